@@ -1,0 +1,24 @@
+"""The content layer: everything a supporter reads, loaded and validated once."""
+
+from .build import Problem
+from .loader import Catalog, ContentError, load_catalog
+from .schema import (
+    CHANNELS,
+    LANGUAGES,
+    Campaign,
+    CampaignUpdate,
+    Explainer,
+    FaqEntry,
+    Official,
+    PartialDate,
+    Seed,
+    Source,
+    Text,
+    format_date,
+)
+
+__all__ = [
+    "CHANNELS", "LANGUAGES", "Campaign", "CampaignUpdate", "Catalog", "ContentError",
+    "Explainer", "FaqEntry", "Official", "PartialDate", "Problem", "Seed", "Source", "Text",
+    "format_date", "load_catalog",
+]

@@ -1,0 +1,223 @@
+"""Read content/ and seeds/ into one validated, frozen `Catalog`.
+
+Validation covers the whole tree at once and reports every problem it finds,
+each as `path:line: message`, so an organizer fixes everything in one pass.
+The bot refuses to start while any problem remains.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from .build import Builder, Problem, Problems
+from .quotes import normalise_passage
+from .schema import (
+    LANGUAGES,
+    Campaign,
+    Explainer,
+    FaqEntry,
+    Official,
+    Seed,
+    Source,
+    Where,
+)
+from .strings import load_strings
+from .templates import load_templates
+from .yaml_source import SourceList, SourceMap, YamlProblem, load_yaml
+
+EXPLAINER_MAX_CHARS = 900
+
+
+class ContentError(Exception):
+    """The content has problems; `problems` lists every one of them."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Everything a supporter can read, loaded once at start and never changed."""
+
+    seeds: Mapping[str, Seed]
+    campaigns: Mapping[str, Campaign]
+    officials: Mapping[str, Official]
+    explainers: tuple[Explainer, ...]
+    faq: Mapping[str, FaqEntry]
+    templates: Mapping[tuple[str, str], str]
+    strings: Mapping[str, Mapping[str, str]]
+
+    def summary(self) -> str:
+        return (
+            f"content OK: {len(self.campaigns)} campaigns, {len(self.officials)} officials, "
+            f"{len(self.explainers)} explainers, {len(self.faq)} FAQ entries"
+        )
+
+    def open_campaigns(self) -> list[Campaign]:
+        return [c for c in self.campaigns.values() if c.status == "open"]
+
+
+class _Reader:
+    """Shared state while reading one tree: problems and path display."""
+
+    def __init__(self, content_dir: Path, seeds_dir: Path):
+        self.content_dir = content_dir
+        self.seeds_dir = seeds_dir
+        self.problems = Problems()
+
+    def display(self, path: Path) -> str:
+        """Paths as the organizer typed them: relative to the working directory."""
+        try:
+            return os.path.relpath(path)
+        except ValueError:
+            return str(path)
+
+    def read(self, path: Path):
+        try:
+            return load_yaml(path)
+        except YamlProblem as error:
+            self.problems.add(self.display(path), error.line, str(error))
+        except OSError as error:
+            self.problems.add(self.display(path), 1, f"cannot read: {error.strerror}")
+        return None
+
+    def read_one_per_file(self, directory: Path, cls) -> list:
+        """Files holding one object each (campaigns, explainers, FAQ)."""
+        objects = []
+        for path in sorted(directory.glob("*.yaml")):
+            data = self.read(path)
+            if data is None:
+                continue
+            built = Builder(self.display(path), self.problems).build(cls, data, 1)
+            if built is not None:
+                objects.append(built)
+        return objects
+
+    def read_list_file(self, path: Path, cls) -> list:
+        """Files holding a list of objects (officials, the seed index)."""
+        data = self.read(path)
+        if data is None:
+            return []
+        builder = Builder(self.display(path), self.problems)
+        if not isinstance(data, SourceList):
+            builder.problem(1, f"expected a list of {cls.__name__.lower()} entries")
+            return []
+        built = (builder.build(cls, item, data.line_of(i)) for i, item in enumerate(data))
+        return [b for b in built if b is not None]
+
+    def unique(self, objects: list, kind: str) -> dict:
+        by_id: dict = {}
+        for obj in objects:
+            if obj.id in by_id:
+                first = by_id[obj.id].where
+                self.problems.add(obj.where.path, obj.where.of("id"),
+                                  f"{kind} id {obj.id!r} is already used at {first.path}:{first.of('id')}")
+            else:
+                by_id[obj.id] = obj
+        return by_id
+
+
+def _check_sources(reader: _Reader, sources: tuple[Source, ...], seeds: dict, seed_texts: dict) -> None:
+    for source in sources:
+        where = source.where
+        if source.seed is not None:
+            if source.seed not in seeds:
+                reader.problems.add(where.path, where.of("seed"), f"unknown seed {source.seed!r} "
+                                    f"(seeds/index.yaml has: {', '.join(seeds)})")
+            elif not source.quote:
+                reader.problems.add(where.path, where.line, "a seed source needs the 'quote' relied on")
+            elif normalise_passage(source.quote) not in seed_texts[source.seed]:
+                reader.problems.add(where.path, where.of("quote"),
+                                    f"quote not found in seed {source.seed!r} ({seeds[source.seed].file})")
+        elif not (source.title and source.publisher and source.date):
+            reader.problems.add(where.path, where.line, "a source needs 'seed' and 'quote', or a named "
+                                "public source with 'title', 'publisher' and 'date'")
+
+
+def _check_refs(reader: _Reader, owner, field: str, ids: tuple[str, ...], known: Mapping, kind: str) -> None:
+    for index, ref in enumerate(ids):
+        if ref not in known:
+            reader.problems.add(owner.where.path, owner.where.of(field, index), f"unknown {kind} {ref!r}")
+
+
+def _load_seeds(reader: _Reader) -> tuple[dict[str, Seed], dict[str, str]]:
+    index = reader.seeds_dir / "index.yaml"
+    seeds = reader.unique(reader.read_list_file(index, Seed), "seed")
+    texts = {}
+    for seed in seeds.values():
+        path = reader.seeds_dir / seed.file
+        if not path.is_file():
+            reader.problems.add(seed.where.path, seed.where.of("file"), f"seed file {seed.file!r} not found")
+            continue
+        texts[seed.id] = normalise_passage(path.read_text(encoding="utf-8"))
+    return seeds, texts
+
+
+def load_catalog(content_dir: Path, seeds_dir: Path) -> Catalog:
+    """The validated catalog, or ContentError listing every problem."""
+    reader = _Reader(Path(content_dir), Path(seeds_dir))
+    problems = reader.problems
+    if not reader.content_dir.is_dir():
+        raise ContentError([Problem(reader.display(reader.content_dir), 1, "content folder not found")])
+    seeds, seed_texts = _load_seeds(reader)
+    officials = reader.unique(reader.read_list_file(reader.content_dir / "officials.yaml", Official),
+                              "official")
+    campaigns = reader.unique(reader.read_one_per_file(reader.content_dir / "campaigns", Campaign),
+                              "campaign")
+    explainers = reader.unique(reader.read_one_per_file(reader.content_dir / "explainers", Explainer),
+                               "explainer")
+    faq = reader.unique(reader.read_one_per_file(reader.content_dir / "faq", FaqEntry), "FAQ")
+    strings = load_strings(reader.content_dir / "i18n", reader.display, problems)
+    templates = load_templates(reader.content_dir / "templates", reader.display, problems)
+
+    for official in officials.values():
+        _check_sources(reader, official.sources, seeds, seed_texts)
+    for campaign in campaigns.values():
+        _check_refs(reader, campaign, "targets", campaign.targets, officials, "official")
+        _check_sources(reader, campaign.sources, seeds, seed_texts)
+        for update in campaign.updates:
+            _check_sources(reader, update.sources, seeds, seed_texts)
+        if not campaign.asks:
+            problems.add(campaign.where.path, campaign.where.of("asks"), "a campaign needs at least one ask")
+    for explainer in explainers.values():
+        _check_refs(reader, explainer, "related", explainer.related, faq, "FAQ entry")
+        _check_sources(reader, explainer.sources, seeds, seed_texts)
+        for lang in LANGUAGES:
+            length = len(explainer.body.get(lang))
+            if length > EXPLAINER_MAX_CHARS:
+                problems.add(explainer.where.path, explainer.where.of("body"),
+                             f"body ({lang}) is {length} characters; the limit is {EXPLAINER_MAX_CHARS}")
+    for entry in faq.values():
+        expected = Path(entry.where.path).stem
+        if entry.id != expected:
+            problems.add(entry.where.path, entry.where.of("id"),
+                         f"FAQ id {entry.id!r} should match its file name {expected!r}")
+        _check_refs(reader, entry, "related", entry.related, faq, "FAQ entry")
+        _check_sources(reader, entry.sources, seeds, seed_texts)
+        for lang, phrasings in entry.questions.as_mapping().items():
+            if not phrasings:
+                problems.add(entry.where.path, entry.where.of("questions"), f"no {lang} questions")
+    for item in (*campaigns.values(), *explainers.values(), *faq.values()):
+        if not item.sources:
+            problems.add(item.where.path, item.where.of("sources"), "at least one source is required")
+
+    if problems:
+        raise ContentError(problems)
+    freeze = MappingProxyType
+    return Catalog(
+        seeds=freeze(seeds),
+        campaigns=freeze(campaigns),
+        officials=freeze(officials),
+        explainers=tuple(sorted(explainers.values(), key=lambda e: (e.order, e.id))),
+        faq=freeze(faq),
+        templates=freeze(templates),
+        strings=freeze({lang: freeze(values) for lang, values in strings.items()}),
+    )
+
+
+__all__ = ["Catalog", "ContentError", "load_catalog", "SourceMap", "Where"]

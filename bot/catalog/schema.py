@@ -1,0 +1,201 @@
+"""The typed, frozen shape of everything in content/ and seeds/index.yaml.
+
+The dataclasses here are the schema: `build.py` reads field names, types and
+defaults straight from them, so adding a field to content means adding it
+here and nowhere else. Every object also carries `where` (file and lines) so
+later checks can point at the exact line of a bad reference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+LANGUAGES: tuple[str, ...] = ("en", "es")
+CHANNELS: tuple[str, ...] = ("letter", "email", "call", "tweet")
+Lang = Literal["en", "es"]
+Channel = Literal["letter", "email", "call", "tweet"]
+SeedKind = Literal["news article", "analysis", "press release", "factsheet", "urgent action"]
+
+MONTHS = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+    "es": ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+           "septiembre", "octubre", "noviembre", "diciembre"),
+}
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where an object was read: its file, its line, and the line of each field."""
+
+    path: str
+    line: int
+    field_lines: dict[str, int] = field(default_factory=dict, compare=False)
+    item_lines: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False)
+
+    def of(self, name: str, index: int | None = None) -> int:
+        if index is not None and index < len(self.item_lines.get(name, ())):
+            return self.item_lines[name][index]
+        return self.field_lines.get(name, self.line)
+
+
+NOWHERE = Where("<code>", 0)
+
+
+def format_date(value: date, lang: str) -> str:
+    """27 September 2018 / 27 de septiembre de 2018."""
+    month = MONTHS[lang][value.month - 1]
+    return f"{value.day} de {month} de {value.year}" if lang == "es" else (
+        f"{value.day} {month} {value.year}")
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A date as precise as the source allows: a year, a month, or a day."""
+
+    year: int
+    month: int = 0
+    day: int = 0
+
+    @classmethod
+    def parse(cls, value: object) -> PartialDate:
+        if isinstance(value, date):
+            return cls(value.year, value.month, value.day)
+        parts = str(value).strip().split("-")
+        if not 1 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
+            raise ValueError(value)
+        numbers = [int(p) for p in parts] + [0] * (3 - len(parts))
+        year, month, day = numbers
+        if not 1900 <= year <= 2100 or not 0 <= month <= 12:
+            raise ValueError(value)
+        if day:
+            date(year, month, day)  # raises ValueError on 2018-02-31
+        return cls(year, month, day)
+
+    def display(self, lang: str) -> str:
+        if self.day:
+            return format_date(date(self.year, self.month, self.day), lang)
+        if self.month:
+            month = MONTHS[lang][self.month - 1]
+            return f"{month} de {self.year}" if lang == "es" else f"{month} {self.year}"
+        return str(self.year)
+
+
+@dataclass(frozen=True)
+class Text:
+    """One text in every supported language."""
+
+    en: str
+    es: str
+
+    def get(self, lang: str) -> str:
+        return self.es if lang == "es" else self.en
+
+
+@dataclass(frozen=True)
+class Phrasings:
+    en: tuple[str, ...]
+    es: tuple[str, ...]
+
+    def as_mapping(self) -> dict[str, tuple[str, ...]]:
+        return {"en": self.en, "es": self.es}
+
+
+@dataclass(frozen=True)
+class Source:
+    """A seed document with the exact passage relied on, or a named public source."""
+
+    seed: str | None = None
+    quote: str | None = None
+    title: str | None = None
+    publisher: str | None = None
+    date: PartialDate | None = None
+    url: str | None = None
+    where: Where = field(default=NOWHERE, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Seed:
+    id: str
+    file: str
+    title: str
+    kind: SeedKind
+    date: PartialDate
+    viewpoint: str
+    publisher: str | None = None
+    date_note: str | None = None
+    where: Where = field(default=NOWHERE, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Official:
+    id: str
+    name: str
+    title: Text
+    organisation: Text
+    salutation: Text
+    language: Lang
+    address: tuple[str, ...] = ()
+    email: str | None = None
+    phone: str | None = None
+    twitter: str | None = None
+    sources: tuple[Source, ...] = ()
+    where: Where = field(default=NOWHERE, compare=False, repr=False)
+
+    def has_channel(self, channel: str) -> bool:
+        needs = {"letter": self.address, "email": self.email, "call": self.phone,
+                 "tweet": self.twitter}
+        return bool(needs[channel])
+
+
+@dataclass(frozen=True)
+class CampaignUpdate:
+    date: PartialDate
+    title: Text
+    text: Text
+    status: Literal["open", "closed"] | None = None
+    deadline: date | None = None
+    sources: tuple[Source, ...] = ()
+    where: Where = field(default=NOWHERE, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Campaign:
+    id: str
+    reference: str
+    status: Literal["open", "closed"]
+    title: Text
+    summary: Text
+    asks: tuple[Text, ...]
+    targets: tuple[str, ...]
+    channels: tuple[Channel, ...]
+    sources: tuple[Source, ...]
+    issued: PartialDate | None = None
+    deadline: date | None = None
+    updates: tuple[CampaignUpdate, ...] = ()
+    where: Where = field(default=NOWHERE, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Explainer:
+    id: str
+    order: int
+    as_of: PartialDate
+    title: Text
+    body: Text
+    sources: tuple[Source, ...]
+    related: tuple[str, ...] = ()
+    where: Where = field(default=NOWHERE, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class FaqEntry:
+    id: str
+    questions: Phrasings
+    answer: Text
+    as_of: PartialDate
+    sources: tuple[Source, ...]
+    related: tuple[str, ...] = ()
+    where: Where = field(default=NOWHERE, compare=False, repr=False)

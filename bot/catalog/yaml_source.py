@@ -1,0 +1,96 @@
+"""YAML that remembers where each value came from.
+
+Content errors must point at `path:line`, so mappings and lists are loaded as
+`SourceMap`/`SourceList`: ordinary dicts and lists that also know the line of
+each key and item. Duplicate keys, which plain PyYAML silently overwrites,
+are reported instead.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+
+class SourceMap(dict):
+    """A dict with the 1-based line of itself (`line`) and of each key."""
+
+    line: int
+    key_lines: dict
+
+    def line_of(self, key) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class SourceList(list):
+    """A list with the 1-based line of itself and of each item."""
+
+    line: int
+    item_lines: list[int]
+
+    def line_of(self, index: int) -> int:
+        return self.item_lines[index] if index < len(self.item_lines) else self.line
+
+
+class DuplicateKey(yaml.YAMLError):
+    def __init__(self, key, line: int):
+        super().__init__(f"key {key!r} appears twice")
+        self.key, self.line = key, line
+
+
+class _LineLoader(yaml.SafeLoader):
+    def construct_mapping(self, node, deep=False):
+        result = SourceMap()
+        result.line = node.start_mark.line + 1
+        result.key_lines = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in result:
+                raise DuplicateKey(key, key_node.start_mark.line + 1)
+            result[key] = self.construct_object(value_node, deep=True)
+            result.key_lines[key] = key_node.start_mark.line + 1
+        return result
+
+    def construct_sequence(self, node, deep=False):
+        result = SourceList(self.construct_object(child, deep=True) for child in node.value)
+        result.line = node.start_mark.line + 1
+        result.item_lines = [child.start_mark.line + 1 for child in node.value]
+        return result
+
+
+    def construct_yaml_timestamp(self, node):
+        """An impossible date (2018-09-31) stays text, so the schema can say why."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct_yaml_timestamp)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LineLoader.construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _LineLoader.construct_sequence)
+
+
+class YamlProblem(Exception):
+    """The file is not valid YAML; `line` says where."""
+
+    def __init__(self, message: str, line: int):
+        super().__init__(message)
+        self.line = line
+
+
+def load_yaml(path: Path):
+    """Parse one file into SourceMap/SourceList/scalars, or raise YamlProblem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise YamlProblem(f"not UTF-8 text ({error.reason})", 1) from None
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except DuplicateKey as error:
+        raise YamlProblem(str(error), error.line) from None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 1
+        raise YamlProblem(f"invalid YAML: {error.problem or error.context}", line) from None

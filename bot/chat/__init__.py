@@ -1,0 +1,1 @@
+"""The chat edge: python-telegram-bot handlers, thin over the domain services."""

@@ -1,0 +1,86 @@
+"""What every handler needs: the services, the supporter's language, replies.
+
+Handlers get `BotContext` (python-telegram-bot's CallbackContext plus
+`services`), so they never reach for globals and tests can build an
+application around any catalog, store or clock.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackContext, ExtBot
+
+from ..catalog import Catalog
+from ..config import Settings
+from ..i18n import Html, Texts, language_for
+from ..identity import supporter_key
+
+SERVICES_KEY = "services"
+LANG_KEY = "lang"
+
+
+@dataclass
+class Services:
+    """The domain services one running bot uses, built once at start."""
+
+    catalog: Catalog
+    settings: Settings
+    texts: Texts
+    clock: Callable[[], float] = time.time
+    secret: bytes = b"advocacy-bot-test-secret"
+    store: Any = None
+    matcher: Any = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def supporter(self, user_id: int) -> str:
+        """The keyed hash that stands for this Telegram user in the store."""
+        return supporter_key(user_id, self.secret)
+
+    def is_organizer(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self.settings.organizer_ids
+
+
+class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
+    @property
+    def services(self) -> Services:
+        return self.application.bot_data[SERVICES_KEY]
+
+    def lang(self, update: Update) -> str:
+        """The supporter's chosen language, else their Telegram client's."""
+        chosen = self.user_data.get(LANG_KEY) if self.user_data is not None else None
+        if chosen:
+            return chosen
+        user = update.effective_user
+        return language_for(user.language_code if user else None)
+
+    def t(self, update: Update, key: str, **values: object) -> Html:
+        return self.services.texts(self.lang(update), key, **values)
+
+
+def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    """Inline keyboard from rows of (label, callback data or https:// URL)."""
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton(label, url=target) if target.startswith("https://")
+         else InlineKeyboardButton(label, callback_data=target) for label, target in row]
+        for row in rows
+    ])
+
+
+async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None,
+                edit: bool = False) -> None:
+    """Answer in the chat: edit the pressed message when `edit`, else send anew.
+
+    Parse mode (HTML) and link previews (off) come from the application's Defaults.
+    """
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+        if edit and query.message is not None:
+            await query.edit_message_text(text, reply_markup=markup)
+            return
+    await update.effective_chat.send_message(text, reply_markup=markup)

@@ -1,0 +1,128 @@
+"""Settings from environment variables (and a `.env` file beside the project).
+
+Every setting has one name, documented in README.md and deploy/example.env.
+A missing or malformed value raises `ConfigError` with a one-line message that
+names the variable; the CLI prints it and exits without a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    telegram_bot_token: str | None = None
+    telegram_api_base_url: str = DEFAULT_API_BASE_URL
+    database_path: Path = Path("data/advocacy.sqlite3")
+    database_url: str | None = None
+    organizer_ids: frozenset[int] = field(default_factory=frozenset)
+    supporter_id_secret: bytes | None = None
+    dashboard_token: str | None = None
+    content_dir: Path = Path("content")
+    seeds_dir: Path = Path("seeds")
+    log_level: str = "INFO"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.database_path.parent
+
+    def secret(self) -> bytes:
+        """The key for supporter hashes: configured, or kept in the data folder.
+
+        Generated once on first start and stored with mode 600, so hashes stay
+        stable across restarts without anyone having to invent a secret.
+        """
+        if self.supporter_id_secret:
+            return self.supporter_id_secret
+        path = self.data_dir / "supporter_id_secret"
+        if path.exists():
+            return path.read_text().strip().encode()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        value = secrets.token_hex(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(value + "\n")
+        return value.encode()
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines; blank lines and # comments skipped, quotes stripped."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for number, raw in enumerate(path.read_text().splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("export "):
+            line = line[len("export ") :]
+        key, sep, value = line.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"{path}:{number}: expected KEY=VALUE")
+        values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+def _organizer_ids(raw: str) -> frozenset[int]:
+    ids = set()
+    for part in raw.replace(" ", "").split(","):
+        if not part:
+            continue
+        if not part.lstrip("-").isdigit():
+            raise ConfigError(
+                f"ORGANIZER_IDS: {part!r} is not a Telegram id (comma-separated numbers)"
+            )
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")
+) -> Settings:
+    """Settings from `environ` (default os.environ) over the `.env` file."""
+    env = dict(read_dotenv(dotenv)) if dotenv else {}
+    env.update(os.environ if environ is None else environ)
+
+    def get(name: str) -> str | None:
+        value = env.get(name, "").strip()
+        return value or None
+
+    token = get("TELEGRAM_BOT_TOKEN")
+    if token and ":" not in token:
+        raise ConfigError("TELEGRAM_BOT_TOKEN: looks malformed (expected 123456:ABC… from BotFather)")
+    base_url = get("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL
+    if not base_url.startswith(("http://", "https://")):
+        raise ConfigError("TELEGRAM_API_BASE_URL: must start with http:// or https://")
+    database_url = get("DATABASE_URL")
+    if database_url and not database_url.startswith(("postgresql://", "postgres://", "sqlite:///")):
+        raise ConfigError("DATABASE_URL: must be postgresql://… or sqlite:///path")
+    level = (get("LOG_LEVEL") or "INFO").upper()
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL: {level!r} is not one of {', '.join(LOG_LEVELS)}")
+    secret = get("SUPPORTER_ID_SECRET")
+    if secret is not None and len(secret) < 16:
+        raise ConfigError("SUPPORTER_ID_SECRET: too short (use at least 16 characters)")
+    return Settings(
+        telegram_bot_token=token,
+        telegram_api_base_url=base_url,
+        database_path=Path(get("DATABASE_PATH") or "data/advocacy.sqlite3"),
+        database_url=database_url,
+        organizer_ids=_organizer_ids(get("ORGANIZER_IDS") or ""),
+        supporter_id_secret=secret.encode() if secret else None,
+        dashboard_token=get("DASHBOARD_TOKEN"),
+        content_dir=Path(get("CONTENT_DIR") or "content"),
+        seeds_dir=Path(get("SEEDS_DIR") or "seeds"),
+        log_level=level,
+    )

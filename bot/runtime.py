@@ -1,0 +1,28 @@
+"""Assemble the services a running bot needs, in the order start-up needs them.
+
+Content is validated first: the bot refuses to start with broken content,
+printing the same `path:line: message` list as `advocacy-bot check`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from .catalog import load_catalog
+from .chat.context import Services
+from .config import Settings
+from .i18n import Texts
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # python-telegram-bot and httpx log every request at INFO: too chatty for a terminal.
+    for noisy in ("httpx", "telegram.ext.Application", "apscheduler"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+
+
+def load_services(settings: Settings) -> Services:
+    """Catalog and texts (raises ContentError on bad content)."""
+    catalog = load_catalog(settings.content_dir, settings.seeds_dir)
+    return Services(catalog=catalog, settings=settings, texts=Texts(catalog.strings),
+                    secret=settings.secret())

@@ -1,0 +1,244 @@
+"""What the action log stores and the interface every backend implements.
+
+The bot, the CLI and the dashboard only talk to `Store`; the SQLite backend
+(`bot.store.sqlite`) is the first implementation and a PostgreSQL one will
+follow, so everything here is plain data: frozen dataclasses with `str`,
+`int`, `date` and `datetime` fields, nothing tied to a driver.
+
+Privacy: a supporter is only ever the keyed hash from `bot.identity`
+(64 hex characters), never a Telegram user id. Each record keeps the least
+that the Urgent Action network needs (what was done, to whom, how many
+times, when, and an optional free-text country), and `forget` turns a
+supporter's records into anonymous ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal, Protocol, Self, runtime_checkable
+
+CHANNELS: tuple[str, ...] = ("letter", "email", "call", "tweet", "fax", "other")
+STATUSES: tuple[str, ...] = ("done", "attempted")
+LANGUAGES: tuple[str, ...] = ("en", "es")
+PROBLEM_KINDS: tuple[str, ...] = ("bounced", "disconnected", "wrong", "other")
+MAX_COUNT = 500
+BY_DAY_WINDOW = 90  # days shown by `CampaignStats.by_day`
+ALL_CAMPAIGNS = "*"  # reserved campaign id under which all-campaign totals are kept
+
+
+@dataclass(frozen=True)
+class ActionReport:
+    """A supporter's report: "I sent `count` letters/emails/... to this official".
+
+    `status="attempted"` is a call that got voicemail or no answer: the network
+    counts those apart from calls that went through. `idempotency_key` is
+    unique per report (e.g. the Telegram update id) so a retried update is
+    counted once. `at` defaults to now (UTC); a naive datetime is taken as UTC.
+    """
+
+    campaign_id: str
+    official_id: str
+    channel: str
+    count: int
+    status: str
+    language: str
+    country: str | None
+    supporter: str | None
+    idempotency_key: str
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    """Whether the report was new, and the campaign's totals right after it."""
+
+    created: bool
+    campaign_supporters: int
+    campaign_actions: int
+
+
+@dataclass(frozen=True)
+class ReplyReport:
+    """A supporter tells us an official answered (a short summary, no attachments)."""
+
+    campaign_id: str
+    official_id: str
+    summary: str
+    supporter: str | None
+    idempotency_key: str
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ProblemReport:
+    """A contact detail did not work: an email bounced, a number is disconnected..."""
+
+    campaign_id: str
+    official_id: str
+    channel: str
+    kind: str
+    note: str | None
+    supporter: str | None
+    idempotency_key: str
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """Outcome of `record_reply` / `record_contact_problem`: the row id, and
+    whether this call created it (False when the idempotency key was seen)."""
+
+    created: bool
+    id: int
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One line of the organizers' review list: an official's reply or a contact problem.
+
+    `kind` says which table `id` belongs to; `closed_at` is when it was
+    reviewed (reply) or resolved (problem). No supporter key: reviewers do not
+    need to know who reported it.
+    """
+
+    kind: Literal["reply", "problem"]
+    id: int
+    campaign_id: str
+    official_id: str
+    channel: str | None
+    problem: str | None  # bounced/disconnected/wrong/other, None for replies
+    text: str | None  # reply summary or problem note
+    created_at: datetime
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    """One stored action, as exported (CSV) and shown by /mydata."""
+
+    id: int
+    created_at: datetime
+    campaign_id: str
+    official_id: str
+    channel: str
+    count: int
+    status: str
+    language: str
+    country: str | None
+    supporter: str | None
+
+    FIELDS = (
+        "id",
+        "created_at",
+        "campaign_id",
+        "official_id",
+        "channel",
+        "count",
+        "status",
+        "language",
+        "country",
+        "supporter",
+    )
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """Where to send case updates for one supporter and campaign."""
+
+    supporter: str
+    chat_id: int
+    campaign_id: str
+
+
+@dataclass(frozen=True)
+class SupporterData:
+    """Everything stored under one supporter key (for /mydata)."""
+
+    supporter: str
+    language: str | None
+    subscriptions: list[str]
+    actions: list[ActionRow]
+    replies: list[ReviewItem]
+    problems: list[ReviewItem]
+
+
+@dataclass(frozen=True)
+class CampaignStats:
+    """The figures the network asks for, for one campaign or all (`campaign_id=None`).
+
+    `actions` and every split count done actions (the sum of `count`);
+    `attempted` (unanswered calls) is kept apart. `supporters` counts distinct
+    supporter keys ever seen, including supporters who later used /forget
+    (their actions stay in the counts, anonymously). `by_day` has one entry per
+    day, oldest first, for the `BY_DAY_WINDOW` days ending `today` (UTC),
+    zeros included.
+    """
+
+    campaign_id: str | None
+    today: date
+    actions: int
+    attempted: int
+    supporters: int
+    by_channel: dict[str, int]
+    by_official: dict[str, int]
+    by_day: list[tuple[date, int]]
+    last_7_days: int
+    open_problems: int
+    open_replies: int
+    db_bytes: int
+    campaigns: list[str] = field(default_factory=list)
+
+
+@runtime_checkable
+class Store(Protocol):
+    """The action log. Every method is one transaction; all are safe to call
+    concurrently from many tasks and from several processes on the same
+    database."""
+
+    async def record_action(self, report: ActionReport) -> RecordResult: ...
+
+    async def record_reply(self, report: ReplyReport) -> Recorded: ...
+
+    async def record_contact_problem(self, report: ProblemReport) -> Recorded: ...
+
+    async def list_problems(self, open_only: bool = True, limit: int = 50) -> list[ReviewItem]: ...
+
+    async def resolve_problem(
+        self, item_id: int, kind: Literal["problem", "reply"] = "problem"
+    ) -> bool: ...
+
+    async def campaign_stats(
+        self, campaign_id: str | None = None, today: date | None = None
+    ) -> CampaignStats: ...
+
+    def export_actions(
+        self, campaign_id: str | None = None, since: date | None = None
+    ) -> AsyncIterator[ActionRow]: ...
+
+    async def subscribe(self, supporter: str, chat_id: int, campaign_id: str) -> None: ...
+
+    async def unsubscribe(self, supporter: str, campaign_id: str) -> bool: ...
+
+    async def unsubscribe_all(self, supporter: str) -> int: ...
+
+    async def subscriptions_of(self, supporter: str) -> list[str]: ...
+
+    async def subscribers_of(self, campaign_id: str) -> list[Subscription]: ...
+
+    async def set_language(self, supporter: str, lang: str) -> None: ...
+
+    async def get_language(self, supporter: str) -> str | None: ...
+
+    async def supporter_data(self, supporter: str) -> SupporterData: ...
+
+    async def forget(self, supporter: str) -> None: ...
+
+    async def rebuild_rollups(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(self, *exc: object) -> None: ...

@@ -1,0 +1,540 @@
+"""The action log in one SQLite file (aiosqlite), shared by bot, CLI and dashboard.
+
+Concurrency: each process opens its own connection; WAL lets readers run
+while one writer commits, and `busy_timeout` makes writers from different
+processes wait for each other instead of failing. Inside a process, one
+connection is shared by many asyncio tasks, so an `asyncio.Lock` keeps one
+transaction at a time on it. Every write is `BEGIN IMMEDIATE ... COMMIT`:
+taking the write lock up front means a transaction never has to be retried
+halfway through because another process started writing.
+
+Why rollup tables: with a million actions, `SUM(count) ... GROUP BY channel`
+or `COUNT(DISTINCT supporter)` have to visit every matching row (hundreds of
+milliseconds, growing with the log), even from a covering index. The figures
+the network asks for only need sums per campaign x day x official x channel
+x status, so `record_action` adds each report to `action_daily` and to
+`campaign_totals` in the same transaction as the insert, and
+`campaign_stats` reads at most a few tens of thousands of small rollup rows
+whatever the size of the log. Unique supporters are counted when a
+supporter's first report for a campaign (and overall) arrives, found with
+the (supporter, campaign_id) index; `forget` does not lower the count, since
+the forgotten supporter's actions stay in the counts. `rebuild_rollups`
+recomputes the rollups from `actions` (after a bulk import, or to repair).
+
+Why so few statements per report: aiosqlite runs each statement on its own
+thread and hands the result back to the event loop, and that hop (about
+0.1 ms) costs more than SQLite's own work. A report is therefore five
+round trips: BEGIN, the insert (RETURNING its id), the campaign totals upsert
+(which also checks whether the supporter is new and RETURNs the totals), the
+daily rollup upsert, COMMIT.
+
+Privacy: `secure_delete` overwrites deleted content in the file, and
+`forget` checkpoints the WAL afterwards, so a forgotten key does not linger
+in free pages or in the log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Literal, Self
+
+import aiosqlite
+
+from . import validate
+from .base import (
+    ALL_CAMPAIGNS,
+    BY_DAY_WINDOW,
+    LANGUAGES,
+    ActionReport,
+    ActionRow,
+    CampaignStats,
+    ProblemReport,
+    Recorded,
+    RecordResult,
+    ReplyReport,
+    ReviewItem,
+    Subscription,
+    SupporterData,
+)
+from .migrate import migrate
+
+PRAGMAS = (
+    ("busy_timeout", "5000"),  # first, so switching to WAL waits for other openers
+    ("journal_mode", "WAL"),
+    ("synchronous", "NORMAL"),
+    ("foreign_keys", "ON"),
+    ("secure_delete", "ON"),
+)
+EXPORT_BATCH = 2000
+
+INSERT_ACTION = """
+INSERT INTO actions (campaign_id, official_id, channel, count, status, language, country,
+                     supporter, created_at, idempotency_key)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (idempotency_key) DO NOTHING
+RETURNING id
+"""
+# Adds one report to the campaign's row and to the all-campaigns row; a
+# supporter counts once per row, on their first report (the new row's own id
+# is excluded from the lookup, which uses the (supporter, campaign_id) index).
+ADD_CAMPAIGN_TOTALS = """
+INSERT INTO campaign_totals (campaign_id, supporters, actions, attempted, reports)
+VALUES (:campaign,
+        CASE WHEN :supporter IS NULL THEN 0 ELSE NOT EXISTS (
+            SELECT 1 FROM actions
+            WHERE supporter = :supporter AND campaign_id = :campaign AND id <> :id) END,
+        :done, :attempted, 1),
+       (:all,
+        CASE WHEN :supporter IS NULL THEN 0 ELSE NOT EXISTS (
+            SELECT 1 FROM actions WHERE supporter = :supporter AND id <> :id) END,
+        :done, :attempted, 1)
+ON CONFLICT (campaign_id) DO UPDATE SET
+    supporters = campaign_totals.supporters + excluded.supporters,
+    actions = campaign_totals.actions + excluded.actions,
+    attempted = campaign_totals.attempted + excluded.attempted,
+    reports = campaign_totals.reports + 1
+RETURNING campaign_id, supporters, actions
+"""
+ADD_ACTION_DAILY = """
+INSERT INTO action_daily (campaign_id, day, official_id, channel, status, actions, reports)
+VALUES (?, ?, ?, ?, ?, ?, 1)
+ON CONFLICT (campaign_id, day, official_id, channel, status) DO UPDATE SET
+    actions = action_daily.actions + excluded.actions,
+    reports = action_daily.reports + 1
+"""
+CAMPAIGN_TOTALS = "SELECT supporters, actions FROM campaign_totals WHERE campaign_id = ?"
+
+REBUILD_ROLLUPS = (
+    "DELETE FROM campaign_totals",
+    "DELETE FROM action_daily",
+    """INSERT INTO campaign_totals (campaign_id, supporters, actions, attempted, reports)
+    SELECT campaign_id, COUNT(DISTINCT supporter),
+           SUM(CASE WHEN status = 'done' THEN count ELSE 0 END),
+           SUM(CASE WHEN status = 'attempted' THEN count ELSE 0 END), COUNT(*)
+    FROM actions GROUP BY campaign_id""",
+    """INSERT INTO campaign_totals (campaign_id, supporters, actions, attempted, reports)
+    SELECT '*', COUNT(DISTINCT supporter),
+           COALESCE(SUM(CASE WHEN status = 'done' THEN count ELSE 0 END), 0),
+           COALESCE(SUM(CASE WHEN status = 'attempted' THEN count ELSE 0 END), 0), COUNT(*)
+    FROM actions""",
+    """INSERT INTO action_daily (campaign_id, day, official_id, channel, status, actions, reports)
+    SELECT campaign_id, substr(created_at, 1, 10), official_id, channel, status,
+           SUM(count), COUNT(*)
+    FROM actions GROUP BY campaign_id, substr(created_at, 1, 10), official_id, channel, status""",
+)
+
+
+def stats_queries(campaign_id: str | None) -> dict[str, str]:
+    """The SQL behind `campaign_stats`, one query per figure (also used by the
+    EXPLAIN QUERY PLAN test). Parameters: see `SQLiteStore.campaign_stats`."""
+    where = "campaign_id = ? AND " if campaign_id is not None else ""
+    return {
+        "totals": "SELECT supporters, actions, attempted FROM campaign_totals"
+        " WHERE campaign_id = ?",
+        "by_channel": f"SELECT channel, SUM(actions) FROM action_daily"
+        f" WHERE {where}status = 'done' GROUP BY channel",
+        "by_official": f"SELECT official_id, SUM(actions) FROM action_daily"
+        f" WHERE {where}status = 'done' GROUP BY official_id",
+        "by_day": f"SELECT day, SUM(actions) FROM action_daily"
+        f" WHERE {where}day >= ? AND day <= ? AND status = 'done' GROUP BY day",
+        "open_problems": f"SELECT COUNT(*) FROM contact_problems WHERE {where}resolved_at IS NULL",
+        "open_replies": f"SELECT COUNT(*) FROM official_replies WHERE {where}reviewed_at IS NULL",
+        "campaigns": "SELECT campaign_id FROM campaign_totals"
+        " WHERE campaign_id <> '*' ORDER BY campaign_id",
+    }
+
+
+def stats_params(campaign_id: str | None, first: date, last: date) -> dict[str, tuple]:
+    scope: tuple = (campaign_id,) if campaign_id is not None else ()
+    return {
+        "totals": (campaign_id if campaign_id is not None else ALL_CAMPAIGNS,),
+        "by_channel": scope,
+        "by_official": scope,
+        "by_day": (*scope, first.isoformat(), last.isoformat()),
+        "open_problems": scope,
+        "open_replies": scope,
+        "campaigns": (),
+    }
+
+
+def _now() -> str:
+    return validate.timestamp(None)
+
+
+def _action_row(row: Sequence) -> ActionRow:
+    return ActionRow(
+        id=row[0],
+        created_at=validate.parse_timestamp(row[1]),  # type: ignore[arg-type]
+        campaign_id=row[2],
+        official_id=row[3],
+        channel=row[4],
+        count=row[5],
+        status=row[6],
+        language=row[7],
+        country=row[8],
+        supporter=row[9],
+    )
+
+
+def _review_item(row: Sequence) -> ReviewItem:
+    return ReviewItem(
+        kind=row[0],
+        id=row[1],
+        campaign_id=row[2],
+        official_id=row[3],
+        channel=row[4],
+        problem=row[5],
+        text=row[6],
+        created_at=validate.parse_timestamp(row[7]),  # type: ignore[arg-type]
+        closed_at=validate.parse_timestamp(row[8]),
+    )
+
+
+ACTION_COLUMNS = (
+    "id, created_at, campaign_id, official_id, channel, count, status, language, country, supporter"
+)
+PROBLEM_ITEMS = (
+    "SELECT 'problem', id, campaign_id, official_id, channel, kind, note, created_at,"
+    " resolved_at FROM contact_problems"
+)
+REPLY_ITEMS = (
+    "SELECT 'reply', id, campaign_id, official_id, NULL, NULL, summary, created_at,"
+    " reviewed_at FROM official_replies"
+)
+
+
+class SQLiteStore:
+    """`bot.store.base.Store` on SQLite. Create with `open_store`."""
+
+    def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
+        self._db = db
+        self.path = path
+        self._lock = asyncio.Lock()
+
+    # -- plumbing ---------------------------------------------------------
+
+    @asynccontextmanager
+    async def _transaction(self, write: bool = True) -> AsyncIterator[aiosqlite.Connection]:
+        """One transaction at a time on this connection; IMMEDIATE for writes so
+        the write lock is taken (or waited for) before anything is read."""
+        async with self._lock:
+            await self._db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield self._db
+            except BaseException:
+                await self._db.execute("ROLLBACK")
+                raise
+            await self._db.execute("COMMIT")
+
+    async def _fetch(self, sql: str, params: Sequence = ()) -> list:
+        async with self._lock:
+            return list(await self._db.execute_fetchall(sql, params))
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # -- reports ----------------------------------------------------------
+
+    async def record_action(self, report: ActionReport) -> RecordResult:
+        values = validate.action(report)
+        campaign, official, channel, count, status = values[:5]
+        supporter, created_at = values[7], values[8]
+        done = count if status == "done" else 0
+        async with self._transaction() as db:
+            inserted = await db.execute_fetchall(INSERT_ACTION, values)
+            if inserted:
+                await db.execute(
+                    ADD_ACTION_DAILY,
+                    (campaign, created_at[:10], official, channel, status, count),
+                )
+                totals = await db.execute_fetchall(
+                    ADD_CAMPAIGN_TOTALS,
+                    {
+                        "campaign": campaign,
+                        "all": ALL_CAMPAIGNS,
+                        "supporter": supporter,
+                        "id": inserted[0][0],
+                        "done": done,
+                        "attempted": count - done,
+                    },
+                )
+                totals = [row[1:] for row in totals if row[0] == campaign]
+            else:
+                totals = await db.execute_fetchall(CAMPAIGN_TOTALS, (campaign,))
+        supporters, actions = totals[0] if totals else (0, 0)
+        return RecordResult(bool(inserted), supporters, actions)
+
+    async def _record(self, table: str, columns: str, values: tuple) -> Recorded:
+        marks = ", ".join("?" * len(values))
+        async with self._transaction() as db:
+            rows = await db.execute_fetchall(
+                f"INSERT INTO {table} ({columns}) VALUES ({marks})"
+                " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+                values,
+            )
+            if rows:
+                return Recorded(True, rows[0][0])
+            rows = await db.execute_fetchall(
+                f"SELECT id FROM {table} WHERE idempotency_key = ?", (values[-1],)
+            )
+            return Recorded(False, rows[0][0])
+
+    async def record_reply(self, report: ReplyReport) -> Recorded:
+        return await self._record(
+            "official_replies",
+            "campaign_id, official_id, summary, supporter, created_at, idempotency_key",
+            validate.reply(report),
+        )
+
+    async def record_contact_problem(self, report: ProblemReport) -> Recorded:
+        return await self._record(
+            "contact_problems",
+            "campaign_id, official_id, channel, kind, note, supporter, created_at, idempotency_key",
+            validate.problem(report),
+        )
+
+    # -- review list --------------------------------------------------------
+
+    async def list_problems(
+        self, open_only: bool = True, limit: int = 50, campaign_id: str | None = None
+    ) -> list[ReviewItem]:
+        """Replies and contact problems together, newest first."""
+        problem_where, reply_where, params = [], [], []
+        if open_only:
+            problem_where.append("resolved_at IS NULL")
+            reply_where.append("reviewed_at IS NULL")
+        if campaign_id is not None:
+            problem_where.append("campaign_id = ?")
+            reply_where.append("campaign_id = ?")
+            params = [campaign_id, campaign_id]
+
+        def where(terms: list[str]) -> str:
+            return f" WHERE {' AND '.join(terms)}" if terms else ""
+
+        sql = (
+            f"{PROBLEM_ITEMS}{where(problem_where)} UNION ALL {REPLY_ITEMS}{where(reply_where)}"
+            " ORDER BY 8 DESC, 1, 2 DESC LIMIT ?"
+        )
+        rows = await self._fetch(sql, (*params, max(0, int(limit))))
+        return [_review_item(row) for row in rows]
+
+    async def resolve_problem(
+        self, item_id: int, kind: Literal["problem", "reply"] = "problem"
+    ) -> bool:
+        """Mark a problem resolved (or a reply reviewed); False if not open."""
+        table, column = {
+            "problem": ("contact_problems", "resolved_at"),
+            "reply": ("official_replies", "reviewed_at"),
+        }[kind]
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                f"UPDATE {table} SET {column} = ? WHERE id = ? AND {column} IS NULL",
+                (_now(), item_id),
+            )
+            return cursor.rowcount == 1
+
+    # -- figures ------------------------------------------------------------
+
+    async def campaign_stats(
+        self, campaign_id: str | None = None, today: date | None = None
+    ) -> CampaignStats:
+        today = today or datetime.now(UTC).date()
+        first = today - timedelta(days=BY_DAY_WINDOW - 1)
+        queries = stats_queries(campaign_id)
+        params = stats_params(campaign_id, first, today)
+        results: dict[str, list] = {}
+        async with self._transaction(write=False) as db:  # one consistent snapshot
+            for name, sql in queries.items():
+                results[name] = list(await db.execute_fetchall(sql, params[name]))
+            page = await db.execute_fetchall("PRAGMA page_count")
+            size = await db.execute_fetchall("PRAGMA page_size")
+        supporters, actions, attempted = results["totals"][0] if results["totals"] else (0, 0, 0)
+        per_day = {row[0]: row[1] for row in results["by_day"]}
+        by_day = []
+        for offset in range(BY_DAY_WINDOW):
+            day = first + timedelta(days=offset)
+            by_day.append((day, per_day.get(day.isoformat(), 0)))
+        return CampaignStats(
+            campaign_id=campaign_id,
+            today=today,
+            actions=actions,
+            attempted=attempted,
+            supporters=supporters,
+            by_channel={row[0]: row[1] for row in sorted(results["by_channel"])},
+            by_official={row[0]: row[1] for row in sorted(results["by_official"])},
+            by_day=by_day,
+            last_7_days=sum(n for _, n in by_day[-7:]),
+            open_problems=results["open_problems"][0][0],
+            open_replies=results["open_replies"][0][0],
+            db_bytes=page[0][0] * size[0][0],
+            campaigns=[row[0] for row in results["campaigns"]],
+        )
+
+    async def export_actions(
+        self, campaign_id: str | None = None, since: date | None = None
+    ) -> AsyncIterator[ActionRow]:
+        """Every action (oldest id first), in batches so that a long download
+        never holds the connection or a read snapshot for long."""
+        terms, params = ["id > ?"], []
+        if campaign_id is not None:
+            terms.append("campaign_id = ?")
+            params.append(campaign_id)
+        if since is not None:
+            terms.append("created_at >= ?")
+            params.append(since.isoformat())
+        sql = (
+            f"SELECT {ACTION_COLUMNS} FROM actions WHERE {' AND '.join(terms)}"
+            f" ORDER BY id LIMIT {EXPORT_BATCH}"
+        )
+        last = 0
+        while True:
+            rows = await self._fetch(sql, (last, *params))
+            for row in rows:
+                yield _action_row(row)
+            if len(rows) < EXPORT_BATCH:
+                return
+            last = rows[-1][0]
+
+    async def rebuild_rollups(self) -> None:
+        """Recompute the rollup tables from `actions` (after a bulk import)."""
+        async with self._transaction() as db:
+            for statement in REBUILD_ROLLUPS:
+                await db.execute(statement)
+
+    # -- subscriptions and language ------------------------------------------
+
+    async def subscribe(self, supporter: str, chat_id: int, campaign_id: str) -> None:
+        validate.supporter(supporter)
+        validate.ident(campaign_id, "campaign_id")
+        if isinstance(chat_id, bool) or not isinstance(chat_id, int):
+            raise ValueError("chat_id must be an integer")
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO subscriptions (supporter, chat_id, campaign_id, created_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (supporter, campaign_id)"
+                " DO UPDATE SET chat_id = excluded.chat_id",
+                (supporter, chat_id, campaign_id, _now()),
+            )
+
+    async def unsubscribe(self, supporter: str, campaign_id: str) -> bool:
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "DELETE FROM subscriptions WHERE supporter = ? AND campaign_id = ?",
+                (supporter, campaign_id),
+            )
+            return cursor.rowcount > 0
+
+    async def unsubscribe_all(self, supporter: str) -> int:
+        async with self._transaction() as db:
+            cursor = await db.execute("DELETE FROM subscriptions WHERE supporter = ?", (supporter,))
+            return cursor.rowcount
+
+    async def subscriptions_of(self, supporter: str) -> list[str]:
+        rows = await self._fetch(
+            "SELECT campaign_id FROM subscriptions WHERE supporter = ? ORDER BY campaign_id",
+            (supporter,),
+        )
+        return [row[0] for row in rows]
+
+    async def subscribers_of(self, campaign_id: str) -> list[Subscription]:
+        """Who gets a campaign's case updates (supporter key and chat to send to)."""
+        rows = await self._fetch(
+            "SELECT supporter, chat_id, campaign_id FROM subscriptions WHERE campaign_id = ?"
+            " ORDER BY created_at, supporter",
+            (campaign_id,),
+        )
+        return [Subscription(*row) for row in rows]
+
+    async def set_language(self, supporter: str, lang: str) -> None:
+        validate.supporter(supporter)
+        validate.choice(lang, LANGUAGES, "language")
+        now = _now()
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO supporters (supporter, language, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (supporter)"
+                " DO UPDATE SET language = excluded.language, updated_at = excluded.updated_at",
+                (supporter, lang, now, now),
+            )
+
+    async def get_language(self, supporter: str) -> str | None:
+        rows = await self._fetch(
+            "SELECT language FROM supporters WHERE supporter = ?", (supporter,)
+        )
+        return rows[0][0] if rows else None
+
+    # -- a supporter's own data --------------------------------------------------
+
+    async def supporter_data(self, supporter: str) -> SupporterData:
+        validate.supporter(supporter)
+        async with self._transaction(write=False) as db:
+            language = await db.execute_fetchall(
+                "SELECT language FROM supporters WHERE supporter = ?", (supporter,)
+            )
+            subscriptions = await db.execute_fetchall(
+                "SELECT campaign_id FROM subscriptions WHERE supporter = ? ORDER BY campaign_id",
+                (supporter,),
+            )
+            actions = await db.execute_fetchall(
+                f"SELECT {ACTION_COLUMNS} FROM actions WHERE supporter = ? ORDER BY id",
+                (supporter,),
+            )
+            problems = await db.execute_fetchall(
+                f"{PROBLEM_ITEMS} WHERE supporter = ? ORDER BY id", (supporter,)
+            )
+            replies = await db.execute_fetchall(
+                f"{REPLY_ITEMS} WHERE supporter = ? ORDER BY id", (supporter,)
+            )
+        return SupporterData(
+            supporter=supporter,
+            language=language[0][0] if language else None,
+            subscriptions=[row[0] for row in subscriptions],
+            actions=[_action_row(row) for row in actions],
+            replies=[_review_item(row) for row in replies],
+            problems=[_review_item(row) for row in problems],
+        )
+
+    async def forget(self, supporter: str) -> None:
+        """Unlink a supporter from everything, in one transaction: their reports
+        stay (anonymous) in the counts; subscriptions and language go."""
+        validate.supporter(supporter)
+        async with self._transaction() as db:
+            for table in ("actions", "official_replies", "contact_problems"):
+                await db.execute(
+                    f"UPDATE {table} SET supporter = NULL WHERE supporter = ?", (supporter,)
+                )
+            await db.execute("DELETE FROM subscriptions WHERE supporter = ?", (supporter,))
+            await db.execute("DELETE FROM supporters WHERE supporter = ?", (supporter,))
+        async with self._lock:  # best effort: fails harmlessly if a reader is busy
+            await self._db.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+async def open_store(path: str | os.PathLike[str], *, migrate_to: int | None = None) -> SQLiteStore:
+    """Open (creating the file and its folder if needed) and migrate the database.
+
+    `migrate_to` stops at an older schema version; only tests of the upgrade
+    path want that.
+    """
+    path = Path(path)
+    if str(path) != ":memory:":
+        path.parent.mkdir(parents=True, exist_ok=True)
+    db = await aiosqlite.connect(path, isolation_level=None)
+    try:
+        for name, value in PRAGMAS:
+            await db.execute_fetchall(f"PRAGMA {name} = {value}")
+        await migrate(db, migrate_to)
+    except BaseException:
+        await db.close()
+        raise
+    return SQLiteStore(db, path)

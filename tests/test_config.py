@@ -1,0 +1,60 @@
+"""Settings: defaults, .env files, and one-line errors naming the variable."""
+
+from __future__ import annotations
+
+import stat
+
+import pytest
+
+from bot.config import ConfigError, Settings, load_settings
+
+
+def test_defaults(tmp_path):
+    settings = load_settings({}, dotenv=None)
+    assert settings.telegram_bot_token is None
+    assert settings.telegram_api_base_url == "https://api.telegram.org/bot"
+    assert str(settings.database_path) == "data/advocacy.sqlite3"
+    assert settings.organizer_ids == frozenset()
+
+
+def test_dotenv_is_read_and_environment_wins(tmp_path):
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("# comment\nORGANIZER_IDS=1, 2\nLOG_LEVEL='debug'\nexport CONTENT_DIR=c\n")
+    settings = load_settings({"CONTENT_DIR": "elsewhere"}, dotenv=dotenv)
+    assert settings.organizer_ids == frozenset({1, 2})
+    assert settings.log_level == "DEBUG"
+    assert str(settings.content_dir) == "elsewhere"
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("ORGANIZER_IDS", "12,abc", "ORGANIZER_IDS: 'abc' is not a Telegram id (comma-separated numbers)"),
+    ("LOG_LEVEL", "loud", "LOG_LEVEL: 'LOUD' is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+    ("TELEGRAM_BOT_TOKEN", "nocolon",
+     "TELEGRAM_BOT_TOKEN: looks malformed (expected 123456:ABC… from BotFather)"),
+    ("TELEGRAM_API_BASE_URL", "ftp://x", "TELEGRAM_API_BASE_URL: must start with http:// or https://"),
+    ("DATABASE_URL", "mysql://x", "DATABASE_URL: must be postgresql://… or sqlite:///path"),
+    ("SUPPORTER_ID_SECRET", "short", "SUPPORTER_ID_SECRET: too short (use at least 16 characters)"),
+])
+def test_malformed_settings_name_the_variable(name, value, message):
+    with pytest.raises(ConfigError) as raised:
+        load_settings({name: value}, dotenv=None)
+    assert str(raised.value) == message
+
+
+def test_generated_secret_is_kept_with_mode_600(tmp_path):
+    settings = Settings(database_path=tmp_path / "data/bot.sqlite3")
+    first = settings.secret()
+    path = tmp_path / "data/supporter_id_secret"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert settings.secret() == first and len(first) == 64
+
+
+def test_cli_prints_one_line_for_a_bad_setting(tmp_path):
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "bot", "check"], capture_output=True, text=True,
+                            env={"ORGANIZER_IDS": "x", "PATH": ""}, cwd=tmp_path, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr == ("configuration error: ORGANIZER_IDS: 'x' is not a Telegram id "
+                             "(comma-separated numbers)\n")

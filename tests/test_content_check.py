@@ -1,0 +1,224 @@
+"""`advocacy-bot check`: every kind of content mistake is reported as
+`path:line: message`, all at once, and the bot refuses to start."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.catalog import ContentError, load_catalog
+from tests.conftest import ROOT
+
+
+@pytest.fixture
+def tree(tmp_path, monkeypatch):
+    """A copy of the shipped content and seeds; paths are reported relative to it."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(path: Path, needle: str) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not in {path}")
+
+
+def problems(tree: Path) -> list[str]:
+    with pytest.raises(ContentError) as raised:
+        load_catalog(tree / "content", tree / "seeds")
+    return [str(p) for p in raised.value.problems]
+
+
+def test_shipped_content_is_valid(tree):
+    catalog = load_catalog(tree / "content", tree / "seeds")
+    assert catalog.summary().startswith("content OK: 1 campaigns, 2 officials, ")
+    assert len(catalog.explainers) >= 8 and len(catalog.faq) >= 32
+
+
+CAMPAIGN = "content/campaigns/ua-150-18.yaml"
+OFFICIALS = "content/officials.yaml"
+
+
+def test_missing_field(tree):
+    edit(tree / CAMPAIGN, "reference: UA 150.18\n", "")
+    assert problems(tree) == [f"{CAMPAIGN}:3: missing field 'reference'"]
+
+
+def test_unknown_field(tree):
+    edit(tree / CAMPAIGN, "status: open\n", "status: open\nstatsu: closed\n")
+    line = line_of(tree / CAMPAIGN, "statsu:")
+    assert problems(tree) == [
+        f"{CAMPAIGN}:{line}: unknown field 'statsu' (known: id, reference, status, title, summary, "
+        "asks, targets, channels, sources, issued, deadline, updates)"]
+
+
+def test_wrong_type(tree):
+    edit(tree / CAMPAIGN, "targets: [luis-videgaray, geronimo-gutierrez]", "targets: luis-videgaray")
+    line = line_of(tree / CAMPAIGN, "targets:")
+    assert problems(tree) == [f"{CAMPAIGN}:{line}: 'targets' should be a list, not text"]
+
+
+def test_bad_value(tree):
+    edit(tree / CAMPAIGN, "status: open", "status: opne")
+    assert problems(tree) == [f"{CAMPAIGN}:5: 'status' must be one of open, closed, not 'opne'"]
+
+
+def test_bad_date(tree):
+    edit(tree / CAMPAIGN, "deadline: 2018-09-27", "deadline: 2018-09-31")
+    line = line_of(tree / CAMPAIGN, "deadline:")
+    assert problems(tree) == [
+        f"{CAMPAIGN}:{line}: 'deadline' is not a valid date: '2018-09-31' (use YYYY-MM-DD)"]
+
+
+def test_id_used_twice(tree):
+    edit(tree / OFFICIALS, "- id: geronimo-gutierrez", "- id: luis-videgaray")
+    first = line_of(tree / OFFICIALS, "- id: luis-videgaray")
+    second = [n for n, line in enumerate((tree / OFFICIALS).read_text().splitlines(), 1)
+              if "- id: luis-videgaray" in line][1]
+    assert f"{OFFICIALS}:{second}: official id 'luis-videgaray' is already used at {OFFICIALS}:{first}" \
+        in problems(tree)
+
+
+def test_reference_to_a_missing_official(tree):
+    edit(tree / CAMPAIGN, "targets: [luis-videgaray, geronimo-gutierrez]",
+         "targets: [luis-videgaray, geronimo-gutierez]")
+    line = line_of(tree / CAMPAIGN, "targets:")
+    assert problems(tree) == [f"{CAMPAIGN}:{line}: unknown official 'geronimo-gutierez'"]
+
+
+FAQ_WITH_BAD_LINK = """\
+id: extra
+questions:
+  en: ["What is extra?"]
+  es: ["¿Qué es extra?"]
+answer:
+  en: Extra.
+  es: Extra.
+as_of: 2018
+sources:
+  - seed: hrf-factsheet-2018
+    quote: "Canada is the only country that has a safe third country agreement"
+related:
+  - non-refoulement
+  - no-such-entry
+"""
+
+
+def test_reference_to_a_missing_faq_entry(tree):
+    (tree / "content/faq/extra.yaml").write_text(FAQ_WITH_BAD_LINK)
+    assert problems(tree) == ["content/faq/extra.yaml:14: unknown FAQ entry 'no-such-entry'"]
+
+
+def test_reference_to_a_missing_seed(tree):
+    edit(tree / OFFICIALS, "  sources:\n    - seed: amnesty-ua-150-18",
+         "  sources:\n    - seed: amnesty-ua-150-19")
+    line = line_of(tree / OFFICIALS, "amnesty-ua-150-19")
+    assert problems(tree) == [
+        f"{OFFICIALS}:{line}: unknown seed 'amnesty-ua-150-19' (seeds/index.yaml has: "
+        "news-2019-mexico-deal, mexico-is-the-wall-2020, ngo-press-release-2018, hrf-factsheet-2018, "
+        "amnesty-ua-150-18)"]
+
+
+def test_changed_quote_is_reported_with_its_line(tree):
+    edit(tree / CAMPAIGN, "Contact these two officials by 27 September, 2018:",
+         "Contact these two officials by 28 September, 2018:")
+    line = line_of(tree / CAMPAIGN, "28 September")
+    assert problems(tree) == [
+        f"{CAMPAIGN}:{line}: quote not found in seed 'amnesty-ua-150-18' (004_abbd29b784d6224f.txt)"]
+
+
+def test_quote_matches_across_line_breaks_and_curly_quotes(tree):
+    # The campaign quotes the seed's curly quotes; straight ones and extra spaces still match.
+    edit(tree / CAMPAIGN, "refuse to sign a “safe third country” agreement with the US;",
+         'refuse  to sign a \\"safe third country\\"\n      agreement with the US;')
+    load_catalog(tree / "content", tree / "seeds")
+
+
+def test_unknown_template_variable(tree):
+    path = tree / "content/templates/letter.en.j2"
+    edit(path, "{{ official.salutation }},", "{{ official.salutaton }}, {{ supporter_name }}")
+    line = line_of(path, "salutaton")
+    assert problems(tree) == [
+        f"content/templates/letter.en.j2:{line}: unknown template variable 'official.salutaton' "
+        "(provided: address, email, name, organisation, phone, salutation, title, twitter)",
+        f"content/templates/letter.en.j2:{line}: unknown template variable 'supporter_name' "
+        "(provided: official, campaign, supporter, today, lang)",
+    ]
+
+
+def test_template_syntax_error(tree):
+    path = tree / "content/templates/call.es.j2"
+    edit(path, "{{ official.name }}", "{{ official.name }")
+    line = line_of(path, "official.name }")
+    found = problems(tree)
+    assert len(found) == 1
+    assert found[0].startswith(f"content/templates/call.es.j2:{line}: template syntax error")
+
+
+def test_string_missing_in_one_language(tree):
+    edit(tree / "content/i18n/es.yaml", "menu.home: 🏠 Menú\n", "")
+    line = line_of(tree / "content/i18n/en.yaml", "menu.home:")
+    assert problems(tree) == [f"content/i18n/en.yaml:{line}: string 'menu.home' is missing in es.yaml"]
+
+
+def test_string_placeholders_differ(tree):
+    edit(tree / "content/i18n/es.yaml", "el comando {command}.", "el comando {comando}.")
+    line = line_of(tree / "content/i18n/es.yaml", "unknown_command:")
+    assert problems(tree) == [f"content/i18n/es.yaml:{line}: string 'unknown_command' has placeholders "
+                              "['comando'] but en.yaml has ['command']"]
+
+
+def test_invalid_yaml_and_duplicate_keys(tree):
+    edit(tree / CAMPAIGN, "status: open\n", "status: open\nstatus: closed\n")
+    (tree / "content/faq/broken.yaml").write_text("id: broken\nquestions: [unclosed\n")
+    found = problems(tree)
+    assert f"{CAMPAIGN}:6: key 'status' appears twice" in found
+    assert any(p.startswith("content/faq/broken.yaml:3: invalid YAML") for p in found)
+
+
+def test_every_problem_is_reported_at_once(tree):
+    edit(tree / CAMPAIGN, "status: open", "status: opne")
+    edit(tree / CAMPAIGN, "deadline: 2018-09-27", "deadline: tomorrow")
+    edit(tree / "content/i18n/es.yaml", "menu.home: 🏠 Menú\n", "")
+    assert len(problems(tree)) == 3
+
+
+def _cli(tree: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    env = {**os.environ, "CONTENT_DIR": str(tree / "content"), "SEEDS_DIR": str(tree / "seeds"),
+           "DATABASE_PATH": str(tree / "data/bot.sqlite3")}
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True,
+                          text=True, cwd=tree, env=env, timeout=60)
+
+
+def test_check_command_summary_and_exit_codes(tree):
+    ok = _cli(tree, "check")
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.startswith("content OK: 1 campaigns, 2 officials, ")
+    edit(tree / CAMPAIGN, "status: open", "status: opne")
+    bad = _cli(tree, "check")
+    assert bad.returncode == 1
+    assert f"{CAMPAIGN}:5: 'status' must be one of open, closed, not 'opne'" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
+def test_bot_refuses_to_start_on_invalid_content(tree):
+    edit(tree / CAMPAIGN, "status: open", "status: opne")
+    result = _cli(tree, "console", stdin="/start\n")
+    assert result.returncode == 1
+    assert f"{CAMPAIGN}:5: 'status' must be one of open, closed, not 'opne'" in result.stderr
+    assert "Hello" not in result.stdout

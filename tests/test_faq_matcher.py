@@ -1,0 +1,331 @@
+"""FAQ matcher: the text pipeline, the matcher's edge cases, and the acceptance
+test against the held-out evaluation set tests/data/faq_eval.yaml.
+
+The evaluation set was written without reading the FAQ phrasings. The
+matcher's threshold and margin were chosen on its even-numbered items (the
+calibration half, ``items[0::2]``); the odd-numbered items are the held-out
+half. The acceptance test checks the targets on the whole set and prints each
+half's figures so a drift shows which side it comes from.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.faq_matcher import DEFAULT_THRESHOLD, FaqMatcher, Match
+from bot.text_normalise import analyse, char_ngrams, fold, tokenise
+
+ROOT = Path(__file__).resolve().parents[1]
+FAQ_DIR = ROOT / "content" / "faq"
+EVAL_FILE = ROOT / "tests" / "data" / "faq_eval.yaml"
+
+Entries = list[tuple[str, Mapping[str, Sequence[str]]]]
+
+
+def load_faq_entries(directory: Path = FAQ_DIR) -> Entries:
+    """(id, questions) of every content/faq/*.yaml, in file-name order."""
+    entries: Entries = []
+    for path in sorted(directory.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        entries.append((data["id"], data["questions"]))
+    return entries
+
+
+def load_eval(path: Path = EVAL_FILE) -> list[dict]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+@dataclass
+class Scores:
+    """The four acceptance figures over a list of eval items, plus the misses."""
+
+    on_topic: int = 0
+    off_topic: int = 0
+    right: int = 0
+    wrong: int = 0
+    off_declined: int = 0
+    in_top3: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    @property
+    def right_rate(self) -> float:
+        return self.right / max(1, self.on_topic)
+
+    @property
+    def wrong_rate(self) -> float:
+        return self.wrong / max(1, self.on_topic)
+
+    @property
+    def off_declined_rate(self) -> float:
+        return self.off_declined / max(1, self.off_topic)
+
+    @property
+    def top3_rate(self) -> float:
+        return self.in_top3 / max(1, self.on_topic)
+
+    def summary(self) -> str:
+        return (
+            f"right {self.right_rate:.1%}  wrong {self.wrong_rate:.1%}  "
+            f"off-topic declined {self.off_declined_rate:.1%}  top-3 {self.top3_rate:.1%}  "
+            f"({self.on_topic} on-topic, {self.off_topic} off-topic)"
+        )
+
+
+def evaluate(matcher: FaqMatcher, items: list[dict]) -> Scores:
+    scores = Scores()
+    for item in items:
+        question, expected = item["q"], item["id"]
+        got = matcher.match(question, item["lang"])
+        shown = f"{question!r}: expected {expected}, got {got.id} score {got.score:.3f}"
+        if expected is None:
+            scores.off_topic += 1
+            if got.id is None:
+                scores.off_declined += 1
+            else:
+                scores.misses.append(f"ANSWERED OFF-TOPIC {shown}")
+            continue
+        scores.on_topic += 1
+        if got.id == expected:
+            scores.right += 1
+        elif got.id is not None:
+            scores.wrong += 1
+            scores.misses.append(f"WRONG   {shown} (suggested {got.suggestions})")
+        else:
+            scores.misses.append(f"DECLINED {shown} (suggested {got.suggestions})")
+        candidates = ((got.id,) if got.id else ()) + got.suggestions
+        if expected in candidates[:3]:
+            scores.in_top3 += 1
+        else:
+            scores.misses.append(f"NOT IN TOP 3 {shown} (candidates {candidates[:3]})")
+    return scores
+
+
+@pytest.fixture(scope="module")
+def entries() -> Entries:
+    return load_faq_entries()
+
+
+@pytest.fixture(scope="module")
+def matcher(entries: Entries) -> FaqMatcher:
+    return FaqMatcher.build(entries)
+
+
+# A tiny index of our own for the unit tests, so they do not move when the
+# FAQ content is edited.
+TOY: Entries = [
+    (
+        "what-is-stc",
+        {
+            "en": ["What is a safe third country agreement?", "safe third country meaning"],
+            "es": ["¿Qué es un acuerdo de tercer país seguro?"],
+        },
+    ),
+    (
+        "mpp",
+        {
+            "en": ["What is the Remain in Mexico policy?", "What are the MPP?"],
+            "es": ["¿Qué es el programa Quédate en México?"],
+        },
+    ),
+    (
+        "refugee-numbers",
+        {
+            "en": ["How many refugees apply for asylum in Mexico every year?"],
+            "es": ["¿Cuántos refugiados piden asilo en México cada año?"],
+        },
+    ),
+    (
+        "privacy",
+        {
+            "en": ["What personal data does the bot keep about me?", "delete my data"],
+            "es": ["¿Qué datos personales guarda el bot?", "borrar mis datos"],
+        },
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def toy() -> FaqMatcher:
+    return FaqMatcher.build(TOY)
+
+
+# ---------------------------------------------------------------- normalising
+
+
+def test_fold_removes_accents_and_case() -> None:
+    assert fold("¿Quédate en MÉXICO? Ñandú") == "¿quedate en mexico? nandu"
+
+
+def test_punctuation_is_dropped() -> None:
+    assert analyse("asylum!!! ... (asylum) — asylum?").words == ("asylum",) * 3
+
+
+def test_synonyms_collapse_to_one_token() -> None:
+    usa = {analyse(t).words for t in ("EE.UU.", "USA", "U.S.", "Estados Unidos", "the US")}
+    assert usa == {("usa",)}
+    mpp = {
+        analyse(t).words
+        for t in (
+            "MPP",
+            "Remain in Mexico",
+            "Quédate en México",
+            "Migrant Protection Protocols",
+            "Protocolos de Protección a Migrantes",
+        )
+    }
+    assert mpp == {("mpp",)}
+    assert analyse("Safe Third Country Agreement").words == analyse("tercer país seguro").words
+    assert analyse("ACNUR").words == analyse("UNHCR").words
+    assert analyse("Department of Homeland Security").words == ("dhs",)
+
+
+def test_lowercase_us_is_the_pronoun_not_the_country() -> None:
+    assert analyse("help us").words == ("help",)
+    assert "usa" in analyse("does the us accept refugees").words
+
+
+def test_stop_words_of_both_languages_are_dropped() -> None:
+    assert analyse("What is the agreement?", "en").words == ("agreement",)
+    assert analyse("¿Qué es el acuerdo?", "es").words == ("acuerdo",)
+
+
+def test_stemming_in_both_languages() -> None:
+    assert analyse("deportations", "en").stems == analyse("deported", "en").stems
+    assert analyse("refugees", "en").stems == analyse("refugee", "en").stems
+    assert analyse("deportaciones", "es").stems == analyse("deportación", "es").stems
+    assert analyse("solicitantes", "es").stems == analyse("solicitante", "es").stems
+    # Accents are folded before stemming, so an unaccented question stems alike.
+    assert analyse("protección", "es").stems == analyse("proteccion", "es").stems
+
+
+def test_language_is_guessed_when_the_hint_is_wrong() -> None:
+    assert analyse("¿Qué pasa con los niños no acompañados?", "en").lang == "es"
+    assert analyse("what happens to the children who travel alone", "es").lang == "en"
+
+
+def test_char_ngrams_pad_each_word() -> None:
+    assert char_ngrams(["abc"]) == [" ab", "abc", "bc "]
+
+
+def test_tokenise_handles_odd_input() -> None:
+    assert tokenise("") == []
+    assert tokenise("😀🎉 ... !!!") == []
+
+
+# ------------------------------------------------------------------- matching
+
+
+def test_answers_the_obvious_question(toy: FaqMatcher) -> None:
+    result = toy.match("what is remain in mexico", "en")
+    assert result.id == "mpp"
+    assert 0 < result.score <= 1
+    assert "mpp" not in result.suggestions
+    assert len(result.suggestions) <= 3
+
+
+def test_same_entry_in_either_language(toy: FaqMatcher) -> None:
+    assert toy.match("¿Qué es el programa Quédate en México?", "es").id == "mpp"
+    assert toy.match("¿Qué es el programa Quédate en México?", "en").id == "mpp"
+    assert toy.match("que datos guarda el bot", None).id == "privacy"
+
+
+def test_two_typos_still_match(toy: FaqMatcher) -> None:
+    assert toy.match("how many refugess aply for asylum in mexico", "en").id == "refugee-numbers"
+    assert toy.match("cuantos refujiados pidem asilo en mexico", "es").id == "refugee-numbers"
+
+
+def test_two_typos_still_match_the_real_faq(matcher: FaqMatcher) -> None:
+    assert matcher.match("what does non-refoulment mean", "en").id == "non-refoulement"
+    assert matcher.match("is mexcio safe for asylim seekers", "en").id == "is-mexico-safe"
+
+
+def test_declines_off_topic_with_suggestions_or_none(toy: FaqMatcher) -> None:
+    result = toy.match("recipe for tamales", "en")
+    assert result.id is None
+    assert len(result.suggestions) <= 3
+
+
+def test_declining_offers_the_three_closest(toy: FaqMatcher) -> None:
+    declining = FaqMatcher.build(TOY, threshold=1.01)
+    result = declining.match("how many refugees in mexico", "en")
+    assert result.id is None
+    assert result.suggestions[0] == "refugee-numbers"
+    assert len(result.suggestions) <= 3
+
+
+@pytest.mark.parametrize("text", ["", "   ", "😀", "🇲🇽🇺🇸 🙏", "?!...", "¿¡!?", "\n\t"])
+def test_wordless_input_is_an_empty_decline(toy: FaqMatcher, text: str) -> None:
+    assert toy.match(text) == Match(None, 0.0, ())
+    assert toy.match(text, "es") == Match(None, 0.0, ())
+
+
+def test_non_string_and_unknown_language_do_not_error(toy: FaqMatcher) -> None:
+    assert toy.match(None) == Match(None, 0.0, ())  # type: ignore[arg-type]
+    assert toy.match("what is remain in mexico", "fr").id == "mpp"
+
+
+def test_long_input_is_fast_and_uses_the_first_500_characters(toy: FaqMatcher) -> None:
+    head = "What is the Remain in Mexico policy? "
+    text = head + "." * (500 - len(head)) + " personal data bot keep delete" * 330
+    assert len(text) > 10_000
+    start = time.perf_counter()
+    result = toy.match(text, "en")
+    elapsed = time.perf_counter() - start
+    assert elapsed < 0.05
+    assert result == toy.match(text[:500], "en")
+    assert result.id == "mpp"
+
+
+def test_many_unknown_words_are_bounded() -> None:
+    matcher = FaqMatcher.build(TOY)
+    text = " ".join(f"qwzx{i}yv" for i in range(400))
+    start = time.perf_counter()
+    result = matcher.match(text)
+    assert time.perf_counter() - start < 0.05
+    assert result.id is None
+
+
+def test_results_are_deterministic(entries: Entries) -> None:
+    first = FaqMatcher.build(entries)
+    second = FaqMatcher.build(list(entries))
+    questions = [item["q"] for item in load_eval()[:40]]
+    assert [first.match(q) for q in questions] == [second.match(q) for q in questions]
+    assert [first.match(q) for q in questions] == [first.match(q) for q in questions]
+
+
+def test_default_threshold_is_a_probability_like_number() -> None:
+    assert 0 < DEFAULT_THRESHOLD < 1
+
+
+# ----------------------------------------------------------------- acceptance
+
+
+def test_eval_set_covers_known_entries(entries: Entries) -> None:
+    known = {entry_id for entry_id, _ in entries}
+    expected = {item["id"] for item in load_eval() if item["id"] is not None}
+    assert expected <= known, f"eval ids with no FAQ file: {sorted(expected - known)}"
+
+
+def test_acceptance_on_the_eval_set(matcher: FaqMatcher) -> None:
+    items = load_eval()
+    halves = {
+        "calibration half": evaluate(matcher, items[0::2]),
+        "held-out half": evaluate(matcher, items[1::2]),
+    }
+    whole = evaluate(matcher, items)
+    report = "\n".join(
+        [f"{name}: {s.summary()}" for name, s in halves.items()]
+        + [f"whole set: {whole.summary()}", "misses:"]
+        + [f"  {miss}" for miss in whole.misses]
+    )
+    print(report)
+    assert whole.right_rate >= 0.90, report
+    assert whole.wrong_rate <= 0.03, report
+    assert whole.off_declined_rate >= 0.90, report
+    assert whole.top3_rate >= 0.97, report

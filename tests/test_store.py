@@ -1,0 +1,528 @@
+"""The action log on a real SQLite file: migrations, pragmas, idempotency,
+validation, exact figures, /forget, concurrency, and query plans."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from bot.identity import supporter_key
+from bot.store import (
+    BY_DAY_WINDOW,
+    ActionReport,
+    ProblemReport,
+    ReplyReport,
+    Store,
+    open_store,
+)
+from bot.store import migrate as migrations
+from bot.store.sqlite import ADD_CAMPAIGN_TOTALS, stats_params, stats_queries
+
+SECRET = b"test-secret"
+TODAY = date(2024, 6, 30)
+LATEST = len(migrations.available())
+
+
+def key(n: int) -> str:
+    return supporter_key(n, SECRET)
+
+
+def at(days_ago: int, hour: int = 12) -> datetime:
+    day = TODAY - timedelta(days=days_ago)
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+
+
+def report(n: int, **changes) -> ActionReport:
+    base = ActionReport(
+        campaign_id="ua-150-18",
+        official_id="luis-videgaray",
+        channel="email",
+        count=1,
+        status="done",
+        language="en",
+        country=None,
+        supporter=key(1),
+        idempotency_key=f"k{n}",
+        at=at(0),
+    )
+    return replace(base, **changes)
+
+
+@pytest.fixture
+async def store(tmp_path):
+    async with await open_store(tmp_path / "data" / "store.sqlite3") as opened:
+        yield opened
+
+
+def raw(path) -> sqlite3.Connection:
+    return sqlite3.connect(path)
+
+
+# -- opening and migrations -----------------------------------------------------
+
+
+async def test_open_creates_folder_and_applies_every_migration(tmp_path):
+    path = tmp_path / "a" / "b" / "store.sqlite3"
+    async with await open_store(path) as store:
+        assert isinstance(store, Store)
+    rows = raw(path).execute("SELECT version, name FROM schema_migrations ORDER BY 1").fetchall()
+    assert rows == [(m.version, m.name) for m in migrations.available()]
+    assert [v for v, _ in rows] == list(range(1, LATEST + 1))
+    assert LATEST >= 2
+    async with await open_store(path):  # reopening applies nothing twice
+        pass
+    assert raw(path).execute("SELECT COUNT(*) FROM schema_migrations").fetchone()[0] == LATEST
+
+
+async def test_pragmas(store):
+    async def pragma(name):
+        return (await store._db.execute_fetchall(f"PRAGMA {name}"))[0][0]
+
+    assert await pragma("journal_mode") == "wal"
+    assert await pragma("foreign_keys") == 1
+    assert await pragma("synchronous") == 1  # NORMAL
+    assert await pragma("busy_timeout") == 5000
+
+
+@pytest.mark.parametrize("version", range(1, LATEST))
+async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path, version):
+    path = tmp_path / "old.sqlite3"
+    async with await open_store(path, migrate_to=version):
+        pass
+    db = raw(path)
+    assert db.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0] == version
+    # rows written by the old code: only the columns 0001 created
+    rows = [
+        ("ua-150-18", "luis-videgaray", "letter", 3, "done", "es", "Mexico", key(1),
+         "2024-06-29T10:00:00Z", "old-1"),
+        ("ua-150-18", "luis-videgaray", "call", 1, "attempted", "en", None, key(2),
+         "2024-06-30T10:00:00Z", "old-2"),
+        ("other", "alfonso-navarrete", "email", 2, "done", "en", None, None,
+         "2024-06-30T11:00:00Z", "old-3"),
+    ]  # fmt: skip
+    db.executemany(
+        "INSERT INTO actions (campaign_id, official_id, channel, count, status, language,"
+        " country, supporter, created_at, idempotency_key) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        rows,
+    )
+    db.execute(
+        "INSERT INTO subscriptions VALUES (?, 42, 'ua-150-18', '2024-06-30T10:00:00Z')", (key(1),)
+    )
+    db.commit()
+    db.close()
+    async with await open_store(path) as store:
+        applied = raw(path).execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall()
+        assert [v for (v,) in applied] == list(range(1, LATEST + 1))
+        if version >= 2:  # rollups existed but old rows bypassed them
+            await store.rebuild_rollups()
+        stats = await store.campaign_stats("ua-150-18", today=TODAY)
+        assert (stats.actions, stats.attempted, stats.supporters) == (3, 1, 2)
+        assert stats.by_channel == {"letter": 3}
+        everything = await store.campaign_stats(today=TODAY)
+        assert (everything.actions, everything.supporters) == (5, 2)
+        assert await store.subscriptions_of(key(1)) == ["ua-150-18"]
+        exported = [row async for row in store.export_actions()]
+        assert [row.country for row in exported] == ["Mexico", None, None]
+        # and the upgraded store keeps counting
+        result = await store.record_action(report(9, supporter=key(3)))
+        assert (result.campaign_supporters, result.campaign_actions) == (3, 4)
+
+
+async def test_database_newer_than_code_is_refused(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    async with await open_store(path):
+        pass
+    db = raw(path)
+    db.execute("INSERT INTO schema_migrations VALUES (999, 'future', '2030-01-01T00:00:00Z')")
+    db.commit()
+    with pytest.raises(RuntimeError, match="newer than this code"):
+        await open_store(path)
+
+
+async def test_processes_opening_a_new_file_at_once_migrate_it_once(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    stores = await asyncio.gather(*(open_store(path) for _ in range(4)))
+    for store in stores:
+        await store.close()
+    assert raw(path).execute("SELECT COUNT(*) FROM schema_migrations").fetchone()[0] == LATEST
+
+
+def test_statement_splitter_respects_strings_and_comments():
+    sql = "-- a; comment\nCREATE TABLE t (x TEXT DEFAULT ';');\n\nINSERT INTO t VALUES ('a;b');\n"
+    assert migrations.statements(sql) == [
+        "-- a; comment\nCREATE TABLE t (x TEXT DEFAULT ';');",
+        "INSERT INTO t VALUES ('a;b');",
+    ]
+    with pytest.raises(ValueError):
+        migrations.statements("SELECT 1; SELECT")
+
+
+# -- reporting ----------------------------------------------------------------------
+
+
+async def test_same_idempotency_key_counts_once(store):
+    first = await store.record_action(report(1, count=3))
+    again = await store.record_action(report(1, count=3))
+    assert (first.created, first.campaign_supporters, first.campaign_actions) == (True, 1, 3)
+    assert (again.created, again.campaign_supporters, again.campaign_actions) == (False, 1, 3)
+    second = await store.record_action(report(2, supporter=key(2), count=2))
+    assert (second.created, second.campaign_supporters, second.campaign_actions) == (True, 2, 5)
+    stats = await store.campaign_stats(today=TODAY)
+    assert (stats.actions, stats.supporters) == (5, 2)
+
+    reply = ReplyReport("ua-150-18", "luis-videgaray", "They answered", key(1), "r1")
+    first_reply, again_reply = await store.record_reply(reply), await store.record_reply(reply)
+    assert first_reply.created and not again_reply.created
+    assert first_reply.id == again_reply.id
+    problem = ProblemReport("ua-150-18", "luis-videgaray", "email", "bounced", None, None, "p1")
+    assert (await store.record_contact_problem(problem)).created
+    assert not (await store.record_contact_problem(problem)).created
+    assert len(await store.list_problems()) == 2
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"channel": "sms"}, "channel"),
+        ({"count": 0}, "count"),
+        ({"count": 501}, "count"),
+        ({"count": True}, "count"),
+        ({"count": "3"}, "count"),
+        ({"status": "maybe"}, "status"),
+        ({"language": "fr"}, "language"),
+        ({"country": "x" * 81}, "country"),
+        ({"supporter": "123456789"}, "supporter"),  # a raw Telegram id is refused
+        ({"campaign_id": ""}, "campaign_id"),
+        ({"campaign_id": "*"}, "campaign_id"),
+        ({"official_id": None}, "official_id"),
+        ({"idempotency_key": ""}, "idempotency_key"),
+    ],
+)
+async def test_invalid_reports_are_refused_with_a_clear_error(store, changes, field):
+    with pytest.raises(ValueError, match=field):
+        await store.record_action(report(1, **changes))
+    assert (await store.campaign_stats(today=TODAY)).actions == 0
+
+
+async def test_invalid_problem_and_reply_are_refused(store):
+    with pytest.raises(ValueError, match="kind"):
+        await store.record_contact_problem(
+            ProblemReport("c", "o", "email", "lost", None, None, "p1")
+        )
+    with pytest.raises(ValueError, match="summary"):
+        await store.record_reply(ReplyReport("c", "o", "x" * 501, None, "r1"))
+
+
+async def test_database_checks_back_up_the_validation(store):
+    with pytest.raises(sqlite3.IntegrityError):
+        await store._db.execute(
+            "INSERT INTO actions (campaign_id, official_id, channel, count, status, language,"
+            " created_at, idempotency_key) VALUES ('c','o','email',0,'done','en','t','k')"
+        )
+
+
+# -- figures ---------------------------------------------------------------------------
+
+
+async def seed_figures(store) -> None:
+    """A small data set whose figures are worked out by hand in the tests."""
+    rows = [
+        # n, campaign, official, channel, count, status, supporter, days ago
+        (1, "ua-150-18", "luis-videgaray", "letter", 2, "done", 1, 0),
+        (2, "ua-150-18", "luis-videgaray", "email", 1, "done", 1, 1),
+        (3, "ua-150-18", "alfonso-navarrete", "call", 1, "done", 2, 6),
+        (4, "ua-150-18", "alfonso-navarrete", "call", 3, "attempted", 2, 6),
+        (5, "ua-150-18", "luis-videgaray", "tweet", 5, "done", 3, 7),
+        (6, "ua-150-18", "luis-videgaray", "email", 4, "done", None, 89),
+        (7, "ua-150-18", "luis-videgaray", "fax", 10, "done", 4, 90),  # outside by_day
+        (8, "other-case", "luis-videgaray", "email", 7, "done", 1, 0),
+        (9, "other-case", "someone", "letter", 1, "attempted", 5, 2),
+    ]
+    for n, campaign, official, channel, count, status, who, days in rows:
+        await store.record_action(
+            report(
+                n,
+                campaign_id=campaign,
+                official_id=official,
+                channel=channel,
+                count=count,
+                status=status,
+                supporter=None if who is None else key(who),
+                at=at(days),
+            )
+        )
+    await store.record_contact_problem(
+        ProblemReport("ua-150-18", "luis-videgaray", "call", "disconnected", None, key(1), "p1")
+    )
+    solved = await store.record_contact_problem(
+        ProblemReport("ua-150-18", "luis-videgaray", "email", "bounced", "550", key(2), "p2")
+    )
+    await store.record_contact_problem(
+        ProblemReport("other-case", "someone", "email", "wrong", None, None, "p3")
+    )
+    assert await store.resolve_problem(solved.id)
+    await store.record_reply(ReplyReport("ua-150-18", "luis-videgaray", "Form letter", None, "r1"))
+
+
+async def test_campaign_figures_are_exact(store):
+    await seed_figures(store)
+    stats = await store.campaign_stats("ua-150-18", today=TODAY)
+    assert stats.actions == 2 + 1 + 1 + 5 + 4 + 10
+    assert stats.attempted == 3
+    assert stats.supporters == 4
+    assert stats.by_channel == {"call": 1, "email": 5, "fax": 10, "letter": 2, "tweet": 5}
+    assert stats.by_official == {"alfonso-navarrete": 1, "luis-videgaray": 22}
+    assert stats.last_7_days == 2 + 1 + 1  # days 0..6
+    assert stats.open_problems == 1
+    assert stats.open_replies == 1
+    assert stats.db_bytes > 0
+    assert stats.campaigns == ["other-case", "ua-150-18"]
+
+
+async def test_all_campaign_figures_are_exact(store):
+    await seed_figures(store)
+    stats = await store.campaign_stats(today=TODAY)
+    assert stats.campaign_id is None
+    assert stats.actions == 23 + 7
+    assert stats.attempted == 4
+    assert stats.supporters == 5  # supporter 1 reported in both campaigns
+    assert stats.by_channel == {"call": 1, "email": 12, "fax": 10, "letter": 2, "tweet": 5}
+    assert stats.by_official == {"alfonso-navarrete": 1, "luis-videgaray": 29}
+    assert stats.last_7_days == 11
+    assert stats.open_problems == 2
+    assert (await store.campaign_stats("nobody", today=TODAY)).actions == 0
+
+
+async def test_by_day_window_is_the_last_90_days_with_zeros(store):
+    await seed_figures(store)
+    await store.record_action(report(50, at=at(-1), count=9))  # tomorrow: not shown yet
+    by_day = (await store.campaign_stats("ua-150-18", today=TODAY)).by_day
+    assert len(by_day) == BY_DAY_WINDOW == 90
+    assert by_day[0] == (TODAY - timedelta(days=89), 4)
+    assert by_day[-1] == (TODAY, 2)
+    assert dict(by_day)[TODAY - timedelta(days=7)] == 5
+    assert sum(n for _, n in by_day) == 23 - 10  # day 90 falls outside
+    assert [d for d, _ in by_day] == sorted(d for d, _ in by_day)
+
+
+async def test_rollups_match_a_rebuild_from_the_log(store):
+    await seed_figures(store)
+    before = {
+        table: await store._db.execute_fetchall(f"SELECT * FROM {table} ORDER BY 1, 2, 3, 4, 5")
+        for table in ("campaign_totals", "action_daily")
+    }
+    await store.rebuild_rollups()
+    for table, rows in before.items():
+        assert (
+            await store._db.execute_fetchall(f"SELECT * FROM {table} ORDER BY 1, 2, 3, 4, 5")
+            == rows
+        )
+
+
+async def test_review_list_newest_first_and_resolving(store):
+    await seed_figures(store)
+    items = await store.list_problems()
+    assert {(i.kind, i.campaign_id) for i in items} == {
+        ("problem", "ua-150-18"),
+        ("problem", "other-case"),
+        ("reply", "ua-150-18"),
+    }
+    assert [i.created_at for i in items] == sorted((i.created_at for i in items), reverse=True)
+    assert len(await store.list_problems(open_only=False)) == 4
+    assert len(await store.list_problems(open_only=False, limit=2)) == 2
+    assert len(await store.list_problems(campaign_id="other-case")) == 1
+    reply = next(i for i in items if i.kind == "reply")
+    assert reply.text == "Form letter" and reply.channel is None
+    assert await store.resolve_problem(reply.id, kind="reply")
+    assert not await store.resolve_problem(reply.id, kind="reply")
+    assert len(await store.list_problems()) == 2
+
+
+async def test_export_has_the_documented_columns_only(store):
+    await seed_figures(store)
+    rows = [row async for row in store.export_actions()]
+    assert len(rows) == 9
+    assert [r.id for r in rows] == sorted(r.id for r in rows)
+    assert rows[0].supporter == key(1) and rows[0].created_at == at(0)
+    only = [row async for row in store.export_actions("other-case")]
+    assert {r.campaign_id for r in only} == {"other-case"}
+    recent = [row async for row in store.export_actions(since=TODAY - timedelta(days=6))]
+    assert sorted(r.id for r in recent) == [1, 2, 3, 4, 8, 9]
+
+
+async def test_export_pages_through_large_logs(store, monkeypatch):
+    monkeypatch.setattr("bot.store.sqlite.EXPORT_BATCH", 3)
+    for n in range(10):
+        await store.record_action(report(n, campaign_id="a" if n % 2 else "b"))
+    assert len([r async for r in store.export_actions()]) == 10
+    assert len([r async for r in store.export_actions("a")]) == 5
+
+
+# -- supporter data, subscriptions, /forget ------------------------------------------------
+
+
+async def test_subscriptions_and_language(store):
+    await store.subscribe(key(1), 1001, "ua-150-18")
+    await store.subscribe(key(1), 1002, "other-case")  # a later chat id replaces the old one
+    await store.subscribe(key(1), 1003, "ua-150-18")
+    await store.subscribe(key(2), 2001, "ua-150-18")
+    assert await store.subscriptions_of(key(1)) == ["other-case", "ua-150-18"]
+    assert [(s.supporter, s.chat_id) for s in await store.subscribers_of("ua-150-18")] == [
+        (key(1), 1003),
+        (key(2), 2001),
+    ]
+    assert await store.unsubscribe(key(1), "other-case")
+    assert not await store.unsubscribe(key(1), "other-case")
+    assert await store.unsubscribe_all(key(1)) == 1
+    assert await store.subscriptions_of(key(1)) == []
+
+    assert await store.get_language(key(1)) is None
+    await store.set_language(key(1), "es")
+    await store.set_language(key(1), "en")
+    assert await store.get_language(key(1)) == "en"
+    with pytest.raises(ValueError, match="language"):
+        await store.set_language(key(1), "de")
+
+
+async def test_supporter_data_lists_everything_of_one_supporter(store):
+    await seed_figures(store)
+    await store.subscribe(key(1), 1001, "ua-150-18")
+    await store.set_language(key(1), "es")
+    mine = await store.supporter_data(key(1))
+    assert mine.language == "es"
+    assert mine.subscriptions == ["ua-150-18"]
+    assert sorted(a.id for a in mine.actions) == [1, 2, 8]
+    assert [p.problem for p in mine.problems] == ["disconnected"]
+    assert mine.replies == []
+    nobody = await store.supporter_data(key(99))
+    assert (nobody.language, nobody.actions, nobody.subscriptions) == (None, [], [])
+
+
+async def test_forget_removes_the_key_everywhere_and_keeps_the_counts(store, tmp_path):
+    await seed_figures(store)
+    victim = key(1)
+    await store.subscribe(victim, 1001, "ua-150-18")
+    await store.set_language(victim, "es")
+    await store.record_reply(ReplyReport("ua-150-18", "luis-videgaray", "Hi", victim, "r2"))
+    await store.subscribe(key(2), 2001, "ua-150-18")
+    before = await store.campaign_stats(today=TODAY)
+
+    await store.forget(victim)
+
+    tables = [r[0] for r in await store._db.execute_fetchall(
+        "SELECT name FROM sqlite_master WHERE type = 'table'")]  # fmt: skip
+    assert {"actions", "official_replies", "contact_problems", "subscriptions"} <= set(tables)
+    for table in tables:
+        columns = [r[1] for r in await store._db.execute_fetchall(f"PRAGMA table_info({table})")]
+        for column in columns:
+            found = await store._db.execute_fetchall(
+                f"SELECT COUNT(*) FROM {table} WHERE instr(CAST({column} AS TEXT), ?) > 0",
+                (victim,),
+            )
+            assert found[0][0] == 0, f"{table}.{column} still holds the key"
+    after = await store.campaign_stats(today=TODAY)
+    assert (after.actions, after.attempted, after.supporters, after.by_day) == (
+        before.actions,
+        before.attempted,
+        before.supporters,
+        before.by_day,
+    )
+    assert (await store.supporter_data(victim)).actions == []
+    assert await store.subscriptions_of(key(2)) == ["ua-150-18"]  # others untouched
+    assert len((await store.supporter_data(key(2))).actions) == 2
+
+    await store.close()
+    path = tmp_path / "data" / "store.sqlite3"
+    for file in path.parent.iterdir():  # nor in free pages or the WAL (secure_delete)
+        assert victim.encode() not in file.read_bytes(), file.name
+
+
+# -- concurrency -------------------------------------------------------------------------
+
+
+async def test_50_tasks_reporting_at_once_lose_nothing(store):
+    async def supporter_task(t: int) -> None:
+        for i in range(20):
+            await store.record_action(
+                report(t * 100 + i, supporter=key(t), count=1 + i % 3, at=None)
+            )
+
+    await asyncio.gather(*(supporter_task(t) for t in range(50)))
+    stats = await store.campaign_stats()
+    assert stats.actions == 50 * (1 * 7 + 2 * 7 + 3 * 6)  # counts 1,2,3,1,... (20 reports)
+    assert stats.supporters == 50
+    count = await store._db.execute_fetchall("SELECT COUNT(*) FROM actions")
+    assert count[0][0] == 1000
+
+
+async def test_two_connections_writing_at_once_lose_nothing(tmp_path):
+    path = tmp_path / "shared.sqlite3"
+    first, second = await open_store(path), await open_store(path)
+    try:
+
+        async def writer(store, prefix: str, t: int) -> None:
+            for i in range(30):
+                # the same keys from both connections: each report is counted once
+                await store.record_action(
+                    report(0, idempotency_key=f"{t}-{i}", supporter=key(t), at=None)
+                )
+                await store.record_action(
+                    report(0, idempotency_key=f"{prefix}{t}-{i}", supporter=key(t), at=None)
+                )
+
+        await asyncio.gather(
+            *(writer(first, "a", t) for t in range(10)),
+            *(writer(second, "b", t) for t in range(10)),
+        )
+        seen_first = await first.campaign_stats()
+        seen_second = await second.campaign_stats()
+        assert seen_first.actions == seen_second.actions == 10 * 30 * 3
+        assert seen_first.supporters == 10
+        await first.rebuild_rollups()
+        rebuilt = await second.campaign_stats()
+        assert (rebuilt.actions, rebuilt.supporters) == (900, 10)
+    finally:
+        await first.close()
+        await second.close()
+
+
+# -- query plans ------------------------------------------------------------------------------
+
+
+async def plan(store, sql: str, params) -> str:
+    rows = await store._db.execute_fetchall(f"EXPLAIN QUERY PLAN {sql}", params)
+    return "\n".join(row[3] for row in rows)
+
+
+@pytest.mark.parametrize("campaign", [None, "ua-150-18"])
+async def test_stats_queries_never_read_the_action_log(store, campaign):
+    await seed_figures(store)
+    params = stats_params(campaign, TODAY - timedelta(days=89), TODAY)
+    for name, sql in stats_queries(campaign).items():
+        detail = await plan(store, sql, params[name])
+        assert "actions" not in detail, f"{name}: {detail}"
+        if campaign is not None and name not in ("campaigns",):
+            assert detail.startswith("SEARCH"), f"{name} is not indexed: {detail}"
+
+
+async def test_per_report_and_per_supporter_queries_use_indexes(store):
+    detail = await plan(
+        store,
+        ADD_CAMPAIGN_TOTALS,
+        {"campaign": "c", "all": "*", "supporter": key(1), "id": 1, "done": 1, "attempted": 0},
+    )
+    assert "SCAN actions" not in detail and "actions_supporter" in detail, detail
+    for sql in (
+        "SELECT * FROM actions WHERE supporter = ?",
+        "UPDATE actions SET supporter = NULL WHERE supporter = ?",
+        "UPDATE official_replies SET supporter = NULL WHERE supporter = ?",
+        "UPDATE contact_problems SET supporter = NULL WHERE supporter = ?",
+    ):
+        detail = await plan(store, sql, (key(1),))
+        assert "SCAN" not in detail, f"{sql}: {detail}"
+    detail = await plan(store, "SELECT * FROM actions WHERE id > ? AND campaign_id = ?", (0, "c"))
+    assert "SCAN" not in detail, detail
