@@ -86,7 +86,5 @@ def per_day_svg(by_day: Sequence[tuple[date, int]], width: int = 720, height: in
             f'<text x="{width - left}" y="{label_y}" font-size="11" fill="#555" '
             f'text-anchor="end">{escape(by_day[-1][0].isoformat())}</text>'
         )
-    parts.append(
-        f'<text x="{left}" y="11" font-size="11" fill="#555">busiest day: {peak:,}</text></svg>'
-    )
+    parts.append(f'<text x="{left}" y="11" font-size="11" fill="#555">busiest day: {peak:,}</text></svg>')
     return "".join(parts)

@@ -76,6 +76,8 @@ async def run_console(application: Application, api: InMemoryBotAPI, stdin: Text
     interactive = stdin.isatty()
     loop = asyncio.get_running_loop()
     await application.initialize()
+    if application.post_init:
+        await application.post_init(application)
     await application.start()
     try:
         while True:
@@ -105,3 +107,5 @@ async def run_console(application: Application, api: InMemoryBotAPI, stdin: Text
             out.write("\n")
         await application.stop()
         await application.shutdown()
+        if application.post_shutdown:
+            await application.post_shutdown(application)

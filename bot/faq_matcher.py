@@ -20,7 +20,13 @@ Scoring (all precomputed at build, so a match is a few dictionary look-ups):
   built once; at most ``MAX_FUZZY_WORDS`` look-ups per question).
 * Character 3-gram cosine (tf-idf weighted) catches what stems miss: typos
   beyond the edit bound, compounds ("nonrefoulement"), half-Spanish words.
-* The two are mixed (``WORD_WEIGHT``) into a 0..1 score.
+* Per phrasing, these mix into one 0..1 score (question covered 0.4,
+  phrasing covered 0.2, 3-gram cosine 0.4) and the entry takes its best
+  phrasing. Half of the final score is then how much of the question *all*
+  the entry's phrasings cover together: a paraphrase often borrows words
+  from several phrasings of the right entry, while an off-topic question
+  keeps its unknown subject ("capital", "DACA") whatever the entry. Adding
+  this lifted held-out right answers from ~85% to ~91% at equal precision.
 """
 
 from __future__ import annotations
@@ -34,26 +40,34 @@ from bot.text_normalise import CANONICAL_TOKENS, LANGUAGES, Pipeline, char_ngram
 
 __all__ = ["DEFAULT_MARGIN", "DEFAULT_THRESHOLD", "FaqMatcher", "Match"]
 
-# Calibrated on the calibration half of tests/data/faq_eval.yaml (see the
-# module docstring of tests/test_faq_matcher.py and the report in
-# `calibrate()` below). Chosen, among the settings meeting every target on
-# that half, as the one that declines the most while still answering >= 90%
-# of on-topic questions correctly: we lean toward declining.
+# Calibrated on the calibration half of tests/data/faq_eval.yaml (its
+# even-numbered items; the odd-numbered half was never used to choose
+# anything). A grid of thresholds (0.20..0.78, step 0.02) and margins
+# (0..0.10) was scored on that half; every setting meeting all four targets
+# there was kept, and among those with the best right-answer rate (95.1%) and
+# off-topic decline rate (95%) we took the highest threshold and then the
+# widest margin, to lean toward declining: 0.40 and 0.03. The weights below
+# were chosen the same way (most settings meeting the targets on that half).
+# Held-out half at these values: 91-94% right, 0% wrong, 90% off-topic
+# declined, 100% in the top three (the range: FAQ phrasings were still being
+# edited while this was measured). Re-run the sweep if the FAQ changes a lot.
 DEFAULT_THRESHOLD = 0.40
-DEFAULT_MARGIN = 0.02
+DEFAULT_MARGIN = 0.03
 
 MAX_INPUT_CHARS = 500  # longer input is matched on its first 500 characters
 MAX_TOKENS = 60  # words kept after stop words; bounds the work per question
 MAX_FUZZY_WORDS = 8  # typo corrections tried per question
 SUGGESTIONS = 3
 
-WORD_WEIGHT = 0.6  # share of the word (BM25) score; the rest is 3-gram cosine
+QUERY_COVER_WEIGHT = 0.4  # normalised BM25: share of the question matched
+PHRASING_COVER_WEIGHT = 0.2  # share of the phrasing matched; the rest: 3-gram cosine
 BM25_K1 = 1.2
 BM25_B = 0.5
 FUZZY_PENALTY = 0.8  # a corrected word counts this much of an exact one
 OTHER_LANGUAGE_FACTOR = 0.97  # phrasings in the language not given, when one is
-UNKNOWN_WORD_WEIGHT = 0.7  # an unseen word counts this share of the rarest idf
+UNKNOWN_WORD_WEIGHT = 1.5  # an unseen word counts this share of the rarest idf
 NGRAM = 3
+ENTRY_COVER_WEIGHT = 0.5  # share of the question covered by *all* an entry's phrasings
 
 
 @dataclass(frozen=True)
@@ -81,11 +95,13 @@ class _Phrasing:
 
 
 def _max_edits(word: str) -> int:
-    """Edits allowed when correcting a word: none for short words (too many
-    neighbours: "ley"/"rey"), one up to 5 letters, two from 6."""
-    if len(word) < 4:
+    """Edits allowed when correcting a word: none below 5 letters (too many
+    neighbours: "ley"/"rey", "DACA"/"data"), one up to 7 letters, two from 8.
+    Looser bounds turned off-topic words into topic words ("vacation" ->
+    "action")."""
+    if len(word) < 5:
         return 0
-    return 1 if len(word) <= 5 else 2
+    return 1 if len(word) <= 7 else 2
 
 
 def _deletions(word: str, depth: int) -> set[str]:
@@ -127,6 +143,8 @@ class FaqMatcher:
         phrasings: tuple[_Phrasing, ...],
         word_postings: dict[str, tuple[tuple[int, float], ...]],
         word_idf: dict[str, float],
+        phrasing_mass: tuple[float, ...],
+        entries_with_word: dict[str, tuple[int, ...]],
         word_of_surface: dict[str, tuple[str, ...]],
         deletion_index: dict[str, tuple[str, ...]],
         gram_postings: dict[str, tuple[tuple[int, float], ...]],
@@ -138,6 +156,8 @@ class FaqMatcher:
         self._phrasings = phrasings
         self._word_postings = word_postings
         self._word_idf = word_idf
+        self._phrasing_mass = phrasing_mass
+        self._entries_with_word = entries_with_word
         self._word_of_surface = word_of_surface
         self._deletion_index = deletion_index
         self._gram_postings = gram_postings
@@ -222,6 +242,8 @@ class FaqMatcher:
             phrasings=tuple(phrasings),
             word_postings={k: tuple(v) for k, v in word_postings.items()},
             word_idf=word_idf,
+            entries_with_word={k: tuple(sorted(v)) for k, v in entries_with_word.items()},
+            phrasing_mass=tuple(sum(word_idf[w] for w in c) or 1.0 for c in stem_counts),
             word_of_surface={k: tuple(sorted(v)) for k, v in surface.items()},
             deletion_index={k: tuple(sorted(v)) for k, v in deletion_index.items()},
             gram_postings={k: tuple(v) for k, v in gram_postings.items()},
@@ -261,22 +283,33 @@ class FaqMatcher:
         analysed = self._pipeline.analyse(text[:MAX_INPUT_CHARS], lang, MAX_TOKENS)
         if not analysed.words:
             return []
-        word_part = self._word_scores(analysed.words, analysed.stems, analysed.lang)
-        gram_part = self._gram_scores(analysed.words)
+        query_cover, phrasing_cover, entry_cover = self._word_scores(
+            analysed.words, analysed.stems, analysed.lang
+        )
+        grams = self._gram_scores(analysed.words)
         best = [0.0] * len(self._ids)
         given = lang if lang in LANGUAGES else None
         for p, phrasing in enumerate(self._phrasings):
-            score = WORD_WEIGHT * word_part[p] + (1 - WORD_WEIGHT) * gram_part[p]
+            score = (
+                QUERY_COVER_WEIGHT * query_cover[p]
+                + PHRASING_COVER_WEIGHT * phrasing_cover[p]
+                + (1 - QUERY_COVER_WEIGHT - PHRASING_COVER_WEIGHT) * grams[p]
+            )
             if given is not None and phrasing.lang != given:
                 score *= OTHER_LANGUAGE_FACTOR
             if score > best[phrasing.entry]:
                 best[phrasing.entry] = score
-        return [min(1.0, s) for s in best]
+        return [
+            min(1.0, (1 - ENTRY_COVER_WEIGHT) * s + ENTRY_COVER_WEIGHT * c)
+            for s, c in zip(best, entry_cover, strict=True)
+        ]
 
     def _word_scores(
         self, words: tuple[str, ...], stems: tuple[str, ...], lang: str
-    ) -> list[float]:
-        """Normalised BM25 of the question against every phrasing."""
+    ) -> tuple[list[float], list[float], list[float]]:
+        """Per phrasing: normalised BM25 (how much of the question it covers)
+        and how much of the phrasing the question covers; per entry: how much
+        of the question all its phrasings together cover. All idf-weighted."""
         terms: dict[str, float] = {}  # index stem -> weight (1, or less if corrected)
         denominator = 0.0
         fuzzy_budget = MAX_FUZZY_WORDS
@@ -292,14 +325,21 @@ class FaqMatcher:
                 continue
             terms[index_stem] = FUZZY_PENALTY if edits else 1.0
             denominator += self._word_idf[index_stem]
-        scores = [0.0] * len(self._phrasings)
+        query_cover = [0.0] * len(self._phrasings)
+        phrasing_cover = [0.0] * len(self._phrasings)
+        entry_cover = [0.0] * len(self._ids)
         if not terms or denominator <= 0:
-            return scores
+            return query_cover, phrasing_cover, entry_cover
+        masses = self._phrasing_mass
         for term, weight in terms.items():
-            contribution = weight * self._word_idf[term] / denominator
+            idf = weight * self._word_idf[term]
+            contribution = idf / denominator
             for p, saturation in self._word_postings[term]:
-                scores[p] += contribution * saturation
-        return scores
+                query_cover[p] += contribution * saturation
+                phrasing_cover[p] += idf / masses[p]
+            for e in self._entries_with_word[term]:
+                entry_cover[e] += contribution
+        return query_cover, phrasing_cover, entry_cover
 
     def _resolve(
         self, word: str, stem: str, lang: str, may_correct: bool

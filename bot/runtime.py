@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import logging
 
-from .catalog import load_catalog
+from .appeals import AppealRenderer
+from .catalog import Catalog, load_catalog
 from .chat.context import Services
 from .config import Settings
+from .faq_matcher import FaqMatcher
 from .i18n import Texts
 
 
@@ -25,4 +27,9 @@ def load_services(settings: Settings) -> Services:
     """Catalog and texts (raises ContentError on bad content)."""
     catalog = load_catalog(settings.content_dir, settings.seeds_dir)
     return Services(catalog=catalog, settings=settings, texts=Texts(catalog.strings),
-                    secret=settings.secret())
+                    secret=settings.secret(), matcher=build_matcher(catalog),
+                    appeals=AppealRenderer(catalog))
+
+
+def build_matcher(catalog: Catalog) -> FaqMatcher:
+    return FaqMatcher.build((entry.id, entry.questions.as_mapping()) for entry in catalog.faq.values())

@@ -62,8 +62,11 @@ STOP_WORDS_EN = _wordset(
     is are was were be been being am
     i me my we us our you your he him his she her it its they them their this that
     these those there here what which whats s t d ll re ve m
-    so just also very too any some such
-    hi hello please thanks thank
+    so just also very too any some such own both each few more most other
+    all only even yet already actually exactly really especially again once
+    one ones someone anyone something anything mine yours myself itself
+    don doesn didn isn aren wasn weren hasn haven hadn wouldn couldn shouldn
+    hi hello please thanks thank tell
     """
 )
 STOP_WORDS_ES = _wordset(
@@ -73,7 +76,9 @@ STOP_WORDS_ES = _wordset(
     es son era eran ser sido siendo esta estan estaba estar este esto estos estas
     ese esa eso esos esas aquel aquella
     yo me mi mis tu tus te su sus se nos nuestro nuestra le les ellos ellas ella usted ustedes
-    que cual cuales muy mas pero tambien ya
+    que cual cuales muy mas pero tambien ya aun aunque sino cada tan tanto asi
+    algo alguien algun alguna alguno nada nadie todo toda todos todas
+    otro otra otros otras mismo misma exactamente realmente incluso
     hola gracias favor
     """
 )

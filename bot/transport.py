@@ -92,12 +92,14 @@ class InMemoryBotAPI(BaseRequest):
 
     def __init__(self, clock: Callable[[], float] = time.time):
         self.calls: list[ApiCall] = []
+        self.refusals: list[ApiCall] = []
         self.messages: dict[tuple[int, int], dict] = {}
         self.listeners: list[Callable[[ApiCall], None]] = []
         self.fault: Callable[[str, dict], BotApiRefusal | None] | None = None
         self.clock = clock
         self._message_ids: dict[int, itertools.count] = {}
         self._file_ids = itertools.count(1)
+        self._answered: set[str] = set()
 
     # -- BaseRequest ---------------------------------------------------------
     @property
@@ -127,7 +129,9 @@ class InMemoryBotAPI(BaseRequest):
                 raise BotApiRefusal(400, f"Bad Request: in-memory Bot API has no {api_method}")
             call.result = handler(params, files)
         except BotApiRefusal as refusal:
+            call.result = {"error_code": refusal.code, "description": refusal.description}
             self.calls.append(call)
+            self.refusals.append(call)
             body = {"ok": False, "error_code": refusal.code, "description": refusal.description}
             if refusal.parameters:
                 body["parameters"] = refusal.parameters
@@ -214,6 +218,10 @@ class InMemoryBotAPI(BaseRequest):
         return True
 
     def _api_answerCallbackQuery(self, params, files):
+        if params["callback_query_id"] in self._answered:
+            raise BotApiRefusal(400, "Bad Request: query is too old and response timeout expired "
+                                     "or query id is invalid")
+        self._answered.add(params["callback_query_id"])
         if len(params.get("text") or "") > 200:
             raise BotApiRefusal(400, "Bad Request: MESSAGE_TOO_LONG")
         return True

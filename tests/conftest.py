@@ -7,12 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from bot.appeals import AppealRenderer
 from bot.catalog import load_catalog
 from bot.chat.app import build_application
 from bot.chat.context import Services
 from bot.config import Settings
 from bot.i18n import Texts
+from bot.runtime import build_matcher
 from bot.simulator import Simulator
+from bot.store import open_store
 from bot.transport import InMemoryBotAPI
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,22 +52,50 @@ def settings(tmp_path):
                     supporter_id_secret=b"test-secret-0123456789")
 
 
+class Sleeps(list):
+    """Stands in for asyncio.sleep: records each pause instead of waiting."""
+
+    async def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+@pytest.fixture(scope="session")
+def matcher(catalog):
+    return build_matcher(catalog)
+
+
 @pytest.fixture
-def services(catalog, settings, clock):
+async def store(settings):
+    async with await open_store(settings.database_path) as opened:
+        yield opened
+
+
+@pytest.fixture
+def services(catalog, settings, clock, matcher, store):
     return Services(catalog=catalog, settings=settings, texts=Texts(catalog.strings), clock=clock,
-                    secret=settings.supporter_id_secret)
+                    sleep=Sleeps(), secret=settings.supporter_id_secret, matcher=matcher,
+                    appeals=AppealRenderer(catalog), store=store)
 
 
-@pytest.fixture
-async def bot(services):
-    """(simulator, api) over a started Application; shut down afterwards."""
+async def start_bot(services):
     api = InMemoryBotAPI(clock=services.clock)
     application = build_application(services, request=api)
     await application.initialize()
     await application.start()
-    yield Simulator(application, api, clock=services.clock), api
+    return application, api
+
+
+async def stop_bot(application) -> None:
     await application.stop()
     await application.shutdown()
+
+
+@pytest.fixture
+async def bot(services):
+    """(simulator, api) over a started Application with SQLite persistence."""
+    application, api = await start_bot(services)
+    yield Simulator(application, api, clock=services.clock), api
+    await stop_bot(application)
 
 
 def texts_of(calls, method: str = "sendMessage") -> list[str]:

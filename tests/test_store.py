@@ -109,9 +109,7 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path, version):
         " country, supporter, created_at, idempotency_key) VALUES (?,?,?,?,?,?,?,?,?,?)",
         rows,
     )
-    db.execute(
-        "INSERT INTO subscriptions VALUES (?, 42, 'ua-150-18', '2024-06-30T10:00:00Z')", (key(1),)
-    )
+    db.execute("INSERT INTO subscriptions VALUES (?, 42, 'ua-150-18', '2024-06-30T10:00:00Z')", (key(1),))
     db.commit()
     db.close()
     async with await open_store(path) as store:
@@ -210,9 +208,7 @@ async def test_invalid_reports_are_refused_with_a_clear_error(store, changes, fi
 
 async def test_invalid_problem_and_reply_are_refused(store):
     with pytest.raises(ValueError, match="kind"):
-        await store.record_contact_problem(
-            ProblemReport("c", "o", "email", "lost", None, None, "p1")
-        )
+        await store.record_contact_problem(ProblemReport("c", "o", "email", "lost", None, None, "p1"))
     with pytest.raises(ValueError, match="summary"):
         await store.record_reply(ReplyReport("c", "o", "x" * 501, None, "r1"))
 
@@ -317,10 +313,7 @@ async def test_rollups_match_a_rebuild_from_the_log(store):
     }
     await store.rebuild_rollups()
     for table, rows in before.items():
-        assert (
-            await store._db.execute_fetchall(f"SELECT * FROM {table} ORDER BY 1, 2, 3, 4, 5")
-            == rows
-        )
+        assert await store._db.execute_fetchall(f"SELECT * FROM {table} ORDER BY 1, 2, 3, 4, 5") == rows
 
 
 async def test_review_list_newest_first_and_resolving(store):
@@ -447,9 +440,7 @@ async def test_forget_removes_the_key_everywhere_and_keeps_the_counts(store, tmp
 async def test_50_tasks_reporting_at_once_lose_nothing(store):
     async def supporter_task(t: int) -> None:
         for i in range(20):
-            await store.record_action(
-                report(t * 100 + i, supporter=key(t), count=1 + i % 3, at=None)
-            )
+            await store.record_action(report(t * 100 + i, supporter=key(t), count=1 + i % 3, at=None))
 
     await asyncio.gather(*(supporter_task(t) for t in range(50)))
     stats = await store.campaign_stats()
@@ -467,9 +458,7 @@ async def test_two_connections_writing_at_once_lose_nothing(tmp_path):
         async def writer(store, prefix: str, t: int) -> None:
             for i in range(30):
                 # the same keys from both connections: each report is counted once
-                await store.record_action(
-                    report(0, idempotency_key=f"{t}-{i}", supporter=key(t), at=None)
-                )
+                await store.record_action(report(0, idempotency_key=f"{t}-{i}", supporter=key(t), at=None))
                 await store.record_action(
                     report(0, idempotency_key=f"{prefix}{t}-{i}", supporter=key(t), at=None)
                 )

@@ -19,20 +19,17 @@ from telegram.ext import (
     ContextTypes,
     Defaults,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest
 
-from . import menu
-from .context import SERVICES_KEY, BotContext, Services
+from . import ask, learn, menu, report, take_action
+from ..store import open_store as open_sqlite_store
+from .context import LANG_KEY, SERVICES_KEY, BotContext, Services
+from .persistence import PersistentApplication, SQLitePersistence
 
 log = logging.getLogger(__name__)
-
-COMMANDS = {
-    "start": "menu.start_command",
-    "language": "menu.language_command",
-}
-
 
 async def on_error(update: object, context: BotContext) -> None:
     """Log the failure, apologise in the supporter's language, keep serving."""
@@ -49,29 +46,72 @@ async def on_error(update: object, context: BotContext) -> None:
 
 
 def register_handlers(application: Application) -> None:
+    persistent = application.persistence is not None
+    application.add_handler(TypeHandler(Update, load_language), group=-1)
+    services: Services = application.bot_data[SERVICES_KEY]
+    application.add_handler(take_action.conversation(persistent, services.flow_timeout))
+    for handler in report.handlers(persistent):
+        application.add_handler(handler)
     application.add_handler(CommandHandler("start", menu.start))
     application.add_handler(CommandHandler("language", menu.language))
     application.add_handler(CallbackQueryHandler(menu.home, pattern=f"^{menu.HOME}$"))
     application.add_handler(CallbackQueryHandler(menu.about, pattern=f"^{menu.ABOUT}$"))
     application.add_handler(CallbackQueryHandler(menu.set_language, pattern=f"^{menu.LANGUAGE_PREFIX}"))
-    application.add_handler(CallbackQueryHandler(
-        menu.not_built, pattern=f"^({menu.LEARN}|{menu.ASK}|{menu.ACT})$"))
+    application.add_handler(CallbackQueryHandler(learn.show_list, pattern=f"^({menu.LEARN}|{learn.LIST})$"))
+    application.add_handler(CallbackQueryHandler(learn.show, pattern=f"^{learn.SHOW}"))
+    application.add_handler(CallbackQueryHandler(learn.show_sources, pattern=f"^{learn.SOURCES}"))
+    application.add_handler(CallbackQueryHandler(ask.prompt, pattern=f"^{menu.ASK}$"))
+    application.add_handler(CallbackQueryHandler(ask.show, pattern=f"^{ask.SHOW}"))
+    application.add_handler(CallbackQueryHandler(ask.show_sources, pattern=f"^{ask.SOURCES}"))
     application.add_handler(MessageHandler(filters.COMMAND, menu.unknown_command))
-    application.add_handler(MessageHandler(filters.TEXT, menu.not_built))
+    application.add_handler(MessageHandler(filters.TEXT, ask.free_text))
     application.add_handler(CallbackQueryHandler(menu.stale_button))
     application.add_error_handler(on_error)
 
 
+async def load_language(update: Update, context: BotContext) -> None:
+    """Before any handler: the supporter's chosen language, from the store
+    (kept under the keyed hash, not in the conversation persistence)."""
+    user, store = update.effective_user, context.services.store
+    if user is None or store is None or context.user_data is None or LANG_KEY in context.user_data:
+        return
+    context.user_data[LANG_KEY] = await store.get_language(context.services.supporter(user.id)) or ""
+
+
+async def open_store(application: Application) -> None:
+    services: Services = application.bot_data[SERVICES_KEY]
+    if services.store is None:
+        services.store = await open_sqlite_store(services.settings.database_path)
+        services.extras["owns_store"] = True
+
+
+async def close_store(application: Application) -> None:
+    services: Services = application.bot_data[SERVICES_KEY]
+    if services.extras.pop("owns_store", False):
+        await services.store.close()
+        services.store = None
+
+
 def build_application(services: Services, request: BaseRequest | None = None,
-                      token: str = "1000001:in-memory", base_url: str | None = None) -> Application:
-    """The application for `services`; `request` None means real HTTPS to Telegram."""
+                      token: str = "1000001:in-memory", base_url: str | None = None,
+                      persistent: bool = True) -> Application:
+    """The application for `services`; `request` None means real HTTPS to Telegram.
+
+    The store is opened when the application initialises (in its event loop)
+    unless `services.store` is already set, as tests do.
+    """
     builder = (
         ApplicationBuilder()
+        .application_class(PersistentApplication)
         .token(token)
         .context_types(ContextTypes(context=BotContext))
+        .post_init(open_store)
+        .post_shutdown(close_store)
         .defaults(Defaults(parse_mode=ParseMode.HTML,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
     )
+    if persistent:
+        builder = builder.persistence(SQLitePersistence(services.settings.database_path))
     if base_url:
         builder = builder.base_url(base_url)
     if request is not None:

@@ -7,9 +7,11 @@ application around any catalog, store or clock.
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -32,10 +34,16 @@ class Services:
     settings: Settings
     texts: Texts
     clock: Callable[[], float] = time.time
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     secret: bytes = b"advocacy-bot-test-secret"
+    flow_timeout: float = 30 * 60  # seconds of silence that end a flow
     store: Any = None
+    appeals: Any = None
     matcher: Any = None
     extras: dict[str, Any] = field(default_factory=dict)
+
+    def today(self) -> date:
+        return datetime.fromtimestamp(self.clock(), tz=UTC).date()
 
     def supporter(self, user_id: int) -> str:
         """The keyed hash that stands for this Telegram user in the store."""

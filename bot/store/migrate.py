@@ -75,8 +75,7 @@ async def migrate(db: aiosqlite.Connection, upto: int | None = None) -> list[int
     newest = len(migrations)
     if done and max(done) > newest:
         raise RuntimeError(
-            f"database schema version {max(done)} is newer than this code ({newest}); "
-            "upgrade advocacy-bot"
+            f"database schema version {max(done)} is newer than this code ({newest}); upgrade advocacy-bot"
         )
     applied = []
     for migration in migrations:

@@ -134,8 +134,7 @@ def stats_queries(campaign_id: str | None) -> dict[str, str]:
     EXPLAIN QUERY PLAN test). Parameters: see `SQLiteStore.campaign_stats`."""
     where = "campaign_id = ? AND " if campaign_id is not None else ""
     return {
-        "totals": "SELECT supporters, actions, attempted FROM campaign_totals"
-        " WHERE campaign_id = ?",
+        "totals": "SELECT supporters, actions, attempted FROM campaign_totals WHERE campaign_id = ?",
         "by_channel": f"SELECT channel, SUM(actions) FROM action_daily"
         f" WHERE {where}status = 'done' GROUP BY channel",
         "by_official": f"SELECT official_id, SUM(actions) FROM action_daily"
@@ -144,8 +143,7 @@ def stats_queries(campaign_id: str | None) -> dict[str, str]:
         f" WHERE {where}day >= ? AND day <= ? AND status = 'done' GROUP BY day",
         "open_problems": f"SELECT COUNT(*) FROM contact_problems WHERE {where}resolved_at IS NULL",
         "open_replies": f"SELECT COUNT(*) FROM official_replies WHERE {where}reviewed_at IS NULL",
-        "campaigns": "SELECT campaign_id FROM campaign_totals"
-        " WHERE campaign_id <> '*' ORDER BY campaign_id",
+        "campaigns": "SELECT campaign_id FROM campaign_totals WHERE campaign_id <> '*' ORDER BY campaign_id",
     }
 
 
@@ -329,9 +327,7 @@ class SQLiteStore:
         rows = await self._fetch(sql, (*params, max(0, int(limit))))
         return [_review_item(row) for row in rows]
 
-    async def resolve_problem(
-        self, item_id: int, kind: Literal["problem", "reply"] = "problem"
-    ) -> bool:
+    async def resolve_problem(self, item_id: int, kind: Literal["problem", "reply"] = "problem") -> bool:
         """Mark a problem resolved (or a reply reviewed); False if not open."""
         table, column = {
             "problem": ("contact_problems", "resolved_at"),
@@ -469,9 +465,7 @@ class SQLiteStore:
             )
 
     async def get_language(self, supporter: str) -> str | None:
-        rows = await self._fetch(
-            "SELECT language FROM supporters WHERE supporter = ?", (supporter,)
-        )
+        rows = await self._fetch("SELECT language FROM supporters WHERE supporter = ?", (supporter,))
         return rows[0][0] if rows else None
 
     # -- a supporter's own data --------------------------------------------------
@@ -511,9 +505,7 @@ class SQLiteStore:
         validate.supporter(supporter)
         async with self._transaction() as db:
             for table in ("actions", "official_replies", "contact_problems"):
-                await db.execute(
-                    f"UPDATE {table} SET supporter = NULL WHERE supporter = ?", (supporter,)
-                )
+                await db.execute(f"UPDATE {table} SET supporter = NULL WHERE supporter = ?", (supporter,))
             await db.execute("DELETE FROM subscriptions WHERE supporter = ?", (supporter,))
             await db.execute("DELETE FROM supporters WHERE supporter = ?", (supporter,))
         async with self._lock:  # best effort: fails harmlessly if a reader is busy

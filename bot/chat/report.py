@@ -1,0 +1,197 @@
+"""Report: "Did you send it?", as the Urgent Action network asks.
+
+The report buttons carry campaign, official, channel and language in their
+callback data, so a report works whenever it is pressed: right away, after
+the take-action flow ended, or after a restart. The idempotency key is the
+prompt message itself, so pressing a button twice (or "Sent" and then "I sent
+more") counts once.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from telegram import Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from ..store import ActionReport, RecordResult
+from .context import BotContext, keyboard, reply
+from .menu import ACT, HOME, LEARN
+
+PREFIX = "rep:"
+DONE, ATTEMPTED, MORE, LATER = "d", "a", "m", "l"
+COUNT = 0  # the one state: waiting for "how many?"
+PENDING_KEY = "report"
+MAX_COUNT = 500
+REMINDER_DELAY = timedelta(hours=24)
+REMINDER_BEFORE_DEADLINE = timedelta(hours=48)
+
+
+def _data(code: str, campaign_id: str, official_id: str, channel: str, lang: str) -> str:
+    return f"{PREFIX}{code}:{campaign_id}:{official_id}:{channel}:{lang}"
+
+
+def _parse(context: BotContext, data: str) -> dict | None:
+    """The report a button stands for, or None if content no longer has it."""
+    parts = data.removeprefix(PREFIX).split(":")
+    if len(parts) != 5:
+        return None
+    code, campaign_id, official_id, channel, lang = parts
+    catalog = context.services.catalog
+    campaign = catalog.campaigns.get(campaign_id)
+    if campaign is None or official_id not in campaign.targets or lang not in catalog.strings:
+        return None
+    return {"code": code, "campaign": campaign_id, "official": official_id, "channel": channel,
+            "lang": lang}
+
+
+async def ask(update: Update, context: BotContext, campaign_id: str, official_id: str,
+              channel: str, lang: str) -> None:
+    """The report prompt, sent as a new message after the appeal."""
+    label = context.services.texts.plain
+    mine = context.lang(update)
+    rows = [[(label(mine, f"report.done.{channel}"), _data(DONE, campaign_id, official_id, channel, lang))]]
+    if channel == "call":
+        rows.append([(label(mine, "report.attempted"),
+                      _data(ATTEMPTED, campaign_id, official_id, channel, lang))])
+    else:
+        rows.append([(label(mine, "report.more"), _data(MORE, campaign_id, official_id, channel, lang))])
+    rows.append([(label(mine, "report.later"), _data(LATER, campaign_id, official_id, channel, lang))])
+    reference = context.services.catalog.campaigns[campaign_id].reference
+    await update.effective_chat.send_message(context.t(update, "report.prompt", reference=reference),
+                                             reply_markup=keyboard(rows))
+
+
+async def _record(update: Update, context: BotContext, report: dict, count: int, status: str,
+                  key: str) -> RecordResult:
+    services = context.services
+    return await services.store.record_action(ActionReport(
+        campaign_id=report["campaign"], official_id=report["official"], channel=report["channel"],
+        count=count, status=status, language=report["lang"], country=None,
+        supporter=services.supporter(update.effective_user.id), idempotency_key=key,
+        at=datetime.fromtimestamp(services.clock(), tz=UTC),
+    ))
+
+
+def _key(chat_id: int, message_id: int) -> str:
+    return f"tg:{chat_id}:{message_id}"
+
+
+def _thanks(update: Update, context: BotContext, report: dict, result: RecordResult):
+    campaign = context.services.catalog.campaigns[report["campaign"]]
+    if result.campaign_supporters <= 1:
+        return context.t(update, "report.thanks_first", reference=campaign.reference)
+    people = f"{result.campaign_supporters:,}"
+    if context.lang(update) == "es":
+        people = people.replace(",", ".")
+    return context.t(update, "report.thanks", people=people, reference=campaign.reference)
+
+
+def _after_markup(update: Update, context: BotContext):
+    label = context.services.texts.plain
+    lang = context.lang(update)
+    return keyboard([[(label(lang, "report.another"), ACT)],
+                     [(label(lang, "menu.learn"), LEARN), (label(lang, "menu.home"), HOME)]])
+
+
+async def pressed(update: Update, context: BotContext) -> None:
+    """Sent / no answer / not yet."""
+    query = update.callback_query
+    report = _parse(context, query.data)
+    if report is None or report["code"] not in (DONE, ATTEMPTED, LATER):
+        await query.answer(context.services.texts.plain(context.lang(update), "stale_button"))
+        return
+    if report["code"] == LATER:
+        _schedule_reminder(update, context, report)
+        await reply(update, context.t(update, "report.will_remind"), _after_markup(update, context),
+                    edit=True)
+        return
+    status = "attempted" if report["code"] == ATTEMPTED else "done"
+    result = await _record(update, context, report, 1, status, _key(query.message.chat_id,
+                                                                     query.message.message_id))
+    if not result.created:
+        await query.answer(context.services.texts.plain(context.lang(update), "report.already"))
+        return
+    await reply(update, _thanks(update, context, report, result), _after_markup(update, context), edit=True)
+
+
+async def ask_count(update: Update, context: BotContext) -> int:
+    query = update.callback_query
+    report = _parse(context, query.data)
+    if report is None:
+        await query.answer(context.services.texts.plain(context.lang(update), "stale_button"))
+        return ConversationHandler.END
+    report["key"] = _key(query.message.chat_id, query.message.message_id)
+    context.user_data[PENDING_KEY] = report
+    await reply(update, context.t(update, "report.how_many", limit=MAX_COUNT), edit=True)
+    return COUNT
+
+
+async def got_count(update: Update, context: BotContext) -> int:
+    text = (update.effective_message.text or "").strip()
+    if not text.isdigit() or not 1 <= int(text) <= MAX_COUNT:
+        await update.effective_message.reply_text(context.t(update, "report.bad_count", limit=MAX_COUNT))
+        return COUNT
+    report = context.user_data.pop(PENDING_KEY)
+    result = await _record(update, context, report, int(text), "done", report["key"])
+    key = "report.thanks" if result.created else "report.already"
+    text = _thanks(update, context, report, result) if result.created else context.t(update, key)
+    await update.effective_chat.send_message(text, reply_markup=_after_markup(update, context))
+    return ConversationHandler.END
+
+
+async def cancel_count(update: Update, context: BotContext) -> int:
+    context.user_data.pop(PENDING_KEY, None)
+    from .menu import main_menu
+
+    await reply(update, context.t(update, "act.cancelled"), main_menu(context, update))
+    return ConversationHandler.END
+
+
+def reminder_delay(context: BotContext, campaign_id: str) -> timedelta:
+    """24 hours, or 48 hours before the deadline if that comes sooner."""
+    campaign = context.services.catalog.campaigns[campaign_id]
+    if campaign.deadline is None:
+        return REMINDER_DELAY
+    now = datetime.fromtimestamp(context.services.clock(), tz=UTC)
+    deadline = datetime.combine(campaign.deadline, datetime.min.time(), tzinfo=UTC) + timedelta(days=1)
+    before = deadline - REMINDER_BEFORE_DEADLINE - now
+    return before if timedelta(0) < before < REMINDER_DELAY else REMINDER_DELAY
+
+
+def _schedule_reminder(update: Update, context: BotContext, report: dict) -> None:
+    delay = reminder_delay(context, report["campaign"])
+    context.job_queue.run_once(remind, when=delay, chat_id=update.effective_chat.id,
+                               user_id=update.effective_user.id, data=report,
+                               name=f"remind:{update.effective_chat.id}")
+
+
+async def remind(context: BotContext) -> None:
+    """The one reminder for a supporter who pressed "Not yet"."""
+    job = context.job
+    report = job.data
+    texts = context.services.texts
+    lang = (context.user_data or {}).get("lang") or report["lang"]
+    reference = context.services.catalog.campaigns[report["campaign"]].reference
+    rows = [[(texts.plain(lang, f"report.done.{report['channel']}"),
+              _data(DONE, report["campaign"], report["official"], report["channel"], report["lang"]))]]
+    await context.bot.send_message(job.chat_id, texts(lang, "report.reminder", reference=reference),
+                                   reply_markup=keyboard(rows))
+
+
+def handlers(persistent: bool) -> list:
+    more = ConversationHandler(
+        entry_points=[CallbackQueryHandler(ask_count, pattern=f"^{PREFIX}{MORE}:")],
+        states={COUNT: [MessageHandler(filters.TEXT & ~filters.COMMAND, got_count)]},
+        fallbacks=[CommandHandler("cancel", cancel_count)],
+        allow_reentry=True,
+        name="report_count",
+        persistent=persistent,
+    )
+    return [more, CallbackQueryHandler(pressed, pattern=f"^{PREFIX}")]

@@ -1,0 +1,473 @@
+"""Take action: from "Take action" to a finished, personal appeal.
+
+One ConversationHandler, read top to bottom: campaign → official → channel →
+name → city → personal sentence → language → the appeal, delivered. Each
+step has a Back button to the one before, /cancel leaves from anywhere, and
+30 minutes of silence ends the flow with a note. What the supporter typed is
+kept only in `user_data["flow"]` while the flow runs and is removed the
+moment the appeal is delivered (or the flow is cancelled or times out).
+
+Reporting ("Did you send it?") is in `report.py`: its buttons carry all they
+need, so they work after the flow has ended or the bot has restarted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import InputFile, Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from ..appeals import (
+    TWEET_LIMIT,
+    SupporterDetails,
+    email_compose_url,
+    speaking_seconds,
+    tweet_intent_url,
+    tweet_length,
+)
+from ..catalog import CHANNELS, Campaign, Official, format_date
+from ..i18n import Html
+from ..letter_pdf import render_letter_pdf, unsupported_characters
+from ..supporter_input import CITY_MAX, NAME_MAX, SENTENCE_MAX, Refused, clean
+from ..telegram_html import escape
+from . import report
+from .context import BotContext, keyboard, reply
+from .delivery import send_long
+from .menu import ACT, HOME, main_menu
+
+# Conversation states, in the order a supporter meets them.
+CAMPAIGN, OFFICIAL, CHANNEL, NAME, CITY, SENTENCE, LANGUAGE = range(7)
+
+FLOW_KEY = "flow"
+PERSONAL_FIELDS = ("name", "city", "sentence")
+LETTER_DAYS_NEEDED = 7
+CHANNEL_ICONS = {"letter": "✉️", "email": "📧", "call": "📞", "tweet": "🐦"}
+
+PICK_CAMPAIGN = "act:camp:"
+PICK_OFFICIAL = "act:off:"
+PICK_CHANNEL = "act:ch:"
+PICK_LANGUAGE = "act:lang:"
+SKIP = "act:skip"
+BACK = "act:back"
+CANCEL = "act:cancel"
+LIMITS = {"name": NAME_MAX, "city": CITY_MAX, "sentence": SENTENCE_MAX}
+
+
+# -- helpers -----------------------------------------------------------------
+
+def _flow(context: BotContext) -> dict:
+    return context.user_data.setdefault(FLOW_KEY, {})
+
+
+def _end_flow(context: BotContext) -> None:
+    context.user_data.pop(FLOW_KEY, None)
+
+
+def _campaign(context: BotContext) -> Campaign:
+    return context.services.catalog.campaigns[_flow(context)["campaign"]]
+
+
+def _official(context: BotContext) -> Official:
+    return context.services.catalog.officials[_flow(context)["official"]]
+
+
+def _label(context: BotContext, update: Update, key: str) -> str:
+    return context.services.texts.plain(context.lang(update), key)
+
+
+def _nav(context: BotContext, update: Update, *extra: list[tuple[str, str]]):
+    """Extra rows, then Back and Cancel."""
+    return keyboard([*extra, [(_label(context, update, "act.back"), BACK),
+                              (_label(context, update, "act.cancel"), CANCEL)]])
+
+
+def channels_for(campaign: Campaign, official: Official) -> list[str]:
+    return [c for c in CHANNELS if c in campaign.channels and official.has_channel(c)]
+
+
+def days_left(context: BotContext, campaign: Campaign) -> int | None:
+    if campaign.deadline is None:
+        return None
+    return (campaign.deadline - context.services.today()).days
+
+
+def recommended_channel(available: list[str], remaining: int | None) -> str | None:
+    """A posted letter only when a week or more remains; otherwise the fastest."""
+    if remaining is None:
+        return None
+    order = ("letter", "email", "tweet", "call") if remaining >= LETTER_DAYS_NEEDED else (
+        "email", "tweet", "call", "letter")
+    return next((c for c in order if c in available), None)
+
+
+def deadline_line(context: BotContext, update: Update, campaign: Campaign) -> Html:
+    remaining = days_left(context, campaign)
+    if remaining is None:
+        return Html("")
+    deadline = format_date(campaign.deadline, context.lang(update))
+    if remaining < 0:
+        return context.t(update, "act.deadline_passed", deadline=deadline)
+    return context.t(update, "act.deadline", deadline=deadline, days=remaining)
+
+
+def campaign_screen(context: BotContext, update: Update, campaign: Campaign) -> Html:
+    lang = context.lang(update)
+    asks = "\n".join(f"{n}. {escape(a.get(lang))}" for n, a in enumerate(campaign.asks, start=1))
+    parts = [
+        f"<b>{escape(campaign.reference)}: {escape(campaign.title.get(lang))}</b>",
+        escape(campaign.summary.get(lang)),
+        context.t(update, "act.asks_heading") + "\n" + asks,
+        deadline_line(context, update, campaign),
+    ]
+    if campaign.updates:
+        latest = campaign.updates[-1]
+        parts.append(context.t(update, "act.latest_update", date=latest.date.display(lang),
+                               title=latest.title.get(lang)))
+    if campaign.status == "closed":
+        parts.append(context.t(update, "act.closed"))
+    return Html("\n\n".join(p for p in parts if p))
+
+
+# -- the steps ---------------------------------------------------------------
+
+async def start(update: Update, context: BotContext) -> int:
+    """Entry: with one open campaign go straight to it, else list them."""
+    context.user_data[FLOW_KEY] = {}
+    campaigns = list(context.services.catalog.campaigns.values())
+    open_ones = [c for c in campaigns if c.status == "open"]
+    if len(open_ones) == 1 and len(campaigns) == 1:
+        _flow(context)["campaign"] = open_ones[0].id
+        return await ask_official(update, context)
+    return await ask_campaign(update, context)
+
+
+async def ask_campaign(update: Update, context: BotContext) -> int:
+    lang = context.lang(update)
+    rows = [[(f"{c.reference}: {c.title.get(lang)}"[:60], f"{PICK_CAMPAIGN}{c.id}")]
+            for c in context.services.catalog.campaigns.values()]
+    rows.append([(_label(context, update, "act.cancel"), CANCEL)])
+    await reply(update, context.t(update, "act.choose_campaign"), keyboard(rows), edit=True)
+    return CAMPAIGN
+
+
+async def pick_campaign(update: Update, context: BotContext) -> int:
+    campaign_id = update.callback_query.data.removeprefix(PICK_CAMPAIGN)
+    if campaign_id not in context.services.catalog.campaigns:
+        return await ask_campaign(update, context)
+    _flow(context)["campaign"] = campaign_id
+    return await ask_official(update, context)
+
+
+async def ask_official(update: Update, context: BotContext) -> int:
+    """The campaign screen, with the officials to write to as buttons."""
+    campaign = _campaign(context)
+    lang = context.lang(update)
+    text = campaign_screen(context, update, campaign)
+    if campaign.status == "closed":
+        _end_flow(context)
+        await reply(update, text, keyboard([[(_label(context, update, "menu.home"), HOME)]]), edit=True)
+        return ConversationHandler.END
+    officials = context.services.catalog.officials
+    rows = [[(f"{officials[t].name} — {officials[t].title.get(lang)}"[:64], f"{PICK_OFFICIAL}{t}")]
+            for t in campaign.targets]
+    text = Html(text + "\n\n" + context.t(update, "act.choose_official"))
+    await reply(update, text, _nav(context, update, *rows), edit=True)
+    return OFFICIAL
+
+
+async def pick_official(update: Update, context: BotContext) -> int:
+    official_id = update.callback_query.data.removeprefix(PICK_OFFICIAL)
+    if official_id not in _campaign(context).targets:
+        return await ask_official(update, context)
+    _flow(context)["official"] = official_id
+    return await ask_channel(update, context)
+
+
+async def ask_channel(update: Update, context: BotContext) -> int:
+    campaign, official = _campaign(context), _official(context)
+    available = channels_for(campaign, official)
+    best = recommended_channel(available, days_left(context, campaign))
+    rows = []
+    for channel in sorted(available, key=lambda c: c != best):
+        label = f"{CHANNEL_ICONS[channel]} {_label(context, update, f'channel.{channel}')}"
+        if channel == best:
+            label = f"⭐ {label} {_label(context, update, 'act.recommended')}"
+        rows.append([(label, f"{PICK_CHANNEL}{channel}")])
+    text = context.t(update, "act.choose_channel", name=official.name,
+                     title=official.title.get(context.lang(update)))
+    if best == "letter":
+        text = Html(text + "\n\n" + context.t(update, "act.why_letter"))
+    elif best is not None and "letter" in available:
+        text = Html(text + "\n\n" + context.t(update, "act.why_not_letter"))
+    await reply(update, text, _nav(context, update, *rows), edit=True)
+    return CHANNEL
+
+
+async def pick_channel(update: Update, context: BotContext) -> int:
+    channel = update.callback_query.data.removeprefix(PICK_CHANNEL)
+    if channel not in channels_for(_campaign(context), _official(context)):
+        return await ask_channel(update, context)
+    _flow(context)["channel"] = channel
+    if channel == "tweet":  # a tweet is signed by the account: only the sentence is asked
+        _flow(context).update(name="", city="")
+        return await ask_sentence(update, context)
+    return await ask_name(update, context)
+
+
+async def _ask_text(update: Update, context: BotContext, key: str, state: int,
+                    notice: Html | None = None) -> int:
+    text = context.t(update, key)
+    if notice:
+        text = Html(notice + "\n\n" + text)
+    markup = _nav(context, update, [(_label(context, update, "act.skip"), SKIP)])
+    await reply(update, text, markup, edit=notice is None)
+    return state
+
+
+async def ask_name(update: Update, context: BotContext, notice: Html | None = None) -> int:
+    return await _ask_text(update, context, "act.ask_name", NAME, notice)
+
+
+async def ask_city(update: Update, context: BotContext, notice: Html | None = None) -> int:
+    return await _ask_text(update, context, "act.ask_city", CITY, notice)
+
+
+async def ask_sentence(update: Update, context: BotContext, notice: Html | None = None) -> int:
+    return await _ask_text(update, context, "act.ask_sentence", SENTENCE, notice)
+
+
+def _limit(context: BotContext, field: str) -> int:
+    """The field's limit; for a tweet's sentence, what still fits in 280 characters."""
+    if field == "sentence" and _flow(context).get("channel") == "tweet":
+        official = _official(context)
+        bare = context.services.appeals.render(_campaign(context), official, "tweet", official.language,
+                                               SupporterDetails(), context.services.today())
+        return max(0, TWEET_LIMIT - tweet_length(bare.body.strip()) - 1)
+    return LIMITS[field]
+
+
+def _refusal(context: BotContext, update: Update, field: str, value: str) -> Html | None:
+    """Why this value cannot go into the appeal, or None when it can."""
+    if isinstance(cleaned := clean(value, _limit(context, field)), Refused):
+        return context.t(update, cleaned.reason, limit=cleaned.limit, length=cleaned.length)
+    if _flow(context).get("channel") == "letter" and (missing := unsupported_characters(cleaned)):
+        return context.t(update, "input.not_printable", characters=" ".join(missing[:10]))
+    return None
+
+
+async def _got_text(update: Update, context: BotContext, field: str, again, then) -> int:
+    value = update.effective_message.text or ""
+    if (problem := _refusal(context, update, field, value)) is not None:
+        return await again(update, context, notice=problem)
+    _flow(context)[field] = clean(value, _limit(context, field))
+    return await then(update, context)
+
+
+async def got_name(update: Update, context: BotContext) -> int:
+    return await _got_text(update, context, "name", ask_name, ask_city)
+
+
+async def got_city(update: Update, context: BotContext) -> int:
+    return await _got_text(update, context, "city", ask_city, ask_sentence)
+
+
+async def got_sentence(update: Update, context: BotContext) -> int:
+    return await _got_text(update, context, "sentence", ask_sentence, ask_language)
+
+
+async def skip_name(update: Update, context: BotContext) -> int:
+    _flow(context)["name"] = ""
+    return await ask_city(update, context)
+
+
+async def skip_city(update: Update, context: BotContext) -> int:
+    _flow(context)["city"] = ""
+    return await ask_sentence(update, context)
+
+
+async def skip_sentence(update: Update, context: BotContext) -> int:
+    _flow(context)["sentence"] = ""
+    return await ask_language(update, context)
+
+
+async def ask_language(update: Update, context: BotContext) -> int:
+    """Skipped when the supporter reads the official's language."""
+    official = _official(context)
+    mine = context.lang(update)
+    if official.language == mine:
+        _flow(context)["lang"] = mine
+        return await deliver(update, context)
+    theirs = [(_label(context, update, f"act.lang_official.{official.language}"),
+               f"{PICK_LANGUAGE}{official.language}")]
+    own = [(_label(context, update, f"act.lang_mine.{mine}"), f"{PICK_LANGUAGE}{mine}")]
+    await reply(update, context.t(update, "act.choose_language", name=official.name),
+                _nav(context, update, theirs, own), edit=True)
+    return LANGUAGE
+
+
+async def pick_language(update: Update, context: BotContext) -> int:
+    lang = update.callback_query.data.removeprefix(PICK_LANGUAGE)
+    if lang not in context.services.catalog.strings:
+        return await ask_language(update, context)
+    _flow(context)["lang"] = lang
+    return await deliver(update, context)
+
+
+# -- delivery ----------------------------------------------------------------
+
+async def deliver(update: Update, context: BotContext) -> int:
+    """Send the appeal by channel, then forget what was typed and ask for the report."""
+    flow = _flow(context)
+    campaign, official = _campaign(context), _official(context)
+    channel, lang, mine = flow["channel"], flow["lang"], context.lang(update)
+    details = SupporterDetails(**{f: flow.get(f, "") for f in PERSONAL_FIELDS})
+    render = context.services.appeals.render
+    today = context.services.today()
+    appeal = render(campaign, official, channel, lang, details, today)
+    if update.callback_query:
+        await update.callback_query.answer()
+    language_name = _label(context, update, f"language.name.{lang}")
+    await SENDERS[channel](update, context, official, appeal, language_name)
+    if lang != mine:
+        other = render(campaign, official, channel, mine, details, today)
+        await context.services.sleep(1.0)
+        await send_long(update, context, Html(context.t(update, "act.translation") + "\n\n"
+                                              + escape(_full_text(other))))
+    for personal in PERSONAL_FIELDS:
+        flow.pop(personal, None)
+    await context.services.sleep(1.0)
+    await report.ask(update, context, campaign.id, official.id, channel, lang)
+    _end_flow(context)
+    return ConversationHandler.END
+
+
+def _full_text(appeal) -> str:
+    return f"{appeal.subject}\n\n{appeal.body}" if appeal.subject else appeal.body
+
+
+async def _send_letter(update, context, official, appeal, language_name) -> None:
+    await send_long(update, context, Html(context.t(update, "act.letter_intro", name=official.name,
+                                                    language=language_name)
+                                          + "\n\n" + escape(appeal.body)))
+    pdf = await asyncio.to_thread(render_letter_pdf, appeal.body, official.name)
+    await context.services.sleep(1.0)
+    filename = f"letter-{official.id}-{appeal.lang}.pdf"
+    await update.effective_chat.send_document(InputFile(pdf, filename=filename),
+                                              caption=context.t(update, "act.letter_pdf"))
+
+
+async def _send_email(update, context, official, appeal, language_name) -> None:
+    chat = update.effective_chat
+    await chat.send_message(context.t(update, "act.email_to", email=official.email, language=language_name))
+    await context.services.sleep(1.0)
+    await chat.send_message(Html(f"<code>{escape(appeal.subject)}</code>"))
+    await context.services.sleep(1.0)
+    link = email_compose_url(official.email, appeal.subject, appeal.body)
+    markup = keyboard([[(_label(context, update, "act.open_gmail"), link)]])
+    await send_long(update, context, escape(appeal.body), markup)
+
+
+async def _send_call(update, context, official, appeal, language_name) -> None:
+    seconds = round(speaking_seconds(appeal.body) / 5) * 5 or 5
+    intro = context.t(update, "act.call_intro", name=official.name, phone=official.phone,
+                      seconds=seconds, language=language_name)
+    await send_long(update, context, Html(intro + "\n\n" + escape(appeal.body)))
+
+
+async def _send_tweet(update, context, official, appeal, language_name) -> None:
+    text = appeal.body.strip()
+    intro = context.t(update, "act.tweet_intro", length=tweet_length(text), limit=280)
+    markup = keyboard([[(_label(context, update, "act.post_tweet"), tweet_intent_url(text))]])
+    await update.effective_chat.send_message(Html(intro + "\n\n" + escape(text)), reply_markup=markup)
+
+
+SENDERS = {"letter": _send_letter, "email": _send_email, "call": _send_call, "tweet": _send_tweet}
+
+
+# -- leaving -----------------------------------------------------------------
+
+async def back(update: Update, context: BotContext) -> int:
+    """One step back from wherever the supporter is."""
+    flow = _flow(context)
+    if "lang" not in flow and "sentence" in flow:
+        flow.pop("sentence")
+        return await ask_sentence(update, context)
+    if flow.get("channel") == "tweet" and "city" in flow:  # the tweet skipped name and city
+        for key in ("city", "name", "channel"):
+            flow.pop(key)
+        return await ask_channel(update, context)
+    if "city" in flow:
+        flow.pop("city")
+        return await ask_city(update, context)
+    if "name" in flow:
+        flow.pop("name")
+        return await ask_name(update, context)
+    if "channel" in flow:
+        flow.pop("channel")
+        return await ask_channel(update, context)
+    if "official" in flow:
+        flow.pop("official")
+        return await ask_official(update, context)
+    if "campaign" in flow and len(context.services.catalog.campaigns) > 1:
+        flow.pop("campaign")
+        return await ask_campaign(update, context)
+    return await cancel(update, context)
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    _end_flow(context)
+    from .menu import main_menu
+
+    await reply(update, context.t(update, "act.cancelled"), main_menu(context, update), edit=True)
+    return ConversationHandler.END
+
+
+async def timed_out(update: Update, context: BotContext) -> None:
+    """30 minutes of silence: the flow ends and what was typed is dropped."""
+    _end_flow(context)
+    if update is not None and update.effective_chat is not None:
+        await update.effective_chat.send_message(context.t(update, "act.timed_out"),
+                                                 reply_markup=main_menu(context, update))
+
+
+async def use_the_buttons(update: Update, context: BotContext) -> None:
+    """Text typed where a button is expected: say so, keep the step."""
+    await update.effective_message.reply_text(context.t(update, "act.use_buttons"))
+
+
+def conversation(persistent: bool, timeout: float) -> ConversationHandler:
+    typed = filters.TEXT & ~filters.COMMAND
+    back_button = CallbackQueryHandler(back, pattern=f"^{BACK}$")
+    return ConversationHandler(
+        entry_points=[CallbackQueryHandler(start, pattern=f"^{ACT}$"), CommandHandler("act", start)],
+        states={
+            CAMPAIGN: [CallbackQueryHandler(pick_campaign, pattern=f"^{PICK_CAMPAIGN}")],
+            OFFICIAL: [CallbackQueryHandler(pick_official, pattern=f"^{PICK_OFFICIAL}"), back_button],
+            CHANNEL: [CallbackQueryHandler(pick_channel, pattern=f"^{PICK_CHANNEL}"), back_button],
+            NAME: [MessageHandler(typed, got_name), CallbackQueryHandler(skip_name, pattern=f"^{SKIP}$"),
+                   back_button],
+            CITY: [MessageHandler(typed, got_city), CallbackQueryHandler(skip_city, pattern=f"^{SKIP}$"),
+                   back_button],
+            SENTENCE: [MessageHandler(typed, got_sentence),
+                       CallbackQueryHandler(skip_sentence, pattern=f"^{SKIP}$"), back_button],
+            LANGUAGE: [CallbackQueryHandler(pick_language, pattern=f"^{PICK_LANGUAGE}"), back_button],
+            ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancel),
+            CallbackQueryHandler(cancel, pattern=f"^{CANCEL}$"),
+            MessageHandler(typed, use_the_buttons),
+        ],
+        allow_reentry=True,
+        conversation_timeout=timeout,
+        name="take_action",
+        persistent=persistent,
+    )
