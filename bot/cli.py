@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import sys
 from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
 
 from .catalog import ContentError, load_catalog
 from .config import ConfigError, Settings, load_settings
@@ -26,6 +29,35 @@ def _parser() -> argparse.ArgumentParser:
     console = commands.add_parser("console", help="chat with the bot in this terminal")
     console.add_argument("--lang", choices=["en", "es"], help="your Telegram client's language")
     commands.add_parser("check", help="validate content/ and seeds/")
+
+    ask = commands.add_parser("ask", help="answer a question from the FAQ")
+    ask.add_argument("question", help='the question, or "-" to read one per line from standard input')
+    ask.add_argument("--lang", choices=["en", "es"], default="en")
+    ask.add_argument("--json", action="store_true", help="print {id, score, suggestions} as JSON")
+
+    letter = commands.add_parser("letter", help="render an appeal, to proof templates")
+    letter.add_argument("--campaign", required=True)
+    letter.add_argument("--target", required=True, help="official id")
+    letter.add_argument("--channel", required=True, choices=["letter", "email", "call", "tweet"])
+    letter.add_argument("--lang", choices=["en", "es"], help="default: the official's language")
+    letter.add_argument("--name", default="")
+    letter.add_argument("--city", default="")
+    letter.add_argument("--sentence", default="")
+    letter.add_argument("--date", type=date.fromisoformat, help="the letter's date (default today)")
+    letter.add_argument("--pdf", type=Path, help="also write the letter as a PDF to this file")
+
+    stats = commands.add_parser("stats", help="action counts")
+    stats.add_argument("--campaign")
+    stats.add_argument("--json", action="store_true")
+
+    export = commands.add_parser("export", help="the action log as CSV on standard output")
+    export.add_argument("--campaign")
+    export.add_argument("--format", choices=["csv"], default="csv")
+    export.add_argument("--since", type=date.fromisoformat, help="YYYY-MM-DD")
+
+    dashboard = commands.add_parser("dashboard", help="serve the organizers' web page")
+    dashboard.add_argument("--host", default="127.0.0.1")
+    dashboard.add_argument("--port", type=int, default=8080)
     return parser
 
 
@@ -67,6 +99,102 @@ def _check(settings: Settings) -> int:
     return 0
 
 
+def _ask(settings: Settings, question: str, lang: str, as_json: bool) -> int:
+    from .cli_output import answer_text
+    from .runtime import build_matcher
+
+    catalog = load_catalog(settings.content_dir, settings.seeds_dir)
+    matcher = build_matcher(catalog)
+    questions = (line.rstrip("\n") for line in sys.stdin) if question == "-" else [question]
+    for text in questions:
+        match = matcher.match(text, lang)
+        if as_json:
+            print(json.dumps({"id": match.id, "score": round(match.score, 4),
+                              "suggestions": list(match.suggestions)}, ensure_ascii=False), flush=True)
+        else:
+            print(answer_text(catalog, match, lang))
+    return 0
+
+
+def _letter(settings: Settings, args: argparse.Namespace) -> int:
+    from .appeals import AppealRenderer, SupporterDetails
+    from .letter_pdf import render_letter_pdf
+    from .supporter_input import CITY_MAX, NAME_MAX, SENTENCE_MAX, Refused, clean
+
+    catalog = load_catalog(settings.content_dir, settings.seeds_dir)
+    campaign = catalog.campaigns.get(args.campaign)
+    if campaign is None:
+        return _usage_error(f"unknown campaign {args.campaign!r} (known: {', '.join(catalog.campaigns)})")
+    if args.target not in campaign.targets:
+        return _usage_error(f"{args.target!r} is not a target of {campaign.id} "
+                            f"(targets: {', '.join(campaign.targets)})")
+    official = catalog.officials[args.target]
+    if not official.has_channel(args.channel):
+        return _usage_error(f"{official.name} has no contact for {args.channel}")
+    details = {}
+    for field, limit in (("name", NAME_MAX), ("city", CITY_MAX), ("sentence", SENTENCE_MAX)):
+        value = getattr(args, field)
+        cleaned = clean(value, limit) if value else ""
+        if isinstance(cleaned, Refused):
+            return _usage_error(f"--{field}: {cleaned.reason.removeprefix('input.').replace('_', ' ')}"
+                                + (f" (limit {limit})" if cleaned.limit else ""))
+        details[field] = cleaned
+    appeal = AppealRenderer(catalog).render(campaign, official, args.channel,
+                                            args.lang or official.language,
+                                            SupporterDetails(**details), args.date or date.today())
+    if appeal.subject:
+        print(f"To: {official.email}\nSubject: {appeal.subject}\n")
+    print(appeal.body, end="")
+    if args.pdf:
+        args.pdf.write_bytes(render_letter_pdf(appeal.body, official.name))
+        print(f"PDF written to {args.pdf}", file=sys.stderr)
+    return 0
+
+
+def _stats(settings: Settings, campaign: str | None, as_json: bool) -> int:
+    from .cli_output import stats_json, stats_table
+    from .store import open_store
+
+    async def read():
+        async with await open_store(settings.database_path) as store:
+            return await store.campaign_stats(campaign)
+
+    stats = asyncio.run(read())
+    print(json.dumps(stats_json(stats), indent=2, sort_keys=True) if as_json else stats_table(stats))
+    return 0
+
+
+def _export(settings: Settings, campaign: str | None, since: date | None) -> int:
+    from .export import csv_chunks
+    from .store import open_store
+
+    async def write():
+        async with await open_store(settings.database_path) as store:
+            async for chunk in csv_chunks(store, campaign, since):
+                sys.stdout.write(chunk)
+
+    asyncio.run(write())
+    return 0
+
+
+def _dashboard(settings: Settings, host: str, port: int) -> int:
+    from .dashboard import run_dashboard
+
+    if not settings.dashboard_token:
+        return _usage_error("DASHBOARD_TOKEN is not set: the dashboard needs a token to protect it")
+    catalog = load_catalog(settings.content_dir, settings.seeds_dir)
+    titles = {c.id: f"{c.reference}: {c.title.en}" for c in catalog.campaigns.values()}
+    print(f"Dashboard on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr)
+    run_dashboard(settings.database_path, settings.dashboard_token, host=host, port=port,
+                  campaign_titles=titles)
+    return 0
+
+
+def _usage_error(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -80,6 +208,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(settings, args.drop_pending_updates)
         if args.command == "console":
             return _console(settings, args.lang)
+        if args.command == "ask":
+            return _ask(settings, args.question, args.lang, args.json)
+        if args.command == "letter":
+            return _letter(settings, args)
+        if args.command == "stats":
+            return _stats(settings, args.campaign, args.json)
+        if args.command == "export":
+            return _export(settings, args.campaign, args.since)
+        if args.command == "dashboard":
+            return _dashboard(settings, args.host, args.port)
         if settings.telegram_bot_token:
             return _run(settings, drop_pending_updates=False)
         print(CONSOLE_HINT, file=sys.stderr)

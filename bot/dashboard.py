@@ -18,10 +18,8 @@ with TLS or an SSH tunnel.
 from __future__ import annotations
 
 import asyncio
-import csv
 import hashlib
 import hmac
-import io
 import json
 import os
 import time
@@ -36,12 +34,12 @@ from aiohttp import web
 from markupsafe import Markup
 
 from bot.charts import per_day_svg
-from bot.store import ActionRow, Store, open_store
+from bot.export import csv_chunks
+from bot.store import Store, open_store
 
 COOKIE = "dashboard_session"
 SESSION_SECONDS = 12 * 3600
 FAILED_LOGIN_DELAY = 0.5  # seconds: slows down guessing, barely noticed by a person
-CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -162,16 +160,6 @@ async def stats_json(request: web.Request) -> web.Response:
     return web.json_response(data, dumps=lambda value: json.dumps(value, sort_keys=True))
 
 
-def csv_cell(value: object) -> object:
-    """Free text (e.g. country) that starts like a formula is quoted so a
-    spreadsheet shows it instead of running it."""
-    if isinstance(value, str) and value.startswith(CSV_FORMULA_START):
-        return "'" + value
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return value
-
-
 async def export_csv(request: web.Request) -> web.StreamResponse:
     if not authorized(request):
         return unauthorized_json()
@@ -190,18 +178,8 @@ async def export_csv(request: web.Request) -> web.StreamResponse:
         }
     )
     await response.prepare(request)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(ActionRow.FIELDS)
-    rows = 0
-    async for row in request.app[STORE_KEY].export_actions(campaign, since):
-        writer.writerow([csv_cell(getattr(row, f)) for f in ActionRow.FIELDS])
-        rows += 1
-        if rows % 1000 == 0:
-            await response.write(buffer.getvalue().encode())
-            buffer.seek(0)
-            buffer.truncate()
-    await response.write(buffer.getvalue().encode())
+    async for chunk in csv_chunks(request.app[STORE_KEY], campaign, since):
+        await response.write(chunk.encode())
     await response.write_eof()
     return response
 

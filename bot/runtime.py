@@ -19,7 +19,7 @@ from .i18n import Texts
 def configure_logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # python-telegram-bot and httpx log every request at INFO: too chatty for a terminal.
-    for noisy in ("httpx", "telegram.ext.Application", "apscheduler"):
+    for noisy in ("httpx", "telegram.ext.Application", "apscheduler", "fontTools", "matplotlib"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
 

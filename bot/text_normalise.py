@@ -79,7 +79,7 @@ STOP_WORDS_ES = _wordset(
     que cual cuales muy mas pero tambien ya aun aunque sino cada tan tanto asi
     algo alguien algun alguna alguno nada nadie todo toda todos todas
     otro otra otros otras mismo misma exactamente realmente incluso
-    hola gracias favor
+    hola gracias
     """
 )
 STOP_WORDS = STOP_WORDS_EN | STOP_WORDS_ES

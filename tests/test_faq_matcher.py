@@ -18,23 +18,20 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.catalog import load_catalog
 from bot.faq_matcher import DEFAULT_THRESHOLD, FaqMatcher, Match
 from bot.text_normalise import analyse, char_ngrams, fold, tokenise
 
 ROOT = Path(__file__).resolve().parents[1]
-FAQ_DIR = ROOT / "content" / "faq"
 EVAL_FILE = ROOT / "tests" / "data" / "faq_eval.yaml"
 
 Entries = list[tuple[str, Mapping[str, Sequence[str]]]]
 
 
-def load_faq_entries(directory: Path = FAQ_DIR) -> Entries:
-    """(id, questions) of every content/faq/*.yaml, in file-name order."""
-    entries: Entries = []
-    for path in sorted(directory.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        entries.append((data["id"], data["questions"]))
-    return entries
+def load_faq_entries() -> Entries:
+    """(id, questions) of every FAQ entry, through the real content loader."""
+    catalog = load_catalog(ROOT / "content", ROOT / "seeds")
+    return [(entry.id, entry.questions.as_mapping()) for entry in catalog.faq.values()]
 
 
 def load_eval(path: Path = EVAL_FILE) -> list[dict]:
@@ -312,8 +309,12 @@ def test_eval_set_covers_known_entries(entries: Entries) -> None:
     assert expected <= known, f"eval ids with no FAQ file: {sorted(expected - known)}"
 
 
-def test_acceptance_on_the_eval_set(matcher: FaqMatcher) -> None:
-    items = load_eval()
+# faq_eval.yaml was written apart from the FAQ phrasings, but the FAQ's author
+# later saw its misses; faq_eval_fresh.yaml was written later by someone who
+# saw neither the phrasings nor the first set, and is the honest held-out check.
+@pytest.mark.parametrize("eval_file", ["faq_eval.yaml", "faq_eval_fresh.yaml"])
+def test_acceptance_on_the_eval_set(matcher: FaqMatcher, eval_file: str) -> None:
+    items = load_eval(EVAL_FILE.with_name(eval_file))
     halves = {
         "calibration half": evaluate(matcher, items[0::2]),
         "held-out half": evaluate(matcher, items[1::2]),

@@ -195,7 +195,8 @@ async def test_every_channel_in_both_languages(bot, services, lang, official, ch
     prompt = sent(calls)[-1]
     if channel == "letter":
         (document,) = sent(calls, "sendDocument")
-        pdf_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(document.files["document"][1])).pages)
+        pages = PdfReader(io.BytesIO(document.files["document"][1])).pages
+        pdf_text = "".join(page.extract_text() for page in pages)
         assert off.address[2] in pdf_text and off.salutation.get("es") in pdf_text
     if channel == "email":
         assert off.email in messages[0]
@@ -338,11 +339,11 @@ async def test_refused_inputs_get_a_clear_message_and_the_same_question(bot):
 
 
 async def test_over_long_letters_are_split_on_paragraphs(bot, services, tmp_path):
+    import shutil
+
     from bot.appeals import AppealRenderer
     from bot.catalog import load_catalog
     from tests.conftest import ROOT
-
-    import shutil
 
     shutil.copytree(ROOT / "content", tmp_path / "content")
     template = tmp_path / "content/templates/letter.es.j2"

@@ -24,8 +24,8 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from . import ask, learn, menu, report, take_action
 from ..store import open_store as open_sqlite_store
+from . import ask, feedback, learn, menu, organizer, privacy, report, take_action
 from .context import LANG_KEY, SERVICES_KEY, BotContext, Services
 from .persistence import PersistentApplication, SQLitePersistence
 
@@ -52,7 +52,15 @@ def register_handlers(application: Application) -> None:
     application.add_handler(take_action.conversation(persistent, services.flow_timeout))
     for handler in report.handlers(persistent):
         application.add_handler(handler)
+    application.add_handler(feedback.conversation(persistent))
     application.add_handler(CommandHandler("start", menu.start))
+    application.add_handler(CommandHandler("stats", organizer.stats))
+    application.add_handler(CommandHandler("problems", organizer.problems))
+    application.add_handler(CallbackQueryHandler(organizer.resolve, pattern=f"^{organizer.RESOLVE}"))
+    application.add_handler(CommandHandler("mydata", privacy.my_data))
+    application.add_handler(CommandHandler("forget", privacy.forget))
+    application.add_handler(CallbackQueryHandler(privacy.forget_confirmed, pattern=f"^{privacy.CONFIRM}$"))
+    application.add_handler(CallbackQueryHandler(privacy.forget_cancelled, pattern=f"^{privacy.KEEP}$"))
     application.add_handler(CommandHandler("language", menu.language))
     application.add_handler(CallbackQueryHandler(menu.home, pattern=f"^{menu.HOME}$"))
     application.add_handler(CallbackQueryHandler(menu.about, pattern=f"^{menu.ABOUT}$"))

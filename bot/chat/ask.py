@@ -41,8 +41,9 @@ async def prompt(update: Update, context: BotContext) -> None:
 async def answer_entry(update: Update, context: BotContext, entry: FaqEntry) -> None:
     services, lang = context.services, context.lang(update)
     plain = services.texts.plain
+    heading = entry.questions.es[0] if lang == "es" else entry.questions.en[0]
     text = Html("\n\n".join([
-        f"<b>{escape(question_label(entry, lang))}</b>",
+        f"<b>{escape(heading)}</b>",
         escape(entry.answer.get(lang)),
         source_line(services.catalog, services.texts, lang, entry.sources),
         as_of_note(services.texts, lang, entry.as_of),

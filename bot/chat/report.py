@@ -22,6 +22,7 @@ from telegram.ext import (
 
 from ..store import ActionReport, RecordResult
 from .context import BotContext, keyboard, reply
+from .feedback import PROBLEM, REPLY
 from .menu import ACT, HOME, LEARN
 
 PREFIX = "rep:"
@@ -97,6 +98,8 @@ def _after_markup(update: Update, context: BotContext):
     label = context.services.texts.plain
     lang = context.lang(update)
     return keyboard([[(label(lang, "report.another"), ACT)],
+                     [(label(lang, "feedback.reply_button"), REPLY)],
+                     [(label(lang, "feedback.problem_button"), PROBLEM)],
                      [(label(lang, "menu.learn"), LEARN), (label(lang, "menu.home"), HOME)]])
 
 

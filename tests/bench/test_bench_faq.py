@@ -14,18 +14,11 @@ from pathlib import Path
 import yaml
 
 from bot.faq_matcher import FaqMatcher
+from tests.test_faq_matcher import load_faq_entries
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILDS = 20
 REPEATS = 20
-
-
-def _entries() -> list[tuple[str, dict]]:
-    entries = []
-    for path in sorted((ROOT / "content" / "faq").glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        entries.append((data["id"], data["questions"]))
-    return entries
 
 
 def _questions() -> list[tuple[str, str]]:
@@ -34,7 +27,7 @@ def _questions() -> list[tuple[str, str]]:
 
 
 def test_bench_faq_matcher(record) -> None:
-    entries = _entries()
+    entries = load_faq_entries()
     assert entries, "no FAQ entries under content/faq"
 
     build_ms = []

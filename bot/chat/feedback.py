@@ -1,0 +1,116 @@
+"""Supporters tell the organizers what happened after they acted: an official
+replied (a short summary), or a contact did not work (an email bounced, a
+number is disconnected or wrong). Organizers review these with /problems."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
+
+from ..catalog import CHANNELS
+from ..store import PROBLEM_KINDS, ProblemReport, ReplyReport
+from ..supporter_input import SENTENCE_MAX, Refused, clean
+from .context import BotContext, keyboard, reply
+from .menu import HOME, main_menu
+
+REPLY, PROBLEM = "fb:reply", "fb:problem"
+PICK_OFFICIAL = "fb:off:"
+PICK_CHANNEL = "fb:ch:"
+PICK_KIND = "fb:kind:"
+OFFICIAL, SUMMARY, CHANNEL, KIND = range(4)
+KEY = "feedback"
+
+
+def _label(context: BotContext, update: Update, key: str) -> str:
+    return context.services.texts.plain(context.lang(update), key)
+
+
+async def start(update: Update, context: BotContext) -> int:
+    kind = "reply" if update.callback_query.data == REPLY else "problem"
+    context.user_data[KEY] = {"kind": kind}
+    catalog = context.services.catalog
+    rows = [[(catalog.officials[t].name, f"{PICK_OFFICIAL}{campaign.id}:{t}")]
+            for campaign in catalog.open_campaigns() for t in campaign.targets]
+    rows.append([(_label(context, update, "act.cancel"), HOME)])
+    await reply(update, context.t(update, f"feedback.{kind}_official"), keyboard(rows), edit=True)
+    return OFFICIAL
+
+
+async def pick_official(update: Update, context: BotContext) -> int:
+    campaign_id, _, official_id = update.callback_query.data.removeprefix(PICK_OFFICIAL).partition(":")
+    campaign = context.services.catalog.campaigns.get(campaign_id)
+    if campaign is None or official_id not in campaign.targets:
+        return await cancel(update, context)
+    pending = context.user_data[KEY]
+    pending.update(campaign=campaign_id, official=official_id)
+    if pending["kind"] == "reply":
+        await reply(update, context.t(update, "feedback.summary", limit=SENTENCE_MAX), edit=True)
+        return SUMMARY
+    official = context.services.catalog.officials[official_id]
+    rows = [[(_label(context, update, f"channel.{c}"), f"{PICK_CHANNEL}{c}")]
+            for c in CHANNELS if official.has_channel(c)]
+    await reply(update, context.t(update, "feedback.which_channel"), keyboard(rows), edit=True)
+    return CHANNEL
+
+
+async def got_summary(update: Update, context: BotContext) -> int:
+    summary = clean(update.effective_message.text or "", SENTENCE_MAX)
+    if isinstance(summary, Refused):
+        await reply(update, context.t(update, summary.reason, limit=summary.limit, length=summary.length))
+        return SUMMARY
+    pending = context.user_data.pop(KEY)
+    services = context.services
+    await services.store.record_reply(ReplyReport(
+        campaign_id=pending["campaign"], official_id=pending["official"], summary=summary,
+        supporter=services.supporter(update.effective_user.id),
+        idempotency_key=f"tg:{update.effective_chat.id}:{update.effective_message.message_id}",
+        at=datetime.fromtimestamp(services.clock(), tz=UTC)))
+    await reply(update, context.t(update, "feedback.thanks"), main_menu(context, update))
+    return ConversationHandler.END
+
+
+async def pick_channel(update: Update, context: BotContext) -> int:
+    context.user_data[KEY]["channel"] = update.callback_query.data.removeprefix(PICK_CHANNEL)
+    rows = [[(_label(context, update, f"feedback.kind.{k}"), f"{PICK_KIND}{k}")] for k in PROBLEM_KINDS]
+    await reply(update, context.t(update, "feedback.which_problem"), keyboard(rows), edit=True)
+    return KIND
+
+
+async def pick_kind(update: Update, context: BotContext) -> int:
+    kind = update.callback_query.data.removeprefix(PICK_KIND)
+    pending = context.user_data.pop(KEY, None)
+    if pending is None or kind not in PROBLEM_KINDS:
+        return await cancel(update, context)
+    services = context.services
+    message = update.callback_query.message
+    await services.store.record_contact_problem(ProblemReport(
+        campaign_id=pending["campaign"], official_id=pending["official"], channel=pending["channel"],
+        kind=kind, note=None, supporter=services.supporter(update.effective_user.id),
+        idempotency_key=f"tg:{message.chat_id}:{message.message_id}",
+        at=datetime.fromtimestamp(services.clock(), tz=UTC)))
+    await reply(update, context.t(update, "feedback.thanks"), main_menu(context, update), edit=True)
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    context.user_data.pop(KEY, None)
+    await reply(update, context.t(update, "menu.prompt"), main_menu(context, update), edit=True)
+    return ConversationHandler.END
+
+
+def conversation(persistent: bool) -> ConversationHandler:
+    return ConversationHandler(
+        entry_points=[CallbackQueryHandler(start, pattern=f"^({REPLY}|{PROBLEM})$")],
+        states={
+            OFFICIAL: [CallbackQueryHandler(pick_official, pattern=f"^{PICK_OFFICIAL}")],
+            SUMMARY: [MessageHandler(filters.TEXT & ~filters.COMMAND, got_summary)],
+            CHANNEL: [CallbackQueryHandler(pick_channel, pattern=f"^{PICK_CHANNEL}")],
+            KIND: [CallbackQueryHandler(pick_kind, pattern=f"^{PICK_KIND}")],
+        },
+        fallbacks=[CommandHandler("cancel", cancel), CallbackQueryHandler(cancel, pattern=f"^{HOME}$")],
+        allow_reentry=True,
+        name="feedback",
+        persistent=persistent,
+    )

@@ -1,0 +1,87 @@
+"""Organizer commands: /stats and /problems. Organizers are the Telegram ids in
+ORGANIZER_IDS; everyone else is told the command is for organizers, and
+nothing else."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import wraps
+
+from telegram import InputFile, Update
+
+from ..charts import stats_chart_png
+from ..i18n import Html
+from ..telegram_html import escape
+from .context import BotContext, keyboard, reply
+
+RESOLVE = "org:resolve:"
+REVIEW_LIMIT = 10
+
+
+def organizers_only(handler):
+    @wraps(handler)
+    async def guarded(update: Update, context: BotContext):
+        user = update.effective_user
+        if not context.services.is_organizer(user.id if user else None):
+            if update.callback_query:
+                await update.callback_query.answer(
+                    context.services.texts.plain(context.lang(update), "organizer.only"))
+            else:
+                await reply(update, context.t(update, "organizer.only"))
+            return None
+        return await handler(update, context)
+
+    return guarded
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return "\n".join(f"• {escape(k)}: {v:,}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])) or "–"
+
+
+@organizers_only
+async def stats(update: Update, context: BotContext) -> None:
+    services = context.services
+    campaign_id = context.args[0] if context.args else None
+    if campaign_id is not None and campaign_id not in services.catalog.campaigns:
+        await reply(update, context.t(update, "organizer.unknown_campaign", campaign=campaign_id,
+                                      known=", ".join(services.catalog.campaigns)))
+        return
+    figures = await services.store.campaign_stats(campaign_id, today=services.today())
+    officials = {services.catalog.officials[k].name if k in services.catalog.officials else k: v
+                 for k, v in figures.by_official.items()}
+    label = services.catalog.campaigns[campaign_id].reference if campaign_id else context.t(
+        update, "organizer.all_campaigns")
+    text = context.t(update, "organizer.stats", campaign=Html(escape(label)), actions=figures.actions,
+                     attempted=figures.attempted, supporters=figures.supporters,
+                     week=figures.last_7_days, problems=figures.open_problems,
+                     by_channel=Html(_counts(figures.by_channel)), by_official=Html(_counts(officials)))
+    await reply(update, text)
+    png = await asyncio.to_thread(stats_chart_png, figures, label)
+    await update.effective_chat.send_photo(InputFile(png, filename="stats.png"))
+
+
+@organizers_only
+async def problems(update: Update, context: BotContext) -> None:
+    services = context.services
+    items = await services.store.list_problems(open_only=True, limit=REVIEW_LIMIT)
+    if not items:
+        await reply(update, context.t(update, "organizer.no_problems"))
+        return
+    lines, rows = [], []
+    for item in items:
+        who = services.catalog.officials.get(item.official_id)
+        kind = item.problem or "reply"
+        lines.append(f"#{item.id} {escape(kind)} · {escape(who.name if who else item.official_id)}"
+                     f"{' · ' + escape(item.channel) if item.channel else ''} · "
+                     f"{item.created_at:%Y-%m-%d}\n{escape(item.text or '')}".rstrip())
+        rows.append([(f"✅ #{item.id} {kind}", f"{RESOLVE}{item.kind}:{item.id}")])
+    text = Html(context.t(update, "organizer.problems") + "\n\n" + "\n\n".join(lines))
+    await reply(update, text, keyboard(rows))
+
+
+@organizers_only
+async def resolve(update: Update, context: BotContext) -> None:
+    kind, _, item_id = update.callback_query.data.removeprefix(RESOLVE).partition(":")
+    done = await context.services.store.resolve_problem(int(item_id), kind=kind)
+    key = "organizer.resolved" if done else "organizer.already_resolved"
+    await update.callback_query.answer(context.services.texts.plain(context.lang(update), key))

@@ -1,0 +1,128 @@
+"""End-to-end: the Learn menu with its sources, and free-text questions
+answered, declined with suggestions, or met with the Ask prompt."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import texts_of
+
+AS_OF_EN = "Policies have changed since these documents were written.</i>"
+AS_OF_ES = "Las políticas han cambiado desde que se escribieron estos documentos.</i>"
+
+
+async def test_learn_lists_every_explainer_and_pages_through_them(bot, catalog):
+    sim, api = bot
+    user = sim.user()
+    await user.send("/start")
+    calls = await user.press("📚 Learn")
+    listing = calls[-1]
+    assert listing.text.startswith("<b>Learn</b>\nShort explainers")
+    titles = [e.title.en for e in catalog.explainers]
+    assert listing.button_texts() == [*titles, "🏠 Menu"]
+
+    calls = await user.press(titles[0])
+    first = calls[-1]
+    assert first.text.startswith(f"<b>{catalog.explainers[0].title.en}</b>\n\n")
+    assert first.text.endswith(AS_OF_EN)
+    assert f"<i>Information as of {catalog.explainers[0].as_of.display('en')}." in first.text
+    assert first.button_texts() == ["⬅️ Back", "Next ➡️", "📄 Sources", "📚 All topics",
+                                    "✍️ Take action", "🏠 Menu"]
+    for explainer in catalog.explainers[1:]:
+        calls = await user.press("Next ➡️")
+        assert calls[-1].text.startswith(f"<b>{explainer.title.en}</b>")
+        assert len(explainer.body.en) <= 900 and len(explainer.body.es) <= 900
+    assert "Next ➡️" not in calls[-1].button_texts()  # the last one
+    calls = await user.press("⬅️ Back")
+    assert calls[-1].text.startswith(f"<b>{catalog.explainers[-2].title.en}</b>")
+    assert api.refusals == []
+
+
+@pytest.mark.parametrize("lang, sources_label, back", [("en", "📄 Sources", "⬅️ Back"),
+                                                       ("es", "📄 Fuentes", "⬅️ Atrás")])
+async def test_sources_show_title_publisher_date_and_quote(bot, catalog, lang, sources_label, back):
+    sim, api = bot
+    user = sim.user(language_code=lang)
+    explainer = next(e for e in catalog.explainers if e.id == "ina-requirements")
+    await user.send("/start")
+    await user.press("menu:learn")
+    await user.press(f"ex:{explainer.id}")
+    calls = await user.press(sources_label)
+    text = calls[-1].text
+    heading = "Sources" if lang == "en" else "Fuentes"
+    assert text.startswith(f"<b>{heading}: {explainer.title.get(lang)}</b>")
+    seed = catalog.seeds[explainer.sources[0].seed]
+    assert f"1. “{seed.title}” ({seed.publisher}, {seed.date.display(lang)})" in text
+    for source in explainer.sources:
+        assert source.quote.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") in text
+    calls = await user.press(back)
+    assert calls[-1].text.startswith(f"<b>{explainer.title.get(lang)}</b>")
+    assert api.refusals == []
+
+
+async def test_a_question_is_answered_with_sources_related_topics_and_take_action(bot, catalog):
+    sim, api = bot
+    calls = await sim.user().send("is mexico really safe for refugees??")
+    (answer,) = calls
+    entry = catalog.faq["is-mexico-safe"]
+    assert answer.text.startswith(f"<b>{entry.questions.en[0]}</b>\n\n")
+    assert ("\n\nSource: “Is Mexico Safe for Refugees and Asylum Seekers?” (Human Rights First, 2018)"
+            in answer.text)
+    assert answer.text.endswith(AS_OF_EN)
+    related = [catalog.faq[r].questions.en[0][:60] for r in entry.related[:3]]
+    assert answer.button_texts()[: len(related)] == [r if len(r) < 60 else r[:59] + "…" for r in related]
+    assert answer.button_texts()[-3:] == ["📄 Sources", "✍️ Take action", "🏠 Menu"]
+    assert api.refusals == []
+
+
+async def test_a_spanish_question_gets_the_spanish_answer(bot, catalog):
+    sim, _ = bot
+    (answer,) = await sim.user(language_code="es").send("que son los protocolos de proteccion a migrantes")
+    entry = catalog.faq["migrant-protection-protocols"]
+    assert answer.text.startswith(f"<b>{entry.questions.es[0]}</b>")
+    assert answer.text.endswith(AS_OF_ES)
+
+
+async def test_off_topic_is_declined_with_three_suggestions_that_open(bot, catalog):
+    sim, _ = bot
+    user = sim.user()
+    (declined,) = await user.send("what's the best recipe for tamales?")
+    assert declined.text == ("I'm not sure I understood, and on questions like these a wrong answer is "
+                             "worse than none. Did you mean one of these?")
+    buttons = declined.buttons()
+    assert len(buttons) == 4 and buttons[-1]["text"] == "🏠 Menu"
+    suggestion = buttons[0]
+    calls = await user.press(suggestion["text"])
+    entry = catalog.faq[suggestion["callback_data"].removeprefix("faq:")]
+    assert calls[-1].text.startswith(f"<b>{entry.questions.en[0]}</b>")
+
+
+@pytest.mark.parametrize("text", ["", "   ", "🙂🙂🙂", "?!...", "the of and"])
+async def test_nothing_to_go_on_gets_the_ask_prompt(bot, text):
+    sim, _ = bot
+    calls = await sim.user().send(text or "\u200b")
+    assert texts_of(calls) == ["Type your question in your own words, in English or Spanish. For example: "
+                               "<i>Is Mexico safe for asylum seekers?</i>"]
+
+
+async def test_a_very_long_question_is_answered_from_its_start(bot):
+    sim, api = bot
+    question = ("Someone in my church group said Mexico sends people back to danger and that this "
+                "breaks a principle called non-refoulement, what is non-refoulement exactly? ") * 20
+    (reply,) = await sim.user().send(question)
+    assert len(question) > 500
+    # Rambling text leans toward declining, with the right topic first among the suggestions.
+    assert reply.text.startswith("<b>What is non-refoulement") or (
+        reply.buttons()[0]["callback_data"] == "faq:non-refoulement")
+    assert api.refusals == []
+
+
+async def test_the_ask_menu_prompts_and_legal_help_points_to_organisations(bot):
+    sim, _ = bot
+    user = sim.user()
+    await user.send("/start")
+    calls = await user.press("❓ Ask a question")
+    assert calls[-1].text.startswith("Type your question in your own words")
+    (answer,) = await user.send("I need a lawyer for my own asylum case")
+    assert "legal advice" in answer.text
+    assert "Sin Fronteras" in answer.text
