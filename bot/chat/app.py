@@ -24,10 +24,10 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from ..store import open_store as open_sqlite_store
+from ..store import open_configured_store
 from . import ask, feedback, learn, menu, organizer, privacy, report, take_action
 from .context import LANG_KEY, SERVICES_KEY, BotContext, Services
-from .persistence import PersistentApplication, SQLitePersistence
+from .persistence import PersistentApplication, StorePersistence
 
 log = logging.getLogger(__name__)
 
@@ -86,11 +86,15 @@ async def load_language(update: Update, context: BotContext) -> None:
     context.user_data[LANG_KEY] = await store.get_language(context.services.supporter(user.id)) or ""
 
 
-async def open_store(application: Application) -> None:
-    services: Services = application.bot_data[SERVICES_KEY]
+async def open_store(services: Services) -> None:
+    """Open the configured store unless one was given (tests give their own)."""
     if services.store is None:
-        services.store = await open_sqlite_store(services.settings.database_path)
+        services.store = await open_configured_store(services.settings)
         services.extras["owns_store"] = True
+
+
+async def on_init(application: Application) -> None:
+    await open_store(application.bot_data[SERVICES_KEY])
 
 
 async def close_store(application: Application) -> None:
@@ -113,13 +117,13 @@ def build_application(services: Services, request: BaseRequest | None = None,
         .application_class(PersistentApplication)
         .token(token)
         .context_types(ContextTypes(context=BotContext))
-        .post_init(open_store)
+        .post_init(on_init)
         .post_shutdown(close_store)
         .defaults(Defaults(parse_mode=ParseMode.HTML,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
     )
     if persistent:
-        builder = builder.persistence(SQLitePersistence(services.settings.database_path))
+        builder = builder.persistence(StorePersistence(services))
     if base_url:
         builder = builder.base_url(base_url)
     if request is not None:

@@ -21,9 +21,21 @@ from .base import (
     Subscription,
     SupporterData,
 )
+from ..config import ConfigError
 from .sqlite import SQLiteStore, open_store
 
+
+async def open_configured_store(settings) -> Store:
+    """The store the settings name: DATABASE_URL if set, else the SQLite file."""
+    url = settings.database_url
+    if url and url.startswith("sqlite:///"):
+        return await open_store(url.removeprefix("sqlite:///"))
+    if url:
+        raise ConfigError("DATABASE_URL: PostgreSQL is not supported by this version; unset it")
+    return await open_store(settings.database_path)
+
 __all__ = [
+    "open_configured_store",
     "ALL_CAMPAIGNS",
     "BY_DAY_WINDOW",
     "CHANNELS",

@@ -36,6 +36,7 @@ in free pages or in the log.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -235,6 +236,35 @@ class SQLiteStore:
 
     async def close(self) -> None:
         await self._db.close()
+
+    # -- conversation persistence ------------------------------------------
+
+    async def flow_data(self) -> dict[int, dict]:
+        rows = await self._fetch("SELECT user_id, data FROM flow_data")
+        return {user_id: json.loads(data) for user_id, data in rows}
+
+    async def set_flow_data(self, user_id: int, data: dict | None) -> None:
+        async with self._transaction() as db:
+            if data:
+                await db.execute("INSERT INTO flow_data (user_id, data) VALUES (?, ?) "
+                                 "ON CONFLICT (user_id) DO UPDATE SET data = excluded.data",
+                                 (user_id, json.dumps(data)))
+            else:
+                await db.execute("DELETE FROM flow_data WHERE user_id = ?", (user_id,))
+
+    async def conversation_states(self, name: str) -> dict[tuple, object]:
+        rows = await self._fetch("SELECT key, state FROM conversation_states WHERE name = ?", (name,))
+        return {tuple(json.loads(key)): json.loads(state) for key, state in rows}
+
+    async def set_conversation_state(self, name: str, key: tuple, state: object | None) -> None:
+        async with self._transaction() as db:
+            if state is None:
+                await db.execute("DELETE FROM conversation_states WHERE name = ? AND key = ?",
+                                 (name, json.dumps(list(key))))
+            else:
+                await db.execute("INSERT INTO conversation_states (name, key, state) VALUES (?, ?, ?) "
+                                 "ON CONFLICT (name, key) DO UPDATE SET state = excluded.state",
+                                 (name, json.dumps(list(key)), json.dumps(state)))
 
     async def __aenter__(self) -> Self:
         return self
