@@ -23,7 +23,11 @@ CONSOLE_HINT = ("No TELEGRAM_BOT_TOKEN set: chatting in this terminal. To connec
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="advocacy-bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    run = commands.add_parser("run", help="serve Telegram (long polling)")
+    run = commands.add_parser("run", help="serve Telegram (long polling, or a webhook)")
+    run.add_argument("--webhook", metavar="URL", help="serve a webhook at this https:// URL instead")
+    run.add_argument("--listen", default="127.0.0.1", help="address the webhook server listens on")
+    run.add_argument("--port", type=int, default=8443, help="port of the webhook server")
+    run.add_argument("--health-port", type=int, help="in polling mode, serve /healthz and /metrics here")
     run.add_argument("--drop-pending-updates", action="store_true",
                      help="discard updates that arrived while the bot was down")
     console = commands.add_parser("console", help="chat with the bot in this terminal")
@@ -58,6 +62,19 @@ def _parser() -> argparse.ArgumentParser:
     dashboard = commands.add_parser("dashboard", help="serve the organizers' web page")
     dashboard.add_argument("--host", default="127.0.0.1")
     dashboard.add_argument("--port", type=int, default=8080)
+
+    broadcast = commands.add_parser("broadcast", help="send a case update to the case's followers")
+    broadcast.add_argument("--campaign", required=True)
+    broadcast.add_argument("--update", type=int, required=True, help="the update's number, from 1")
+    broadcast.add_argument("--audience", choices=["acted", "followers"], default="followers",
+                           help="followers who reported an action, or all followers (default)")
+    broadcast.add_argument("--dry-run", action="store_true", help="show the message and the count only")
+    broadcast.add_argument("--rate", type=float, help="messages per second (default BROADCAST_RATE, 25)")
+
+    migrate = commands.add_parser("migrate", help="copy a SQLite store into PostgreSQL")
+    migrate.add_argument("--from", dest="source", required=True, metavar="sqlite:///PATH")
+    migrate.add_argument("--to", dest="target", required=True, metavar="postgresql://…")
+    migrate.add_argument("--force", action="store_true", help="replace data the target already holds")
     return parser
 
 
@@ -76,20 +93,20 @@ def _console(settings: Settings, lang: str | None) -> int:
     return 0
 
 
-def _run(settings: Settings, drop_pending_updates: bool) -> int:
-    from telegram import Update
-
+def _run(settings: Settings, options) -> int:
     from .chat.app import build_application
     from .runtime import load_services
+    from .serve import serve
 
     if not settings.telegram_bot_token:
         print("error: TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)", file=sys.stderr)
         return 2
+    if options.webhook_url and not options.webhook_url.startswith(("https://", "http://")):
+        return _usage_error("--webhook must be a URL such as https://bot.example.org/telegram")
     services = load_services(settings)
     application = build_application(services, token=settings.telegram_bot_token,
                                     base_url=settings.telegram_api_base_url)
-    application.run_polling(allowed_updates=Update.ALL_TYPES,
-                            drop_pending_updates=drop_pending_updates)
+    asyncio.run(serve(application, services, options))
     return 0
 
 
@@ -153,10 +170,10 @@ def _letter(settings: Settings, args: argparse.Namespace) -> int:
 
 def _stats(settings: Settings, campaign: str | None, as_json: bool) -> int:
     from .cli_output import stats_json, stats_table
-    from .store import open_store
+    from .store import open_configured_store
 
     async def read():
-        async with await open_store(settings.database_path) as store:
+        async with await open_configured_store(settings) as store:
             return await store.campaign_stats(campaign)
 
     stats = asyncio.run(read())
@@ -166,10 +183,10 @@ def _stats(settings: Settings, campaign: str | None, as_json: bool) -> int:
 
 def _export(settings: Settings, campaign: str | None, since: date | None) -> int:
     from .export import csv_chunks
-    from .store import open_store
+    from .store import open_configured_store
 
     async def write():
-        async with await open_store(settings.database_path) as store:
+        async with await open_configured_store(settings) as store:
             async for chunk in csv_chunks(store, campaign, since):
                 sys.stdout.write(chunk)
 
@@ -185,8 +202,51 @@ def _dashboard(settings: Settings, host: str, port: int) -> int:
     catalog = load_catalog(settings.content_dir, settings.seeds_dir)
     titles = {c.id: f"{c.reference}: {c.title.en}" for c in catalog.campaigns.values()}
     print(f"Dashboard on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr)
-    run_dashboard(settings.database_path, settings.dashboard_token, host=host, port=port,
-                  campaign_titles=titles)
+    run_dashboard(settings.database_url or settings.database_path, settings.dashboard_token, host=host,
+                  port=port, campaign_titles=titles)
+    return 0
+
+
+def _broadcast(settings: Settings, args: argparse.Namespace) -> int:
+    from telegram import Bot
+
+    from .broadcast_command import run_broadcast_command
+    from .store import open_configured_store
+
+    if not args.dry_run and not settings.telegram_bot_token:
+        return _usage_error("TELEGRAM_BOT_TOKEN is not set (needed to send; --dry-run works without)")
+    rate = args.rate or settings.broadcast_rate
+    if not 0 < rate <= 30:
+        return _usage_error("--rate must be above 0 and at most 30 messages per second")
+    catalog = load_catalog(settings.content_dir, settings.seeds_dir)
+
+    async def send() -> int:
+        store = await open_configured_store(settings)
+        bot = None
+        try:
+            if not args.dry_run:
+                bot = Bot(settings.telegram_bot_token, base_url=settings.telegram_api_base_url)
+                await bot.initialize()
+            return await run_broadcast_command(catalog, store, bot, args.campaign, args.update,
+                                               args.audience, dry_run=args.dry_run, rate=rate)
+        finally:
+            if bot is not None:
+                await bot.shutdown()
+            await store.close()
+
+    return asyncio.run(send())
+
+
+def _migrate(source: str, target: str, force: bool) -> int:
+    import asyncpg
+
+    from .store.transfer import TransferError, copy_sqlite_to_postgres
+
+    try:
+        copied = asyncio.run(copy_sqlite_to_postgres(source, target, force=force))
+    except (TransferError, OSError, asyncpg.PostgresError) as error:
+        return _usage_error(str(error))
+    print(copied.summary(source, target))
     return 0
 
 
@@ -199,13 +259,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
-        from .runtime import configure_logging
+        from .logs import configure_logging
 
-        configure_logging(settings.log_level)
+        configure_logging(settings.log_level, settings.log_format)
         if args.command == "check":
             return _check(settings)
         if args.command == "run":
-            return _run(settings, args.drop_pending_updates)
+            from .serve import ServeOptions
+
+            return _run(settings, ServeOptions(args.webhook, args.listen, args.port, args.health_port,
+                                               args.drop_pending_updates))
         if args.command == "console":
             return _console(settings, args.lang)
         if args.command == "ask":
@@ -218,8 +281,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _export(settings, args.campaign, args.since)
         if args.command == "dashboard":
             return _dashboard(settings, args.host, args.port)
+        if args.command == "broadcast":
+            return _broadcast(settings, args)
+        if args.command == "migrate":
+            return _migrate(args.source, args.target, args.force)
         if settings.telegram_bot_token:
-            return _run(settings, drop_pending_updates=False)
+            from .serve import ServeOptions
+
+            return _run(settings, ServeOptions())
         print(CONSOLE_HINT, file=sys.stderr)
         return _console(settings, None)
     except ConfigError as error:

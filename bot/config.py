@@ -33,6 +33,8 @@ class Settings:
     content_dir: Path = Path("content")
     seeds_dir: Path = Path("seeds")
     log_level: str = "INFO"
+    log_format: str = "text"
+    broadcast_rate: float = 25.0  # case-update messages per second, all chats together
 
     @property
     def data_dir(self) -> Path:
@@ -111,6 +113,15 @@ def load_settings(
     level = (get("LOG_LEVEL") or "INFO").upper()
     if level not in LOG_LEVELS:
         raise ConfigError(f"LOG_LEVEL: {level!r} is not one of {', '.join(LOG_LEVELS)}")
+    log_format = (get("LOG_FORMAT") or "text").lower()
+    if log_format not in ("text", "json"):
+        raise ConfigError(f"LOG_FORMAT: {log_format!r} is not text or json")
+    try:
+        broadcast_rate = float(get("BROADCAST_RATE") or 25)
+    except ValueError:
+        raise ConfigError("BROADCAST_RATE: not a number (messages per second, e.g. 25)") from None
+    if not 0 < broadcast_rate <= 30:
+        raise ConfigError("BROADCAST_RATE: must be above 0 and at most 30 (Telegram's limit)")
     secret = get("SUPPORTER_ID_SECRET")
     if secret is not None and len(secret) < 16:
         raise ConfigError("SUPPORTER_ID_SECRET: too short (use at least 16 characters)")
@@ -125,4 +136,6 @@ def load_settings(
         content_dir=Path(get("CONTENT_DIR") or "content"),
         seeds_dir=Path(get("SEEDS_DIR") or "seeds"),
         log_level=level,
+        log_format=log_format,
+        broadcast_rate=broadcast_rate,
     )

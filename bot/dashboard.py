@@ -35,7 +35,7 @@ from markupsafe import Markup
 
 from bot.charts import per_day_svg
 from bot.export import csv_chunks
-from bot.store import Store, open_store
+from bot.store import Store, open_store_at
 
 COOKIE = "dashboard_session"
 SESSION_SECONDS = 12 * 3600
@@ -243,7 +243,7 @@ def create_app(store: Store, token: str, campaign_titles: Mapping[str, str] | No
 
 
 def run_dashboard(
-    store_path: str | os.PathLike[str],
+    store_path: str | os.PathLike[str],  # or a DATABASE_URL
     token: str,
     host: str = "127.0.0.1",
     port: int = 8080,
@@ -253,7 +253,7 @@ def run_dashboard(
     check_token(token)
 
     async def make_app() -> web.Application:
-        store = await open_store(store_path)
+        store = await open_store_at(store_path)  # a SQLite path or a DATABASE_URL
         app = create_app(store, token, campaign_titles)
 
         async def close_store(_: web.Application) -> None:

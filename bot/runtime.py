@@ -6,21 +6,12 @@ printing the same `path:line: message` list as `advocacy-bot check`.
 
 from __future__ import annotations
 
-import logging
-
 from .appeals import AppealRenderer
 from .catalog import Catalog, load_catalog
 from .chat.context import Services
 from .config import Settings
 from .faq_matcher import FaqMatcher
 from .i18n import Texts
-
-
-def configure_logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # python-telegram-bot and httpx log every request at INFO: too chatty for a terminal.
-    for noisy in ("httpx", "telegram.ext.Application", "apscheduler", "fontTools", "matplotlib"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
 
 def load_services(settings: Settings) -> Services:

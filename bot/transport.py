@@ -44,6 +44,11 @@ class ApiCall:
     result: Any = None
 
     @property
+    def ok(self) -> bool:
+        """False when the API refused or failed this call."""
+        return not (isinstance(self.result, dict) and "error_code" in self.result)
+
+    @property
     def text(self) -> str | None:
         return self.params.get("text") or self.params.get("caption")
 
@@ -100,6 +105,7 @@ class InMemoryBotAPI(BaseRequest):
         self._message_ids: dict[int, itertools.count] = {}
         self._file_ids = itertools.count(1)
         self._answered: set[str] = set()
+        self.webhook: dict | None = None
 
     # -- BaseRequest ---------------------------------------------------------
     @property
@@ -113,13 +119,16 @@ class InMemoryBotAPI(BaseRequest):
         return None
 
     async def do_request(self, url, method, request_data: RequestData | None = None, **_timeouts):
-        api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         files = {}
         if request_data:
             for name, (filename, content, mimetype) in request_data.multipart_data.items():
                 data = content if isinstance(content, bytes) else content.read()
                 files[name] = (filename, data, mimetype)
+        return self.answer(url.rsplit("/", 1)[-1], params, files)
+
+    def answer(self, api_method: str, params: dict, files: dict) -> tuple[int, bytes]:
+        """(HTTP status, JSON body) for one Bot API call, recorded in `calls`."""
         call = ApiCall(api_method, params, files)
         try:
             if self.fault and (refusal := self.fault(api_method, params)) is not None:
@@ -188,7 +197,13 @@ class InMemoryBotAPI(BaseRequest):
     def _api_setMyCommands(self, params, files):
         return True
 
+    def _api_setWebhook(self, params, files):
+        self.webhook = {"url": params["url"], "secret_token": params.get("secret_token"),
+                        "drop_pending_updates": params.get("drop_pending_updates") in (True, "true")}
+        return True
+
     def _api_deleteWebhook(self, params, files):
+        self.webhook = None
         return True
 
     def _api_sendMessage(self, params, files):

@@ -3,6 +3,8 @@ in-memory Bot API driven by simulated supporters."""
 
 from __future__ import annotations
 
+import atexit
+import itertools
 from pathlib import Path
 
 import pytest
@@ -11,12 +13,14 @@ from bot.appeals import AppealRenderer
 from bot.catalog import load_catalog
 from bot.chat.app import build_application
 from bot.chat.context import Services
+from bot.chat.flood import FloodGate
 from bot.config import Settings
 from bot.i18n import Texts
 from bot.runtime import build_matcher
 from bot.simulator import Simulator
 from bot.store import open_store
 from bot.transport import InMemoryBotAPI
+from tests.pg_server import MISSING, PostgresServer, find_bindir
 
 ROOT = Path(__file__).resolve().parent.parent
 ORGANIZER_ID = 777
@@ -64,6 +68,38 @@ def matcher(catalog):
     return build_matcher(catalog)
 
 
+@pytest.fixture(scope="session")
+def pg_server():
+    """The throwaway PostgreSQL server (tests/pg_server.py), started by the
+    first test that needs it and stopped at the end of the session."""
+    bindir = find_bindir()
+    if bindir is None:
+        pytest.skip(MISSING)
+    server = PostgresServer.start(bindir)
+    atexit.register(server.stop)  # also if the session dies before the teardown
+    yield server
+    server.stop()
+
+
+_databases = itertools.count(1)
+
+
+@pytest.fixture
+async def pg_url(pg_server):
+    """The URL of a new, empty database for this test alone (about 15 ms to
+    create), dropped afterwards."""
+    import asyncpg
+
+    name = f"test_{next(_databases)}"
+    admin = await asyncpg.connect(pg_server.url())
+    try:
+        await admin.execute(f"CREATE DATABASE {name} STRATEGY FILE_COPY")
+        yield pg_server.url(name)
+        await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+    finally:
+        await admin.close()
+
+
 @pytest.fixture
 async def store(settings):
     async with await open_store(settings.database_path) as opened:
@@ -74,7 +110,10 @@ async def store(settings):
 def services(catalog, settings, clock, matcher, store):
     return Services(catalog=catalog, settings=settings, texts=Texts(catalog.strings), clock=clock,
                     sleep=Sleeps(), secret=settings.supporter_id_secret, matcher=matcher,
-                    appeals=AppealRenderer(catalog), store=store)
+                    appeals=AppealRenderer(catalog), store=store,
+                    # Scripted supporters type faster than people on a frozen clock; the
+                    # flood-control test uses the real limits.
+                    flood=FloodGate(limit=100_000))
 
 
 async def start_bot(services):
@@ -99,4 +138,5 @@ async def bot(services):
 
 
 def texts_of(calls, method: str = "sendMessage") -> list[str]:
-    return [c.text for c in calls if c.method == method]
+    """Texts the bot got through (refused or failed calls left out)."""
+    return [c.text for c in calls if c.method == method and c.ok]

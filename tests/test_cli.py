@@ -50,8 +50,8 @@ def test_ask_prints_the_answer_with_its_sources(tmp_path):
 
 def test_letter_prints_the_appeal_and_writes_the_pdf(tmp_path):
     result = run(tmp_path, "letter", "--campaign", "ua-150-18", "--target", "luis-videgaray", "--channel",
-                 "letter", "--lang", "es", "--name", "Ana {{ 7*7 }}", "--city", "Oaxaca", "--date", "2018-09-15",
-                 "--pdf", "letter.pdf")
+                 "letter", "--lang", "es", "--name", "Ana {{ 7*7 }}", "--city", "Oaxaca",
+                 "--date", "2018-09-15", "--pdf", "letter.pdf")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("15 de septiembre de 2018\n\nLic. Luis Videgaray\n")
     assert "Estimado Señor Canciller:" in result.stdout

@@ -1,13 +1,19 @@
-"""The action log on a real SQLite file: migrations, pragmas, idempotency,
-validation, exact figures, /forget, concurrency, and query plans."""
+"""The action log on both backends: idempotency, validation, exact figures,
+/forget and concurrency run on SQLite and on a real PostgreSQL server (the
+`store` fixture's ids `sqlite` / `postgresql`); migrations, pragmas and query
+plans of SQLite are tested here, their PostgreSQL counterparts in
+test_store_postgres.py."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
+import re
 import sqlite3
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
+import asyncpg
 import pytest
 
 from bot.identity import supporter_key
@@ -16,10 +22,12 @@ from bot.store import (
     ActionReport,
     ProblemReport,
     ReplyReport,
+    SQLiteStore,
     Store,
     open_store,
 )
 from bot.store import migrate as migrations
+from bot.store.postgres import open_postgres_store
 from bot.store.sqlite import ADD_CAMPAIGN_TOTALS, stats_params, stats_queries
 
 SECRET = b"test-secret"
@@ -52,14 +60,40 @@ def report(n: int, **changes) -> ActionReport:
     return replace(base, **changes)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def open_backend(request, tmp_path):
+    """Opens a store on this test's database, the same one at each call (as
+    several processes would): a SQLite file, or a fresh PostgreSQL database
+    (skipped, with the reason shown, where no server binaries are installed)."""
+    if request.param == "sqlite":
+        return lambda: open_store(tmp_path / "data" / "store.sqlite3")
+    url = request.getfixturevalue("pg_url")
+    return lambda: open_postgres_store(url)
+
+
 @pytest.fixture
-async def store(tmp_path):
+async def store(open_backend):
+    async with await open_backend() as opened:
+        yield opened
+
+
+@pytest.fixture
+async def sqlite_store(tmp_path):
     async with await open_store(tmp_path / "data" / "store.sqlite3") as opened:
         yield opened
 
 
 def raw(path) -> sqlite3.Connection:
     return sqlite3.connect(path)
+
+
+async def query(store, sql: str, *params) -> list[tuple]:
+    """Raw SQL on either backend, written with `?` placeholders."""
+    if isinstance(store, SQLiteStore):
+        return [tuple(row) for row in await store._db.execute_fetchall(sql, params)]
+    numbers = itertools.count(1)
+    sql = re.sub(r"\?", lambda _: f"${next(numbers)}", sql)
+    return [tuple(row) for row in await store._pool.fetch(sql, *params)]
 
 
 # -- opening and migrations -----------------------------------------------------
@@ -78,9 +112,9 @@ async def test_open_creates_folder_and_applies_every_migration(tmp_path):
     assert raw(path).execute("SELECT COUNT(*) FROM schema_migrations").fetchone()[0] == LATEST
 
 
-async def test_pragmas(store):
+async def test_pragmas(sqlite_store):  # SQLite only: PostgreSQL has no per-connection pragmas
     async def pragma(name):
-        return (await store._db.execute_fetchall(f"PRAGMA {name}"))[0][0]
+        return (await sqlite_store._db.execute_fetchall(f"PRAGMA {name}"))[0][0]
 
     assert await pragma("journal_mode") == "wal"
     assert await pragma("foreign_keys") == 1
@@ -214,10 +248,12 @@ async def test_invalid_problem_and_reply_are_refused(store):
 
 
 async def test_database_checks_back_up_the_validation(store):
-    with pytest.raises(sqlite3.IntegrityError):
-        await store._db.execute(
+    error = sqlite3.IntegrityError if isinstance(store, SQLiteStore) else asyncpg.CheckViolationError
+    with pytest.raises(error):
+        await query(
+            store,
             "INSERT INTO actions (campaign_id, official_id, channel, count, status, language,"
-            " created_at, idempotency_key) VALUES ('c','o','email',0,'done','en','t','k')"
+            " created_at, idempotency_key) VALUES ('c','o','email',0,'done','en',CURRENT_TIMESTAMP,'k')",
         )
 
 
@@ -308,12 +344,12 @@ async def test_by_day_window_is_the_last_90_days_with_zeros(store):
 async def test_rollups_match_a_rebuild_from_the_log(store):
     await seed_figures(store)
     before = {
-        table: await store._db.execute_fetchall(f"SELECT * FROM {table} ORDER BY 1, 2, 3, 4, 5")
+        table: await query(store, f"SELECT * FROM {table} ORDER BY 1, 2, 3, 4, 5")
         for table in ("campaign_totals", "action_daily")
     }
     await store.rebuild_rollups()
     for table, rows in before.items():
-        assert await store._db.execute_fetchall(f"SELECT * FROM {table} ORDER BY 1, 2, 3, 4, 5") == rows
+        assert await query(store, f"SELECT * FROM {table} ORDER BY 1, 2, 3, 4, 5") == rows
 
 
 async def test_review_list_newest_first_and_resolving(store):
@@ -349,6 +385,7 @@ async def test_export_has_the_documented_columns_only(store):
 
 async def test_export_pages_through_large_logs(store, monkeypatch):
     monkeypatch.setattr("bot.store.sqlite.EXPORT_BATCH", 3)
+    monkeypatch.setattr("bot.store.postgres.EXPORT_BATCH", 3)
     for n in range(10):
         await store.record_action(report(n, campaign_id="a" if n % 2 else "b"))
     assert len([r async for r in store.export_actions()]) == 10
@@ -406,15 +443,15 @@ async def test_forget_removes_the_key_everywhere_and_keeps_the_counts(store, tmp
 
     await store.forget(victim)
 
-    tables = [r[0] for r in await store._db.execute_fetchall(
-        "SELECT name FROM sqlite_master WHERE type = 'table'")]  # fmt: skip
-    assert {"actions", "official_replies", "contact_problems", "subscriptions"} <= set(tables)
-    for table in tables:
-        columns = [r[1] for r in await store._db.execute_fetchall(f"PRAGMA table_info({table})")]
-        for column in columns:
-            found = await store._db.execute_fetchall(
-                f"SELECT COUNT(*) FROM {table} WHERE instr(CAST({column} AS TEXT), ?) > 0",
-                (victim,),
+    columns = await columns_by_table(store)
+    assert {"actions", "official_replies", "contact_problems", "subscriptions"} <= set(columns)
+    for table, names in columns.items():
+        for column in names:
+            found = await query(
+                store, f"SELECT COUNT(*) FROM {table} WHERE strpos(CAST({column} AS TEXT), ?) > 0"
+                if not isinstance(store, SQLiteStore)
+                else f"SELECT COUNT(*) FROM {table} WHERE instr(CAST({column} AS TEXT), ?) > 0",
+                victim,
             )
             assert found[0][0] == 0, f"{table}.{column} still holds the key"
     after = await store.campaign_stats(today=TODAY)
@@ -428,10 +465,28 @@ async def test_forget_removes_the_key_everywhere_and_keeps_the_counts(store, tmp
     assert await store.subscriptions_of(key(2)) == ["ua-150-18"]  # others untouched
     assert len((await store.supporter_data(key(2))).actions) == 2
 
-    await store.close()
-    path = tmp_path / "data" / "store.sqlite3"
-    for file in path.parent.iterdir():  # nor in free pages or the WAL (secure_delete)
-        assert victim.encode() not in file.read_bytes(), file.name
+    if isinstance(store, SQLiteStore):
+        # nor in free pages or the WAL (secure_delete). SQLite only: PostgreSQL
+        # keeps dead row versions on disk until vacuum reuses their space.
+        await store.close()
+        path = tmp_path / "data" / "store.sqlite3"
+        for file in path.parent.iterdir():
+            assert victim.encode() not in file.read_bytes(), file.name
+
+
+async def columns_by_table(store) -> dict[str, list[str]]:
+    """Every column of every table in the store's database."""
+    if isinstance(store, SQLiteStore):
+        tables = [r[0] for r in await query(store, "SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {t: [r[1] for r in await query(store, f"PRAGMA table_info({t})")] for t in tables}
+    columns: dict[str, list[str]] = {}
+    for table, column in await query(
+        store,
+        "SELECT table_name, column_name FROM information_schema.columns"
+        " WHERE table_schema = 'public' ORDER BY table_name, ordinal_position",
+    ):
+        columns.setdefault(table, []).append(column)
+    return columns
 
 
 # -- concurrency -------------------------------------------------------------------------
@@ -446,13 +501,30 @@ async def test_50_tasks_reporting_at_once_lose_nothing(store):
     stats = await store.campaign_stats()
     assert stats.actions == 50 * (1 * 7 + 2 * 7 + 3 * 6)  # counts 1,2,3,1,... (20 reports)
     assert stats.supporters == 50
-    count = await store._db.execute_fetchall("SELECT COUNT(*) FROM actions")
+    count = await query(store, "SELECT COUNT(*) FROM actions")
     assert count[0][0] == 1000
 
 
-async def test_two_connections_writing_at_once_lose_nothing(tmp_path):
-    path = tmp_path / "shared.sqlite3"
-    first, second = await open_store(path), await open_store(path)
+async def test_one_supporters_simultaneous_first_reports_count_them_once(open_backend):
+    """Several reports from a new supporter in flight at once, from two
+    connections: each must see the others, or the supporter is counted twice."""
+    first, second = await open_backend(), await open_backend()
+    try:
+        for round_ in range(5):
+            who = key(100 + round_)
+            await asyncio.gather(*(store.record_action(report(0, idempotency_key=f"{round_}-{i}-{n}",
+                                                              supporter=who, campaign_id=f"c{i % 2}"))
+                                   for n, store in enumerate((first, second)) for i in range(6)))
+        stats = await first.campaign_stats()
+        assert (stats.supporters, stats.actions) == (5, 60)
+        assert [(await first.campaign_stats(c)).supporters for c in ("c0", "c1")] == [5, 5]
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_two_connections_writing_at_once_lose_nothing(open_backend):
+    first, second = await open_backend(), await open_backend()
     try:
 
         async def writer(store, prefix: str, t: int) -> None:
@@ -479,7 +551,7 @@ async def test_two_connections_writing_at_once_lose_nothing(tmp_path):
         await second.close()
 
 
-# -- query plans ------------------------------------------------------------------------------
+# -- query plans (SQLite's EXPLAIN QUERY PLAN; PostgreSQL's EXPLAIN: test_store_postgres.py) ------
 
 
 async def plan(store, sql: str, params) -> str:
@@ -488,17 +560,18 @@ async def plan(store, sql: str, params) -> str:
 
 
 @pytest.mark.parametrize("campaign", [None, "ua-150-18"])
-async def test_stats_queries_never_read_the_action_log(store, campaign):
-    await seed_figures(store)
+async def test_stats_queries_never_read_the_action_log(sqlite_store, campaign):
+    await seed_figures(sqlite_store)
     params = stats_params(campaign, TODAY - timedelta(days=89), TODAY)
     for name, sql in stats_queries(campaign).items():
-        detail = await plan(store, sql, params[name])
+        detail = await plan(sqlite_store, sql, params[name])
         assert "actions" not in detail, f"{name}: {detail}"
         if campaign is not None and name not in ("campaigns",):
             assert detail.startswith("SEARCH"), f"{name} is not indexed: {detail}"
 
 
-async def test_per_report_and_per_supporter_queries_use_indexes(store):
+async def test_per_report_and_per_supporter_queries_use_indexes(sqlite_store):
+    store = sqlite_store
     detail = await plan(
         store,
         ADD_CAMPAIGN_TOTALS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from pypdf import PdfReader
@@ -99,7 +99,7 @@ async def test_english_supporter_writes_a_letter_in_spanish_to_the_foreign_minis
     assert screen.text == (CAMPAIGN_EN + "<b>Deadline:</b> 27 September 2018 (12 days left).\n\n"
                            "<b>Who will you write to?</b>")
     assert screen.button_texts() == [OFFICIALS["luis-videgaray"][0], OFFICIALS["geronimo-gutierrez"][0],
-                                     *NAV_EN]
+                                     "🔔 Follow this case for updates", *NAV_EN]
 
     calls = await user.press(OFFICIALS["luis-videgaray"][0])
     taps += 1
@@ -309,15 +309,17 @@ async def test_a_group_reports_many_letters(bot, services):
     assert stats.actions == 25
 
 
-async def test_not_yet_schedules_one_reminder(bot):
+async def test_not_yet_schedules_one_reminder(bot, services):
     sim, _ = bot
     user = sim.user()
     await complete(user, "luis-videgaray", "email", "en")
     calls = await user.press("🕒 Not yet, remind me later")
     assert calls[-1].text == "OK. I'll remind you once, later. Thank you for taking part."
-    (job,) = sim.application.job_queue.get_jobs_by_name(f"remind:{user.id}")
-    delay = job.next_t.timestamp() - datetime.now().timestamp()
-    assert 24 * 3600 - 60 < delay <= 24 * 3600
+    # Kept in the store (tests/test_case_updates.py sends it after a restart).
+    now = datetime.fromtimestamp(services.clock(), tz=UTC)
+    assert await services.store.claim_due_reminders(now + timedelta(hours=24, seconds=-1), 10) == []
+    (reminder,) = await services.store.claim_due_reminders(now + timedelta(hours=24), 10)
+    assert (reminder.chat_id, reminder.campaign_id, reminder.channel) == (user.id, "ua-150-18", "email")
 
 
 async def test_refused_inputs_get_a_clear_message_and_the_same_question(bot):

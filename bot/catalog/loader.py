@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from types import MappingProxyType
 
@@ -139,6 +140,24 @@ def _check_sources(reader: _Reader, sources: tuple[Source, ...], seeds: dict, se
                                 "public source with 'title', 'publisher' and 'date'")
 
 
+def _check_updates(reader: _Reader, campaign: Campaign, seeds: dict, seed_texts: dict) -> None:
+    """Updates are numbered by their place in the file (`/broadcast ua-150-18 2`),
+    so they must stay in date order: a new one goes at the end."""
+    previous = None
+    for update in campaign.updates:
+        where = update.where
+        _check_sources(reader, update.sources, seeds, seed_texts)
+        if not update.sources:
+            reader.problems.add(where.path, where.line, "an update needs at least one source")
+        if previous is not None and update.date < previous.date:
+            reader.problems.add(where.path, where.of("date"),
+                                "updates must be in date order, oldest first (new ones go at the end)")
+        start = date(update.date.year, update.date.month or 1, update.date.day or 1)
+        if update.deadline is not None and update.deadline < start:
+            reader.problems.add(where.path, where.of("deadline"),
+                                "an update's new deadline is before its date")
+        previous = update
+
 def _check_refs(reader: _Reader, owner, field: str, ids: tuple[str, ...], known: Mapping, kind: str) -> None:
     for index, ref in enumerate(ids):
         if ref not in known:
@@ -180,8 +199,7 @@ def load_catalog(content_dir: Path, seeds_dir: Path) -> Catalog:
     for campaign in campaigns.values():
         _check_refs(reader, campaign, "targets", campaign.targets, officials, "official")
         _check_sources(reader, campaign.sources, seeds, seed_texts)
-        for update in campaign.updates:
-            _check_sources(reader, update.sources, seeds, seed_texts)
+        _check_updates(reader, campaign, seeds, seed_texts)
         if not campaign.asks:
             problems.add(campaign.where.path, campaign.where.of("asks"), "a campaign needs at least one ask")
     for explainer in explainers.values():

@@ -7,10 +7,12 @@ here once, top to bottom.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -22,12 +24,27 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
+from ..retrying_request import RetryingRequest
 from ..store import open_configured_store
-from . import ask, feedback, learn, menu, organizer, privacy, report, take_action
+from . import (
+    ask,
+    broadcasting,
+    feedback,
+    flood,
+    learn,
+    menu,
+    organizer,
+    privacy,
+    report,
+    take_action,
+    updates,
+)
+from .application import BotApplication
 from .context import LANG_KEY, SERVICES_KEY, BotContext, Services
-from .persistence import PersistentApplication, StorePersistence
+from .ordering import PerSupporterUpdateProcessor
+from .persistence import StorePersistence
 
 log = logging.getLogger(__name__)
 
@@ -37,22 +54,27 @@ async def on_error(update: object, context: BotContext) -> None:
               extra={"update_id": getattr(update, "update_id", None)})
     if not isinstance(update, Update) or update.effective_chat is None:
         return
-    try:
-        if update.callback_query is not None:
+    if update.callback_query is not None:
+        with contextlib.suppress(TelegramError):  # it may have been answered already
             await update.callback_query.answer()
+    try:
         await update.effective_chat.send_message(context.t(update, "error.generic"))
-    except Exception:  # the apology itself failed (e.g. Telegram is down): logged, not raised
+    except TelegramError:  # the apology itself failed (Telegram is down): logged, not raised
         log.warning("could not send the error apology", exc_info=True)
 
 
 def register_handlers(application: Application) -> None:
     persistent = application.persistence is not None
+    application.add_handler(TypeHandler(Update, flood.guard), group=-2)
     application.add_handler(TypeHandler(Update, load_language), group=-1)
     services: Services = application.bot_data[SERVICES_KEY]
     application.add_handler(take_action.conversation(persistent, services.flow_timeout))
     for handler in report.handlers(persistent):
         application.add_handler(handler)
     application.add_handler(feedback.conversation(persistent))
+    for handler in (*updates.handlers(), *broadcasting.handlers()):
+        application.add_handler(handler)
+    broadcasting.schedule_sweep(application)  # due reminders, broadcasts to resume
     application.add_handler(CommandHandler("start", menu.start))
     application.add_handler(CommandHandler("stats", organizer.stats))
     application.add_handler(CommandHandler("problems", organizer.problems))
@@ -114,9 +136,10 @@ def build_application(services: Services, request: BaseRequest | None = None,
     """
     builder = (
         ApplicationBuilder()
-        .application_class(PersistentApplication)
+        .application_class(BotApplication)
         .token(token)
         .context_types(ContextTypes(context=BotContext))
+        .concurrent_updates(PerSupporterUpdateProcessor())  # concurrent, each supporter in order
         .post_init(on_init)
         .post_shutdown(close_store)
         .defaults(Defaults(parse_mode=ParseMode.HTML,
@@ -126,8 +149,11 @@ def build_application(services: Services, request: BaseRequest | None = None,
         builder = builder.persistence(StorePersistence(services))
     if base_url:
         builder = builder.base_url(base_url)
+    api = RetryingRequest(request or HTTPXRequest(connection_pool_size=16), metrics=services.metrics,
+                          sleep=services.sleep)
+    builder = builder.request(api)
     if request is not None:
-        builder = builder.request(request).get_updates_request(request).updater(None)
+        builder = builder.get_updates_request(request).updater(None)
     application = builder.build()
     application.bot_data[SERVICES_KEY] = services
     register_handlers(application)

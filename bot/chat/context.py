@@ -8,6 +8,7 @@ application around any catalog, store or clock.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from ..catalog import Catalog
 from ..config import Settings
 from ..i18n import Html, Texts, language_for
 from ..identity import supporter_key
+from ..metrics import Metrics
+from .flood import FloodGate
 
 SERVICES_KEY = "services"
 LANG_KEY = "lang"
@@ -40,6 +43,9 @@ class Services:
     store: Any = None
     appeals: Any = None
     matcher: Any = None
+    metrics: Metrics = field(default_factory=Metrics)
+    flood: FloodGate = field(default_factory=lambda: FloodGate())
+    daily_report_cap: int = 50
     extras: dict[str, Any] = field(default_factory=dict)
 
     def today(self) -> date:
@@ -71,12 +77,29 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
 
 
 def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
-    """Inline keyboard from rows of (label, callback data or https:// URL)."""
+    """Inline keyboard from rows of (label, callback data or https:// URL).
+
+    Button-only keyboards come from content (menus, lists, report buttons), so
+    each is built once and reused: python-telegram-bot's objects are frozen,
+    and building one costs more than the rest of a menu tap. Keyboards with a
+    link are built anew each time: a link may carry what a supporter typed
+    (a tweet, an email), which is never kept.
+    """
+    key = tuple(tuple(row) for row in rows)
+    if any(target.startswith("https://") for row in key for _, target in row):
+        return _build_keyboard(key)
+    return _shared_keyboard(key)
+
+
+def _build_keyboard(rows: tuple[tuple[tuple[str, str], ...], ...]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([
         [InlineKeyboardButton(label, url=target) if target.startswith("https://")
          else InlineKeyboardButton(label, callback_data=target) for label, target in row]
         for row in rows
     ])
+
+
+_shared_keyboard = functools.lru_cache(maxsize=1024)(_build_keyboard)
 
 
 async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None,

@@ -5,6 +5,7 @@ nothing else."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from functools import wraps
 
 from telegram import InputFile, Update
@@ -29,6 +30,9 @@ def organizers_only(handler):
             else:
                 await reply(update, context.t(update, "organizer.only"))
             return None
+        detail = update.callback_query.data if update.callback_query else " ".join(context.args or [])
+        await context.services.store.audit(user.id, handler.__name__, detail or None,
+                                           at=datetime.fromtimestamp(context.services.clock(), tz=UTC))
         return await handler(update, context)
 
     return guarded

@@ -2,7 +2,7 @@
 
 python-telegram-bot's PicklePersistence writes once a minute, so a crash
 loses up to a minute of supporters' progress. This persistence is written
-after every update (see `PersistentApplication`), through the store, so it
+after every update (see `BotApplication`), through the store, so it
 lives in the same database as the action log (SQLite or PostgreSQL).
 
 Privacy: only what a flow in progress needs is kept, and only while it is in
@@ -13,8 +13,9 @@ their data, and a conversation's row when it ends.
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import Application, BasePersistence, PersistenceInput
+import copy
+
+from telegram.ext import BasePersistence, PersistenceInput
 
 from .context import LANG_KEY, Services
 
@@ -29,6 +30,10 @@ class StorePersistence(BasePersistence[dict, dict, dict]):
                                                      callback_data=False),
                          update_interval=60)
         self.services = services
+        # What the store holds per user (users with a row only): python-telegram-bot
+        # hands over every user an update touched, and most updates change nothing,
+        # so an unchanged user costs no database round trip.
+        self._written: dict[int, dict] = {}
 
     async def _store(self):
         """The store, opened on first use: persistence loads before post_init runs."""
@@ -39,13 +44,22 @@ class StorePersistence(BasePersistence[dict, dict, dict]):
         return self.services.store
 
     async def get_user_data(self) -> dict[int, dict]:
-        return await (await self._store()).flow_data()
+        data = await (await self._store()).flow_data()
+        self._written = {user_id: copy.deepcopy(kept) for user_id, kept in data.items() if kept}
+        return data
 
     async def update_user_data(self, user_id: int, data: dict) -> None:
-        kept = {k: v for k, v in data.items() if k not in NOT_PERSISTED}
-        await (await self._store()).set_flow_data(user_id, kept or None)
+        kept = {k: v for k, v in data.items() if k not in NOT_PERSISTED} or None
+        if kept == self._written.get(user_id):
+            return
+        await (await self._store()).set_flow_data(user_id, kept)
+        if kept is None:
+            self._written.pop(user_id, None)
+        else:
+            self._written[user_id] = kept  # already a deep copy, made by the Application
 
     async def drop_user_data(self, user_id: int) -> None:
+        self._written.pop(user_id, None)
         await (await self._store()).set_flow_data(user_id, None)
 
     async def get_conversations(self, name: str) -> dict:
@@ -87,12 +101,3 @@ class StorePersistence(BasePersistence[dict, dict, dict]):
 
     async def refresh_bot_data(self, bot_data: dict) -> None:
         return None
-
-
-class PersistentApplication(Application):
-    """Writes the persistence after every update, not once a minute."""
-
-    async def process_update(self, update: object) -> None:
-        await super().process_update(update)
-        if self.persistence is not None and isinstance(update, Update):
-            await self.update_persistence()

@@ -52,9 +52,7 @@ async def forget(update: Update, context: BotContext) -> None:
 async def forget_confirmed(update: Update, context: BotContext) -> None:
     services = context.services
     user = update.effective_user
-    await services.store.forget(services.supporter(user.id))
-    for job in context.job_queue.get_jobs_by_name(f"remind:{update.effective_chat.id}"):
-        job.schedule_removal()
+    await services.store.forget(services.supporter(user.id))  # also subscriptions and reminders
     language = context.lang(update)
     context.user_data.clear()
     context.user_data[LANG_KEY] = ""  # nothing stored; the client's language from now on

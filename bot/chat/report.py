@@ -20,10 +20,12 @@ from telegram.ext import (
     filters,
 )
 
-from ..store import ActionReport, RecordResult
+from ..i18n import Texts
+from ..store import ActionReport, RecordResult, ReminderRequest
 from .context import BotContext, keyboard, reply
 from .feedback import PROBLEM, REPLY
 from .menu import ACT, HOME, LEARN
+from .updates import follow_row
 
 PREFIX = "rep:"
 DONE, ATTEMPTED, MORE, LATER = "d", "a", "m", "l"
@@ -70,14 +72,23 @@ async def ask(update: Update, context: BotContext, campaign_id: str, official_id
 
 
 async def _record(update: Update, context: BotContext, report: dict, count: int, status: str,
-                  key: str) -> RecordResult:
+                  key: str) -> RecordResult | None:
+    """Record the report; None when the supporter reached today's cap of reports."""
     services = context.services
-    return await services.store.record_action(ActionReport(
+    supporter = services.supporter(update.effective_user.id)
+    now = datetime.fromtimestamp(services.clock(), tz=UTC)
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    if await services.store.reports_since(supporter, midnight) >= services.daily_report_cap:
+        await update.effective_chat.send_message(context.t(update, "report.cap"))
+        return None
+    result = await services.store.record_action(ActionReport(
         campaign_id=report["campaign"], official_id=report["official"], channel=report["channel"],
         count=count, status=status, language=report["lang"], country=None,
-        supporter=services.supporter(update.effective_user.id), idempotency_key=key,
-        at=datetime.fromtimestamp(services.clock(), tz=UTC),
+        supporter=supporter, idempotency_key=key, at=now,
     ))
+    if result.created:
+        services.metrics.actions.inc(report["channel"], amount=count)
+    return result
 
 
 def _key(chat_id: int, message_id: int) -> str:
@@ -94,10 +105,11 @@ def _thanks(update: Update, context: BotContext, report: dict, result: RecordRes
     return context.t(update, "report.thanks", people=people, reference=campaign.reference)
 
 
-def _after_markup(update: Update, context: BotContext):
+def _after_markup(update: Update, context: BotContext, campaign_id: str):
     label = context.services.texts.plain
     lang = context.lang(update)
-    return keyboard([[(label(lang, "report.another"), ACT)],
+    return keyboard([follow_row(context, update, campaign_id),
+                     [(label(lang, "report.another"), ACT)],
                      [(label(lang, "feedback.reply_button"), REPLY)],
                      [(label(lang, "feedback.problem_button"), PROBLEM)],
                      [(label(lang, "menu.learn"), LEARN), (label(lang, "menu.home"), HOME)]])
@@ -111,17 +123,22 @@ async def pressed(update: Update, context: BotContext) -> None:
         await query.answer(context.services.texts.plain(context.lang(update), "stale_button"))
         return
     if report["code"] == LATER:
-        _schedule_reminder(update, context, report)
-        await reply(update, context.t(update, "report.will_remind"), _after_markup(update, context),
-                    edit=True)
+        await _schedule_reminder(update, context, report)
+        await reply(update, context.t(update, "report.will_remind"),
+                    _after_markup(update, context, report["campaign"]), edit=True)
         return
     status = "attempted" if report["code"] == ATTEMPTED else "done"
     result = await _record(update, context, report, 1, status, _key(query.message.chat_id,
                                                                      query.message.message_id))
+    if result is None:
+        await query.answer()
+        return
     if not result.created:
         await query.answer(context.services.texts.plain(context.lang(update), "report.already"))
         return
-    await reply(update, _thanks(update, context, report, result), _after_markup(update, context), edit=True)
+    await _cancel_reminder(update, context, report)
+    await reply(update, _thanks(update, context, report, result),
+                _after_markup(update, context, report["campaign"]), edit=True)
 
 
 async def ask_count(update: Update, context: BotContext) -> int:
@@ -143,9 +160,13 @@ async def got_count(update: Update, context: BotContext) -> int:
         return COUNT
     report = context.user_data.pop(PENDING_KEY)
     result = await _record(update, context, report, int(text), "done", report["key"])
+    if result is None:
+        return ConversationHandler.END
     key = "report.thanks" if result.created else "report.already"
     text = _thanks(update, context, report, result) if result.created else context.t(update, key)
-    await update.effective_chat.send_message(text, reply_markup=_after_markup(update, context))
+    await _cancel_reminder(update, context, report)
+    await update.effective_chat.send_message(text, reply_markup=_after_markup(update, context,
+                                                                              report["campaign"]))
     return ConversationHandler.END
 
 
@@ -168,24 +189,28 @@ def reminder_delay(context: BotContext, campaign_id: str) -> timedelta:
     return before if timedelta(0) < before < REMINDER_DELAY else REMINDER_DELAY
 
 
-def _schedule_reminder(update: Update, context: BotContext, report: dict) -> None:
-    delay = reminder_delay(context, report["campaign"])
-    context.job_queue.run_once(remind, when=delay, chat_id=update.effective_chat.id,
-                               user_id=update.effective_user.id, data=report,
-                               name=f"remind:{update.effective_chat.id}")
+async def _schedule_reminder(update: Update, context: BotContext, report: dict) -> None:
+    """Kept in the store (see reminders.py), so a restart does not lose it; one
+    per supporter and case, however often "Not yet" is pressed."""
+    services = context.services
+    due = datetime.fromtimestamp(services.clock(), tz=UTC) + reminder_delay(context, report["campaign"])
+    await services.store.schedule_reminder(ReminderRequest(
+        supporter=services.supporter(update.effective_user.id), chat_id=update.effective_chat.id,
+        campaign_id=report["campaign"], official_id=report["official"], channel=report["channel"],
+        appeal_language=report["lang"], language=context.lang(update), due_at=due))
 
 
-async def remind(context: BotContext) -> None:
-    """The one reminder for a supporter who pressed "Not yet"."""
-    job = context.job
-    report = job.data
-    texts = context.services.texts
-    lang = (context.user_data or {}).get("lang") or report["lang"]
-    reference = context.services.catalog.campaigns[report["campaign"]].reference
-    rows = [[(texts.plain(lang, f"report.done.{report['channel']}"),
-              _data(DONE, report["campaign"], report["official"], report["channel"], report["lang"]))]]
-    await context.bot.send_message(job.chat_id, texts(lang, "report.reminder", reference=reference),
-                                   reply_markup=keyboard(rows))
+async def _cancel_reminder(update: Update, context: BotContext, report: dict) -> None:
+    """Reported after all: no reminder needed for this case."""
+    services = context.services
+    await services.store.cancel_reminders(services.supporter(update.effective_user.id), report["campaign"])
+
+
+def reminder_markup(texts: Texts, lang: str, campaign_id: str, official_id: str, channel: str,
+                    appeal_lang: str):
+    """The reminder's one button: report the appeal as sent."""
+    return keyboard([[(texts.plain(lang, f"report.done.{channel}"),
+                       _data(DONE, campaign_id, official_id, channel, appeal_lang))]])
 
 
 def handlers(persistent: bool) -> list:

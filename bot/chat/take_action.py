@@ -33,12 +33,13 @@ from ..appeals import (
     tweet_intent_url,
     tweet_length,
 )
+from ..case_updates import latest_update
 from ..catalog import CHANNELS, Campaign, Official, format_date
 from ..i18n import Html
 from ..letter_pdf import render_letter_pdf, unsupported_characters
 from ..supporter_input import CITY_MAX, NAME_MAX, SENTENCE_MAX, Refused, clean
 from ..telegram_html import escape
-from . import report
+from . import report, updates
 from .context import BotContext, keyboard, reply
 from .delivery import send_long
 from .menu import ACT, HOME, main_menu
@@ -127,10 +128,12 @@ def campaign_screen(context: BotContext, update: Update, campaign: Campaign) -> 
         context.t(update, "act.asks_heading") + "\n" + asks,
         deadline_line(context, update, campaign),
     ]
-    if campaign.updates:
-        latest = campaign.updates[-1]
-        parts.append(context.t(update, "act.latest_update", date=latest.date.display(lang),
-                               title=latest.title.get(lang)))
+    if (latest := latest_update(campaign, context.services.today())) is not None:
+        _, news = latest  # shown from its date on; its status is news, the campaign's own status rules
+        parts.append(context.t(update, "act.latest_update", date=news.date.display(lang),
+                               title=news.title.get(lang)))
+        if news.status == "closed" and campaign.status != "closed":
+            parts.append(context.t(update, "act.update_closed"))
     if campaign.status == "closed":
         parts.append(context.t(update, "act.closed"))
     return Html("\n\n".join(p for p in parts if p))
@@ -173,12 +176,14 @@ async def ask_official(update: Update, context: BotContext) -> int:
     text = campaign_screen(context, update, campaign)
     if campaign.status == "closed":
         _end_flow(context)
-        await reply(update, text, keyboard([[(_label(context, update, "menu.home"), HOME)]]), edit=True)
+        await reply(update, text, keyboard([updates.follow_row(context, update, campaign.id),
+                                            [(_label(context, update, "menu.home"), HOME)]]), edit=True)
         return ConversationHandler.END
     officials = context.services.catalog.officials
     rows = [[(f"{officials[t].name} — {officials[t].title.get(lang)}"[:64], f"{PICK_OFFICIAL}{t}")]
             for t in campaign.targets]
     text = Html(text + "\n\n" + context.t(update, "act.choose_official"))
+    rows.append(updates.follow_row(context, update, campaign.id))
     await reply(update, text, _nav(context, update, *rows), edit=True)
     return OFFICIAL
 

@@ -1,8 +1,8 @@
 """What the action log stores and the interface every backend implements.
 
 The bot, the CLI and the dashboard only talk to `Store`; the SQLite backend
-(`bot.store.sqlite`) is the first implementation and a PostgreSQL one will
-follow, so everything here is plain data: frozen dataclasses with `str`,
+(`bot.store.sqlite`, the default) and the PostgreSQL one (`bot.store.postgres`)
+implement it, so everything here is plain data: frozen dataclasses with `str`,
 `int`, `date` and `datetime` fields, nothing tied to a driver.
 
 Privacy: a supporter is only ever the keyed hash from `bot.identity`
@@ -191,6 +191,103 @@ class CampaignStats:
     campaigns: list[str] = field(default_factory=list)
 
 
+AUDIENCES: tuple[str, ...] = ("acted", "followers")
+DELIVERY_STATUSES: tuple[str, ...] = ("pending", "sending", "sent", "failed", "blocked", "unknown")
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    """One case update sent to one audience of a campaign's followers.
+
+    `update_number` counts the campaign's `updates` from 1. `owner` and
+    `lease_until` say which process is sending it (see `bot.broadcast`).
+    """
+
+    id: int
+    campaign_id: str
+    update_number: int
+    audience: str
+    status: Literal["sending", "done"]
+    owner: str | None
+    lease_until: datetime | None
+    progress_chat_id: int | None
+    progress_message_id: int | None
+    created_at: datetime
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One recipient of a broadcast still to be sent: where, in which language."""
+
+    broadcast_id: int
+    chat_id: int
+    supporter: str
+    language: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class DeliveryCounts:
+    """How many recipients of a broadcast are in each delivery status."""
+
+    pending: int = 0
+    sending: int = 0
+    sent: int = 0
+    failed: int = 0
+    blocked: int = 0
+    unknown: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.pending + self.sending + self.sent + self.failed + self.blocked + self.unknown
+
+    @property
+    def remaining(self) -> int:
+        return self.pending + self.sending
+
+
+@dataclass(frozen=True)
+class ReminderRequest:
+    """ "Not yet, remind me later": remind this chat once, at `due_at`, about
+    the appeal it prepared (`appeal_language` is the appeal's, `language` the
+    supporter's own)."""
+
+    supporter: str
+    chat_id: int
+    campaign_id: str
+    official_id: str
+    channel: str
+    appeal_language: str
+    language: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    """A reminder claimed for sending by `claim_due_reminders`."""
+
+    id: int
+    supporter: str
+    chat_id: int
+    campaign_id: str
+    official_id: str
+    channel: str
+    appeal_language: str
+    language: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One organizer command: who (Telegram id of a listed organizer), what, when."""
+
+    organizer_id: int
+    command: str
+    detail: str | None
+    created_at: datetime
+
+
 @runtime_checkable
 class Store(Protocol):
     """The action log. Every method is one transaction; all are safe to call
@@ -227,6 +324,84 @@ class Store(Protocol):
 
     async def subscribers_of(self, campaign_id: str) -> list[Subscription]: ...
 
+    async def unsubscribe_chat(self, chat_id: int) -> int:
+        """Everything that would message this chat unprompted (subscriptions,
+        pending reminders) is deleted: the chat blocked the bot."""
+        ...
+
+    # Case-update broadcasts (bot.broadcast). `now` is always the caller's
+    # clock, so tests and the engine's own timing agree.
+    async def audience_size(self, campaign_id: str, update_number: int, audience: str) -> int:
+        """How many chats a new broadcast of this update to `audience` would
+        reach: followers (who acted, for 'acted') not already sent this update."""
+        ...
+
+    async def open_broadcast(
+        self, campaign_id: str, update_number: int, audience: str, now: datetime
+    ) -> Broadcast:
+        """The broadcast of this update to `audience`, created if new; either way
+        followers who joined since are added as pending recipients, except chats
+        any broadcast of the same update already has."""
+        ...
+
+    async def get_broadcast(self, broadcast_id: int) -> Broadcast | None: ...
+
+    async def unfinished_broadcasts(self) -> list[Broadcast]: ...
+
+    async def acquire_broadcast(
+        self, broadcast_id: int, owner: str, now: datetime, lease_until: datetime,
+        takeover_from: str | None = None,
+    ) -> bool:
+        """Become the broadcast's sender if nobody holds an unexpired lease (or the
+        holder is `takeover_from`, known dead). Rows the previous sender left in
+        'sending' become 'unknown' in the same transaction."""
+        ...
+
+    async def renew_broadcast(self, broadcast_id: int, owner: str, lease_until: datetime) -> bool: ...
+
+    async def release_broadcast(self, broadcast_id: int, owner: str, finished_at: datetime | None) -> None:
+        """Give up the lease; with `finished_at`, also mark the broadcast done."""
+        ...
+
+    async def set_progress_message(self, broadcast_id: int, chat_id: int, message_id: int) -> None: ...
+
+    async def pending_deliveries(self, broadcast_id: int, now: datetime, limit: int) -> list[Delivery]:
+        """Pending recipients due by `now`, by chat id."""
+        ...
+
+    async def next_retry_at(self, broadcast_id: int) -> datetime | None:
+        """When the earliest pending recipient waiting for a retry is due."""
+        ...
+
+    async def claim_delivery(self, broadcast_id: int, chat_id: int, owner: str, now: datetime) -> bool:
+        """pending -> sending, only while `owner` holds the broadcast."""
+        ...
+
+    async def finish_delivery(
+        self, broadcast_id: int, chat_id: int, status: str, now: datetime, error: str | None = None,
+        retry_at: datetime | None = None, failed_attempt: bool = False,
+    ) -> None:
+        """sending -> sent/failed/blocked/unknown, or back to pending until `retry_at`."""
+        ...
+
+    async def delivery_counts(self, broadcast_id: int) -> DeliveryCounts: ...
+
+    # Reminders ("Not yet"), kept in the store so a restart does not lose them.
+    async def schedule_reminder(self, reminder: ReminderRequest) -> bool:
+        """False if this supporter already has a reminder pending for the campaign."""
+        ...
+
+    async def cancel_reminders(self, supporter: str, campaign_id: str | None = None) -> int: ...
+
+    async def claim_due_reminders(self, now: datetime, limit: int) -> list[DueReminder]:
+        """Due reminders, marked as being sent; rows a dead process left being
+        sent for over an hour are dropped (never sent twice)."""
+        ...
+
+    async def finish_reminder(self, reminder_id: int, retry_at: datetime | None = None) -> None:
+        """Sent (or given up): delete it; with `retry_at`, try again then."""
+        ...
+
     async def set_language(self, supporter: str, lang: str) -> None: ...
 
     async def get_language(self, supporter: str) -> str | None: ...
@@ -246,6 +421,21 @@ class Store(Protocol):
     async def conversation_states(self, name: str) -> dict[tuple, object]: ...
 
     async def set_conversation_state(self, name: str, key: tuple, state: object | None) -> None: ...
+
+    async def reports_since(self, supporter: str, since: datetime) -> int:
+        """How many action reports (rows, not counts) a supporter made since then."""
+        ...
+
+    async def audit(self, organizer_id: int, command: str, detail: str | None,
+                    at: datetime | None = None) -> None:
+        """Record an organizer command in the audit log."""
+        ...
+
+    async def audit_log(self, limit: int = 100) -> list[AuditEntry]: ...
+
+    async def ping(self) -> bool:
+        """True when the database answers (for /healthz)."""
+        ...
 
     async def close(self) -> None: ...
 

@@ -1,6 +1,9 @@
 """Numbered schema migrations, applied in order when a store opens.
 
-Each `migrations/NNNN_name.sql` file runs in its own transaction together
+The numbering (discovery, gaps, "newer than this code") is shared by both
+backends: `migrations/` holds the SQLite scripts and `migrations_pg/` the
+PostgreSQL ones, with the same versions and names (`postgres_schema` applies
+those). Each `migrations/NNNN_name.sql` file runs in its own transaction together
 with the row that records it in `schema_migrations`, so a failed migration
 leaves the database at the previous version. Files are never edited once
 released: a change to the schema is a new file. Several processes may open
@@ -29,10 +32,15 @@ class Migration:
     sql: str
 
 
-def available() -> list[Migration]:
-    """The migration files shipped with this code, by version; gaps are an error."""
+SQLITE_FOLDER = "migrations"
+POSTGRES_FOLDER = "migrations_pg"  # same versions and names, PostgreSQL dialect
+
+
+def available(folder: str = SQLITE_FOLDER) -> list[Migration]:
+    """The migration files shipped with this code in `folder` (a folder of
+    `bot.store`, one per SQL dialect), by version; gaps are an error."""
     found = []
-    for entry in resources.files("bot.store").joinpath("migrations").iterdir():
+    for entry in resources.files("bot.store").joinpath(folder).iterdir():
         match = _FILE.fullmatch(entry.name)
         if match:
             found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
@@ -58,6 +66,14 @@ def statements(sql: str) -> list[str]:
     return out
 
 
+def refuse_newer(done: set[int], newest: int) -> None:
+    """Old code must not write to a schema it does not know (both backends)."""
+    if done and max(done) > newest:
+        raise RuntimeError(
+            f"database schema version {max(done)} is newer than this code ({newest}); upgrade advocacy-bot"
+        )
+
+
 async def applied_versions(db: aiosqlite.Connection) -> list[int]:
     rows = await db.execute_fetchall("SELECT version FROM schema_migrations ORDER BY version")
     return [row[0] for row in rows]
@@ -72,11 +88,7 @@ async def migrate(db: aiosqlite.Connection, upto: int | None = None) -> list[int
     )
     migrations = available()
     done = set(await applied_versions(db))
-    newest = len(migrations)
-    if done and max(done) > newest:
-        raise RuntimeError(
-            f"database schema version {max(done)} is newer than this code ({newest}); upgrade advocacy-bot"
-        )
+    refuse_newer(done, len(migrations))
     applied = []
     for migration in migrations:
         if upto is not None and migration.version > upto:

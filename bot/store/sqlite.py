@@ -49,14 +49,22 @@ import aiosqlite
 from . import validate
 from .base import (
     ALL_CAMPAIGNS,
+    AUDIENCES,
     BY_DAY_WINDOW,
+    DELIVERY_STATUSES,
     LANGUAGES,
     ActionReport,
     ActionRow,
+    AuditEntry,
+    Broadcast,
     CampaignStats,
+    Delivery,
+    DeliveryCounts,
+    DueReminder,
     ProblemReport,
     Recorded,
     RecordResult,
+    ReminderRequest,
     ReplyReport,
     ReviewItem,
     Subscription,
@@ -165,6 +173,59 @@ def _now() -> str:
     return validate.timestamp(None)
 
 
+
+def _instant(at: datetime) -> str:
+    """UTC to the microsecond, fixed width, so it sorts as text (broadcasts, reminders)."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _parse_instant(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+BROADCAST_COLUMNS = (
+    "id, campaign_id, update_number, audience, status, owner, lease_until, progress_chat_id,"
+    " progress_message_id, created_at, finished_at"
+)
+
+
+def _broadcast(row: Sequence) -> Broadcast:
+    return Broadcast(
+        id=row[0], campaign_id=row[1], update_number=row[2], audience=row[3], status=row[4],
+        owner=row[5], lease_until=_parse_instant(row[6]), progress_chat_id=row[7],
+        progress_message_id=row[8], created_at=_parse_instant(row[9]),  # type: ignore[arg-type]
+        finished_at=_parse_instant(row[10]),
+    )
+
+
+# The followers of a campaign a broadcast of one update reaches: everyone for
+# 'followers', those with a reported action for 'acted', never a chat that any
+# broadcast of the same update already has (so sending an update to 'acted'
+# and then to 'followers' reaches each chat once).
+AUDIENCE_WHERE = """
+WHERE s.campaign_id = :campaign
+  AND (:audience = 'followers' OR EXISTS (
+        SELECT 1 FROM actions a WHERE a.supporter = s.supporter AND a.campaign_id = s.campaign_id))
+  AND NOT EXISTS (
+        SELECT 1 FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id
+        WHERE d.chat_id = s.chat_id AND b.campaign_id = s.campaign_id AND b.update_number = :number)
+"""
+ADD_RECIPIENTS = f"""
+INSERT INTO deliveries (broadcast_id, chat_id, supporter, language, status, attempts, updated_at)
+SELECT :id, s.chat_id, s.supporter, COALESCE(p.language, 'en'), 'pending', 0, :now
+FROM subscriptions s LEFT JOIN supporters p ON p.supporter = s.supporter
+{AUDIENCE_WHERE}
+ON CONFLICT (broadcast_id, chat_id) DO NOTHING
+"""
+REMINDER_COLUMNS = (
+    "id, supporter, chat_id, campaign_id, official_id, channel, appeal_language, language, attempts"
+)
+STALE_REMINDER = timedelta(hours=1)
+
 def _action_row(row: Sequence) -> ActionRow:
     return ActionRow(
         id=row[0],
@@ -236,6 +297,26 @@ class SQLiteStore:
 
     async def close(self) -> None:
         await self._db.close()
+
+    async def reports_since(self, supporter: str, since: datetime) -> int:
+        validate.supporter(supporter)
+        rows = await self._fetch("SELECT COUNT(*) FROM actions WHERE supporter = ? AND created_at >= ?",
+                                 (supporter, validate.timestamp(since)))
+        return rows[0][0]
+
+    async def audit(self, organizer_id: int, command: str, detail: str | None,
+                    at: datetime | None = None) -> None:
+        async with self._transaction() as db:
+            await db.execute("INSERT INTO organizer_audit (organizer_id, command, detail, created_at) "
+                             "VALUES (?, ?, ?, ?)", (organizer_id, command, detail, validate.timestamp(at)))
+
+    async def audit_log(self, limit: int = 100) -> list[AuditEntry]:
+        rows = await self._fetch("SELECT organizer_id, command, detail, created_at FROM organizer_audit "
+                                 "ORDER BY created_at DESC, id DESC LIMIT ?", (limit,))
+        return [AuditEntry(o, c, d, validate.parse_timestamp(t)) for o, c, d, t in rows]
+
+    async def ping(self) -> bool:
+        return (await self._fetch("SELECT 1"))[0][0] == 1
 
     # -- conversation persistence ------------------------------------------
 
@@ -482,6 +563,206 @@ class SQLiteStore:
         )
         return [Subscription(*row) for row in rows]
 
+    async def unsubscribe_chat(self, chat_id: int) -> int:
+        async with self._transaction() as db:
+            cursor = await db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
+            await db.execute("DELETE FROM reminders WHERE chat_id = ?", (chat_id,))
+            return cursor.rowcount
+
+    # -- case-update broadcasts ------------------------------------------------
+
+    async def audience_size(self, campaign_id: str, update_number: int, audience: str) -> int:
+        validate.choice(audience, AUDIENCES, "audience")
+        rows = await self._fetch(
+            f"SELECT COUNT(*) FROM subscriptions s {AUDIENCE_WHERE}",
+            {"campaign": campaign_id, "audience": audience, "number": update_number},
+        )
+        return rows[0][0]
+
+    async def open_broadcast(
+        self, campaign_id: str, update_number: int, audience: str, now: datetime
+    ) -> Broadcast:
+        validate.ident(campaign_id, "campaign_id")
+        validate.choice(audience, AUDIENCES, "audience")
+        if isinstance(update_number, bool) or not isinstance(update_number, int) or update_number < 1:
+            raise ValueError("update_number must be a whole number from 1")
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO broadcasts (campaign_id, update_number, audience, status, created_at)"
+                " VALUES (?, ?, ?, 'sending', ?)"
+                " ON CONFLICT (campaign_id, update_number, audience) DO NOTHING",
+                (campaign_id, update_number, audience, _instant(now)),
+            )
+            rows = await db.execute_fetchall(
+                f"SELECT {BROADCAST_COLUMNS} FROM broadcasts"
+                " WHERE campaign_id = ? AND update_number = ? AND audience = ?",
+                (campaign_id, update_number, audience),
+            )
+            broadcast = _broadcast(rows[0])
+            cursor = await db.execute(ADD_RECIPIENTS, {
+                "id": broadcast.id, "now": _instant(now), "campaign": campaign_id,
+                "audience": audience, "number": update_number,
+            })
+            if cursor.rowcount > 0 and broadcast.status == "done":  # newcomers since it finished
+                await db.execute("UPDATE broadcasts SET status = 'sending', finished_at = NULL WHERE id = ?",
+                                 (broadcast.id,))
+                rows = await db.execute_fetchall(
+                    f"SELECT {BROADCAST_COLUMNS} FROM broadcasts WHERE id = ?", (broadcast.id,))
+                broadcast = _broadcast(rows[0])
+        return broadcast
+
+    async def get_broadcast(self, broadcast_id: int) -> Broadcast | None:
+        rows = await self._fetch(f"SELECT {BROADCAST_COLUMNS} FROM broadcasts WHERE id = ?", (broadcast_id,))
+        return _broadcast(rows[0]) if rows else None
+
+    async def unfinished_broadcasts(self) -> list[Broadcast]:
+        rows = await self._fetch(
+            f"SELECT {BROADCAST_COLUMNS} FROM broadcasts WHERE status = 'sending' ORDER BY id")
+        return [_broadcast(row) for row in rows]
+
+    async def acquire_broadcast(
+        self, broadcast_id: int, owner: str, now: datetime, lease_until: datetime,
+        takeover_from: str | None = None,
+    ) -> bool:
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE broadcasts SET owner = :owner, lease_until = :until"
+                " WHERE id = :id AND status = 'sending' AND (owner IS NULL OR owner = :owner"
+                " OR lease_until < :now OR owner = :takeover)",
+                {"owner": owner, "until": _instant(lease_until), "id": broadcast_id,
+                 "now": _instant(now), "takeover": takeover_from},
+            )
+            if cursor.rowcount != 1:
+                return False
+            await db.execute(
+                "UPDATE deliveries SET status = 'unknown', updated_at = ?,"
+                " error = 'in flight when its sender stopped; not sent again'"
+                " WHERE broadcast_id = ? AND status = 'sending'",
+                (_instant(now), broadcast_id),
+            )
+            return True
+
+    async def renew_broadcast(self, broadcast_id: int, owner: str, lease_until: datetime) -> bool:
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE broadcasts SET lease_until = ? WHERE id = ? AND owner = ?",
+                (_instant(lease_until), broadcast_id, owner),
+            )
+            return cursor.rowcount == 1
+
+    async def release_broadcast(self, broadcast_id: int, owner: str, finished_at: datetime | None) -> None:
+        async with self._transaction() as db:
+            if finished_at is None:
+                await db.execute(
+                    "UPDATE broadcasts SET owner = NULL, lease_until = NULL WHERE id = ? AND owner = ?",
+                    (broadcast_id, owner))
+            else:
+                await db.execute(
+                    "UPDATE broadcasts SET owner = NULL, lease_until = NULL, status = 'done',"
+                    " finished_at = ? WHERE id = ? AND owner = ?",
+                    (_instant(finished_at), broadcast_id, owner))
+
+    async def set_progress_message(self, broadcast_id: int, chat_id: int, message_id: int) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE broadcasts SET progress_chat_id = ?, progress_message_id = ? WHERE id = ?",
+                (chat_id, message_id, broadcast_id))
+
+    async def pending_deliveries(self, broadcast_id: int, now: datetime, limit: int) -> list[Delivery]:
+        rows = await self._fetch(
+            "SELECT broadcast_id, chat_id, supporter, language, attempts FROM deliveries"
+            " WHERE broadcast_id = ? AND status = 'pending'"
+            " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY chat_id LIMIT ?",
+            (broadcast_id, _instant(now), limit),
+        )
+        return [Delivery(*row) for row in rows]
+
+    async def next_retry_at(self, broadcast_id: int) -> datetime | None:
+        rows = await self._fetch(
+            "SELECT MIN(next_attempt_at) FROM deliveries WHERE broadcast_id = ? AND status = 'pending'",
+            (broadcast_id,))
+        return _parse_instant(rows[0][0]) if rows else None
+
+    async def claim_delivery(self, broadcast_id: int, chat_id: int, owner: str, now: datetime) -> bool:
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE deliveries SET status = 'sending', updated_at = :now"
+                " WHERE broadcast_id = :id AND chat_id = :chat AND status = 'pending'"
+                " AND EXISTS (SELECT 1 FROM broadcasts WHERE id = :id AND owner = :owner)",
+                {"now": _instant(now), "id": broadcast_id, "chat": chat_id, "owner": owner},
+            )
+            return cursor.rowcount == 1
+
+    async def finish_delivery(
+        self, broadcast_id: int, chat_id: int, status: str, now: datetime, error: str | None = None,
+        retry_at: datetime | None = None, failed_attempt: bool = False,
+    ) -> None:
+        validate.choice(status, DELIVERY_STATUSES, "delivery status")
+        async with self._transaction() as db:
+            # From 'unknown' too: a sender that lost its lease mid-send may still
+            # learn the outcome, which is better than not knowing.
+            await db.execute(
+                "UPDATE deliveries SET status = ?, error = ?, next_attempt_at = ?,"
+                " attempts = attempts + ?, updated_at = ?"
+                " WHERE broadcast_id = ? AND chat_id = ? AND status IN ('sending', 'unknown')",
+                (status, error[:300] if error else None, _instant(retry_at) if retry_at else None,
+                 1 if failed_attempt else 0, _instant(now), broadcast_id, chat_id),
+            )
+
+    async def delivery_counts(self, broadcast_id: int) -> DeliveryCounts:
+        rows = await self._fetch(
+            "SELECT status, COUNT(*) FROM deliveries WHERE broadcast_id = ? GROUP BY status",
+            (broadcast_id,))
+        return DeliveryCounts(**{status: count for status, count in rows})
+
+    # -- reminders -------------------------------------------------------------
+
+    async def schedule_reminder(self, reminder: ReminderRequest) -> bool:
+        validate.supporter(reminder.supporter)
+        validate.ident(reminder.campaign_id, "campaign_id")
+        validate.choice(reminder.language, LANGUAGES, "language")
+        validate.choice(reminder.appeal_language, LANGUAGES, "appeal language")
+        async with self._transaction() as db:
+            rows = await db.execute_fetchall(
+                "INSERT INTO reminders (supporter, chat_id, campaign_id, official_id, channel,"
+                " appeal_language, language, due_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (supporter, campaign_id) DO NOTHING RETURNING id",
+                (reminder.supporter, reminder.chat_id, reminder.campaign_id, reminder.official_id,
+                 reminder.channel, reminder.appeal_language, reminder.language,
+                 _instant(reminder.due_at), _now()),
+            )
+            return bool(rows)
+
+    async def cancel_reminders(self, supporter: str, campaign_id: str | None = None) -> int:
+        async with self._transaction() as db:
+            if campaign_id is None:
+                cursor = await db.execute("DELETE FROM reminders WHERE supporter = ?", (supporter,))
+            else:
+                cursor = await db.execute("DELETE FROM reminders WHERE supporter = ? AND campaign_id = ?",
+                                          (supporter, campaign_id))
+            return cursor.rowcount
+
+    async def claim_due_reminders(self, now: datetime, limit: int) -> list[DueReminder]:
+        async with self._transaction() as db:
+            await db.execute("DELETE FROM reminders WHERE status = 'sending' AND claimed_at < ?",
+                             (_instant(now - STALE_REMINDER),))
+            rows = await db.execute_fetchall(
+                f"UPDATE reminders SET status = 'sending', claimed_at = :now WHERE id IN ("
+                " SELECT id FROM reminders WHERE status = 'pending' AND due_at <= :now"
+                f" ORDER BY due_at LIMIT :limit) RETURNING {REMINDER_COLUMNS}",
+                {"now": _instant(now), "limit": limit},
+            )
+        return [DueReminder(*row) for row in sorted(rows)]
+
+    async def finish_reminder(self, reminder_id: int, retry_at: datetime | None = None) -> None:
+        async with self._transaction() as db:
+            if retry_at is None:
+                await db.execute("DELETE FROM reminders WHERE id = ?", (reminder_id,))
+            else:
+                await db.execute(
+                    "UPDATE reminders SET status = 'pending', due_at = ?, claimed_at = NULL,"
+                    " attempts = attempts + 1 WHERE id = ?", (_instant(retry_at), reminder_id))
+
     async def set_language(self, supporter: str, lang: str) -> None:
         validate.supporter(supporter)
         validate.choice(lang, LANGUAGES, "language")
@@ -536,8 +817,8 @@ class SQLiteStore:
         async with self._transaction() as db:
             for table in ("actions", "official_replies", "contact_problems"):
                 await db.execute(f"UPDATE {table} SET supporter = NULL WHERE supporter = ?", (supporter,))
-            await db.execute("DELETE FROM subscriptions WHERE supporter = ?", (supporter,))
-            await db.execute("DELETE FROM supporters WHERE supporter = ?", (supporter,))
+            for table in ("subscriptions", "deliveries", "reminders", "supporters"):
+                await db.execute(f"DELETE FROM {table} WHERE supporter = ?", (supporter,))
         async with self._lock:  # best effort: fails harmlessly if a reader is busy
             await self._db.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
 

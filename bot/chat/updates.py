@@ -1,0 +1,168 @@
+"""Case updates for supporters: follow a case (from the campaign screen or
+after reporting an action), /updates to see and toggle what they follow,
+/stop to stop everything the bot would send unasked. Also the update message
+itself, the same in a broadcast, an organizer's preview and the CLI's
+dry run.
+
+Following keeps the least the bot needs to deliver: the keyed hash, the chat
+to send to, the case, and the supporter's language; /stop and /forget delete
+them.
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from ..case_updates import latest_update, update_by_number
+from ..catalog import Campaign, Catalog, format_date
+from ..i18n import Html, Texts
+from .context import BotContext, keyboard, reply
+from .sources import source_line
+
+FOLLOW = "upd:on:"  # from the campaign screen, a report's thanks: answer with a notice
+UNFOLLOW = "upd:off:"  # from an update message
+LIST_FOLLOW = "upd:lon:"  # from the /updates list: show the list again
+LIST_UNFOLLOW = "upd:loff:"
+STOP_ALL = "upd:stop"
+
+
+def follow_row(context: BotContext, update: Update, campaign_id: str) -> list[tuple[str, str]]:
+    """The "Follow this case" button, as a keyboard row."""
+    return [(context.services.texts.plain(context.lang(update), "updates.follow"), f"{FOLLOW}{campaign_id}")]
+
+
+def update_message(catalog: Catalog, texts: Texts, campaign: Campaign, number: int, lang: str) -> Html:
+    """Update `number` (from 1) of `campaign` as its followers receive it."""
+    item = update_by_number(campaign, number)
+    parts = [texts(lang, "updates.message", reference=campaign.reference, date=item.date.display(lang),
+                   title=item.title.get(lang), text=item.text.get(lang))]
+    if item.status == "closed":
+        parts.append(texts(lang, "updates.now_closed"))
+    if item.deadline is not None:
+        parts.append(texts(lang, "updates.new_deadline", deadline=format_date(item.deadline, lang)))
+    if item.sources:
+        parts.append(source_line(catalog, texts, lang, item.sources))
+    parts.append(texts(lang, "updates.footer", reference=campaign.reference))
+    return Html("\n\n".join(parts))
+
+
+def update_markup(texts: Texts, campaign: Campaign, lang: str) -> InlineKeyboardMarkup:
+    label = f"{texts.plain(lang, 'updates.unfollow_button')} {campaign.reference}"
+    return keyboard([[(label, f"{UNFOLLOW}{campaign.id}")]])
+
+
+def _campaign(context: BotContext, data: str, prefix: str) -> Campaign | None:
+    return context.services.catalog.campaigns.get(data.removeprefix(prefix))
+
+
+async def _follow(update: Update, context: BotContext, campaign: Campaign) -> bool:
+    """Subscribe this chat; False if it already followed the case."""
+    services = context.services
+    supporter = services.supporter(update.effective_user.id)
+    already = campaign.id in await services.store.subscriptions_of(supporter)
+    await services.store.subscribe(supporter, update.effective_chat.id, campaign.id)
+    if await services.store.get_language(supporter) is None:  # updates come in the supporter's language
+        await services.store.set_language(supporter, context.lang(update))
+    return not already
+
+
+async def _without_pressed_button(update: Update) -> None:
+    """Take the pressed button off its message, so it is not pressed again."""
+    query = update.callback_query
+    markup = query.message.reply_markup if query.message is not None else None
+    if markup is None:
+        return
+    rows = [kept for row in markup.inline_keyboard
+            if (kept := [b for b in row if b.callback_data != query.data])]
+    await query.edit_message_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
+
+
+async def follow(update: Update, context: BotContext) -> None:
+    """"Follow this case": a short notice; the rest of the screen stays as it was."""
+    query = update.callback_query
+    label = context.services.texts.plain
+    campaign = _campaign(context, query.data, FOLLOW)
+    if campaign is None:
+        await query.answer(label(context.lang(update), "stale_button"))
+        return
+    new = await _follow(update, context, campaign)
+    notice = "updates.followed" if new else "updates.already_following"
+    await query.answer(label(context.lang(update), notice), show_alert=new)
+    await _without_pressed_button(update)
+
+
+async def unfollow(update: Update, context: BotContext) -> None:
+    """"Stop following" under an update message."""
+    query = update.callback_query
+    campaign = _campaign(context, query.data, UNFOLLOW)
+    if campaign is not None:
+        services = context.services
+        await services.store.unsubscribe(services.supporter(update.effective_user.id), campaign.id)
+    await query.answer(context.services.texts.plain(context.lang(update), "updates.unfollowed"))
+    await _without_pressed_button(update)
+
+
+async def _list(update: Update, context: BotContext) -> tuple[Html, InlineKeyboardMarkup]:
+    services, lang = context.services, context.lang(update)
+    following = set(await services.store.subscriptions_of(services.supporter(update.effective_user.id)))
+    lines, rows = [], []
+    for campaign in services.catalog.campaigns.values():
+        key = "updates.line_following" if campaign.id in following else "updates.line_not_following"
+        lines.append(context.t(update, key, reference=campaign.reference, title=campaign.title.get(lang)))
+        if (latest := latest_update(campaign, services.today())) is not None:
+            _, item = latest
+            lines.append(context.t(update, "updates.latest", date=item.date.display(lang),
+                                   title=item.title.get(lang)))
+        if campaign.id in following:
+            rows.append([(f"{services.texts.plain(lang, 'updates.unfollow_button')} {campaign.reference}",
+                          f"{LIST_UNFOLLOW}{campaign.id}")])
+        else:
+            rows.append([(f"{services.texts.plain(lang, 'updates.follow_button')} {campaign.reference}",
+                          f"{LIST_FOLLOW}{campaign.id}")])
+    if following:
+        rows.append([(services.texts.plain(lang, "updates.stop_all_button"), STOP_ALL)])
+    return context.t(update, "updates.list", cases=Html("\n".join(lines))), keyboard(rows)
+
+
+async def show(update: Update, context: BotContext) -> None:
+    """/updates: every case, whether it is followed, its latest update."""
+    text, markup = await _list(update, context)
+    await reply(update, text, markup)
+
+
+async def toggle(update: Update, context: BotContext) -> None:
+    """A case's button in the /updates list: follow or stop, then the list again."""
+    query = update.callback_query
+    prefix = LIST_FOLLOW if query.data.startswith(LIST_FOLLOW) else LIST_UNFOLLOW
+    campaign = _campaign(context, query.data, prefix)
+    if campaign is None:
+        await query.answer(context.services.texts.plain(context.lang(update), "stale_button"))
+        return
+    if prefix == LIST_FOLLOW:
+        await _follow(update, context, campaign)
+    else:
+        services = context.services
+        await services.store.unsubscribe(services.supporter(update.effective_user.id), campaign.id)
+    text, markup = await _list(update, context)
+    await reply(update, text, markup, edit=True)
+
+
+async def stop(update: Update, context: BotContext) -> None:
+    """/stop (or the button): no more case updates and no pending reminder."""
+    services = context.services
+    supporter = services.supporter(update.effective_user.id)
+    await services.store.unsubscribe_all(supporter)
+    await services.store.cancel_reminders(supporter)
+    await reply(update, context.t(update, "updates.stopped"), edit=update.callback_query is not None)
+
+
+def handlers() -> list:
+    return [
+        CommandHandler("updates", show),
+        CommandHandler("stop", stop),
+        CallbackQueryHandler(follow, pattern=f"^{FOLLOW}"),
+        CallbackQueryHandler(unfollow, pattern=f"^{UNFOLLOW}"),
+        CallbackQueryHandler(toggle, pattern=f"^({LIST_FOLLOW}|{LIST_UNFOLLOW})"),
+        CallbackQueryHandler(stop, pattern=f"^{STOP_ALL}$"),
+    ]

@@ -1,0 +1,86 @@
+"""Run the bot against Telegram until SIGTERM or SIGINT, by long polling or
+by webhook, with /healthz and /metrics beside it.
+
+Stopping is graceful: the HTTP server stops taking requests and finishes the
+ones in hand, python-telegram-bot finishes the updates it is processing,
+persistence is written, the store closed, and the process exits 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import signal
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from aiohttp import web
+from telegram import Update
+from telegram.ext import Application
+
+from .chat.context import Services
+from .web_server import create_web_app
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    webhook_url: str | None = None
+    listen: str = "127.0.0.1"
+    port: int = 8443
+    health_port: int | None = None
+    drop_pending_updates: bool = False
+
+
+def _stop_event() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def _start_site(app: web.Application, host: str, port: int) -> web.AppRunner:
+    runner = web.AppRunner(app, shutdown_timeout=30)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner
+
+
+async def serve(application: Application, services: Services, options: ServeOptions,
+                stop: asyncio.Event | None = None) -> None:
+    """Serve until `stop` is set (default: until SIGTERM or SIGINT)."""
+    stop = stop or _stop_event()
+    await application.initialize()
+    await application.post_init(application)
+    await application.start()
+    runner = None
+    try:
+        if options.webhook_url:
+            secret = secrets.token_urlsafe(32)
+            path = urlparse(options.webhook_url).path.strip("/") or "telegram"
+            runner = await _start_site(create_web_app(application, services, path, secret),
+                                       options.listen, options.port)
+            await application.bot.set_webhook(options.webhook_url, secret_token=secret,
+                                              allowed_updates=Update.ALL_TYPES,
+                                              drop_pending_updates=options.drop_pending_updates)
+            log.info("webhook registered; listening on %s:%d", options.listen, options.port)
+        else:
+            if options.health_port:
+                runner = await _start_site(create_web_app(application, services), options.listen,
+                                           options.health_port)
+            await application.updater.start_polling(allowed_updates=Update.ALL_TYPES,
+                                                    drop_pending_updates=options.drop_pending_updates)
+            log.info("polling Telegram for updates")
+        await stop.wait()
+        log.info("stopping")
+    finally:
+        if runner is not None:
+            await runner.cleanup()  # in-flight webhook requests finish first
+        if application.updater and application.updater.running:
+            await application.updater.stop()
+        await application.stop()  # waits for updates in hand, writes persistence
+        await application.shutdown()
+        await application.post_shutdown(application)

@@ -1,0 +1,520 @@
+"""The action log on PostgreSQL (asyncpg), for deployments that outgrow one process.
+
+Same interface, validation (`validate`), rollups and queries as the SQLite
+store (`sqlite`, whose docstring explains the rollups); only what the two
+databases do differently is handled differently here:
+
+- Connections: a small asyncpg pool per process instead of one connection
+  behind a lock, so tasks run their transactions side by side. Every session
+  uses the UTC time zone, so dates cut from timestamps are UTC days as in
+  SQLite.
+- Concurrency: SQLite serialises writers (`BEGIN IMMEDIATE`); PostgreSQL at
+  READ COMMITTED does not, so two first reports from one supporter in two
+  transactions could each see no earlier report and count the supporter
+  twice. `record_action` therefore takes a transaction-scoped advisory lock
+  on the supporter key first: reports of one supporter take turns, everyone
+  else's run in parallel. Idempotency is the unique key on
+  `idempotency_key` (`ON CONFLICT DO NOTHING`), which waits for a concurrent
+  insert of the same key and then does nothing. `rebuild_rollups` locks the
+  rollup tables (in the order writers touch them) so no report slips between
+  its delete and its re-insert.
+- Types: timestamps are TIMESTAMPTZ and days are DATE (text in SQLite); the
+  values that come back are the same `datetime`/`date` objects.
+- Broadcasts and reminders: see `postgres_broadcasts`.
+- Privacy: `forget` is one transaction, like SQLite's. PostgreSQL keeps dead
+  row versions until (auto)vacuum reuses their space, so unlike SQLite's
+  `secure_delete` the old key may stay on disk for a while; no query can
+  reach it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Literal, Self
+
+import asyncpg
+
+from . import validate
+from .base import (
+    ALL_CAMPAIGNS,
+    BY_DAY_WINDOW,
+    LANGUAGES,
+    ActionReport,
+    ActionRow,
+    AuditEntry,
+    CampaignStats,
+    ProblemReport,
+    Recorded,
+    RecordResult,
+    ReplyReport,
+    ReviewItem,
+    Subscription,
+    SupporterData,
+)
+from .postgres_broadcasts import PostgresBroadcasts
+from .postgres_schema import migrate
+
+POOL_SIZE = 8  # a bot process rarely has more transactions in flight
+EXPORT_BATCH = 2000
+SUPPORTER_LOCK = 0x5EED  # first key of the two-key advisory locks taken per supporter
+SERVER_SETTINGS = {"timezone": "UTC", "application_name": "advocacy-bot"}
+
+INSERT_ACTION = """
+INSERT INTO actions (campaign_id, official_id, channel, count, status, language, country,
+                     supporter, created_at, idempotency_key)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+ON CONFLICT (idempotency_key) DO NOTHING
+RETURNING id
+"""
+# As in SQLite: the campaign's row and the all-campaigns row; a supporter
+# counts once per row, on their first report (found with actions_supporter).
+ADD_CAMPAIGN_TOTALS = """
+INSERT INTO campaign_totals (campaign_id, supporters, actions, attempted, reports)
+VALUES ($1,
+        CASE WHEN $3::text IS NULL THEN 0 ELSE (NOT EXISTS (
+            SELECT 1 FROM actions
+            WHERE supporter = $3::text AND campaign_id = $1 AND id <> $4::bigint))::int END,
+        $5::bigint, $6::bigint, 1),
+       ($2,
+        CASE WHEN $3::text IS NULL THEN 0 ELSE (NOT EXISTS (
+            SELECT 1 FROM actions WHERE supporter = $3::text AND id <> $4::bigint))::int END,
+        $5::bigint, $6::bigint, 1)
+ON CONFLICT (campaign_id) DO UPDATE SET
+    supporters = campaign_totals.supporters + excluded.supporters,
+    actions = campaign_totals.actions + excluded.actions,
+    attempted = campaign_totals.attempted + excluded.attempted,
+    reports = campaign_totals.reports + 1
+RETURNING campaign_id, supporters, actions
+"""
+ADD_ACTION_DAILY = """
+INSERT INTO action_daily (campaign_id, day, official_id, channel, status, actions, reports)
+VALUES ($1, $2, $3, $4, $5, $6, 1)
+ON CONFLICT (campaign_id, day, official_id, channel, status) DO UPDATE SET
+    actions = action_daily.actions + excluded.actions,
+    reports = action_daily.reports + 1
+"""
+CAMPAIGN_TOTALS = "SELECT supporters, actions FROM campaign_totals WHERE campaign_id = $1"
+LOCK_SUPPORTER = "SELECT pg_advisory_xact_lock($1, hashtext($2))"
+
+REBUILD_ROLLUPS = (
+    "LOCK TABLE action_daily, campaign_totals IN EXCLUSIVE MODE",
+    "DELETE FROM campaign_totals",
+    "DELETE FROM action_daily",
+    """INSERT INTO campaign_totals (campaign_id, supporters, actions, attempted, reports)
+    SELECT campaign_id, COUNT(DISTINCT supporter),
+           SUM(CASE WHEN status = 'done' THEN count ELSE 0 END),
+           SUM(CASE WHEN status = 'attempted' THEN count ELSE 0 END), COUNT(*)
+    FROM actions GROUP BY campaign_id""",
+    """INSERT INTO campaign_totals (campaign_id, supporters, actions, attempted, reports)
+    SELECT '*', COUNT(DISTINCT supporter),
+           COALESCE(SUM(CASE WHEN status = 'done' THEN count ELSE 0 END), 0),
+           COALESCE(SUM(CASE WHEN status = 'attempted' THEN count ELSE 0 END), 0), COUNT(*)
+    FROM actions""",
+    """INSERT INTO action_daily (campaign_id, day, official_id, channel, status, actions, reports)
+    SELECT campaign_id, (created_at AT TIME ZONE 'UTC')::date, official_id, channel, status,
+           SUM(count), COUNT(*)
+    FROM actions
+    GROUP BY campaign_id, (created_at AT TIME ZONE 'UTC')::date, official_id, channel, status""",
+)
+
+ACTION_COLUMNS = (
+    "id, created_at, campaign_id, official_id, channel, count, status, language, country, supporter"
+)
+PROBLEM_ITEMS = (
+    "SELECT 'problem'::text, id, campaign_id, official_id, channel, kind, note, created_at,"
+    " resolved_at FROM contact_problems"
+)
+REPLY_ITEMS = (
+    "SELECT 'reply'::text, id, campaign_id, official_id, NULL::text, NULL::text, summary, created_at,"
+    " reviewed_at FROM official_replies"
+)
+
+
+def stats_queries(campaign_id: str | None) -> dict[str, str]:
+    """The SQL behind `campaign_stats` (also used by the EXPLAIN test); the same
+    figures from the same rollups as `sqlite.stats_queries`."""
+    where = "campaign_id = $1 AND " if campaign_id is not None else ""
+    first = 2 if campaign_id is not None else 1
+    return {
+        "totals": "SELECT supporters, actions, attempted FROM campaign_totals WHERE campaign_id = $1",
+        "by_channel": f"SELECT channel, SUM(actions)::bigint FROM action_daily"
+        f" WHERE {where}status = 'done' GROUP BY channel",
+        "by_official": f"SELECT official_id, SUM(actions)::bigint FROM action_daily"
+        f" WHERE {where}status = 'done' GROUP BY official_id",
+        "by_day": f"SELECT day, SUM(actions)::bigint FROM action_daily"
+        f" WHERE {where}day >= ${first} AND day <= ${first + 1} AND status = 'done' GROUP BY day",
+        "open_problems": f"SELECT COUNT(*) FROM contact_problems WHERE {where}resolved_at IS NULL",
+        "open_replies": f"SELECT COUNT(*) FROM official_replies WHERE {where}reviewed_at IS NULL",
+        "campaigns": "SELECT campaign_id FROM campaign_totals WHERE campaign_id <> '*' ORDER BY campaign_id",
+    }
+
+
+def stats_params(campaign_id: str | None, first: date, last: date) -> dict[str, tuple]:
+    scope: tuple = (campaign_id,) if campaign_id is not None else ()
+    return {
+        "totals": (campaign_id if campaign_id is not None else ALL_CAMPAIGNS,),
+        "by_channel": scope,
+        "by_official": scope,
+        "by_day": (*scope, first, last),
+        "open_problems": scope,
+        "open_replies": scope,
+        "campaigns": (),
+    }
+
+
+def moment(at: datetime | None) -> datetime:
+    """The instant the SQLite store would write (UTC, to the second), as a datetime."""
+    return validate.parse_timestamp(validate.timestamp(at))  # type: ignore[return-value]
+
+
+def _count(status: str) -> int:
+    """Rows touched, from asyncpg's command tag ("UPDATE 1", "DELETE 3")."""
+    return int(status.rsplit(" ", 1)[-1])
+
+
+def _action_row(row: Sequence) -> ActionRow:
+    return ActionRow(*row)
+
+
+def _review_item(row: Sequence) -> ReviewItem:
+    return ReviewItem(*row)
+
+
+class PostgresStore(PostgresBroadcasts):
+    """`bot.store.base.Store` on PostgreSQL. Create with `open_postgres_store`.
+    Broadcasts and reminders are in `postgres_broadcasts`."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    # -- plumbing ---------------------------------------------------------
+
+    @asynccontextmanager
+    async def _transaction(self, **options) -> AsyncIterator[asyncpg.Connection]:
+        async with self._pool.acquire() as conn, conn.transaction(**options):
+            yield conn
+
+    async def _fetch(self, sql: str, *params) -> list:
+        return await self._pool.fetch(sql, *params)
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+    async def ping(self) -> bool:
+        """True when the database answers (for /healthz)."""
+        return await self._pool.fetchval("SELECT 1") == 1
+
+    async def reports_since(self, supporter: str, since: datetime) -> int:
+        validate.supporter(supporter)
+        return await self._pool.fetchval(
+            "SELECT COUNT(*) FROM actions WHERE supporter = $1 AND created_at >= $2", supporter, moment(since)
+        )
+
+    async def audit(self, organizer_id: int, command: str, detail: str | None,
+                    at: datetime | None = None) -> None:
+        await self._pool.execute(
+            "INSERT INTO organizer_audit (organizer_id, command, detail, created_at)"
+            " VALUES ($1, $2, $3, $4)", organizer_id, command, detail, moment(at))
+
+    async def audit_log(self, limit: int = 100) -> list[AuditEntry]:
+        rows = await self._fetch("SELECT organizer_id, command, detail, created_at FROM organizer_audit"
+                                 " ORDER BY created_at DESC, id DESC LIMIT $1", limit)
+        return [AuditEntry(*row) for row in rows]
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # -- conversation persistence ------------------------------------------
+
+    async def flow_data(self) -> dict[int, dict]:
+        rows = await self._fetch("SELECT user_id, data FROM flow_data")
+        return {user_id: json.loads(data) for user_id, data in rows}
+
+    async def set_flow_data(self, user_id: int, data: dict | None) -> None:
+        if data:
+            await self._pool.execute(
+                "INSERT INTO flow_data (user_id, data) VALUES ($1, $2)"
+                " ON CONFLICT (user_id) DO UPDATE SET data = excluded.data",
+                user_id, json.dumps(data),
+            )
+        else:
+            await self._pool.execute("DELETE FROM flow_data WHERE user_id = $1", user_id)
+
+    async def conversation_states(self, name: str) -> dict[tuple, object]:
+        rows = await self._fetch("SELECT key, state FROM conversation_states WHERE name = $1", name)
+        return {tuple(json.loads(key)): json.loads(state) for key, state in rows}
+
+    async def set_conversation_state(self, name: str, key: tuple, state: object | None) -> None:
+        if state is None:
+            await self._pool.execute("DELETE FROM conversation_states WHERE name = $1 AND key = $2",
+                                     name, json.dumps(list(key)))
+        else:
+            await self._pool.execute(
+                "INSERT INTO conversation_states (name, key, state) VALUES ($1, $2, $3)"
+                " ON CONFLICT (name, key) DO UPDATE SET state = excluded.state",
+                name, json.dumps(list(key)), json.dumps(state),
+            )
+
+    # -- reports ----------------------------------------------------------
+
+    async def record_action(self, report: ActionReport) -> RecordResult:
+        values = list(validate.action(report))
+        campaign, official, channel, count, status = values[:5]
+        supporter = values[7]
+        values[8] = created_at = validate.parse_timestamp(values[8])
+        done = count if status == "done" else 0
+        async with self._transaction() as conn:
+            if supporter is not None:
+                await conn.execute(LOCK_SUPPORTER, SUPPORTER_LOCK, supporter)
+            new_id = await conn.fetchval(INSERT_ACTION, *values)
+            if new_id is not None:
+                await conn.execute(ADD_ACTION_DAILY, campaign, created_at.date(), official, channel,
+                                   status, count)
+                rows = await conn.fetch(ADD_CAMPAIGN_TOTALS, campaign, ALL_CAMPAIGNS, supporter, new_id,
+                                        done, count - done)
+                totals = [tuple(row[1:]) for row in rows if row[0] == campaign]
+            else:
+                totals = [tuple(row) for row in await conn.fetch(CAMPAIGN_TOTALS, campaign)]
+        supporters, actions = totals[0] if totals else (0, 0)
+        return RecordResult(new_id is not None, supporters, actions)
+
+    async def _record(self, table: str, columns: str, values: Sequence) -> Recorded:
+        marks = ", ".join(f"${n}" for n in range(1, len(values) + 1))
+        async with self._transaction() as conn:
+            new_id = await conn.fetchval(
+                f"INSERT INTO {table} ({columns}) VALUES ({marks})"
+                " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+                *values,
+            )
+            if new_id is not None:
+                return Recorded(True, new_id)
+            old_id = await conn.fetchval(f"SELECT id FROM {table} WHERE idempotency_key = $1", values[-1])
+            return Recorded(False, old_id)
+
+    async def record_reply(self, report: ReplyReport) -> Recorded:
+        values = list(validate.reply(report))
+        values[4] = validate.parse_timestamp(values[4])
+        return await self._record(
+            "official_replies",
+            "campaign_id, official_id, summary, supporter, created_at, idempotency_key",
+            values,
+        )
+
+    async def record_contact_problem(self, report: ProblemReport) -> Recorded:
+        values = list(validate.problem(report))
+        values[6] = validate.parse_timestamp(values[6])
+        return await self._record(
+            "contact_problems",
+            "campaign_id, official_id, channel, kind, note, supporter, created_at, idempotency_key",
+            values,
+        )
+
+    # -- review list --------------------------------------------------------
+
+    async def list_problems(
+        self, open_only: bool = True, limit: int = 50, campaign_id: str | None = None
+    ) -> list[ReviewItem]:
+        """Replies and contact problems together, newest first."""
+        problem_where, reply_where, params = [], [], []
+        if open_only:
+            problem_where.append("resolved_at IS NULL")
+            reply_where.append("reviewed_at IS NULL")
+        if campaign_id is not None:
+            problem_where.append("campaign_id = $1")
+            reply_where.append("campaign_id = $1")
+            params = [campaign_id]
+
+        def where(terms: list[str]) -> str:
+            return f" WHERE {' AND '.join(terms)}" if terms else ""
+
+        sql = (
+            f"{PROBLEM_ITEMS}{where(problem_where)} UNION ALL {REPLY_ITEMS}{where(reply_where)}"
+            f" ORDER BY 8 DESC, 1, 2 DESC LIMIT ${len(params) + 1}"
+        )
+        rows = await self._fetch(sql, *params, max(0, int(limit)))
+        return [_review_item(row) for row in rows]
+
+    async def resolve_problem(self, item_id: int, kind: Literal["problem", "reply"] = "problem") -> bool:
+        """Mark a problem resolved (or a reply reviewed); False if not open."""
+        table, column = {
+            "problem": ("contact_problems", "resolved_at"),
+            "reply": ("official_replies", "reviewed_at"),
+        }[kind]
+        status = await self._pool.execute(
+            f"UPDATE {table} SET {column} = $1 WHERE id = $2 AND {column} IS NULL",
+            moment(None), item_id,
+        )
+        return _count(status) == 1
+
+    # -- figures ------------------------------------------------------------
+
+    async def campaign_stats(
+        self, campaign_id: str | None = None, today: date | None = None
+    ) -> CampaignStats:
+        today = today or datetime.now(UTC).date()
+        first = today - timedelta(days=BY_DAY_WINDOW - 1)
+        queries = stats_queries(campaign_id)
+        params = stats_params(campaign_id, first, today)
+        results: dict[str, list] = {}
+        # one consistent snapshot for every figure, as SQLite's read transaction gives
+        async with self._transaction(isolation="repeatable_read", readonly=True) as conn:
+            for name, sql in queries.items():
+                results[name] = await conn.fetch(sql, *params[name])
+            size = await conn.fetchval("SELECT pg_database_size(current_database())")
+        supporters, actions, attempted = results["totals"][0] if results["totals"] else (0, 0, 0)
+        per_day = {row[0]: row[1] for row in results["by_day"]}
+        by_day = [(first + timedelta(days=n), per_day.get(first + timedelta(days=n), 0))
+                  for n in range(BY_DAY_WINDOW)]
+        return CampaignStats(
+            campaign_id=campaign_id,
+            today=today,
+            actions=actions,
+            attempted=attempted,
+            supporters=supporters,
+            by_channel={row[0]: row[1] for row in sorted(map(tuple, results["by_channel"]))},
+            by_official={row[0]: row[1] for row in sorted(map(tuple, results["by_official"]))},
+            by_day=by_day,
+            last_7_days=sum(n for _, n in by_day[-7:]),
+            open_problems=results["open_problems"][0][0],
+            open_replies=results["open_replies"][0][0],
+            db_bytes=size,
+            campaigns=[row[0] for row in results["campaigns"]],
+        )
+
+    async def export_actions(
+        self, campaign_id: str | None = None, since: date | None = None
+    ) -> AsyncIterator[ActionRow]:
+        """Every action (oldest id first), in batches so that a long download
+        never holds a connection or a snapshot for long."""
+        terms, params = ["id > $1"], []
+        if campaign_id is not None:
+            params.append(campaign_id)
+            terms.append(f"campaign_id = ${len(params) + 1}")
+        if since is not None:
+            params.append(datetime.combine(since, time(), UTC))
+            terms.append(f"created_at >= ${len(params) + 1}")
+        sql = (
+            f"SELECT {ACTION_COLUMNS} FROM actions WHERE {' AND '.join(terms)}"
+            f" ORDER BY id LIMIT {EXPORT_BATCH}"
+        )
+        last = 0
+        while True:
+            rows = await self._fetch(sql, last, *params)
+            for row in rows:
+                yield _action_row(row)
+            if len(rows) < EXPORT_BATCH:
+                return
+            last = rows[-1][0]
+
+    async def rebuild_rollups(self) -> None:
+        """Recompute the rollup tables from `actions` (after a bulk import)."""
+        async with self._transaction() as conn:
+            for statement in REBUILD_ROLLUPS:
+                await conn.execute(statement)
+
+    # -- subscriptions and language ------------------------------------------
+
+    async def subscribe(self, supporter: str, chat_id: int, campaign_id: str) -> None:
+        validate.supporter(supporter)
+        validate.ident(campaign_id, "campaign_id")
+        if isinstance(chat_id, bool) or not isinstance(chat_id, int):
+            raise ValueError("chat_id must be an integer")
+        await self._pool.execute(
+            "INSERT INTO subscriptions (supporter, chat_id, campaign_id, created_at)"
+            " VALUES ($1, $2, $3, $4) ON CONFLICT (supporter, campaign_id)"
+            " DO UPDATE SET chat_id = excluded.chat_id",
+            supporter, chat_id, campaign_id, moment(None),
+        )
+
+    async def unsubscribe(self, supporter: str, campaign_id: str) -> bool:
+        status = await self._pool.execute(
+            "DELETE FROM subscriptions WHERE supporter = $1 AND campaign_id = $2", supporter, campaign_id
+        )
+        return _count(status) > 0
+
+    async def unsubscribe_all(self, supporter: str) -> int:
+        return _count(await self._pool.execute("DELETE FROM subscriptions WHERE supporter = $1", supporter))
+
+    async def subscriptions_of(self, supporter: str) -> list[str]:
+        rows = await self._fetch(
+            "SELECT campaign_id FROM subscriptions WHERE supporter = $1 ORDER BY campaign_id", supporter
+        )
+        return [row[0] for row in rows]
+
+    async def subscribers_of(self, campaign_id: str) -> list[Subscription]:
+        """Who gets a campaign's case updates (supporter key and chat to send to)."""
+        rows = await self._fetch(
+            "SELECT supporter, chat_id, campaign_id FROM subscriptions WHERE campaign_id = $1"
+            " ORDER BY created_at, supporter",
+            campaign_id,
+        )
+        return [Subscription(*row) for row in rows]
+
+    async def set_language(self, supporter: str, lang: str) -> None:
+        validate.supporter(supporter)
+        validate.choice(lang, LANGUAGES, "language")
+        now = moment(None)
+        await self._pool.execute(
+            "INSERT INTO supporters (supporter, language, created_at, updated_at)"
+            " VALUES ($1, $2, $3, $3) ON CONFLICT (supporter)"
+            " DO UPDATE SET language = excluded.language, updated_at = excluded.updated_at",
+            supporter, lang, now,
+        )
+
+    async def get_language(self, supporter: str) -> str | None:
+        return await self._pool.fetchval("SELECT language FROM supporters WHERE supporter = $1", supporter)
+
+    # -- a supporter's own data --------------------------------------------------
+
+    async def supporter_data(self, supporter: str) -> SupporterData:
+        validate.supporter(supporter)
+        async with self._transaction(isolation="repeatable_read", readonly=True) as conn:
+            language = await conn.fetchval("SELECT language FROM supporters WHERE supporter = $1", supporter)
+            subscriptions = await conn.fetch(
+                "SELECT campaign_id FROM subscriptions WHERE supporter = $1 ORDER BY campaign_id", supporter
+            )
+            actions = await conn.fetch(
+                f"SELECT {ACTION_COLUMNS} FROM actions WHERE supporter = $1 ORDER BY id", supporter
+            )
+            problems = await conn.fetch(f"{PROBLEM_ITEMS} WHERE supporter = $1 ORDER BY id", supporter)
+            replies = await conn.fetch(f"{REPLY_ITEMS} WHERE supporter = $1 ORDER BY id", supporter)
+        return SupporterData(
+            supporter=supporter,
+            language=language,
+            subscriptions=[row[0] for row in subscriptions],
+            actions=[_action_row(row) for row in actions],
+            replies=[_review_item(row) for row in replies],
+            problems=[_review_item(row) for row in problems],
+        )
+
+    async def forget(self, supporter: str) -> None:
+        """Unlink a supporter from everything, in one transaction: their reports
+        stay (anonymous) in the counts; subscriptions and language go. The
+        supporter lock makes a report arriving meanwhile land before or after."""
+        validate.supporter(supporter)
+        async with self._transaction() as conn:
+            await conn.execute(LOCK_SUPPORTER, SUPPORTER_LOCK, supporter)
+            for table in ("actions", "official_replies", "contact_problems"):
+                await conn.execute(f"UPDATE {table} SET supporter = NULL WHERE supporter = $1", supporter)
+            for table in ("subscriptions", "deliveries", "reminders", "supporters"):
+                await conn.execute(f"DELETE FROM {table} WHERE supporter = $1", supporter)
+
+
+async def open_postgres_store(url: str, *, migrate_to: int | None = None) -> PostgresStore:
+    """Connect a small pool to `url` (postgresql://… or postgres://…) and
+    migrate the database. `migrate_to` stops at an older schema version (tests
+    of the upgrade path)."""
+    pool = await asyncpg.create_pool(url, min_size=1, max_size=POOL_SIZE, server_settings=SERVER_SETTINGS)
+    try:
+        async with pool.acquire() as conn:
+            await migrate(conn, migrate_to)
+    except BaseException:
+        await pool.close()
+        raise
+    return PostgresStore(pool)

@@ -1,0 +1,352 @@
+"""The full-stack harness: a mixed stream of updates from simulated supporters,
+fed through a real `Application` on the in-memory Bot API, and the same
+stream fed to a minimal python-telegram-bot echo bot (the floor).
+
+Used by test_bench_stack.py (throughput and CPU per update), by
+startup_probe.py (peak RSS after the stream, in a fresh process) and by hand
+for profiling:
+
+    .venv/bin/python -m tests.bench.stack [--profile]
+
+How the stream is fed: updates go through `application.update_queue` with the
+application started, as the Updater delivers them in production, so
+python-telegram-bot's own update fetcher and update processor (and its
+concurrency setting) are part of what is measured. The stream is cut in
+rounds: each round holds the next step of every supporter, and a round's
+updates are built only after the previous round was processed, because a
+button press names the message the bot sent (or edited) last. Building the
+payloads is outside the timed region; `Update.de_json` (which the Updater
+does in production) is inside it.
+
+The mix, per supporter (10 updates each, in this order within each profile):
+- writers (2 of 7): /start, then the letter flow (Take action, official,
+  email, typed name, typed city, Skip, language → the appeal is delivered),
+  then "Sent" on the report prompt, then one question;
+- readers (5 of 7): /start, Learn, an explainer, a question, Menu, a question,
+  About, a question, "Sent" on a reminder's report prompt, a question.
+Overall ≈ 39% /start and menu taps, 31% free-text questions, 20% letter-flow
+steps, 10% action reports. Readers alternate English and Spanish clients.
+
+The pauses the bot takes between messages to one chat (Telegram's one
+message a second per chat) are skipped: they are waiting, not work, and are
+measured by the broadcast benchmark.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, MessageHandler, filters
+
+from bot.appeals import AppealRenderer
+from bot.catalog import load_catalog
+from bot.chat.app import build_application
+from bot.chat.context import Services
+from bot.config import Settings
+from bot.i18n import Texts
+from bot.runtime import build_matcher
+from bot.store import open_store
+from bot.transport import InMemoryBotAPI
+
+ROOT = Path(__file__).resolve().parents[2]
+SUPPORTERS = 1_000
+NOW = 1_537_000_000.0  # 2018-09-15, while UA 150.18 was open
+REPORT_DATA = "rep:d:ua-150-18:luis-videgaray:email:es"
+
+
+def fixed_clock() -> float:
+    return NOW
+
+
+async def no_sleep(seconds: float) -> None:
+    return None
+
+
+def questions() -> dict[str, list[str]]:
+    items = yaml.safe_load((ROOT / "tests" / "data" / "faq_eval.yaml").read_text("utf-8"))
+    by_lang: dict[str, list[str]] = {"en": [], "es": []}
+    for item in items:
+        by_lang[item["lang"]].append(item["q"])
+    return by_lang
+
+
+@dataclass
+class Step:
+    kind: str  # menu | text | letter | report
+    send: str | None = None  # text to type
+    press: str | None = None  # callback data to press on the newest message with that button
+    reminder: bool = False  # press it on a freshly sent reminder prompt
+
+
+def script(n: int, asked: dict[str, list[str]]) -> tuple[str, list[Step]]:
+    """(language code, the steps) of supporter number n."""
+    lang = "es" if n % 7 >= 2 and n % 2 else "en"
+    pool = asked[lang]
+    q = [pool[(n * 4 + k) % len(pool)] for k in range(4)]
+    if n % 7 < 2:  # a writer
+        return "en", [
+            Step("menu", send="/start"),
+            Step("letter", press="menu:act"),
+            Step("letter", press="act:off:luis-videgaray"),
+            Step("letter", press="act:ch:email"),
+            Step("letter", send=f"Ana {n}"),
+            Step("letter", send="Tijuana"),
+            Step("letter", press="act:skip"),
+            Step("letter", press="act:lang:es"),
+            Step("report", press=REPORT_DATA),
+            Step("text", send=q[0]),
+        ]
+    return lang, [
+        Step("menu", send="/start"),
+        Step("menu", press="menu:learn"),
+        Step("menu", press="ex:what-is-safe-third-country"),
+        Step("text", send=q[0]),
+        Step("menu", press="menu:home"),
+        Step("text", send=q[1]),
+        Step("menu", press="menu:about"),
+        Step("text", send=q[2]),
+        Step("report", press=REPORT_DATA, reminder=True),
+        Step("text", send=q[3]),
+    ]
+
+
+@dataclass
+class Chat:
+    """What the simulated supporter sees: the bot's messages that have buttons."""
+
+    user: dict
+    steps: list[Step]
+    with_buttons: dict[int, dict] = field(default_factory=dict)
+
+    def message_with(self, data: str) -> dict | None:
+        for message_id in sorted(self.with_buttons, reverse=True):
+            message = self.with_buttons[message_id]
+            for row in message["reply_markup"]["inline_keyboard"]:
+                if any(b.get("callback_data") == data for b in row):
+                    return message
+        return None
+
+
+class Stream:
+    """Builds each round's payloads from what the bot answered so far."""
+
+    def __init__(self, api: InMemoryBotAPI, supporters: int = SUPPORTERS):
+        asked = questions()
+        self.api = api
+        self.chats: dict[int, Chat] = {}
+        for n in range(supporters):
+            user_id = 500_000 + n
+            lang, steps = script(n, asked)
+            user = {"id": user_id, "is_bot": False, "first_name": f"Ana{n}", "language_code": lang}
+            self.chats[user_id] = Chat(user, steps)
+        self.rounds = max(len(c.steps) for c in self.chats.values())
+        self.kinds: Counter[str] = Counter()
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1_000_000)
+        self._callback_ids = itertools.count(1)
+        api.listeners.append(self._seen)
+
+    def _seen(self, call) -> None:
+        message = call.result
+        if not isinstance(message, dict) or "message_id" not in message:
+            return
+        chat = self.chats.get(message["chat"]["id"])
+        if chat is None:
+            return
+        if (message.get("reply_markup") or {}).get("inline_keyboard"):
+            chat.with_buttons[message["message_id"]] = message
+        else:
+            chat.with_buttons.pop(message["message_id"], None)
+
+    def payloads(self, round_: int) -> list[dict]:
+        out = []
+        for user_id, chat in self.chats.items():
+            if round_ >= len(chat.steps):
+                continue
+            step = chat.steps[round_]
+            self.kinds[step.kind] += 1
+            if step.send is not None:
+                message = {"message_id": next(self._message_ids), "date": int(NOW),
+                           "chat": {"id": user_id, "type": "private"}, "from": chat.user, "text": step.send}
+                if step.send.startswith("/"):
+                    command = step.send.split()[0]
+                    message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+                out.append({"update_id": next(self._update_ids), "message": message})
+                continue
+            if step.reminder:  # the reminder the bot sends a day after "Not yet"
+                self.api._new_message(user_id, text="Did you send it?", reply_markup={
+                    "inline_keyboard": [[{"text": "Sent", "callback_data": step.press}]]})
+                self._seen_last(user_id)
+            message = chat.message_with(step.press) or {
+                "message_id": 1, "date": int(NOW), "chat": {"id": user_id, "type": "private"}}
+            query = {"id": str(next(self._callback_ids)), "from": chat.user, "message": message,
+                     "chat_instance": str(user_id), "data": step.press}
+            out.append({"update_id": next(self._update_ids), "callback_query": query})
+        return out
+
+    def _seen_last(self, chat_id: int) -> None:
+        key = max(k for k in self.api.messages if k[0] == chat_id)
+        self.chats[chat_id].with_buttons[key[1]] = self.api.messages[key]
+
+
+@dataclass
+class Run:
+    updates: int
+    wall_s: float
+    cpu_s: float
+    api_calls: int
+    errors: int
+
+    @property
+    def per_s(self) -> float:
+        return self.updates / self.wall_s
+
+    @property
+    def cpu_us(self) -> float:
+        return self.cpu_s / self.updates * 1e6
+
+
+async def feed(application: Application, rounds: list[list[dict]] | Callable[[int], list[dict]],
+               count: int, api: InMemoryBotAPI) -> Run:
+    """Feed `count` rounds through the started application's update queue;
+    time only the processing (de_json included)."""
+    wall = cpu = 0.0
+    updates = calls = 0
+    queue = application.update_queue
+    bot = application.bot
+    for round_ in range(count):
+        payloads = rounds(round_) if callable(rounds) else rounds[round_]
+        wall0, cpu0 = time.perf_counter(), time.process_time()
+        for payload in payloads:
+            queue.put_nowait(Update.de_json(payload, bot))
+        await queue.join()
+        wall += time.perf_counter() - wall0
+        cpu += time.process_time() - cpu0
+        updates += len(payloads)
+        calls += len(api.take_calls())
+    return Run(updates, wall, cpu, calls, len(api.refusals))
+
+
+# -- the bots ------------------------------------------------------------------
+
+def services_for(database: Path, catalog=None, matcher=None) -> Services:
+    settings = Settings(database_path=database, content_dir=ROOT / "content", seeds_dir=ROOT / "seeds",
+                        supporter_id_secret=b"bench-secret-0123456789")
+    catalog = catalog or load_catalog(settings.content_dir, settings.seeds_dir)
+    return Services(catalog=catalog, settings=settings, texts=Texts(catalog.strings), clock=fixed_clock,
+                    sleep=no_sleep, secret=settings.supporter_id_secret,
+                    matcher=matcher or build_matcher(catalog), appeals=AppealRenderer(catalog))
+
+
+def echo_application(api: InMemoryBotAPI, concurrent_updates: int | bool = False) -> Application:
+    """The floor: python-telegram-bot doing almost nothing per update."""
+
+    async def echo(update: Update, context) -> None:
+        await update.effective_chat.send_message(update.effective_message.text)
+
+    async def answer(update: Update, context) -> None:
+        await update.callback_query.answer()
+
+    application = (ApplicationBuilder().token("1000001:in-memory").request(api).get_updates_request(api)
+                   .updater(None).concurrent_updates(concurrent_updates).build())
+    application.add_handler(MessageHandler(filters.TEXT, echo))
+    application.add_handler(CallbackQueryHandler(answer))
+    return application
+
+
+class SlowBotAPI(InMemoryBotAPI):
+    """The in-memory Bot API with a round trip: each call waits `latency` seconds
+    first, as a call over HTTPS to Telegram does (without using the CPU)."""
+
+    def __init__(self, latency: float, **kwargs):
+        super().__init__(**kwargs)
+        self.latency = latency
+
+    async def do_request(self, url, method, request_data=None, **timeouts):
+        await asyncio.sleep(self.latency)
+        return await super().do_request(url, method, request_data, **timeouts)
+
+
+async def run_ours(database: Path, catalog=None, matcher=None, supporters: int = SUPPORTERS,
+                   api: InMemoryBotAPI | None = None,
+                   processor=None) -> tuple[Run, list[list[dict]], Counter]:
+    """The mixed stream through our bot; also returns the payloads, for the echo bot.
+
+    `processor` replaces the bot's update processor (to compare concurrency settings).
+    """
+    services = services_for(database, catalog, matcher)
+    api = api or InMemoryBotAPI(clock=fixed_clock)
+    stream = Stream(api, supporters)
+    recorded: list[list[dict]] = []
+
+    def rounds(round_: int) -> list[dict]:
+        recorded.append(stream.payloads(round_))
+        return recorded[-1]
+
+    # The store is opened here, as run_polling's post_init would (python-telegram-bot
+    # calls post_init and post_shutdown only from run_polling / run_webhook).
+    async with await open_store(database) as store:
+        services.store = store
+        application = build_application(services, request=api)
+        if processor is not None:
+            application._update_processor = processor  # a benchmark-only swap
+        async with application:
+            await application.start()
+            try:
+                result = await feed(application, rounds, stream.rounds, api)
+            finally:
+                await application.stop()
+    return result, recorded, stream.kinds
+
+
+async def run_echo(recorded: list[list[dict]], concurrent_updates: int | bool = False) -> Run:
+    api = InMemoryBotAPI(clock=fixed_clock)
+    application = echo_application(api, concurrent_updates)
+    async with application:
+        await application.start()
+        try:
+            result = await feed(application, recorded, len(recorded), api)
+        finally:
+            await application.stop()
+    return result
+
+
+def main() -> None:  # pragma: no cover - a tool for profiling by hand
+    import argparse
+    import tempfile
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--supporters", type=int, default=SUPPORTERS)
+    parser.add_argument("--profile", action="store_true", help="pyinstrument the run of our bot")
+    args = parser.parse_args()
+    catalog = load_catalog(ROOT / "content", ROOT / "seeds")
+    matcher = build_matcher(catalog)
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.profile:
+            from pyinstrument import Profiler
+
+            profiler = Profiler(async_mode="disabled", interval=0.0005)
+            profiler.start()
+        ours, recorded, kinds = asyncio.run(run_ours(Path(tmp) / "bench.sqlite3", catalog, matcher,
+                                                     args.supporters))
+        if args.profile:
+            profiler.stop()
+            print(profiler.output_text(unicode=True, color=False, show_all=False))
+        echo = asyncio.run(run_echo(recorded))
+    print(dict(kinds))
+    for name, run in (("ours", ours), ("echo", echo)):
+        print(f"{name}: {run.updates} updates, {run.per_s:,.0f}/s, {run.cpu_us:,.0f} µs CPU/update, "
+              f"{run.api_calls} API calls, {run.errors} refusals")
+    print(f"ratio {ours.per_s / echo.per_s:.3f}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,86 @@
+"""A Bot API server on loopback, for tests that run the real `advocacy-bot run`
+process over real HTTP (python-telegram-bot's own HTTPX transport).
+
+It answers with the in-memory Bot API's logic (bot.transport) and adds what
+only a server needs: getUpdates long polling from a queue, and the webhook
+registration. Everything stays on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import socket
+
+from aiohttp import web
+
+from bot.transport import InMemoryBotAPI
+
+STRUCTURED = {"reply_markup", "allowed_updates", "link_preview_options", "entities", "commands"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class FakeBotApi:
+    def __init__(self) -> None:
+        self.api = InMemoryBotAPI()
+        self.updates: list[dict] = []
+        self.new_update = asyncio.Event()
+        self.delay: dict[str, float] = {}  # seconds to hold the answer, by method
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    def push(self, update: dict) -> None:
+        self.updates.append(update)
+        self.new_update.set()
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params, files = {}, {}
+        if request.content_type == "application/json":
+            params = await request.json()
+        elif request.can_read_body:
+            form = await request.post()
+            for key, value in form.items():
+                if isinstance(value, web.FileField):
+                    files[key] = (value.filename, value.file.read(), value.content_type)
+                else:
+                    params[key] = json.loads(value) if key in STRUCTURED else value
+        if method in self.delay:
+            await asyncio.sleep(self.delay[method])
+        if method == "getUpdates":
+            return await self._get_updates(params)
+        code, body = self.api.answer(method, params, files)
+        return web.Response(status=code, body=body, content_type="application/json")
+
+    async def _get_updates(self, params: dict) -> web.Response:
+        offset = int(params.get("offset") or 0)
+        self.updates = [u for u in self.updates if u["update_id"] >= offset]
+        if not self.updates:
+            self.new_update.clear()
+            with contextlib.suppress(TimeoutError):
+                wait = min(float(params.get("timeout") or 0), 1.0)
+                await asyncio.wait_for(self.new_update.wait(), timeout=wait)
+        return web.json_response({"ok": True, "result": self.updates[:100]})
+
+    async def start(self) -> FakeBotApi:
+        app = web.Application(client_max_size=20 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        self.port = free_port()
+        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+        return self
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()

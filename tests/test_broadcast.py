@@ -1,0 +1,246 @@
+"""The broadcast engine on its own (bot.broadcast): faults from the Bot API at
+chosen points, retries and their bounds, pacing, leases, audiences.
+
+Time is virtual: the conftest clock and a sleep that only records, so a 429
+asking for 30 seconds costs nothing and the recorded pauses can be checked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import io
+import sqlite3
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from telegram import Bot
+from telegram.error import TimedOut
+
+from bot.broadcast import BroadcastBusy, Broadcaster, DeliveryPolicy, bot_sender, new_owner
+from bot.rate_limit import Pacer, RateLimiter
+from bot.store import ActionReport, DeliveryCounts, open_store
+from bot.transport import BotApiRefusal, InMemoryBotAPI
+from tests.conftest import Sleeps
+
+CAMPAIGN = "ua-150-18"
+
+
+def key(n: int) -> str:
+    return f"{n:064x}"
+
+
+async def follow(store, chats: range | list[int], lang: str = "en") -> None:
+    for chat in chats:
+        await store.subscribe(key(chat), chat, CAMPAIGN)
+        await store.set_language(key(chat), lang)
+
+
+def messages() -> dict:
+    return {"en": ("update in English", None), "es": ("novedad en español", None)}
+
+
+class Harness:
+    """A Bot over the in-memory API, a virtual-time limiter, and a broadcaster factory."""
+
+    def __init__(self, store, clock, rate: float | None = 25.0):
+        self.store = store
+        self.api = InMemoryBotAPI(clock=clock)
+        self.bot = Bot("1000001:in-memory", request=self.api)
+        self.sleeps = Sleeps()
+        self.pacer = Pacer(clock, self.sleeps)
+        self.limiter = RateLimiter(rate, self.pacer)
+        self.progress = []
+
+    async def broadcaster(self, audience: str = "followers", policy: DeliveryPolicy | None = None,
+                          owner: str | None = None) -> Broadcaster:
+        now = datetime.fromtimestamp(self.pacer.now(), tz=UTC)
+        broadcast = await self.store.open_broadcast(CAMPAIGN, 1, audience, now)
+
+        async def record(progress):
+            self.progress.append(progress)
+
+        return Broadcaster(self.store, broadcast, bot_sender(self.bot, messages()), self.limiter,
+                           owner=owner or new_owner("test"), policy=policy or DeliveryPolicy(),
+                           on_progress=record)
+
+    def delivered(self) -> collections.Counter:
+        """Chat id -> messages the API accepted."""
+        return collections.Counter(c.chat_id for c in self.api.calls
+                                   if c.method == "sendMessage" and c.ok)
+
+
+@pytest.fixture
+def harness(store, clock):
+    return Harness(store, clock)
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # RetryAfter's int form
+async def test_faults_at_chosen_points_still_reach_everyone_exactly_once(harness, store, settings):
+    await follow(store, range(1, 41))
+    await follow(store, range(41, 61), lang="es")
+    attempts = collections.Counter()
+
+    def fault(method, params):
+        if method != "sendMessage":
+            return None
+        chat = int(params["chat_id"])
+        attempts[chat] += 1
+        first = attempts[chat] == 1
+        if chat == 5 and first:
+            return BotApiRefusal(429, "Too Many Requests: retry after 30", {"retry_after": 30})
+        if chat in (10, 11) and attempts[chat] <= 2:
+            return BotApiRefusal(502, "Bad Gateway")
+        if chat == 20 and first:
+            raise TimedOut("Timed out")  # what the HTTP layer raises before anything was sent
+        if chat == 21 and first:
+            raise TimedOut("Timed out") from httpx.ConnectTimeout("connect")
+        if chat == 30:
+            return BotApiRefusal(403, "Forbidden: bot was blocked by the user")
+        return None
+
+    harness.api.fault = fault
+    progress = await (await harness.broadcaster()).run()
+
+    delivered = harness.delivered()
+    assert set(delivered) == set(range(1, 61)) - {30}
+    assert set(delivered.values()) == {1}  # nobody twice
+    assert attempts[5] == 2 and attempts[10] == 3 and attempts[20] == 2 and attempts[21] == 2
+    texts = {c.chat_id: c.text for c in harness.api.calls if c.method == "sendMessage" and c.ok}
+    assert texts[1] == "update in English" and texts[50] == "novedad en español"
+    # The 429 paused everyone for the 30 seconds it asked for.
+    assert any(29.9 <= pause <= 30.0 for pause in harness.sleeps)
+    counts = progress.counts
+    assert (counts.sent, counts.blocked, counts.failed, counts.unknown, counts.remaining) == (59, 1, 0, 0, 0)
+    assert progress.finished
+    # The chat that blocked the bot follows nothing any more.
+    assert await store.subscriptions_of(key(30)) == []
+    assert await store.subscriptions_of(key(31)) == [CAMPAIGN]
+    broadcast = await store.get_broadcast(progress.broadcast_id)
+    assert (broadcast.status, broadcast.owner) == ("done", None)
+    rows = sqlite3.connect(settings.database_path).execute(
+        "SELECT chat_id, attempts, status FROM deliveries WHERE chat_id IN (10, 20, 5)").fetchall()
+    assert sorted(rows) == [(5, 0, "sent"), (10, 2, "sent"), (20, 1, "sent")]
+
+
+async def test_transient_errors_are_retried_with_backoff_a_bounded_number_of_times(harness, store):
+    await follow(store, [1, 2])
+    harness.api.fault = lambda method, params: (
+        BotApiRefusal(502, "Bad Gateway") if method == "sendMessage" and params["chat_id"] == 1 else None)
+    progress = await (await harness.broadcaster(policy=DeliveryPolicy(max_attempts=4))).run()
+    tries = [c for c in harness.api.calls if c.method == "sendMessage" and c.chat_id == 1]
+    assert len(tries) == 4
+    # Waits between the tries: 1, 2 and 4 seconds (exponential backoff), seen as the sleeps
+    # the engine took beyond the 40 ms pacing between sends.
+    waits = [s for s in harness.sleeps if s > 0.5]
+    assert waits == pytest.approx([1.0, 2.0, 4.0], abs=0.05)
+    assert (progress.counts.sent, progress.counts.failed) == (1, 1)
+
+
+async def test_a_timeout_after_the_request_went_out_is_never_resent(harness, store):
+    """httpx's ReadTimeout: Telegram may have delivered it. At most once wins."""
+    await follow(store, [1, 2, 3])
+    delivered_without_answer = []
+
+    def fault(method, params):
+        if method == "sendMessage" and params["chat_id"] == 2:
+            delivered_without_answer.append(2)  # Telegram got it and delivered it...
+            raise TimedOut("Timed out") from httpx.ReadTimeout("read")  # ...but the answer was lost
+        return None
+
+    harness.api.fault = fault
+    progress = await (await harness.broadcaster()).run()
+    assert delivered_without_answer == [2]  # tried once, never again
+    assert set(harness.delivered()) == {1, 3}
+    assert (progress.counts.sent, progress.counts.unknown) == (2, 1)
+
+
+async def test_pacing_spaces_sends_at_the_rate_one_per_chat_and_pauses_for_everyone(store, clock):
+    harness = Harness(store, clock, rate=25.0)
+    await follow(store, range(1, 101))
+    sent_at = []  # virtual time of each send, as the API receives it
+    harness.api.listeners.append(lambda call: sent_at.append(harness.pacer.now()))
+    await (await harness.broadcaster()).run()
+    assert len(sent_at) == 100
+    busiest = max(sum(1 for t in sent_at if start <= t < start + 1.0) for start in sent_at)
+    assert busiest == 25
+    assert 24.5 <= 99 / (sent_at[-1] - sent_at[0]) <= 25.0
+
+    limiter, sleeps = harness.limiter, harness.sleeps
+    sleeps.clear()
+    async with limiter.turn(7):
+        pass
+    async with limiter.turn(7):  # the same chat: a second later
+        pass
+    assert sum(sleeps) == pytest.approx(1.04, abs=0.01)
+    sleeps.clear()
+    limiter.pause(12)
+    async with limiter.turn(8):
+        pass
+    assert sum(sleeps) == pytest.approx(12.0, abs=0.01)
+
+
+async def test_a_second_sender_is_refused_while_the_first_holds_the_lease(harness, store):
+    await follow(store, [1, 2])
+    first = await harness.broadcaster()
+    await first.acquire()
+    second = await harness.broadcaster()
+    with pytest.raises(BroadcastBusy):
+        await second.run()
+    assert harness.delivered() == {}
+
+
+async def test_a_dead_senders_broadcast_is_taken_over_and_its_in_flight_rows_are_not_resent(
+        harness, store, settings):
+    await follow(store, [1, 2, 3])
+    dead = "cli:" + __import__("socket").gethostname() + ":999999999:deadbeef"  # no such pid
+    first = await harness.broadcaster(owner=dead)
+    await first.acquire()
+    assert await store.claim_delivery(first.broadcast.id, 2, dead, datetime.now(UTC))  # killed mid-send
+    progress = await (await harness.broadcaster()).run()
+    assert set(harness.delivered()) == {1, 3}
+    assert (progress.counts.sent, progress.counts.unknown) == (2, 1)
+
+
+async def test_acted_and_followers_are_addressed_apart_and_nobody_gets_an_update_twice(harness, store):
+    await follow(store, [1, 2, 3])
+    await store.record_action(ActionReport(CAMPAIGN, "luis-videgaray", "email", 1, "done", "en", None,
+                                           key(2), "k-2"))
+    assert await store.audience_size(CAMPAIGN, 1, "acted") == 1
+    assert await store.audience_size(CAMPAIGN, 1, "followers") == 3
+    await (await harness.broadcaster("acted")).run()
+    assert set(harness.delivered()) == {2}
+    assert await store.audience_size(CAMPAIGN, 1, "followers") == 2  # chat 2 already has update 1
+    await (await harness.broadcaster("followers")).run()
+    assert harness.delivered() == {1: 1, 2: 1, 3: 1}
+    # Running it again sends nothing; a new follower since is added and sent to.
+    await follow(store, [4])
+    await (await harness.broadcaster("followers")).run()
+    assert harness.delivered() == {1: 1, 2: 1, 3: 1, 4: 1}
+
+
+def test_the_broadcast_command_dry_run_and_its_refusals(tmp_path):
+    from tests.test_cli import run
+
+    async def two_followers():
+        async with await open_store(tmp_path / "data/bot.sqlite3") as store:
+            await follow(store, [1])
+            await follow(store, [2], lang="es")
+
+    asyncio.run(two_followers())
+    result = run(tmp_path, "broadcast", "--campaign", "ua-150-18", "--update", "1", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "--- en ---\n📣 *UA 150.18 update (30 October 2018)*" in result.stdout
+    assert "--- es ---\n📣 *Novedad de UA 150.18 (30 de octubre de 2018)*" in result.stdout
+    assert result.stdout.endswith("Would send update 1 of UA 150.18 to 2 followers (nothing sent: "
+                                  "--dry-run).\n")
+    refused = run(tmp_path, "broadcast", "--campaign", "ua-150-18", "--update", "1")
+    assert (refused.returncode, refused.stderr) == (
+        2, "error: TELEGRAM_BOT_TOKEN is not set (needed to send; --dry-run works without)\n")
+    unknown = run(tmp_path, "broadcast", "--campaign", "ua-150-18", "--update", "7", "--dry-run")
+    assert (unknown.returncode, unknown.stderr) == (2, "error: ua-150-18 has no update 7 (it has 1)\n")
+    progress = ProgressBar(io.StringIO())
+    line = progress.line(Progress(1, DeliveryCounts(pending=50, sent=48, failed=1, blocked=1), 48, 2.0, False))
+    assert line == ("[###############---------------] 50/100  sent 48  failed 1  blocked 1  uncertain 0"
+                    "  remaining 50  24.0/s  left 0:02")
