@@ -3,7 +3,6 @@ in-memory Bot API driven by simulated supporters."""
 
 from __future__ import annotations
 
-import atexit
 import itertools
 from pathlib import Path
 
@@ -75,8 +74,7 @@ def pg_server():
     bindir = find_bindir()
     if bindir is None:
         pytest.skip(MISSING)
-    server = PostgresServer.start(bindir)
-    atexit.register(server.stop)  # also if the session dies before the teardown
+    server = PostgresServer.start(bindir)  # with a watchdog, should the session be killed
     yield server
     server.stop()
 

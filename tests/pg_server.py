@@ -10,6 +10,12 @@ stopped and deleted at the end of the session.
 PostgreSQL refuses to run as root, so as root the server runs as the
 `postgres` system user the Debian package creates (or `nobody`), through
 subprocess's `user=`/`group=`; as anyone else it runs as that user.
+
+A killed test session (SIGKILL, a CI timeout) runs no teardown, and pg_ctl
+puts the server in its own session, out of reach of a signal to the test's
+process group. So each server has a watchdog: a small process, also in its
+own session, that holds a pipe from the test session; when the pipe closes,
+however the session ended, it stops the server and deletes the folder.
 """
 
 from __future__ import annotations
@@ -21,12 +27,33 @@ import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SUPERUSER = "postgres"  # the bootstrap role initdb creates, whatever the OS user
 MISSING = "PostgreSQL server binaries not found (apt-get install postgresql)"
+
+
+# argv[1]: the server's folder. Waits for end of input (the test session is
+# gone, or stopped the server itself), then SIGQUIT (immediate shutdown) to
+# the postmaster named in postmaster.pid, and deletes the folder.
+WATCHDOG = """
+import os, shutil, signal, sys, time
+folder = sys.argv[1]
+sys.stdin.read()
+try:
+    with open(os.path.join(folder, "data", "postmaster.pid")) as pidfile:
+        pid = int(pidfile.readline())
+    os.kill(pid, signal.SIGQUIT)
+    for _ in range(100):
+        os.kill(pid, 0)
+        time.sleep(0.1)
+except (OSError, ValueError):
+    pass
+shutil.rmtree(folder, ignore_errors=True)
+"""
 
 
 def find_bindir() -> Path | None:
@@ -64,6 +91,7 @@ class PostgresServer:
     folder: Path
     port: int
     account: pwd.struct_passwd | None
+    watchdog: subprocess.Popen | None = field(default=None, repr=False)
 
     @property
     def data(self) -> Path:
@@ -94,6 +122,8 @@ class PostgresServer:
         if account is not None:
             os.chown(folder / "socket", account.pw_uid, account.pw_gid)
         server = cls(bindir, folder, 0, account)
+        server.watchdog = subprocess.Popen([sys.executable, "-c", WATCHDOG, str(folder)],
+                                           stdin=subprocess.PIPE, start_new_session=True)
         try:
             server._run("initdb", "-D", str(server.data), "-U", SUPERUSER, "-A", "trust",
                         "-E", "UTF8", "--no-sync", "--no-instructions")
@@ -111,7 +141,7 @@ class PostgresServer:
                     if _attempt == 2:
                         raise
         except BaseException:
-            shutil.rmtree(folder, ignore_errors=True)
+            server.stop()
             raise
         return server
 
@@ -121,3 +151,7 @@ class PostgresServer:
             with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):  # already stopped
                 self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
             shutil.rmtree(self.folder, ignore_errors=True)
+        if self.watchdog is not None:  # nothing left for it to do: let it exit
+            self.watchdog.stdin.close()
+            self.watchdog.wait(timeout=30)
+            self.watchdog = None

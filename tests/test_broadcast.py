@@ -18,7 +18,8 @@ import pytest
 from telegram import Bot
 from telegram.error import TimedOut
 
-from bot.broadcast import BroadcastBusy, Broadcaster, DeliveryPolicy, bot_sender, new_owner
+from bot.broadcast import BroadcastBusy, Broadcaster, DeliveryPolicy, Progress, bot_sender, new_owner
+from bot.broadcast_command import ProgressBar
 from bot.rate_limit import Pacer, RateLimiter
 from bot.store import ActionReport, DeliveryCounts, open_store
 from bot.transport import BotApiRefusal, InMemoryBotAPI
@@ -241,6 +242,7 @@ def test_the_broadcast_command_dry_run_and_its_refusals(tmp_path):
     unknown = run(tmp_path, "broadcast", "--campaign", "ua-150-18", "--update", "7", "--dry-run")
     assert (unknown.returncode, unknown.stderr) == (2, "error: ua-150-18 has no update 7 (it has 1)\n")
     progress = ProgressBar(io.StringIO())
-    line = progress.line(Progress(1, DeliveryCounts(pending=50, sent=48, failed=1, blocked=1), 48, 2.0, False))
+    counts = DeliveryCounts(pending=50, sent=48, failed=1, blocked=1)
+    line = progress.line(Progress(1, counts, 48, 2.0, False))
     assert line == ("[###############---------------] 50/100  sent 48  failed 1  blocked 1  uncertain 0"
                     "  remaining 50  24.0/s  left 0:02")

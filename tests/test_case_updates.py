@@ -221,3 +221,20 @@ async def test_reporting_cancels_the_reminder_and_near_the_deadline_it_comes_soo
     api.take_calls()
     await run_sweep(sim.application)
     assert texts_of(api.take_calls()) == []  # reported already: no reminder
+
+
+async def test_the_bot_resumes_a_broadcast_whose_sender_died(bot, services):
+    sim, api = bot
+    for chat in (501, 502, 503):
+        await services.store.subscribe(f"{chat:064x}", chat, "ua-150-18")
+    now = datetime.fromtimestamp(services.clock()).astimezone()
+    opened = await services.store.open_broadcast("ua-150-18", 1, "followers", now)
+    dead = "cli:" + __import__("socket").gethostname() + ":999999999:0"  # killed mid-send to 502
+    assert await services.store.acquire_broadcast(opened.id, dead, now, now.replace(year=2030))
+    assert await services.store.claim_delivery(opened.id, 502, dead, now)
+    await run_sweep(sim.application)
+    await wait_for_broadcasts(sim.application, services.store)
+    sent = [c.chat_id for c in api.take_calls() if c.method == "sendMessage" and c.ok]
+    assert sorted(sent) == [501, 503]  # 502 may have got it already: not sent again
+    counts = await services.store.delivery_counts(opened.id)
+    assert (counts.sent, counts.unknown) == (2, 1)
