@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import warnings
 
-from telegram import LinkPreviewOptions, Update
+from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -25,6 +26,7 @@ from telegram.ext import (
     filters,
 )
 from telegram.request import BaseRequest, HTTPXRequest
+from telegram.warnings import PTBUserWarning
 
 from ..retrying_request import RetryingRequest
 from ..store import open_configured_store
@@ -47,6 +49,8 @@ from .ordering import PerSupporterUpdateProcessor
 from .persistence import StorePersistence
 
 log = logging.getLogger(__name__)
+# The flows mix typed answers and buttons, so per_message must stay False (on purpose).
+warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
 
 async def on_error(update: object, context: BotContext) -> None:
     """Log the failure, apologise in the supporter's language, keep serving."""
@@ -115,8 +119,16 @@ async def open_store(services: Services) -> None:
         services.extras["owns_store"] = True
 
 
+# The commands Telegram lists in its menu, in each language (descriptions from content/i18n).
+MENU_COMMANDS = ("start", "act", "updates", "language", "mydata", "forget", "stop", "cancel")
+
+
 async def on_init(application: Application) -> None:
-    await open_store(application.bot_data[SERVICES_KEY])
+    services: Services = application.bot_data[SERVICES_KEY]
+    await open_store(services)
+    for lang in services.catalog.strings:
+        commands = [BotCommand(c, services.texts.plain(lang, f"command.{c}")) for c in MENU_COMMANDS]
+        await application.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
 
 
 async def close_store(application: Application) -> None:

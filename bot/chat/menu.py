@@ -66,11 +66,6 @@ async def set_language(update: Update, context: BotContext) -> None:
     await reply(update, context.t(update, "language.changed"), main_menu(context, update), edit=True)
 
 
-async def not_built(update: Update, context: BotContext) -> None:
-    """A menu item whose feature does not exist yet says so, never nothing."""
-    await reply(update, context.t(update, "not_built"), main_menu(context, update))
-
-
 async def unknown_command(update: Update, context: BotContext) -> None:
     command = (update.effective_message.text or "").split()[0][:64]
     await reply(update, context.t(update, "unknown_command", command=command),
