@@ -178,8 +178,12 @@ class Broadcaster:
 
     def __init__(self, store: Store, broadcast: Broadcast, send: Send, limiter: RateLimiter, *,
                  owner: str, policy: DeliveryPolicy | None = None,
-                 on_progress: Callable[[Progress], Awaitable[None]] | None = None):
+                 on_progress: Callable[[Progress], Awaitable[None]] | None = None,
+                 stopping: asyncio.Event | None = None):
         self.store = store
+        # Set on SIGTERM: no new recipient is claimed, sends in flight finish and
+        # are recorded, the lease is released, and a restart resumes the rest.
+        self.stopping = stopping or asyncio.Event()
         self.broadcast = broadcast
         self.send = send
         self.limiter = limiter
@@ -221,17 +225,17 @@ class Broadcaster:
         finished = False
         try:
             await self._send_all()
-            finished = True
+            finished = not self.stopping.is_set()
         finally:
             try:
                 await asyncio.shield(self.store.release_broadcast(
                     self.broadcast.id, self.owner, self._now() if finished else None))
             except Exception:  # the store is gone: the lease expires on its own
                 log.warning("broadcast %s: could not release", self.broadcast.id, exc_info=True)
-        return await self.report(finished=True)
+        return await self.report(finished=finished and not self.stopping.is_set())
 
     async def _send_all(self) -> None:
-        while True:
+        while not self.stopping.is_set():
             rows = await self.store.pending_deliveries(self.broadcast.id, self._now(), self.policy.batch)
             if not rows:
                 retry_at = await self.store.next_retry_at(self.broadcast.id)
@@ -252,6 +256,8 @@ class Broadcaster:
 
     async def _deliver(self, row: Delivery) -> None:
         store, broadcast_id, chat_id = self.store, self.broadcast.id, row.chat_id
+        if self.stopping.is_set():  # paused: this recipient stays pending for the restart
+            return
         async with self.limiter.turn(chat_id):
             claimed = await store.claim_delivery(broadcast_id, chat_id, self.owner, self._now())
         if not claimed:  # another sender has it now, or it is no longer pending

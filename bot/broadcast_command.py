@@ -8,6 +8,8 @@ to standard error as a bar (one line at a time when it is not a terminal).
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import sys
 from datetime import UTC, datetime
 from typing import TextIO
@@ -82,9 +84,12 @@ async def run_broadcast_command(catalog: Catalog, store: Store, bot: Bot | None,
         return 0
     broadcast = await store.open_broadcast(campaign_id, number, audience, datetime.now(UTC))
     limiter = RateLimiter(rate)
+    stopping = asyncio.Event()  # SIGTERM or Ctrl-C: pause at a resumable point
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        asyncio.get_running_loop().add_signal_handler(sig, stopping.set)
     broadcaster = Broadcaster(store, broadcast, bot_sender(bot, messages), limiter, owner=new_owner("cli"),
                               policy=policy or DeliveryPolicy(progress_every=1.0),
-                              on_progress=ProgressBar(err))
+                              on_progress=ProgressBar(err), stopping=stopping)
     try:
         progress = await broadcaster.run()
     except BroadcastBusy as busy:
@@ -94,6 +99,9 @@ async def run_broadcast_command(catalog: Catalog, store: Store, bot: Bot | None,
         err.write(f"error: {lost}\n")
         return 1
     counts = progress.counts
+    if stopping.is_set():
+        out.write(f"Paused with {counts.remaining} still to send; run the same command to resume.\n")
+        return 0
     out.write(f"Update {number} of {campaign.reference} to {audience}: {counts.sent} sent, "
               f"{counts.failed} failed, {counts.blocked} blocked (unsubscribed), "
               f"{counts.unknown} uncertain (in flight during a crash; not sent again).\n")

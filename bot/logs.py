@@ -47,3 +47,6 @@ def configure_logging(level: str, fmt: str = "text") -> None:
     root.setLevel(level)
     for noisy in NOISY:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    # python-telegram-bot logs whole updates and API parameters (texts, chat ids) at
+    # DEBUG: never below INFO, whatever LOG_LEVEL says.
+    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLevelName(level)))

@@ -23,6 +23,8 @@ from .chat.context import Services
 from .web_server import create_web_app
 
 log = logging.getLogger(__name__)
+# Only what the bot answers: no edits, no channel posts, no group membership news.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 
 @dataclass(frozen=True)
@@ -56,28 +58,29 @@ async def serve(application: Application, services: Services, options: ServeOpti
     await application.initialize()
     await application.post_init(application)
     await application.start()
-    runner = None
+    runners: list[web.AppRunner] = []
     try:
+        if options.health_port:  # monitoring on its own port, never the public one
+            runners.append(await _start_site(create_web_app(application, services), options.listen,
+                                             options.health_port))
         if options.webhook_url:
             secret = secrets.token_urlsafe(32)
             path = urlparse(options.webhook_url).path.strip("/") or "telegram"
-            runner = await _start_site(create_web_app(application, services, path, secret),
-                                       options.listen, options.port)
+            app = create_web_app(application, services, path, secret, monitoring=not options.health_port)
+            runners.append(await _start_site(app, options.listen, options.port))
             await application.bot.set_webhook(options.webhook_url, secret_token=secret,
-                                              allowed_updates=Update.ALL_TYPES,
+                                              allowed_updates=ALLOWED_UPDATES,
                                               drop_pending_updates=options.drop_pending_updates)
             log.info("webhook registered; listening on %s:%d", options.listen, options.port)
         else:
-            if options.health_port:
-                runner = await _start_site(create_web_app(application, services), options.listen,
-                                           options.health_port)
-            await application.updater.start_polling(allowed_updates=Update.ALL_TYPES,
+            await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES,
                                                     drop_pending_updates=options.drop_pending_updates)
             log.info("polling Telegram for updates")
         await stop.wait()
         log.info("stopping")
     finally:
-        if runner is not None:
+        services.stopping.set()  # broadcasts pause at a resumable point
+        for runner in runners:
             await runner.cleanup()  # in-flight webhook requests finish first
         if application.updater and application.updater.running:
             await application.updater.stop()

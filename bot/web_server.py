@@ -36,7 +36,9 @@ async def webhook(request: web.Request) -> web.Response:
         return web.Response(status=400, text="not JSON")
     application = request.app[APPLICATION_KEY]
     update = Update.de_json(payload, application.bot)
-    await application.process_update(update)
+    # Through the update processor, so one supporter's updates stay in order;
+    # answered only once processed, so an acknowledged update is never lost.
+    await application.update_processor.process_update(update, application.process_update(update))
     return web.Response(text="ok")
 
 
@@ -60,13 +62,15 @@ async def metrics(request: web.Request) -> web.Response:
 
 
 def create_web_app(application: Application, services: Services, webhook_path: str | None = None,
-                   secret: str | None = None) -> web.Application:
-    """/healthz and /metrics; plus POST /<webhook_path> when serving a webhook."""
+                   secret: str | None = None, monitoring: bool = True) -> web.Application:
+    """POST /<webhook_path> when serving a webhook; /healthz and /metrics when
+    `monitoring` (keep those off a port a proxy exposes to the internet)."""
     app = web.Application(client_max_size=1024 * 1024)
     app[APPLICATION_KEY] = application
     app[SERVICES_KEY] = services
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/metrics", metrics)
+    if monitoring:
+        app.router.add_get("/healthz", healthz)
+        app.router.add_get("/metrics", metrics)
     if webhook_path is not None:
         if not secret:
             raise ValueError("a webhook needs a secret token")

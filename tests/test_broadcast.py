@@ -246,3 +246,24 @@ def test_the_broadcast_command_dry_run_and_its_refusals(tmp_path):
     line = progress.line(Progress(1, counts, 48, 2.0, False))
     assert line == ("[###############---------------] 50/100  sent 48  failed 1  blocked 1  uncertain 0"
                     "  remaining 50  24.0/s  left 0:02")
+
+
+async def test_a_stop_request_pauses_at_a_resumable_point_and_a_restart_finishes(harness, store):
+    await follow(store, range(1, 41))
+    first = await harness.broadcaster()
+    original_send = first.send
+
+    async def send_then_stop(chat_id, lang):  # SIGTERM arrives after the 10th message
+        await original_send(chat_id, lang)
+        if len(harness.delivered()) == 10:
+            first.stopping.set()
+
+    first.send = send_then_stop
+    paused = await first.run()
+    assert not paused.finished
+    assert 10 <= paused.counts.sent < 40 and paused.counts.unknown == 0  # nothing left in doubt
+    second = await harness.broadcaster()  # the restart picks up the same broadcast
+    assert second.broadcast.id == first.broadcast.id
+    done = await second.run()
+    assert done.finished and done.counts.sent == 40
+    assert set(harness.delivered().values()) == {1}  # each follower exactly once

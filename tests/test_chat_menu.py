@@ -90,3 +90,35 @@ async def test_error_handler_apologises_and_the_bot_keeps_serving(bot):
     assert texts_of(calls) == ["Lo sentimos, algo falló de nuestro lado. Inténtalo de nuevo o envía /start."]
     (next_call,) = await user.send("/start")
     assert next_call.text.startswith("¡Hola")
+
+
+async def test_a_photo_or_sticker_gets_a_plain_answer(bot):
+    sim, api = bot
+    user = sim.user()
+    sticker = {"message_id": 5, "date": 0, "chat": user.chat, "from": user.profile,
+               "sticker": {"file_id": "s", "file_unique_id": "s", "width": 512, "height": 512,
+                           "is_animated": False, "is_video": False, "type": "regular"}}
+    calls = await sim.process({"message": sticker})
+    assert texts_of(calls) == ["I can only read text. Type your question in words, or choose from the menu."]
+    assert api.refusals == []
+
+
+async def test_logs_name_the_update_and_the_handler_never_the_text(bot, caplog, monkeypatch):
+    import logging
+
+    from bot.logs import UpdateContext
+
+    sim, _ = bot
+    caplog.handler.addFilter(UpdateContext())
+    logger = logging.getLogger("bot.chat.ask")
+    original = sim.application.bot_data["services"].matcher.match
+
+    def logged_match(text, lang):
+        logger.warning("matching")
+        return original(text, lang)
+
+    monkeypatch.setattr(sim.application.bot_data["services"].matcher, "match", logged_match)
+    await sim.user().send("my secret question")
+    (record,) = [r for r in caplog.records if r.getMessage() == "matching"]
+    assert record.handler == "ask.free_text" and record.update_id == 1
+    assert "secret" not in caplog.text

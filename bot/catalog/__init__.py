@@ -15,10 +15,11 @@ from .schema import (
     Source,
     Text,
     format_date,
+    offered_channels,
 )
 
 __all__ = [
     "CHANNELS", "LANGUAGES", "Campaign", "CampaignUpdate", "Catalog", "ContentError",
     "Explainer", "FaqEntry", "Official", "PartialDate", "Problem", "Seed", "Source", "Text",
-    "format_date", "load_catalog",
+    "format_date", "load_catalog", "offered_channels",
 ]

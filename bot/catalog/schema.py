@@ -178,6 +178,11 @@ class Campaign:
     where: Where = field(default=NOWHERE, compare=False, repr=False)
 
 
+def offered_channels(campaign: Campaign, official: Official) -> list[str]:
+    """The channels a supporter may use for this official in this campaign."""
+    return [c for c in CHANNELS if c in campaign.channels and official.has_channel(c)]
+
+
 @dataclass(frozen=True)
 class Explainer:
     id: str

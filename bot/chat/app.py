@@ -12,11 +12,12 @@ import logging
 import warnings
 
 from telegram import BotCommand, LinkPreviewOptions, Update
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -43,8 +44,9 @@ from . import (
     take_action,
     updates,
 )
-from .application import BotApplication
+from .application import BotApplication, name_handlers
 from .context import LANG_KEY, SERVICES_KEY, BotContext, Services
+from .leaving import leaving_flows
 from .ordering import PerSupporterUpdateProcessor
 from .persistence import StorePersistence
 
@@ -69,17 +71,18 @@ async def on_error(update: object, context: BotContext) -> None:
 
 def register_handlers(application: Application) -> None:
     persistent = application.persistence is not None
+    application.add_handler(TypeHandler(Update, private_chats_only), group=-3)
     application.add_handler(TypeHandler(Update, flood.guard), group=-2)
     application.add_handler(TypeHandler(Update, load_language), group=-1)
     services: Services = application.bot_data[SERVICES_KEY]
     application.add_handler(take_action.conversation(persistent, services.flow_timeout))
-    for handler in report.handlers(persistent):
+    for handler in report.handlers(persistent, services.flow_timeout):
         application.add_handler(handler)
-    application.add_handler(feedback.conversation(persistent))
+    application.add_handler(feedback.conversation(persistent, services.flow_timeout))
     for handler in (*updates.handlers(), *broadcasting.handlers()):
         application.add_handler(handler)
     broadcasting.schedule_sweep(application)  # due reminders, broadcasts to resume
-    application.add_handler(CommandHandler("start", menu.start))
+    application.add_handler(CommandHandler("start", leaving_flows(menu.start)))
     application.add_handler(CommandHandler("stats", organizer.stats))
     application.add_handler(CommandHandler("problems", organizer.problems))
     application.add_handler(CallbackQueryHandler(organizer.resolve, pattern=f"^{organizer.RESOLVE}"))
@@ -88,19 +91,31 @@ def register_handlers(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(privacy.forget_confirmed, pattern=f"^{privacy.CONFIRM}$"))
     application.add_handler(CallbackQueryHandler(privacy.forget_cancelled, pattern=f"^{privacy.KEEP}$"))
     application.add_handler(CommandHandler("language", menu.language))
-    application.add_handler(CallbackQueryHandler(menu.home, pattern=f"^{menu.HOME}$"))
-    application.add_handler(CallbackQueryHandler(menu.about, pattern=f"^{menu.ABOUT}$"))
+    application.add_handler(CallbackQueryHandler(leaving_flows(menu.home), pattern=f"^{menu.HOME}$"))
+    application.add_handler(CallbackQueryHandler(leaving_flows(menu.about), pattern=f"^{menu.ABOUT}$"))
     application.add_handler(CallbackQueryHandler(menu.set_language, pattern=f"^{menu.LANGUAGE_PREFIX}"))
-    application.add_handler(CallbackQueryHandler(learn.show_list, pattern=f"^({menu.LEARN}|{learn.LIST})$"))
+    application.add_handler(CallbackQueryHandler(leaving_flows(learn.show_list),
+                                                 pattern=f"^({menu.LEARN}|{learn.LIST})$"))
     application.add_handler(CallbackQueryHandler(learn.show, pattern=f"^{learn.SHOW}"))
     application.add_handler(CallbackQueryHandler(learn.show_sources, pattern=f"^{learn.SOURCES}"))
-    application.add_handler(CallbackQueryHandler(ask.prompt, pattern=f"^{menu.ASK}$"))
+    application.add_handler(CallbackQueryHandler(leaving_flows(ask.prompt), pattern=f"^{menu.ASK}$"))
     application.add_handler(CallbackQueryHandler(ask.show, pattern=f"^{ask.SHOW}"))
     application.add_handler(CallbackQueryHandler(ask.show_sources, pattern=f"^{ask.SOURCES}"))
     application.add_handler(MessageHandler(filters.COMMAND, menu.unknown_command))
     application.add_handler(MessageHandler(filters.TEXT, ask.free_text))
+    application.add_handler(MessageHandler(filters.ALL, menu.not_text))  # photos, stickers, voice…
     application.add_handler(CallbackQueryHandler(menu.stale_button))
+    for group in application.handlers.values():
+        name_handlers(group)
     application.add_error_handler(on_error)
+
+
+async def private_chats_only(update: Update, context: BotContext) -> None:
+    """The bot talks one to one: groups, channels and edited messages get no answer."""
+    chat = update.effective_chat
+    if update.edited_message or update.channel_post or update.edited_channel_post or (
+            chat is not None and chat.type != ChatType.PRIVATE):
+        raise ApplicationHandlerStop
 
 
 async def load_language(update: Update, context: BotContext) -> None:

@@ -4,12 +4,13 @@ log records with the update id."""
 
 from __future__ import annotations
 
+import functools
 import time
 
 from telegram import Update
-from telegram.ext import Application
+from telegram.ext import Application, ConversationHandler
 
-from ..logs import current_update
+from ..logs import current_handler, current_update
 from .context import SERVICES_KEY
 
 
@@ -22,9 +23,32 @@ def update_type(update: object) -> str:
     return "other"
 
 
+def _named(callback):
+    """The callback, telling the logs its name while it runs (for this update)."""
+    name = f"{callback.__module__.rsplit('.', 1)[-1]}.{callback.__name__}"
+
+    @functools.wraps(callback)
+    async def run(update, context):
+        current_handler.set(name)
+        return await callback(update, context)
+
+    return run
+
+
+def name_handlers(handlers) -> None:
+    """Wrap every callback, inside conversations too, so log records name it."""
+    for handler in handlers:
+        if isinstance(handler, ConversationHandler):
+            states = [h for group in handler.states.values() for h in group]
+            name_handlers([*handler.entry_points, *states, *handler.fallbacks])
+        else:
+            handler.callback = _named(handler.callback)
+
+
 class BotApplication(Application):
     async def process_update(self, update: object) -> None:
         token = current_update.set(getattr(update, "update_id", None))
+        handler_token = current_handler.set(None)
         started = time.perf_counter()
         try:
             await super().process_update(update)
@@ -34,4 +58,5 @@ class BotApplication(Application):
             metrics = self.bot_data[SERVICES_KEY].metrics
             metrics.updates.inc(update_type(update))
             metrics.latency.observe(time.perf_counter() - started)
+            current_handler.reset(handler_token)
             current_update.reset(token)

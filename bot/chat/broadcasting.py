@@ -25,6 +25,7 @@ from ..catalog import LANGUAGES, Campaign
 from ..i18n import Html, Texts
 from ..store import AUDIENCES, Broadcast
 from ..telegram_html import escape
+from . import take_action
 from .context import SERVICES_KEY, BotContext, Services, keyboard, reply
 from .organizer import organizers_only
 from .pacing import limiter_for, policy_for, sending_bot
@@ -173,6 +174,7 @@ async def run_in_bot(application: Application, broadcast_id: int, lang: str | No
         services.store, broadcast, bot_sender(sending_bot(application), _messages(services, campaign,
                                                                          broadcast.update_number)),
         limiter_for(services), owner=new_owner("bot"), policy=policy_for(services),
+        stopping=services.stopping,
         on_progress=_progress_editor(application, broadcast, campaign, lang or "en"))
     try:
         await broadcaster.run()
@@ -186,9 +188,12 @@ async def run_in_bot(application: Application, broadcast_id: int, lang: str | No
 
 
 def _progress_editor(application: Application, broadcast: Broadcast, campaign: Campaign, lang: str):
-    texts = application.bot_data[SERVICES_KEY].texts
+    services: Services = application.bot_data[SERVICES_KEY]
+    texts = services.texts
 
     async def on_progress(progress: Progress) -> None:
+        for state in ("pending", "sending", "sent", "failed", "blocked", "unknown"):
+            services.metrics.broadcast.set(getattr(progress.counts, state), state)
         await _edit_progress(application, broadcast,
                              progress_text(texts, lang, campaign, broadcast.update_number, progress))
 
@@ -211,6 +216,7 @@ async def sweep(context: BotContext) -> None:
     application = context.application
     services: Services = application.bot_data[SERVICES_KEY]
     await send_due_reminders(application)
+    await take_action.expire_abandoned_flows(application)
     now = datetime.fromtimestamp(services.clock(), tz=UTC)
     running = application.bot_data.get(RUNNING_KEY, set())
     for broadcast in await services.store.unfinished_broadcasts():

@@ -44,6 +44,7 @@ class Services:
     appeals: Any = None
     matcher: Any = None
     metrics: Metrics = field(default_factory=Metrics)
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)  # set on SIGTERM
     flood: FloodGate = field(default_factory=lambda: FloodGate())
     daily_report_cap: int = 50
     extras: dict[str, Any] = field(default_factory=dict)

@@ -100,7 +100,7 @@ async def cancel(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-def conversation(persistent: bool) -> ConversationHandler:
+def conversation(persistent: bool, timeout: float) -> ConversationHandler:
     return ConversationHandler(
         entry_points=[CallbackQueryHandler(start, pattern=f"^({REPLY}|{PROBLEM})$")],
         states={
@@ -111,6 +111,7 @@ def conversation(persistent: bool) -> ConversationHandler:
         },
         fallbacks=[CommandHandler("cancel", cancel), CallbackQueryHandler(cancel, pattern=f"^{HOME}$")],
         allow_reentry=True,
+        conversation_timeout=timeout,
         name="feedback",
         persistent=persistent,
     )

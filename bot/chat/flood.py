@@ -25,9 +25,15 @@ class FloodGate:
     window: float = 10.0
     seen: dict[int, deque] = field(default_factory=dict)
     warned: dict[int, float] = field(default_factory=dict)
+    calls: int = 0
+    PRUNE_EVERY = 10_000
 
     def allow(self, user_id: int, now: float) -> tuple[bool, bool]:
         """(allowed, warn now): warn once per flood, on its first refused update."""
+        self.calls += 1
+        if self.calls % self.PRUNE_EVERY == 0:  # forget supporters who went quiet
+            self.seen = {u: t for u, t in self.seen.items() if t and t[-1] > now - self.window}
+            self.warned = {u: t for u, t in self.warned.items() if t > now - self.window}
         times = self.seen.setdefault(user_id, deque())
         while times and times[0] <= now - self.window:
             times.popleft()
@@ -37,8 +43,6 @@ class FloodGate:
             return True, False
         first = user_id not in self.warned
         self.warned[user_id] = now
-        if len(self.seen) > 10_000:  # forget supporters who went quiet
-            self.seen = {u: t for u, t in self.seen.items() if t and t[-1] > now - self.window}
         return False, first
 
 

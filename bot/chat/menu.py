@@ -72,6 +72,11 @@ async def unknown_command(update: Update, context: BotContext) -> None:
                 main_menu(context, update))
 
 
+async def not_text(update: Update, context: BotContext) -> None:
+    """A photo, sticker or voice message: say what the bot can read."""
+    await reply(update, context.t(update, "not_text"), main_menu(context, update))
+
+
 async def stale_button(update: Update, context: BotContext) -> None:
     """A button from an old message whose conversation has moved on."""
     await update.callback_query.answer(context.services.texts.plain(context.lang(update), "stale_button"))

@@ -14,6 +14,7 @@ from ..charts import stats_chart_png
 from ..i18n import Html
 from ..telegram_html import escape
 from .context import BotContext, keyboard, reply
+from .delivery import send_long
 
 RESOLVE = "org:resolve:"
 REVIEW_LIMIT = 10
@@ -53,9 +54,9 @@ async def stats(update: Update, context: BotContext) -> None:
     figures = await services.store.campaign_stats(campaign_id, today=services.today())
     officials = {services.catalog.officials[k].name if k in services.catalog.officials else k: v
                  for k, v in figures.by_official.items()}
-    label = services.catalog.campaigns[campaign_id].reference if campaign_id else context.t(
-        update, "organizer.all_campaigns")
-    text = context.t(update, "organizer.stats", campaign=Html(escape(label)), actions=figures.actions,
+    label = services.catalog.campaigns[campaign_id].reference if campaign_id else services.texts.plain(
+        context.lang(update), "organizer.all_campaigns")
+    text = context.t(update, "organizer.stats", campaign=label, actions=figures.actions,
                      attempted=figures.attempted, supporters=figures.supporters,
                      week=figures.last_7_days, problems=figures.open_problems,
                      by_channel=Html(_counts(figures.by_channel)), by_official=Html(_counts(officials)))
@@ -80,12 +81,15 @@ async def problems(update: Update, context: BotContext) -> None:
                      f"{item.created_at:%Y-%m-%d}\n{escape(item.text or '')}".rstrip())
         rows.append([(f"✅ #{item.id} {kind}", f"{RESOLVE}{item.kind}:{item.id}")])
     text = Html(context.t(update, "organizer.problems") + "\n\n" + "\n\n".join(lines))
-    await reply(update, text, keyboard(rows))
+    await send_long(update, context, text, keyboard(rows))  # ten long summaries exceed one message
 
 
 @organizers_only
 async def resolve(update: Update, context: BotContext) -> None:
     kind, _, item_id = update.callback_query.data.removeprefix(RESOLVE).partition(":")
+    if kind not in ("problem", "reply") or not (item_id.isascii() and item_id.isdigit()):
+        await update.callback_query.answer(context.services.texts.plain(context.lang(update), "stale_button"))
+        return
     done = await context.services.store.resolve_problem(int(item_id), kind=kind)
     key = "organizer.resolved" if done else "organizer.already_resolved"
     await update.callback_query.answer(context.services.texts.plain(context.lang(update), key))

@@ -9,6 +9,7 @@ from telegram import Update
 from ..i18n import Html
 from ..telegram_html import escape
 from .context import LANG_KEY, BotContext, keyboard, reply
+from .leaving import end_conversations
 from .menu import main_menu
 
 CONFIRM = "forget:yes"
@@ -53,6 +54,7 @@ async def forget_confirmed(update: Update, context: BotContext) -> None:
     services = context.services
     user = update.effective_user
     await services.store.forget(services.supporter(user.id))  # also subscriptions and reminders
+    await end_conversations(context.application, update.effective_chat.id, user.id)
     language = context.lang(update)
     context.user_data.clear()
     context.user_data[LANG_KEY] = ""  # nothing stored; the client's language from now on

@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
+from telegram import LinkPreviewOptions
+from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application
 
@@ -34,7 +36,11 @@ async def send_due_reminders(application: Application) -> int:
     sent = 0
     while due := await services.store.claim_due_reminders(now, BATCH):
         for reminder in due:
-            sent += await _send(application, services, reminder, now)
+            try:
+                sent += await _send(application, services, reminder, now)
+            except Exception:  # one broken reminder must not strand the rest of the batch
+                log.exception("reminder %s could not be sent; dropped", reminder.id)
+                await services.store.finish_reminder(reminder.id)
         if len(due) < BATCH:
             break
     return sent
@@ -54,7 +60,8 @@ async def _send(application: Application, services: Services, reminder: DueRemin
         await sending_bot(application).send_message(
             reminder.chat_id, texts(reminder.language, "report.reminder", reference=campaign.reference),
             reply_markup=reminder_markup(texts, reminder.language, reminder.campaign_id,
-                                         reminder.official_id, reminder.channel, reminder.appeal_language))
+                                         reminder.official_id, reminder.channel, reminder.appeal_language),
+            parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
     except TelegramError as error:
         verdict = classify(error)
         if verdict.retry_after is not None:

@@ -20,11 +20,12 @@ from telegram.ext import (
     filters,
 )
 
+from ..catalog import offered_channels
 from ..i18n import Texts
 from ..store import ActionReport, RecordResult, ReminderRequest
 from .context import BotContext, keyboard, reply
 from .feedback import PROBLEM, REPLY
-from .menu import ACT, HOME, LEARN
+from .menu import ACT, HOME, LEARN, main_menu
 from .updates import follow_row
 
 PREFIX = "rep:"
@@ -41,14 +42,17 @@ def _data(code: str, campaign_id: str, official_id: str, channel: str, lang: str
 
 
 def _parse(context: BotContext, data: str) -> dict | None:
-    """The report a button stands for, or None if content no longer has it."""
+    """The report a button stands for, or None if it is stale or forged: callback
+    data comes from the client, so every part is checked against content."""
     parts = data.removeprefix(PREFIX).split(":")
     if len(parts) != 5:
         return None
     code, campaign_id, official_id, channel, lang = parts
     catalog = context.services.catalog
     campaign = catalog.campaigns.get(campaign_id)
-    if campaign is None or official_id not in campaign.targets or lang not in catalog.strings:
+    if (campaign is None or official_id not in campaign.targets or lang not in catalog.strings
+            or code not in (DONE, ATTEMPTED, MORE, LATER)
+            or channel not in offered_channels(campaign, catalog.officials[official_id])):
         return None
     return {"code": code, "campaign": campaign_id, "official": official_id, "channel": channel,
             "lang": lang}
@@ -155,10 +159,13 @@ async def ask_count(update: Update, context: BotContext) -> int:
 
 async def got_count(update: Update, context: BotContext) -> int:
     text = (update.effective_message.text or "").strip()
-    if not text.isdigit() or not 1 <= int(text) <= MAX_COUNT:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_COUNT:
         await update.effective_message.reply_text(context.t(update, "report.bad_count", limit=MAX_COUNT))
         return COUNT
-    report = context.user_data.pop(PENDING_KEY)
+    report = context.user_data.pop(PENDING_KEY, None)
+    if report is None:  # the data went with /forget: nothing to report against
+        await reply(update, context.t(update, "menu.prompt"), main_menu(context, update))
+        return ConversationHandler.END
     result = await _record(update, context, report, int(text), "done", report["key"])
     if result is None:
         return ConversationHandler.END
@@ -172,8 +179,6 @@ async def got_count(update: Update, context: BotContext) -> int:
 
 async def cancel_count(update: Update, context: BotContext) -> int:
     context.user_data.pop(PENDING_KEY, None)
-    from .menu import main_menu
-
     await reply(update, context.t(update, "act.cancelled"), main_menu(context, update))
     return ConversationHandler.END
 
@@ -213,12 +218,13 @@ def reminder_markup(texts: Texts, lang: str, campaign_id: str, official_id: str,
                        _data(DONE, campaign_id, official_id, channel, appeal_lang))]])
 
 
-def handlers(persistent: bool) -> list:
+def handlers(persistent: bool, timeout: float) -> list:
     more = ConversationHandler(
         entry_points=[CallbackQueryHandler(ask_count, pattern=f"^{PREFIX}{MORE}:")],
         states={COUNT: [MessageHandler(filters.TEXT & ~filters.COMMAND, got_count)]},
         fallbacks=[CommandHandler("cancel", cancel_count)],
         allow_reentry=True,
+        conversation_timeout=timeout,
         name="report_count",
         persistent=persistent,
     )

@@ -14,9 +14,12 @@ need, so they work after the flow has ended or the bot has restarted.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from telegram import InputFile, Update
+from telegram.error import TelegramError
 from telegram.ext import (
+    Application,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -34,14 +37,15 @@ from ..appeals import (
     tweet_length,
 )
 from ..case_updates import latest_update
-from ..catalog import CHANNELS, Campaign, Official, format_date
+from ..catalog import Campaign, Official, format_date, offered_channels
 from ..i18n import Html
 from ..letter_pdf import render_letter_pdf, unsupported_characters
 from ..supporter_input import CITY_MAX, NAME_MAX, SENTENCE_MAX, Refused, clean
 from ..telegram_html import escape
 from . import report, updates
-from .context import BotContext, keyboard, reply
+from .context import LANG_KEY, SERVICES_KEY, BotContext, keyboard, reply
 from .delivery import send_long
+from .leaving import end_conversations
 from .menu import ACT, HOME, main_menu
 
 # Conversation states, in the order a supporter meets them.
@@ -65,7 +69,23 @@ LIMITS = {"name": NAME_MAX, "city": CITY_MAX, "sentence": SENTENCE_MAX}
 # -- helpers -----------------------------------------------------------------
 
 def _flow(context: BotContext) -> dict:
-    return context.user_data.setdefault(FLOW_KEY, {})
+    flow = context.user_data.setdefault(FLOW_KEY, {})
+    flow["touched"] = context.services.clock()  # for expiring flows orphaned by a restart
+    return flow
+
+
+async def expire_abandoned_flows(application: Application) -> None:
+    """Flows silent for longer than the timeout (whose timeout job a restart lost)
+    end like timed-out ones: what was typed is dropped and the supporter told."""
+    services = application.bot_data[SERVICES_KEY]
+    cutoff = services.clock() - services.flow_timeout
+    for user_id, data in list(application.user_data.items()):
+        flow = data.get(FLOW_KEY)
+        if flow is not None and flow.get("touched", 0) < cutoff:
+            await end_conversations(application, user_id, user_id)  # private chats: chat id = user id
+            lang = data.get(LANG_KEY) or "en"
+            with contextlib.suppress(TelegramError):
+                await application.bot.send_message(user_id, services.texts(lang, "act.timed_out"))
 
 
 def _end_flow(context: BotContext) -> None:
@@ -88,10 +108,6 @@ def _nav(context: BotContext, update: Update, *extra: list[tuple[str, str]]):
     """Extra rows, then Back and Cancel."""
     return keyboard([*extra, [(_label(context, update, "act.back"), BACK),
                               (_label(context, update, "act.cancel"), CANCEL)]])
-
-
-def channels_for(campaign: Campaign, official: Official) -> list[str]:
-    return [c for c in CHANNELS if c in campaign.channels and official.has_channel(c)]
 
 
 def days_left(context: BotContext, campaign: Campaign) -> int | None:
@@ -198,7 +214,7 @@ async def pick_official(update: Update, context: BotContext) -> int:
 
 async def ask_channel(update: Update, context: BotContext) -> int:
     campaign, official = _campaign(context), _official(context)
-    available = channels_for(campaign, official)
+    available = offered_channels(campaign, official)
     best = recommended_channel(available, days_left(context, campaign))
     rows = []
     for channel in sorted(available, key=lambda c: c != best):
@@ -218,7 +234,7 @@ async def ask_channel(update: Update, context: BotContext) -> int:
 
 async def pick_channel(update: Update, context: BotContext) -> int:
     channel = update.callback_query.data.removeprefix(PICK_CHANNEL)
-    if channel not in channels_for(_campaign(context), _official(context)):
+    if channel not in offered_channels(_campaign(context), _official(context)):
         return await ask_channel(update, context)
     _flow(context)["channel"] = channel
     if channel == "tweet":  # a tweet is signed by the account: only the sentence is asked
@@ -252,10 +268,12 @@ async def ask_sentence(update: Update, context: BotContext, notice: Html | None 
 def _limit(context: BotContext, field: str) -> int:
     """The field's limit; for a tweet's sentence, what still fits in 280 characters."""
     if field == "sentence" and _flow(context).get("channel") == "tweet":
-        official = _official(context)
-        bare = context.services.appeals.render(_campaign(context), official, "tweet", official.language,
-                                               SupporterDetails(), context.services.today())
-        return max(0, TWEET_LIMIT - tweet_length(bare.body.strip()) - 1)
+        # The language is chosen after the sentence: it must fit the longer of the two.
+        render, campaign, official = context.services.appeals.render, _campaign(context), _official(context)
+        longest = max(tweet_length(render(campaign, official, "tweet", lang, SupporterDetails(),
+                                          context.services.today()).body.strip())
+                      for lang in context.services.catalog.strings)
+        return max(0, TWEET_LIMIT - longest - 1)
     return LIMITS[field]
 
 
@@ -389,7 +407,7 @@ async def _send_call(update, context, official, appeal, language_name) -> None:
 
 async def _send_tweet(update, context, official, appeal, language_name) -> None:
     text = appeal.body.strip()
-    intro = context.t(update, "act.tweet_intro", length=tweet_length(text), limit=280)
+    intro = context.t(update, "act.tweet_intro", length=tweet_length(text), limit=TWEET_LIMIT)
     markup = keyboard([[(_label(context, update, "act.post_tweet"), tweet_intent_url(text))]])
     await update.effective_chat.send_message(Html(intro + "\n\n" + escape(text)), reply_markup=markup)
 
@@ -429,8 +447,6 @@ async def back(update: Update, context: BotContext) -> int:
 
 async def cancel(update: Update, context: BotContext) -> int:
     _end_flow(context)
-    from .menu import main_menu
-
     await reply(update, context.t(update, "act.cancelled"), main_menu(context, update), edit=True)
     return ConversationHandler.END
 

@@ -1,0 +1,99 @@
+"""Regressions from review: leaving flows from outside them, /forget in the
+middle of a flow, forged buttons, chats the bot does not serve, edits, and
+flows orphaned by a restart."""
+
+from __future__ import annotations
+
+from bot.chat.take_action import FLOW_KEY, expire_abandoned_flows
+from tests.conftest import texts_of
+from tests.test_take_action import complete, walk_to_name
+
+QUESTION = "what is a safe third country agreement?"
+
+
+async def test_start_leaves_a_half_written_letter(bot):
+    sim, _ = bot
+    user = sim.user()
+    await walk_to_name(user, "luis-videgaray", "letter")
+    await user.send("/start")
+    assert FLOW_KEY not in sim.application.user_data[user.id]
+    (answer,) = await user.send(QUESTION)  # a question again, not the letter's name
+    assert answer.text.startswith("<b>What is a safe third country?</b>")
+
+
+async def test_a_menu_tap_leaves_the_feedback_flow(bot, services):
+    sim, _ = bot
+    user = sim.user()
+    await user.send("/start")
+    message, _ = user.find_button("📚 Learn")
+    await user.press_data(message, "fb:reply")
+    await user.press("Luis Videgaray")
+    await user.send("/start")
+    await user.send(QUESTION)
+    assert await services.store.list_problems() == []  # the question was not taken as a reply
+
+
+async def test_forget_in_the_middle_of_every_flow(bot, services):
+    sim, api = bot
+    user = sim.user()
+    await walk_to_name(user, "luis-videgaray", "letter")
+    await user.send("Ana")
+    await user.send("/forget")
+    await user.press("🗑 Yes, delete my data")
+    calls = await user.send("Tijuana")  # the flow is gone: this is a question now
+    assert not any("Sorry, something went wrong" in t for t in texts_of(calls))
+    assert FLOW_KEY not in sim.application.user_data[user.id]
+    assert await services.store.conversation_states("take_action") == {}
+    assert await services.store.flow_data() == {}
+    assert api.refusals == []
+
+
+async def test_forged_report_buttons_are_stale_not_counted(bot, services):
+    sim, _ = bot
+    user = sim.user()
+    await user.send("/start")
+    message, _ = user.find_button("📚 Learn")
+    for forged in ("rep:d:ua-150-18:luis-videgaray:call:en",  # the minister has no phone
+                   "rep:l:ua-150-18:luis-videgaray:bogus:en", "rep:x:ua-150-18:luis-videgaray:email:en",
+                   "rep:d:ua-150-18:nobody:email:en", "org:resolve:problem:abc"):
+        calls = await user.press_data(message, forged)
+        assert [c.method for c in calls] == ["answerCallbackQuery"], forged
+    stats = await services.store.campaign_stats("ua-150-18", today=services.today())
+    assert stats.actions == 0
+
+
+async def test_a_count_in_other_digits_is_refused_not_crashed(bot):
+    sim, _ = bot
+    user = sim.user()
+    await complete(user, "luis-videgaray", "email", "en")
+    await user.press("👥 We sent more than one")
+    assert texts_of(await user.send("²")) == ["Please type a whole number from 1 to 500."]
+
+
+async def test_groups_channels_and_edits_get_no_answer(bot):
+    sim, _ = bot
+    user = sim.user()
+    group = {"id": -100123, "type": "supergroup", "title": "Friends"}
+    for payload in (
+        {"message": {"message_id": 1, "date": 0, "chat": group, "from": user.profile, "text": QUESTION}},
+        {"channel_post": {"message_id": 2, "date": 0, "chat": {"id": -100999, "type": "channel"},
+                          "text": QUESTION}},
+        {"edited_message": {"message_id": 3, "date": 0, "edit_date": 1, "chat": user.chat,
+                            "from": user.profile, "text": QUESTION}},
+    ):
+        assert await sim.process(payload) == []
+
+
+async def test_a_flow_orphaned_by_a_restart_expires_in_the_sweep(bot, services, clock):
+    sim, api = bot
+    user = sim.user()
+    await walk_to_name(user, "luis-videgaray", "letter")
+    await user.send("Ana")
+    clock.advance(services.flow_timeout + 1)
+    api.take_calls()
+    await expire_abandoned_flows(sim.application)
+    assert texts_of(api.take_calls()) == [
+        "Your appeal was left unfinished for 30 minutes, so I closed it and deleted what you typed. "
+        "Press Take action to start again."]
+    assert await services.store.flow_data() == {}
+    assert await services.store.conversation_states("take_action") == {}
