@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from .appeals import AppealRenderer
 from .catalog import Catalog, load_catalog
-from .chat.context import Services
 from .config import Settings
 from .faq_matcher import FaqMatcher
 from .i18n import Texts
+from .services import Services
 
 
 def load_services(settings: Settings) -> Services:

@@ -19,7 +19,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
-from .chat.context import Services
+from .services import Services
 from .web_server import create_web_app
 
 log = logging.getLogger(__name__)

@@ -11,11 +11,11 @@ import pytest
 from bot.appeals import AppealRenderer
 from bot.catalog import load_catalog
 from bot.chat.app import build_application
-from bot.chat.context import Services
-from bot.chat.flood import FloodGate
 from bot.config import Settings
+from bot.flood_gate import FloodGate
 from bot.i18n import Texts
 from bot.runtime import build_matcher
+from bot.services import Services
 from bot.simulator import Simulator
 from bot.store import open_store
 from bot.transport import InMemoryBotAPI

@@ -3,7 +3,7 @@ organizers' audit log."""
 
 from __future__ import annotations
 
-from bot.chat.flood import FloodGate
+from bot.flood_gate import FloodGate
 from tests.conftest import ORGANIZER_ID, texts_of
 from tests.test_take_action import complete
 

@@ -30,7 +30,6 @@ from telegram.request import BaseRequest, HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
 from ..retrying_request import RetryingRequest
-from ..store import open_configured_store
 from . import (
     ask,
     broadcasting,
@@ -45,7 +44,7 @@ from . import (
     updates,
 )
 from .application import BotApplication, name_handlers
-from .context import LANG_KEY, SERVICES_KEY, BotContext, Services
+from .context import LANG_KEY, SERVICES_KEY, BotContext, Services, answer_stale
 from .leaving import leaving_flows
 from .ordering import PerSupporterUpdateProcessor
 from .persistence import StorePersistence
@@ -104,7 +103,7 @@ def register_handlers(application: Application) -> None:
     application.add_handler(MessageHandler(filters.COMMAND, menu.unknown_command))
     application.add_handler(MessageHandler(filters.TEXT, ask.free_text))
     application.add_handler(MessageHandler(filters.ALL, menu.not_text))  # photos, stickers, voice…
-    application.add_handler(CallbackQueryHandler(menu.stale_button))
+    application.add_handler(CallbackQueryHandler(answer_stale))  # old or unknown buttons
     for group in application.handlers.values():
         name_handlers(group)
     application.add_error_handler(on_error)
@@ -127,30 +126,20 @@ async def load_language(update: Update, context: BotContext) -> None:
     context.user_data[LANG_KEY] = await store.get_language(context.services.supporter(user.id)) or ""
 
 
-async def open_store(services: Services) -> None:
-    """Open the configured store unless one was given (tests give their own)."""
-    if services.store is None:
-        services.store = await open_configured_store(services.settings)
-        services.extras["owns_store"] = True
-
-
 # The commands Telegram lists in its menu, in each language (descriptions from content/i18n).
 MENU_COMMANDS = ("start", "act", "updates", "language", "mydata", "forget", "stop", "cancel")
 
 
 async def on_init(application: Application) -> None:
     services: Services = application.bot_data[SERVICES_KEY]
-    await open_store(services)
+    await services.ensure_store()
     for lang in services.catalog.strings:
         commands = [BotCommand(c, services.texts.plain(lang, f"command.{c}")) for c in MENU_COMMANDS]
         await application.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
 
 
 async def close_store(application: Application) -> None:
-    services: Services = application.bot_data[SERVICES_KEY]
-    if services.extras.pop("owns_store", False):
-        await services.store.close()
-        services.store = None
+    await application.bot_data[SERVICES_KEY].close_store()
 
 
 def build_application(services: Services, request: BaseRequest | None = None,

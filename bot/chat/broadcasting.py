@@ -26,7 +26,7 @@ from ..i18n import Html, Texts
 from ..store import AUDIENCES, Broadcast
 from ..telegram_html import escape
 from . import take_action
-from .context import SERVICES_KEY, BotContext, Services, keyboard, reply
+from .context import SERVICES_KEY, BotContext, Services, answer_stale, keyboard, reply
 from .organizer import organizers_only
 from .pacing import limiter_for, policy_for, sending_bot
 from .reminders import send_due_reminders
@@ -115,7 +115,7 @@ async def confirmed(update: Update, context: BotContext) -> None:
     number, _, audience = rest.partition(":")
     parsed = _parse(context, update, [campaign_id, number, audience])
     if not isinstance(parsed, tuple):
-        await query.answer(context.services.texts.plain(context.lang(update), "stale_button"))
+        await answer_stale(update, context)
         return
     campaign, number, audience = parsed
     services = context.services

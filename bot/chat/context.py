@@ -7,57 +7,16 @@ application around any catalog, store or clock.
 
 from __future__ import annotations
 
-import asyncio
 import functools
-import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackContext, ExtBot
 
-from ..catalog import Catalog
-from ..config import Settings
-from ..i18n import Html, Texts, language_for
-from ..identity import supporter_key
-from ..metrics import Metrics
-from .flood import FloodGate
+from ..i18n import Html, language_for
+from ..services import Services
 
 SERVICES_KEY = "services"
 LANG_KEY = "lang"
-
-
-@dataclass
-class Services:
-    """The domain services one running bot uses, built once at start."""
-
-    catalog: Catalog
-    settings: Settings
-    texts: Texts
-    clock: Callable[[], float] = time.time
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-    secret: bytes = b"advocacy-bot-test-secret"
-    flow_timeout: float = 30 * 60  # seconds of silence that end a flow
-    store: Any = None
-    appeals: Any = None
-    matcher: Any = None
-    metrics: Metrics = field(default_factory=Metrics)
-    stopping: asyncio.Event = field(default_factory=asyncio.Event)  # set on SIGTERM
-    flood: FloodGate = field(default_factory=lambda: FloodGate())
-    daily_report_cap: int = 50
-    extras: dict[str, Any] = field(default_factory=dict)
-
-    def today(self) -> date:
-        return datetime.fromtimestamp(self.clock(), tz=UTC).date()
-
-    def supporter(self, user_id: int) -> str:
-        """The keyed hash that stands for this Telegram user in the store."""
-        return supporter_key(user_id, self.secret)
-
-    def is_organizer(self, user_id: int | None) -> bool:
-        return user_id is not None and user_id in self.settings.organizer_ids
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
@@ -75,6 +34,11 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
 
     def t(self, update: Update, key: str, **values: object) -> Html:
         return self.services.texts(self.lang(update), key, **values)
+
+
+async def answer_stale(update: Update, context: BotContext) -> None:
+    """A button that no longer means anything (old, or forged): say so briefly."""
+    await update.callback_query.answer(context.services.texts.plain(context.lang(update), "stale_button"))
 
 
 def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:

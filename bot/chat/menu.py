@@ -77,6 +77,3 @@ async def not_text(update: Update, context: BotContext) -> None:
     await reply(update, context.t(update, "not_text"), main_menu(context, update))
 
 
-async def stale_button(update: Update, context: BotContext) -> None:
-    """A button from an old message whose conversation has moved on."""
-    await update.callback_query.answer(context.services.texts.plain(context.lang(update), "stale_button"))

@@ -13,7 +13,7 @@ from telegram import InputFile, Update
 from ..charts import stats_chart_png
 from ..i18n import Html
 from ..telegram_html import escape
-from .context import BotContext, keyboard, reply
+from .context import BotContext, answer_stale, keyboard, reply
 from .delivery import send_long
 
 RESOLVE = "org:resolve:"
@@ -88,7 +88,7 @@ async def problems(update: Update, context: BotContext) -> None:
 async def resolve(update: Update, context: BotContext) -> None:
     kind, _, item_id = update.callback_query.data.removeprefix(RESOLVE).partition(":")
     if kind not in ("problem", "reply") or not (item_id.isascii() and item_id.isdigit()):
-        await update.callback_query.answer(context.services.texts.plain(context.lang(update), "stale_button"))
+        await answer_stale(update, context)
         return
     done = await context.services.store.resolve_problem(int(item_id), kind=kind)
     key = "organizer.resolved" if done else "organizer.already_resolved"

@@ -37,10 +37,7 @@ class StorePersistence(BasePersistence[dict, dict, dict]):
 
     async def _store(self):
         """The store, opened on first use: persistence loads before post_init runs."""
-        from .app import open_store
-
-        if self.services.store is None:
-            await open_store(self.services)
+        await self.services.ensure_store()
         return self.services.store
 
     async def get_user_data(self) -> dict[int, dict]:

@@ -23,7 +23,7 @@ from telegram.ext import (
 from ..catalog import offered_channels
 from ..i18n import Texts
 from ..store import ActionReport, RecordResult, ReminderRequest
-from .context import BotContext, keyboard, reply
+from .context import BotContext, answer_stale, keyboard, reply
 from .feedback import PROBLEM, REPLY
 from .menu import ACT, HOME, LEARN, main_menu
 from .updates import follow_row
@@ -124,7 +124,7 @@ async def pressed(update: Update, context: BotContext) -> None:
     query = update.callback_query
     report = _parse(context, query.data)
     if report is None or report["code"] not in (DONE, ATTEMPTED, LATER):
-        await query.answer(context.services.texts.plain(context.lang(update), "stale_button"))
+        await answer_stale(update, context)
         return
     if report["code"] == LATER:
         await _schedule_reminder(update, context, report)
@@ -149,7 +149,7 @@ async def ask_count(update: Update, context: BotContext) -> int:
     query = update.callback_query
     report = _parse(context, query.data)
     if report is None:
-        await query.answer(context.services.texts.plain(context.lang(update), "stale_button"))
+        await answer_stale(update, context)
         return ConversationHandler.END
     report["key"] = _key(query.message.chat_id, query.message.message_id)
     context.user_data[PENDING_KEY] = report

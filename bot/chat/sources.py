@@ -7,31 +7,23 @@ from ..catalog import Catalog, PartialDate, Source
 from ..i18n import Html, Texts
 from ..telegram_html import escape
 
-SEED_KINDS = {
-    "en": {"news article": "news article", "analysis": "analysis", "press release": "press release",
-           "factsheet": "factsheet", "urgent action": "urgent action"},
-    "es": {"news article": "artículo de prensa", "analysis": "análisis",
-           "press release": "comunicado de prensa", "factsheet": "hoja informativa",
-           "urgent action": "acción urgente"},
-}
-
 
 def as_of_note(texts: Texts, lang: str, as_of: PartialDate) -> Html:
     return texts(lang, "content.as_of", date=as_of.display(lang))
 
 
-def describe(catalog: Catalog, lang: str, source: Source) -> str:
+def describe(catalog: Catalog, texts: Texts, lang: str, source: Source) -> str:
     """'Title' (publisher or kind, date) — plain text, not yet escaped."""
     if source.seed is not None:
         seed = catalog.seeds[source.seed]
-        who = seed.publisher or SEED_KINDS[lang][seed.kind]
+        who = seed.publisher or texts.plain(lang, "seed_kind." + seed.kind.replace(" ", "_"))
         return f"“{seed.title}” ({who}, {seed.date.display(lang)})"
     return f"“{source.title}” ({source.publisher}, {source.date.display(lang)})"
 
 
 def source_line(catalog: Catalog, texts: Texts, lang: str, sources: tuple[Source, ...]) -> Html:
     """One line naming each distinct document relied on."""
-    names = list(dict.fromkeys(describe(catalog, lang, s) for s in sources))
+    names = list(dict.fromkeys(describe(catalog, texts, lang, s) for s in sources))
     return texts(lang, "content.sources_line", sources=Html("; ".join(escape(n) for n in names)))
 
 
@@ -40,7 +32,7 @@ def sources_view(catalog: Catalog, texts: Texts, lang: str, title: str,
     """Every cited document with its title, publisher or kind, date and quote."""
     parts = [texts(lang, "content.sources_heading", title=title)]
     for number, source in enumerate(sources, start=1):
-        entry = f"{number}. {escape(describe(catalog, lang, source))}"
+        entry = f"{number}. {escape(describe(catalog, texts, lang, source))}"
         if source.quote:
             entry += f"\n<i>“{escape(source.quote)}”</i>"
         if source.url:

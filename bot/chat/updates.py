@@ -17,7 +17,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from ..case_updates import latest_update, update_by_number
 from ..catalog import Campaign, Catalog, format_date
 from ..i18n import Html, Texts
-from .context import BotContext, keyboard, reply
+from .context import BotContext, answer_stale, keyboard, reply
 from .sources import source_line
 
 FOLLOW = "upd:on:"  # from the campaign screen, a report's thanks: answer with a notice
@@ -84,7 +84,7 @@ async def follow(update: Update, context: BotContext) -> None:
     label = context.services.texts.plain
     campaign = _campaign(context, query.data, FOLLOW)
     if campaign is None:
-        await query.answer(label(context.lang(update), "stale_button"))
+        await answer_stale(update, context)
         return
     new = await _follow(update, context, campaign)
     notice = "updates.followed" if new else "updates.already_following"
@@ -137,7 +137,7 @@ async def toggle(update: Update, context: BotContext) -> None:
     prefix = LIST_FOLLOW if query.data.startswith(LIST_FOLLOW) else LIST_UNFOLLOW
     campaign = _campaign(context, query.data, prefix)
     if campaign is None:
-        await query.answer(context.services.texts.plain(context.lang(update), "stale_button"))
+        await answer_stale(update, context)
         return
     if prefix == LIST_FOLLOW:
         await _follow(update, context, campaign)

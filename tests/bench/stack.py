@@ -49,10 +49,10 @@ from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, 
 from bot.appeals import AppealRenderer
 from bot.catalog import load_catalog
 from bot.chat.app import build_application
-from bot.chat.context import Services
 from bot.config import Settings
 from bot.i18n import Texts
 from bot.runtime import build_matcher
+from bot.services import Services
 from bot.store import open_store
 from bot.transport import InMemoryBotAPI
 

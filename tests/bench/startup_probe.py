@@ -31,7 +31,7 @@ def peak_rss_mb() -> float:
 
 
 async def start(database: Path) -> None:
-    from bot.chat.app import build_application, open_store
+    from bot.chat.app import build_application
     from bot.config import load_settings
     from bot.runtime import load_services
     from bot.transport import InMemoryBotAPI
@@ -41,7 +41,7 @@ async def start(database: Path) -> None:
                               "SEEDS_DIR": str(root / "seeds"), "LOG_LEVEL": "WARNING"}, dotenv=None)
     services = load_services(settings)
     application = build_application(services, request=InMemoryBotAPI())
-    await open_store(services)  # what post_init does under run_polling
+    await services.ensure_store()  # what post_init does under run_polling
     await application.initialize()
     print(json.dumps({"ready": True, "rss_hwm_mb": round(peak_rss_mb(), 1)}), flush=True)
     await application.shutdown()

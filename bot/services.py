@@ -1,0 +1,63 @@
+"""The services one running bot uses, built once at start and handed to every
+handler, the web server and the CLI: content, texts, the store, the matcher,
+the renderer, the clock. Tests build it around their own store and clock."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from .catalog import Catalog
+from .config import Settings
+from .flood_gate import FloodGate
+from .i18n import Texts
+from .identity import supporter_key
+from .metrics import Metrics
+from .store import open_configured_store
+
+
+@dataclass
+class Services:
+    """The domain services one running bot uses, built once at start."""
+
+    catalog: Catalog
+    settings: Settings
+    texts: Texts
+    clock: Callable[[], float] = time.time
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    secret: bytes = b"advocacy-bot-test-secret"
+    flow_timeout: float = 30 * 60  # seconds of silence that end a flow
+    store: Any = None
+    appeals: Any = None
+    matcher: Any = None
+    metrics: Metrics = field(default_factory=Metrics)
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)  # set on SIGTERM
+    flood: FloodGate = field(default_factory=lambda: FloodGate())
+    daily_report_cap: int = 50
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def today(self) -> date:
+        return datetime.fromtimestamp(self.clock(), tz=UTC).date()
+
+    def supporter(self, user_id: int) -> str:
+        """The keyed hash that stands for this Telegram user in the store."""
+        return supporter_key(user_id, self.secret)
+
+    def is_organizer(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self.settings.organizer_ids
+
+    async def ensure_store(self) -> None:
+        """Open the configured store unless one was given (tests give their own)."""
+        if self.store is None:
+            self.store = await open_configured_store(self.settings)
+            self.extras["owns_store"] = True
+
+    async def close_store(self) -> None:
+        """Close the store if this object opened it."""
+        if self.extras.pop("owns_store", False):
+            await self.store.close()
+            self.store = None
