@@ -421,10 +421,7 @@ class PostgresStore(PostgresBroadcasts):
     # -- subscriptions and language ------------------------------------------
 
     async def subscribe(self, supporter: str, chat_id: int, campaign_id: str) -> None:
-        validate.supporter(supporter)
-        validate.ident(campaign_id, "campaign_id")
-        if isinstance(chat_id, bool) or not isinstance(chat_id, int):
-            raise ValueError("chat_id must be an integer")
+        validate.subscription(supporter, chat_id, campaign_id)
         await self._pool.execute(
             "INSERT INTO subscriptions (supporter, chat_id, campaign_id, created_at)"
             " VALUES ($1, $2, $3, $4) ON CONFLICT (supporter, campaign_id)"

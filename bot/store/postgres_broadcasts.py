@@ -24,7 +24,6 @@ from . import validate
 from .base import (
     AUDIENCES,
     DELIVERY_STATUSES,
-    LANGUAGES,
     Broadcast,
     Delivery,
     DeliveryCounts,
@@ -223,10 +222,7 @@ class PostgresBroadcasts:
     # -- reminders -------------------------------------------------------------
 
     async def schedule_reminder(self, reminder: ReminderRequest) -> bool:
-        validate.supporter(reminder.supporter)
-        validate.ident(reminder.campaign_id, "campaign_id")
-        validate.choice(reminder.language, LANGUAGES, "language")
-        validate.choice(reminder.appeal_language, LANGUAGES, "appeal language")
+        validate.reminder(reminder)
         new_id = await self._pool.fetchval(
             "INSERT INTO reminders (supporter, chat_id, campaign_id, official_id, channel,"
             " appeal_language, language, due_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"

@@ -522,10 +522,7 @@ class SQLiteStore:
     # -- subscriptions and language ------------------------------------------
 
     async def subscribe(self, supporter: str, chat_id: int, campaign_id: str) -> None:
-        validate.supporter(supporter)
-        validate.ident(campaign_id, "campaign_id")
-        if isinstance(chat_id, bool) or not isinstance(chat_id, int):
-            raise ValueError("chat_id must be an integer")
+        validate.subscription(supporter, chat_id, campaign_id)
         async with self._transaction() as db:
             await db.execute(
                 "INSERT INTO subscriptions (supporter, chat_id, campaign_id, created_at)"
@@ -718,10 +715,7 @@ class SQLiteStore:
     # -- reminders -------------------------------------------------------------
 
     async def schedule_reminder(self, reminder: ReminderRequest) -> bool:
-        validate.supporter(reminder.supporter)
-        validate.ident(reminder.campaign_id, "campaign_id")
-        validate.choice(reminder.language, LANGUAGES, "language")
-        validate.choice(reminder.appeal_language, LANGUAGES, "appeal language")
+        validate.reminder(reminder)
         async with self._transaction() as db:
             rows = await db.execute_fetchall(
                 "INSERT INTO reminders (supporter, chat_id, campaign_id, official_id, channel,"

@@ -129,3 +129,19 @@ def problem(report: ProblemReport) -> tuple:
         timestamp(report.at),
         key(report.idempotency_key),
     )
+
+
+def subscription(supporter_key: str, chat_id: int, campaign_id: str) -> None:
+    """A subscription's parts, or ValueError (shared by every backend)."""
+    supporter(supporter_key)
+    ident(campaign_id, "campaign_id")
+    if isinstance(chat_id, bool) or not isinstance(chat_id, int):
+        raise ValueError("chat_id must be an integer")
+
+
+def reminder(request) -> None:
+    """A reminder request's parts, or ValueError (shared by every backend)."""
+    supporter(request.supporter)
+    ident(request.campaign_id, "campaign_id")
+    choice(request.language, LANGUAGES, "language")
+    choice(request.appeal_language, LANGUAGES, "appeal language")
