@@ -1,7 +1,8 @@
 """Render appeals (letter, email, call script, tweet) from content templates.
 
-Templates are compiled once, in a sandboxed Jinja2 environment where an
-undefined name is an error. What a supporter typed enters only as the values
+Each case has its own templates (`campaigns/<id>/templates/`), extending the
+shared layouts in `templates/`. They are compiled once, in a sandboxed Jinja2
+environment where an undefined name is an error. What a supporter typed enters only as the values
 of `supporter.*`: it is data, never template source, so `{{ 7*7 }}` typed as
 a name is printed as those characters. Appeals are plain text; the chat layer
 escapes them for Telegram.
@@ -16,9 +17,9 @@ from datetime import date
 from urllib.parse import quote, urlencode
 
 from jinja2 import StrictUndefined
-from jinja2.sandbox import SandboxedEnvironment
 
 from .catalog import Campaign, Catalog, Official, format_date
+from .catalog.templates import case_template, environment
 
 TWEET_LIMIT = 280
 TWITTER_URL_LENGTH = 23
@@ -74,17 +75,18 @@ def email_compose_url(to: str, subject: str, body: str) -> str:
 
 
 class AppealRenderer:
-    """All templates compiled at start; `render` only fills them in."""
+    """All case templates compiled at start; `render` only fills them in."""
 
     def __init__(self, catalog: Catalog):
-        environment = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False,
-                                           keep_trailing_newline=False, trim_blocks=False)
-        self._templates = {key: environment.from_string(source)
-                           for key, source in catalog.templates.items()}
+        env = environment(dict(catalog.templates), undefined=StrictUndefined, autoescape=False,
+                          keep_trailing_newline=False, trim_blocks=False)
+        self._templates = {name: env.get_template(name) for name in catalog.templates
+                           if name.startswith("campaigns/") and not name.rsplit("/", 1)[1].startswith("_")}
 
     def render(self, campaign: Campaign, official: Official, channel: str, lang: str,
                supporter: SupporterDetails, today: date) -> Appeal:
-        template = self._templates[(channel, lang)]
+        template = self._templates[case_template(campaign.id, channel, lang)]
+        target = campaign.target(official.id)
         variables = {
             "official": {
                 "name": official.name, "title": official.title.get(lang),
@@ -96,16 +98,22 @@ class AppealRenderer:
             "campaign": {
                 "reference": campaign.reference, "title": campaign.title.get(lang),
                 "summary": campaign.summary.get(lang), "asks": [a.get(lang) for a in campaign.asks],
+                "issued": campaign.issued.display(lang) if campaign.issued else "",
                 "deadline": format_date(campaign.deadline, lang) if campaign.deadline else "",
             },
+            "asks": [a.get(lang) for a in target.asks] if target else [],
             "supporter": {"name": supporter.name, "city": supporter.city, "sentence": supporter.sentence},
             "today": format_date(today, lang),
             "lang": lang,
         }
-        if "subject" in template.blocks:
-            context = template.new_context(variables)
-            subject = "".join(template.blocks["subject"](context)).strip()
-            body = "".join(template.blocks["body"](context))
+        context = template.new_context(variables)
+        whole = "".join(template.root_render_func(context))
+        # After a full render the context holds every block of the chain (its
+        # own and the layouts' it extends), so an email's subject and body
+        # can be rendered on their own.
+        if "subject" in context.blocks:
+            subject = "".join(context.blocks["subject"][0](context)).strip()
+            body = "".join(context.blocks["body"][0](context))
         else:
-            subject, body = None, template.render(variables)
+            subject, body = None, whole
         return Appeal(channel, lang, _BLANK_LINES.sub("\n\n", body).strip() + "\n", subject)

@@ -17,7 +17,7 @@ from typing import TextIO
 from telegram import Bot
 
 from .broadcast import BroadcastBusy, Broadcaster, DeliveryPolicy, LostLease, Progress, bot_sender, new_owner
-from .case_updates import update_by_number
+from .cases import update_by_number
 from .catalog import LANGUAGES, Catalog
 from .chat.updates import update_markup, update_message
 from .console import plain

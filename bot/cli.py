@@ -142,9 +142,9 @@ def _letter(settings: Settings, args: argparse.Namespace) -> int:
     campaign = catalog.campaigns.get(args.campaign)
     if campaign is None:
         return _usage_error(f"unknown campaign {args.campaign!r} (known: {', '.join(catalog.campaigns)})")
-    if args.target not in campaign.targets:
+    if args.target not in campaign.target_ids:
         return _usage_error(f"{args.target!r} is not a target of {campaign.id} "
-                            f"(targets: {', '.join(campaign.targets)})")
+                            f"(targets: {', '.join(campaign.target_ids)})")
     official = catalog.officials[args.target]
     if not official.has_channel(args.channel):
         return _usage_error(f"{official.name} has no contact for {args.channel}")

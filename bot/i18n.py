@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from .catalog.strings import plural_form
 from .telegram_html import escape
 
 DEFAULT_LANGUAGE = "en"
@@ -24,13 +25,24 @@ def language_for(code: str | None) -> str:
 
 
 class Texts:
-    """`texts(lang, key, **values)`: the string for `key`, values escaped."""
+    """`texts(lang, key, **values)`: the string for `key`, values escaped.
 
-    def __init__(self, strings: Mapping[str, Mapping[str, str]]):
+    A plural string (forms `one`/`other`) takes its form from `count`.
+    """
+
+    def __init__(self, strings: Mapping[str, Mapping[str, object]]):
         self._strings = strings
 
-    def __call__(self, lang: str, key: str, **values: object) -> Html:
+    def _template(self, lang: str, key: str, count: object = None) -> str:
         template = self._strings[lang if lang in self._strings else DEFAULT_LANGUAGE][key]
+        if isinstance(template, Mapping):
+            if not isinstance(count, int):
+                raise TypeError(f"string {key!r} has plural forms: give it count=")
+            return template[plural_form(count)]
+        return template
+
+    def __call__(self, lang: str, key: str, **values: object) -> Html:
+        template = self._template(lang, key, values.get("count"))
         if not values:
             return Html(template)
         safe = {
@@ -39,9 +51,11 @@ class Texts:
         }
         return Html(template.format(**safe))
 
-    def plain(self, lang: str, key: str) -> str:
-        """A string for places that take no HTML (button labels, alerts)."""
-        return self._strings[lang if lang in self._strings else DEFAULT_LANGUAGE][key]
+    def plain(self, lang: str, key: str, **values: object) -> str:
+        """A string for places that take no HTML (button labels, alerts):
+        values are put in as they are, not escaped."""
+        template = self._template(lang, key, values.get("count"))
+        return template.format(**values) if values else template
 
     def keys(self) -> set[str]:
         return set(self._strings[DEFAULT_LANGUAGE])

@@ -4,6 +4,7 @@ in-memory Bot API driven by simulated supporters."""
 from __future__ import annotations
 
 import itertools
+import shutil
 from pathlib import Path
 
 import pytest
@@ -23,11 +24,28 @@ from tests.pg_server import MISSING, PostgresServer, find_bindir
 
 ROOT = Path(__file__).resolve().parent.parent
 ORGANIZER_ID = 777
+FICTIONAL_CASE = ROOT / "tests" / "data" / "fictional_case"
 
 
 @pytest.fixture(scope="session")
 def catalog():
     return load_catalog(ROOT / "content", ROOT / "seeds")
+
+
+def two_case_tree(destination: Path) -> Path:
+    """The shipped content plus the fictional second case, added the way an
+    organizer adds one: a case folder and an official. Returns its content dir."""
+    content = destination / "content"
+    shutil.copytree(ROOT / "content", content)
+    shutil.copytree(FICTIONAL_CASE / "campaigns", content / "campaigns", dirs_exist_ok=True)
+    with (content / "officials.yaml").open("a", encoding="utf-8") as officials:
+        officials.write((FICTIONAL_CASE / "officials.yaml").read_text(encoding="utf-8"))
+    return content
+
+
+@pytest.fixture(scope="session")
+def two_case_catalog(tmp_path_factory):
+    return load_catalog(two_case_tree(tmp_path_factory.mktemp("two-cases")), ROOT / "seeds")
 
 
 class Clock:
@@ -104,14 +122,18 @@ async def store(settings):
         yield opened
 
 
-@pytest.fixture
-def services(catalog, settings, clock, matcher, store):
+def make_services(catalog, settings, clock, matcher, store) -> Services:
     return Services(catalog=catalog, settings=settings, texts=Texts(catalog.strings), clock=clock,
                     sleep=Sleeps(), secret=settings.supporter_id_secret, matcher=matcher,
                     appeals=AppealRenderer(catalog), store=store,
                     # Scripted supporters type faster than people on a frozen clock; the
                     # flood-control test uses the real limits.
                     flood=FloodGate(limit=100_000))
+
+
+@pytest.fixture
+def services(catalog, settings, clock, matcher, store):
+    return make_services(catalog, settings, clock, matcher, store)
 
 
 async def start_bot(services):

@@ -63,7 +63,7 @@ async def test_follow_list_toggle_and_stop(bot, services):
     assert await services.store.subscriptions_of(supporter) == []
 
 
-async def test_the_campaign_screen_offers_follow_and_shows_the_update_once_published(bot, services, clock):
+async def test_a_closing_update_closes_the_case_from_its_date_on(bot, services, clock):
     sim, _ = bot
     user = sim.user(language_code="es")
     await user.send("/start")
@@ -76,11 +76,13 @@ async def test_the_campaign_screen_offers_follow_and_shows_the_update_once_publi
     clock.now = AFTER_THE_UPDATE
     await user.send("/start")
     calls = await user.press("menu:act")
-    assert ("<b>Última actualización (30 de octubre de 2018):</b> No se necesitan más acciones"
-            in calls[-1].text)
-    assert "Esta actualización dice que el caso está cerrado" in calls[-1].text
-    # News, not configuration: the campaign stays open and the officials are still offered.
-    assert calls[-1].button_texts()[0].startswith("Luis Videgaray")
+    assert calls[-1].text.startswith("<b>Actúa</b>\nAhora mismo no hay ningún caso abierto.")
+    calls = await user.press("menu:past")
+    calls = await user.press("arch:case:ua-150-18")
+    assert ("🗄 <b>Este caso se cerró el 30 de octubre de 2018.</b>\n<b>No se necesitan más acciones</b>: "
+            "Novedad de Amnistía Internacional EE. UU. sobre la Acción Urgente UA 150.18: no se necesitan "
+            "más acciones en este caso.") in calls[-1].text
+    assert not any(b.startswith(("Luis Videgaray", "⭐")) for b in calls[-1].button_texts())
 
 
 async def wait_for_broadcasts(application, store) -> None:

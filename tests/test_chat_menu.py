@@ -15,15 +15,16 @@ async def test_start_in_english_greets_and_shows_the_menu(bot):
     assert call.text.startswith("Hello, Ana!\n\nThis bot supports Amnesty International USA's "
                                 "Urgent Action <b>UA 150.18</b>")
     assert call.params["parse_mode"] == "HTML"
-    assert call.button_texts() == ["📚 Learn", "❓ Ask a question", "✍️ Take action", "🔒 About / Privacy"]
+    assert call.button_texts() == ["📚 Learn", "❓ Ask a question", "✍️ Take action", "🗄 Past cases",
+                                   "🔒 About / Privacy", "🌐 Español"]
 
 
 async def test_start_in_spanish_for_es_clients(bot):
     sim, _ = bot
     (call,) = await sim.user(language_code="es-MX", first_name="Luz").send("/start")
     assert call.text.startswith("¡Hola, Luz!\n\nEste bot apoya la Acción Urgente <b>UA 150.18</b>")
-    assert call.button_texts() == ["📚 Infórmate", "❓ Haz una pregunta", "✍️ Actúa",
-                                   "🔒 Acerca de / Privacidad"]
+    assert call.button_texts() == ["📚 Infórmate", "❓ Haz una pregunta", "✍️ Actúa", "🗄 Casos anteriores",
+                                   "🔒 Acerca de / Privacidad", "🌐 English"]
 
 
 async def test_a_name_with_html_is_escaped_in_the_greeting(bot):

@@ -49,13 +49,15 @@ def test_shipped_content_is_valid(tree):
     assert len(catalog.explainers) >= 8 and len(catalog.faq) >= 32
 
 
-CAMPAIGN = "content/campaigns/ua-150-18.yaml"
+CAMPAIGN = "content/campaigns/ua-150-18/campaign.yaml"
+TEMPLATES = "content/campaigns/ua-150-18/templates"
 OFFICIALS = "content/officials.yaml"
 
 
 def test_missing_field(tree):
     edit(tree / CAMPAIGN, "reference: UA 150.18\n", "")
-    assert problems(tree) == [f"{CAMPAIGN}:3: missing field 'reference'"]
+    line = line_of(tree / CAMPAIGN, "id: ua-150-18")
+    assert problems(tree) == [f"{CAMPAIGN}:{line}: missing field 'reference'"]
 
 
 def test_unknown_field(tree):
@@ -67,14 +69,15 @@ def test_unknown_field(tree):
 
 
 def test_wrong_type(tree):
-    edit(tree / CAMPAIGN, "targets: [luis-videgaray, geronimo-gutierrez]", "targets: luis-videgaray")
-    line = line_of(tree / CAMPAIGN, "targets:")
-    assert problems(tree) == [f"{CAMPAIGN}:{line}: 'targets' should be a list, not text"]
+    edit(tree / CAMPAIGN, "channels: [letter, email, call, tweet]", "channels: letter")
+    line = line_of(tree / CAMPAIGN, "channels:")
+    assert problems(tree) == [f"{CAMPAIGN}:{line}: 'channels' should be a list, not text"]
 
 
 def test_bad_value(tree):
     edit(tree / CAMPAIGN, "status: open", "status: opne")
-    assert problems(tree) == [f"{CAMPAIGN}:5: 'status' must be one of open, closed, not 'opne'"]
+    line = line_of(tree / CAMPAIGN, "status: opne")
+    assert problems(tree) == [f"{CAMPAIGN}:{line}: 'status' must be one of open, closed, not 'opne'"]
 
 
 def test_bad_date(tree):
@@ -94,9 +97,8 @@ def test_id_used_twice(tree):
 
 
 def test_reference_to_a_missing_official(tree):
-    edit(tree / CAMPAIGN, "targets: [luis-videgaray, geronimo-gutierrez]",
-         "targets: [luis-videgaray, geronimo-gutierez]")
-    line = line_of(tree / CAMPAIGN, "targets:")
+    edit(tree / CAMPAIGN, "  - official: geronimo-gutierrez", "  - official: geronimo-gutierez")
+    line = line_of(tree / CAMPAIGN, "geronimo-gutierez")
     assert problems(tree) == [f"{CAMPAIGN}:{line}: unknown official 'geronimo-gutierez'"]
 
 
@@ -125,7 +127,7 @@ def test_reference_to_a_missing_faq_entry(tree):
 
 def test_reference_to_a_missing_seed(tree):
     edit(tree / OFFICIALS, "  sources:\n    - seed: amnesty-ua-150-18",
-         "  sources:\n    - seed: amnesty-ua-150-19")
+         "  sources:\n    - seed: amnesty-ua-150-19")  # the first official's contacts
     line = line_of(tree / OFFICIALS, "amnesty-ua-150-19")
     assert problems(tree) == [
         f"{OFFICIALS}:{line}: unknown seed 'amnesty-ua-150-19' (seeds/index.yaml has: "
@@ -156,17 +158,17 @@ def test_unknown_template_variable(tree):
         f"content/templates/letter.en.j2:{line}: unknown template variable 'official.salutaton' "
         "(provided: address, email, name, organisation, phone, salutation, title, twitter)",
         f"content/templates/letter.en.j2:{line}: unknown template variable 'supporter_name' "
-        "(provided: official, campaign, supporter, today, lang)",
+        "(provided: official, campaign, asks, supporter, today, lang)",
     ]
 
 
 def test_template_syntax_error(tree):
-    path = tree / "content/templates/call.es.j2"
+    path = tree / f"{TEMPLATES}/call.es.j2"
     edit(path, "{{ official.name }}", "{{ official.name }")
     line = line_of(path, "official.name }")
     found = problems(tree)
     assert len(found) == 1
-    assert found[0].startswith(f"content/templates/call.es.j2:{line}: template syntax error")
+    assert found[0].startswith(f"{TEMPLATES}/call.es.j2:{line}: template syntax error")
 
 
 def test_string_missing_in_one_language(tree):
@@ -186,7 +188,7 @@ def test_invalid_yaml_and_duplicate_keys(tree):
     edit(tree / CAMPAIGN, "status: open\n", "status: open\nstatus: closed\n")
     (tree / "content/faq/broken.yaml").write_text("id: broken\nquestions: [unclosed\n")
     found = problems(tree)
-    assert f"{CAMPAIGN}:6: key 'status' appears twice" in found
+    assert f"{CAMPAIGN}:{line_of(tree / CAMPAIGN, 'status: closed')}: key 'status' appears twice" in found
     assert any(p.startswith("content/faq/broken.yaml:3: invalid YAML") for p in found)
 
 
@@ -212,7 +214,8 @@ def test_check_command_summary_and_exit_codes(tree):
     edit(tree / CAMPAIGN, "status: open", "status: opne")
     bad = _cli(tree, "check")
     assert bad.returncode == 1
-    assert f"{CAMPAIGN}:5: 'status' must be one of open, closed, not 'opne'" in bad.stderr
+    line = line_of(tree / CAMPAIGN, "status: opne")
+    assert f"{CAMPAIGN}:{line}: 'status' must be one of open, closed, not 'opne'" in bad.stderr
     assert "Traceback" not in bad.stderr
 
 
@@ -220,5 +223,121 @@ def test_bot_refuses_to_start_on_invalid_content(tree):
     edit(tree / CAMPAIGN, "status: open", "status: opne")
     result = _cli(tree, "console", stdin="/start\n")
     assert result.returncode == 1
-    assert f"{CAMPAIGN}:5: 'status' must be one of open, closed, not 'opne'" in result.stderr
+    line = line_of(tree / CAMPAIGN, "status: opne")
+    assert f"{CAMPAIGN}:{line}: 'status' must be one of open, closed, not 'opne'" in result.stderr
     assert "Hello" not in result.stdout
+
+
+# -- cases: a folder each, their templates, and fields that must agree ----------
+
+def test_a_case_without_a_template_for_an_offered_channel_and_language(tree):
+    (tree / TEMPLATES / "tweet.es.j2").unlink()
+    assert problems(tree) == [f"{TEMPLATES}:1: missing template tweet.es.j2: the case offers tweet "
+                              "and supporters read es"]
+
+
+def test_an_open_case_naming_an_official_who_left_before_it_was_issued(tree):
+    edit(tree / OFFICIALS, "  in_office:\n    until: 2018-12", "  in_office:\n    until: 2018-07")
+    line = line_of(tree / CAMPAIGN, "- official: luis-videgaray")
+    assert problems(tree) == [f"{CAMPAIGN}:{line}: Luis Videgaray left the post in July 2018, before "
+                              "this open case was issued (August 2018)"]
+
+
+def test_the_same_term_end_is_fine_for_a_closed_case(tree):
+    edit(tree / OFFICIALS, "  in_office:\n    until: 2018-12", "  in_office:\n    until: 2018-07")
+    edit(tree / CAMPAIGN, "status: open", "status: closed")
+    load_catalog(tree / "content", tree / "seeds")
+
+
+def test_a_closing_update_with_no_text(tree):
+    text = (tree / CAMPAIGN).read_text()
+    start = text.index("    text:\n      en: >-\n        Amnesty International USA's update")
+    end = text.index("    status: closed")
+    (tree / CAMPAIGN).write_text(text[:start] + text[end:])
+    line = line_of(tree / CAMPAIGN, "  - date: 2018-10-30")
+    assert problems(tree) == [f"{CAMPAIGN}:{line}: updates[1]: missing field 'text'"]
+
+
+def test_a_closing_update_cannot_also_set_a_deadline(tree):
+    edit(tree / CAMPAIGN, "    status: closed\n", "    status: closed\n    deadline: 2018-11-30\n")
+    line = line_of(tree / CAMPAIGN, "deadline: 2018-11-30")
+    assert problems(tree) == [f"{CAMPAIGN}:{line}: a closing update cannot also set a new deadline"]
+
+
+def test_a_deadline_before_the_case_was_issued(tree):
+    edit(tree / CAMPAIGN, "deadline: 2018-09-27", "deadline: 2018-07-27")
+    line = line_of(tree / CAMPAIGN, "deadline: 2018-07-27")
+    assert problems(tree) == [f"{CAMPAIGN}:{line}: the deadline 2018-07-27 is before the case was issued "
+                              "(2018-08-01)"]
+
+
+def test_a_case_file_outside_its_folder_is_told_where_it_goes(tree):
+    (tree / "content/campaigns/ua-1-19.yaml").write_text("id: ua-1-19\n")
+    assert problems(tree) == ["content/campaigns/ua-1-19.yaml:1: a case is a folder: move this file to "
+                              "campaigns/ua-1-19/campaign.yaml, its templates to "
+                              "campaigns/ua-1-19/templates/"]
+
+
+def test_a_case_id_must_match_its_folder(tree):
+    shutil.move(tree / "content/campaigns/ua-150-18", tree / "content/campaigns/ua-150-19")
+    moved = "content/campaigns/ua-150-19/campaign.yaml"
+    assert problems(tree) == [f"{moved}:{line_of(tree / moved, 'id: ua-150-18')}: case id 'ua-150-18' "
+                              "should match its folder name 'ua-150-19'"]
+
+
+def test_an_include_of_a_missing_template(tree):
+    path = tree / TEMPLATES / "letter.en.j2"
+    edit(path, "./_situation.en.j2", "./_situaton.en.j2")
+    assert problems(tree) == [f"{TEMPLATES}/letter.en.j2:2: no template './_situaton.en.j2' (names are "
+                              "paths under content/, like \"templates/letter.en.j2\", or \"./_part.j2\")"]
+
+
+def test_an_email_needs_a_subject_here_or_in_its_layout(tree):
+    path = tree / TEMPLATES / "email.es.j2"
+    path.write_text('{% extends "templates/letter.es.j2" %}\n{% block message %}Hola.{% endblock %}\n')
+    assert problems(tree) == [f"{TEMPLATES}/email.es.j2:1: missing block 'subject' (email templates need "
+                              "subject, body, here or in a template extended)"]
+
+
+def test_a_broken_file_is_reported_first_and_what_follows_from_it_is_not(tree):
+    """A YAML error in one FAQ entry used to be listed among follow-on "unknown
+    FAQ entry" errors from every entry that links to it."""
+    (tree / "content/faq/non-refoulement.yaml").write_text("id: non-refoulement\nquestions: [unclosed\n")
+    edit(tree / "content/i18n/es.yaml", "menu.home: 🏠 Menú\n", "")
+    found = problems(tree)
+    assert found[0].startswith("content/faq/non-refoulement.yaml:3: invalid YAML")
+    assert not any("unknown FAQ entry 'non-refoulement'" in p for p in found)
+    assert len(found) == 2  # and the unrelated problem is still reported
+
+
+def test_a_broken_officials_file_hides_the_unknown_officials_it_causes(tree):
+    edit(tree / OFFICIALS, "- id: luis-videgaray", "- id: [luis-videgaray")
+    found = problems(tree)
+    assert len(found) == 1 and found[0].startswith(f"{OFFICIALS}:")
+
+
+# -- plural strings ------------------------------------------------------------
+
+def test_a_plural_string_needs_one_and_other(tree):
+    edit(tree / "content/i18n/en.yaml", '  one: "<b>Deadline:</b> {deadline} (1 day left)."\n', "")
+    line = line_of(tree / "content/i18n/en.yaml", "act.deadline:")
+    assert problems(tree) == [f"content/i18n/en.yaml:{line}: string 'act.deadline' a plural string needs "
+                              "exactly the forms one, other"]
+
+
+def test_a_plural_string_in_one_language_only(tree):
+    edit(tree / "content/i18n/es.yaml",
+         'act.deadline:\n  one: "<b>Fecha límite:</b> {deadline} (queda 1 día)."\n'
+         '  other: "<b>Fecha límite:</b> {deadline} (quedan {count} días)."',
+         'act.deadline: "<b>Fecha límite:</b> {deadline} (quedan {count} días)."')
+    line = line_of(tree / "content/i18n/es.yaml", "act.deadline:")
+    assert problems(tree) == [f"content/i18n/es.yaml:{line}: string 'act.deadline' has plural forms in "
+                              "one language only"]
+
+
+def test_the_other_form_shows_the_count(tree):
+    edit(tree / "content/i18n/en.yaml", '  other: "<b>Deadline:</b> {deadline} ({count} days left)."',
+         '  other: "<b>Deadline:</b> {deadline} (some days left)."')
+    line = line_of(tree / "content/i18n/en.yaml", "act.deadline:")
+    assert problems(tree) == [f"content/i18n/en.yaml:{line}: string 'act.deadline' the plural form 'other' "
+                              "should show {count}"]

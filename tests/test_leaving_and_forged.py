@@ -27,7 +27,7 @@ async def test_a_menu_tap_leaves_the_feedback_flow(bot, services):
     await user.send("/start")
     message, _ = user.find_button("📚 Learn")
     await user.press_data(message, "fb:reply")
-    await user.press("Luis Videgaray")
+    await user.press("Luis Videgaray (UA 150.18)")
     await user.send("/start")
     await user.send(QUESTION)
     assert await services.store.list_problems() == []  # the question was not taken as a reply

@@ -61,13 +61,14 @@ async def test_contact_problems_reach_the_review_list(bot, services):
     await complete(user, "luis-videgaray", "email", "en")
     await user.press(DONE_BUTTON["email"])
     await user.press("⚠️ A contact didn't work")
-    await user.press("Luis Videgaray")
+    await user.press("Luis Videgaray (UA 150.18)")
     await user.press("Email")
     calls = await user.press("The email bounced")
     assert calls[-1].text == "Thank you! The organizers will review it."
     organizer = sim.user(user_id=ORGANIZER_ID)
     (listing,) = await organizer.send("/problems")
-    assert listing.text.startswith("<b>To review</b> (newest first):\n\n#1 bounced · Luis Videgaray · email")
+    assert listing.text.startswith(
+        "<b>To review</b> (newest first):\n\n#1 UA 150.18 · bounced · Luis Videgaray · email")
     calls = await organizer.press(listing.button_texts()[0])
     assert calls[0].params["text"] == "Marked as reviewed."
     assert texts_of(await organizer.send("/problems")) == ["Nothing to review."]
@@ -79,7 +80,7 @@ async def test_an_official_reply_is_recorded(bot, services):
     await complete(user, "geronimo-gutierrez", "email", "es")
     await user.press("✅ Envié el correo")
     await user.press("📬 Un funcionario respondió")
-    await user.press("Gerónimo Gutiérrez")
+    await user.press("Gerónimo Gutiérrez (UA 150.18)")
     calls = await user.send("Respondió que <b>lo revisarán</b>")
     assert texts_of(calls) == ["¡Gracias! Las personas organizadoras lo revisarán."]
     (item,) = await services.store.list_problems()

@@ -19,10 +19,10 @@ AFTER_DEADLINE = datetime(2026, 11, 23, 12).timestamp()
 
 CAMPAIGN_EN = (
     "<b>UA 150.18: US-Mexico asylum deal would put many at risk</b>\n\n"
-    "In 2018 the US and Mexico were discussing, behind closed doors, declaring Mexico a \"safe third "
-    "country\". Amnesty International warned that this would block asylum seekers who pass through "
-    "Mexico from seeking protection in the US and force them to stay in a dangerous, under-equipped "
-    "Mexico, putting thousands at risk.\n\n"
+    "In August 2018 Amnesty International reported that the US and Mexico, in closed-door discussions, "
+    "were considering declaring Mexico a \"safe third country\". It warned that this would block asylum "
+    "seekers who pass through Mexico from seeking protection in the US and force them to stay in a "
+    "dangerous, under-equipped Mexico, putting thousands at risk.\n\n"
     "<b>The appeal asks:</b>\n"
     "1. Mexican authorities should refuse to sign a \"safe third country\" agreement with the US.\n"
     "2. The US State Department should halt any bilateral diplomatic discussions on a \"safe third "
@@ -136,8 +136,8 @@ async def test_english_supporter_writes_a_letter_in_spanish_to_the_foreign_minis
     letter, document, translation, prompt = calls[1:]
     assert letter.text.startswith("✉️ <b>Your letter to Luis Videgaray</b> (Spanish). Print it, sign it "
                                   "and post it to the address at the top:\n\n15 de septiembre de 2018\n\n"
-                                  "Lic. Luis Videgaray\nSecretaría de Relaciones Exteriores\n"
-                                  "Plaza Juárez No. 20, Piso 22\n")
+                                  "Luis Videgaray\nPlaza Juárez No. 20, Piso 22\nDelegación Cuauhtémoc\n"
+                                  "06010 CDMX\nMéxico\n\nEstimado Señor Canciller:\n\n")
     assert "Estimado Señor Canciller:" in letter.text
     assert letter.text.endswith("Atentamente,\nAna López\nTijuana")
     filename, pdf, mime = document.files["document"]
@@ -200,7 +200,7 @@ async def test_every_channel_in_both_languages(bot, services, lang, official, ch
         assert off.address[2] in pdf_text and off.salutation.get("es") in pdf_text
     if channel == "email":
         assert off.email in messages[0]
-        assert messages[1].startswith("<code>UA 150.18: ")
+        assert messages[1].startswith(("<code>Urgent Action UA 150.18: ", "<code>Acción Urgente UA 150.18: "))
         (button,) = [b for c in sent(calls) for b in c.buttons() if "url" in b]
         assert button["url"].startswith("https://mail.google.com/mail/?view=cm&fs=1&to=")
         assert not any(b.get("url", "").startswith("mailto:") for c in calls for b in c.buttons())
@@ -258,8 +258,22 @@ async def test_cancel_at_every_step(bot, steps):
     assert texts_of(calls)[0].startswith("<b>Is Mexico safe")
 
 
+async def test_the_deadline_day_itself_is_still_in_time(bot, clock):
+    clock.now = datetime(2018, 9, 27, 23, tzinfo=UTC).timestamp()
+    sim, _ = bot
+    user = sim.user()
+    await user.send("/start")
+    calls = await user.press("menu:act")
+    assert "<b>Deadline: today</b>, 27 September 2018." in calls[-1].text
+    assert "deadline was" not in calls[-1].text
+    clock.now = datetime(2018, 9, 26, 12, tzinfo=UTC).timestamp()
+    await user.send("/start")
+    calls = await user.press("menu:act")
+    assert "<b>Deadline:</b> 27 September 2018 (1 day left)." in calls[-1].text
+
+
 async def test_past_the_deadline_says_so_and_still_lets_you_act(bot, clock):
-    clock.now = AFTER_DEADLINE
+    clock.now = datetime(2018, 10, 5, 12, tzinfo=UTC).timestamp()  # before the closing update
     sim, _ = bot
     user = sim.user()
     await user.send("/start")

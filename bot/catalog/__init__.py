@@ -13,6 +13,8 @@ from .schema import (
     PartialDate,
     Seed,
     Source,
+    Target,
+    Term,
     Text,
     format_date,
     offered_channels,
@@ -20,6 +22,6 @@ from .schema import (
 
 __all__ = [
     "CHANNELS", "LANGUAGES", "Campaign", "CampaignUpdate", "Catalog", "ContentError",
-    "Explainer", "FaqEntry", "Official", "PartialDate", "Problem", "Seed", "Source", "Text",
+    "Explainer", "FaqEntry", "Official", "PartialDate", "Problem", "Seed", "Source", "Target", "Term", "Text",
     "format_date", "load_catalog", "offered_channels",
 ]

@@ -20,19 +20,24 @@ from .yaml_source import SourceList, SourceMap
 
 @dataclasses.dataclass(frozen=True, order=True)
 class Problem:
-    """One thing wrong with the content, printed as `path:line: message`."""
+    """One thing wrong with the content, printed as `path:line: message`.
+
+    A `root` problem (a file that cannot be read at all) is listed first:
+    what follows from it is suppressed or comes after.
+    """
 
     path: str
     line: int
     message: str
+    root: bool = dataclasses.field(default=False, compare=False)
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"
 
 
 class Problems(list):
-    def add(self, path: str, line: int, message: str) -> None:
-        self.append(Problem(path, line, message))
+    def add(self, path: str, line: int, message: str, root: bool = False) -> None:
+        self.append(Problem(path, line, message, root))
 
 
 _MISSING = object()
@@ -91,7 +96,8 @@ class Builder:
             self.problem(line, f"{where_label}expected a mapping, got {_describe(raw)}")
             return None
         hints = _hints(cls)
-        fields = {f.name: f for f in dataclasses.fields(cls) if f.name != "where"}
+        # YAML key -> field; a field may name its key in metadata (`from`, a Python keyword).
+        fields = {f.metadata.get("yaml", f.name): f for f in dataclasses.fields(cls) if f.name != "where"}
         ok = True
         values = {}
         for key in raw:
@@ -99,19 +105,19 @@ class Builder:
                 known = ", ".join(fields)
                 self.problem(raw.line_of(key), f"{where_label}unknown field {key!r} (known: {known})")
                 ok = False
-        for name, spec in fields.items():
+        for key, spec in fields.items():
             required = spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING
-            if name not in raw:
+            if key not in raw:
                 if required:
-                    self.problem(raw.line, f"{where_label}missing field {name!r}")
+                    self.problem(raw.line, f"{where_label}missing field {key!r}")
                     ok = False
                 continue
-            shown = f"{label}.{name}" if label else name
-            value = self.convert(hints[name], raw[name], raw.line_of(name), shown)
+            shown = f"{label}.{key}" if label else key
+            value = self.convert(hints[spec.name], raw[key], raw.line_of(key), shown)
             if value is _MISSING:
                 ok = False
             else:
-                values[name] = value
+                values[spec.name] = value
         if not ok:
             return None
         if "where" in {f.name for f in dataclasses.fields(cls)}:

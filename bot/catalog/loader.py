@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from types import MappingProxyType
 
 from .build import Builder, Problem, Problems
+from .case_rules import check_case
 from .quotes import normalise_passage
 from .schema import (
     LANGUAGES,
@@ -37,20 +37,25 @@ class ContentError(Exception):
     """The content has problems; `problems` lists every one of them."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems)
+        self.problems = sorted(problems, key=lambda p: (not p.root, p))
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
 @dataclass(frozen=True)
 class Catalog:
-    """Everything a supporter can read, loaded once at start and never changed."""
+    """Everything a supporter can read, loaded once at start and never changed.
+
+    `templates` holds every appeal template source by its name under content/
+    (see `templates.py`); whether a case is open on a given day is for
+    `bot.cases` to say, from these facts and a date.
+    """
 
     seeds: Mapping[str, Seed]
     campaigns: Mapping[str, Campaign]
     officials: Mapping[str, Official]
     explainers: tuple[Explainer, ...]
     faq: Mapping[str, FaqEntry]
-    templates: Mapping[tuple[str, str], str]
+    templates: Mapping[str, str]
     strings: Mapping[str, Mapping[str, str]]
 
     def summary(self) -> str:
@@ -58,9 +63,6 @@ class Catalog:
             f"content OK: {len(self.campaigns)} campaigns, {len(self.officials)} officials, "
             f"{len(self.explainers)} explainers, {len(self.faq)} FAQ entries"
         )
-
-    def open_campaigns(self) -> list[Campaign]:
-        return [c for c in self.campaigns.values() if c.status == "open"]
 
 
 class _Reader:
@@ -70,6 +72,10 @@ class _Reader:
         self.content_dir = content_dir
         self.seeds_dir = seeds_dir
         self.problems = Problems()
+        # Ids (by kind) that a broken file or entry would have defined: a reference to
+        # one is a follow-on of a problem already reported, so it is not reported again.
+        self.broken: dict[str, set[str]] = {"seed": set(), "official": set(), "FAQ entry": set()}
+        self.unreadable: set[Path] = set()
 
     def display(self, path: Path) -> str:
         """Paths as the organizer typed them: relative to the working directory."""
@@ -82,22 +88,43 @@ class _Reader:
         try:
             return load_yaml(path)
         except YamlProblem as error:
-            self.problems.add(self.display(path), error.line, str(error))
+            self.problems.add(self.display(path), error.line, str(error), root=True)
         except OSError as error:
-            self.problems.add(self.display(path), 1, f"cannot read: {error.strerror}")
+            self.problems.add(self.display(path), 1, f"cannot read: {error.strerror}", root=True)
+        self.unreadable.add(path)
         return None
 
     def read_one_per_file(self, directory: Path, cls) -> list:
-        """Files holding one object each (campaigns, explainers, FAQ)."""
-        objects = []
-        for path in sorted(directory.glob("*.yaml")):
-            data = self.read(path)
-            if data is None:
+        """Files holding one object each (explainers, FAQ)."""
+        return [built for path in sorted(directory.glob("*.yaml"))
+                if (built := self.read_object(path, cls)) is not None]
+
+    def read_object(self, path: Path, cls):
+        data = self.read(path)
+        return None if data is None else Builder(self.display(path), self.problems).build(cls, data, 1)
+
+    def read_cases(self) -> list[Campaign]:
+        """One folder per case: campaigns/<id>/campaign.yaml (+ its templates/)."""
+        directory = self.content_dir / "campaigns"
+        for stray in sorted(directory.glob("*.yaml")):
+            self.problems.add(self.display(stray), 1, "a case is a folder: move this file to "
+                              f"campaigns/{stray.stem}/campaign.yaml, its templates to "
+                              f"campaigns/{stray.stem}/templates/")
+        cases = []
+        for folder in sorted(p for p in directory.iterdir() if p.is_dir()) if directory.is_dir() else ():
+            path = folder / "campaign.yaml"
+            if not path.is_file():
+                self.problems.add(self.display(folder), 1, "a case folder needs a campaign.yaml")
                 continue
-            built = Builder(self.display(path), self.problems).build(cls, data, 1)
-            if built is not None:
-                objects.append(built)
-        return objects
+            campaign = self.read_object(path, Campaign)
+            if campaign is None:
+                continue
+            if campaign.id != folder.name:
+                self.problems.add(campaign.where.path, campaign.where.of("id"),
+                                  f"case id {campaign.id!r} should match its folder name {folder.name!r}")
+                continue
+            cases.append(campaign)
+        return cases
 
     def read_list_file(self, path: Path, cls) -> list:
         """Files holding a list of objects (officials, the seed index)."""
@@ -106,10 +133,16 @@ class _Reader:
             return []
         builder = Builder(self.display(path), self.problems)
         if not isinstance(data, SourceList):
-            builder.problem(1, f"expected a list of {cls.__name__.lower()} entries")
+            builder.problem(1, f"expected a list of {cls.__name__.lower()} entries", )
             return []
-        built = (builder.build(cls, item, data.line_of(i)) for i, item in enumerate(data))
-        return [b for b in built if b is not None]
+        objects = []
+        for index, item in enumerate(data):
+            built = builder.build(cls, item, data.line_of(index))
+            if built is not None:
+                objects.append(built)
+            elif isinstance(item, dict) and isinstance(item.get("id"), str):
+                self.broken.setdefault(cls.__name__.lower(), set()).add(item["id"])
+        return objects
 
     def unique(self, objects: list, kind: str) -> dict:
         by_id: dict = {}
@@ -128,6 +161,8 @@ def _check_sources(reader: _Reader, sources: tuple[Source, ...], seeds: dict, se
         where = source.where
         if source.seed is not None:
             if source.seed not in seeds:
+                if reader.broken["seed"] or source.seed in reader.broken["seed"]:
+                    continue  # the seed index itself has a problem, reported first
                 reader.problems.add(where.path, where.of("seed"), f"unknown seed {source.seed!r} "
                                     f"(seeds/index.yaml has: {', '.join(seeds)})")
             elif not source.quote:
@@ -152,21 +187,22 @@ def _check_updates(reader: _Reader, campaign: Campaign, seeds: dict, seed_texts:
         if previous is not None and update.date < previous.date:
             reader.problems.add(where.path, where.of("date"),
                                 "updates must be in date order, oldest first (new ones go at the end)")
-        start = date(update.date.year, update.date.month or 1, update.date.day or 1)
-        if update.deadline is not None and update.deadline < start:
+        if update.deadline is not None and update.deadline < update.date.first_day():
             reader.problems.add(where.path, where.of("deadline"),
                                 "an update's new deadline is before its date")
         previous = update
 
 def _check_refs(reader: _Reader, owner, field: str, ids: tuple[str, ...], known: Mapping, kind: str) -> None:
     for index, ref in enumerate(ids):
-        if ref not in known:
+        if ref not in known and ref not in reader.broken[kind]:
             reader.problems.add(owner.where.path, owner.where.of(field, index), f"unknown {kind} {ref!r}")
 
 
 def _load_seeds(reader: _Reader) -> tuple[dict[str, Seed], dict[str, str]]:
     index = reader.seeds_dir / "index.yaml"
     seeds = reader.unique(reader.read_list_file(index, Seed), "seed")
+    if index in reader.unreadable:
+        reader.broken["seed"].add("*")  # every seed reference would be "unknown": say it once
     texts = {}
     for seed in seeds.values():
         path = reader.seeds_dir / seed.file
@@ -184,24 +220,29 @@ def load_catalog(content_dir: Path, seeds_dir: Path) -> Catalog:
     if not reader.content_dir.is_dir():
         raise ContentError([Problem(reader.display(reader.content_dir), 1, "content folder not found")])
     seeds, seed_texts = _load_seeds(reader)
-    officials = reader.unique(reader.read_list_file(reader.content_dir / "officials.yaml", Official),
-                              "official")
-    campaigns = reader.unique(reader.read_one_per_file(reader.content_dir / "campaigns", Campaign),
-                              "campaign")
+    officials_file = reader.content_dir / "officials.yaml"
+    officials = reader.unique(reader.read_list_file(officials_file, Official), "official")
+    campaigns = reader.unique(reader.read_cases(), "campaign")
     explainers = reader.unique(reader.read_one_per_file(reader.content_dir / "explainers", Explainer),
                                "explainer")
-    faq = reader.unique(reader.read_one_per_file(reader.content_dir / "faq", FaqEntry), "FAQ")
+    faq_dir = reader.content_dir / "faq"
+    faq = reader.unique(reader.read_one_per_file(faq_dir, FaqEntry), "FAQ")
+    reader.broken["FAQ entry"] |= {p.stem for p in faq_dir.glob("*.yaml") if p.stem not in faq}
+    if officials_file in reader.unreadable:
+        reader.broken["official"] |= {ref for c in campaigns.values() for ref in c.target_ids}
     strings = load_strings(reader.content_dir / "i18n", reader.display, problems)
-    templates = load_templates(reader.content_dir / "templates", reader.display, problems)
+    templates = load_templates(reader.content_dir, {c.id: set(c.channels) for c in campaigns.values()},
+                               reader.display, problems)
 
     for official in officials.values():
         _check_sources(reader, official.sources, seeds, seed_texts)
+        if official.in_office is not None:
+            _check_sources(reader, official.in_office.sources, seeds, seed_texts)
     for campaign in campaigns.values():
-        _check_refs(reader, campaign, "targets", campaign.targets, officials, "official")
+        _check_refs(reader, campaign, "targets", campaign.target_ids, officials, "official")
         _check_sources(reader, campaign.sources, seeds, seed_texts)
         _check_updates(reader, campaign, seeds, seed_texts)
-        if not campaign.asks:
-            problems.add(campaign.where.path, campaign.where.of("asks"), "a campaign needs at least one ask")
+        check_case(campaign, officials, problems)
     for explainer in explainers.values():
         _check_refs(reader, explainer, "related", explainer.related, faq, "FAQ entry")
         _check_sources(reader, explainer.sources, seeds, seed_texts)

@@ -74,6 +74,10 @@ class PartialDate:
             date(year, month, day)  # raises ValueError on 2018-02-31
         return cls(year, month, day)
 
+    def first_day(self) -> date:
+        """The first day the date covers (2018-10 -> 1 October 2018)."""
+        return date(self.year, self.month or 1, self.day or 1)
+
     def display(self, lang: str) -> str:
         if self.day:
             return format_date(date(self.year, self.month, self.day), lang)
@@ -130,6 +134,21 @@ class Seed:
 
 
 @dataclass(frozen=True)
+class Term:
+    """When an official held the post the content names them by, as sourced.
+
+    `until` is the end of the term: a month or a year means "by then they no
+    longer held the post", so the bot treats them as out of office from its
+    first day and never offers an appeal to someone who may have left.
+    """
+
+    sources: tuple[Source, ...]
+    start: PartialDate | None = field(default=None, metadata={"yaml": "from"})
+    until: PartialDate | None = None
+    where: Where = field(default=NOWHERE, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class Official:
     id: str
     name: str
@@ -141,6 +160,7 @@ class Official:
     email: str | None = None
     phone: str | None = None
     twitter: str | None = None
+    in_office: Term | None = None
     sources: tuple[Source, ...] = ()
     where: Where = field(default=NOWHERE, compare=False, repr=False)
 
@@ -162,20 +182,43 @@ class CampaignUpdate:
 
 
 @dataclass(frozen=True)
+class Target:
+    """An official a case writes to, and what the appeal asks of them, in the
+    second person ("I urge you to…"), as a caseworker would put it."""
+
+    official: str
+    asks: tuple[Text, ...]
+    where: Where = field(default=NOWHERE, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class Campaign:
+    """One Urgent Action case: `content/campaigns/<id>/campaign.yaml`.
+
+    `status` is what the organizers set; whether the case is open on a given
+    day also depends on its updates (see `bot.cases`).
+    """
+
     id: str
     reference: str
     status: Literal["open", "closed"]
     title: Text
     summary: Text
     asks: tuple[Text, ...]
-    targets: tuple[str, ...]
+    targets: tuple[Target, ...]
     channels: tuple[Channel, ...]
     sources: tuple[Source, ...]
     issued: PartialDate | None = None
     deadline: date | None = None
     updates: tuple[CampaignUpdate, ...] = ()
     where: Where = field(default=NOWHERE, compare=False, repr=False)
+
+    @property
+    def target_ids(self) -> tuple[str, ...]:
+        return tuple(t.official for t in self.targets)
+
+    def target(self, official_id: str) -> Target | None:
+        return next((t for t in self.targets if t.official == official_id), None)
 
 
 def offered_channels(campaign: Campaign, official: Official) -> list[str]:

@@ -1,15 +1,59 @@
-"""Load the Jinja2 templates in content/templates and hold them to the contract."""
+"""Load the appeal templates and hold them to the contract.
+
+Each case writes its own appeals: `campaigns/<id>/templates/<channel>.<lang>.j2`.
+What every case shares (the letter's address block and layout, the sign-off,
+the email's `subject`/`body` blocks) lives in `templates/` and is reached with
+Jinja2 `extends` and `include`. A template is named by its path under
+`content/` ("templates/letter.en.j2"); a name starting with "./" is relative to
+the including template's folder, so a case folder can be copied to start the
+next case without editing its includes. Files starting with "_" in a case's
+templates folder are partials (a paragraph shared by its letter and email).
+"""
 
 from __future__ import annotations
 
+import posixpath
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from jinja2 import TemplateSyntaxError, nodes
+from jinja2 import BaseLoader, TemplateNotFound, TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from .build import Problems
 from .schema import CHANNELS, LANGUAGES
 from .template_contract import JINJA_BUILTINS, REQUIRED_BLOCKS, TEMPLATE_VARIABLES
+
+SHARED_DIR = "templates"
+
+
+def case_template(campaign_id: str, channel: str, lang: str) -> str:
+    """The name of a case's template for one channel and language."""
+    return f"campaigns/{campaign_id}/templates/{channel}.{lang}.j2"
+
+
+class ContentTemplates(BaseLoader):
+    """Template sources by name, with "./" names relative to the includer."""
+
+    def __init__(self, sources: dict[str, str]):
+        self.sources = sources
+
+    def get_source(self, environment, template):
+        if template not in self.sources:
+            raise TemplateNotFound(template)
+        return self.sources[template], None, lambda: True
+
+
+class AppealEnvironment(SandboxedEnvironment):
+    """Sandboxed, so a template can read only what it is given."""
+
+    def join_path(self, template: str, parent: str) -> str:
+        if template.startswith("./"):
+            return posixpath.normpath(posixpath.join(posixpath.dirname(parent), template))
+        return template
+
+
+def environment(sources: dict[str, str], **options) -> AppealEnvironment:
+    return AppealEnvironment(loader=ContentTemplates(sources), **options)
 
 
 def _check_names(tree: nodes.Template, report) -> None:
@@ -31,41 +75,95 @@ def _check_names(tree: nodes.Template, report) -> None:
                 )
 
 
-def load_templates(
-    directory: Path, display, problems: Problems
-) -> dict[tuple[str, str], str]:
-    """Template sources by (channel, language), each parsed and checked."""
-    environment = SandboxedEnvironment()
-    sources: dict[tuple[str, str], str] = {}
-    for path in sorted(directory.glob("*.j2")):
-        shown = display(path)
-        channel, _, lang = path.name.removesuffix(".j2").partition(".")
-        if channel not in CHANNELS or lang not in LANGUAGES:
-            problems.add(shown, 1, f"template name must be <channel>.<lang>.j2 with channel in "
-                                   f"{', '.join(CHANNELS)} and lang in {', '.join(LANGUAGES)}")
-            continue
-        source = path.read_text(encoding="utf-8")
+def _references(tree: nodes.Template) -> Iterable[tuple[nodes.Node, object]]:
+    """(node, the template name it extends or includes) for each extends/include."""
+    for node in tree.find_all((nodes.Extends, nodes.Include)):
+        yield node, node.template.value if isinstance(node.template, nodes.Const) else None
 
-        def report(line: int, message: str, shown=shown) -> None:
-            problems.add(shown, line, message)
 
+class _Checker:
+    """Parses every template once and answers questions about the chains."""
+
+    def __init__(self, sources: dict[str, str], paths: dict[str, str], problems: Problems):
+        self.env = environment(sources)
+        self.sources, self.paths, self.problems = sources, paths, problems
+        self.trees: dict[str, nodes.Template] = {}
+        for name in sources:
+            self._parse(name)
+
+    def report(self, name: str, line: int, message: str) -> None:
+        self.problems.add(self.paths[name], line, message)
+
+    def _parse(self, name: str) -> None:
         try:
-            tree = environment.parse(source)
-            environment.compile(source)
+            tree = self.env.parse(self.sources[name])
         except TemplateSyntaxError as error:
-            report(error.lineno or 1, f"template syntax error: {error.message}")
-            continue
-        _check_names(tree, report)
-        blocks = {block.name for block in tree.find_all(nodes.Block)}
-        for block in REQUIRED_BLOCKS.get(channel, ()):
-            if block not in blocks:
-                report(1, f"missing block {block!r} ({channel} templates need "
-                          f"{', '.join(REQUIRED_BLOCKS[channel])})")
-        sources[(channel, lang)] = source
-    for channel in CHANNELS:
-        for lang in LANGUAGES:
-            if (channel, lang) not in sources and not any(
-                p.path == display(directory / f"{channel}.{lang}.j2") for p in problems
-            ):
-                problems.add(display(directory), 1, f"missing template {channel}.{lang}.j2")
+            self.report(name, error.lineno or 1, f"template syntax error: {error.message}")
+            return
+        self.trees[name] = tree
+        _check_names(tree, lambda line, message: self.report(name, line, message))
+        for node, target in _references(tree):
+            if target is None:
+                self.report(name, node.lineno, "extends/include must name a template in quotes")
+            elif self.env.join_path(str(target), name) not in self.sources:
+                self.report(name, node.lineno, f"no template {target!r} (names are paths under content/, "
+                                               "like \"templates/letter.en.j2\", or \"./_part.j2\")")
+
+    def blocks(self, name: str, seen: frozenset = frozenset()) -> set[str]:
+        """Block names defined by a template and every template it extends."""
+        tree = self.trees.get(name)
+        if tree is None or name in seen:
+            return set()
+        found = {block.name for block in tree.find_all(nodes.Block)}
+        for node, target in _references(tree):
+            if isinstance(node, nodes.Extends) and target is not None:
+                found |= self.blocks(self.env.join_path(str(target), name), seen | {name})
+        return found
+
+
+def load_templates(content_dir: Path, cases: dict[str, set[str]], display: Callable[[Path], str],
+                   problems: Problems) -> dict[str, str]:
+    """Every template source by name, checked.
+
+    `cases` maps each case id to the channels it offers; each needs a template
+    in every language (every interface language, which covers every language
+    an official reads).
+    """
+    sources: dict[str, str] = {}
+    paths: dict[str, str] = {}
+
+    def read(path: Path, name: str) -> None:
+        paths[name] = display(path)
+        try:
+            sources[name] = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            problems.add(paths[name], 1, f"cannot read template: {error}")
+
+    for path in sorted((content_dir / SHARED_DIR).glob("*.j2")):
+        read(path, f"{SHARED_DIR}/{path.name}")
+    for campaign_id, channels in cases.items():
+        folder = content_dir / "campaigns" / campaign_id / "templates"
+        for path in sorted(folder.glob("*.j2")):
+            channel, _, lang = path.name.removesuffix(".j2").partition(".")
+            if not path.name.startswith("_") and (channel not in CHANNELS or lang not in LANGUAGES):
+                problems.add(display(path), 1, "a case's template is named <channel>.<lang>.j2 (channel "
+                                               f"{', '.join(CHANNELS)}; lang {', '.join(LANGUAGES)}), "
+                                               "or starts with _ for a partial")
+                continue
+            read(path, f"campaigns/{campaign_id}/templates/{path.name}")
+        for channel in sorted(channels, key=CHANNELS.index):
+            for lang in LANGUAGES:
+                if case_template(campaign_id, channel, lang) not in sources:
+                    problems.add(display(folder), 1, f"missing template {channel}.{lang}.j2: the case "
+                                                     f"offers {channel} and supporters read {lang}")
+    checker = _Checker(sources, paths, problems)
+    for campaign_id in cases:
+        for channel, required in REQUIRED_BLOCKS.items():
+            for lang in LANGUAGES:
+                name = case_template(campaign_id, channel, lang)
+                if name in checker.trees:
+                    missing = [b for b in required if b not in checker.blocks(name)]
+                    if missing:
+                        checker.report(name, 1, f"missing block {missing[0]!r} ({channel} templates need "
+                                                f"{', '.join(required)}, here or in a template extended)")
     return sources

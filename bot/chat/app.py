@@ -31,6 +31,7 @@ from telegram.warnings import PTBUserWarning
 
 from ..retrying_request import RetryingRequest
 from . import (
+    archive,
     ask,
     broadcasting,
     feedback,
@@ -78,7 +79,7 @@ def register_handlers(application: Application) -> None:
     for handler in report.handlers(persistent, services.flow_timeout):
         application.add_handler(handler)
     application.add_handler(feedback.conversation(persistent, services.flow_timeout))
-    for handler in (*updates.handlers(), *broadcasting.handlers()):
+    for handler in (*updates.handlers(), *broadcasting.handlers(), *archive.handlers()):
         application.add_handler(handler)
     broadcasting.schedule_sweep(application)  # due reminders, broadcasts to resume
     application.add_handler(CommandHandler("start", leaving_flows(menu.start)))
@@ -127,7 +128,7 @@ async def load_language(update: Update, context: BotContext) -> None:
 
 
 # The commands Telegram lists in its menu, in each language (descriptions from content/i18n).
-MENU_COMMANDS = ("start", "act", "updates", "language", "mydata", "forget", "stop", "cancel")
+MENU_COMMANDS = ("start", "act", "cases", "updates", "language", "mydata", "forget", "stop", "cancel")
 
 
 async def on_init(application: Application) -> None:

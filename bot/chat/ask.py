@@ -11,7 +11,7 @@ from telegram import Update
 from ..catalog import FaqEntry
 from ..i18n import Html
 from ..telegram_html import escape
-from .context import BotContext, keyboard, reply
+from .context import BotContext, keyboard, reply, short_label
 from .menu import ACT, HOME
 from .sources import as_of_note, source_line, sources_view
 
@@ -23,8 +23,7 @@ BUTTON_LABEL_MAX = 60
 def question_label(entry: FaqEntry, lang: str) -> str:
     """An entry's first phrasing, short enough for a button."""
     phrasings = entry.questions.es if lang == "es" else entry.questions.en
-    label = phrasings[0]
-    return label if len(label) <= BUTTON_LABEL_MAX else label[: BUTTON_LABEL_MAX - 1] + "…"
+    return short_label(phrasings[0], BUTTON_LABEL_MAX)
 
 
 def _topic_rows(context: BotContext, lang: str, ids) -> list[list[tuple[str, str]]]:

@@ -12,6 +12,8 @@ import functools
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackContext, ExtBot
 
+from ..cases import CaseStatus, status_of
+from ..catalog import Campaign
 from ..i18n import Html, language_for
 from ..services import Services
 
@@ -34,6 +36,22 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
 
     def t(self, update: Update, key: str, **values: object) -> Html:
         return self.services.texts(self.lang(update), key, **values)
+
+    def label(self, update: Update, key: str, **values: object) -> str:
+        """A button label or alert (no HTML) in the supporter's language."""
+        return self.services.texts.plain(self.lang(update), key, **values)
+
+    def status(self, campaign: Campaign) -> CaseStatus:
+        """Where the case stands today, by the bot's clock (see bot.cases)."""
+        return status_of(campaign, self.services.catalog.officials, self.services.today())
+
+
+def short_label(text: str, limit: int = 60) -> str:
+    """Text short enough for a button, cut between words with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    return (cut[: cut.rfind(" ")] if " " in cut else cut).rstrip(" :,;—-") + "…"
 
 
 async def answer_stale(update: Update, context: BotContext) -> None:

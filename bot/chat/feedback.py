@@ -4,15 +4,16 @@ number is disconnected or wrong). Organizers review these with /problems."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 
-from ..catalog import CHANNELS
+from ..cases import actionable_cases, past_cases
+from ..catalog import CHANNELS, Campaign
 from ..store import PROBLEM_KINDS, ProblemReport, ReplyReport
 from ..supporter_input import SENTENCE_MAX, Refused, clean
-from .context import BotContext, keyboard, reply
+from .context import BotContext, answer_stale, keyboard, reply, short_label
 from .menu import HOME, main_menu
 
 REPLY, PROBLEM = "fb:reply", "fb:problem"
@@ -21,18 +22,33 @@ PICK_CHANNEL = "fb:ch:"
 PICK_KIND = "fb:kind:"
 OFFICIAL, SUMMARY, CHANNEL, KIND = range(4)
 KEY = "feedback"
+REPLY_WINDOW = timedelta(days=90)
 
 
 def _label(context: BotContext, update: Update, key: str) -> str:
     return context.services.texts.plain(context.lang(update), key)
 
 
+def _choices(context: BotContext, kind: str) -> list[tuple[Campaign, str]]:
+    """(case, official id) a supporter can report on: the officials of cases open
+    for action; for a reply also those of cases that ended lately, since
+    officials often answer after a case closes."""
+    services = context.services
+    today = services.today()
+    running = actionable_cases(services.catalog, today)
+    choices = [(s.campaign, t.official) for s in running for t in s.writable]
+    if kind == "reply":
+        choices += [(s.campaign, t.official) for s in past_cases(services.catalog, today)
+                    if s.ended is not None and today - s.ended <= REPLY_WINDOW for t in s.campaign.targets]
+    return choices
+
+
 async def start(update: Update, context: BotContext) -> int:
     kind = "reply" if update.callback_query.data == REPLY else "problem"
     context.user_data[KEY] = {"kind": kind}
-    catalog = context.services.catalog
-    rows = [[(catalog.officials[t].name, f"{PICK_OFFICIAL}{campaign.id}:{t}")]
-            for campaign in catalog.open_campaigns() for t in campaign.targets]
+    officials = context.services.catalog.officials
+    rows = [[(short_label(f"{officials[official].name} ({campaign.reference})", 64),
+              f"{PICK_OFFICIAL}{campaign.id}:{official}")] for campaign, official in _choices(context, kind)]
     rows.append([(_label(context, update, "act.cancel"), HOME)])
     await reply(update, context.t(update, f"feedback.{kind}_official"), keyboard(rows), edit=True)
     return OFFICIAL
@@ -40,10 +56,12 @@ async def start(update: Update, context: BotContext) -> int:
 
 async def pick_official(update: Update, context: BotContext) -> int:
     campaign_id, _, official_id = update.callback_query.data.removeprefix(PICK_OFFICIAL).partition(":")
-    campaign = context.services.catalog.campaigns.get(campaign_id)
-    if campaign is None or official_id not in campaign.targets:
-        return await cancel(update, context)
-    pending = context.user_data[KEY]
+    pending = context.user_data.get(KEY)
+    if pending is None or not any(c.id == campaign_id and o == official_id
+                                  for c, o in _choices(context, pending["kind"])):
+        await answer_stale(update, context)  # forged, or no longer offered: the screen stays
+        return OFFICIAL
+
     pending.update(campaign=campaign_id, official=official_id)
     if pending["kind"] == "reply":
         await reply(update, context.t(update, "feedback.summary", limit=SENTENCE_MAX), edit=True)
@@ -72,7 +90,13 @@ async def got_summary(update: Update, context: BotContext) -> int:
 
 
 async def pick_channel(update: Update, context: BotContext) -> int:
-    context.user_data[KEY]["channel"] = update.callback_query.data.removeprefix(PICK_CHANNEL)
+    channel = update.callback_query.data.removeprefix(PICK_CHANNEL)
+    pending = context.user_data.get(KEY)
+    official = context.services.catalog.officials.get(pending.get("official", "")) if pending else None
+    if official is None or channel not in CHANNELS or not official.has_channel(channel):
+        await answer_stale(update, context)  # a forged button: nothing stored
+        return CHANNEL
+    pending["channel"] = channel
     rows = [[(_label(context, update, f"feedback.kind.{k}"), f"{PICK_KIND}{k}")] for k in PROBLEM_KINDS]
     await reply(update, context.t(update, "feedback.which_problem"), keyboard(rows), edit=True)
     return KIND
@@ -80,9 +104,11 @@ async def pick_channel(update: Update, context: BotContext) -> int:
 
 async def pick_kind(update: Update, context: BotContext) -> int:
     kind = update.callback_query.data.removeprefix(PICK_KIND)
-    pending = context.user_data.pop(KEY, None)
-    if pending is None or kind not in PROBLEM_KINDS:
-        return await cancel(update, context)
+    pending = context.user_data.get(KEY)
+    if pending is None or "channel" not in pending or kind not in PROBLEM_KINDS:
+        await answer_stale(update, context)
+        return KIND
+    context.user_data.pop(KEY)
     services = context.services
     message = update.callback_query.message
     await services.store.record_contact_problem(ProblemReport(

@@ -5,38 +5,45 @@ from __future__ import annotations
 
 from telegram import Update
 
+from ..cases import actionable_cases
 from .context import LANG_KEY, BotContext, keyboard, reply
 
 HOME = "menu:home"
 LEARN = "menu:learn"
 ASK = "menu:ask"
 ACT = "menu:act"
+PAST = "menu:past"
 ABOUT = "menu:about"
 LANGUAGE_PREFIX = "lang:"
 
 
 def main_menu(context: BotContext, update: Update):
-    t = context.services.texts.plain
-    lang = context.lang(update)
+    """The menu, with a one-tap switch to the other language (many Spanish
+    speakers keep their phone in English)."""
+    label = context.label
+    other = "en" if context.lang(update) == "es" else "es"
     return keyboard([
-        [(t(lang, "menu.learn"), LEARN), (t(lang, "menu.ask"), ASK)],
-        [(t(lang, "menu.act"), ACT)],
-        [(t(lang, "menu.about"), ABOUT)],
+        [(label(update, "menu.learn"), LEARN), (label(update, "menu.ask"), ASK)],
+        [(label(update, "menu.act"), ACT)],
+        [(label(update, "menu.past"), PAST), (label(update, "menu.about"), ABOUT)],
+        [(label(update, "menu.other_language"), f"{LANGUAGE_PREFIX}{other}")],
     ])
 
 
-def _campaign_line(context: BotContext, update: Update) -> str:
-    campaigns = context.services.catalog.open_campaigns() or list(context.services.catalog.campaigns.values())
-    if not campaigns:
-        return ""
-    campaign = campaigns[0]
-    return context.t(update, "start.campaign", reference=campaign.reference,
+def _cases_line(context: BotContext, update: Update) -> str:
+    running = actionable_cases(context.services.catalog, context.services.today())
+    if not running:
+        return context.t(update, "start.no_open_case")
+    if len(running) > 1:
+        return context.t(update, "start.several_cases", count=len(running))
+    campaign = running[0].campaign
+    return context.t(update, "start.one_case", reference=campaign.reference,
                      title=campaign.title.get(context.lang(update)))
 
 
 async def start(update: Update, context: BotContext) -> None:
     name = update.effective_user.first_name if update.effective_user else ""
-    text = context.t(update, "start.greeting", name=name, campaign=_campaign_line(context, update))
+    text = context.t(update, "start.greeting", name=name, campaign=_cases_line(context, update))
     await reply(update, text, main_menu(context, update))
 
 

@@ -43,13 +43,24 @@ def _counts(counts: dict[str, int]) -> str:
     return "\n".join(f"• {escape(k)}: {v:,}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])) or "–"
 
 
+async def _case_argument(update: Update, context: BotContext) -> tuple[bool, str | None]:
+    """(ok, case id or None for all cases) from the command's argument; an
+    unknown case is answered with the known ones and not ok."""
+    campaigns = context.services.catalog.campaigns
+    campaign_id = context.args[0] if context.args else None
+    if campaign_id is not None and campaign_id not in campaigns:
+        await reply(update, context.t(update, "organizer.unknown_campaign", campaign=campaign_id,
+                                      known=", ".join(campaigns)))
+        return False, None
+    return True, campaign_id
+
+
 @organizers_only
 async def stats(update: Update, context: BotContext) -> None:
+    """/stats [case]: one case's figures, or all cases together."""
     services = context.services
-    campaign_id = context.args[0] if context.args else None
-    if campaign_id is not None and campaign_id not in services.catalog.campaigns:
-        await reply(update, context.t(update, "organizer.unknown_campaign", campaign=campaign_id,
-                                      known=", ".join(services.catalog.campaigns)))
+    ok, campaign_id = await _case_argument(update, context)
+    if not ok:
         return
     figures = await services.store.campaign_stats(campaign_id, today=services.today())
     officials = {services.catalog.officials[k].name if k in services.catalog.officials else k: v
@@ -67,16 +78,22 @@ async def stats(update: Update, context: BotContext) -> None:
 
 @organizers_only
 async def problems(update: Update, context: BotContext) -> None:
+    """/problems [case]: open replies and contact problems, newest first."""
     services = context.services
-    items = await services.store.list_problems(open_only=True, limit=REVIEW_LIMIT)
+    ok, campaign_id = await _case_argument(update, context)
+    if not ok:
+        return
+    items = await services.store.list_problems(open_only=True, limit=REVIEW_LIMIT, campaign_id=campaign_id)
     if not items:
         await reply(update, context.t(update, "organizer.no_problems"))
         return
     lines, rows = [], []
     for item in items:
         who = services.catalog.officials.get(item.official_id)
+        case = services.catalog.campaigns.get(item.campaign_id)
         kind = item.problem or "reply"
-        lines.append(f"#{item.id} {escape(kind)} · {escape(who.name if who else item.official_id)}"
+        lines.append(f"#{item.id} {escape(case.reference if case else item.campaign_id)} · {escape(kind)}"
+                     f" · {escape(who.name if who else item.official_id)}"
                      f"{' · ' + escape(item.channel) if item.channel else ''} · "
                      f"{item.created_at:%Y-%m-%d}\n{escape(item.text or '')}".rstrip())
         rows.append([(f"✅ #{item.id} {kind}", f"{RESOLVE}{item.kind}:{item.id}")])

@@ -18,6 +18,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from ..broadcast import classify
+from ..cases import status_of
 from ..store import DueReminder
 from .context import SERVICES_KEY, Services
 from .pacing import limiter_for, sending_bot
@@ -50,8 +51,9 @@ async def _send(application: Application, services: Services, reminder: DueRemin
                 now: datetime) -> int:
     store, texts = services.store, services.texts
     campaign = services.catalog.campaigns.get(reminder.campaign_id)
-    if campaign is None or reminder.official_id not in campaign.targets:  # gone from content
-        await store.finish_reminder(reminder.id)
+    if campaign is None or not status_of(campaign, services.catalog.officials,
+                                         services.today()).can_write_to(reminder.official_id):
+        await store.finish_reminder(reminder.id)  # gone from content, closed, or out of office: not sent
         return 0
     limiter = limiter_for(services)
     async with limiter.turn(reminder.chat_id):

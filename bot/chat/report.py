@@ -50,7 +50,7 @@ def _parse(context: BotContext, data: str) -> dict | None:
     code, campaign_id, official_id, channel, lang = parts
     catalog = context.services.catalog
     campaign = catalog.campaigns.get(campaign_id)
-    if (campaign is None or official_id not in campaign.targets or lang not in catalog.strings
+    if (campaign is None or official_id not in campaign.target_ids or lang not in catalog.strings
             or code not in (DONE, ATTEMPTED, MORE, LATER)
             or channel not in offered_channels(campaign, catalog.officials[official_id])):
         return None
@@ -119,12 +119,24 @@ def _after_markup(update: Update, context: BotContext, campaign_id: str):
                      [(label(lang, "menu.learn"), LEARN), (label(lang, "menu.home"), HOME)]])
 
 
+async def _refused_as_closed(update: Update, context: BotContext, report: dict) -> bool:
+    """A prompt pressed after its case closed (or its official left office):
+    nothing is counted or scheduled, and the supporter is told why."""
+    campaign = context.services.catalog.campaigns[report["campaign"]]
+    if context.status(campaign).can_write_to(report["official"]):
+        return False
+    await update.callback_query.answer(context.label(update, "report.closed"), show_alert=True)
+    return True
+
+
 async def pressed(update: Update, context: BotContext) -> None:
     """Sent / no answer / not yet."""
     query = update.callback_query
     report = _parse(context, query.data)
     if report is None or report["code"] not in (DONE, ATTEMPTED, LATER):
         await answer_stale(update, context)
+        return
+    if await _refused_as_closed(update, context, report):
         return
     if report["code"] == LATER:
         await _schedule_reminder(update, context, report)
@@ -150,6 +162,8 @@ async def ask_count(update: Update, context: BotContext) -> int:
     report = _parse(context, query.data)
     if report is None:
         await answer_stale(update, context)
+        return ConversationHandler.END
+    if await _refused_as_closed(update, context, report):
         return ConversationHandler.END
     report["key"] = _key(query.message.chat_id, query.message.message_id)
     context.user_data[PENDING_KEY] = report
@@ -185,11 +199,11 @@ async def cancel_count(update: Update, context: BotContext) -> int:
 
 def reminder_delay(context: BotContext, campaign_id: str) -> timedelta:
     """24 hours, or 48 hours before the deadline if that comes sooner."""
-    campaign = context.services.catalog.campaigns[campaign_id]
-    if campaign.deadline is None:
+    status = context.status(context.services.catalog.campaigns[campaign_id])
+    if status.deadline is None:
         return REMINDER_DELAY
     now = datetime.fromtimestamp(context.services.clock(), tz=UTC)
-    deadline = datetime.combine(campaign.deadline, datetime.min.time(), tzinfo=UTC) + timedelta(days=1)
+    deadline = datetime.combine(status.deadline, datetime.min.time(), tzinfo=UTC) + timedelta(days=1)
     before = deadline - REMINDER_BEFORE_DEADLINE - now
     return before if timedelta(0) < before < REMINDER_DELAY else REMINDER_DELAY
 

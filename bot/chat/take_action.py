@@ -1,14 +1,18 @@
 """Take action: from "Take action" to a finished, personal appeal.
 
-One ConversationHandler, read top to bottom: campaign → official → channel →
+One ConversationHandler, read top to bottom: case → official → channel →
 name → city → personal sentence → language → the appeal, delivered. Each
 step has a Back button to the one before, /cancel leaves from anywhere, and
 30 minutes of silence ends the flow with a note. What the supporter typed is
 kept only in `user_data["flow"]` while the flow runs and is removed the
 moment the appeal is delivered (or the flow is cancelled or times out).
 
-Reporting ("Did you send it?") is in `report.py`: its buttons carry all they
-need, so they work after the flow has ended or the bot has restarted.
+Only cases open for action today are offered, and only officials who hold
+the post today (`bot.cases`); a case that closes while a supporter writes is
+checked again before the appeal is delivered. Closed cases are archives
+(`archive.py`). Reporting ("Did you send it?") is in `report.py`: its buttons
+carry all they need, so they work after the flow has ended or the bot has
+restarted.
 """
 
 from __future__ import annotations
@@ -36,17 +40,18 @@ from ..appeals import (
     tweet_intent_url,
     tweet_length,
 )
-from ..case_updates import latest_update
-from ..catalog import Campaign, Official, format_date, offered_channels
+from ..cases import actionable_cases
+from ..catalog import Campaign, Official, offered_channels
 from ..i18n import Html
 from ..letter_pdf import render_letter_pdf, unsupported_characters
 from ..supporter_input import CITY_MAX, NAME_MAX, SENTENCE_MAX, Refused, clean
 from ..telegram_html import escape
-from . import report, updates
-from .context import LANG_KEY, SERVICES_KEY, BotContext, keyboard, reply
+from . import archive, report, updates
+from .case_screens import campaign_screen
+from .context import LANG_KEY, SERVICES_KEY, BotContext, answer_stale, keyboard, reply, short_label
 from .delivery import send_long
 from .leaving import end_conversations
-from .menu import ACT, HOME, main_menu
+from .menu import ACT, HOME, PAST, main_menu
 
 # Conversation states, in the order a supporter meets them.
 CAMPAIGN, OFFICIAL, CHANNEL, NAME, CITY, SENTENCE, LANGUAGE = range(7)
@@ -110,12 +115,6 @@ def _nav(context: BotContext, update: Update, *extra: list[tuple[str, str]]):
                               (_label(context, update, "act.cancel"), CANCEL)]])
 
 
-def days_left(context: BotContext, campaign: Campaign) -> int | None:
-    if campaign.deadline is None:
-        return None
-    return (campaign.deadline - context.services.today()).days
-
-
 def recommended_channel(available: list[str], remaining: int | None) -> str | None:
     """A posted letter only when a week or more remains; otherwise the fastest."""
     if remaining is None:
@@ -125,89 +124,70 @@ def recommended_channel(available: list[str], remaining: int | None) -> str | No
     return next((c for c in order if c in available), None)
 
 
-def deadline_line(context: BotContext, update: Update, campaign: Campaign) -> Html:
-    remaining = days_left(context, campaign)
-    if remaining is None:
-        return Html("")
-    deadline = format_date(campaign.deadline, context.lang(update))
-    if remaining < 0:
-        return context.t(update, "act.deadline_passed", deadline=deadline)
-    return context.t(update, "act.deadline", deadline=deadline, days=remaining)
-
-
-def campaign_screen(context: BotContext, update: Update, campaign: Campaign) -> Html:
-    lang = context.lang(update)
-    asks = "\n".join(f"{n}. {escape(a.get(lang))}" for n, a in enumerate(campaign.asks, start=1))
-    parts = [
-        f"<b>{escape(campaign.reference)}: {escape(campaign.title.get(lang))}</b>",
-        escape(campaign.summary.get(lang)),
-        context.t(update, "act.asks_heading") + "\n" + asks,
-        deadline_line(context, update, campaign),
-    ]
-    if (latest := latest_update(campaign, context.services.today())) is not None:
-        _, news = latest  # shown from its date on; its status is news, the campaign's own status rules
-        parts.append(context.t(update, "act.latest_update", date=news.date.display(lang),
-                               title=news.title.get(lang)))
-        if news.status == "closed" and campaign.status != "closed":
-            parts.append(context.t(update, "act.update_closed"))
-    if campaign.status == "closed":
-        parts.append(context.t(update, "act.closed"))
-    return Html("\n\n".join(p for p in parts if p))
-
-
 # -- the steps ---------------------------------------------------------------
 
 async def start(update: Update, context: BotContext) -> int:
-    """Entry: with one open campaign go straight to it, else list them."""
+    """Entry: the cases open for action, soonest deadline first; with exactly
+    one, straight to it; with none, say so and point to past cases."""
     context.user_data[FLOW_KEY] = {}
-    campaigns = list(context.services.catalog.campaigns.values())
-    open_ones = [c for c in campaigns if c.status == "open"]
-    if len(open_ones) == 1 and len(campaigns) == 1:
-        _flow(context)["campaign"] = open_ones[0].id
+    running = actionable_cases(context.services.catalog, context.services.today())
+    if not running:
+        _end_flow(context)
+        markup = keyboard([[(_label(context, update, "menu.past"), PAST),
+                            (_label(context, update, "menu.home"), HOME)]])
+        await reply(update, context.t(update, "act.no_open_case"), markup, edit=True)
+        return ConversationHandler.END
+    if len(running) == 1:
+        _flow(context)["campaign"] = running[0].campaign.id
         return await ask_official(update, context)
     return await ask_campaign(update, context)
 
 
 async def ask_campaign(update: Update, context: BotContext) -> int:
     lang = context.lang(update)
-    rows = [[(f"{c.reference}: {c.title.get(lang)}"[:60], f"{PICK_CAMPAIGN}{c.id}")]
-            for c in context.services.catalog.campaigns.values()]
+    running = actionable_cases(context.services.catalog, context.services.today())
+    rows = [[(short_label(f"{s.campaign.reference}: {s.campaign.title.get(lang)}"),
+              f"{PICK_CAMPAIGN}{s.campaign.id}")] for s in running]
     rows.append([(_label(context, update, "act.cancel"), CANCEL)])
     await reply(update, context.t(update, "act.choose_campaign"), keyboard(rows), edit=True)
     return CAMPAIGN
 
 
 async def pick_campaign(update: Update, context: BotContext) -> int:
-    campaign_id = update.callback_query.data.removeprefix(PICK_CAMPAIGN)
-    if campaign_id not in context.services.catalog.campaigns:
-        return await ask_campaign(update, context)
-    _flow(context)["campaign"] = campaign_id
+    campaign = context.services.catalog.campaigns.get(update.callback_query.data.removeprefix(PICK_CAMPAIGN))
+    if campaign is None:
+        await answer_stale(update, context)  # forged or from old content: the list stays
+        return CAMPAIGN
+    _flow(context)["campaign"] = campaign.id
     return await ask_official(update, context)
 
 
 async def ask_official(update: Update, context: BotContext) -> int:
-    """The campaign screen, with the officials to write to as buttons."""
-    campaign = _campaign(context)
-    lang = context.lang(update)
-    text = campaign_screen(context, update, campaign)
-    if campaign.status == "closed":
+    """The case screen, with the officials to write to as buttons; a case that
+    can no longer be acted on shows its archive instead."""
+    status = context.status(_campaign(context))
+    if not status.actionable:
         _end_flow(context)
-        await reply(update, text, keyboard([updates.follow_row(context, update, campaign.id),
-                                            [(_label(context, update, "menu.home"), HOME)]]), edit=True)
+        await archive.show_case(update, context, status)
         return ConversationHandler.END
+    lang = context.lang(update)
     officials = context.services.catalog.officials
-    rows = [[(f"{officials[t].name} — {officials[t].title.get(lang)}"[:64], f"{PICK_OFFICIAL}{t}")]
-            for t in campaign.targets]
-    text = Html(text + "\n\n" + context.t(update, "act.choose_official"))
-    rows.append(updates.follow_row(context, update, campaign.id))
+    rows = [[(short_label(f"{officials[t.official].name} — {officials[t.official].title.get(lang)}", 64),
+              f"{PICK_OFFICIAL}{t.official}")] for t in status.writable]
+    text = Html(campaign_screen(context, update, status) + "\n\n" + context.t(update, "act.choose_official"))
+    rows.append(updates.follow_row(context, update, status.campaign.id))
     await reply(update, text, _nav(context, update, *rows), edit=True)
     return OFFICIAL
 
 
 async def pick_official(update: Update, context: BotContext) -> int:
     official_id = update.callback_query.data.removeprefix(PICK_OFFICIAL)
-    if official_id not in _campaign(context).targets:
-        return await ask_official(update, context)
+    status = context.status(_campaign(context))
+    if not status.actionable:
+        return await ask_official(update, context)  # closed meanwhile: the archive
+    if not status.can_write_to(official_id):
+        await answer_stale(update, context)  # forged, or no longer in office: the screen stays
+        return OFFICIAL
     _flow(context)["official"] = official_id
     return await ask_channel(update, context)
 
@@ -215,7 +195,8 @@ async def pick_official(update: Update, context: BotContext) -> int:
 async def ask_channel(update: Update, context: BotContext) -> int:
     campaign, official = _campaign(context), _official(context)
     available = offered_channels(campaign, official)
-    best = recommended_channel(available, days_left(context, campaign))
+    status = context.status(campaign)
+    best = recommended_channel(available, status.days_left)
     rows = []
     for channel in sorted(available, key=lambda c: c != best):
         label = f"{CHANNEL_ICONS[channel]} {_label(context, update, f'channel.{channel}')}"
@@ -235,7 +216,8 @@ async def ask_channel(update: Update, context: BotContext) -> int:
 async def pick_channel(update: Update, context: BotContext) -> int:
     channel = update.callback_query.data.removeprefix(PICK_CHANNEL)
     if channel not in offered_channels(_campaign(context), _official(context)):
-        return await ask_channel(update, context)
+        await answer_stale(update, context)
+        return CHANNEL
     _flow(context)["channel"] = channel
     if channel == "tweet":  # a tweet is signed by the account: only the sentence is asked
         _flow(context).update(name="", city="")
@@ -339,7 +321,8 @@ async def ask_language(update: Update, context: BotContext) -> int:
 async def pick_language(update: Update, context: BotContext) -> int:
     lang = update.callback_query.data.removeprefix(PICK_LANGUAGE)
     if lang not in context.services.catalog.strings:
-        return await ask_language(update, context)
+        await answer_stale(update, context)
+        return LANGUAGE
     _flow(context)["lang"] = lang
     return await deliver(update, context)
 
@@ -350,6 +333,11 @@ async def deliver(update: Update, context: BotContext) -> int:
     """Send the appeal by channel, then forget what was typed and ask for the report."""
     flow = _flow(context)
     campaign, official = _campaign(context), _official(context)
+    if not context.status(campaign).can_write_to(official.id):  # closed, or left office, mid-flow
+        _end_flow(context)
+        await reply(update, context.t(update, "act.case_changed"), main_menu(context, update),
+                    edit=update.callback_query is not None)
+        return ConversationHandler.END
     channel, lang, mine = flow["channel"], flow["lang"], context.lang(update)
     details = SupporterDetails(**{f: flow.get(f, "") for f in PERSONAL_FIELDS})
     render = context.services.appeals.render
@@ -439,7 +427,7 @@ async def back(update: Update, context: BotContext) -> int:
     if "official" in flow:
         flow.pop("official")
         return await ask_official(update, context)
-    if "campaign" in flow and len(context.services.catalog.campaigns) > 1:
+    if "campaign" in flow and len(actionable_cases(context.services.catalog, context.services.today())) > 1:
         flow.pop("campaign")
         return await ask_campaign(update, context)
     return await cancel(update, context)

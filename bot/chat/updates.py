@@ -14,7 +14,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from ..case_updates import latest_update, update_by_number
+from ..cases import actionable_cases, latest_update, update_by_number
 from ..catalog import Campaign, Catalog, format_date
 from ..i18n import Html, Texts
 from .context import BotContext, answer_stale, keyboard, reply
@@ -104,16 +104,20 @@ async def unfollow(update: Update, context: BotContext) -> None:
 
 
 async def _list(update: Update, context: BotContext) -> tuple[Html, InlineKeyboardMarkup]:
+    """The cases followed and those open for action (past ones are under Past
+    cases), each with its latest update in full."""
     services, lang = context.services, context.lang(update)
     following = set(await services.store.subscriptions_of(services.supporter(update.effective_user.id)))
+    running = [s.campaign for s in actionable_cases(services.catalog, services.today())]
+    followed = [c for c in services.catalog.campaigns.values() if c.id in following and c not in running]
     lines, rows = [], []
-    for campaign in services.catalog.campaigns.values():
+    for campaign in (*running, *followed):
         key = "updates.line_following" if campaign.id in following else "updates.line_not_following"
         lines.append(context.t(update, key, reference=campaign.reference, title=campaign.title.get(lang)))
         if (latest := latest_update(campaign, services.today())) is not None:
             _, item = latest
             lines.append(context.t(update, "updates.latest", date=item.date.display(lang),
-                                   title=item.title.get(lang)))
+                                   title=item.title.get(lang), text=item.text.get(lang)))
         if campaign.id in following:
             rows.append([(f"{services.texts.plain(lang, 'updates.unfollow_button')} {campaign.reference}",
                           f"{LIST_UNFOLLOW}{campaign.id}")])
