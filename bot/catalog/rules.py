@@ -27,7 +27,8 @@ from .schema import LANGUAGES, Campaign, Explainer, FaqEntry, Official, PartialD
 # "AU 150.18", "UA150.18", "UA 150/18", "Urgent Action 150.18": anything that
 # looks like a reference must be the one form the campaigns use.
 _REFERENCE_LIKE = re.compile(
-    r"(?<!\w)(?:UA|AU|Urgent Action|Acci[oó]n [Uu]rgente)\s*(?:No\.\s*)?[-–]?\s*\d{1,4}\s*[./-]\s*\d{2}(?!\d)")
+    r"(?<!\w)(?:UA|AU|Urgent Action|Acci[oó]n [Uu]rgente)"
+    r"\s*(?:No\.\s*)?[-–]?\s*\d{1,4}\s*[./-]\s*\d{2}(?!\d)")
 _REFERENCE = re.compile(r"UA \d{1,4}\.\d{2}")
 
 
