@@ -25,6 +25,9 @@ import yaml
 from .schema import LANGUAGES
 
 VERBATIM_KEYS = frozenset({"sources"})
+# libyaml's composer gives the same marks (character index, line) as the
+# pure-Python one, fifty times faster; this pass reads every file a second time.
+_COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ def passages(content_dir: Path, display: Callable[[Path], str], skip: frozenset[
         elif path.suffix == ".yaml":
             try:
                 source = path.read_text(encoding="utf-8")
-                root = yaml.compose(source, Loader=yaml.SafeLoader)
+                root = yaml.compose(source, Loader=_COMPOSER)
             except (UnicodeDecodeError, yaml.YAMLError):
                 continue
             if root is None:

@@ -42,10 +42,14 @@ class GlossaryTerm:
     where: Where = field(default=NOWHERE, compare=False, repr=False)
 
 
+def _words(variant: str) -> str:
+    """The variant's words as a regex; a space matches any whitespace (line folds)."""
+    return r"\s+".join(re.escape(word) for word in variant.split())
+
+
 def variant_pattern(variant: str) -> re.Pattern[str]:
-    """Whole words, case-sensitive; a space matches any whitespace (line folds)."""
-    words = (re.escape(word) for word in variant.split())
-    return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)")
+    """Whole words, case-sensitive."""
+    return re.compile(r"(?<!\w)" + _words(variant) + r"(?!\w)")
 
 
 @dataclass(frozen=True)
@@ -101,13 +105,27 @@ def _rules(terms: Iterable[GlossaryTerm]) -> dict[str | None, list[_Rule]]:
     return by_lang
 
 
+def _one_pattern(rules: list[_Rule]) -> re.Pattern[str] | None:
+    """All of a language's variants in one alternation (longest first), so each
+    text is scanned once, not once per variant."""
+    if not rules:
+        return None
+    ordered = sorted(rules, key=lambda r: -len(r.variant))
+    return re.compile(r"(?<!\w)(?:" + "|".join(_words(r.variant) for r in ordered) + r")(?!\w)")
+
+
 def check_glossary(terms: list[GlossaryTerm], texts: Iterable[Passage], problems: Problems,
                    already_reported: frozenset | set = frozenset()) -> None:
     """Report every variant; `already_reported` holds (path, passage line, offset)
     of words another rule has reported already."""
     rules = _rules(terms)
+    scanners = {lang: (_one_pattern(found), {" ".join(r.variant.split()): r for r in found})
+                for lang, found in rules.items()}
     for passage in texts:
-        for rule in rules.get(passage.lang, rules[None]):
-            for found in rule.pattern.finditer(passage.text):
-                if (passage.path, passage.line, found.start()) not in already_reported:
-                    problems.add(passage.path, passage.line_at(found.start()), rule.message())
+        pattern, by_words = scanners.get(passage.lang, scanners[None])
+        if pattern is None:
+            continue
+        for found in pattern.finditer(passage.text):
+            rule = by_words[" ".join(found.group(0).split())]
+            if (passage.path, passage.line, found.start()) not in already_reported:
+                problems.add(passage.path, passage.line_at(found.start()), rule.message())
