@@ -20,7 +20,8 @@ def answer_text(catalog: Catalog, match: Match, lang: str) -> str:
         return f"(not sure; declined at score {match.score:.2f}) Closest topics:\n{closest}"
     entry = catalog.faq[match.id]
     sources = "\n".join(f"  - {catalog.seeds[s.seed].title if s.seed else s.title}" for s in entry.sources)
-    return (f"[{entry.id}] (score {match.score:.2f}, as of {entry.as_of.display(lang)})\n\n"
+    dated = f", as of {entry.as_of.display(lang)}" if entry.as_of is not None else ""
+    return (f"[{entry.id}] (score {match.score:.2f}{dated})\n\n"
             f"{entry.answer.get(lang).strip()}\n\nSources:\n{sources}")
 
 

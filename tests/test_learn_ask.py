@@ -117,12 +117,47 @@ async def test_a_very_long_question_is_answered_from_its_start(bot):
     assert api.refusals == []
 
 
-async def test_the_ask_menu_prompts_and_legal_help_points_to_organisations(bot):
+async def test_the_ask_menu_prompts_and_legal_help_gives_the_appeal_contact(bot):
     sim, _ = bot
     user = sim.user()
     await user.send("/start")
     calls = await user.press("❓ Ask a question")
     assert calls[-1].text.startswith("Type your question in your own words")
     (answer,) = await user.send("I need a lawyer for my own asylum case")
-    assert "legal advice" in answer.text
-    assert "Sin Fronteras" in answer.text
+    assert "This bot gives no legal advice" in answer.text
+    assert "uan@aiusa.org, phone (212) 807-8400" in answer.text
+
+
+@pytest.mark.parametrize("lang, sources_label, amnesty, ngos", [
+    ("en", "📄 Sources", "(Amnesty International USA, August 2018)",
+     "(27 Mexican and US organisations, among them WOLA, Sin Fronteras and Kids in Need of "
+     "Defense (KIND), 2018)"),
+    ("es", "📄 Fuentes", "(Amnistía Internacional EE. UU., agosto de 2018)",
+     "(27 organizaciones mexicanas y estadounidenses, entre ellas WOLA, Sin Fronteras y Kids in Need of "
+     "Defense (KIND), 2018)"),
+])
+async def test_sources_name_the_publisher_in_the_reader_s_language(bot, lang, sources_label, amnesty, ngos):
+    sim, api = bot
+    user = sim.user(language_code=lang)
+    await user.send("/start")
+    await user.press("menu:learn")
+    calls = await user.press("ex:why-groups-oppose")
+    assert amnesty in calls[-1].text  # the one-line source summary under the explainer
+    calls = await user.press(sources_label)
+    assert amnesty in calls[-1].text and ngos in calls[-1].text
+    if lang == "es":
+        assert "Amnesty International USA" not in calls[-1].text
+    assert api.refusals == []
+
+
+@pytest.mark.parametrize("lang, question", [("en", "What data does this bot keep about me?"),
+                                            ("es", "¿Qué datos guarda este bot sobre mí?")])
+async def test_the_privacy_answer_is_about_the_bot_and_carries_no_source_date(bot, catalog, lang, question):
+    sim, _ = bot
+    (answer,) = await sim.user(language_code=lang).send(question)
+    entry = catalog.faq["privacy"]
+    assert entry.about == "bot" and entry.as_of is None
+    assert answer.text.startswith(f"<b>{entry.questions.as_mapping()[lang][0]}</b>")
+    assert "/mydata" in answer.text and "README" in answer.text
+    assert AS_OF_EN not in answer.text and AS_OF_ES not in answer.text
+    assert "2018</i>" not in answer.text

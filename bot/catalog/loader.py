@@ -16,6 +16,7 @@ from types import MappingProxyType
 from .build import Builder, Problem, Problems
 from .case_rules import check_case
 from .quotes import normalise_passage
+from .rules import check_rules
 from .schema import (
     LANGUAGES,
     Campaign,
@@ -264,6 +265,8 @@ def load_catalog(content_dir: Path, seeds_dir: Path) -> Catalog:
     for item in (*campaigns.values(), *explainers.values(), *faq.values()):
         if not item.sources:
             problems.add(item.where.path, item.where.of("sources"), "at least one source is required")
+    check_rules(reader.content_dir, reader.display, problems, seeds=seeds, campaigns=campaigns.values(),
+                officials=officials.values(), explainers=explainers.values(), faq=faq.values())
 
     if problems:
         raise ContentError(problems)

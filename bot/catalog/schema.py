@@ -8,6 +8,7 @@ later checks can point at the exact line of a bad reference.
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -78,6 +79,11 @@ class PartialDate:
         """The first day the date covers (2018-10 -> 1 October 2018)."""
         return date(self.year, self.month or 1, self.day or 1)
 
+    def last_day(self) -> date:
+        """The end of the period this date stands for: 2018 ends on 31 December 2018."""
+        month = self.month or 12
+        return date(self.year, month, self.day or calendar.monthrange(self.year, month)[1])
+
     def display(self, lang: str) -> str:
         if self.day:
             return format_date(date(self.year, self.month, self.day), lang)
@@ -129,8 +135,14 @@ class Seed:
     date: PartialDate
     viewpoint: str
     publisher: str | None = None
+    # How Spanish readers see the publisher, when its name or description is
+    # not the same in Spanish ("Amnistía Internacional EE. UU.").
+    publisher_es: str | None = None
     date_note: str | None = None
     where: Where = field(default=NOWHERE, compare=False, repr=False)
+
+    def publisher_in(self, lang: str) -> str | None:
+        return (self.publisher_es or self.publisher) if lang == "es" else self.publisher
 
 
 @dataclass(frozen=True)
@@ -240,10 +252,15 @@ class Explainer:
 
 @dataclass(frozen=True)
 class FaqEntry:
+    """One FAQ answer. Most are `about: sources` and dated by `as_of`; an entry
+    `about: bot` (privacy, how to use the bot) describes the bot as it runs
+    today, so it has no as_of and is shown without the "information as of" note."""
+
     id: str
     questions: Phrasings
     answer: Text
-    as_of: PartialDate
     sources: tuple[Source, ...]
+    as_of: PartialDate | None = None
+    about: Literal["sources", "bot"] = "sources"
     related: tuple[str, ...] = ()
     where: Where = field(default=NOWHERE, compare=False, repr=False)

@@ -41,12 +41,14 @@ async def answer_entry(update: Update, context: BotContext, entry: FaqEntry) -> 
     services, lang = context.services, context.lang(update)
     plain = services.texts.plain
     heading = entry.questions.es[0] if lang == "es" else entry.questions.en[0]
-    text = Html("\n\n".join([
+    parts = [
         f"<b>{escape(heading)}</b>",
         escape(entry.answer.get(lang)),
         source_line(services.catalog, services.texts, lang, entry.sources),
-        as_of_note(services.texts, lang, entry.as_of),
-    ]))
+    ]
+    if entry.as_of is not None:  # entries about the bot itself are not dated
+        parts.append(as_of_note(services.texts, lang, entry.as_of))
+    text = Html("\n\n".join(parts))
     rows = _topic_rows(context, lang, entry.related[:3])
     rows.append([(plain(lang, "content.sources_button"), f"{SOURCES}{entry.id}")])
     rows.append([(plain(lang, "menu.act"), ACT), (plain(lang, "menu.home"), HOME)])

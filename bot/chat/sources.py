@@ -16,7 +16,7 @@ def describe(catalog: Catalog, texts: Texts, lang: str, source: Source) -> str:
     """'Title' (publisher or kind, date) — plain text, not yet escaped."""
     if source.seed is not None:
         seed = catalog.seeds[source.seed]
-        who = seed.publisher or texts.plain(lang, "seed_kind." + seed.kind.replace(" ", "_"))
+        who = seed.publisher_in(lang) or texts.plain(lang, "seed_kind." + seed.kind.replace(" ", "_"))
         return f"“{seed.title}” ({who}, {seed.date.display(lang)})"
     return f"“{source.title}” ({source.publisher}, {source.date.display(lang)})"
 
