@@ -132,7 +132,7 @@ class Access:
 
 
 def token_matches(token: str, given: str) -> bool:
-    """Constant time over the whole token; ASCII-safe for any header bytes."""
+    """Constant time over the whole token; never raises, whatever bytes a header held."""
     return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), token.encode())
 
 
