@@ -195,15 +195,21 @@ def _export(settings: Settings, campaign: str | None, since: date | None) -> int
 
 
 def _dashboard(settings: Settings, host: str, port: int) -> int:
-    from .dashboard import run_dashboard
+    from .dashboard import check_token, run_dashboard
 
     if not settings.dashboard_token:
         return _usage_error("DASHBOARD_TOKEN is not set: the dashboard needs a token to protect it")
+    try:
+        check_token(settings.dashboard_token)
+    except ValueError as error:
+        return _usage_error(str(error))
     catalog = load_catalog(settings.content_dir, settings.seeds_dir)
     titles = {c.id: f"{c.reference}: {c.title.en}" for c in catalog.campaigns.values()}
+    officials = {o.id: o.name for o in catalog.officials.values()}
     print(f"Dashboard on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr)
     run_dashboard(settings.database_url or settings.database_path, settings.dashboard_token, host=host,
-                  port=port, campaign_titles=titles)
+                  port=port, campaign_titles=titles, official_names=officials,
+                  trusted_proxies=settings.dashboard_trusted_proxies)
     return 0
 
 

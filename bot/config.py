@@ -7,6 +7,7 @@ names the variable; the CLI prints it and exits without a traceback.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -30,6 +31,8 @@ class Settings:
     organizer_ids: frozenset[int] = field(default_factory=frozenset)
     supporter_id_secret: bytes | None = None
     dashboard_token: str | None = None
+    # Proxies whose X-Forwarded-For/-Proto the dashboard believes (addresses or networks).
+    dashboard_trusted_proxies: tuple[str, ...] = ()
     content_dir: Path = Path("content")
     seeds_dir: Path = Path("seeds")
     log_level: str = "INFO"
@@ -90,6 +93,19 @@ def _organizer_ids(raw: str) -> frozenset[int]:
     return frozenset(ids)
 
 
+def _trusted_proxies(raw: str) -> tuple[str, ...]:
+    networks = []
+    for part in raw.replace(" ", "").split(","):
+        if not part:
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError:
+            raise ConfigError(f"DASHBOARD_TRUSTED_PROXY: {part!r} is not an IP address or network "
+                              "(e.g. 127.0.0.1 or 172.16.0.0/12)") from None
+    return tuple(networks)
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")
 ) -> Settings:
@@ -133,6 +149,7 @@ def load_settings(
         organizer_ids=_organizer_ids(get("ORGANIZER_IDS") or ""),
         supporter_id_secret=secret.encode() if secret else None,
         dashboard_token=get("DASHBOARD_TOKEN"),
+        dashboard_trusted_proxies=_trusted_proxies(get("DASHBOARD_TRUSTED_PROXY") or ""),
         content_dir=Path(get("CONTENT_DIR") or "content"),
         seeds_dir=Path(get("SEEDS_DIR") or "seeds"),
         log_level=level,

@@ -280,7 +280,8 @@ class DueReminder:
 
 @dataclass(frozen=True)
 class AuditEntry:
-    """One organizer command: who (Telegram id of a listed organizer), what, when."""
+    """One organizer command: who (Telegram id of a listed organizer, or 0 for
+    the web dashboard, whose `detail` then starts with "dashboard:"), what, when."""
 
     organizer_id: int
     command: str
