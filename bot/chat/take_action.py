@@ -39,7 +39,7 @@ from ..appeals import (
 from ..case_updates import latest_update
 from ..catalog import Campaign, Official, format_date, offered_channels
 from ..i18n import Html
-from ..letter_pdf import render_letter_pdf, unsupported_characters
+from ..letter_pdf import letter_filename, paper_for, render_letter_pdf, unsupported_characters
 from ..supporter_input import CITY_MAX, NAME_MAX, SENTENCE_MAX, Refused, clean
 from ..telegram_html import escape
 from . import report, updates
@@ -380,9 +380,9 @@ async def _send_letter(update, context, official, appeal, language_name) -> None
     await send_long(update, context, Html(context.t(update, "act.letter_intro", name=official.name,
                                                     language=language_name)
                                           + "\n\n" + escape(appeal.body)))
-    pdf = await asyncio.to_thread(render_letter_pdf, appeal.body, official.name)
+    pdf = await asyncio.to_thread(render_letter_pdf, appeal.body, official.name, paper_for(official.address))
     await context.services.sleep(1.0)
-    filename = f"letter-{official.id}-{appeal.lang}.pdf"
+    filename = letter_filename(official.id, appeal.lang, context.services.today())
     await update.effective_chat.send_document(InputFile(pdf, filename=filename),
                                               caption=context.t(update, "act.letter_pdf"))
 
