@@ -96,6 +96,7 @@ def test_an_english_letter_is_its_exact_text_in_helvetica(catalog):
     assert same_text(pdf, text)
     assert "Ana O’Brien" in pdf_text(pdf) and "“Safe” it is not – €5 bribes, threats…" in pdf_text(pdf)
     assert fonts_of(pdf) == [("/Helvetica", False)]
+    assert b"/FontFile" not in pdf  # nothing embedded at all
 
 
 def test_a_spanish_letter_keeps_its_accents_and_punctuation(catalog):
@@ -116,8 +117,9 @@ def test_other_scripts_embed_one_cut_down_unicode_face(catalog, name):
     pdf = render_letter_pdf(text, "Luis Videgaray", "A4")
     assert same_text(pdf, text)
     assert f"{name}\nКиїв" in pdf_text(pdf)
-    ((font, embedded),) = fonts_of(pdf)  # one face: the regular, no bold
+    ((font, embedded),) = fonts_of(pdf)
     assert embedded and font.endswith("+DejaVuSansBook"), font
+    assert pdf.count(b"/FontFile2") == 1  # one face embedded, used or not: the regular, no bold
     assert len(pdf) < 30_000  # only the glyphs used are embedded
 
 
@@ -227,19 +229,51 @@ def test_the_signature_space_is_between_the_closing_and_the_name(catalog):
 
 
 @pytest.mark.parametrize("paper", ["A4", "Letter"])
-@pytest.mark.parametrize("extra", range(0, 8))
-def test_a_page_break_never_parts_the_closing_from_the_name(catalog, paper, extra):
-    # Padding lines push the closing to each of the last places on page one.
-    padding = "".join(f"Line {n}.\n" for n in range(34 if paper == "A4" else 31))
-    text = letter(catalog, name="Ana López").replace("Atentamente,", padding + "\n" * extra + "Atentamente,")
-    pdf = render_letter_pdf(text, "Luis Videgaray", paper)
-    assert same_text(pdf, text)
-    where = {t: (page, y) for page, _, y, t in placed_lines(pdf)}
-    assert where["Atentamente,"][0] == where["Ana López"][0]
-    assert where["Ana López"][1] - where["Atentamente,"][1] == pytest.approx(LINE_MM + SIGNATURE_SPACE_MM,
-                                                                            abs=0.02)
+def test_a_page_break_never_parts_the_closing_from_the_name(catalog, paper):
+    base = letter(catalog, name="Ana López", city="Tijuana")
     bottom = PAGE_SIZES_PT[paper][1] / PT - 25
-    assert all(y <= bottom for *_, y, _ in placed_lines(pdf))
+    moved = 0
+    for n in range(48):  # padding lines walk the closing through every place on page one
+        text = base.replace("Atentamente,", "".join(f"Line {k}.\n" for k in range(n)) + "Atentamente,")
+        pdf = render_letter_pdf(text, "Luis Videgaray", paper)
+        assert same_text(pdf, text)
+        lines = placed_lines(pdf)
+        assert all(y <= bottom for _, _, y, _ in lines)
+        where = {t: (page, y) for page, _, y, t in lines}
+        page, y = where["Atentamente,"]
+        assert where["Ana López"] == (page, pytest.approx(y + LINE_MM + SIGNATURE_SPACE_MM, abs=0.02)), n
+        assert where["Tijuana"][0] == page
+        before = lines[[t for *_, t in lines].index("Atentamente,") - 1]
+        if before[0] < page and before[2] + 2 * LINE_MM <= bottom:
+            moved += 1  # the closing alone would have fitted on the page before
+    assert moved >= 4
+
+
+def measure(font: str):
+    """The width in mm of a line in that font, measured by fpdf2 on its own."""
+    from fpdf import FPDF
+
+    pdf = FPDF(unit="mm")
+    pdf.core_fonts_encoding = "cp1252"
+    if font == "unicode":
+        pdf.add_font("U", "", LETTER_FONT)
+    pdf.set_font("Helvetica" if font == "standard" else "U", size=11)
+    return pdf.get_string_width
+
+
+@pytest.mark.parametrize("name, font", [("Ana López", "standard"), ("Анна Петрова", "unicode")])
+def test_lines_are_filled_up_to_the_text_width_and_no_further(catalog, name, font):
+    text = letter(catalog, name=name, sentence="Por favor, " * 30 + "escuche.")
+    lines = [t for *_, t in placed_lines(render_letter_pdf(text, "Luis Videgaray"))]
+    width = measure(font)
+    assert max(width(line) for line in lines) <= TEXT_WIDTH_MM
+    paragraphs = text.split("\n")
+    wrapped = 0
+    for line, following in zip(lines, lines[1:], strict=False):
+        if any(f"{line} {following}" in paragraph for paragraph in paragraphs):
+            wrapped += 1  # the next word did not fit on this line
+            assert width(f"{line} {following.split(' ')[0]}") > TEXT_WIDTH_MM, line
+    assert wrapped >= 8
 
 
 def test_a_word_longer_than_a_line_is_cut_at_the_margin(catalog):
@@ -263,12 +297,14 @@ def test_file_names_are_readable_safe_and_distinct():
 
 # -- through the bot ----------------------------------------------------------
 
-def _delivered(calls) -> tuple[str, str, bytes]:
+def _delivered(calls, caption: str | None = None) -> tuple[str, str, bytes]:
     """(letter as shown in the chat, file name, PDF) of one delivery."""
     (shown,) = [c for c in calls if c.method == "sendMessage" and "✉️" in (c.text or "")]
     (document,) = [c for c in calls if c.method == "sendDocument"]
     filename, pdf, mime = document.files["document"]
     assert mime == "application/pdf"
+    if caption is not None:
+        assert document.text == caption
     return html.unescape(shown.text.split("\n\n", 1)[1]), filename, pdf
 
 
@@ -294,7 +330,8 @@ async def test_the_paper_follows_the_officials_address(bot, official, letter_lan
     calls = await complete(user, official, name="Ana López", letter_lang=letter_lang)
     if letter_lang == "en":  # the official reads Spanish: the bot asked which language
         calls = await user.press("act:lang:en")
-    text, _, pdf = _delivered(calls)
+    text, _, pdf = _delivered(calls, "Your letter as a PDF, ready to print on US Letter paper, with room to "
+                                     "sign above your name.")
     assert page_size(pdf) == PAGE_SIZES_PT[paper]
     assert same_text(pdf, text)
     assert fonts_of(pdf) == [("/Helvetica", False)]
@@ -312,7 +349,8 @@ async def test_an_address_in_an_a4_country_gets_a4(services):
         calls = await complete(sim.user(language_code="es"), moved.id, lang="es", name="Ana López")
     finally:
         await stop_bot(application)
-    text, filename, pdf = _delivered(calls)
+    text, filename, pdf = _delivered(calls, "Tu carta en PDF, lista para imprimir en papel A4, con espacio "
+                                            "para firmar sobre tu nombre.")
     assert page_size(pdf) == PAGE_SIZES_PT["A4"]
     assert same_text(pdf, text) and "28014 Madrid\nEspaña" in pdf_text(pdf)
     assert FILENAME.fullmatch(filename)["who"] == "geronimo-gutierrez-es"
@@ -322,7 +360,8 @@ async def test_a_cyrillic_name_comes_in_the_embedded_font(bot):
     sim, _ = bot
     calls = await complete(sim.user(language_code="es"), "luis-videgaray", lang="es", name="Анна Петрова",
                            city="Київ")
-    text, _, pdf = _delivered(calls)
+    text, _, pdf = _delivered(calls, "Tu carta en PDF, lista para imprimir en papel tamaño carta, con "
+                                     "espacio para firmar sobre tu nombre.")
     assert text.endswith("Atentamente,\nАнна Петрова\nКиїв")
     assert same_text(pdf, text)
     ((font, embedded),) = fonts_of(pdf)

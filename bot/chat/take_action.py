@@ -380,11 +380,12 @@ async def _send_letter(update, context, official, appeal, language_name) -> None
     await send_long(update, context, Html(context.t(update, "act.letter_intro", name=official.name,
                                                     language=language_name)
                                           + "\n\n" + escape(appeal.body)))
-    pdf = await asyncio.to_thread(render_letter_pdf, appeal.body, official.name, paper_for(official.address))
+    paper = paper_for(official.address)
+    pdf = await asyncio.to_thread(render_letter_pdf, appeal.body, official.name, paper)
     await context.services.sleep(1.0)
     filename = letter_filename(official.id, appeal.lang, context.services.today())
-    await update.effective_chat.send_document(InputFile(pdf, filename=filename),
-                                              caption=context.t(update, "act.letter_pdf"))
+    await update.effective_chat.send_document(InputFile(pdf, filename=filename), caption=context.t(
+        update, "act.letter_pdf", paper=context.t(update, f"act.paper.{paper}")))
 
 
 async def _send_email(update, context, official, appeal, language_name) -> None:
