@@ -260,8 +260,8 @@ def render_letter_pdf(text: str, title: str, paper: Paper = "A4") -> bytes:
     Raises ValueError for a character no font here can show: check names
     with `unsupported_characters` first.
 
-    CPU-bound (a few ms in Helvetica, more with the embedded font): call it
-    through asyncio.to_thread from the bot.
+    CPU-bound (a few ms in Helvetica, about ten times that with the embedded
+    font; README, Performance): call it through asyncio.to_thread from the bot.
     """
     if paper not in PAPERS:
         raise ValueError(f"paper must be one of {', '.join(PAPERS)}, not {paper!r}")
