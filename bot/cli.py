@@ -135,7 +135,7 @@ def _ask(settings: Settings, question: str, lang: str, as_json: bool) -> int:
 
 def _letter(settings: Settings, args: argparse.Namespace) -> int:
     from .appeals import AppealRenderer, SupporterDetails
-    from .letter_pdf import render_letter_pdf
+    from .letter_pdf import paper_for, render_letter_pdf
     from .supporter_input import CITY_MAX, NAME_MAX, SENTENCE_MAX, Refused, clean
 
     catalog = load_catalog(settings.content_dir, settings.seeds_dir)
@@ -163,8 +163,9 @@ def _letter(settings: Settings, args: argparse.Namespace) -> int:
         print(f"To: {official.email}\nSubject: {appeal.subject}\n")
     print(appeal.body, end="")
     if args.pdf:
-        args.pdf.write_bytes(render_letter_pdf(appeal.body, official.name))
-        print(f"PDF written to {args.pdf}", file=sys.stderr)
+        paper = paper_for(official.address)
+        args.pdf.write_bytes(render_letter_pdf(appeal.body, official.name, paper))
+        print(f"PDF written to {args.pdf} ({paper})", file=sys.stderr)
     return 0
 
 

@@ -56,8 +56,11 @@ def test_letter_prints_the_appeal_and_writes_the_pdf(tmp_path):
     assert result.stdout.startswith("15 de septiembre de 2018\n\nLuis Videgaray\nPlaza Juárez No. 20")
     assert "Estimado Señor Canciller:" in result.stdout
     assert result.stdout.endswith("Atentamente,\nAna {{ 7*7 }}\nOaxaca\n")
-    text = "".join(p.extract_text() for p in PdfReader(tmp_path / "letter.pdf").pages)
-    assert "Plaza Juárez No. 20, Piso 22" in text and "Ana {{ 7*7 }}" in text
+    pages = PdfReader(tmp_path / "letter.pdf").pages
+    text = "\n".join(p.extract_text() for p in pages)
+    assert text.split() == result.stdout.split()  # the PDF is the letter printed, word for word
+    assert (pages[0].mediabox.width, pages[0].mediabox.height) == (612, 792)  # México: US Letter
+    assert result.stderr == "PDF written to letter.pdf (Letter)\n"
 
 
 def test_letter_errors_are_one_line(tmp_path):

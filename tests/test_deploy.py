@@ -96,3 +96,9 @@ def test_dockerfile_install_steps_give_a_working_bot(tmp_path):
                           capture_output=True, text=True, cwd=tmp_path, timeout=60)
     assert chat.returncode == 0, chat.stderr  # migrations shipped inside the package
     assert "Hello, Console!" in chat.stdout
+    letter = subprocess.run([venv / "bin" / "advocacy-bot", "letter", "--campaign", "ua-150-18",
+                             "--target", "luis-videgaray", "--channel", "letter", "--name", "Анна",
+                             "--pdf", "letter.pdf"], env=env, capture_output=True, text=True, cwd=tmp_path,
+                            timeout=60)
+    assert letter.returncode == 0, letter.stderr  # the letter font shipped inside the package
+    assert (tmp_path / "letter.pdf").read_bytes().count(b"/FontFile2") == 1

@@ -43,7 +43,7 @@ from ..appeals import (
 from ..cases import actionable_cases
 from ..catalog import Campaign, Official, offered_channels
 from ..i18n import Html
-from ..letter_pdf import render_letter_pdf, unsupported_characters
+from ..letter_pdf import letter_filename, paper_for, render_letter_pdf, unsupported_characters
 from ..supporter_input import CITY_MAX, NAME_MAX, SENTENCE_MAX, Refused, clean
 from ..telegram_html import escape
 from . import archive, report, updates
@@ -368,11 +368,12 @@ async def _send_letter(update, context, official, appeal, language_name) -> None
     await send_long(update, context, Html(context.t(update, "act.letter_intro", name=official.name,
                                                     language=language_name)
                                           + "\n\n" + escape(appeal.body)))
-    pdf = await asyncio.to_thread(render_letter_pdf, appeal.body, official.name)
+    paper = paper_for(official.address)
+    pdf = await asyncio.to_thread(render_letter_pdf, appeal.body, official.name, paper)
     await context.services.sleep(1.0)
-    filename = f"letter-{official.id}-{appeal.lang}.pdf"
-    await update.effective_chat.send_document(InputFile(pdf, filename=filename),
-                                              caption=context.t(update, "act.letter_pdf"))
+    filename = letter_filename(official.id, appeal.lang, context.services.today())
+    await update.effective_chat.send_document(InputFile(pdf, filename=filename), caption=context.t(
+        update, "act.letter_pdf", paper=context.t(update, f"act.paper.{paper}")))
 
 
 async def _send_email(update, context, official, appeal, language_name) -> None:
