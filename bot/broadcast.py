@@ -121,7 +121,7 @@ def holder_is_dead(owner: str | None) -> bool:
     if not owner:
         return False
     parts = owner.split(":")
-    if len(parts) != 4 or parts[1] != socket.gethostname() or not parts[2].isdigit():
+    if len(parts) != 4 or parts[1] != socket.gethostname() or not (parts[2].isascii() and parts[2].isdigit()):
         return False
     pid = int(parts[2])
     if pid == os.getpid():
@@ -255,42 +255,44 @@ class Broadcaster:
             await self._deliver(row)
 
     async def _deliver(self, row: Delivery) -> None:
-        store, broadcast_id, chat_id = self.store, self.broadcast.id, row.chat_id
+        store, broadcast_id = self.store, self.broadcast.id
         if self.stopping.is_set():  # paused: this recipient stays pending for the restart
             return
-        async with self.limiter.turn(chat_id):
-            claimed = await store.claim_delivery(broadcast_id, chat_id, self.owner, self._now())
+        async with self.limiter.turn(row.chat_id):
+            claimed = await store.claim_delivery(broadcast_id, row.recipient, self.owner, self._now())
         if not claimed:  # another sender has it now, or it is no longer pending
             return
         try:
-            await self.send(chat_id, row.language)
+            await self.send(row.chat_id, row.language)
         except TelegramError as error:
             await self._failed(row, error)
         else:
-            await store.finish_delivery(broadcast_id, chat_id, "sent", self._now())
+            await store.finish_delivery(broadcast_id, row.recipient, "sent", self._now())
             self.sent_this_run += 1
         await self._maybe_report()
 
     async def _failed(self, row: Delivery, error: TelegramError) -> None:
         verdict = classify(error)
-        store, broadcast_id, chat_id = self.store, self.broadcast.id, row.chat_id
+        store, broadcast_id, recipient = self.store, self.broadcast.id, row.recipient
         now = self._now()
         description = f"{type(error).__name__}: {error}"
         if verdict.retry_after is not None:
             self.limiter.pause(verdict.retry_after)
             retry_at = now + timedelta(seconds=verdict.retry_after)
-            await store.finish_delivery(broadcast_id, chat_id, "pending", now, description, retry_at)
+            await store.finish_delivery(broadcast_id, recipient, "pending", now, description, retry_at)
             return
         if verdict.status == "pending" and row.attempts + 1 < self.policy.max_attempts:
             delay = min(self.policy.backoff * 2 ** row.attempts, self.policy.backoff_cap)
-            await store.finish_delivery(broadcast_id, chat_id, "pending", now, description,
+            await store.finish_delivery(broadcast_id, recipient, "pending", now, description,
                                         now + timedelta(seconds=delay), failed_attempt=True)
             return
         status = "failed" if verdict.status == "pending" else verdict.status
-        await store.finish_delivery(broadcast_id, chat_id, status, now, description, failed_attempt=True)
+        await store.finish_delivery(broadcast_id, recipient, status, now, description, failed_attempt=True)
         if status == "blocked":
-            await store.unsubscribe_chat(chat_id)
-        log.info("broadcast %s: chat %s %s (%s)", broadcast_id, chat_id, status, description)
+            await store.unsubscribe_chat(row.chat_id)
+        # The recipient's key, shortened, is enough to find the row; never the chat id.
+        log.info("broadcast %s: recipient %s… %s (%s)", broadcast_id, recipient[:8], status,
+                 type(error).__name__)
 
     async def _keep_lease(self) -> None:
         if self.pacer.now() < self._renew_at:

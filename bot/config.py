@@ -8,6 +8,7 @@ names the variable; the CLI prints it and exits without a traceback.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 import secrets
 from collections.abc import Mapping
@@ -15,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+MIN_SECRET = 16  # bytes of the supporter id secret
+log = logging.getLogger(__name__)
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -46,15 +49,25 @@ class Settings:
     def secret(self) -> bytes:
         """The key for supporter hashes: configured, or kept in the data folder.
 
-        Generated once on first start and stored with mode 600, so hashes stay
-        stable across restarts without anyone having to invent a secret.
+        Generated once on first start and stored with mode 600 (in a folder
+        only its owner can open), so hashes stay stable across restarts
+        without anyone having to invent a secret. A file that is empty or
+        shorter than 16 bytes is refused (every hash would be guessable); one
+        that others can read is used, with a warning.
         """
         if self.supporter_id_secret:
             return self.supporter_id_secret
         path = self.data_dir / "supporter_id_secret"
         if path.exists():
-            return path.read_text().strip().encode()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+            value = path.read_text().strip().encode()
+            if len(value) < MIN_SECRET:
+                raise ConfigError(f"{path}: the supporter id secret is empty or too short (at least "
+                                  f"{MIN_SECRET} bytes; delete the file to have a new one generated, "
+                                  "which changes every supporter's key)")
+            if path.stat().st_mode & 0o077:
+                log.warning("%s can be read by other users: chmod 600 it", path)
+            return value
+        self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         value = secrets.token_hex(32)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
@@ -85,7 +98,7 @@ def _organizer_ids(raw: str) -> frozenset[int]:
     for part in raw.replace(" ", "").split(","):
         if not part:
             continue
-        if not part.lstrip("-").isdigit():
+        if not (part.lstrip("-").isascii() and part.lstrip("-").isdigit()):
             raise ConfigError(
                 f"ORGANIZER_IDS: {part!r} is not a Telegram id (comma-separated numbers)"
             )
@@ -139,7 +152,7 @@ def load_settings(
     if not 0 < broadcast_rate <= 30:
         raise ConfigError("BROADCAST_RATE: must be above 0 and at most 30 (Telegram's limit)")
     secret = get("SUPPORTER_ID_SECRET")
-    if secret is not None and len(secret) < 16:
+    if secret is not None and len(secret) < MIN_SECRET:
         raise ConfigError("SUPPORTER_ID_SECRET: too short (use at least 16 characters)")
     return Settings(
         telegram_bot_token=token,

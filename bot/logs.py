@@ -1,6 +1,14 @@
 """Operational logging: plain lines for a terminal, JSON lines for a log
 collector (LOG_FORMAT=json). Records carry the update id and the handler that
-ran, never a supporter's message text or Telegram id."""
+ran, never a supporter's message text or Telegram id, at any level:
+
+- libraries that log what they send or receive (python-telegram-bot's
+  updates and API parameters, aiosqlite's and asyncpg's statements with
+  their parameters) are held at INFO or WARNING whatever LOG_LEVEL says;
+- an exception raised while handling an update is logged with its type and
+  the code it went through, not its message, which may quote what a
+  supporter typed (a refused value, a parameter).
+"""
 
 from __future__ import annotations
 
@@ -8,17 +16,34 @@ import contextvars
 import json
 import logging
 import time
+import traceback
 
 current_update: contextvars.ContextVar[int | None] = contextvars.ContextVar("update", default=None)
 current_handler: contextvars.ContextVar[str | None] = contextvars.ContextVar("handler", default=None)
-NOISY = ("httpx", "telegram.ext.Application", "apscheduler", "fontTools", "matplotlib", "aiohttp.access")
+NOISY = ("httpx", "telegram.ext.Application", "apscheduler", "fontTools", "matplotlib", "aiohttp.access",
+         "aiosqlite", "asyncpg")
+WITHHELD = "(message withheld: it may quote what a supporter sent)"
 
 
 class UpdateContext(logging.Filter):
+    """Adds the update and handler; inside an update, exceptions lose their message."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         record.update_id = current_update.get()
         record.handler = current_handler.get()
+        if record.exc_info and record.exc_info[1] is not None and record.update_id is not None:
+            record.exc_text = scrubbed_traceback(record.exc_info[1])
         return True
+
+
+def scrubbed_traceback(error: BaseException) -> str:
+    """The traceback's frames and each exception's type, without the messages."""
+    lines: list[str] = []
+    while error is not None:
+        lines[:0] = ["Traceback (most recent call last):\n", *traceback.format_tb(error.__traceback__),
+                     f"{type(error).__module__}.{type(error).__qualname__}: {WITHHELD}\n"]
+        error = error.__cause__ or error.__context__
+    return "".join(lines).rstrip("\n")
 
 
 class JsonLines(logging.Formatter):
@@ -33,7 +58,7 @@ class JsonLines(logging.Formatter):
             "handler": getattr(record, "handler", None),
         }
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -15,9 +15,9 @@ from .catalog import Catalog
 from .config import Settings
 from .flood_gate import FloodGate
 from .i18n import Texts
-from .identity import supporter_key
+from .identity import domain_key, supporter_key
 from .metrics import Metrics
-from .store import open_configured_store
+from .store import Limits, open_configured_store
 
 
 @dataclass
@@ -37,7 +37,7 @@ class Services:
     metrics: Metrics = field(default_factory=Metrics)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)  # set on SIGTERM
     flood: FloodGate = field(default_factory=lambda: FloodGate())
-    daily_report_cap: int = 50
+    caps: Limits = field(default_factory=lambda: Limits(limiter="0" * 64))  # the limits; limiter per person
     extras: dict[str, Any] = field(default_factory=dict)
 
     def today(self) -> date:
@@ -47,14 +47,31 @@ class Services:
         """The keyed hash that stands for this Telegram user in the store."""
         return supporter_key(user_id, self.secret)
 
+    def limits(self, user_id: int) -> Limits:
+        """This person's daily limits, under a key of its own (see bot.identity)."""
+        return replace(self.caps, limiter=domain_key("limits", str(user_id), self.secret))
+
+    def recipient(self, chat_id: int) -> str:
+        """The key a chat's case-update deliveries are recorded under."""
+        return domain_key("recipient", str(chat_id), self.secret)
+
+    def idempotency_key(self, kind: str, chat_id: int, message_id: int) -> str:
+        """A key for "this press of this message", with no id readable in it."""
+        return domain_key(kind, f"{chat_id}:{message_id}", self.secret)
+
     def is_organizer(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.organizer_ids
 
     async def ensure_store(self) -> None:
-        """Open the configured store unless one was given (tests give their own)."""
+        """Open the configured store unless one was given (tests give their own),
+        and key any rows an older schema left keyed by chat id (only this
+        process has the secret to)."""
         if self.store is None:
             self.store = await open_configured_store(self.settings)
             self.extras["owns_store"] = True
+        if not self.extras.get("rekeyed"):
+            await self.store.rekey_legacy_rows(self.recipient)
+            self.extras["rekeyed"] = True
 
     async def close_store(self) -> None:
         """Close the store if this object opened it."""

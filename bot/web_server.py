@@ -35,7 +35,12 @@ async def webhook(request: web.Request) -> web.Response:
     except (json.JSONDecodeError, UnicodeDecodeError):
         return web.Response(status=400, text="not JSON")
     application = request.app[APPLICATION_KEY]
-    update = Update.de_json(payload, application.bot)
+    try:
+        if not isinstance(payload, dict) or not isinstance(payload.get("update_id"), int):
+            raise ValueError("no update_id")
+        update = Update.de_json(payload, application.bot)
+    except (ValueError, TypeError, KeyError):  # JSON, but not a Telegram update
+        return web.Response(status=400, text="not an update")
     # Through the update processor, so one supporter's updates stay in order;
     # answered only once processed, so an acknowledged update is never lost.
     await application.update_processor.process_update(update, application.process_update(update))

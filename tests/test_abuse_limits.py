@@ -3,6 +3,8 @@ organizers' audit log."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.flood_gate import FloodGate
 from tests.conftest import ORGANIZER_ID, texts_of
 from tests.test_take_action import complete
@@ -25,7 +27,7 @@ async def test_a_flood_gets_one_notice_then_silence_until_the_window_passes(bot,
 
 
 async def test_reports_are_capped_per_supporter_per_day(bot, services, clock):
-    services.daily_report_cap = 2
+    services.caps = replace(services.caps, reports=2)
     sim, _ = bot
     user = sim.user()
     for _ in range(2):

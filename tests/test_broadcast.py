@@ -33,9 +33,9 @@ def key(n: int) -> str:
 
 
 async def follow(store, chats: range | list[int], lang: str = "en") -> None:
+    """Chat n follows the case; its recipient key (and supporter key) is key(n)."""
     for chat in chats:
-        await store.subscribe(key(chat), chat, CAMPAIGN)
-        await store.set_language(key(chat), lang)
+        await store.subscribe(chat, CAMPAIGN, key(chat), lang, supporter=key(chat))
 
 
 def messages() -> dict:
@@ -116,13 +116,15 @@ async def test_faults_at_chosen_points_still_reach_everyone_exactly_once(harness
     assert (counts.sent, counts.blocked, counts.failed, counts.unknown, counts.remaining) == (59, 1, 0, 0, 0)
     assert progress.finished
     # The chat that blocked the bot follows nothing any more.
-    assert await store.subscriptions_of(key(30)) == []
-    assert await store.subscriptions_of(key(31)) == [CAMPAIGN]
+    assert await store.subscriptions_of(30) == []
+    assert await store.subscriptions_of(31) == [CAMPAIGN]
     broadcast = await store.get_broadcast(progress.broadcast_id)
     assert (broadcast.status, broadcast.owner) == ("done", None)
     rows = sqlite3.connect(settings.database_path).execute(
-        "SELECT chat_id, attempts, status FROM deliveries WHERE chat_id IN (10, 20, 5)").fetchall()
-    assert sorted(rows) == [(5, 0, "sent"), (10, 2, "sent"), (20, 1, "sent")]
+        "SELECT recipient, chat_id, attempts, status FROM deliveries WHERE recipient IN (?, ?, ?)",
+        (key(5), key(10), key(20))).fetchall()
+    # Once sent, a delivery keeps its recipient key and no chat id.
+    assert sorted(rows) == [(key(5), None, 0, "sent"), (key(10), None, 2, "sent"), (key(20), None, 1, "sent")]
 
 
 async def test_transient_errors_are_retried_with_backoff_a_bounded_number_of_times(harness, store):
@@ -198,7 +200,7 @@ async def test_a_dead_senders_broadcast_is_taken_over_and_its_in_flight_rows_are
     dead = "cli:" + __import__("socket").gethostname() + ":999999999:deadbeef"  # no such pid
     first = await harness.broadcaster(owner=dead)
     await first.acquire()
-    assert await store.claim_delivery(first.broadcast.id, 2, dead, datetime.now(UTC))  # killed mid-send
+    assert await store.claim_delivery(first.broadcast.id, key(2), dead, datetime.now(UTC))  # killed mid-send
     progress = await (await harness.broadcaster()).run()
     assert set(harness.delivered()) == {1, 3}
     assert (progress.counts.sent, progress.counts.unknown) == (2, 1)
@@ -207,7 +209,7 @@ async def test_a_dead_senders_broadcast_is_taken_over_and_its_in_flight_rows_are
 async def test_acted_and_followers_are_addressed_apart_and_nobody_gets_an_update_twice(harness, store):
     await follow(store, [1, 2, 3])
     await store.record_action(ActionReport(CAMPAIGN, "luis-videgaray", "email", 1, "done", "en", None,
-                                           key(2), "k-2"))
+                                           key(2), "k-2"), follower_chat=2)
     assert await store.audience_size(CAMPAIGN, 1, "acted") == 1
     assert await store.audience_size(CAMPAIGN, 1, "followers") == 3
     await (await harness.broadcaster("acted")).run()

@@ -39,9 +39,9 @@ async def test_follow_list_toggle_and_stop(bot, services):
     assert answers(calls) == ["🔔 You follow this case now: its updates will come here. "
                               "Send /updates to manage them."]
     assert FOLLOW not in calls[-1].button_texts()  # the button is gone from that message
-    supporter = services.supporter(user.id)
-    assert await services.store.subscriptions_of(supporter) == ["ua-150-18"]
-    assert await services.store.get_language(supporter) == "en"
+    assert await services.store.subscriptions_of(user.id) == ["ua-150-18"]
+    (following,) = await services.store.subscribers_of("ua-150-18")  # updates come in their language,
+    assert (following.chat_id, following.language, following.acted) == (user.id, "en", True)  # acted
 
     (listing,) = await user.send("/updates")
     assert listing.text == (
@@ -53,14 +53,14 @@ async def test_follow_list_toggle_and_stop(bot, services):
     assert calls[-1].method == "editMessageText"
     assert "▫️ <b>UA 150.18</b>" in calls[-1].text
     assert calls[-1].button_texts() == ["🔔 Follow UA 150.18"]
-    assert await services.store.subscriptions_of(supporter) == []
+    assert await services.store.subscriptions_of(user.id) == []
     await user.press("🔔 Follow UA 150.18")
-    assert await services.store.subscriptions_of(supporter) == ["ua-150-18"]
+    assert await services.store.subscriptions_of(user.id) == ["ua-150-18"]
 
     (stopped,) = await user.send("/stop")
     assert stopped.text == ("Done: you follow no cases now, and no reminders will come. Send /updates to "
                             "follow a case again.")
-    assert await services.store.subscriptions_of(supporter) == []
+    assert await services.store.subscriptions_of(user.id) == []
 
 
 async def test_a_closing_update_closes_the_case_from_its_date_on(bot, services, clock):
@@ -71,7 +71,7 @@ async def test_a_closing_update_closes_the_case_from_its_date_on(bot, services, 
     assert "Última" not in calls[-1].text  # 15 September 2018: the update has not happened yet
     calls = await user.press("🔔 Seguir este caso")
     assert answers(calls)[0].startswith("🔔 Ahora sigues este caso")
-    assert await services.store.subscriptions_of(services.supporter(user.id)) == ["ua-150-18"]
+    assert await services.store.subscriptions_of(user.id) == ["ua-150-18"]
 
     clock.now = AFTER_THE_UPDATE
     await user.send("/start")
@@ -126,7 +126,7 @@ async def test_an_organizer_previews_confirms_and_watches_a_broadcast(bot, servi
     assert progress.text == ("✅ <b>Update 1 of UA 150.18 sent</b>\nSent: 2 · failed: 0 · blocked (now "
                              "unsubscribed): 1 · uncertain: 0")
     # Carla blocked the bot: she follows nothing any more.
-    assert await services.store.subscriptions_of(services.supporter(103)) == []
+    assert await services.store.subscriptions_of(103) == []
 
     # Sending it again reaches nobody: everyone already has it.
     preview, nobody = await organizer.send("/broadcast ua-150-18 1")
@@ -134,7 +134,7 @@ async def test_an_organizer_previews_confirms_and_watches_a_broadcast(bot, servi
     # The stop button under the update works.
     calls = await ana.press("🔕 Stop following UA 150.18")
     assert answers(calls) == ["🔕 You no longer follow this case."]
-    assert await services.store.subscriptions_of(services.supporter(101)) == []
+    assert await services.store.subscriptions_of(101) == []
 
 
 async def test_organizer_can_cancel_and_can_address_those_who_acted(bot, services):
@@ -228,12 +228,12 @@ async def test_reporting_cancels_the_reminder_and_near_the_deadline_it_comes_soo
 async def test_the_bot_resumes_a_broadcast_whose_sender_died(bot, services):
     sim, api = bot
     for chat in (501, 502, 503):
-        await services.store.subscribe(f"{chat:064x}", chat, "ua-150-18")
+        await services.store.subscribe(chat, "ua-150-18", services.recipient(chat), "en")
     now = datetime.fromtimestamp(services.clock()).astimezone()
     opened = await services.store.open_broadcast("ua-150-18", 1, "followers", now)
     dead = "cli:" + __import__("socket").gethostname() + ":999999999:0"  # killed mid-send to 502
     assert await services.store.acquire_broadcast(opened.id, dead, now, now.replace(year=2030))
-    assert await services.store.claim_delivery(opened.id, 502, dead, now)
+    assert await services.store.claim_delivery(opened.id, services.recipient(502), dead, now)
     await run_sweep(sim.application)
     await wait_for_broadcasts(sim.application, services.store)
     sent = [c.chat_id for c in api.take_calls() if c.method == "sendMessage" and c.ok]

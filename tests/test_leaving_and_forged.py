@@ -4,7 +4,8 @@ flows orphaned by a restart."""
 
 from __future__ import annotations
 
-from bot.chat.take_action import FLOW_KEY, expire_abandoned_flows
+from bot.chat.flows import expire_abandoned_flows
+from bot.chat.take_action import FLOW_KEY
 from tests.conftest import texts_of
 from tests.test_take_action import complete, walk_to_name
 

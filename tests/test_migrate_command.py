@@ -30,24 +30,25 @@ async def populate(path) -> None:
         await store.record_contact_problem(
             ProblemReport("ua-150-18", "alfonso-navarrete", "call", "other", "busy", key(4), "p4"))
         for n, campaign in ((1, "ua-150-18"), (2, "ua-150-18"), (2, "other-case"), (6, "ua-150-18")):
-            await store.subscribe(key(n), -100_000_000_000 - n, campaign)  # group chat ids need 64 bits
-        await store.set_language(key(1), "es")
+            await store.subscribe(-100_000_000_000 - n, campaign, key(500 + n), "en",  # 64-bit group ids
+                                  supporter=key(n))
+        await store.set_language(key(1), "es", chat_id=-100_000_000_001)
         await store.set_language(key(2), "en")
         await store.set_flow_data(1001, {"campaign": "ua-150-18", "step": 2, "choices": ["email", None]})
         await store.set_flow_data(1002, {"lang": "es"})
         await store.set_conversation_state("take_action", (1001, 1001), "CHOOSE_CHANNEL")
         await store.set_conversation_state("report", (1002, 1002), 3)
         await store.record_action(report(70, supporter=key(6), at=at(1)))
-        await store.forget(key(6))
+        await store.forget(key(6), -100_000_000_006, limiter=key(906), today=at(1).date())
         await store.audit(777, "broadcast", "ua-150-18 update 1", at=at(0))
         await store.audit(777, "stats", None)
         # case updates and reminders (migration 0004)
         broadcast = await store.open_broadcast("ua-150-18", 1, "followers", NOW)
         await store.acquire_broadcast(broadcast.id, "A", NOW, NOW + timedelta(minutes=1))
-        await store.claim_delivery(broadcast.id, -100_000_000_001, "A", NOW)
-        await store.finish_delivery(broadcast.id, -100_000_000_001, "sent", NOW)
+        await store.claim_delivery(broadcast.id, key(501), "A", NOW)
+        await store.finish_delivery(broadcast.id, key(501), "sent", NOW)
         await store.schedule_reminder(ReminderRequest(
-            key(2), 2002, "ua-150-18", "luis-videgaray", "email", "es", "en", NOW + timedelta(days=1)))
+            2002, "ua-150-18", "luis-videgaray", "email", "es", "en", NOW + timedelta(days=1)))
 
 
 def comparable(value):
@@ -112,7 +113,8 @@ async def test_migrate_copies_a_populated_sqlite_database(tmp_path, pg_url):
             assert replace(await pg.campaign_stats(campaign, today=TODAY), db_bytes=0) == replace(
                 await lite.campaign_stats(campaign, today=TODAY), db_bytes=0)
         assert [r async for r in pg.export_actions()] == [r async for r in lite.export_actions()]
-        assert await pg.supporter_data(key(1)) == await lite.supporter_data(key(1))
+        assert await pg.supporter_data(key(1), -100_000_000_001) == await lite.supporter_data(
+            key(1), -100_000_000_001)
         assert await pg.list_problems(open_only=False) == await lite.list_problems(open_only=False)
         assert await pg.flow_data() == await lite.flow_data()
         assert await pg.conversation_states("take_action") == await lite.conversation_states("take_action")

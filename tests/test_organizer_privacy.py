@@ -100,7 +100,7 @@ async def test_mydata_and_forget(bot, services, settings, lang, expected):
     user = sim.user(language_code=lang)
     await complete(user, "luis-videgaray", "email", lang)
     await user.press(DONE_BUTTON["email"] if lang == "en" else "✅ Envié el correo")
-    await services.store.subscribe(services.supporter(user.id), user.id, "ua-150-18")
+    await services.store.subscribe(user.id, "ua-150-18", services.recipient(user.id), lang)
 
     (mine,) = await user.send("/mydata")
     assert mine.text.startswith(heading)

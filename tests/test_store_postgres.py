@@ -16,9 +16,10 @@ import pytest
 from bot.config import Settings
 from bot.store import ReplyReport, Store, open_configured_store, open_store
 from bot.store import migrate as migrations
-from bot.store.base import ReminderRequest
+from bot.store.base import Limits, ReminderRequest
 from bot.store.postgres import (
-    ADD_CAMPAIGN_TOTALS,
+    ACTED_ANYWHERE,
+    ACTED_HERE,
     PostgresStore,
     open_postgres_store,
     stats_params,
@@ -129,7 +130,10 @@ async def test_upgrade_from_every_earlier_version_keeps_data(pg_url, version):
         assert stats.by_channel == {"letter": 3}
         everything = await store.campaign_stats(today=TODAY)
         assert (everything.actions, everything.supporters) == (5, 2)
-        assert await store.subscriptions_of(key(1)) == ["ua-150-18"]
+        assert await store.subscriptions_of(42) == ["ua-150-18"]
+        assert await store.rekey_legacy_rows(lambda chat: key(1000 + chat)) == 1
+        (follower,) = await store.subscribers_of("ua-150-18")
+        assert (follower.recipient, follower.acted) == (key(1042), True)
         exported = [row async for row in store.export_actions()]
         assert [row.country for row in exported] == ["Mexico", None, None]
         result = await store.record_action(report(9, supporter=key(3)))  # ids continue after 3
@@ -162,8 +166,8 @@ async def test_both_backends_give_the_same_answers(pg_store, tmp_path):
             await store.record_action(report(60, at=datetime(2024, 6, 30, 23, 59, 59, 999_999)))
             await store.record_reply(ReplyReport("ua-150-18", "luis-videgaray", "Yes", key(1), "r9",
                                                  at=datetime(2024, 6, 29, 8, 0, 0, 500, tzinfo=UTC)))
-            await store.subscribe(key(1), 1001, "ua-150-18")
-            await store.set_language(key(1), "es")
+            await store.subscribe(1001, "ua-150-18", key(501), "es", supporter=key(1))
+            await store.set_language(key(1), "es", chat_id=1001)
             await store.set_flow_data(5, {"step": "count", "nested": {"a": [1, 2]}})
             await store.set_conversation_state("report", (5, 5), "COUNT")
         for campaign in (None, "ua-150-18", "other-case", "nobody"):
@@ -174,7 +178,7 @@ async def test_both_backends_give_the_same_answers(pg_store, tmp_path):
             assert [r async for r in pg_store.export_actions(*args)] == [
                 r async for r in sqlite_store.export_actions(*args)
             ]
-        for method, args in (("list_problems", ()), ("supporter_data", (key(1),)), ("flow_data", ()),
+        for method, args in (("list_problems", ()), ("supporter_data", (key(1), 1001)), ("flow_data", ()),
                              ("conversation_states", ("report",)), ("subscribers_of", ("ua-150-18",))):
             expected = await getattr(sqlite_store, method)(*args)
             assert await getattr(pg_store, method)(*args) == expected, method
@@ -211,17 +215,20 @@ async def test_stats_queries_never_read_the_action_log(pg_store, campaign):
 
 
 async def test_per_report_and_per_supporter_queries_use_indexes(pg_store):
-    nodes = await plan_nodes(pg_store, ADD_CAMPAIGN_TOTALS, ("c", "*", key(1), 1, 1, 0))
-    assert "actions" not in seq_scans(nodes)
-    assert "actions_supporter" in {n.get("Index Name") for n in nodes}
+    for sql, params in ((ACTED_HERE, (key(1), "c")), (ACTED_ANYWHERE, (key(1),))):
+        nodes = await plan_nodes(pg_store, sql, params)
+        assert "actions" not in seq_scans(nodes)
+        assert "actions_supporter" in {n.get("Index Name") for n in nodes}
     for sql in (
         "SELECT * FROM actions WHERE supporter = $1",
         "UPDATE actions SET supporter = NULL WHERE supporter = $1",
         "UPDATE official_replies SET supporter = NULL WHERE supporter = $1",
         "UPDATE contact_problems SET supporter = NULL WHERE supporter = $1",
-        "DELETE FROM subscriptions WHERE supporter = $1",
     ):
         assert not seq_scans(await plan_nodes(pg_store, sql, (key(1),))), sql
+    for sql in ("DELETE FROM subscriptions WHERE chat_id = $1", "DELETE FROM reminders WHERE chat_id = $1",
+                "DELETE FROM deliveries WHERE chat_id = $1"):
+        assert not seq_scans(await plan_nodes(pg_store, sql, (1001,))), sql
     nodes = await plan_nodes(pg_store, "SELECT * FROM actions WHERE id > $1 AND campaign_id = $2", (0, "c"))
     assert not seq_scans(nodes)
 
@@ -244,14 +251,17 @@ def test_postgres_store_has_every_store_method_with_the_same_signature():
 NOW = datetime(2024, 6, 30, 12, 0, 0, 123_456, tzinfo=UTC)
 
 
+def recipient(n: int) -> str:
+    return key(500 + n)
+
+
 async def broadcast_story(store) -> list:
     """Case updates and reminders from start to end; returns what the store said at each step."""
     seen: list = []
     for n in range(1, 5):
-        await store.subscribe(key(n), 1000 + n, "ua-150-18")
-    await store.set_language(key(2), "es")
+        await store.subscribe(1000 + n, "ua-150-18", recipient(n), "es" if n == 2 else "en")
     for n in (1, 2):
-        await store.record_action(report(100 + n, supporter=key(n)))
+        await store.record_action(report(100 + n, supporter=key(n)), follower_chat=1000 + n)
     seen.append([await store.audience_size("ua-150-18", 1, a) for a in ("acted", "followers")])
     acted = await store.open_broadcast("ua-150-18", 1, "acted", NOW)
     followers = await store.open_broadcast("ua-150-18", 1, "followers", NOW)
@@ -264,32 +274,32 @@ async def broadcast_story(store) -> list:
                  await store.renew_broadcast(acted.id, "A", later + timedelta(seconds=1)),
                  await store.renew_broadcast(acted.id, "B", later)])
     seen.append(await store.pending_deliveries(acted.id, NOW, 10))
-    seen.append([await store.claim_delivery(acted.id, 1001, "B", NOW),
-                 await store.claim_delivery(acted.id, 1001, "A", NOW),
-                 await store.claim_delivery(acted.id, 1002, "A", NOW),
-                 await store.claim_delivery(acted.id, 1002, "A", NOW)])
-    await store.finish_delivery(acted.id, 1001, "sent", NOW)
-    await store.finish_delivery(acted.id, 1002, "pending", NOW, error="x" * 400,
+    seen.append([await store.claim_delivery(acted.id, recipient(1), "B", NOW),
+                 await store.claim_delivery(acted.id, recipient(1), "A", NOW),
+                 await store.claim_delivery(acted.id, recipient(2), "A", NOW),
+                 await store.claim_delivery(acted.id, recipient(2), "A", NOW)])
+    await store.finish_delivery(acted.id, recipient(1), "sent", NOW)
+    await store.finish_delivery(acted.id, recipient(2), "pending", NOW, error="x" * 400,
                                 retry_at=NOW + timedelta(seconds=30), failed_attempt=True)
     seen += [await store.delivery_counts(acted.id), await store.next_retry_at(acted.id),
              await store.pending_deliveries(acted.id, NOW, 10),
              await store.pending_deliveries(acted.id, NOW + timedelta(seconds=30), 10)]
-    await store.claim_delivery(acted.id, 1002, "A", NOW)  # the sender dies with this one in flight
+    await store.claim_delivery(acted.id, recipient(2), "A", NOW)  # the sender dies with this one in flight
     seen.append([await store.acquire_broadcast(acted.id, "C", NOW, later, takeover_from="A"),
                  await store.delivery_counts(acted.id)])
     await store.set_progress_message(acted.id, 777, 42)
     await store.release_broadcast(acted.id, "C", finished_at=later)
     seen += [await store.get_broadcast(acted.id), await store.get_broadcast(999),
              await store.unfinished_broadcasts()]
-    await store.subscribe(key(5), 1005, "ua-150-18")
     await store.record_action(report(105, supporter=key(5)))
+    await store.subscribe(1005, "ua-150-18", recipient(5), "en", supporter=key(5))  # acted already
     seen.append(await store.open_broadcast("ua-150-18", 1, "acted", later))  # a newcomer reopens it
 
     for n, campaign in ((1, "ua-150-18"), (3, "ua-150-18"), (3, "other-case")):
         seen.append(await store.schedule_reminder(ReminderRequest(
-            key(n), 1000 + n, campaign, "luis-videgaray", "email", "es", "en", NOW + timedelta(hours=n))))
+            1000 + n, campaign, "luis-videgaray", "email", "es", "en", NOW + timedelta(hours=n))))
     seen.append(await store.schedule_reminder(ReminderRequest(
-        key(1), 1001, "ua-150-18", "luis-videgaray", "call", "en", "en", NOW)))  # one per case
+        1001, "ua-150-18", "luis-videgaray", "call", "en", "en", NOW)))  # one per case
     seen.append(await store.claim_due_reminders(NOW, 10))
     claimed = await store.claim_due_reminders(NOW + timedelta(hours=3), 10)
     seen += [claimed, await store.claim_due_reminders(NOW + timedelta(hours=3), 10)]
@@ -297,21 +307,25 @@ async def broadcast_story(store) -> list:
     await store.finish_reminder(claimed[1].id)
     seen.append(await store.claim_due_reminders(NOW + timedelta(hours=5), 10))  # the retried one
     seen.append(await store.claim_due_reminders(NOW + timedelta(hours=7), 10))  # stale: dropped
-    await store.schedule_reminder(ReminderRequest(
-        key(4), 1004, "ua-150-18", "luis-videgaray", "email", "en", "en", NOW))
-    seen += [await store.cancel_reminders(key(3)), await store.unsubscribe_chat(1004),
-             await store.subscriptions_of(key(4)), await store.claim_due_reminders(NOW, 10)]
-    await store.schedule_reminder(ReminderRequest(
-        key(2), 1002, "ua-150-18", "luis-videgaray", "email", "en", "en", NOW))
-    await store.forget(key(2))
+    await store.schedule_reminder(ReminderRequest(1004, "ua-150-18", "luis-videgaray", "email", "en", "en",
+                                                  NOW))
+    seen += [await store.cancel_reminders(1003), await store.unsubscribe_chat(1004),
+             await store.subscriptions_of(1004), await store.claim_due_reminders(NOW, 10)]
+    await store.schedule_reminder(ReminderRequest(1002, "ua-150-18", "luis-videgaray", "email", "en", "en",
+                                                  NOW))
+    await store.forget(key(2), 1002, limiter=key(902), today=NOW.date())
     seen += [await store.delivery_counts(acted.id), await store.claim_due_reminders(NOW, 10)]
-    # the organizers' audit log, and the per-supporter report rate (migration 0005)
+    # the organizers' audit log (migration 0005)
     await store.audit(777, "stats", None, at=NOW)
     await store.audit(778, "broadcast", "ua-150-18 update 1", at=NOW + timedelta(seconds=1))
     await store.audit(777, "problems", "open", at=NOW)
     seen += [await store.audit_log(), await store.audit_log(limit=1)]
-    seen += [await store.reports_since(key(1), report(0).at - timedelta(seconds=1)),
-             await store.reports_since(key(1), report(0).at + timedelta(seconds=1))]
+    # daily limits (migration 0006): refused past the cap, counted for /stats, pruned after the day
+    limits = Limits(key(901), reports=1)
+    seen += [await store.record_action(report(200, supporter=key(9), at=NOW), limits=limits),
+             await store.record_action(report(201, supporter=key(9), at=NOW), limits=limits),
+             (await store.campaign_stats("ua-150-18", today=NOW.date())).capped,
+             await store.prune_limits(NOW.date()), await store.prune_limits(NOW.date() + timedelta(days=1))]
     return seen
 
 
@@ -332,8 +346,9 @@ async def test_broadcasts_and_reminders_behave_the_same_on_both_backends(pg_stor
     assert got[14].status == "done" and got[14].progress_message_id == 42 and got[14].finished_at.tzinfo
     assert got[17].status == "sending"
     assert got[18:22] == [True, True, True, False]
-    assert [e.command for e in got[-4]] == ["broadcast", "problems", "stats"] and len(got[-3]) == 1
-    assert got[-2:] == [1, 0]
+    assert [e.command for e in got[-7]] == ["broadcast", "problems", "stats"] and len(got[-6]) == 1
+    assert (got[-5].created, got[-4].created, got[-4].capped, got[-3]) == (True, False, True, 1)
+    assert got[-2:] == [0, 2]  # kept on their day; the next day both limits rows go
 
 
 async def test_two_processes_never_claim_the_same_reminder(pg_url):
@@ -341,7 +356,7 @@ async def test_two_processes_never_claim_the_same_reminder(pg_url):
     try:
         for n in range(40):
             await first.schedule_reminder(ReminderRequest(
-                key(n), n, "ua-150-18", "luis-videgaray", "email", "en", "en", NOW))
+                n, "ua-150-18", "luis-videgaray", "email", "en", "en", NOW))
         batches = await asyncio.gather(*(store.claim_due_reminders(NOW, 7)
                                          for _ in range(4) for store in (first, second)))
         ids = [r.id for batch in batches for r in batch]
@@ -355,8 +370,8 @@ async def test_opening_both_audiences_at_once_reaches_each_chat_once(pg_url):
     first, second = await open_postgres_store(pg_url), await open_postgres_store(pg_url)
     try:
         for n in range(30):
-            await first.subscribe(key(n), 5000 + n, "ua-150-18")
             await first.record_action(report(n, supporter=key(n)))
+            await first.subscribe(5000 + n, "ua-150-18", key(n + 500), "en", supporter=key(n))
         opened = await asyncio.gather(first.open_broadcast("ua-150-18", 1, "acted", NOW),
                                       second.open_broadcast("ua-150-18", 1, "followers", NOW))
         counts = [(await first.delivery_counts(b.id)).total for b in opened]

@@ -3,7 +3,6 @@ channel in both languages, with Back, /cancel, deadlines, reports, restarts."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 import re
 from datetime import UTC, datetime, timedelta
@@ -379,11 +378,16 @@ async def test_over_long_letters_are_split_on_paragraphs(bot, services, tmp_path
     assert api.refusals == []
 
 
-async def test_a_supporter_continues_after_a_restart(services):
+async def test_a_restart_keeps_the_flow_but_not_what_was_typed(services, settings):
+    """The name typed before a restart was never on disk: the flow goes on, and
+    asks for it again instead of signing the appeal with nothing."""
     application, api = await start_bot(services)
     user = Simulator(application, api, clock=services.clock).user()
     await walk_to_name(user, "luis-videgaray", "email")
-    await user.send("Ana")
+    await user.send("Anaïs Quetzalrestart")
+    database = settings.database_path
+    on_disk = b"".join(p.read_bytes() for p in database.parent.glob(database.name + "*"))
+    assert b"Quetzalrestart" not in on_disk  # the file, its -wal and -shm
     await stop_bot(application)
 
     application, api = await start_bot(services)  # a new process on the same database file
@@ -392,20 +396,12 @@ async def test_a_supporter_continues_after_a_restart(services):
     assert texts_of(calls) == [ASK_SENTENCE_EN]
     calls = await user.press_data({"message_id": 1, "date": 0, "chat": user.chat}, "act:skip")
     calls = await user.press("act:lang:es")
-    assert "Ana\nTijuana" in "\n".join(texts_of(calls))
-    await stop_bot(application)
-
-
-async def test_silence_ends_the_flow_and_drops_what_was_typed(services):
-    services.flow_timeout = 0.3
-    application, api = await start_bot(services)
-    user = Simulator(application, api, clock=services.clock).user()
-    await walk_to_name(user, "luis-videgaray", "letter")
-    await user.send("Ana")
-    api.take_calls()
-    await asyncio.sleep(1.0)
-    assert texts_of(api.take_calls()) == [
-        "Your appeal was left unfinished for 30 minutes, so I closed it and deleted what you typed. "
-        "Press Take action to start again."]
-    assert FLOW_KEY not in application.user_data[user.id]
+    assert texts_of(calls) == [
+        "The bot restarted while you were writing. What you typed is never saved to disk, so it is gone: "
+        "please type it again.\n\n" + ASK_NAME_EN]
+    await user.send("Anaïs")
+    await user.send("Tijuana")
+    await user.press("act:skip")
+    calls = await user.press("act:lang:es")
+    assert "Atentamente,\nAnaïs\nTijuana" in "\n".join(texts_of(calls))
     await stop_bot(application)

@@ -65,7 +65,7 @@ class PartialDate:
         if isinstance(value, date):
             return cls(value.year, value.month, value.day)
         parts = str(value).strip().split("-")
-        if not 1 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
+        if not 1 <= len(parts) <= 3 or not all(p.isascii() and p.isdigit() for p in parts):
             raise ValueError(value)
         numbers = [int(p) for p in parts] + [0] * (3 - len(parts))
         year, month, day = numbers

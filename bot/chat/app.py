@@ -36,6 +36,7 @@ from . import (
     broadcasting,
     feedback,
     flood,
+    flows,
     learn,
     menu,
     organizer,
@@ -74,11 +75,11 @@ def register_handlers(application: Application) -> None:
     application.add_handler(TypeHandler(Update, private_chats_only), group=-3)
     application.add_handler(TypeHandler(Update, flood.guard), group=-2)
     application.add_handler(TypeHandler(Update, load_language), group=-1)
-    services: Services = application.bot_data[SERVICES_KEY]
-    application.add_handler(take_action.conversation(persistent, services.flow_timeout))
-    for handler in report.handlers(persistent, services.flow_timeout):
+    application.add_handler(TypeHandler(Update, flows.touch_or_expire), group=-1)
+    application.add_handler(take_action.conversation(persistent))
+    for handler in report.handlers(persistent):
         application.add_handler(handler)
-    application.add_handler(feedback.conversation(persistent, services.flow_timeout))
+    application.add_handler(feedback.conversation(persistent))
     for handler in (*updates.handlers(), *broadcasting.handlers(), *archive.handlers()):
         application.add_handler(handler)
     broadcasting.schedule_sweep(application)  # due reminders, broadcasts to resume

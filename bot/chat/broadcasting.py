@@ -14,7 +14,7 @@ broadcasts whose sender stopped (a restart of the bot, a killed CLI run).
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from telegram import Update
 from telegram.error import BadRequest
@@ -25,8 +25,8 @@ from ..catalog import LANGUAGES, Campaign
 from ..i18n import Html, Texts
 from ..store import AUDIENCES, Broadcast
 from ..telegram_html import escape
-from . import take_action
 from .context import SERVICES_KEY, BotContext, Services, answer_stale, keyboard, reply
+from .flows import expire_abandoned_flows
 from .organizer import organizers_only
 from .pacing import limiter_for, policy_for, sending_bot
 from .reminders import send_due_reminders
@@ -61,7 +61,7 @@ def _parse(context: BotContext, update: Update, args: list[str]) -> tuple[Campai
         return context.t(update, "organizer.unknown_campaign", campaign=args[0], known=", ".join(campaigns))
     number, audience = len(campaign.updates), "followers"
     for arg in args[1:]:
-        if arg.isdigit():
+        if arg.isascii() and arg.isdigit():
             number = int(arg)
         elif arg in AUDIENCES:
             audience = arg
@@ -216,7 +216,8 @@ async def sweep(context: BotContext) -> None:
     application = context.application
     services: Services = application.bot_data[SERVICES_KEY]
     await send_due_reminders(application)
-    await take_action.expire_abandoned_flows(application)
+    await expire_abandoned_flows(application)
+    await services.store.prune_limits(services.today() - timedelta(days=1))
     now = datetime.fromtimestamp(services.clock(), tz=UTC)
     running = application.bot_data.get(RUNNING_KEY, set())
     for broadcast in await services.store.unfinished_broadcasts():

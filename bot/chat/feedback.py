@@ -13,7 +13,9 @@ from ..cases import actionable_cases, past_cases
 from ..catalog import CHANNELS, Campaign
 from ..store import PROBLEM_KINDS, ProblemReport, ReplyReport
 from ..supporter_input import SENTENCE_MAX, Refused, clean
+from . import flows
 from .context import BotContext, answer_stale, keyboard, reply, short_label
+from .flows import FEEDBACK_KEY
 from .menu import HOME, main_menu
 
 REPLY, PROBLEM = "fb:reply", "fb:problem"
@@ -21,7 +23,7 @@ PICK_OFFICIAL = "fb:off:"
 PICK_CHANNEL = "fb:ch:"
 PICK_KIND = "fb:kind:"
 OFFICIAL, SUMMARY, CHANNEL, KIND = range(4)
-KEY = "feedback"
+KEY = FEEDBACK_KEY
 REPLY_WINDOW = timedelta(days=90)
 
 
@@ -45,7 +47,7 @@ def _choices(context: BotContext, kind: str) -> list[tuple[Campaign, str]]:
 
 async def start(update: Update, context: BotContext) -> int:
     kind = "reply" if update.callback_query.data == REPLY else "problem"
-    context.user_data[KEY] = {"kind": kind}
+    flows.begin(context, KEY, {"kind": kind})
     officials = context.services.catalog.officials
     rows = [[(short_label(f"{officials[official].name} ({campaign.reference})", 64),
               f"{PICK_OFFICIAL}{campaign.id}:{official}")] for campaign, official in _choices(context, kind)]
@@ -80,12 +82,14 @@ async def got_summary(update: Update, context: BotContext) -> int:
         return SUMMARY
     pending = context.user_data.pop(KEY)
     services = context.services
-    await services.store.record_reply(ReplyReport(
+    message, user_id = update.effective_message, update.effective_user.id
+    recorded = await services.store.record_reply(ReplyReport(
         campaign_id=pending["campaign"], official_id=pending["official"], summary=summary,
-        supporter=services.supporter(update.effective_user.id),
-        idempotency_key=f"tg:{update.effective_chat.id}:{update.effective_message.message_id}",
-        at=datetime.fromtimestamp(services.clock(), tz=UTC)))
-    await reply(update, context.t(update, "feedback.thanks"), main_menu(context, update))
+        supporter=services.supporter(user_id),
+        idempotency_key=services.idempotency_key("reply", message.chat_id, message.message_id),
+        at=datetime.fromtimestamp(services.clock(), tz=UTC)), limits=services.limits(user_id))
+    key = "feedback.cap" if recorded.capped else "feedback.thanks"
+    await reply(update, context.t(update, key), main_menu(context, update))
     return ConversationHandler.END
 
 
@@ -110,13 +114,14 @@ async def pick_kind(update: Update, context: BotContext) -> int:
         return KIND
     context.user_data.pop(KEY)
     services = context.services
-    message = update.callback_query.message
-    await services.store.record_contact_problem(ProblemReport(
+    message, user_id = update.callback_query.message, update.effective_user.id
+    recorded = await services.store.record_contact_problem(ProblemReport(
         campaign_id=pending["campaign"], official_id=pending["official"], channel=pending["channel"],
-        kind=kind, note=None, supporter=services.supporter(update.effective_user.id),
-        idempotency_key=f"tg:{message.chat_id}:{message.message_id}",
-        at=datetime.fromtimestamp(services.clock(), tz=UTC)))
-    await reply(update, context.t(update, "feedback.thanks"), main_menu(context, update), edit=True)
+        kind=kind, note=None, supporter=services.supporter(user_id),
+        idempotency_key=services.idempotency_key("problem", message.chat_id, message.message_id),
+        at=datetime.fromtimestamp(services.clock(), tz=UTC)), limits=services.limits(user_id))
+    key = "feedback.cap" if recorded.capped else "feedback.thanks"
+    await reply(update, context.t(update, key), main_menu(context, update), edit=True)
     return ConversationHandler.END
 
 
@@ -126,7 +131,7 @@ async def cancel(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-def conversation(persistent: bool, timeout: float) -> ConversationHandler:
+def conversation(persistent: bool) -> ConversationHandler:
     return ConversationHandler(
         entry_points=[CallbackQueryHandler(start, pattern=f"^({REPLY}|{PROBLEM})$")],
         states={
@@ -137,7 +142,6 @@ def conversation(persistent: bool, timeout: float) -> ConversationHandler:
         },
         fallbacks=[CommandHandler("cancel", cancel), CallbackQueryHandler(cancel, pattern=f"^{HOME}$")],
         allow_reentry=True,
-        conversation_timeout=timeout,
         name="feedback",
         persistent=persistent,
     )

@@ -1,42 +1,19 @@
-"""Leaving a flow from outside it: /start, a main-menu button, /forget, or a
-flow abandoned across a restart.
+"""Leaving a flow from outside it: /start, a main-menu button, /forget.
 
 python-telegram-bot ends a conversation only from inside it, so a supporter
 who walked away from a half-written letter to read the menu would have their
-next question taken as their name. These helpers end every conversation the
-supporter is in, drop what the flows kept in user_data, and tell the
-persistence, so nothing typed outlives the flow.
+next question taken as their name. `leaving_flows` wraps a handler so that it
+first ends every conversation the supporter is in (see `flows.py`).
 """
 
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, ConversationHandler
 
 from .context import BotContext
+from .flows import end_conversations
 
-# user_data keys where the flows keep their state (take_action, feedback, report).
-FLOW_DATA_KEYS = ("flow", "feedback", "report")
-
-
-def _conversation_handlers(application: Application) -> list[ConversationHandler]:
-    return [h for group in application.handlers.values() for h in group
-            if isinstance(h, ConversationHandler)]
-
-
-async def end_conversations(application: Application, chat_id: int, user_id: int) -> None:
-    key = (chat_id, user_id)
-    user_data = application.user_data.get(user_id)
-    if user_data is not None:
-        for data_key in FLOW_DATA_KEYS:
-            user_data.pop(data_key, None)
-    for handler in _conversation_handlers(application):
-        # No public API ends another handler's conversation; its state map is the source of truth.
-        ended = handler._conversations.pop(key, None) is not None
-        if ended and handler.persistent and application.persistence is not None:
-            await application.persistence.update_conversation(handler.name, key, None)
-    if application.persistence is not None and user_data is not None:
-        await application.persistence.update_user_data(user_id, user_data)
+__all__ = ["end_conversations", "leaving_flows"]
 
 
 def leaving_flows(callback):

@@ -6,9 +6,10 @@ after every update (see `BotApplication`), through the store, so it
 lives in the same database as the action log (SQLite or PostgreSQL).
 
 Privacy: only what a flow in progress needs is kept, and only while it is in
-progress. The supporter's language is not kept here (the store keeps it under
-the keyed hash); a user's row disappears as soon as nothing else is left in
-their data, and a conversation's row when it ends.
+progress. The name, city and sentence typed for an appeal are never written
+(`flows.for_disk`). The supporter's language is not kept here (the store
+keeps it under the keyed hash); a user's row disappears as soon as nothing
+else is left in their data, and a conversation's row when it ends.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import copy
 from telegram.ext import BasePersistence, PersistenceInput
 
 from .context import LANG_KEY, Services
+from .flows import for_disk
 
 NOT_PERSISTED = frozenset({LANG_KEY})
 
@@ -46,7 +48,7 @@ class StorePersistence(BasePersistence[dict, dict, dict]):
         return data
 
     async def update_user_data(self, user_id: int, data: dict) -> None:
-        kept = {k: v for k, v in data.items() if k not in NOT_PERSISTED} or None
+        kept = {k: v for k, v in for_disk(data).items() if k not in NOT_PERSISTED} or None
         if kept == self._written.get(user_id):
             return
         await (await self._store()).set_flow_data(user_id, kept)

@@ -19,7 +19,8 @@ SHOWN_ACTIONS = 20
 
 async def my_data(update: Update, context: BotContext) -> None:
     services = context.services
-    data = await services.store.supporter_data(services.supporter(update.effective_user.id))
+    data = await services.store.supporter_data(services.supporter(update.effective_user.id),
+                                               update.effective_chat.id)
     actions = [_action_line(context, a) for a in data.actions[:SHOWN_ACTIONS]]
     none = services.texts.plain(context.lang(update), "privacy.none")
     text = context.t(
@@ -53,7 +54,8 @@ async def forget(update: Update, context: BotContext) -> None:
 async def forget_confirmed(update: Update, context: BotContext) -> None:
     services = context.services
     user = update.effective_user
-    await services.store.forget(services.supporter(user.id))  # also subscriptions and reminders
+    await services.store.forget(services.supporter(user.id), update.effective_chat.id,
+                                limiter=services.limits(user.id).limiter, today=services.today())
     await end_conversations(context.application, update.effective_chat.id, user.id)
     language = context.lang(update)
     context.user_data.clear()

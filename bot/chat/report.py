@@ -23,15 +23,17 @@ from telegram.ext import (
 from ..catalog import offered_channels
 from ..i18n import Texts
 from ..store import ActionReport, RecordResult, ReminderRequest
+from . import flows
 from .context import BotContext, answer_stale, keyboard, reply
 from .feedback import PROBLEM, REPLY
+from .flows import COUNT_KEY
 from .menu import ACT, HOME, LEARN, main_menu
 from .updates import follow_row
 
 PREFIX = "rep:"
 DONE, ATTEMPTED, MORE, LATER = "d", "a", "m", "l"
 COUNT = 0  # the one state: waiting for "how many?"
-PENDING_KEY = "report"
+PENDING_KEY = COUNT_KEY
 MAX_COUNT = 500
 REMINDER_DELAY = timedelta(hours=24)
 REMINDER_BEFORE_DEADLINE = timedelta(hours=48)
@@ -77,31 +79,32 @@ async def ask(update: Update, context: BotContext, campaign_id: str, official_id
 
 async def _record(update: Update, context: BotContext, report: dict, count: int, status: str,
                   key: str) -> RecordResult | None:
-    """Record the report; None when the supporter reached today's cap of reports."""
+    """Record the report; None when a daily limit refused it (the supporter is
+    told). The limits are checked in the same transaction as the insert."""
     services = context.services
-    supporter = services.supporter(update.effective_user.id)
-    now = datetime.fromtimestamp(services.clock(), tz=UTC)
-    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    if await services.store.reports_since(supporter, midnight) >= services.daily_report_cap:
-        await update.effective_chat.send_message(context.t(update, "report.cap"))
-        return None
+    user_id = update.effective_user.id
     result = await services.store.record_action(ActionReport(
         campaign_id=report["campaign"], official_id=report["official"], channel=report["channel"],
         count=count, status=status, language=report["lang"], country=None,
-        supporter=supporter, idempotency_key=key, at=now,
-    ))
+        supporter=services.supporter(user_id), idempotency_key=key,
+        at=datetime.fromtimestamp(services.clock(), tz=UTC),
+    ), limits=services.limits(user_id), follower_chat=update.effective_chat.id)
+    if result.capped:
+        await update.effective_chat.send_message(context.t(update, "report.cap"))
+        return None
     if result.created:
         services.metrics.actions.inc(report["channel"], amount=count)
     return result
 
 
-def _key(chat_id: int, message_id: int) -> str:
-    return f"tg:{chat_id}:{message_id}"
+def _key(context: BotContext, message) -> str:
+    """The report prompt itself: a double press or a re-sent update counts once."""
+    return context.services.idempotency_key("report", message.chat_id, message.message_id)
 
 
 def _thanks(update: Update, context: BotContext, report: dict, result: RecordResult):
     campaign = context.services.catalog.campaigns[report["campaign"]]
-    if result.campaign_supporters <= 1:
+    if result.new_supporter and result.campaign_supporters == 1:
         return context.t(update, "report.thanks_first", reference=campaign.reference)
     people = f"{result.campaign_supporters:,}"
     if context.lang(update) == "es":
@@ -144,8 +147,7 @@ async def pressed(update: Update, context: BotContext) -> None:
                     _after_markup(update, context, report["campaign"]), edit=True)
         return
     status = "attempted" if report["code"] == ATTEMPTED else "done"
-    result = await _record(update, context, report, 1, status, _key(query.message.chat_id,
-                                                                     query.message.message_id))
+    result = await _record(update, context, report, 1, status, _key(context, query.message))
     if result is None:
         await query.answer()
         return
@@ -165,8 +167,8 @@ async def ask_count(update: Update, context: BotContext) -> int:
         return ConversationHandler.END
     if await _refused_as_closed(update, context, report):
         return ConversationHandler.END
-    report["key"] = _key(query.message.chat_id, query.message.message_id)
-    context.user_data[PENDING_KEY] = report
+    report["key"] = _key(context, query.message)
+    flows.begin(context, PENDING_KEY, report)
     await reply(update, context.t(update, "report.how_many", limit=MAX_COUNT), edit=True)
     return COUNT
 
@@ -214,15 +216,13 @@ async def _schedule_reminder(update: Update, context: BotContext, report: dict) 
     services = context.services
     due = datetime.fromtimestamp(services.clock(), tz=UTC) + reminder_delay(context, report["campaign"])
     await services.store.schedule_reminder(ReminderRequest(
-        supporter=services.supporter(update.effective_user.id), chat_id=update.effective_chat.id,
-        campaign_id=report["campaign"], official_id=report["official"], channel=report["channel"],
-        appeal_language=report["lang"], language=context.lang(update), due_at=due))
+        chat_id=update.effective_chat.id, campaign_id=report["campaign"], official_id=report["official"],
+        channel=report["channel"], appeal_language=report["lang"], language=context.lang(update), due_at=due))
 
 
 async def _cancel_reminder(update: Update, context: BotContext, report: dict) -> None:
     """Reported after all: no reminder needed for this case."""
-    services = context.services
-    await services.store.cancel_reminders(services.supporter(update.effective_user.id), report["campaign"])
+    await context.services.store.cancel_reminders(update.effective_chat.id, report["campaign"])
 
 
 def reminder_markup(texts: Texts, lang: str, campaign_id: str, official_id: str, channel: str,
@@ -232,13 +232,12 @@ def reminder_markup(texts: Texts, lang: str, campaign_id: str, official_id: str,
                        _data(DONE, campaign_id, official_id, channel, appeal_lang))]])
 
 
-def handlers(persistent: bool, timeout: float) -> list:
+def handlers(persistent: bool) -> list:
     more = ConversationHandler(
         entry_points=[CallbackQueryHandler(ask_count, pattern=f"^{PREFIX}{MORE}:")],
         states={COUNT: [MessageHandler(filters.TEXT & ~filters.COMMAND, got_count)]},
         fallbacks=[CommandHandler("cancel", cancel_count)],
         allow_reentry=True,
-        conversation_timeout=timeout,
         name="report_count",
         persistent=persistent,
     )

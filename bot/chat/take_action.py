@@ -3,8 +3,9 @@
 One ConversationHandler, read top to bottom: case → official → channel →
 name → city → personal sentence → language → the appeal, delivered. Each
 step has a Back button to the one before, /cancel leaves from anywhere, and
-30 minutes of silence ends the flow with a note. What the supporter typed is
-kept only in `user_data["flow"]` while the flow runs and is removed the
+30 minutes of silence ends the flow with a note (`flows.py`). What the
+supporter typed is kept only in memory, in `user_data["flow"]`, while the
+flow runs (never on disk: a restart asks for it again), and is removed the
 moment the appeal is delivered (or the flow is cancelled or times out).
 
 Only cases open for action today are offered, and only officials who hold
@@ -18,17 +19,13 @@ restarted.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 from telegram import InputFile, Update
-from telegram.error import TelegramError
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 
@@ -46,18 +43,17 @@ from ..i18n import Html
 from ..letter_pdf import letter_filename, paper_for, render_letter_pdf, unsupported_characters
 from ..supporter_input import CITY_MAX, NAME_MAX, SENTENCE_MAX, Refused, clean
 from ..telegram_html import escape
-from . import archive, report, updates
+from . import archive, flows, report, updates
 from .case_screens import campaign_screen
-from .context import LANG_KEY, SERVICES_KEY, BotContext, answer_stale, keyboard, reply, short_label
+from .context import BotContext, answer_stale, keyboard, reply, short_label
 from .delivery import send_long
-from .leaving import end_conversations
+from .flows import APPEAL_KEY, PERSONAL_FIELDS
 from .menu import ACT, HOME, PAST, main_menu
 
 # Conversation states, in the order a supporter meets them.
 CAMPAIGN, OFFICIAL, CHANNEL, NAME, CITY, SENTENCE, LANGUAGE = range(7)
 
-FLOW_KEY = "flow"
-PERSONAL_FIELDS = ("name", "city", "sentence")
+FLOW_KEY = APPEAL_KEY
 LETTER_DAYS_NEEDED = 7
 CHANNEL_ICONS = {"letter": "✉️", "email": "📧", "call": "📞", "tweet": "🐦"}
 
@@ -74,23 +70,7 @@ LIMITS = {"name": NAME_MAX, "city": CITY_MAX, "sentence": SENTENCE_MAX}
 # -- helpers -----------------------------------------------------------------
 
 def _flow(context: BotContext) -> dict:
-    flow = context.user_data.setdefault(FLOW_KEY, {})
-    flow["touched"] = context.services.clock()  # for expiring flows orphaned by a restart
-    return flow
-
-
-async def expire_abandoned_flows(application: Application) -> None:
-    """Flows silent for longer than the timeout (whose timeout job a restart lost)
-    end like timed-out ones: what was typed is dropped and the supporter told."""
-    services = application.bot_data[SERVICES_KEY]
-    cutoff = services.clock() - services.flow_timeout
-    for user_id, data in list(application.user_data.items()):
-        flow = data.get(FLOW_KEY)
-        if flow is not None and flow.get("touched", 0) < cutoff:
-            await end_conversations(application, user_id, user_id)  # private chats: chat id = user id
-            lang = data.get(LANG_KEY) or "en"
-            with contextlib.suppress(TelegramError):
-                await application.bot.send_message(user_id, services.texts(lang, "act.timed_out"))
+    return context.user_data.setdefault(FLOW_KEY, {})
 
 
 def _end_flow(context: BotContext) -> None:
@@ -129,7 +109,7 @@ def recommended_channel(available: list[str], remaining: int | None) -> str | No
 async def start(update: Update, context: BotContext) -> int:
     """Entry: the cases open for action, soonest deadline first; with exactly
     one, straight to it; with none, say so and point to past cases."""
-    context.user_data[FLOW_KEY] = {}
+    flows.begin(context, FLOW_KEY, {})
     running = actionable_cases(context.services.catalog, context.services.today())
     if not running:
         _end_flow(context)
@@ -268,6 +248,20 @@ def _refusal(context: BotContext, update: Update, field: str, value: str) -> Htm
     return None
 
 
+def _lost_field(flow: dict) -> str | None:
+    """A field typed before a restart: it was kept in memory only, so it is gone."""
+    return next((f for f in PERSONAL_FIELDS if f in flow and flow[f] is None), None)
+
+
+async def _ask_again(update: Update, context: BotContext, field: str) -> int:
+    """Ask again from the first lost field on, saying why."""
+    flow = _flow(context)
+    for later in PERSONAL_FIELDS[PERSONAL_FIELDS.index(field):]:
+        flow.pop(later, None)
+    asker = {"name": ask_name, "city": ask_city, "sentence": ask_sentence}[field]
+    return await asker(update, context, notice=context.t(update, "act.retype"))
+
+
 async def _got_text(update: Update, context: BotContext, field: str, again, then) -> int:
     value = update.effective_message.text or ""
     if (problem := _refusal(context, update, field, value)) is not None:
@@ -332,6 +326,8 @@ async def pick_language(update: Update, context: BotContext) -> int:
 async def deliver(update: Update, context: BotContext) -> int:
     """Send the appeal by channel, then forget what was typed and ask for the report."""
     flow = _flow(context)
+    if (lost := _lost_field(flow)) is not None:
+        return await _ask_again(update, context, lost)
     campaign, official = _campaign(context), _official(context)
     if not context.status(campaign).can_write_to(official.id):  # closed, or left office, mid-flow
         _end_flow(context)
@@ -440,20 +436,13 @@ async def cancel(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-async def timed_out(update: Update, context: BotContext) -> None:
-    """30 minutes of silence: the flow ends and what was typed is dropped."""
-    _end_flow(context)
-    if update is not None and update.effective_chat is not None:
-        await update.effective_chat.send_message(context.t(update, "act.timed_out"),
-                                                 reply_markup=main_menu(context, update))
-
-
 async def use_the_buttons(update: Update, context: BotContext) -> None:
     """Text typed where a button is expected: say so, keep the step."""
     await update.effective_message.reply_text(context.t(update, "act.use_buttons"))
 
 
-def conversation(persistent: bool, timeout: float) -> ConversationHandler:
+def conversation(persistent: bool) -> ConversationHandler:
+    """The flow; it expires after silence through `flows.py`, not a timeout job."""
     typed = filters.TEXT & ~filters.COMMAND
     back_button = CallbackQueryHandler(back, pattern=f"^{BACK}$")
     return ConversationHandler(
@@ -469,7 +458,6 @@ def conversation(persistent: bool, timeout: float) -> ConversationHandler:
             SENTENCE: [MessageHandler(typed, got_sentence),
                        CallbackQueryHandler(skip_sentence, pattern=f"^{SKIP}$"), back_button],
             LANGUAGE: [CallbackQueryHandler(pick_language, pattern=f"^{PICK_LANGUAGE}"), back_button],
-            ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
         },
         fallbacks=[
             CommandHandler("cancel", cancel),
@@ -477,7 +465,6 @@ def conversation(persistent: bool, timeout: float) -> ConversationHandler:
             MessageHandler(typed, use_the_buttons),
         ],
         allow_reentry=True,
-        conversation_timeout=timeout,
         name="take_action",
         persistent=persistent,
     )

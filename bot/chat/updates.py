@@ -4,8 +4,9 @@ after reporting an action), /updates to see and toggle what they follow,
 itself, the same in a broadcast, an organizer's preview and the CLI's
 dry run.
 
-Following keeps the least the bot needs to deliver: the keyed hash, the chat
-to send to, the case, and the supporter's language; /stop and /forget delete
+Following keeps the least the bot needs to deliver: the chat to send to, the
+case, the language, a keyed hash of the chat for its deliveries, and whether
+the follower acted on the case; no supporter key. /stop and /forget delete
 them.
 """
 
@@ -59,11 +60,10 @@ def _campaign(context: BotContext, data: str, prefix: str) -> Campaign | None:
 async def _follow(update: Update, context: BotContext, campaign: Campaign) -> bool:
     """Subscribe this chat; False if it already followed the case."""
     services = context.services
-    supporter = services.supporter(update.effective_user.id)
-    already = campaign.id in await services.store.subscriptions_of(supporter)
-    await services.store.subscribe(supporter, update.effective_chat.id, campaign.id)
-    if await services.store.get_language(supporter) is None:  # updates come in the supporter's language
-        await services.store.set_language(supporter, context.lang(update))
+    chat_id = update.effective_chat.id
+    already = campaign.id in await services.store.subscriptions_of(chat_id)
+    await services.store.subscribe(chat_id, campaign.id, services.recipient(chat_id), context.lang(update),
+                                   supporter=services.supporter(update.effective_user.id))
     return not already
 
 
@@ -97,8 +97,7 @@ async def unfollow(update: Update, context: BotContext) -> None:
     query = update.callback_query
     campaign = _campaign(context, query.data, UNFOLLOW)
     if campaign is not None:
-        services = context.services
-        await services.store.unsubscribe(services.supporter(update.effective_user.id), campaign.id)
+        await context.services.store.unsubscribe(update.effective_chat.id, campaign.id)
     await query.answer(context.services.texts.plain(context.lang(update), "updates.unfollowed"))
     await _without_pressed_button(update)
 
@@ -107,7 +106,7 @@ async def _list(update: Update, context: BotContext) -> tuple[Html, InlineKeyboa
     """The cases followed and those open for action (past ones are under Past
     cases), each with its latest update in full."""
     services, lang = context.services, context.lang(update)
-    following = set(await services.store.subscriptions_of(services.supporter(update.effective_user.id)))
+    following = set(await services.store.subscriptions_of(update.effective_chat.id))
     running = [s.campaign for s in actionable_cases(services.catalog, services.today())]
     followed = [c for c in services.catalog.campaigns.values() if c.id in following and c not in running]
     lines, rows = [], []
@@ -146,18 +145,15 @@ async def toggle(update: Update, context: BotContext) -> None:
     if prefix == LIST_FOLLOW:
         await _follow(update, context, campaign)
     else:
-        services = context.services
-        await services.store.unsubscribe(services.supporter(update.effective_user.id), campaign.id)
+        await context.services.store.unsubscribe(update.effective_chat.id, campaign.id)
     text, markup = await _list(update, context)
     await reply(update, text, markup, edit=True)
 
 
 async def stop(update: Update, context: BotContext) -> None:
     """/stop (or the button): no more case updates and no pending reminder."""
-    services = context.services
-    supporter = services.supporter(update.effective_user.id)
-    await services.store.unsubscribe_all(supporter)
-    await services.store.cancel_reminders(supporter)
+    # Subscriptions, the pending reminder and any update still queued for this chat.
+    await context.services.store.unsubscribe_chat(update.effective_chat.id)
     await reply(update, context.t(update, "updates.stopped"), edit=update.callback_query is not None)
 
 

@@ -8,13 +8,21 @@ implement it, so everything here is plain data: frozen dataclasses with `str`,
 Privacy: a supporter is only ever the keyed hash from `bot.identity`
 (64 hex characters), never a Telegram user id. Each record keeps the least
 that the Urgent Action network needs (what was done, to whom, how many
-times, when, and an optional free-text country), and `forget` turns a
-supporter's records into anonymous ones.
+times, when, and an optional recognised country), and `forget` turns a
+supporter's records into anonymous ones and erases what they typed.
+
+A chat id is kept only where a message must be sent later (subscriptions,
+reminders, a broadcast's pending recipients), never beside the supporter key:
+those rows are found by chat id, and a delivery that has happened keeps only
+a `recipient` key (a keyed hash of the chat, in its own domain) so that a chat
+is never sent the same update twice, even after /forget. Daily limits are
+counted under a third keyed hash (`Limits.limiter`) that survives /forget for
+the day, so deleting one's data does not reset them.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal, Protocol, Self, runtime_checkable
@@ -24,6 +32,7 @@ STATUSES: tuple[str, ...] = ("done", "attempted")
 LANGUAGES: tuple[str, ...] = ("en", "es")
 PROBLEM_KINDS: tuple[str, ...] = ("bounced", "disconnected", "wrong", "other")
 MAX_COUNT = 500
+ERASED_TEXT = "[erased by the supporter]"  # what /forget leaves of a reply they typed
 BY_DAY_WINDOW = 90  # days shown by `CampaignStats.by_day`
 ALL_CAMPAIGNS = "*"  # reserved campaign id under which all-campaign totals are kept
 
@@ -51,12 +60,33 @@ class ActionReport:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """A person's daily caps, counted under `limiter`: a keyed hash of their
+    Telegram id in its own domain (`bot.identity`), so it cannot be joined with
+    their actions and survives /forget. Days are UTC days."""
+
+    limiter: str
+    reports: int = 50  # action reports a day
+    actions: int = 1000  # letters, emails, calls and tweets a day, the counts summed
+    replies: int = 10  # official replies reported a day
+    problems: int = 10  # contact problems reported a day
+
+
+@dataclass(frozen=True)
 class RecordResult:
-    """Whether the report was new, and the campaign's totals right after it."""
+    """Whether the report was new, and the campaign's totals right after it.
+
+    `capped` is True when a daily limit refused it: nothing was recorded
+    except the refused attempt itself (counted for the organizers' /stats).
+    `new_supporter` is True when this was the supporter's first report on the
+    campaign.
+    """
 
     created: bool
     campaign_supporters: int
     campaign_actions: int
+    capped: bool = False
+    new_supporter: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,10 +118,12 @@ class ProblemReport:
 @dataclass(frozen=True)
 class Recorded:
     """Outcome of `record_reply` / `record_contact_problem`: the row id, and
-    whether this call created it (False when the idempotency key was seen)."""
+    whether this call created it (False when the idempotency key was seen, or
+    when a daily limit refused it: then `capped` and no id)."""
 
     created: bool
-    id: int
+    id: int | None
+    capped: bool = False
 
 
 @dataclass(frozen=True)
@@ -145,11 +177,15 @@ class ActionRow:
 
 @dataclass(frozen=True)
 class Subscription:
-    """Where to send case updates for one supporter and campaign."""
+    """Where to send one case's updates: the chat, its delivery key
+    (`recipient`), the language to send in, and whether the follower reported
+    an action on the case (for the `acted` audience). No supporter key."""
 
-    supporter: str
     chat_id: int
     campaign_id: str
+    recipient: str
+    language: str
+    acted: bool = False
 
 
 @dataclass(frozen=True)
@@ -171,7 +207,8 @@ class CampaignStats:
     `actions` and every split count done actions (the sum of `count`);
     `attempted` (unanswered calls) is kept apart. `supporters` counts distinct
     supporter keys ever seen, including supporters who later used /forget
-    (their actions stay in the counts, anonymously). `by_day` has one entry per
+    (their actions stay in the counts, anonymously; one who deletes their
+    data and acts again the same day is not counted again). `by_day` has one entry per
     day, oldest first, for the `BY_DAY_WINDOW` days ending `today` (UTC),
     zeros included.
     """
@@ -181,6 +218,7 @@ class CampaignStats:
     actions: int
     attempted: int
     supporters: int
+    capped: int  # attempts refused by a daily limit (reports, replies, problems)
     by_channel: dict[str, int]
     by_official: dict[str, int]
     by_day: list[tuple[date, int]]
@@ -218,11 +256,11 @@ class Broadcast:
 
 @dataclass(frozen=True)
 class Delivery:
-    """One recipient of a broadcast still to be sent: where, in which language."""
+    """One recipient of a broadcast still to be sent: its key, where, in which language."""
 
     broadcast_id: int
+    recipient: str
     chat_id: int
-    supporter: str
     language: str
     attempts: int
 
@@ -253,7 +291,6 @@ class ReminderRequest:
     the appeal it prepared (`appeal_language` is the appeal's, `language` the
     supporter's own)."""
 
-    supporter: str
     chat_id: int
     campaign_id: str
     official_id: str
@@ -268,7 +305,6 @@ class DueReminder:
     """A reminder claimed for sending by `claim_due_reminders`."""
 
     id: int
-    supporter: str
     chat_id: int
     campaign_id: str
     official_id: str
@@ -295,11 +331,18 @@ class Store(Protocol):
     concurrently from many tasks and from several processes on the same
     database."""
 
-    async def record_action(self, report: ActionReport) -> RecordResult: ...
+    async def record_action(self, report: ActionReport, limits: Limits | None = None,
+                            follower_chat: int | None = None) -> RecordResult:
+        """Record a report, idempotent on its key, within `limits` (checked and
+        counted in the same transaction as the insert, so several processes
+        cannot pass them). `follower_chat` marks that chat's subscription to
+        the case as having acted (for the `acted` audience)."""
+        ...
 
-    async def record_reply(self, report: ReplyReport) -> Recorded: ...
+    async def record_reply(self, report: ReplyReport, limits: Limits | None = None) -> Recorded: ...
 
-    async def record_contact_problem(self, report: ProblemReport) -> Recorded: ...
+    async def record_contact_problem(self, report: ProblemReport,
+                                     limits: Limits | None = None) -> Recorded: ...
 
     async def list_problems(
         self, open_only: bool = True, limit: int = 50, campaign_id: str | None = None
@@ -315,19 +358,21 @@ class Store(Protocol):
         self, campaign_id: str | None = None, since: date | None = None
     ) -> AsyncIterator[ActionRow]: ...
 
-    async def subscribe(self, supporter: str, chat_id: int, campaign_id: str) -> None: ...
+    # Subscriptions are found by chat id; `supporter` is only used, never
+    # stored, to tell whether the follower already acted on the case.
+    async def subscribe(self, chat_id: int, campaign_id: str, recipient: str, language: str,
+                        supporter: str | None = None) -> None: ...
 
-    async def unsubscribe(self, supporter: str, campaign_id: str) -> bool: ...
+    async def unsubscribe(self, chat_id: int, campaign_id: str) -> bool: ...
 
-    async def unsubscribe_all(self, supporter: str) -> int: ...
-
-    async def subscriptions_of(self, supporter: str) -> list[str]: ...
+    async def subscriptions_of(self, chat_id: int) -> list[str]: ...
 
     async def subscribers_of(self, campaign_id: str) -> list[Subscription]: ...
 
     async def unsubscribe_chat(self, chat_id: int) -> int:
         """Everything that would message this chat unprompted (subscriptions,
-        pending reminders) is deleted: the chat blocked the bot."""
+        pending reminders, its pending broadcast deliveries) is deleted: /stop,
+        or the chat blocked the bot. How many subscriptions there were."""
         ...
 
     # Case-update broadcasts (bot.broadcast). `now` is always the caller's
@@ -374,15 +419,16 @@ class Store(Protocol):
         """When the earliest pending recipient waiting for a retry is due."""
         ...
 
-    async def claim_delivery(self, broadcast_id: int, chat_id: int, owner: str, now: datetime) -> bool:
+    async def claim_delivery(self, broadcast_id: int, recipient: str, owner: str, now: datetime) -> bool:
         """pending -> sending, only while `owner` holds the broadcast."""
         ...
 
     async def finish_delivery(
-        self, broadcast_id: int, chat_id: int, status: str, now: datetime, error: str | None = None,
+        self, broadcast_id: int, recipient: str, status: str, now: datetime, error: str | None = None,
         retry_at: datetime | None = None, failed_attempt: bool = False,
     ) -> None:
-        """sending -> sent/failed/blocked/unknown, or back to pending until `retry_at`."""
+        """sending -> sent/failed/blocked/unknown (the chat id is then dropped:
+        only the recipient key stays), or back to pending until `retry_at`."""
         ...
 
     async def delivery_counts(self, broadcast_id: int) -> DeliveryCounts: ...
@@ -392,7 +438,7 @@ class Store(Protocol):
         """False if this supporter already has a reminder pending for the campaign."""
         ...
 
-    async def cancel_reminders(self, supporter: str, campaign_id: str | None = None) -> int: ...
+    async def cancel_reminders(self, chat_id: int, campaign_id: str | None = None) -> int: ...
 
     async def claim_due_reminders(self, now: datetime, limit: int) -> list[DueReminder]:
         """Due reminders, marked as being sent; rows a dead process left being
@@ -403,13 +449,31 @@ class Store(Protocol):
         """Sent (or given up): delete it; with `retry_at`, try again then."""
         ...
 
-    async def set_language(self, supporter: str, lang: str) -> None: ...
+    async def set_language(self, supporter: str, lang: str, chat_id: int | None = None) -> None:
+        """The supporter's language; with `chat_id`, also that of its subscriptions."""
+        ...
 
     async def get_language(self, supporter: str) -> str | None: ...
 
-    async def supporter_data(self, supporter: str) -> SupporterData: ...
+    async def supporter_data(self, supporter: str, chat_id: int) -> SupporterData: ...
 
-    async def forget(self, supporter: str) -> None: ...
+    async def forget(self, supporter: str, chat_id: int, limiter: str | None = None,
+                     today: date | None = None) -> None:
+        """Unlink a person from everything, in one transaction: their actions
+        stay in the counts with no key; the reply and problem texts they typed
+        are erased; their language, subscriptions, reminders and pending
+        deliveries go. Today's limits (under `limiter`) are kept and marked, so
+        deleting one's data neither resets them nor counts one as new again."""
+        ...
+
+    async def prune_limits(self, before: date) -> int:
+        """Delete daily limits of days before `before`; how many rows."""
+        ...
+
+    async def rekey_legacy_rows(self, recipient_of: Callable[[int], str]) -> int:
+        """Rows an older schema keyed by chat id alone get their recipient key
+        (computed by the caller, who has the secret); how many."""
+        ...
 
     async def rebuild_rollups(self) -> None: ...
 
@@ -422,10 +486,6 @@ class Store(Protocol):
     async def conversation_states(self, name: str) -> dict[tuple, object]: ...
 
     async def set_conversation_state(self, name: str, key: tuple, state: object | None) -> None: ...
-
-    async def reports_since(self, supporter: str, since: datetime) -> int:
-        """How many action reports (rows, not counts) a supporter made since then."""
-        ...
 
     async def audit(self, organizer_id: int, command: str, detail: str | None,
                     at: datetime | None = None) -> None:

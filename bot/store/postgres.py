@@ -11,13 +11,14 @@ databases do differently is handled differently here:
 - Concurrency: SQLite serialises writers (`BEGIN IMMEDIATE`); PostgreSQL at
   READ COMMITTED does not, so two first reports from one supporter in two
   transactions could each see no earlier report and count the supporter
-  twice. `record_action` therefore takes a transaction-scoped advisory lock
-  on the supporter key first: reports of one supporter take turns, everyone
-  else's run in parallel. Idempotency is the unique key on
-  `idempotency_key` (`ON CONFLICT DO NOTHING`), which waits for a concurrent
-  insert of the same key and then does nothing. `rebuild_rollups` locks the
-  rollup tables (in the order writers touch them) so no report slips between
-  its delete and its re-insert.
+  twice, and two reports could each see room under a daily limit.
+  `record_action` therefore takes a transaction-scoped advisory lock on the
+  supporter key, and every write under a daily limit locks that person's
+  `daily_limits` row (`FOR UPDATE`) before checking it: one person's reports
+  take turns, everyone else's run in parallel. Idempotency is the unique key
+  on `idempotency_key`, checked under those locks. `rebuild_rollups` locks
+  the rollup tables (in the order writers touch them) so no report slips
+  between its delete and its re-insert.
 - Types: timestamps are TIMESTAMPTZ and days are DATE (text in SQLite); the
   values that come back are the same `datetime`/`date` objects.
 - Broadcasts and reminders: see `postgres_broadcasts`.
@@ -30,7 +31,7 @@ databases do differently is handled differently here:
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal, Self
@@ -41,11 +42,13 @@ from . import validate
 from .base import (
     ALL_CAMPAIGNS,
     BY_DAY_WINDOW,
+    ERASED_TEXT,
     LANGUAGES,
     ActionReport,
     ActionRow,
     AuditEntry,
     CampaignStats,
+    Limits,
     ProblemReport,
     Recorded,
     RecordResult,
@@ -70,18 +73,10 @@ ON CONFLICT (idempotency_key) DO NOTHING
 RETURNING id
 """
 # As in SQLite: the campaign's row and the all-campaigns row; a supporter
-# counts once per row, on their first report (found with actions_supporter).
+# counts once per row, on their first report (found before the insert).
 ADD_CAMPAIGN_TOTALS = """
 INSERT INTO campaign_totals (campaign_id, supporters, actions, attempted, reports)
-VALUES ($1,
-        CASE WHEN $3::text IS NULL THEN 0 ELSE (NOT EXISTS (
-            SELECT 1 FROM actions
-            WHERE supporter = $3::text AND campaign_id = $1 AND id <> $4::bigint))::int END,
-        $5::bigint, $6::bigint, 1),
-       ($2,
-        CASE WHEN $3::text IS NULL THEN 0 ELSE (NOT EXISTS (
-            SELECT 1 FROM actions WHERE supporter = $3::text AND id <> $4::bigint))::int END,
-        $5::bigint, $6::bigint, 1)
+VALUES ($1, $3::int, $5::bigint, $6::bigint, 1), ($2, $4::int, $5::bigint, $6::bigint, 1)
 ON CONFLICT (campaign_id) DO UPDATE SET
     supporters = campaign_totals.supporters + excluded.supporters,
     actions = campaign_totals.actions + excluded.actions,
@@ -98,6 +93,23 @@ ON CONFLICT (campaign_id, day, official_id, channel, status) DO UPDATE SET
 """
 CAMPAIGN_TOTALS = "SELECT supporters, actions FROM campaign_totals WHERE campaign_id = $1"
 LOCK_SUPPORTER = "SELECT pg_advisory_xact_lock($1, hashtext($2))"
+ACTED_HERE = "SELECT EXISTS (SELECT 1 FROM actions WHERE supporter = $1 AND campaign_id = $2)"
+ACTED_ANYWHERE = "SELECT EXISTS (SELECT 1 FROM actions WHERE supporter = $1)"
+# Today's limits row for one person, created empty, then locked and read.
+OPEN_LIMITS = "INSERT INTO daily_limits (limiter, day) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+LOCK_LIMITS = ("SELECT reports, actions, replies, problems, forgot FROM daily_limits"
+               " WHERE limiter = $1 AND day = $2 FOR UPDATE")
+COUNT_LIMITS = """
+UPDATE daily_limits SET reports = reports + $3, actions = actions + $4, replies = replies + $5,
+    problems = problems + $6, capped = capped + $7
+WHERE limiter = $1 AND day = $2
+"""
+COUNT_CAPPED = """
+INSERT INTO campaign_totals (campaign_id, capped) VALUES ($1, 1), ($2, 1)
+ON CONFLICT (campaign_id) DO UPDATE SET capped = campaign_totals.capped + 1
+"""
+LIMIT_COLUMNS = {"reports": 0, "actions": 1, "replies": 2, "problems": 3}
+FINAL = "('sent', 'failed', 'blocked', 'unknown')"  # a delivery that is over keeps no chat id
 
 REBUILD_ROLLUPS = (
     "LOCK TABLE action_daily, campaign_totals IN EXCLUSIVE MODE",
@@ -139,7 +151,8 @@ def stats_queries(campaign_id: str | None) -> dict[str, str]:
     where = "campaign_id = $1 AND " if campaign_id is not None else ""
     first = 2 if campaign_id is not None else 1
     return {
-        "totals": "SELECT supporters, actions, attempted FROM campaign_totals WHERE campaign_id = $1",
+        "totals": ("SELECT supporters, actions, attempted, capped FROM campaign_totals"
+                   " WHERE campaign_id = $1"),
         "by_channel": f"SELECT channel, SUM(actions)::bigint FROM action_daily"
         f" WHERE {where}status = 'done' GROUP BY channel",
         "by_official": f"SELECT official_id, SUM(actions)::bigint FROM action_daily"
@@ -175,6 +188,22 @@ def _count(status: str) -> int:
     return int(status.rsplit(" ", 1)[-1])
 
 
+async def _today_of(conn: asyncpg.Connection, limits: Limits, day: date) -> tuple:
+    """(reports, actions, replies, problems, forgot) today, the row locked for this transaction."""
+    await conn.execute(OPEN_LIMITS, limits.limiter, day)
+    return tuple(await conn.fetchrow(LOCK_LIMITS, limits.limiter, day))
+
+
+async def _tally(conn: asyncpg.Connection, limits: Limits | None, day: date, campaign: str, *,
+                 reports: int = 0, actions: int = 0, replies: int = 0, problems: int = 0,
+                 capped: bool = False) -> None:
+    if limits is not None:
+        await conn.execute(COUNT_LIMITS, limits.limiter, day, reports, actions, replies, problems,
+                           int(capped))
+    if capped:
+        await conn.execute(COUNT_CAPPED, campaign, ALL_CAMPAIGNS)
+
+
 def _action_row(row: Sequence) -> ActionRow:
     return ActionRow(*row)
 
@@ -206,12 +235,6 @@ class PostgresStore(PostgresBroadcasts):
     async def ping(self) -> bool:
         """True when the database answers (for /healthz)."""
         return await self._pool.fetchval("SELECT 1") == 1
-
-    async def reports_since(self, supporter: str, since: datetime) -> int:
-        validate.supporter(supporter)
-        return await self._pool.fetchval(
-            "SELECT COUNT(*) FROM actions WHERE supporter = $1 AND created_at >= $2", supporter, moment(since)
-        )
 
     async def audit(self, organizer_id: int, command: str, detail: str | None,
                     at: datetime | None = None) -> None:
@@ -263,57 +286,86 @@ class PostgresStore(PostgresBroadcasts):
 
     # -- reports ----------------------------------------------------------
 
-    async def record_action(self, report: ActionReport) -> RecordResult:
+    async def record_action(self, report: ActionReport, limits: Limits | None = None,
+                            follower_chat: int | None = None) -> RecordResult:
         values = list(validate.action(report))
         campaign, official, channel, count, status = values[:5]
-        supporter = values[7]
+        supporter, key = values[7], values[9]
         values[8] = created_at = validate.parse_timestamp(values[8])
-        done = count if status == "done" else 0
+        day = created_at.date()
+        if limits is not None:
+            validate.key_hash(limits.limiter, "limiter")
         async with self._transaction() as conn:
             if supporter is not None:
                 await conn.execute(LOCK_SUPPORTER, SUPPORTER_LOCK, supporter)
-            new_id = await conn.fetchval(INSERT_ACTION, *values)
-            if new_id is not None:
-                await conn.execute(ADD_ACTION_DAILY, campaign, created_at.date(), official, channel,
-                                   status, count)
-                rows = await conn.fetch(ADD_CAMPAIGN_TOTALS, campaign, ALL_CAMPAIGNS, supporter, new_id,
-                                        done, count - done)
-                totals = [tuple(row[1:]) for row in rows if row[0] == campaign]
-            else:
-                totals = [tuple(row) for row in await conn.fetch(CAMPAIGN_TOTALS, campaign)]
-        supporters, actions = totals[0] if totals else (0, 0)
-        return RecordResult(new_id is not None, supporters, actions)
+            if await conn.fetchval("SELECT 1 FROM actions WHERE idempotency_key = $1", key):
+                return RecordResult(False, *await self._totals(conn, campaign))
+            forgot = False
+            if limits is not None:
+                reports_today, actions_today, _, _, forgot = await _today_of(conn, limits, day)
+                if reports_today + 1 > limits.reports or actions_today + count > limits.actions:
+                    await _tally(conn, limits, day, campaign, capped=True)
+                    return RecordResult(False, *await self._totals(conn, campaign), capped=True)
+            counts_as_new = supporter is not None and not forgot
+            new_here = counts_as_new and not await conn.fetchval(ACTED_HERE, supporter, campaign)
+            new_anywhere = new_here and not await conn.fetchval(ACTED_ANYWHERE, supporter)
+            if await conn.fetchval(INSERT_ACTION, *values) is None:  # a concurrent keyless duplicate
+                return RecordResult(False, *await self._totals(conn, campaign))
+            await conn.execute(ADD_ACTION_DAILY, campaign, day, official, channel, status, count)
+            done = count if status == "done" else 0
+            rows = await conn.fetch(ADD_CAMPAIGN_TOTALS, campaign, ALL_CAMPAIGNS, int(new_here),
+                                    int(new_anywhere), done, count - done)
+            await _tally(conn, limits, day, campaign, reports=1, actions=count)
+            if follower_chat is not None:
+                await conn.execute("UPDATE subscriptions SET acted = true"
+                                   " WHERE chat_id = $1 AND campaign_id = $2", follower_chat, campaign)
+        (supporters, actions), = [tuple(row[1:]) for row in rows if row[0] == campaign]
+        return RecordResult(True, supporters, actions, new_supporter=new_here)
 
-    async def _record(self, table: str, columns: str, values: Sequence) -> Recorded:
+    @staticmethod
+    async def _totals(conn: asyncpg.Connection, campaign: str) -> tuple[int, int]:
+        row = await conn.fetchrow(CAMPAIGN_TOTALS, campaign)
+        return tuple(row) if row else (0, 0)
+
+    async def _record(self, table: str, columns: str, values: Sequence, limits: Limits | None,
+                      limit: str) -> Recorded:
+        """A reply or a contact problem: idempotent on its key, within its daily limit."""
+        campaign, key, day = values[0], values[-1], values[-2].date()
         marks = ", ".join(f"${n}" for n in range(1, len(values) + 1))
         async with self._transaction() as conn:
+            if limits is not None:
+                done_today = (await _today_of(conn, limits, day))[LIMIT_COLUMNS[limit]]
+            seen = await conn.fetchval(f"SELECT id FROM {table} WHERE idempotency_key = $1", key)
+            if seen is not None:
+                return Recorded(False, seen)
+            if limits is not None and done_today + 1 > getattr(limits, limit):
+                await _tally(conn, limits, day, campaign, capped=True)
+                return Recorded(False, None, capped=True)
             new_id = await conn.fetchval(
                 f"INSERT INTO {table} ({columns}) VALUES ({marks})"
-                " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
-                *values,
-            )
-            if new_id is not None:
-                return Recorded(True, new_id)
-            old_id = await conn.fetchval(f"SELECT id FROM {table} WHERE idempotency_key = $1", values[-1])
-            return Recorded(False, old_id)
+                " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id", *values)
+            if new_id is None:  # a concurrent insert of the same key (no limits to serialise on)
+                return Recorded(False, await conn.fetchval(
+                    f"SELECT id FROM {table} WHERE idempotency_key = $1", key))
+            await _tally(conn, limits, day, campaign, **{limit: 1})
+        return Recorded(True, new_id)
 
-    async def record_reply(self, report: ReplyReport) -> Recorded:
+    async def record_reply(self, report: ReplyReport, limits: Limits | None = None) -> Recorded:
         values = list(validate.reply(report))
         values[4] = validate.parse_timestamp(values[4])
         return await self._record(
             "official_replies",
             "campaign_id, official_id, summary, supporter, created_at, idempotency_key",
-            values,
-        )
+            values, limits, "replies")
 
-    async def record_contact_problem(self, report: ProblemReport) -> Recorded:
+    async def record_contact_problem(self, report: ProblemReport,
+                                     limits: Limits | None = None) -> Recorded:
         values = list(validate.problem(report))
         values[6] = validate.parse_timestamp(values[6])
         return await self._record(
             "contact_problems",
             "campaign_id, official_id, channel, kind, note, supporter, created_at, idempotency_key",
-            values,
-        )
+            values, limits, "problems")
 
     # -- review list --------------------------------------------------------
 
@@ -367,7 +419,8 @@ class PostgresStore(PostgresBroadcasts):
             for name, sql in queries.items():
                 results[name] = await conn.fetch(sql, *params[name])
             size = await conn.fetchval("SELECT pg_database_size(current_database())")
-        supporters, actions, attempted = results["totals"][0] if results["totals"] else (0, 0, 0)
+        supporters, actions, attempted, capped = (results["totals"][0] if results["totals"]
+                                                  else (0, 0, 0, 0))
         per_day = {row[0]: row[1] for row in results["by_day"]}
         by_day = [(first + timedelta(days=n), per_day.get(first + timedelta(days=n), 0))
                   for n in range(BY_DAY_WINDOW)]
@@ -377,6 +430,7 @@ class PostgresStore(PostgresBroadcasts):
             actions=actions,
             attempted=attempted,
             supporters=supporters,
+            capped=capped,
             by_channel={row[0]: row[1] for row in sorted(map(tuple, results["by_channel"]))},
             by_official={row[0]: row[1] for row in sorted(map(tuple, results["by_official"]))},
             by_day=by_day,
@@ -420,65 +474,61 @@ class PostgresStore(PostgresBroadcasts):
 
     # -- subscriptions and language ------------------------------------------
 
-    async def subscribe(self, supporter: str, chat_id: int, campaign_id: str) -> None:
-        validate.subscription(supporter, chat_id, campaign_id)
+    async def subscribe(self, chat_id: int, campaign_id: str, recipient: str, language: str,
+                        supporter: str | None = None) -> None:
+        validate.subscription(chat_id, campaign_id, recipient, language)
+        acted = supporter is not None and await self._pool.fetchval(
+            ACTED_HERE, validate.key_hash(supporter, "supporter"), campaign_id)
         await self._pool.execute(
-            "INSERT INTO subscriptions (supporter, chat_id, campaign_id, created_at)"
-            " VALUES ($1, $2, $3, $4) ON CONFLICT (supporter, campaign_id)"
-            " DO UPDATE SET chat_id = excluded.chat_id",
-            supporter, chat_id, campaign_id, moment(None),
-        )
+            "INSERT INTO subscriptions (chat_id, campaign_id, recipient, language, acted, created_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (chat_id, campaign_id) DO UPDATE SET"
+            " recipient = excluded.recipient, language = excluded.language,"
+            " acted = subscriptions.acted OR excluded.acted",
+            chat_id, campaign_id, recipient, language, bool(acted), moment(None))
 
-    async def unsubscribe(self, supporter: str, campaign_id: str) -> bool:
+    async def unsubscribe(self, chat_id: int, campaign_id: str) -> bool:
         status = await self._pool.execute(
-            "DELETE FROM subscriptions WHERE supporter = $1 AND campaign_id = $2", supporter, campaign_id
-        )
+            "DELETE FROM subscriptions WHERE chat_id = $1 AND campaign_id = $2", chat_id, campaign_id)
         return _count(status) > 0
 
-    async def unsubscribe_all(self, supporter: str) -> int:
-        return _count(await self._pool.execute("DELETE FROM subscriptions WHERE supporter = $1", supporter))
-
-    async def subscriptions_of(self, supporter: str) -> list[str]:
+    async def subscriptions_of(self, chat_id: int) -> list[str]:
         rows = await self._fetch(
-            "SELECT campaign_id FROM subscriptions WHERE supporter = $1 ORDER BY campaign_id", supporter
-        )
+            "SELECT campaign_id FROM subscriptions WHERE chat_id = $1 ORDER BY campaign_id", chat_id)
         return [row[0] for row in rows]
 
     async def subscribers_of(self, campaign_id: str) -> list[Subscription]:
-        """Who gets a campaign's case updates (supporter key and chat to send to)."""
+        """Who gets a campaign's case updates: the chat, its key and language."""
         rows = await self._fetch(
-            "SELECT supporter, chat_id, campaign_id FROM subscriptions WHERE campaign_id = $1"
-            " ORDER BY created_at, supporter",
-            campaign_id,
-        )
+            "SELECT chat_id, campaign_id, recipient, language, acted FROM subscriptions"
+            " WHERE campaign_id = $1 ORDER BY created_at, chat_id", campaign_id)
         return [Subscription(*row) for row in rows]
 
-    async def set_language(self, supporter: str, lang: str) -> None:
+    async def set_language(self, supporter: str, lang: str, chat_id: int | None = None) -> None:
         validate.supporter(supporter)
         validate.choice(lang, LANGUAGES, "language")
         now = moment(None)
-        await self._pool.execute(
-            "INSERT INTO supporters (supporter, language, created_at, updated_at)"
-            " VALUES ($1, $2, $3, $3) ON CONFLICT (supporter)"
-            " DO UPDATE SET language = excluded.language, updated_at = excluded.updated_at",
-            supporter, lang, now,
-        )
+        async with self._transaction() as conn:
+            await conn.execute(
+                "INSERT INTO supporters (supporter, language, created_at, updated_at)"
+                " VALUES ($1, $2, $3, $3) ON CONFLICT (supporter)"
+                " DO UPDATE SET language = excluded.language, updated_at = excluded.updated_at",
+                supporter, lang, now)
+            if chat_id is not None:
+                await conn.execute("UPDATE subscriptions SET language = $1 WHERE chat_id = $2", lang, chat_id)
 
     async def get_language(self, supporter: str) -> str | None:
         return await self._pool.fetchval("SELECT language FROM supporters WHERE supporter = $1", supporter)
 
     # -- a supporter's own data --------------------------------------------------
 
-    async def supporter_data(self, supporter: str) -> SupporterData:
+    async def supporter_data(self, supporter: str, chat_id: int) -> SupporterData:
         validate.supporter(supporter)
         async with self._transaction(isolation="repeatable_read", readonly=True) as conn:
             language = await conn.fetchval("SELECT language FROM supporters WHERE supporter = $1", supporter)
             subscriptions = await conn.fetch(
-                "SELECT campaign_id FROM subscriptions WHERE supporter = $1 ORDER BY campaign_id", supporter
-            )
+                "SELECT campaign_id FROM subscriptions WHERE chat_id = $1 ORDER BY campaign_id", chat_id)
             actions = await conn.fetch(
-                f"SELECT {ACTION_COLUMNS} FROM actions WHERE supporter = $1 ORDER BY id", supporter
-            )
+                f"SELECT {ACTION_COLUMNS} FROM actions WHERE supporter = $1 ORDER BY id", supporter)
             problems = await conn.fetch(f"{PROBLEM_ITEMS} WHERE supporter = $1 ORDER BY id", supporter)
             replies = await conn.fetch(f"{REPLY_ITEMS} WHERE supporter = $1 ORDER BY id", supporter)
         return SupporterData(
@@ -490,17 +540,46 @@ class PostgresStore(PostgresBroadcasts):
             problems=[_review_item(row) for row in problems],
         )
 
-    async def forget(self, supporter: str) -> None:
-        """Unlink a supporter from everything, in one transaction: their reports
-        stay (anonymous) in the counts; subscriptions and language go. The
-        supporter lock makes a report arriving meanwhile land before or after."""
+    async def forget(self, supporter: str, chat_id: int, limiter: str | None = None,
+                     today: date | None = None) -> None:
+        """See `Store.forget`. The supporter lock makes a report arriving
+        meanwhile land before or after."""
         validate.supporter(supporter)
+        validate.chat(chat_id)
+        day = today or datetime.now(UTC).date()
         async with self._transaction() as conn:
             await conn.execute(LOCK_SUPPORTER, SUPPORTER_LOCK, supporter)
-            for table in ("actions", "official_replies", "contact_problems"):
-                await conn.execute(f"UPDATE {table} SET supporter = NULL WHERE supporter = $1", supporter)
-            for table in ("subscriptions", "deliveries", "reminders", "supporters"):
-                await conn.execute(f"DELETE FROM {table} WHERE supporter = $1", supporter)
+            await conn.execute("UPDATE actions SET supporter = NULL WHERE supporter = $1", supporter)
+            await conn.execute("UPDATE official_replies SET supporter = NULL, summary = $2"
+                               " WHERE supporter = $1", supporter, ERASED_TEXT)
+            await conn.execute("UPDATE contact_problems SET supporter = NULL, note = NULL"
+                               " WHERE supporter = $1", supporter)
+            await conn.execute("DELETE FROM supporters WHERE supporter = $1", supporter)
+            for table in ("subscriptions", "reminders", "deliveries"):  # a delivery keeps no chat once over
+                await conn.execute(f"DELETE FROM {table} WHERE chat_id = $1", chat_id)
+            if limiter is not None:
+                await conn.execute("INSERT INTO daily_limits (limiter, day, forgot) VALUES ($1, $2, true)"
+                                   " ON CONFLICT (limiter, day) DO UPDATE SET forgot = true",
+                                   validate.key_hash(limiter, "limiter"), day)
+
+    async def prune_limits(self, before: date) -> int:
+        return _count(await self._pool.execute("DELETE FROM daily_limits WHERE day < $1", before))
+
+    async def rekey_legacy_rows(self, recipient_of: Callable[[int], str]) -> int:
+        """Rows migration 6 left keyed 'chat:<id>' get their keyed hash."""
+        rows = await self._fetch(
+            "SELECT recipient FROM subscriptions WHERE recipient LIKE 'chat:%'"
+            " UNION SELECT recipient FROM deliveries WHERE recipient LIKE 'chat:%'")
+        if not rows:
+            return 0
+        async with self._transaction() as conn:
+            for (legacy,) in rows:
+                keyed = recipient_of(int(legacy.removeprefix("chat:")))
+                await conn.execute("UPDATE subscriptions SET recipient = $1 WHERE recipient = $2",
+                                   keyed, legacy)
+                await conn.execute("UPDATE deliveries SET recipient = $1, chat_id = CASE WHEN status IN"
+                                   f" {FINAL} THEN NULL ELSE chat_id END WHERE recipient = $2", keyed, legacy)
+        return len(rows)
 
 
 async def open_postgres_store(url: str, *, migrate_to: int | None = None) -> PostgresStore:

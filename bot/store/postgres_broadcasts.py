@@ -41,23 +41,23 @@ BROADCAST_COLUMNS = (
 # $1 campaign, $2 audience, $3 update number (see sqlite.AUDIENCE_WHERE)
 AUDIENCE_WHERE = """
 WHERE s.campaign_id = $1
-  AND ($2::text = 'followers' OR EXISTS (
-        SELECT 1 FROM actions a WHERE a.supporter = s.supporter AND a.campaign_id = s.campaign_id))
+  AND ($2::text = 'followers' OR s.acted)
   AND NOT EXISTS (
         SELECT 1 FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id
-        WHERE d.chat_id = s.chat_id AND b.campaign_id = s.campaign_id AND b.update_number = $3::int)
+        WHERE d.recipient = s.recipient AND b.campaign_id = s.campaign_id AND b.update_number = $3::int)
 """
 # ... and $4 broadcast id, $5 now
 ADD_RECIPIENTS = f"""
-INSERT INTO deliveries (broadcast_id, chat_id, supporter, language, status, attempts, updated_at)
-SELECT $4::bigint, s.chat_id, s.supporter, COALESCE(p.language, 'en'), 'pending', 0, $5::timestamptz
-FROM subscriptions s LEFT JOIN supporters p ON p.supporter = s.supporter
+INSERT INTO deliveries (broadcast_id, recipient, chat_id, language, status, attempts, updated_at)
+SELECT $4::bigint, s.recipient, s.chat_id, s.language, 'pending', 0, $5::timestamptz
+FROM subscriptions s
 {AUDIENCE_WHERE}
-ON CONFLICT (broadcast_id, chat_id) DO NOTHING
+ON CONFLICT (broadcast_id, recipient) DO NOTHING
 """
 REMINDER_COLUMNS = (
-    "id, supporter, chat_id, campaign_id, official_id, channel, appeal_language, language, attempts"
+    "id, chat_id, campaign_id, official_id, channel, appeal_language, language, attempts"
 )
+FINAL = "('sent', 'failed', 'blocked', 'unknown')"  # a delivery that is over keeps no chat id
 
 
 def instant(at: datetime) -> datetime:
@@ -80,6 +80,7 @@ class PostgresBroadcasts:
         async with self._transaction() as conn:
             status = await conn.execute("DELETE FROM subscriptions WHERE chat_id = $1", chat_id)
             await conn.execute("DELETE FROM reminders WHERE chat_id = $1", chat_id)
+            await conn.execute("DELETE FROM deliveries WHERE chat_id = $1 AND status = 'pending'", chat_id)
         return _count(status)
 
     # -- case-update broadcasts ------------------------------------------------
@@ -147,7 +148,7 @@ class PostgresBroadcasts:
             if _count(status) != 1:
                 return False
             await conn.execute(
-                "UPDATE deliveries SET status = 'unknown', updated_at = $1,"
+                "UPDATE deliveries SET status = 'unknown', updated_at = $1, chat_id = NULL,"
                 " error = 'in flight when its sender stopped; not sent again'"
                 " WHERE broadcast_id = $2 AND status = 'sending'",
                 now, broadcast_id,
@@ -179,9 +180,9 @@ class PostgresBroadcasts:
 
     async def pending_deliveries(self, broadcast_id: int, now: datetime, limit: int) -> list[Delivery]:
         rows = await self._pool.fetch(
-            "SELECT broadcast_id, chat_id, supporter, language, attempts FROM deliveries"
+            "SELECT broadcast_id, recipient, chat_id, language, attempts FROM deliveries"
             " WHERE broadcast_id = $1 AND status = 'pending'"
-            " AND (next_attempt_at IS NULL OR next_attempt_at <= $2) ORDER BY chat_id LIMIT $3",
+            " AND (next_attempt_at IS NULL OR next_attempt_at <= $2) ORDER BY recipient LIMIT $3",
             broadcast_id, instant(now), limit,
         )
         return [Delivery(*row) for row in rows]
@@ -191,27 +192,30 @@ class PostgresBroadcasts:
             "SELECT MIN(next_attempt_at) FROM deliveries WHERE broadcast_id = $1 AND status = 'pending'",
             broadcast_id)
 
-    async def claim_delivery(self, broadcast_id: int, chat_id: int, owner: str, now: datetime) -> bool:
+    async def claim_delivery(self, broadcast_id: int, recipient: str, owner: str, now: datetime) -> bool:
         status = await self._pool.execute(
             "UPDATE deliveries SET status = 'sending', updated_at = $1"
-            " WHERE broadcast_id = $2 AND chat_id = $3 AND status = 'pending'"
+            " WHERE broadcast_id = $2 AND recipient = $3 AND status = 'pending'"
             " AND EXISTS (SELECT 1 FROM broadcasts WHERE id = $2 AND owner = $4 FOR SHARE)",
-            instant(now), broadcast_id, chat_id, owner,
+            instant(now), broadcast_id, recipient, owner,
         )
         return _count(status) == 1
 
     async def finish_delivery(
-        self, broadcast_id: int, chat_id: int, status: str, now: datetime, error: str | None = None,
+        self, broadcast_id: int, recipient: str, status: str, now: datetime, error: str | None = None,
         retry_at: datetime | None = None, failed_attempt: bool = False,
     ) -> None:
         validate.choice(status, DELIVERY_STATUSES, "delivery status")
-        # From 'unknown' too, as in SQLite: a late outcome beats not knowing.
+        # As in SQLite: from 'unknown' too, to a final status (a late outcome
+        # beats not knowing); a final status drops the chat id.
         await self._pool.execute(
             "UPDATE deliveries SET status = $1, error = $2, next_attempt_at = $3,"
-            " attempts = attempts + $4, updated_at = $5"
-            " WHERE broadcast_id = $6 AND chat_id = $7 AND status IN ('sending', 'unknown')",
+            " attempts = attempts + $4, updated_at = $5,"
+            f" chat_id = CASE WHEN $1 IN {FINAL} THEN NULL ELSE chat_id END"
+            " WHERE broadcast_id = $6 AND recipient = $7"
+            f" AND (status = 'sending' OR (status = 'unknown' AND $1 IN {FINAL}))",
             status, error[:300] if error else None, instant(retry_at) if retry_at else None,
-            1 if failed_attempt else 0, instant(now), broadcast_id, chat_id,
+            1 if failed_attempt else 0, instant(now), broadcast_id, recipient,
         )
 
     async def delivery_counts(self, broadcast_id: int) -> DeliveryCounts:
@@ -224,21 +228,21 @@ class PostgresBroadcasts:
     async def schedule_reminder(self, reminder: ReminderRequest) -> bool:
         validate.reminder(reminder)
         new_id = await self._pool.fetchval(
-            "INSERT INTO reminders (supporter, chat_id, campaign_id, official_id, channel,"
-            " appeal_language, language, due_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-            " ON CONFLICT (supporter, campaign_id) DO NOTHING RETURNING id",
-            reminder.supporter, reminder.chat_id, reminder.campaign_id, reminder.official_id,
+            "INSERT INTO reminders (chat_id, campaign_id, official_id, channel,"
+            " appeal_language, language, due_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            " ON CONFLICT (chat_id, campaign_id) DO NOTHING RETURNING id",
+            reminder.chat_id, reminder.campaign_id, reminder.official_id,
             reminder.channel, reminder.appeal_language, reminder.language,
             instant(reminder.due_at), instant(datetime.now(UTC)).replace(microsecond=0),
         )
         return new_id is not None
 
-    async def cancel_reminders(self, supporter: str, campaign_id: str | None = None) -> int:
+    async def cancel_reminders(self, chat_id: int, campaign_id: str | None = None) -> int:
         if campaign_id is None:
-            status = await self._pool.execute("DELETE FROM reminders WHERE supporter = $1", supporter)
+            status = await self._pool.execute("DELETE FROM reminders WHERE chat_id = $1", chat_id)
         else:
             status = await self._pool.execute(
-                "DELETE FROM reminders WHERE supporter = $1 AND campaign_id = $2", supporter, campaign_id)
+                "DELETE FROM reminders WHERE chat_id = $1 AND campaign_id = $2", chat_id, campaign_id)
         return _count(status)
 
     async def claim_due_reminders(self, now: datetime, limit: int) -> list[DueReminder]:

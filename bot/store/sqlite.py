@@ -21,16 +21,17 @@ the (supporter, campaign_id) index; `forget` does not lower the count, since
 the forgotten supporter's actions stay in the counts. `rebuild_rollups`
 recomputes the rollups from `actions` (after a bulk import, or to repair).
 
-Why so few statements per report: aiosqlite runs each statement on its own
-thread and hands the result back to the event loop, and that hop (about
-0.1 ms) costs more than SQLite's own work. A report is therefore five
-round trips: BEGIN, the insert (RETURNING its id), the campaign totals upsert
-(which also checks whether the supporter is new and RETURNs the totals), the
-daily rollup upsert, COMMIT.
+Why a report is one hop: aiosqlite runs each statement on its own thread
+and hands the result back to the event loop, and that hop (about 0.1 ms)
+costs more than SQLite's own work. So a report (and a reply, a problem) runs
+as one plain function on that thread: the daily limits checked and counted,
+the insert, the rollups, one COMMIT, with SQLite's cached prepared
+statements. A single-statement write (the conversation persistence) runs in
+autocommit, without BEGIN/COMMIT.
 
 Privacy: `secure_delete` overwrites deleted content in the file, and
 `forget` checkpoints the WAL afterwards, so a forgotten key does not linger
-in free pages or in the log.
+in free pages or in the log. The file and its folder are created owner-only.
 """
 
 from __future__ import annotations
@@ -38,11 +39,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Literal, Self
+from typing import Literal, Self, TypeVar
 
 import aiosqlite
 
@@ -52,6 +54,7 @@ from .base import (
     AUDIENCES,
     BY_DAY_WINDOW,
     DELIVERY_STATUSES,
+    ERASED_TEXT,
     LANGUAGES,
     ActionReport,
     ActionRow,
@@ -61,6 +64,7 @@ from .base import (
     Delivery,
     DeliveryCounts,
     DueReminder,
+    Limits,
     ProblemReport,
     Recorded,
     RecordResult,
@@ -80,28 +84,22 @@ PRAGMAS = (
     ("secure_delete", "ON"),
 )
 EXPORT_BATCH = 2000
+T = TypeVar("T")
 
 INSERT_ACTION = """
 INSERT INTO actions (campaign_id, official_id, channel, count, status, language, country,
                      supporter, created_at, idempotency_key)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (idempotency_key) DO NOTHING
-RETURNING id
 """
 # Adds one report to the campaign's row and to the all-campaigns row; a
-# supporter counts once per row, on their first report (the new row's own id
-# is excluded from the lookup, which uses the (supporter, campaign_id) index).
+# supporter counts once per row, on their first report (found before the
+# insert with the (supporter, campaign_id) index), and not again on the day
+# they deleted their data.
+ACTED_HERE = "SELECT EXISTS (SELECT 1 FROM actions WHERE supporter = ? AND campaign_id = ?)"
+ACTED_ANYWHERE = "SELECT EXISTS (SELECT 1 FROM actions WHERE supporter = ?)"
 ADD_CAMPAIGN_TOTALS = """
 INSERT INTO campaign_totals (campaign_id, supporters, actions, attempted, reports)
-VALUES (:campaign,
-        CASE WHEN :supporter IS NULL THEN 0 ELSE NOT EXISTS (
-            SELECT 1 FROM actions
-            WHERE supporter = :supporter AND campaign_id = :campaign AND id <> :id) END,
-        :done, :attempted, 1),
-       (:all,
-        CASE WHEN :supporter IS NULL THEN 0 ELSE NOT EXISTS (
-            SELECT 1 FROM actions WHERE supporter = :supporter AND id <> :id) END,
-        :done, :attempted, 1)
+VALUES (:campaign, :new_here, :done, :attempted, 1), (:all, :new_anywhere, :done, :attempted, 1)
 ON CONFLICT (campaign_id) DO UPDATE SET
     supporters = campaign_totals.supporters + excluded.supporters,
     actions = campaign_totals.actions + excluded.actions,
@@ -117,6 +115,19 @@ ON CONFLICT (campaign_id, day, official_id, channel, status) DO UPDATE SET
     reports = action_daily.reports + 1
 """
 CAMPAIGN_TOTALS = "SELECT supporters, actions FROM campaign_totals WHERE campaign_id = ?"
+# Today's limits row for one person (created empty), then what it holds.
+OPEN_LIMITS = "INSERT INTO daily_limits (limiter, day) VALUES (?, ?) ON CONFLICT DO NOTHING"
+READ_LIMITS = ("SELECT reports, actions, replies, problems, forgot FROM daily_limits"
+               " WHERE limiter = ? AND day = ?")
+COUNT_LIMITS = """
+UPDATE daily_limits SET reports = reports + ?, actions = actions + ?, replies = replies + ?,
+    problems = problems + ?, capped = capped + ?
+WHERE limiter = ? AND day = ?
+"""
+COUNT_CAPPED = """
+INSERT INTO campaign_totals (campaign_id, capped) VALUES (?, 1), (?, 1)
+ON CONFLICT (campaign_id) DO UPDATE SET capped = campaign_totals.capped + 1
+"""
 
 REBUILD_ROLLUPS = (
     "DELETE FROM campaign_totals",
@@ -143,7 +154,7 @@ def stats_queries(campaign_id: str | None) -> dict[str, str]:
     EXPLAIN QUERY PLAN test). Parameters: see `SQLiteStore.campaign_stats`."""
     where = "campaign_id = ? AND " if campaign_id is not None else ""
     return {
-        "totals": "SELECT supporters, actions, attempted FROM campaign_totals WHERE campaign_id = ?",
+        "totals": "SELECT supporters, actions, attempted, capped FROM campaign_totals WHERE campaign_id = ?",
         "by_channel": f"SELECT channel, SUM(actions) FROM action_daily"
         f" WHERE {where}status = 'done' GROUP BY channel",
         "by_official": f"SELECT official_id, SUM(actions) FROM action_daily"
@@ -208,21 +219,22 @@ def _broadcast(row: Sequence) -> Broadcast:
 # and then to 'followers' reaches each chat once).
 AUDIENCE_WHERE = """
 WHERE s.campaign_id = :campaign
-  AND (:audience = 'followers' OR EXISTS (
-        SELECT 1 FROM actions a WHERE a.supporter = s.supporter AND a.campaign_id = s.campaign_id))
+  AND (:audience = 'followers' OR s.acted = 1)
   AND NOT EXISTS (
         SELECT 1 FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id
-        WHERE d.chat_id = s.chat_id AND b.campaign_id = s.campaign_id AND b.update_number = :number)
+        WHERE d.recipient = s.recipient AND b.campaign_id = s.campaign_id AND b.update_number = :number)
 """
 ADD_RECIPIENTS = f"""
-INSERT INTO deliveries (broadcast_id, chat_id, supporter, language, status, attempts, updated_at)
-SELECT :id, s.chat_id, s.supporter, COALESCE(p.language, 'en'), 'pending', 0, :now
-FROM subscriptions s LEFT JOIN supporters p ON p.supporter = s.supporter
+INSERT INTO deliveries (broadcast_id, recipient, chat_id, language, status, attempts, updated_at)
+SELECT :id, s.recipient, s.chat_id, s.language, 'pending', 0, :now
+FROM subscriptions s
 {AUDIENCE_WHERE}
-ON CONFLICT (broadcast_id, chat_id) DO NOTHING
+ON CONFLICT (broadcast_id, recipient) DO NOTHING
 """
+# A delivery that is over keeps only its recipient key.
+FINAL = "('sent', 'failed', 'blocked', 'unknown')"
 REMINDER_COLUMNS = (
-    "id, supporter, chat_id, campaign_id, official_id, channel, appeal_language, language, attempts"
+    "id, chat_id, campaign_id, official_id, channel, appeal_language, language, attempts"
 )
 STALE_REMINDER = timedelta(hours=1)
 
@@ -268,6 +280,96 @@ REPLY_ITEMS = (
 )
 
 
+# -- reports, replies and problems: one hop each ---------------------------------
+# These run on aiosqlite's thread with the plain sqlite3 connection (see
+# `SQLiteStore._in_thread`): the whole transaction in one hop.
+
+LIMIT_COLUMNS = {"reports": 0, "actions": 1, "replies": 2, "problems": 3}
+
+
+@contextmanager
+def _immediate(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def _day(created_at: str) -> str:
+    return created_at[:10]
+
+
+def _today_of(conn: sqlite3.Connection, limits: Limits, day: str) -> tuple:
+    """(reports, actions, replies, problems, forgot) counted today under `limits`."""
+    conn.execute(OPEN_LIMITS, (limits.limiter, day))
+    return conn.execute(READ_LIMITS, (limits.limiter, day)).fetchone()
+
+
+def _tally(conn: sqlite3.Connection, limits: Limits | None, day: str, campaign: str, *,
+           reports: int = 0, actions: int = 0, replies: int = 0, problems: int = 0,
+           capped: bool = False) -> None:
+    if limits is not None:
+        conn.execute(COUNT_LIMITS, (reports, actions, replies, problems, int(capped), limits.limiter, day))
+    if capped:
+        conn.execute(COUNT_CAPPED, (campaign, ALL_CAMPAIGNS))
+
+
+def _record_action_now(conn: sqlite3.Connection, values: tuple, limits: Limits | None,
+                       follower_chat: int | None) -> RecordResult:
+    campaign, official, channel, count, status = values[:5]
+    supporter, created_at, key = values[7], values[8], values[9]
+    day = _day(created_at)
+    with _immediate(conn):
+        if conn.execute("SELECT 1 FROM actions WHERE idempotency_key = ?", (key,)).fetchone():
+            totals = conn.execute(CAMPAIGN_TOTALS, (campaign,)).fetchone() or (0, 0)
+            return RecordResult(False, *totals)
+        forgot = 0
+        if limits is not None:
+            reports_today, actions_today, _, _, forgot = _today_of(conn, limits, day)
+            if reports_today + 1 > limits.reports or actions_today + count > limits.actions:
+                _tally(conn, limits, day, campaign, capped=True)
+                totals = conn.execute(CAMPAIGN_TOTALS, (campaign,)).fetchone() or (0, 0)
+                return RecordResult(False, *totals, capped=True)
+        counts_as_new = supporter is not None and not forgot
+        new_here = counts_as_new and not conn.execute(ACTED_HERE, (supporter, campaign)).fetchone()[0]
+        new_anywhere = new_here and not conn.execute(ACTED_ANYWHERE, (supporter,)).fetchone()[0]
+        conn.execute(INSERT_ACTION, values)
+        conn.execute(ADD_ACTION_DAILY, (campaign, day, official, channel, status, count))
+        done = count if status == "done" else 0
+        rows = conn.execute(ADD_CAMPAIGN_TOTALS, {
+            "campaign": campaign, "all": ALL_CAMPAIGNS, "new_here": int(new_here),
+            "new_anywhere": int(new_anywhere), "done": done, "attempted": count - done}).fetchall()
+        _tally(conn, limits, day, campaign, reports=1, actions=count)
+        if follower_chat is not None:
+            conn.execute("UPDATE subscriptions SET acted = 1 WHERE chat_id = ? AND campaign_id = ?",
+                         (follower_chat, campaign))
+    (supporters, actions), = [row[1:] for row in rows if row[0] == campaign]
+    return RecordResult(True, supporters, actions, new_supporter=new_here)
+
+
+def _record_item_now(conn: sqlite3.Connection, table: str, columns: str, values: tuple,
+                     limits: Limits | None, limit: str) -> Recorded:
+    """A reply or a contact problem: idempotent on its key, within its daily limit."""
+    campaign, key, day = values[0], values[-1], _day(values[-2])
+    with _immediate(conn):
+        seen = conn.execute(f"SELECT id FROM {table} WHERE idempotency_key = ?", (key,)).fetchone()
+        if seen:
+            return Recorded(False, seen[0])
+        if limits is not None:
+            done_today = _today_of(conn, limits, day)[LIMIT_COLUMNS[limit]]
+            if done_today + 1 > getattr(limits, limit):
+                _tally(conn, limits, day, campaign, capped=True)
+                return Recorded(False, None, capped=True)
+        marks = ", ".join("?" * len(values))
+        (row_id,) = conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING id",
+                                 values).fetchone()
+        _tally(conn, limits, day, campaign, **{limit: 1})
+    return Recorded(True, row_id)
+
+
 class SQLiteStore:
     """`bot.store.base.Store` on SQLite. Create with `open_store`."""
 
@@ -295,14 +397,22 @@ class SQLiteStore:
         async with self._lock:
             return list(await self._db.execute_fetchall(sql, params))
 
+    async def _write(self, sql: str, params: Sequence = ()) -> int:
+        """One statement in autocommit: no BEGIN/COMMIT hops. Rows changed."""
+        async with self._lock:
+            cursor = await self._db.execute(sql, params)
+            return cursor.rowcount
+
+    async def _in_thread(self, work: Callable[..., T], *args) -> T:
+        """`work(connection, *args)` on aiosqlite's own thread: a whole transaction
+        in one hop. aiosqlite has no public call for this; `_execute` is the one
+        its every method goes through (the version is pinned in pyproject.toml,
+        and every test of the store runs through here)."""
+        async with self._lock:
+            return await self._db._execute(work, self._db._conn, *args)
+
     async def close(self) -> None:
         await self._db.close()
-
-    async def reports_since(self, supporter: str, since: datetime) -> int:
-        validate.supporter(supporter)
-        rows = await self._fetch("SELECT COUNT(*) FROM actions WHERE supporter = ? AND created_at >= ?",
-                                 (supporter, validate.timestamp(since)))
-        return rows[0][0]
 
     async def audit(self, organizer_id: int, command: str, detail: str | None,
                     at: datetime | None = None) -> None:
@@ -325,13 +435,12 @@ class SQLiteStore:
         return {user_id: json.loads(data) for user_id, data in rows}
 
     async def set_flow_data(self, user_id: int, data: dict | None) -> None:
-        async with self._transaction() as db:
-            if data:
-                await db.execute("INSERT INTO flow_data (user_id, data) VALUES (?, ?) "
-                                 "ON CONFLICT (user_id) DO UPDATE SET data = excluded.data",
-                                 (user_id, json.dumps(data)))
-            else:
-                await db.execute("DELETE FROM flow_data WHERE user_id = ?", (user_id,))
+        if data:
+            await self._write("INSERT INTO flow_data (user_id, data) VALUES (?, ?) "
+                              "ON CONFLICT (user_id) DO UPDATE SET data = excluded.data",
+                              (user_id, json.dumps(data)))
+        else:
+            await self._write("DELETE FROM flow_data WHERE user_id = ?", (user_id,))
 
     async def conversation_states(self, name: str) -> dict[tuple, object]:
         rows = await self._fetch("SELECT key, state FROM conversation_states WHERE name = ?", (name,))
@@ -355,63 +464,24 @@ class SQLiteStore:
 
     # -- reports ----------------------------------------------------------
 
-    async def record_action(self, report: ActionReport) -> RecordResult:
+    async def record_action(self, report: ActionReport, limits: Limits | None = None,
+                            follower_chat: int | None = None) -> RecordResult:
         values = validate.action(report)
-        campaign, official, channel, count, status = values[:5]
-        supporter, created_at = values[7], values[8]
-        done = count if status == "done" else 0
-        async with self._transaction() as db:
-            inserted = await db.execute_fetchall(INSERT_ACTION, values)
-            if inserted:
-                await db.execute(
-                    ADD_ACTION_DAILY,
-                    (campaign, created_at[:10], official, channel, status, count),
-                )
-                totals = await db.execute_fetchall(
-                    ADD_CAMPAIGN_TOTALS,
-                    {
-                        "campaign": campaign,
-                        "all": ALL_CAMPAIGNS,
-                        "supporter": supporter,
-                        "id": inserted[0][0],
-                        "done": done,
-                        "attempted": count - done,
-                    },
-                )
-                totals = [row[1:] for row in totals if row[0] == campaign]
-            else:
-                totals = await db.execute_fetchall(CAMPAIGN_TOTALS, (campaign,))
-        supporters, actions = totals[0] if totals else (0, 0)
-        return RecordResult(bool(inserted), supporters, actions)
+        if limits is not None:
+            validate.key_hash(limits.limiter, "limiter")
+        return await self._in_thread(_record_action_now, values, limits, follower_chat)
 
-    async def _record(self, table: str, columns: str, values: tuple) -> Recorded:
-        marks = ", ".join("?" * len(values))
-        async with self._transaction() as db:
-            rows = await db.execute_fetchall(
-                f"INSERT INTO {table} ({columns}) VALUES ({marks})"
-                " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
-                values,
-            )
-            if rows:
-                return Recorded(True, rows[0][0])
-            rows = await db.execute_fetchall(
-                f"SELECT id FROM {table} WHERE idempotency_key = ?", (values[-1],)
-            )
-            return Recorded(False, rows[0][0])
-
-    async def record_reply(self, report: ReplyReport) -> Recorded:
-        return await self._record(
-            "official_replies",
+    async def record_reply(self, report: ReplyReport, limits: Limits | None = None) -> Recorded:
+        return await self._in_thread(
+            _record_item_now, "official_replies",
             "campaign_id, official_id, summary, supporter, created_at, idempotency_key",
-            validate.reply(report),
-        )
+            validate.reply(report), limits, "replies")
 
-    async def record_contact_problem(self, report: ProblemReport) -> Recorded:
-        return await self._record(
-            "contact_problems",
+    async def record_contact_problem(self, report: ProblemReport, limits: Limits | None = None) -> Recorded:
+        return await self._in_thread(
+            _record_item_now, "contact_problems",
             "campaign_id, official_id, channel, kind, note, supporter, created_at, idempotency_key",
-            validate.problem(report),
-        )
+            validate.problem(report), limits, "problems")
 
     # -- review list --------------------------------------------------------
 
@@ -466,7 +536,7 @@ class SQLiteStore:
                 results[name] = list(await db.execute_fetchall(sql, params[name]))
             page = await db.execute_fetchall("PRAGMA page_count")
             size = await db.execute_fetchall("PRAGMA page_size")
-        supporters, actions, attempted = results["totals"][0] if results["totals"] else (0, 0, 0)
+        supporters, actions, attempted, capped = results["totals"][0] if results["totals"] else (0, 0, 0, 0)
         per_day = {row[0]: row[1] for row in results["by_day"]}
         by_day = []
         for offset in range(BY_DAY_WINDOW):
@@ -478,6 +548,7 @@ class SQLiteStore:
             actions=actions,
             attempted=attempted,
             supporters=supporters,
+            capped=capped,
             by_channel={row[0]: row[1] for row in sorted(results["by_channel"])},
             by_official={row[0]: row[1] for row in sorted(results["by_official"])},
             by_day=by_day,
@@ -521,49 +592,41 @@ class SQLiteStore:
 
     # -- subscriptions and language ------------------------------------------
 
-    async def subscribe(self, supporter: str, chat_id: int, campaign_id: str) -> None:
-        validate.subscription(supporter, chat_id, campaign_id)
-        async with self._transaction() as db:
-            await db.execute(
-                "INSERT INTO subscriptions (supporter, chat_id, campaign_id, created_at)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT (supporter, campaign_id)"
-                " DO UPDATE SET chat_id = excluded.chat_id",
-                (supporter, chat_id, campaign_id, _now()),
-            )
+    async def subscribe(self, chat_id: int, campaign_id: str, recipient: str, language: str,
+                        supporter: str | None = None) -> None:
+        validate.subscription(chat_id, campaign_id, recipient, language)
+        acted = supporter is not None and bool(await self._fetch(
+            "SELECT 1 FROM actions WHERE supporter = ? AND campaign_id = ? LIMIT 1",
+            (validate.key_hash(supporter, "supporter"), campaign_id)))
+        await self._write(
+            "INSERT INTO subscriptions (chat_id, campaign_id, recipient, language, acted, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id, campaign_id) DO UPDATE SET"
+            " recipient = excluded.recipient, language = excluded.language,"
+            " acted = max(subscriptions.acted, excluded.acted)",
+            (chat_id, campaign_id, recipient, language, int(acted), _now()))
 
-    async def unsubscribe(self, supporter: str, campaign_id: str) -> bool:
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "DELETE FROM subscriptions WHERE supporter = ? AND campaign_id = ?",
-                (supporter, campaign_id),
-            )
-            return cursor.rowcount > 0
+    async def unsubscribe(self, chat_id: int, campaign_id: str) -> bool:
+        return await self._write("DELETE FROM subscriptions WHERE chat_id = ? AND campaign_id = ?",
+                                 (chat_id, campaign_id)) > 0
 
-    async def unsubscribe_all(self, supporter: str) -> int:
-        async with self._transaction() as db:
-            cursor = await db.execute("DELETE FROM subscriptions WHERE supporter = ?", (supporter,))
-            return cursor.rowcount
-
-    async def subscriptions_of(self, supporter: str) -> list[str]:
+    async def subscriptions_of(self, chat_id: int) -> list[str]:
         rows = await self._fetch(
-            "SELECT campaign_id FROM subscriptions WHERE supporter = ? ORDER BY campaign_id",
-            (supporter,),
-        )
+            "SELECT campaign_id FROM subscriptions WHERE chat_id = ? ORDER BY campaign_id", (chat_id,))
         return [row[0] for row in rows]
 
     async def subscribers_of(self, campaign_id: str) -> list[Subscription]:
-        """Who gets a campaign's case updates (supporter key and chat to send to)."""
+        """Who gets a campaign's case updates: the chat, its key and language."""
         rows = await self._fetch(
-            "SELECT supporter, chat_id, campaign_id FROM subscriptions WHERE campaign_id = ?"
-            " ORDER BY created_at, supporter",
-            (campaign_id,),
-        )
-        return [Subscription(*row) for row in rows]
+            "SELECT chat_id, campaign_id, recipient, language, acted FROM subscriptions"
+            " WHERE campaign_id = ? ORDER BY created_at, chat_id", (campaign_id,))
+        return [Subscription(chat, campaign, recipient, language, bool(acted))
+                for chat, campaign, recipient, language, acted in rows]
 
     async def unsubscribe_chat(self, chat_id: int) -> int:
         async with self._transaction() as db:
             cursor = await db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
             await db.execute("DELETE FROM reminders WHERE chat_id = ?", (chat_id,))
+            await db.execute("DELETE FROM deliveries WHERE chat_id = ? AND status = 'pending'", (chat_id,))
             return cursor.rowcount
 
     # -- case-update broadcasts ------------------------------------------------
@@ -632,7 +695,7 @@ class SQLiteStore:
             if cursor.rowcount != 1:
                 return False
             await db.execute(
-                "UPDATE deliveries SET status = 'unknown', updated_at = ?,"
+                "UPDATE deliveries SET status = 'unknown', updated_at = ?, chat_id = NULL,"
                 " error = 'in flight when its sender stopped; not sent again'"
                 " WHERE broadcast_id = ? AND status = 'sending'",
                 (_instant(now), broadcast_id),
@@ -667,9 +730,9 @@ class SQLiteStore:
 
     async def pending_deliveries(self, broadcast_id: int, now: datetime, limit: int) -> list[Delivery]:
         rows = await self._fetch(
-            "SELECT broadcast_id, chat_id, supporter, language, attempts FROM deliveries"
+            "SELECT broadcast_id, recipient, chat_id, language, attempts FROM deliveries"
             " WHERE broadcast_id = ? AND status = 'pending'"
-            " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY chat_id LIMIT ?",
+            " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY recipient LIMIT ?",
             (broadcast_id, _instant(now), limit),
         )
         return [Delivery(*row) for row in rows]
@@ -680,31 +743,30 @@ class SQLiteStore:
             (broadcast_id,))
         return _parse_instant(rows[0][0]) if rows else None
 
-    async def claim_delivery(self, broadcast_id: int, chat_id: int, owner: str, now: datetime) -> bool:
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "UPDATE deliveries SET status = 'sending', updated_at = :now"
-                " WHERE broadcast_id = :id AND chat_id = :chat AND status = 'pending'"
-                " AND EXISTS (SELECT 1 FROM broadcasts WHERE id = :id AND owner = :owner)",
-                {"now": _instant(now), "id": broadcast_id, "chat": chat_id, "owner": owner},
-            )
-            return cursor.rowcount == 1
+    async def claim_delivery(self, broadcast_id: int, recipient: str, owner: str, now: datetime) -> bool:
+        return await self._write(
+            "UPDATE deliveries SET status = 'sending', updated_at = :now"
+            " WHERE broadcast_id = :id AND recipient = :recipient AND status = 'pending'"
+            " AND EXISTS (SELECT 1 FROM broadcasts WHERE id = :id AND owner = :owner)",
+            {"now": _instant(now), "id": broadcast_id, "recipient": recipient, "owner": owner}) == 1
 
     async def finish_delivery(
-        self, broadcast_id: int, chat_id: int, status: str, now: datetime, error: str | None = None,
+        self, broadcast_id: int, recipient: str, status: str, now: datetime, error: str | None = None,
         retry_at: datetime | None = None, failed_attempt: bool = False,
     ) -> None:
         validate.choice(status, DELIVERY_STATUSES, "delivery status")
-        async with self._transaction() as db:
-            # From 'unknown' too: a sender that lost its lease mid-send may still
-            # learn the outcome, which is better than not knowing.
-            await db.execute(
-                "UPDATE deliveries SET status = ?, error = ?, next_attempt_at = ?,"
-                " attempts = attempts + ?, updated_at = ?"
-                " WHERE broadcast_id = ? AND chat_id = ? AND status IN ('sending', 'unknown')",
-                (status, error[:300] if error else None, _instant(retry_at) if retry_at else None,
-                 1 if failed_attempt else 0, _instant(now), broadcast_id, chat_id),
-            )
+        # From 'unknown' too, to a final status: a sender that lost its lease
+        # mid-send may still learn the outcome, which is better than not knowing.
+        # A final status drops the chat id: only the recipient key stays.
+        await self._write(
+            "UPDATE deliveries SET status = :status, error = :error, next_attempt_at = :retry,"
+            " attempts = attempts + :failed, updated_at = :now,"
+            f" chat_id = CASE WHEN :status IN {FINAL} THEN NULL ELSE chat_id END"
+            " WHERE broadcast_id = :id AND recipient = :recipient"
+            f" AND (status = 'sending' OR (status = 'unknown' AND :status IN {FINAL}))",
+            {"status": status, "error": error[:300] if error else None,
+             "retry": _instant(retry_at) if retry_at else None, "failed": 1 if failed_attempt else 0,
+             "now": _instant(now), "id": broadcast_id, "recipient": recipient})
 
     async def delivery_counts(self, broadcast_id: int) -> DeliveryCounts:
         rows = await self._fetch(
@@ -716,25 +778,18 @@ class SQLiteStore:
 
     async def schedule_reminder(self, reminder: ReminderRequest) -> bool:
         validate.reminder(reminder)
-        async with self._transaction() as db:
-            rows = await db.execute_fetchall(
-                "INSERT INTO reminders (supporter, chat_id, campaign_id, official_id, channel,"
-                " appeal_language, language, due_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (supporter, campaign_id) DO NOTHING RETURNING id",
-                (reminder.supporter, reminder.chat_id, reminder.campaign_id, reminder.official_id,
-                 reminder.channel, reminder.appeal_language, reminder.language,
-                 _instant(reminder.due_at), _now()),
-            )
-            return bool(rows)
+        return await self._write(
+            "INSERT INTO reminders (chat_id, campaign_id, official_id, channel,"
+            " appeal_language, language, due_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (chat_id, campaign_id) DO NOTHING",
+            (reminder.chat_id, reminder.campaign_id, reminder.official_id, reminder.channel,
+             reminder.appeal_language, reminder.language, _instant(reminder.due_at), _now())) == 1
 
-    async def cancel_reminders(self, supporter: str, campaign_id: str | None = None) -> int:
-        async with self._transaction() as db:
-            if campaign_id is None:
-                cursor = await db.execute("DELETE FROM reminders WHERE supporter = ?", (supporter,))
-            else:
-                cursor = await db.execute("DELETE FROM reminders WHERE supporter = ? AND campaign_id = ?",
-                                          (supporter, campaign_id))
-            return cursor.rowcount
+    async def cancel_reminders(self, chat_id: int, campaign_id: str | None = None) -> int:
+        if campaign_id is None:
+            return await self._write("DELETE FROM reminders WHERE chat_id = ?", (chat_id,))
+        return await self._write("DELETE FROM reminders WHERE chat_id = ? AND campaign_id = ?",
+                                 (chat_id, campaign_id))
 
     async def claim_due_reminders(self, now: datetime, limit: int) -> list[DueReminder]:
         async with self._transaction() as db:
@@ -757,7 +812,7 @@ class SQLiteStore:
                     "UPDATE reminders SET status = 'pending', due_at = ?, claimed_at = NULL,"
                     " attempts = attempts + 1 WHERE id = ?", (_instant(retry_at), reminder_id))
 
-    async def set_language(self, supporter: str, lang: str) -> None:
+    async def set_language(self, supporter: str, lang: str, chat_id: int | None = None) -> None:
         validate.supporter(supporter)
         validate.choice(lang, LANGUAGES, "language")
         now = _now()
@@ -768,6 +823,8 @@ class SQLiteStore:
                 " DO UPDATE SET language = excluded.language, updated_at = excluded.updated_at",
                 (supporter, lang, now, now),
             )
+            if chat_id is not None:
+                await db.execute("UPDATE subscriptions SET language = ? WHERE chat_id = ?", (lang, chat_id))
 
     async def get_language(self, supporter: str) -> str | None:
         rows = await self._fetch("SELECT language FROM supporters WHERE supporter = ?", (supporter,))
@@ -775,26 +832,18 @@ class SQLiteStore:
 
     # -- a supporter's own data --------------------------------------------------
 
-    async def supporter_data(self, supporter: str) -> SupporterData:
+    async def supporter_data(self, supporter: str, chat_id: int) -> SupporterData:
         validate.supporter(supporter)
         async with self._transaction(write=False) as db:
             language = await db.execute_fetchall(
-                "SELECT language FROM supporters WHERE supporter = ?", (supporter,)
-            )
+                "SELECT language FROM supporters WHERE supporter = ?", (supporter,))
             subscriptions = await db.execute_fetchall(
-                "SELECT campaign_id FROM subscriptions WHERE supporter = ? ORDER BY campaign_id",
-                (supporter,),
-            )
+                "SELECT campaign_id FROM subscriptions WHERE chat_id = ? ORDER BY campaign_id", (chat_id,))
             actions = await db.execute_fetchall(
-                f"SELECT {ACTION_COLUMNS} FROM actions WHERE supporter = ? ORDER BY id",
-                (supporter,),
-            )
-            problems = await db.execute_fetchall(
-                f"{PROBLEM_ITEMS} WHERE supporter = ? ORDER BY id", (supporter,)
-            )
-            replies = await db.execute_fetchall(
-                f"{REPLY_ITEMS} WHERE supporter = ? ORDER BY id", (supporter,)
-            )
+                f"SELECT {ACTION_COLUMNS} FROM actions WHERE supporter = ? ORDER BY id", (supporter,))
+            mine = " WHERE supporter = ? ORDER BY id"
+            problems = await db.execute_fetchall(PROBLEM_ITEMS + mine, (supporter,))
+            replies = await db.execute_fetchall(REPLY_ITEMS + mine, (supporter,))
         return SupporterData(
             supporter=supporter,
             language=language[0][0] if language else None,
@@ -804,28 +853,60 @@ class SQLiteStore:
             problems=[_review_item(row) for row in problems],
         )
 
-    async def forget(self, supporter: str) -> None:
-        """Unlink a supporter from everything, in one transaction: their reports
-        stay (anonymous) in the counts; subscriptions and language go."""
+    async def forget(self, supporter: str, chat_id: int, limiter: str | None = None,
+                     today: date | None = None) -> None:
         validate.supporter(supporter)
+        validate.chat(chat_id)
+        day = (today or datetime.now(UTC).date()).isoformat()
         async with self._transaction() as db:
-            for table in ("actions", "official_replies", "contact_problems"):
-                await db.execute(f"UPDATE {table} SET supporter = NULL WHERE supporter = ?", (supporter,))
-            for table in ("subscriptions", "deliveries", "reminders", "supporters"):
-                await db.execute(f"DELETE FROM {table} WHERE supporter = ?", (supporter,))
+            await db.execute("UPDATE actions SET supporter = NULL WHERE supporter = ?", (supporter,))
+            await db.execute("UPDATE official_replies SET supporter = NULL, summary = ? WHERE supporter = ?",
+                             (ERASED_TEXT, supporter))
+            await db.execute("UPDATE contact_problems SET supporter = NULL, note = NULL WHERE supporter = ?",
+                             (supporter,))
+            await db.execute("DELETE FROM supporters WHERE supporter = ?", (supporter,))
+            for table in ("subscriptions", "reminders", "deliveries"):  # a delivery keeps no chat once over
+                await db.execute(f"DELETE FROM {table} WHERE chat_id = ?", (chat_id,))
+            if limiter is not None:
+                await db.execute("INSERT INTO daily_limits (limiter, day, forgot) VALUES (?, ?, 1)"
+                                 " ON CONFLICT (limiter, day) DO UPDATE SET forgot = 1",
+                                 (validate.key_hash(limiter, "limiter"), day))
         async with self._lock:  # best effort: fails harmlessly if a reader is busy
             await self._db.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    async def prune_limits(self, before: date) -> int:
+        return await self._write("DELETE FROM daily_limits WHERE day < ?", (before.isoformat(),))
+
+    async def rekey_legacy_rows(self, recipient_of: Callable[[int], str]) -> int:
+        """Rows migration 6 left keyed 'chat:<id>' get their keyed hash."""
+        rows = await self._fetch(
+            "SELECT DISTINCT recipient FROM subscriptions WHERE recipient LIKE 'chat:%'"
+            " UNION SELECT DISTINCT recipient FROM deliveries WHERE recipient LIKE 'chat:%'")
+        if not rows:
+            return 0
+        async with self._transaction() as db:
+            for (legacy,) in rows:
+                keyed = recipient_of(int(legacy.removeprefix("chat:")))
+                await db.execute("UPDATE subscriptions SET recipient = ? WHERE recipient = ?",
+                                 (keyed, legacy))
+                await db.execute(f"UPDATE deliveries SET recipient = ?, chat_id = CASE WHEN status IN {FINAL}"
+                                 " THEN NULL ELSE chat_id END WHERE recipient = ?", (keyed, legacy))
+        return len(rows)
 
 
 async def open_store(path: str | os.PathLike[str], *, migrate_to: int | None = None) -> SQLiteStore:
     """Open (creating the file and its folder if needed) and migrate the database.
 
+    A new file and folder are created readable by their owner only (SQLite
+    gives the -wal and -shm files the database file's permissions).
     `migrate_to` stops at an older schema version; only tests of the upgrade
     path want that.
     """
     path = Path(path)
     if str(path) != ":memory:":
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not path.exists():
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
     db = await aiosqlite.connect(path, isolation_level=None)
     try:
         for name, value in PRAGMAS:

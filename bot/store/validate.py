@@ -131,17 +131,30 @@ def problem(report: ProblemReport) -> tuple:
     )
 
 
-def subscription(supporter_key: str, chat_id: int, campaign_id: str) -> None:
-    """A subscription's parts, or ValueError (shared by every backend)."""
-    supporter(supporter_key)
-    ident(campaign_id, "campaign_id")
-    if isinstance(chat_id, bool) or not isinstance(chat_id, int):
+def chat(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError("chat_id must be an integer")
+    return value
+
+
+def subscription(chat_id: int, campaign_id: str, recipient: str, language: str) -> None:
+    """A subscription's parts, or ValueError (shared by every backend)."""
+    chat(chat_id)
+    ident(campaign_id, "campaign_id")
+    key_hash(recipient, "recipient")
+    choice(language, LANGUAGES, "language")
+
+
+def key_hash(value: object, what: str) -> str:
+    """A 64-hex keyed hash (bot.identity): a supporter, recipient or limiter key."""
+    if not isinstance(value, str) or not _SUPPORTER.fullmatch(value):
+        raise ValueError(f"{what} must be a 64-character lowercase hex key (bot.identity)")
+    return value
 
 
 def reminder(request) -> None:
     """A reminder request's parts, or ValueError (shared by every backend)."""
-    supporter(request.supporter)
+    chat(request.chat_id)
     ident(request.campaign_id, "campaign_id")
     choice(request.language, LANGUAGES, "language")
     choice(request.appeal_language, LANGUAGES, "appeal language")
