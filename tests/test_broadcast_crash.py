@@ -44,7 +44,8 @@ def seed_followers(path) -> None:
     db = sqlite3.connect(path)
     db.executemany("INSERT INTO subscriptions (chat_id, campaign_id, recipient, language, created_at)"
                    " VALUES (?, 'ua-150-18', ?, ?, '2018-10-01T00:00:00Z')",
-                   [(chat, f"{chat:064x}", "es" if chat % 3 == 0 else "en") for chat in range(1, FOLLOWERS + 1)])
+                   [(chat, f"{chat:064x}", "es" if chat % 3 == 0 else "en")
+                    for chat in range(1, FOLLOWERS + 1)])
     db.commit()
     db.close()
 

@@ -58,3 +58,39 @@ def test_cli_prints_one_line_for_a_bad_setting(tmp_path):
     assert result.returncode == 2
     assert result.stderr == ("configuration error: ORGANIZER_IDS: 'x' is not a Telegram id "
                              "(comma-separated numbers)\n")
+
+
+@pytest.mark.parametrize("content", ["", "\n", "short-secret\n"])
+def test_an_empty_or_short_secret_file_is_refused(tmp_path, content):
+    settings = Settings(database_path=tmp_path / "data/bot.sqlite3")
+    path = tmp_path / "data/supporter_id_secret"
+    path.parent.mkdir()
+    path.write_text(content)
+    path.chmod(0o600)
+    with pytest.raises(ConfigError, match="supporter id secret is empty or too short"):
+        settings.secret()
+
+
+def test_a_secret_file_others_can_read_is_used_with_a_warning(tmp_path, caplog):
+    settings = Settings(database_path=tmp_path / "data/bot.sqlite3")
+    path = tmp_path / "data/supporter_id_secret"
+    path.parent.mkdir()
+    path.write_text("0123456789abcdef0123\n")
+    path.chmod(0o640)
+    assert settings.secret() == b"0123456789abcdef0123"
+    assert f"{path} can be read by other users: chmod 600 it" in caplog.text
+    caplog.clear()
+    path.chmod(0o600)
+    settings.secret()
+    assert caplog.text == ""
+
+
+async def test_a_new_database_and_its_folder_are_owner_only(tmp_path):
+    from bot.store import open_store
+
+    path = tmp_path / "fresh/bot.sqlite3"
+    async with await open_store(path) as store:
+        await store.set_language("a" * 64, "es")  # something in the WAL
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    for file in path.parent.iterdir():
+        assert stat.S_IMODE(file.stat().st_mode) & 0o077 == 0, file.name

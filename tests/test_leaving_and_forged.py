@@ -98,3 +98,48 @@ async def test_a_flow_orphaned_by_a_restart_expires_in_the_sweep(bot, services, 
         "Press Take action to start again."]
     assert await services.store.flow_data() == {}
     assert await services.store.conversation_states("take_action") == {}
+
+
+async def test_forged_feedback_buttons_store_nothing_and_log_nothing_typed(bot, services, caplog):
+    sim, api = bot
+    user = sim.user()
+    await user.send("/start")
+    message, _ = user.find_button("📚 Learn")
+    await user.press_data(message, "fb:problem")
+    for forged in ("fb:off:ua-150-18:nobody", "fb:off:no-case:luis-videgaray"):
+        calls = await user.press_data(message, forged)
+        assert [c.method for c in calls] == ["answerCallbackQuery"], forged
+    await user.press("Luis Videgaray (UA 150.18)")
+    for forged in ("fb:ch:fax", "fb:ch:<b>attacker text</b>", "fb:ch:call"):  # the minister has no phone
+        calls = await user.press_data(message, forged)
+        assert [(c.method, c.params.get("text")) for c in calls] == [
+            ("answerCallbackQuery", "That button belongs to an older message. Please use the latest one.")]
+    await user.press_data(message, "fb:kind:bounced")  # no channel chosen yet: nothing stored
+    assert await services.store.list_problems(open_only=False) == []
+    assert "attacker text" not in caplog.text and "ERROR" not in caplog.text
+    assert api.refusals == []
+
+
+async def test_a_forged_official_or_channel_is_stale_not_an_error(bot):
+    sim, api = bot
+    user = sim.user()
+    await user.send("/start")
+    await user.press("menu:act")
+    screen, _ = user.find_button("act:off:luis-videgaray")
+    for forged in ("act:off:nobody", "act:camp:nope"):
+        calls = await user.press_data(screen, forged)
+        assert [c.method for c in calls] == ["answerCallbackQuery"], forged
+    await user.press("act:off:luis-videgaray")
+    calls = await user.press_data(screen, "act:ch:call")  # the minister has no phone
+    assert [c.method for c in calls] == ["answerCallbackQuery"]
+    assert not any("Sorry, something went wrong" in t for t in texts_of(api.calls))
+    assert api.refusals == []
+
+
+async def test_a_broadcast_number_in_other_digits_is_a_usage_answer(bot):
+    from tests.conftest import ORGANIZER_ID
+
+    sim, _ = bot
+    organizer = sim.user(user_id=ORGANIZER_ID)
+    (answer,) = texts_of(await organizer.send("/broadcast ua-150-18 ²"))
+    assert answer.startswith("Send <code>/broadcast CASE [UPDATE] [acted|followers]</code>")

@@ -78,6 +78,9 @@ async def test_webhook_answers_the_right_secret_and_refuses_others(services, fak
         async with http.post(url, json=message_update(2, "/start")) as resp:
             assert resp.status == 403
         assert not [c for c in fake_api.api.calls if c.method == "sendMessage"]
+        for not_an_update in ([1, 2], {"hello": "world"}, {"update_id": "7"}, "text", 42):
+            async with http.post(url, json=not_an_update, headers={SECRET_HEADER: secret}) as resp:
+                assert (resp.status, await resp.text()) == (400, "not an update"), not_an_update
         async with http.post(url, json=message_update(3, "/start"), headers={SECRET_HEADER: secret}) as resp:
             assert resp.status == 200
         (greeting,) = [c for c in fake_api.api.calls if c.method == "sendMessage"]

@@ -72,9 +72,11 @@ async def on_error(update: object, context: BotContext) -> None:
 
 def register_handlers(application: Application) -> None:
     persistent = application.persistence is not None
-    application.add_handler(TypeHandler(Update, private_chats_only), group=-3)
-    application.add_handler(TypeHandler(Update, flood.guard), group=-2)
-    application.add_handler(TypeHandler(Update, load_language), group=-1)
+    # Before the handlers, in this order (one handler runs per group): groups and
+    # channels dropped, floods held back, the language loaded, a stale flow ended.
+    application.add_handler(TypeHandler(Update, private_chats_only), group=-4)
+    application.add_handler(TypeHandler(Update, flood.guard), group=-3)
+    application.add_handler(TypeHandler(Update, load_language), group=-2)
     application.add_handler(TypeHandler(Update, flows.touch_or_expire), group=-1)
     application.add_handler(take_action.conversation(persistent))
     for handler in report.handlers(persistent):

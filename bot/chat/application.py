@@ -5,6 +5,7 @@ log records with the update id."""
 from __future__ import annotations
 
 import functools
+import logging
 import time
 
 from telegram import Update
@@ -12,6 +13,8 @@ from telegram.ext import Application, ConversationHandler
 
 from ..logs import current_handler, current_update
 from .context import SERVICES_KEY
+
+log = logging.getLogger(__name__)
 
 
 def update_type(update: object) -> str:
@@ -55,8 +58,10 @@ class BotApplication(Application):
             if self.persistence is not None and isinstance(update, Update):
                 await self.update_persistence()
         finally:
+            elapsed = time.perf_counter() - started
             metrics = self.bot_data[SERVICES_KEY].metrics
             metrics.updates.inc(update_type(update))
-            metrics.latency.observe(time.perf_counter() - started)
+            metrics.latency.observe(elapsed)
+            log.debug("%s handled in %.1f ms", update_type(update), elapsed * 1000)
             current_handler.reset(handler_token)
             current_update.reset(token)

@@ -69,7 +69,7 @@ async def stats(update: Update, context: BotContext) -> None:
         context.lang(update), "organizer.all_campaigns")
     text = context.t(update, "organizer.stats", campaign=label, actions=figures.actions,
                      attempted=figures.attempted, supporters=figures.supporters,
-                     week=figures.last_7_days, problems=figures.open_problems,
+                     week=figures.last_7_days, problems=figures.open_problems, capped=figures.capped,
                      by_channel=Html(_counts(figures.by_channel)), by_official=Html(_counts(officials)))
     await reply(update, text)
     png = await asyncio.to_thread(stats_chart_png, figures, label)
