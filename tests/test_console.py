@@ -28,11 +28,12 @@ def test_piped_start_prints_greeting_and_menu(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "Hello, Console!" in result.stdout
     assert "*UA 150.18*" in result.stdout  # <b> rendered as plain emphasis
-    assert "[1] 📚 Learn  [2] ❓ Ask a question\n[3] ✍️ Take action\n[4] 🔒 About / Privacy" in result.stdout
+    menu = "[#1] 📚 Learn  [#2] ❓ Ask a question\n[#3] ✍️ Take action\n[#4] 🔒 About / Privacy"
+    assert menu in result.stdout
 
 
 def test_no_subcommand_and_no_token_opens_the_console_with_a_hint(tmp_path):
-    result = subprocess.run([ENTRY_POINT], input="/start\n4\n", capture_output=True, text=True,
+    result = subprocess.run([ENTRY_POINT], input="/start\n#4\n", capture_output=True, text=True,
                             env=_env(tmp_path), cwd=tmp_path, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "No TELEGRAM_BOT_TOKEN set: chatting in this terminal." in result.stderr
@@ -58,9 +59,9 @@ def test_a_pseudo_terminal_session_answers_each_line_and_quits_on_ctrl_d(tmp_pat
 
     assert "> " in read_until("> ")
     os.write(fd, b"/start\n")
-    assert "[3] \u270d\ufe0f Take action" in read_until("About / Privacy")
-    os.write(fd, b"9\n")
-    assert "(no button 9; there are 4)" in read_until("there are 4")
+    assert "[#3] \u270d\ufe0f Take action" in read_until("About / Privacy")
+    os.write(fd, b"#9\n")
+    assert "(no button #9; there are 4)" in read_until("there are 4")
     os.write(fd, b"\x04")  # Ctrl-D
     _, status = os.waitpid(pid, 0)
     os.close(fd)
