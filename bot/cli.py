@@ -107,10 +107,12 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _console(settings: Settings, lang: str | None, as_of: date | None) -> int:
+def _console(settings: Settings, lang: str | None, as_of: date | None, hint: str | None = None) -> int:
     from .console import build_console, run_console
 
     console = build_console(settings, as_of)
+    if hint:  # once the console could be set up: a failure is one line, without the hint
+        print(hint, file=sys.stderr)
     client_language = "es" if os.environ.get("LANG", "").startswith("es") else "en"
     asyncio.run(run_console(console.application, console.api,
                             documents_dir=settings.data_dir / "console-documents",
@@ -151,7 +153,7 @@ def _port_taken(host: str, port: int) -> str | None:
         with socket.create_server((host, port)):
             return None
     except OSError as error:
-        return error.strerror or str(error)
+        return os.strerror(error.errno) if error.errno else str(error)
 
 
 def _check(settings: Settings) -> int:
@@ -359,8 +361,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from .serve import ServeOptions
 
         return _run(settings, ServeOptions(), None)
-    print(CONSOLE_HINT, file=sys.stderr)
-    return _console(settings, None, None)
+    return _console(settings, None, None, hint=CONSOLE_HINT)
 
 
 def _telegram_unreachable(settings: Settings, error: Exception) -> str:
@@ -388,7 +389,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .logs import configure_logging
 
         configure_logging(settings.log_level, settings.log_format)
-        return _dispatch(args, settings)
+        code = _dispatch(args, settings)
+        sys.stdout.flush()  # here, where a reader that went away is caught, not at exit
+        return code
     except ConfigError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2

@@ -184,7 +184,7 @@ def build_application(services: Services, request: BaseRequest | None = None,
         # again to confirm the last offset. With one connection (its default) that call
         # waits for the cancelled poll's connection to close, which over TLS can outlast
         # the pool timeout: an ERROR with a traceback at every stop. Two connections.
-        builder = builder.get_updates_connection_pool_size(GET_UPDATES_POOL)
+        builder = builder.get_updates_request(HTTPXRequest(connection_pool_size=GET_UPDATES_POOL))
     application = builder.build()
     application.bot_data[SERVICES_KEY] = services
     register_handlers(application)
