@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT
 from tests.fake_bot_api import free_port
 
@@ -73,11 +75,12 @@ def test_every_subcommand_fails_in_one_line_with_exit_code_2(tmp_path):
         busy.close()
 
 
-def test_a_reader_that_goes_away_ends_the_output_quietly(tmp_path):
+@pytest.mark.parametrize("unbuffered", ["", "1"])  # output written at exit, or line by line
+def test_a_reader_that_goes_away_ends_the_output_quietly(tmp_path, unbuffered):
     read_end, write_end = os.pipe()
     os.close(read_end)  # `stats | head -0`: the reader is gone before the first line
     try:
-        result = run(tmp_path, "stats", stdout=write_end)
+        result = run(tmp_path, "stats", stdout=write_end, PYTHONUNBUFFERED=unbuffered)
     finally:
         os.close(write_end)
     assert (result.returncode, result.stderr) == (141, "")
