@@ -45,18 +45,38 @@ def test_run_installs_no_test_only_package():
         assert installs(dry_run(ROOT, target, "-B")) == installs(test)
 
 
-def test_switching_between_run_and_test_installs_only_what_is_missing(tmp_path):
+def _project(folder):
+    """A copy of the Makefile and pyproject.toml with a venv whose pip installs nothing."""
+    folder.mkdir()
     for name in ("Makefile", "pyproject.toml"):
-        shutil.copy(ROOT / name, tmp_path / name)
+        shutil.copy(ROOT / name, folder / name)
     old = time.time() - 60
-    os.utime(tmp_path / "pyproject.toml", (old, old))
-    (tmp_path / ".venv/bin").mkdir(parents=True)
-    (tmp_path / ".venv/bin/python").touch()  # a venv exists, nothing installed yet
-    assert installs(dry_run(tmp_path, "run")) == [".venv/bin/python -m pip install --quiet -e ."]
-    (tmp_path / ".venv/.installed-run").touch()  # after `make run`
-    assert installs(dry_run(tmp_path, "run")) == []
-    assert installs(dry_run(tmp_path, "test")) == [".venv/bin/python -m pip install --quiet -e '.[test]'"]
-    (tmp_path / ".venv/.installed-test").touch()  # after `make test` (which also stamps run)
-    assert installs(dry_run(tmp_path, "run")) == [] and installs(dry_run(tmp_path, "test")) == []
-    os.utime(tmp_path / "pyproject.toml")  # a dependency changed: both install again
-    assert len(installs(dry_run(tmp_path, "run"))) == 1 and len(installs(dry_run(tmp_path, "test"))) == 1
+    os.utime(folder / "pyproject.toml", (old, old))
+    python = folder / ".venv/bin/python"
+    python.parent.mkdir(parents=True)
+    python.write_text("#!/bin/sh\nexit 0\n")
+    python.chmod(0o755)
+    return folder
+
+
+def _install(folder, kind: str) -> None:
+    """The install step of `make run` / `make test`, for real (with the no-op pip)."""
+    subprocess.run(["make", f".venv/.installed-{kind}"], cwd=folder, check=True, capture_output=True)
+
+
+def test_run_then_test_installs_the_extras_once(tmp_path):
+    folder = _project(tmp_path / "p")
+    assert installs(dry_run(folder, "run")) == [".venv/bin/python -m pip install --quiet -e ."]
+    _install(folder, "run")
+    assert installs(dry_run(folder, "run")) == []
+    assert installs(dry_run(folder, "test")) == [".venv/bin/python -m pip install --quiet -e '.[test]'"]
+    _install(folder, "test")
+    assert installs(dry_run(folder, "run")) == [] and installs(dry_run(folder, "test")) == []
+    os.utime(folder / "pyproject.toml")  # a dependency changed: both install again
+    assert len(installs(dry_run(folder, "run"))) == 1 and len(installs(dry_run(folder, "test"))) == 1
+
+
+def test_test_then_run_installs_nothing_more(tmp_path):
+    folder = _project(tmp_path / "p")
+    _install(folder, "test")  # the test extras include everything running needs
+    assert installs(dry_run(folder, "run")) == []

@@ -57,16 +57,19 @@ async def fake_api():
 
 
 async def test_sigterm_after_polling_exits_0_without_error_or_traceback(tmp_path, fake_api):
+    """Also: `run --as-of` moves the bot's clock."""
     fake_api.api.fault = _menu_refused  # and the command menu refused on the way
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake_api.base_url,
            "DATABASE_PATH": str(tmp_path / "data/bot.sqlite3"), "CONTENT_DIR": str(ROOT / "content"),
            "SEEDS_DIR": str(ROOT / "seeds"), "SUPPORTER_ID_SECRET": "s" * 32, "TELEGRAM_API_RETRIES": "1"}
     with open(tmp_path / "bot.log", "w") as log:
-        process = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=tmp_path,
-                                   stdout=log, stderr=log)
+        process = subprocess.Popen([sys.executable, "-m", "bot", "run", "--as-of", "2018-09-10"], env=env,
+                                   cwd=tmp_path, stdout=log, stderr=log)
     try:
-        fake_api.push(message_update(1, "/start"))
+        fake_api.push(message_update(1, "/act"))
         await wait_for(lambda: any(c.method == "sendMessage" for c in fake_api.api.calls))
+        (answer,) = [c.text for c in fake_api.api.calls if c.method == "sendMessage"]
+        assert "27 September 2018 (17 days left)" in answer  # --as-of: the bot's today is 10 September
         await asyncio.sleep(0.3)  # back in the long poll (getUpdates in flight) when SIGTERM comes
         process.send_signal(signal.SIGTERM)
         code = await asyncio.wait_for(asyncio.to_thread(process.wait), 30)
