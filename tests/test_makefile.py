@@ -33,8 +33,8 @@ def installs(lines: list[str]) -> list[str]:
 def test_run_installs_no_test_only_package():
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     running = {re.split(r"[\[<>=!~ ]", d)[0].lower() for d in pyproject["dependencies"]}
-    test_only = {re.split(r"[\[<>=!~ ]", d)[0].lower() for group in pyproject["optional-dependencies"].values()
-                 for d in group} - running
+    extras = pyproject["optional-dependencies"].values()
+    test_only = {re.split(r"[\[<>=!~ ]", d)[0].lower() for group in extras for d in group} - running
     assert {"pytest", "playwright"} <= test_only
     run = dry_run(ROOT, "run", "-B")  # -B: as on a fresh clone, everything to do
     assert installs(run) == [".venv/bin/python -m pip install --quiet -e ."]
