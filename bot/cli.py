@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from .catalog import ContentError, load_catalog
-from .clocks import clock_from, day_of
+from .clocks import clock_from
 from .config import ConfigError, Settings, load_settings
 
 CONSOLE_HINT = ("No TELEGRAM_BOT_TOKEN set: chatting in this terminal. To connect to Telegram, "
@@ -111,13 +111,11 @@ def _console(settings: Settings, lang: str | None, as_of: date | None, hint: str
     from .console import build_console, run_console
 
     console = build_console(settings, as_of)
-    if hint:  # once the console could be set up: a failure is one line, without the hint
-        print(hint, file=sys.stderr)
     client_language = "es" if os.environ.get("LANG", "").startswith("es") else "en"
     asyncio.run(run_console(console.application, console.api,
                             documents_dir=settings.data_dir / "console-documents",
                             language_code=lang or client_language, choose_language=lang,
-                            message_ids=console.message_ids, as_of=as_of))
+                            message_ids=console.message_ids, as_of=as_of, started_notice=hint))
     return 0
 
 
@@ -154,6 +152,13 @@ def _port_taken(host: str, port: int) -> str | None:
             return None
     except OSError as error:
         return os.strerror(error.errno) if error.errno else str(error)
+
+
+async def _check_store(settings: Settings) -> None:
+    """Open and close the configured store (raises StoreUnavailable, one line)."""
+    from .store import open_configured_store
+
+    await (await open_configured_store(settings)).close()
 
 
 def _check(settings: Settings) -> int:
@@ -208,10 +213,10 @@ def _letter(settings: Settings, args: argparse.Namespace) -> int:
             return _usage_error(f"--{field}: {cleaned.reason.removeprefix('input.').replace('_', ' ')}"
                                 + (f" (limit {limit})" if cleaned.limit else ""))
         details[field] = cleaned
-    today = day_of(clock_from(args.as_of))  # --date wins; else --as-of; else today
+    dated = args.date or args.as_of or date.today()  # --date wins, then the day --as-of sets
     appeal = AppealRenderer(catalog).render(campaign, official, args.channel,
                                             args.lang or official.language,
-                                            SupporterDetails(**details), args.date or today)
+                                            SupporterDetails(**details), dated)
     if args.pdf:  # written first: a PDF that cannot be written is an error before anything is printed
         try:
             args.pdf.write_bytes(render_letter_pdf(appeal.body, official.name))
@@ -278,6 +283,7 @@ def _dashboard(settings: Settings, host: str, port: int) -> int:
     titles = {c.id: f"{c.reference}: {c.title.en}" for c in catalog.campaigns.values()}
     if busy := _port_taken(host, port):
         return _usage_error(f"--port {port}: cannot listen on {host}:{port} ({busy})")
+    asyncio.run(_check_store(settings))  # a database out of reach: one line, before "Dashboard on"
     print(f"Dashboard on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr)
     run_dashboard(settings.database_url or settings.database_path, settings.dashboard_token, host=host,
                   port=port, campaign_titles=titles)

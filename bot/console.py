@@ -205,8 +205,12 @@ async def flows_in_progress(application: Application, user_id: int) -> list[str]
 async def run_console(application: Application, api: InMemoryBotAPI, stdin: TextIO = sys.stdin,
                       out: TextIO = sys.stdout, documents_dir: Path = Path("data/console-documents"),
                       language_code: str = "en", choose_language: str | None = None,
-                      message_ids=None, as_of: date | None = None) -> None:
+                      message_ids=None, as_of: date | None = None,
+                      started_notice: str | None = None) -> None:
     """Read lines until end of input, answering each before reading the next.
+
+    `started_notice` goes to standard error once the bot has started (its store
+    open), so a console that cannot start says only why.
 
     `choose_language` (console --lang) is stored as the user's choice, as
     /language would, so it wins over a language stored in an earlier session.
@@ -223,6 +227,8 @@ async def run_console(application: Application, api: InMemoryBotAPI, stdin: Text
         await application.post_init(application)
     await application.start()
     try:
+        if started_notice:
+            print(started_notice, file=sys.stderr)
         out.write(hint(as_of) + "\n")
         services = application.bot_data.get(SERVICES_KEY)
         if choose_language and services is not None and services.store is not None:

@@ -50,6 +50,11 @@ def test_every_subcommand_fails_in_one_line_with_exit_code_2(tmp_path):
         (["letter", "--campaign", "ua-150-18", "--target", "luis-videgaray", "--channel", "letter",
           "--pdf", "/missing/dir/x.pdf"], {}, "--pdf: cannot write /missing/dir/x.pdf (No such file"),
         (["stats"], pg_down, f"DATABASE_URL: cannot open PostgreSQL at 127.0.0.1:{closed}/advocacy"),
+        ([], pg_down, "DATABASE_URL: cannot open PostgreSQL"),
+        (["console"], pg_down, "DATABASE_URL: cannot open PostgreSQL"),
+        (["dashboard"], {**pg_down, "DASHBOARD_TOKEN": "t" * 32}, "DATABASE_URL: cannot open PostgreSQL"),
+        (["run"], {**pg_down, "TELEGRAM_BOT_TOKEN": "1:a", "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot",
+                   "TELEGRAM_API_RETRIES": "0"}, ""),  # whichever it meets first
         (["stats"], {"DATABASE_PATH": unwritable}, "DATABASE_PATH: cannot open the SQLite database"),
         (["stats", "--campaign", "nope"], {}, "--campaign: unknown case 'nope' (known: ua-150-18)"),
         (["export", "--campaign", "nope"], {}, "--campaign: unknown case 'nope' (known: ua-150-18)"),
