@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -68,8 +69,9 @@ def test_every_subcommand_fails_in_one_line_with_exit_code_2(tmp_path):
         (["stats"], {"LOG_LEVEL": "LOUD"}, "LOG_LEVEL: 'LOUD' is not one of"),
     ]
     try:
-        for args, env, says in cases:
-            result = run(tmp_path, *args, **env)
+        with ThreadPoolExecutor(max_workers=2) as pool:  # each case is its own process
+            results = list(pool.map(lambda case: run(tmp_path, *case[0], **case[1]), cases))
+        for (args, env, says), result in zip(cases, results, strict=True):
             where = f"advocacy-bot {' '.join(args)} with {env}: {result.stderr!r}"
             assert result.returncode == 2, where
             assert result.stderr.count("\n") == 1 and result.stderr.endswith("\n"), where
