@@ -183,9 +183,10 @@ def _ask(settings: Settings, question: str, lang: str, as_json: bool) -> int:
         if as_json:
             print(json.dumps({"id": match.id, "score": round(match.score, 4),
                               "suggestions": list(match.suggestions)}, ensure_ascii=False), flush=True)
-        else:  # several answers in a row: each under its question, so they can be told apart
-            heading = f"{'' if number == 0 else chr(10)}Q: {text}\n" if reading else ""
-            print(heading + answer_text(catalog, match, lang), flush=True)
+            continue
+        if reading:  # answers in a row: each under its question, a blank line between them
+            print(f"\nQ: {text}" if number else f"Q: {text}")
+        print(answer_text(catalog, match, lang), flush=True)
     return 0
 
 
