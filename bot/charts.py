@@ -24,8 +24,18 @@ ACCENT = "#ffd700"  # Amnesty yellow
 
 def stats_chart_png(stats: CampaignStats, title: str) -> bytes:
     """Actions per day over the last 30 days, and the split by channel."""
+    buffer = BytesIO()
+    stats_figure(stats, title).savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def stats_figure(stats: CampaignStats, title: str):
+    """The matplotlib Figure behind `stats_chart_png`. Counts are whole
+    numbers, so the count axes only have whole-number ticks (matplotlib's
+    default would step by 0.25 when a day has two actions)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     days = stats.by_day[-PNG_DAYS:]
     figure = Figure(figsize=PNG_SIZE, dpi=100, layout="constrained")
@@ -38,6 +48,7 @@ def stats_chart_png(stats: CampaignStats, title: str) -> bytes:
     ticks = list(range(0, len(days), 7))
     per_day.set_xticks(ticks, [days[i][0].strftime("%d %b") for i in ticks], fontsize=8)
     per_day.tick_params(axis="y", labelsize=8)
+    per_day.yaxis.set_major_locator(MaxNLocator(integer=True))
     per_day.spines[["top", "right"]].set_visible(False)
 
     channels = sorted(stats.by_channel.items(), key=lambda item: item[1])
@@ -45,14 +56,12 @@ def stats_chart_png(stats: CampaignStats, title: str) -> bytes:
                      edgecolor=BAR_COLOUR)  # fmt: skip
     per_channel.set_title("By channel (all time)", fontsize=9)
     per_channel.tick_params(labelsize=8)
+    per_channel.xaxis.set_major_locator(MaxNLocator(integer=True))
     per_channel.spines[["top", "right"]].set_visible(False)
     if not channels:
         per_channel.text(0.5, 0.5, "no actions yet", ha="center", va="center", fontsize=9,
                          transform=per_channel.transAxes)  # fmt: skip
-
-    buffer = BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    return figure
 
 
 def per_day_svg(by_day: Sequence[tuple[date, int]], width: int = 720, height: int = 180) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -14,24 +15,51 @@ from datetime import date
 from pathlib import Path
 
 from .catalog import ContentError, load_catalog
+from .clocks import clock_from
 from .config import ConfigError, Settings, load_settings
 
 CONSOLE_HINT = ("No TELEGRAM_BOT_TOKEN set: chatting in this terminal. To connect to Telegram, "
                 "get a token from @BotFather and set TELEGRAM_BOT_TOKEN (see README).")
+log = logging.getLogger(__name__)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, with a usage mistake told in one line (the usage is what --help is for)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _port(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (1 to 65535)")
+    return int(text)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+AS_OF_HELP = "run as if today were this date (YYYY-MM-DD); the clock starts there at noon UTC"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="advocacy-bot", description=__doc__)
+    parser = OneLineParser(prog="advocacy-bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = commands.add_parser("run", help="serve Telegram (long polling, or a webhook)")
     run.add_argument("--webhook", metavar="URL", help="serve a webhook at this https:// URL instead")
     run.add_argument("--listen", default="127.0.0.1", help="address the webhook server listens on")
-    run.add_argument("--port", type=int, default=8443, help="port of the webhook server")
-    run.add_argument("--health-port", type=int, help="in polling mode, serve /healthz and /metrics here")
+    run.add_argument("--port", type=_port, default=8443, help="port of the webhook server")
+    run.add_argument("--health-port", type=_port, help="in polling mode, serve /healthz and /metrics here")
     run.add_argument("--drop-pending-updates", action="store_true",
                      help="discard updates that arrived while the bot was down")
+    run.add_argument("--as-of", type=_day, metavar="YYYY-MM-DD", help=AS_OF_HELP)
     console = commands.add_parser("console", help="chat with the bot in this terminal")
-    console.add_argument("--lang", choices=["en", "es"], help="your Telegram client's language")
+    console.add_argument("--lang", choices=["en", "es"], help="your language (stored, as /language does)")
+    console.add_argument("--as-of", type=_day, metavar="YYYY-MM-DD", help=AS_OF_HELP)
     commands.add_parser("check", help="validate content/ and seeds/")
 
     ask = commands.add_parser("ask", help="answer a question from the FAQ")
@@ -47,7 +75,8 @@ def _parser() -> argparse.ArgumentParser:
     letter.add_argument("--name", default="")
     letter.add_argument("--city", default="")
     letter.add_argument("--sentence", default="")
-    letter.add_argument("--date", type=date.fromisoformat, help="the letter's date (default today)")
+    letter.add_argument("--date", type=_day, help="the letter's date (default: today, or --as-of)")
+    letter.add_argument("--as-of", type=_day, metavar="YYYY-MM-DD", help=AS_OF_HELP)
     letter.add_argument("--pdf", type=Path, help="also write the letter as a PDF to this file")
 
     stats = commands.add_parser("stats", help="action counts")
@@ -57,11 +86,11 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="the action log as CSV on standard output")
     export.add_argument("--campaign")
     export.add_argument("--format", choices=["csv"], default="csv")
-    export.add_argument("--since", type=date.fromisoformat, help="YYYY-MM-DD")
+    export.add_argument("--since", type=_day, help="YYYY-MM-DD")
 
     dashboard = commands.add_parser("dashboard", help="serve the organizers' web page")
     dashboard.add_argument("--host", default="127.0.0.1")
-    dashboard.add_argument("--port", type=int, default=8080)
+    dashboard.add_argument("--port", type=_port, default=8080)
 
     broadcast = commands.add_parser("broadcast", help="send a case update to the case's followers")
     broadcast.add_argument("--campaign", required=True)
@@ -78,22 +107,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _console(settings: Settings, lang: str | None) -> int:
-    from .chat.app import build_application
-    from .console import run_console
-    from .runtime import load_services
-    from .transport import InMemoryBotAPI
+def _console(settings: Settings, lang: str | None, as_of: date | None, hint: str | None = None) -> int:
+    from .console import build_console, run_console
 
-    services = load_services(settings)
-    api = InMemoryBotAPI()
-    application = build_application(services, request=api)
-    language = lang or ("es" if os.environ.get("LANG", "").startswith("es") else "en")
-    asyncio.run(run_console(application, api, documents_dir=settings.data_dir / "console-documents",
-                            language_code=language))
+    console = build_console(settings, as_of)
+    client_language = "es" if os.environ.get("LANG", "").startswith("es") else "en"
+    asyncio.run(run_console(console.application, console.api,
+                            documents_dir=settings.data_dir / "console-documents",
+                            language_code=lang or client_language, choose_language=lang,
+                            message_ids=console.message_ids, as_of=as_of, started_notice=hint))
     return 0
 
 
-def _run(settings: Settings, options) -> int:
+def _run(settings: Settings, options, as_of: date | None) -> int:
     from .chat.app import build_application
     from .runtime import load_services
     from .serve import serve
@@ -103,42 +129,75 @@ def _run(settings: Settings, options) -> int:
         return 2
     if options.webhook_url and not options.webhook_url.startswith(("https://", "http://")):
         return _usage_error("--webhook must be a URL such as https://bot.example.org/telegram")
-    services = load_services(settings)
+    for flag, port in (("--port", options.port if options.webhook_url else None),
+                       ("--health-port", options.health_port)):
+        if port is not None and (busy := _port_taken(options.listen, port)):
+            return _usage_error(f"{flag} {port}: cannot listen on {options.listen}:{port} ({busy})")
+    services = load_services(settings, clock=clock_from(as_of))
     application = build_application(services, token=settings.telegram_bot_token,
                                     base_url=settings.telegram_api_base_url)
     asyncio.run(serve(application, services, options))
     return 0
 
 
+def _port_taken(host: str, port: int) -> str | None:
+    """Why `host:port` cannot be listened on (in use, no such address), or None.
+
+    Checked before anything is announced, so a busy port is one line, not a
+    "listening on…" followed by a failure."""
+    import socket
+
+    try:
+        with socket.create_server((host, port)):
+            return None
+    except OSError as error:
+        return os.strerror(error.errno) if error.errno else str(error)
+
+
+async def _check_store(settings: Settings) -> None:
+    """Open and close the configured store (raises StoreUnavailable, one line)."""
+    from .store import open_configured_store
+
+    await (await open_configured_store(settings)).close()
+
+
 def _check(settings: Settings) -> int:
-    catalog = load_catalog(settings.content_dir, settings.seeds_dir)
-    print(catalog.summary())
+    from .runtime import load_configured_catalog
+
+    print(load_configured_catalog(settings).summary())
     return 0
 
 
 def _ask(settings: Settings, question: str, lang: str, as_json: bool) -> int:
     from .cli_output import answer_text
-    from .runtime import build_matcher
+    from .runtime import build_matcher, load_configured_catalog
 
-    catalog = load_catalog(settings.content_dir, settings.seeds_dir)
+    if not question.strip():
+        return _usage_error('ask: the question is empty (give one in quotes, or "-" to read one per line)')
+    catalog = load_configured_catalog(settings)
     matcher = build_matcher(catalog)
-    questions = (line.rstrip("\n") for line in sys.stdin) if question == "-" else [question]
-    for text in questions:
+    reading = question == "-"
+    questions = (line.rstrip("\n") for line in sys.stdin) if reading else [question]
+    for number, text in enumerate(questions):
         match = matcher.match(text, lang)
         if as_json:
             print(json.dumps({"id": match.id, "score": round(match.score, 4),
                               "suggestions": list(match.suggestions)}, ensure_ascii=False), flush=True)
-        else:
-            print(answer_text(catalog, match, lang))
+            continue
+        if reading:  # answers in a row: each under its question, a blank line between them
+            print(f"\nQ: {text}" if number else f"Q: {text}")
+        print(answer_text(catalog, match, lang), flush=True)
     return 0
 
 
 def _letter(settings: Settings, args: argparse.Namespace) -> int:
     from .appeals import AppealRenderer, SupporterDetails
+    from .cases import status_of
     from .letter_pdf import paper_for, render_letter_pdf
+    from .runtime import load_configured_catalog
     from .supporter_input import CITY_MAX, NAME_MAX, SENTENCE_MAX, Refused, clean
 
-    catalog = load_catalog(settings.content_dir, settings.seeds_dir)
+    catalog = load_configured_catalog(settings)
     campaign = catalog.campaigns.get(args.campaign)
     if campaign is None:
         return _usage_error(f"unknown campaign {args.campaign!r} (known: {', '.join(catalog.campaigns)})")
@@ -156,22 +215,46 @@ def _letter(settings: Settings, args: argparse.Namespace) -> int:
             return _usage_error(f"--{field}: {cleaned.reason.removeprefix('input.').replace('_', ' ')}"
                                 + (f" (limit {limit})" if cleaned.limit else ""))
         details[field] = cleaned
+    dated = args.date or args.as_of or date.today()  # --date wins, then the day --as-of sets
     appeal = AppealRenderer(catalog).render(campaign, official, args.channel,
                                             args.lang or official.language,
-                                            SupporterDetails(**details), args.date or date.today())
+                                            SupporterDetails(**details), dated)
+    paper = paper_for(official.address)
+    if args.pdf:  # written first: a PDF that cannot be written is an error before anything is printed
+        try:
+            args.pdf.write_bytes(render_letter_pdf(appeal.body, official.name, paper))
+        except OSError as error:
+            return _usage_error(f"--pdf: cannot write {args.pdf} ({error.strerror or error})")
+    status = status_of(campaign, catalog.officials, args.as_of or args.date or date.today())
+    if not status.can_write_to(official.id):  # a proof of a past appeal, never to be sent as it is
+        print(f"note: on {status.today} {campaign.reference} is not open for appeals to {official.name} "
+              "(closed, or the official no longer holds the post): this is a past appeal", file=sys.stderr)
     if appeal.subject:
         print(f"To: {official.email}\nSubject: {appeal.subject}\n")
     print(appeal.body, end="")
     if args.pdf:
-        paper = paper_for(official.address)
-        args.pdf.write_bytes(render_letter_pdf(appeal.body, official.name, paper))
         print(f"PDF written to {args.pdf} ({paper})", file=sys.stderr)
     return 0
+
+
+def _known_campaign(settings: Settings, campaign: str | None) -> str | None:
+    """None when `campaign` is None or a case in content/, else the one-line error."""
+    from .runtime import load_configured_catalog
+
+    if campaign is None:
+        return None
+    known = load_configured_catalog(settings).campaigns
+    if campaign in known:
+        return None
+    return f"unknown case {campaign!r} (known: {', '.join(known) or 'none'})"
 
 
 def _stats(settings: Settings, campaign: str | None, as_json: bool) -> int:
     from .cli_output import stats_json, stats_table
     from .store import open_configured_store
+
+    if problem := _known_campaign(settings, campaign):
+        return _usage_error(f"--campaign: {problem}")
 
     async def read():
         async with await open_configured_store(settings) as store:
@@ -185,6 +268,9 @@ def _stats(settings: Settings, campaign: str | None, as_json: bool) -> int:
 def _export(settings: Settings, campaign: str | None, since: date | None) -> int:
     from .export import csv_chunks
     from .store import open_configured_store
+
+    if problem := _known_campaign(settings, campaign):
+        return _usage_error(f"--campaign: {problem}")
 
     async def write():
         async with await open_configured_store(settings) as store:
@@ -207,6 +293,9 @@ def _dashboard(settings: Settings, host: str, port: int) -> int:
     catalog = load_catalog(settings.content_dir, settings.seeds_dir)
     titles = {c.id: f"{c.reference}: {c.title.en}" for c in catalog.campaigns.values()}
     officials = {o.id: o.name for o in catalog.officials.values()}
+    if busy := _port_taken(host, port):
+        return _usage_error(f"--port {port}: cannot listen on {host}:{port} ({busy})")
+    asyncio.run(_check_store(settings))  # a database out of reach: one line, before "Dashboard on"
     print(f"Dashboard on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr)
     run_dashboard(settings.database_url or settings.database_path, settings.dashboard_token, host=host,
                   port=port, campaign_titles=titles, official_names=officials,
@@ -218,6 +307,7 @@ def _broadcast(settings: Settings, args: argparse.Namespace) -> int:
     from telegram import Bot
 
     from .broadcast_command import run_broadcast_command
+    from .runtime import load_configured_catalog
     from .store import open_configured_store
 
     if not args.dry_run and not settings.telegram_bot_token:
@@ -225,7 +315,7 @@ def _broadcast(settings: Settings, args: argparse.Namespace) -> int:
     rate = args.rate or settings.broadcast_rate
     if not 0 < rate <= 30:
         return _usage_error("--rate must be above 0 and at most 30 messages per second")
-    catalog = load_catalog(settings.content_dir, settings.seeds_dir)
+    catalog = load_configured_catalog(settings)
 
     async def send() -> int:
         store = await open_configured_store(settings)
@@ -262,42 +352,65 @@ def _usage_error(message: str) -> int:
     return 2
 
 
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "check":
+        return _check(settings)
+    if args.command == "run":
+        from .serve import ServeOptions
+
+        return _run(settings, ServeOptions(args.webhook, args.listen, args.port, args.health_port,
+                                           args.drop_pending_updates), args.as_of)
+    if args.command == "console":
+        return _console(settings, args.lang, args.as_of)
+    if args.command == "ask":
+        return _ask(settings, args.question, args.lang, args.json)
+    if args.command == "letter":
+        return _letter(settings, args)
+    if args.command == "stats":
+        return _stats(settings, args.campaign, args.json)
+    if args.command == "export":
+        return _export(settings, args.campaign, args.since)
+    if args.command == "dashboard":
+        return _dashboard(settings, args.host, args.port)
+    if args.command == "broadcast":
+        return _broadcast(settings, args)
+    if args.command == "migrate":
+        return _migrate(args.source, args.target, args.force)
+    if settings.telegram_bot_token:
+        from .serve import ServeOptions
+
+        return _run(settings, ServeOptions(), None)
+    return _console(settings, None, None, hint=CONSOLE_HINT)
+
+
+def _telegram_unreachable(settings: Settings, error: Exception) -> str:
+    return (f"cannot reach the Telegram Bot API at {settings.telegram_api_base_url} ({error}); "
+            "check the network, or TELEGRAM_API_BASE_URL")
+
+
+def _stdout_gone() -> int:
+    """The reader of our output left (`stats | head -3`): stop quietly, as `cat`
+    does; the rest of the output has nowhere to go. Standard output is pointed
+    at /dev/null so the interpreter's last flush does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 141  # 128 + SIGPIPE: what a shell reports for a writer whose reader went away
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Every failure an organizer can fix is one line on standard error and
+    exit code 2 (content problems: `path:line` lines and exit code 1)."""
     args = _parser().parse_args(argv)
+    settings = None
     try:
         settings = load_settings()
         from .logs import configure_logging
 
         configure_logging(settings.log_level, settings.log_format)
-        if args.command == "check":
-            return _check(settings)
-        if args.command == "run":
-            from .serve import ServeOptions
-
-            return _run(settings, ServeOptions(args.webhook, args.listen, args.port, args.health_port,
-                                               args.drop_pending_updates))
-        if args.command == "console":
-            return _console(settings, args.lang)
-        if args.command == "ask":
-            return _ask(settings, args.question, args.lang, args.json)
-        if args.command == "letter":
-            return _letter(settings, args)
-        if args.command == "stats":
-            return _stats(settings, args.campaign, args.json)
-        if args.command == "export":
-            return _export(settings, args.campaign, args.since)
-        if args.command == "dashboard":
-            return _dashboard(settings, args.host, args.port)
-        if args.command == "broadcast":
-            return _broadcast(settings, args)
-        if args.command == "migrate":
-            return _migrate(args.source, args.target, args.force)
-        if settings.telegram_bot_token:
-            from .serve import ServeOptions
-
-            return _run(settings, ServeOptions())
-        print(CONSOLE_HINT, file=sys.stderr)
-        return _console(settings, None)
+        code = _dispatch(args, settings)
+        sys.stdout.flush()  # here, where a reader that went away is caught, not at exit
+        return code
     except ConfigError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
@@ -308,6 +421,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _stdout_gone()
+    except Exception as error:
+        from telegram.error import InvalidToken, NetworkError
+
+        if isinstance(error, InvalidToken):
+            return _usage_error("TELEGRAM_BOT_TOKEN: Telegram refused this token (check it with @BotFather)")
+        if isinstance(error, NetworkError) and settings is not None:
+            return _usage_error(_telegram_unreachable(settings, error))
+        # Not foreseen: still one line; LOG_LEVEL=DEBUG shows where it came from.
+        log.debug("command failed", exc_info=True)
+        return _usage_error(f"{type(error).__name__}: {error} (LOG_LEVEL=DEBUG shows the details)")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,9 @@ def answer_text(catalog: Catalog, match: Match, lang: str) -> str:
                             for s in match.suggestions)
         return f"(not sure; declined at score {match.score:.2f}) Closest topics:\n{closest}"
     entry = catalog.faq[match.id]
-    sources = "\n".join(f"  - {catalog.seeds[s.seed].title if s.seed else s.title}" for s in entry.sources)
+    # Several passages of one document are one source to a reader: each title once, in order.
+    titles = dict.fromkeys(catalog.seeds[s.seed].title if s.seed else s.title for s in entry.sources)
+    sources = "\n".join(f"  - {title}" for title in titles)
     dated = f", as of {entry.as_of.display(lang)}" if entry.as_of is not None else ""
     return (f"[{entry.id}] (score {match.score:.2f}{dated})\n\n"
             f"{entry.answer.get(lang).strip()}\n\nSources:\n{sources}")

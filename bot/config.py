@@ -41,6 +41,7 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "text"
     broadcast_rate: float = 25.0  # case-update messages per second, all chats together
+    telegram_api_retries: int = 5  # a failed Bot API call is tried again this many times
 
     @property
     def data_dir(self) -> Path:
@@ -58,21 +59,33 @@ class Settings:
         if self.supporter_id_secret:
             return self.supporter_id_secret
         path = self.data_dir / "supporter_id_secret"
-        if path.exists():
-            value = path.read_text().strip().encode()
-            if len(value) < MIN_SECRET:
-                raise ConfigError(f"{path}: the supporter id secret is empty or too short (at least "
-                                  f"{MIN_SECRET} bytes; delete the file to have a new one generated, "
-                                  "which changes every supporter's key)")
-            if path.stat().st_mode & 0o077:
-                log.warning("%s can be read by other users: chmod 600 it", path)
-            return value
-        self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        value = secrets.token_hex(32)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(value + "\n")
+        try:
+            if path.exists():
+                value = path.read_text().strip().encode()
+                if len(value) < MIN_SECRET:
+                    raise ConfigError(f"{path}: the supporter id secret is empty or too short (at least "
+                                      f"{MIN_SECRET} bytes; delete the file to have a new one generated, "
+                                      "which changes every supporter's key)")
+                if path.stat().st_mode & 0o077:
+                    log.warning("%s can be read by other users: chmod 600 it", path)
+                return value
+            self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            value = secrets.token_hex(32)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(value + "\n")
+        except OSError as error:
+            raise ConfigError(f"DATABASE_PATH: cannot keep the supporter id secret in {self.data_dir} "
+                              f"({error.strerror}); use a writable folder or set SUPPORTER_ID_SECRET"
+                              ) from None
         return value.encode()
+
+    def check_folders(self) -> None:
+        """CONTENT_DIR and SEEDS_DIR are folders: a wrong path is a setting to fix
+        (one line), not a hundred content problems."""
+        for name, folder in (("CONTENT_DIR", self.content_dir), ("SEEDS_DIR", self.seeds_dir)):
+            if not folder.is_dir():
+                raise ConfigError(f"{name}: {folder} is not a folder")
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -151,6 +164,9 @@ def load_settings(
         raise ConfigError("BROADCAST_RATE: not a number (messages per second, e.g. 25)") from None
     if not 0 < broadcast_rate <= 30:
         raise ConfigError("BROADCAST_RATE: must be above 0 and at most 30 (Telegram's limit)")
+    retries = get("TELEGRAM_API_RETRIES") or "5"
+    if not (retries.isascii() and retries.isdigit()) or int(retries) > 20:
+        raise ConfigError("TELEGRAM_API_RETRIES: must be a whole number from 0 to 20 (default 5)")
     secret = get("SUPPORTER_ID_SECRET")
     if secret is not None and len(secret) < MIN_SECRET:
         raise ConfigError("SUPPORTER_ID_SECRET: too short (use at least 16 characters)")
@@ -168,4 +184,5 @@ def load_settings(
         log_level=level,
         log_format=log_format,
         broadcast_rate=broadcast_rate,
+        telegram_api_retries=int(retries),
     )

@@ -6,20 +6,31 @@ printing the same `path:line: message` list as `advocacy-bot check`.
 
 from __future__ import annotations
 
+import time
+
 from .appeals import AppealRenderer
 from .catalog import Catalog, load_catalog
+from .clocks import Clock
 from .config import Settings
 from .faq_matcher import FaqMatcher
 from .i18n import Texts
 from .services import Services
 
 
-def load_services(settings: Settings) -> Services:
-    """Catalog and texts (raises ContentError on bad content)."""
-    catalog = load_catalog(settings.content_dir, settings.seeds_dir)
-    return Services(catalog=catalog, settings=settings, texts=Texts(catalog.strings),
+def load_services(settings: Settings, clock: Clock = time.time) -> Services:
+    """Catalog and texts (raises ContentError on bad content, ConfigError on a
+    content or seeds folder that is not there); `clock` is the bot's clock
+    (see bot/clocks.py: real time, or moved by --as-of)."""
+    catalog = load_configured_catalog(settings)
+    return Services(catalog=catalog, settings=settings, texts=Texts(catalog.strings), clock=clock,
                     secret=settings.secret(), matcher=build_matcher(catalog),
                     appeals=AppealRenderer(catalog))
+
+
+def load_configured_catalog(settings: Settings) -> Catalog:
+    """The catalog from CONTENT_DIR and SEEDS_DIR (a missing folder is one ConfigError line)."""
+    settings.check_folders()
+    return load_catalog(settings.content_dir, settings.seeds_dir)
 
 
 def build_matcher(catalog: Catalog) -> FaqMatcher:

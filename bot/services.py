@@ -8,10 +8,11 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from .catalog import Catalog
+from .clocks import day_of
 from .config import Settings
 from .flood_gate import FloodGate
 from .i18n import Texts
@@ -41,7 +42,7 @@ class Services:
     extras: dict[str, Any] = field(default_factory=dict)
 
     def today(self) -> date:
-        return datetime.fromtimestamp(self.clock(), tz=UTC).date()
+        return day_of(self.clock)
 
     def supporter(self, user_id: int) -> str:
         """The keyed hash that stands for this Telegram user in the store."""

@@ -18,13 +18,19 @@ from .transport import ApiCall, InMemoryBotAPI
 
 
 class Simulator:
+    """`message_ids` (chat id -> next id) numbers what the users send; by
+    default one count from 10,000, and the console passes the sequence the
+    bot's messages use too, continued across sessions, as in a real chat."""
+
     def __init__(self, application: Application, api: InMemoryBotAPI,
-                 clock: Callable[[], float] = time.time):
+                 clock: Callable[[], float] = time.time,
+                 message_ids: Callable[[int], int] | None = None):
         self.application = application
         self.api = api
         self.clock = clock
         self._update_ids = itertools.count(1)
-        self._message_ids = itertools.count(10_000)
+        counter = itertools.count(10_000)
+        self.next_message_id = message_ids or (lambda _chat_id: next(counter))
         self._callback_ids = itertools.count(1)
 
     def user(self, user_id: int = 4242, first_name: str = "Ana",
@@ -56,7 +62,7 @@ class SimulatedUser:
 
     async def send(self, text: str) -> list[ApiCall]:
         message = {
-            "message_id": next(self.sim._message_ids),
+            "message_id": self.sim.next_message_id(self.id),
             "date": int(self.sim.clock()),
             "chat": self.chat,
             "from": self.profile,

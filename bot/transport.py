@@ -93,9 +93,13 @@ class InMemoryBotAPI(BaseRequest):
     `listeners` are called with each successful ApiCall (the console prints
     them). `fault` may return a BotApiRefusal (or raise an exception such as
     a timeout) for a given call, so tests can make the API misbehave.
+    `message_ids` (chat id -> the next message id) numbers the bot's
+    messages; by default each chat counts from 1, and the console passes one
+    sequence that continues across sessions (see bot/console.py).
     """
 
-    def __init__(self, clock: Callable[[], float] = time.time):
+    def __init__(self, clock: Callable[[], float] = time.time,
+                 message_ids: Callable[[int], int] | None = None):
         self.calls: list[ApiCall] = []
         self.refusals: list[ApiCall] = []
         self.messages: dict[tuple[int, int], dict] = {}
@@ -103,6 +107,7 @@ class InMemoryBotAPI(BaseRequest):
         self.fault: Callable[[str, dict], BotApiRefusal | None] | None = None
         self.clock = clock
         self._message_ids: dict[int, itertools.count] = {}
+        self._next_message_id = message_ids or self._per_chat_message_id
         self._file_ids = itertools.count(1)
         self._answered: set[str] = set()
         self.webhook: dict | None = None
@@ -156,10 +161,12 @@ class InMemoryBotAPI(BaseRequest):
         calls, self.calls = self.calls, []
         return calls
 
+    def _per_chat_message_id(self, chat_id: int) -> int:
+        return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
+
     def _new_message(self, chat_id: int, **content) -> dict:
-        counter = self._message_ids.setdefault(chat_id, itertools.count(1))
         message = {
-            "message_id": next(counter),
+            "message_id": self._next_message_id(chat_id),
             "date": int(self.clock()),
             "chat": {"id": chat_id, "type": "private"},
             "from": BOT_USER,

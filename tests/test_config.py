@@ -34,6 +34,8 @@ def test_dotenv_is_read_and_environment_wins(tmp_path):
     ("TELEGRAM_API_BASE_URL", "ftp://x", "TELEGRAM_API_BASE_URL: must start with http:// or https://"),
     ("DATABASE_URL", "mysql://x", "DATABASE_URL: must be postgresql://… or sqlite:///path"),
     ("SUPPORTER_ID_SECRET", "short", "SUPPORTER_ID_SECRET: too short (use at least 16 characters)"),
+    ("TELEGRAM_API_RETRIES", "-1", "TELEGRAM_API_RETRIES: must be a whole number from 0 to 20 (default 5)"),
+    ("TELEGRAM_API_RETRIES", "21", "TELEGRAM_API_RETRIES: must be a whole number from 0 to 20 (default 5)"),
 ])
 def test_malformed_settings_name_the_variable(name, value, message):
     with pytest.raises(ConfigError) as raised:
@@ -94,3 +96,8 @@ async def test_a_new_database_and_its_folder_are_owner_only(tmp_path):
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     for file in path.parent.iterdir():
         assert stat.S_IMODE(file.stat().st_mode) & 0o077 == 0, file.name
+
+
+def test_api_retries_default_to_5_and_0_means_one_try():
+    assert load_settings({}, dotenv=None).telegram_api_retries == 5
+    assert load_settings({"TELEGRAM_API_RETRIES": "0"}, dotenv=None).telegram_api_retries == 0

@@ -28,12 +28,13 @@ def test_piped_start_prints_greeting_and_menu(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "Hello, Console!" in result.stdout
     assert "*Past cases*" in result.stdout  # <b> rendered as plain emphasis
-    assert ("[1] 📚 Learn  [2] ❓ Ask a question\n[3] ✍️ Take action\n[4] 🗄 Past cases  [5] 🔒 About / Privacy"
-            in result.stdout)
+    menu = ("[#1] 📚 Learn  [#2] ❓ Ask a question\n[#3] ✍️ Take action\n"
+            "[#4] 🗄 Past cases  [#5] 🔒 About / Privacy")
+    assert menu in result.stdout
 
 
 def test_no_subcommand_and_no_token_opens_the_console_with_a_hint(tmp_path):
-    result = subprocess.run([ENTRY_POINT], input="/start\n5\n", capture_output=True, text=True,
+    result = subprocess.run([ENTRY_POINT], input="/start\n#5\n", capture_output=True, text=True,
                             env=_env(tmp_path), cwd=tmp_path, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "No TELEGRAM_BOT_TOKEN set: chatting in this terminal." in result.stderr
@@ -59,9 +60,9 @@ def test_a_pseudo_terminal_session_answers_each_line_and_quits_on_ctrl_d(tmp_pat
 
     assert "> " in read_until("> ")
     os.write(fd, b"/start\n")
-    assert "[3] \u270d\ufe0f Take action" in read_until("Español")
-    os.write(fd, b"9\n")
-    assert "(no button 9; there are 6)" in read_until("there are 6")
+    assert "[#3] \u270d\ufe0f Take action" in read_until("Español")
+    os.write(fd, b"#9\n")
+    assert "(no button #9; there are 6)" in read_until("there are 6")
     os.write(fd, b"\x04")  # Ctrl-D
     _, status = os.waitpid(pid, 0)
     os.close(fd)

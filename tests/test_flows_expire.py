@@ -14,8 +14,8 @@ from tests.test_take_action import complete, walk_to_name
 
 QUESTION = "what is a safe third country agreement?"
 ANSWER = "<b>What is a safe third country?</b>"
-APPEAL_EXPIRED = ("Your appeal was left unfinished for 30 minutes, so I closed it and deleted what you typed. "
-                  "Press Take action to start again.")
+APPEAL_EXPIRED = ("Your appeal was left unfinished for 30 minutes, so I closed it and deleted what you "
+                  "typed. Press Take action to start again.")
 FLOW_EXPIRED = ("What you started was left unfinished for 30 minutes, so I closed it and deleted what you "
                 "typed. Nothing was recorded.")
 

@@ -48,7 +48,8 @@ async def test_stats_for_organizers_and_refusal_for_others(bot):
     calls = await sim.user(user_id=ORGANIZER_ID).send("/stats ua-150-18")
     assert [c.method for c in calls] == ["sendMessage", "sendPhoto"]
     assert calls[0].text == ("<b>Actions: UA 150.18</b>\nDone: <b>1</b> · calls attempted: 0\n"
-                             "Unique supporters: 1\nLast 7 days: 1\nOpen contact problems: 0\n\n"
+                             "Unique supporters: 1\nLast 7 days: 1\nOpen contact problems: 0\n"
+                             "Refused by the daily limits: 0\n\n"
                              "<b>By channel</b>\n• call: 1\n\n<b>By official</b>\n• Gerónimo Gutiérrez: 1")
     filename, png, _ = calls[1].files["photo"]
     assert png.startswith(b"\x89PNG") and filename == "stats.png"

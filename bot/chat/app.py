@@ -52,6 +52,7 @@ from .ordering import PerSupporterUpdateProcessor
 from .persistence import StorePersistence
 
 log = logging.getLogger(__name__)
+GET_UPDATES_POOL = 2  # the long poll, and the confirming getUpdates sent as it is cancelled
 # The flows mix typed answers and buttons, so per_message must stay False (on purpose).
 warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
 
@@ -135,11 +136,19 @@ MENU_COMMANDS = ("start", "act", "cases", "updates", "language", "mydata", "forg
 
 
 async def on_init(application: Application) -> None:
+    """Open the store, then set Telegram's command menu. The menu is a
+    convenience (every command works without it), so a Bot API that refuses
+    it, even after the retries, costs a warning, not the start."""
     services: Services = application.bot_data[SERVICES_KEY]
     await services.ensure_store()
     for lang in services.catalog.strings:
         commands = [BotCommand(c, services.texts.plain(lang, f"command.{c}")) for c in MENU_COMMANDS]
-        await application.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
+        try:
+            await application.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
+        except TelegramError as error:
+            log.warning("could not set the command menu (%s: %s); serving without it",
+                        type(error).__name__, error)
+            return
 
 
 async def close_store(application: Application) -> None:
@@ -170,10 +179,16 @@ def build_application(services: Services, request: BaseRequest | None = None,
     if base_url:
         builder = builder.base_url(base_url)
     api = RetryingRequest(request or HTTPXRequest(connection_pool_size=16), metrics=services.metrics,
-                          sleep=services.sleep)
+                          sleep=services.sleep, attempts=services.settings.telegram_api_retries + 1)
     builder = builder.request(api)
     if request is not None:
         builder = builder.get_updates_request(request).updater(None)
+    else:
+        # On stop, python-telegram-bot cancels the long poll and at once calls getUpdates
+        # again to confirm the last offset. With one connection (its default) that call
+        # waits for the cancelled poll's connection to close, which over TLS can outlast
+        # the pool timeout: an ERROR with a traceback at every stop. Two connections.
+        builder = builder.get_updates_request(HTTPXRequest(connection_pool_size=GET_UPDATES_POOL))
     application = builder.build()
     application.bot_data[SERVICES_KEY] = services
     register_handlers(application)

@@ -4,6 +4,8 @@ subscriptions and language choices. See `base` for the interface and
 the implementations."""
 
 import os
+import sqlite3
+from urllib.parse import urlsplit
 
 from ..config import ConfigError
 from .base import (
@@ -37,23 +39,55 @@ from .base import (
 from .sqlite import SQLiteStore, open_store
 
 
+class StoreUnavailable(ConfigError):
+    """The configured database cannot be opened; the message names the setting."""
+
+
 async def open_configured_store(settings) -> Store:
     """The store the settings name: DATABASE_URL if set, else the SQLite file."""
-    return await open_store_at(settings.database_url or settings.database_path)
+    if settings.database_url:
+        return await open_store_at(settings.database_url, setting="DATABASE_URL")
+    return await open_store_at(settings.database_path, setting="DATABASE_PATH")
 
 
-async def open_store_at(location: str | os.PathLike[str]) -> Store:
-    """A `postgresql://`/`postgres://` URL, a `sqlite:///path` URL or a SQLite file path."""
+async def open_store_at(location: str | os.PathLike[str], setting: str | None = None) -> Store:
+    """A `postgresql://`/`postgres://` URL, a `sqlite:///path` URL or a SQLite file path.
+
+    `sqlite:///` URLs follow SQLAlchemy's convention: `sqlite:///data/x.db` is
+    relative to the working folder, `sqlite:////var/lib/x.db` absolute.
+    A database that cannot be opened (a closed port, a folder that cannot be
+    written, a file that is not SQLite) raises StoreUnavailable, one line
+    naming `setting` and the place, never the password."""
     text = str(location)
-    if text.startswith("sqlite:///"):
-        return await open_store(text.removeprefix("sqlite:///"))
-    if text.startswith(("postgresql://", "postgres://")):
-        from .postgres import open_postgres_store  # asyncpg is only loaded when it is used
+    try:
+        if text.startswith("sqlite:///"):
+            return await open_store(text.removeprefix("sqlite:///"))
+        if text.startswith(("postgresql://", "postgres://")):
+            from .postgres import open_postgres_store  # asyncpg is only loaded when it is used
 
-        return await open_postgres_store(text)
-    if "://" in text:
-        raise ConfigError("DATABASE_URL: must be postgresql://… or sqlite:///path")
-    return await open_store(location)
+            return await open_postgres_store(text)
+        if "://" in text:
+            raise ConfigError("DATABASE_URL: must be postgresql://… or sqlite:///path")
+        return await open_store(location)
+    except (OSError, sqlite3.Error) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        if getattr(error, "filename", None):
+            reason = f"{error.filename}: {reason}"
+        raise StoreUnavailable(_unavailable(text, setting, reason)) from None
+    except Exception as error:  # asyncpg's own errors: wrong password, no such database…
+        if type(error).__module__.startswith("asyncpg"):
+            raise StoreUnavailable(_unavailable(text, setting, str(error).splitlines()[0])) from None
+        raise
+
+
+def _unavailable(location: str, setting: str | None, reason: str) -> str:
+    if location.startswith(("postgresql://", "postgres://")):
+        parts = urlsplit(location)  # no user name or password in the message
+        place = f"PostgreSQL at {parts.hostname or 'localhost'}:{parts.port or 5432}{parts.path}"
+    else:
+        place = f"the SQLite database {location.removeprefix('sqlite:///')}"
+    prefix = f"{setting}: " if setting else ""
+    return f"{prefix}cannot open {place} ({reason})"
 
 __all__ = [
     "open_configured_store",
@@ -82,6 +116,7 @@ __all__ = [
     "ReplyReport",
     "ReviewItem",
     "SQLiteStore",
+    "StoreUnavailable",
     "Store",
     "Subscription",
     "SupporterData",
