@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -93,14 +94,31 @@ async def test_webhook_answers_the_right_secret_and_refuses_others(services, fak
     await task
 
 
-def _bot_process(tmp_path: Path, fake_api: FakeBotApi, *args: str) -> subprocess.Popen:
+def _bot_process(tmp_path: Path, fake_api: FakeBotApi, *args: str,
+                 content: Path = ROOT / "content") -> subprocess.Popen:
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake_api.base_url,
-           "DATABASE_PATH": str(tmp_path / "data/bot.sqlite3"), "CONTENT_DIR": str(ROOT / "content"),
+           "DATABASE_PATH": str(tmp_path / "data/bot.sqlite3"), "CONTENT_DIR": str(content),
            "SEEDS_DIR": str(ROOT / "seeds"), "SUPPORTER_ID_SECRET": "s" * 32, "LOG_FORMAT": "json"}
     # Output to a file, not a pipe: a pipe nobody reads fills up and blocks the bot.
     with open(tmp_path / "bot.log", "a") as log:
         return subprocess.Popen([sys.executable, "-m", "bot", "run", *args], env=env, cwd=tmp_path,
                                 stdout=log, stderr=log, text=True)
+
+
+def _content_with_the_case_open(tmp_path: Path) -> Path:
+    """A copy of content/ in which UA 150.18 is still open today.
+
+    The subprocess runs on the real clock, and on it the case closed on 30
+    October 2018 (its update) and both officials left office in December 2018:
+    reports would be refused as late. Dropping the update's `status: closed`
+    and the terms' ends keeps the case and Luis Videgaray open on any date."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    campaign = content / "campaigns/ua-150-18/campaign.yaml"
+    campaign.write_text(campaign.read_text().replace("    status: closed\n", ""))
+    officials = content / "officials.yaml"
+    officials.write_text(officials.read_text().replace("    until: 2018-12\n", ""))
+    return content
 
 
 async def _exit_code(process: subprocess.Popen, timeout: float = 30.0) -> int:
@@ -134,6 +152,7 @@ async def test_sigkill_during_reports_loses_no_acknowledged_report(tmp_path, fak
     args = ("--webhook", f"http://127.0.0.1:{port}/hook", "--listen", "127.0.0.1", "--port", str(port))
     acknowledged: set[int] = set()
     rng = random.Random(7)
+    content = _content_with_the_case_open(tmp_path)
     supporters = {n: 10_000 + n for n in range(1, reports + 1)}
     for chat_id in supporters.values():  # the "Did you send it?" prompts the reports answer
         fake_api.api._new_message(chat_id, text="Did you send it?")
@@ -151,7 +170,7 @@ async def test_sigkill_during_reports_loses_no_acknowledged_report(tmp_path, fak
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15)) as session:
         for round_ in range(3):
             fake_api.api.webhook = None
-            process = _bot_process(tmp_path, fake_api, *args)
+            process = _bot_process(tmp_path, fake_api, *args, content=content)
             try:
                 await wait_for(lambda: fake_api.api.webhook is not None)
                 await asyncio.sleep(0.3)
