@@ -251,7 +251,7 @@ def test_the_same_term_end_is_fine_for_a_closed_case(tree):
 
 def test_a_closing_update_with_no_text(tree):
     text = (tree / CAMPAIGN).read_text()
-    start = text.index("    text:\n      en: >-\n        Amnesty International USA's update")
+    start = text.index("    text:\n      en: >-\n        Amnesty International's update")
     end = text.index("    status: closed")
     (tree / CAMPAIGN).write_text(text[:start] + text[end:])
     line = line_of(tree / CAMPAIGN, "  - date: 2018-10-30")

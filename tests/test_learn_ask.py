@@ -7,8 +7,8 @@ import pytest
 
 from tests.conftest import texts_of
 
-AS_OF_EN = "Policies have changed since these documents were written.</i>"
-AS_OF_ES = "Las políticas han cambiado desde que se escribieron estos documentos.</i>"
+AS_OF_EN = "Policies may have changed since these documents were written.</i>"
+AS_OF_ES = "Las políticas pueden haber cambiado desde que se escribieron estos documentos.</i>"
 
 
 async def test_learn_lists_every_explainer_and_pages_through_them(bot, catalog):
@@ -158,6 +158,6 @@ async def test_the_privacy_answer_is_about_the_bot_and_carries_no_source_date(bo
     entry = catalog.faq["privacy"]
     assert entry.about == "bot" and entry.as_of is None
     assert answer.text.startswith(f"<b>{entry.questions.as_mapping()[lang][0]}</b>")
-    assert "/mydata" in answer.text and "README" in answer.text
+    assert "/mydata" in answer.text and "/forget" in answer.text
     assert AS_OF_EN not in answer.text and AS_OF_ES not in answer.text
     assert "2018</i>" not in answer.text

@@ -33,8 +33,8 @@ async def test_running_total_counts_people(bot):
         user = sim.user(user_id=100 + n)
         await complete(user, "luis-videgaray", "email", "en")
         calls = await user.press(DONE_BUTTON["email"])
-    assert calls[-1].text == ("🙏 Thank you! Your action is counted. You are one of 3 people who acted "
-                              "on UA 150.18.")
+    assert calls[-1].text == ("🙏 Thank you! Your action is counted. You are one of 3 people who have "
+                              "reported acting on UA 150.18 through this bot.")
 
 
 async def test_stats_for_organizers_and_refusal_for_others(bot):

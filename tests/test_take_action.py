@@ -40,9 +40,9 @@ ASK_SENTENCE_EN = ("Add one sentence of your own, in your words (optional, up to
                    "or press Skip.")
 OFFICIALS = {
     "luis-videgaray": ("Luis Videgaray — Mexican Minister of Foreign Affairs",
-                       "Luis Videgaray — Secretario de Relaciones Exteriores de México"),
+                       "Luis Videgaray — secretario de Relaciones Exteriores de México"),
     "geronimo-gutierrez": ("Gerónimo Gutiérrez — Ambassador of Mexico to the United States",
-                           "Gerónimo Gutiérrez — Embajador de México en los Estados Unidos"),
+                           "Gerónimo Gutiérrez — embajador de México en Estados Unidos"),
 }
 CHANNEL_BUTTONS = {
     "en": {"letter": "Letter (print and post)", "email": "Email", "call": "Phone call", "tweet": "Tweet"},
@@ -123,8 +123,8 @@ async def test_english_supporter_writes_a_letter_in_spanish_to_the_foreign_minis
     calls = await user.press("Skip ⏭️")
     taps += 1
     assert calls[-1].text == (
-        "Luis Videgaray reads Spanish. Which language should your appeal be in? If you choose one you "
-        "don't read, I'll also show it in your language so you know what you are signing.")
+        "Which language should your appeal to Luis Videgaray be in? ⭐ marks the official's language. If you "
+        "choose one you don't read, I'll also show it in your language so you know what you are signing.")
     assert calls[-1].button_texts() == ["⭐ Spanish (the official's language)", "English (your language)",
                                         *NAV_EN]
 
