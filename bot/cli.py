@@ -38,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question", help='the question, or "-" to read one per line from standard input')
     ask.add_argument("--lang", choices=["en", "es"], default="en")
     ask.add_argument("--json", action="store_true", help="print {id, score, suggestions} as JSON")
+    ask.add_argument("--as-of", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                     help="answer as on this day (the cases open then); default today")
 
     letter = commands.add_parser("letter", help="render an appeal, to proof templates")
     letter.add_argument("--campaign", required=True)
@@ -116,7 +118,7 @@ def _check(settings: Settings) -> int:
     return 0
 
 
-def _ask(settings: Settings, question: str, lang: str, as_json: bool) -> int:
+def _ask(settings: Settings, question: str, lang: str, as_json: bool, today: date) -> int:
     from .cli_output import answer_text
     from .runtime import build_matcher
 
@@ -129,7 +131,7 @@ def _ask(settings: Settings, question: str, lang: str, as_json: bool) -> int:
             print(json.dumps({"id": match.id, "score": round(match.score, 4),
                               "suggestions": list(match.suggestions)}, ensure_ascii=False), flush=True)
         else:
-            print(answer_text(catalog, match, lang))
+            print(answer_text(catalog, match, lang, today))
     return 0
 
 
@@ -279,7 +281,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "console":
             return _console(settings, args.lang)
         if args.command == "ask":
-            return _ask(settings, args.question, args.lang, args.json)
+            return _ask(settings, args.question, args.lang, args.json, args.as_of or date.today())
         if args.command == "letter":
             return _letter(settings, args)
         if args.command == "stats":
