@@ -66,6 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question", help='the question, or "-" to read one per line from standard input')
     ask.add_argument("--lang", choices=["en", "es"], default="en")
     ask.add_argument("--json", action="store_true", help="print {id, score, suggestions} as JSON")
+    ask.add_argument("--as-of", type=_day, metavar="YYYY-MM-DD",
+                     help="answer as on this day (the cases open then); default today")
 
     letter = commands.add_parser("letter", help="render an appeal, to proof templates")
     letter.add_argument("--campaign", required=True)
@@ -168,7 +170,7 @@ def _check(settings: Settings) -> int:
     return 0
 
 
-def _ask(settings: Settings, question: str, lang: str, as_json: bool) -> int:
+def _ask(settings: Settings, question: str, lang: str, as_json: bool, today: date) -> int:
     from .cli_output import answer_text
     from .runtime import build_matcher, load_configured_catalog
 
@@ -186,7 +188,7 @@ def _ask(settings: Settings, question: str, lang: str, as_json: bool) -> int:
             continue
         if reading:  # answers in a row: each under its question, a blank line between them
             print(f"\nQ: {text}" if number else f"Q: {text}")
-        print(answer_text(catalog, match, lang), flush=True)
+        print(answer_text(catalog, match, lang, today), flush=True)
     return 0
 
 
@@ -363,7 +365,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "console":
         return _console(settings, args.lang, args.as_of)
     if args.command == "ask":
-        return _ask(settings, args.question, args.lang, args.json)
+        return _ask(settings, args.question, args.lang, args.json, args.as_of or date.today())
     if args.command == "letter":
         return _letter(settings, args)
     if args.command == "stats":

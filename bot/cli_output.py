@@ -4,14 +4,17 @@ table. Organizer-facing, so English; supporters never see it."""
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import date
 
 from .catalog import Catalog
+from .faq_answers import answer_body, plain_style
 from .faq_matcher import Match
+from .i18n import Texts
 from .store import CampaignStats
 
 
-def answer_text(catalog: Catalog, match: Match, lang: str) -> str:
-    """The entry's answer with its sources, or the decline with suggestions."""
+def answer_text(catalog: Catalog, match: Match, lang: str, today: date) -> str:
+    """The entry's answer on `today` with its sources, or the decline with suggestions."""
     if match.id is None:
         if not match.suggestions:
             return "(no question found in that text)"
@@ -23,8 +26,8 @@ def answer_text(catalog: Catalog, match: Match, lang: str) -> str:
     titles = dict.fromkeys(catalog.seeds[s.seed].title if s.seed else s.title for s in entry.sources)
     sources = "\n".join(f"  - {title}" for title in titles)
     dated = f", as of {entry.as_of.display(lang)}" if entry.as_of is not None else ""
-    return (f"[{entry.id}] (score {match.score:.2f}{dated})\n\n"
-            f"{entry.answer.get(lang).strip()}\n\nSources:\n{sources}")
+    body = answer_body(catalog, entry, lang, today, plain_style(Texts(catalog.strings).plain))
+    return f"[{entry.id}] (score {match.score:.2f}{dated})\n\n{body}\n\nSources:\n{sources}"
 
 
 def stats_json(stats: CampaignStats) -> dict:

@@ -46,7 +46,7 @@ def problems(tree: Path) -> list[str]:
 def test_shipped_content_is_valid(tree):
     catalog = load_catalog(tree / "content", tree / "seeds")
     assert catalog.summary().startswith("content OK: 1 campaigns, 2 officials, ")
-    assert len(catalog.explainers) >= 8 and len(catalog.faq) >= 32
+    assert len(catalog.explainers) >= 8 and len(catalog.faq) >= 36
 
 
 CAMPAIGN = "content/campaigns/ua-150-18/campaign.yaml"
@@ -100,6 +100,13 @@ def test_reference_to_a_missing_official(tree):
     edit(tree / CAMPAIGN, "  - official: geronimo-gutierrez", "  - official: geronimo-gutierez")
     line = line_of(tree / CAMPAIGN, "geronimo-gutierez")
     assert problems(tree) == [f"{CAMPAIGN}:{line}: unknown official 'geronimo-gutierez'"]
+
+
+def test_an_faq_answer_generator_check_does_not_know(tree):
+    who = "content/faq/who-to-write-to.yaml"
+    edit(tree / who, "answer_from: open_cases", "answer_from: officials")
+    line = line_of(tree / who, "answer_from: officials")
+    assert problems(tree) == [f"{who}:{line}: 'answer_from' must be one of open_cases, not 'officials'"]
 
 
 FAQ_WITH_BAD_LINK = """\

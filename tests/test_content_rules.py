@@ -155,6 +155,48 @@ def test_an_entry_about_the_bot_has_no_as_of_and_one_about_sources_needs_it(tree
     assert load_catalog(tree / "content", tree / "seeds").faq["entry"].as_of is None
 
 
+# answer_from: a part of the answer made when it is asked ----------------------------
+
+WHEN_EMPTY = ("when_empty:\n  en: None is open; call (212) 807-8400.\n"
+              "  es: Ninguno está abierto; llama al (212) 807-8400.\n")
+
+
+def generated(name: str = "open_cases", when_empty: str = WHEN_EMPTY) -> str:
+    return faq("It received 14,596 claims.", "Recibió 14,596 solicitudes.", as_of=None,
+               extra=f"about: bot\nanswer_from: {name}\n{when_empty}")
+
+
+def test_a_known_generator_with_its_when_empty_text_is_accepted(tree):
+    write(tree, ENTRY, generated())
+    entry = load_catalog(tree / "content", tree / "seeds").faq["entry"]
+    assert entry.answer_from == "open_cases"
+    assert entry.when_empty.es == "Ninguno está abierto; llama al (212) 807-8400."
+
+
+def test_an_unknown_generator_is_refused_at_its_line(tree):
+    write(tree, ENTRY, generated("open_case"))
+    line = line_of(tree, ENTRY, "answer_from:")
+    assert problems(tree) == [f"{ENTRY}:{line}: 'answer_from' must be one of open_cases, not 'open_case'"]
+
+
+def test_a_generator_needs_its_when_empty_text_and_that_text_needs_a_generator(tree):
+    write(tree, ENTRY, generated(when_empty=""))
+    line = line_of(tree, ENTRY, "answer_from:")
+    assert problems(tree) == [f"{ENTRY}:{line}: answer_from: open_cases needs 'when_empty', the text shown "
+                              "when there is nothing to list"]
+    write(tree, ENTRY, faq("It received 14,596 claims.", "Recibió 14,596 solicitudes.", as_of=None,
+                           extra=f"about: bot\n{WHEN_EMPTY}"))
+    line = line_of(tree, ENTRY, "when_empty:")
+    assert problems(tree) == [f"{ENTRY}:{line}: 'when_empty' is only shown with 'answer_from' "
+                              "(add it, or remove 'when_empty')"]
+
+
+def test_the_when_empty_text_holds_the_same_figures_in_both_languages(tree):
+    write(tree, ENTRY, generated(when_empty=WHEN_EMPTY.replace("al (212) 807-8400", "al 807-8400")))
+    line = line_of(tree, ENTRY, "when_empty:")
+    assert problems(tree) == [f"{ENTRY}:{line}: when_empty: 212 in en is not in es"]
+
+
 # months without a year ----------------------------------------------------------
 
 EXPLAINER = "content/explainers/10-rule.yaml"

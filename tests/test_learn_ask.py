@@ -161,3 +161,31 @@ async def test_the_privacy_answer_is_about_the_bot_and_carries_no_source_date(bo
     assert "/mydata" in answer.text and "/forget" in answer.text
     assert AS_OF_EN not in answer.text and AS_OF_ES not in answer.text
     assert "2018</i>" not in answer.text
+
+
+
+@pytest.mark.parametrize("lang, question, entry_id, opening, changed, own_case", [
+    ("en", "can I apply for asylum in the US if I passed through Mexico?", "asylum-after-crossing-mexico",
+     "As the bot's sources described it in 2018, yes. ", "on 30 June 2020",
+     "This bot gives no legal advice."),
+    ("es", "¿puedo pedir asilo en EE. UU. si pasé por México?", "asylum-after-crossing-mexico",
+     "Según lo describían las fuentes del bot en 2018, sí. ", "el 30 de junio de 2020",
+     "Este bot no da asesoría legal."),
+    ("en", "if I ask for asylum at the border will they send me back to Mexico", "sent-back-to-mexico",
+     "Under a US policy of 2019 described in the bot's sources, many were. ", "from 21 January 2021",
+     "This bot gives no legal advice."),
+    ("en", "Must asylum seekers apply in the first safe country they reach?", "first-safe-country-rule",
+     "Under US law as the bot's sources described it in 2018, asylum seekers did not have to apply in the "
+     "first safe country they reached. ", "on 30 June 2020", None),
+])
+async def test_asylum_questions_open_with_the_answer_then_say_what_changed(
+        bot, catalog, lang, question, entry_id, opening, changed, own_case):
+    sim, api = bot
+    (answer,) = await sim.user(language_code=lang).send(question)
+    entry = catalog.faq[entry_id]
+    assert answer.text.startswith(f"<b>{entry.questions.as_mapping()[lang][0]}</b>\n\n{opening}")
+    assert changed in answer.text
+    assert answer.text.endswith(AS_OF_EN if lang == "en" else AS_OF_ES)
+    if own_case:  # someone asking about their own case: no advice, and the Urgent Action's contact
+        assert own_case in answer.text and "uan@aiusa.org" in answer.text
+    assert api.refusals == []

@@ -93,6 +93,19 @@ def _check_months(item: Explainer | FaqEntry, field: str, text: Text, seeds: Map
                          f"{field}: {mention.words!r} ({lang}) needs its year: {reason}")
 
 
+def _check_answer_from(entry: FaqEntry, problems: Problems) -> None:
+    """A generated part can come out empty (no case open today): the entry must
+    say what to say then, and a `when_empty` with nothing generated would never
+    be shown."""
+    where = entry.where
+    if entry.answer_from is not None and entry.when_empty is None:
+        problems.add(where.path, where.of("answer_from"), f"answer_from: {entry.answer_from} needs "
+                     "'when_empty', the text shown when there is nothing to list")
+    if entry.answer_from is None and entry.when_empty is not None:
+        problems.add(where.path, where.of("when_empty"), "'when_empty' is only shown with 'answer_from' "
+                     "(add it, or remove 'when_empty')")
+
+
 def _check_figures(where: Where, line: int, label: str, text: Text, problems: Problems) -> None:
     found = {lang: figures(text.get(lang)) for lang in LANGUAGES}
     for lang in LANGUAGES:
@@ -112,6 +125,8 @@ def _texts_of(item) -> Iterable[tuple[Where, int, str, Text]]:
         yield where, where.of("body"), "body", item.body
     elif isinstance(item, FaqEntry):
         yield where, where.of("answer"), "answer", item.answer
+        if item.when_empty is not None:
+            yield where, where.of("when_empty"), "when_empty", item.when_empty
     elif isinstance(item, Official):
         for name in ("title", "organisation", "salutation"):
             yield where, where.of(name), name, getattr(item, name)
@@ -152,6 +167,9 @@ def check_rules(content_dir: Path, display: Callable[[Path], str], problems: Pro
         _check_months(explainer, "body", explainer.body, seeds, problems)
     for entry in faq:
         _check_months(entry, "answer", entry.answer, seeds, problems)
+        if entry.when_empty is not None:
+            _check_months(entry, "when_empty", entry.when_empty, seeds, problems)
+        _check_answer_from(entry, problems)
     for item in (*campaigns, *officials, *explainers, *faq):
         for where, line, label, text in _texts_of(item):
             _check_figures(where, line, label, text, problems)

@@ -250,11 +250,24 @@ class Explainer:
     where: Where = field(default=NOWHERE, compare=False, repr=False)
 
 
+# What an FAQ entry's `answer_from` may name: the answer parts made at answer
+# time from the content itself (bot/faq_answers.py holds one function each).
+AnswerGenerator = Literal["open_cases"]
+
+
 @dataclass(frozen=True)
 class FaqEntry:
     """One FAQ answer. Most are `about: sources` and dated by `as_of`; an entry
     `about: bot` (privacy, how to use the bot) describes the bot as it runs
-    today, so it has no as_of and is shown without the "information as of" note."""
+    today, so it has no as_of and is shown without the "information as of" note.
+
+    An entry with `answer_from` has part of its answer made when it is asked,
+    from the content as it stands that day (`open_cases`: each open case's
+    officials and how to reach them), so nobody types officials or contacts
+    into an answer by hand and the answer never outlives the case. `answer` is
+    then the text before that part, and `when_empty` what is said instead of it
+    when it has nothing to list.
+    """
 
     id: str
     questions: Phrasings
@@ -263,4 +276,6 @@ class FaqEntry:
     as_of: PartialDate | None = None
     about: Literal["sources", "bot"] = "sources"
     related: tuple[str, ...] = ()
+    answer_from: AnswerGenerator | None = None
+    when_empty: Text | None = None
     where: Where = field(default=NOWHERE, compare=False, repr=False)

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from telegram import Update
 
+from ..cases import actionable_cases
 from ..catalog import FaqEntry
+from ..faq_answers import Style, answer_body
 from ..i18n import Html
 from ..telegram_html import escape
 from .context import BotContext, keyboard, reply, short_label
-from .menu import ACT, HOME
+from .delivery import send_long
+from .menu import ACT, HOME, PAST
 from .sources import as_of_note, source_line, sources_view
 
 SHOW = "faq:"
@@ -38,12 +41,16 @@ async def prompt(update: Update, context: BotContext) -> None:
 
 
 async def answer_entry(update: Update, context: BotContext, entry: FaqEntry) -> None:
-    services, lang = context.services, context.lang(update)
+    """The answer, its sources and related topics. A generated answer (the open
+    cases' officials) can be long, so the answer goes out in as many messages as
+    Telegram needs, the buttons on the last."""
+    services, lang, today = context.services, context.lang(update), context.services.today()
     plain = services.texts.plain
     heading = entry.questions.es[0] if lang == "es" else entry.questions.en[0]
+    chat_style = Style(say=services.texts, text=escape, strong=lambda text: f"<b>{text}</b>")
     parts = [
         f"<b>{escape(heading)}</b>",
-        escape(entry.answer.get(lang)),
+        answer_body(services.catalog, entry, lang, today, chat_style),
         source_line(services.catalog, services.texts, lang, entry.sources),
     ]
     if entry.as_of is not None:  # entries about the bot itself are not dated
@@ -51,8 +58,12 @@ async def answer_entry(update: Update, context: BotContext, entry: FaqEntry) -> 
     text = Html("\n\n".join(parts))
     rows = _topic_rows(context, lang, entry.related[:3])
     rows.append([(plain(lang, "content.sources_button"), f"{SOURCES}{entry.id}")])
+    if entry.answer_from == "open_cases" and not actionable_cases(services.catalog, today):
+        rows.append([(plain(lang, "menu.past"), PAST)])
     rows.append([(plain(lang, "menu.act"), ACT), (plain(lang, "menu.home"), HOME)])
-    await reply(update, text, keyboard(rows))
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    await send_long(update, context, text, keyboard(rows))
 
 
 async def free_text(update: Update, context: BotContext) -> None:
