@@ -9,6 +9,7 @@ behaviours a supporter sees go through the real encoder.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -206,6 +207,30 @@ def test_building_without_the_extra_says_how_to_install_it() -> None:
 
 
 # --------------------------------------------------------- the real model
+
+
+@needs_semantic
+def test_the_model_loads_with_no_network_at_all(tmp_path: Path) -> None:
+    """Nothing is fetched at run time: in a fresh process where every socket
+    connection fails (and HF_HUB_OFFLINE=1), the tier builds and answers."""
+    script = textwrap.dedent(
+        f"""
+        import socket
+        def refuse(*args, **kwargs):
+            raise OSError("network used")
+        socket.socket.connect = refuse
+        socket.create_connection = refuse
+        from bot.semantic_matcher import SemanticTier
+        from tests.test_faq_matcher import TOY
+        tier = SemanticTier.build(TOY, cache_dir={str(tmp_path)!r})
+        print(tier.rank("borrar mis datos")[0][0])
+        """
+    )
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
+                            timeout=300, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "privacy"
 
 
 @needs_semantic
