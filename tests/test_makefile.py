@@ -40,7 +40,7 @@ def test_run_installs_no_test_only_package():
     assert installs(run) == [".venv/bin/python -m pip install --quiet -e ."]
     assert not [name for name in test_only if name in " ".join(run).lower()]
     test = dry_run(ROOT, "test", "-B")
-    assert installs(test) == [".venv/bin/python -m pip install --quiet -e '.[test]'"]
+    assert installs(test) == [".venv/bin/python -m pip install --quiet -e '.[test,semantic]'"]
     for target in ("bench", "lint"):  # they need pytest and ruff
         assert installs(dry_run(ROOT, target, "-B")) == installs(test)
 
@@ -69,7 +69,7 @@ def test_run_then_test_installs_the_extras_once(tmp_path):
     assert installs(dry_run(folder, "run")) == [".venv/bin/python -m pip install --quiet -e ."]
     _install(folder, "run")
     assert installs(dry_run(folder, "run")) == []
-    assert installs(dry_run(folder, "test")) == [".venv/bin/python -m pip install --quiet -e '.[test]'"]
+    assert installs(dry_run(folder, "test")) == [".venv/bin/python -m pip install --quiet -e '.[test,semantic]'"]
     _install(folder, "test")
     assert installs(dry_run(folder, "run")) == [] and installs(dry_run(folder, "test")) == []
     os.utime(folder / "pyproject.toml")  # a dependency changed: both install again

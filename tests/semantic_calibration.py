@@ -1,0 +1,135 @@
+"""The sweep that chose the combined matcher's semantic threshold, margin and
+best-phrasing weight, and the figures it is reported with.
+
+    .venv/bin/python -m tests.semantic_calibration
+
+Calibrates on the even-numbered items of tests/data/faq_eval.yaml only, then
+prints right / wrong / off-topic declined / top-3 for the lexical tier alone,
+the semantic tier alone and the two combined, on the calibration half, the
+held-out odd half and tests/data/faq_eval_fresh.yaml. The procedure is
+described in bot/combined_matcher.py. Needs the 'semantic' extra.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.combined_matcher import SEMANTIC_MARGIN, SEMANTIC_THRESHOLD, combine
+from bot.faq_matcher import FaqMatcher, Match
+from bot.semantic_matcher import BEST_PHRASING_WEIGHT, SemanticTier, UseEncoder
+from tests.test_faq_matcher import EVAL_FILE, Scores, evaluate, load_eval, load_faq_entries
+
+WEIGHTS = [w / 10 for w in range(11)]
+MARGINS = [m / 100 for m in range(11)]
+MAX_WRONG = 1  # on-topic calibration questions the semantic tier alone may get wrong
+
+
+@dataclass(frozen=True)
+class Choice:
+    weight: float
+    threshold: float
+    margin: float
+    right: int
+    wrong: int
+
+
+class SemanticAlone:
+    """The semantic tier's gate as if the lexical tier had declined everything."""
+
+    def __init__(self, tier: SemanticTier) -> None:
+        self.tier = tier
+
+    def match(self, question: str, lang: str | None = None) -> Match:
+        return combine(Match(None, 0.0, ()), self.tier, question)
+
+
+class Combined:
+    """What the chat will do: the lexical match, then ``combine``."""
+
+    def __init__(self, lexical: FaqMatcher, tier: SemanticTier) -> None:
+        self.lexical, self.tier = lexical, tier
+
+    def match(self, question: str, lang: str | None = None) -> Match:
+        return combine(self.lexical.match(question, lang), self.tier, question)
+
+
+def calibration_items() -> list[dict]:
+    return load_eval()[0::2]
+
+
+def sweep(tiers: dict[float, SemanticTier], items: list[dict]) -> list[Choice]:
+    """Per weight: threshold above every off-topic question, then the margin
+    answering most right with at most ``MAX_WRONG`` wrong (ties: wider)."""
+    choices = []
+    for weight, tier in tiers.items():
+        ranked = [(item["id"], tier.rank(item["q"])) for item in items]
+        off_topic_best = max(r[0][1] for expected, r in ranked if expected is None)
+        threshold = math.floor(off_topic_best * 100 + 1) / 100
+        best: Choice | None = None
+        for margin in MARGINS:
+            right = wrong = 0
+            for expected, r in ranked:
+                if expected is None or r[0][1] < threshold or r[0][1] - r[1][1] < margin:
+                    continue
+                right += r[0][0] == expected
+                wrong += r[0][0] != expected
+            if wrong <= MAX_WRONG and (best is None or right >= best.right):
+                best = Choice(weight, threshold, margin, right, wrong)
+        if best is not None:
+            choices.append(best)
+    return choices
+
+
+def lowest_right_suggestion(tier: SemanticTier, items: list[dict]) -> float:
+    """The lowest similarity of a right entry that the semantic tier ranks in
+    its top three (what SUGGESTION_FLOOR must stay below)."""
+    lowest = 1.0
+    for item in items:
+        if item["id"] is None:
+            continue
+        top = tier.rank(item["q"])[:3]
+        lowest = min([lowest] + [score for entry_id, score in top if entry_id == item["id"]])
+    return lowest
+
+
+def report(name: str, scores: Scores) -> str:
+    return f"  {name:<22} {scores.summary()}"
+
+
+def main() -> None:
+    entries = load_faq_entries()
+    encoder = UseEncoder()
+    with tempfile.TemporaryDirectory() as cache:
+        tiers = {w: SemanticTier.build(entries, cache_dir=Path(cache), encoder=encoder,
+                                       best_phrasing_weight=w) for w in WEIGHTS}
+    items = calibration_items()
+    choices = sweep(tiers, items)
+    print("per weight (semantic tier alone, calibration half):")
+    for c in choices:
+        print(f"  weight {c.weight:.1f}: threshold {c.threshold:.2f} margin {c.margin:.2f} "
+              f"right {c.right} wrong {c.wrong}")
+    chosen = max(choices, key=lambda c: (c.right, c.threshold, -abs(c.weight - 0.5)))
+    print(f"chosen: weight {chosen.weight} threshold {chosen.threshold} margin {chosen.margin}")
+    in_use = (BEST_PHRASING_WEIGHT, SEMANTIC_THRESHOLD, SEMANTIC_MARGIN)
+    print(f"in bot/: weight {in_use[0]} threshold {in_use[1]} margin {in_use[2]}")
+    tier = tiers[BEST_PHRASING_WEIGHT]
+    print(f"lowest right-entry similarity in the semantic top 3: {lowest_right_suggestion(tier, items):.3f}")
+
+    lexical = FaqMatcher.build(entries)
+    sets = {
+        "calibration (even)": items,
+        "held-out (odd)": load_eval()[1::2],
+        "faq_eval_fresh": load_eval(EVAL_FILE.with_name("faq_eval_fresh.yaml")),
+    }
+    for label, matcher in (("lexical alone", lexical), ("semantic alone", SemanticAlone(tier)),
+                           ("combined", Combined(lexical, tier))):
+        print(label)
+        for name, subset in sets.items():
+            print(report(name, evaluate(matcher, subset)))
+
+
+if __name__ == "__main__":
+    main()
