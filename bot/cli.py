@@ -252,7 +252,8 @@ def _known_campaign(settings: Settings, campaign: str | None) -> str | None:
 
 
 def _stats(settings: Settings, campaign: str | None, as_json: bool) -> int:
-    from .cli_output import stats_json, stats_table
+    from .cli_output import official_names, stats_json, stats_table
+    from .runtime import load_configured_catalog
     from .store import open_configured_store
 
     if problem := _known_campaign(settings, campaign):
@@ -263,7 +264,9 @@ def _stats(settings: Settings, campaign: str | None, as_json: bool) -> int:
             return await store.campaign_stats(campaign)
 
     stats = asyncio.run(read())
-    print(json.dumps(stats_json(stats), indent=2, sort_keys=True) if as_json else stats_table(stats))
+    names = official_names(load_configured_catalog(settings), stats)
+    print(json.dumps(stats_json(stats, names), indent=2, sort_keys=True) if as_json
+          else stats_table(stats, names))
     return 0
 
 

@@ -30,14 +30,24 @@ def answer_text(catalog: Catalog, match: Match, lang: str, today: date) -> str:
     return f"[{entry.id}] (score {match.score:.2f}{dated})\n\n{body}\n\nSources:\n{sources}"
 
 
-def stats_json(stats: CampaignStats) -> dict:
+def official_names(catalog: Catalog, stats: CampaignStats) -> dict[str, str | None]:
+    """Each official id in the figures to their name (None: no longer in content)."""
+    return {official: (catalog.officials[official].name if official in catalog.officials else None)
+            for official in stats.by_official}
+
+
+def stats_json(stats: CampaignStats, names: dict[str, str | None]) -> dict:
     data = asdict(stats)
     data["today"] = stats.today.isoformat()
     data["by_day"] = [[day.isoformat(), n] for day, n in stats.by_day]
+    data["official_names"] = names
     return data
 
 
-def stats_table(stats: CampaignStats) -> str:
+def stats_table(stats: CampaignStats, names: dict[str, str | None]) -> str:
+    """The figures for an organizer: officials by name, never by id alone."""
+    by_name = {names.get(k) or f"{k} (not in content)": v for k, v in stats.by_official.items()}
+
     def rows(title: str, counts: dict[str, int]) -> list[str]:
         if not counts:
             return [f"{title}: none yet"]
@@ -53,7 +63,8 @@ def stats_table(stats: CampaignStats) -> str:
         f"Last 7 days:          {stats.last_7_days:>9,}",
         f"Open contact problems:{stats.open_problems:>9,}",
         f"Official replies:     {stats.open_replies:>9,}  (to review)",
+        f"Refused by limits:    {stats.capped:>9,}  (daily caps per supporter)",
         *rows("By channel", stats.by_channel),
-        *rows("By official", stats.by_official),
+        *rows("By official", by_name),
     ]
     return "\n".join(lines)

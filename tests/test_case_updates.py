@@ -154,7 +154,7 @@ async def test_organizer_can_cancel_and_can_address_those_who_acted(bot, service
     await follower.press("upd:lon:ua-150-18")
     organizer = sim.user(ORGANIZER_ID, "Olga")
     _, question = await organizer.send("/broadcast ua-150-18 1 acted")
-    assert question.text.endswith("Send it to <b>1</b> followers who reported an action?")
+    assert question.text.endswith("Send it to <b>1</b> follower who reported an action?")
     calls = await organizer.press("✖️ Cancel")
     assert calls[-1].text == "Cancelled. Nothing was sent."
     assert await services.store.unfinished_broadcasts() == []

@@ -90,8 +90,12 @@ def test_stats_and_export(tmp_path):
     key = _seed_actions(tmp_path)
     stats = json.loads(run(tmp_path, "stats", "--campaign", "ua-150-18", "--json").stdout)
     assert (stats["actions"], stats["supporters"], stats["by_channel"]) == (6, 1, {"letter": 2, "email": 4})
+    assert stats["official_names"] == {o: n for o, n in (("luis-videgaray", "Luis Videgaray"),
+                                                                ("geronimo-gutierrez", "Gerónimo Gutiérrez"))
+                                       if o in stats["by_official"]}
     table = run(tmp_path, "stats").stdout
     assert "Actions done:                 6" in table
+    assert "By official:" in table and "Luis Videgaray" in table and "luis-videgaray" not in table
     exported = run(tmp_path, "export", "--format", "csv", "--campaign", "ua-150-18", "--since", "2018-09-01")
     rows = list(csv.DictReader(io.StringIO(exported.stdout)))
     assert len(rows) == 3 and {r["supporter"] for r in rows} == {key}

@@ -156,3 +156,26 @@ async def test_as_of_sets_the_bots_today_and_says_so(settings):
     assert "27 September 2018 (17 days left)" in printed
     _, real = await session(settings, as_of=None)
     assert real.services.today() == date.today()
+
+
+# -- the shipped case on today's clock, and as it ran ---------------------------------------
+
+
+async def test_on_todays_clock_ua_150_18_is_an_archive_with_no_way_to_send_or_report(settings):
+    """`make run` today: Take action says nothing is open; the case's screen is
+    its archive (closed since 30 October 2018, and why), the past appeal has
+    no link and no report button, and nothing can be counted."""
+    printed, _ = await session(settings, "/start", "#3", "#1", "#1", "#1", as_of=None)
+    assert "No case is open for action right now." in printed
+    assert "This case closed on 30 October 2018." in printed
+    assert "A past appeal, for the record only. Please do not send it" in printed
+    assert "mail.google.com" not in printed and "twitter.com/intent" not in printed
+    assert "I sent" not in printed and "I posted" not in printed  # no report buttons anywhere
+    assert await actions_in(settings) == []
+
+
+async def test_as_of_2018_09_10_runs_the_live_flow(settings):
+    printed, _ = await session(settings, *TO_REPORT_PROMPT, "#1", as_of=date(2018, 9, 10))
+    assert "Deadline:* 27 September 2018 (17 days left)." in printed
+    assert "Did you send the email?" in printed
+    assert await actions_in(settings) == [(1, "done")]

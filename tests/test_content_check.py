@@ -45,7 +45,7 @@ def problems(tree: Path) -> list[str]:
 
 def test_shipped_content_is_valid(tree):
     catalog = load_catalog(tree / "content", tree / "seeds")
-    assert catalog.summary().startswith("content OK: 1 campaigns, 2 officials, ")
+    assert catalog.summary().startswith("content OK: 1 case, 2 officials, ")
     assert len(catalog.explainers) >= 8 and len(catalog.faq) >= 36
 
 
@@ -217,7 +217,7 @@ def _cli(tree: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess
 def test_check_command_summary_and_exit_codes(tree):
     ok = _cli(tree, "check")
     assert ok.returncode == 0, ok.stderr
-    assert ok.stdout.startswith("content OK: 1 campaigns, 2 officials, ")
+    assert ok.stdout.startswith("content OK: 1 case, 2 officials, ")
     edit(tree / CAMPAIGN, "status: open", "status: opne")
     bad = _cli(tree, "check")
     assert bad.returncode == 1

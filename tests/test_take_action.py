@@ -34,8 +34,7 @@ NAV_EN = ["⬅️ Back", "✖️ Cancel"]
 NAV_ES = ["⬅️ Atrás", "✖️ Cancelar"]
 ASK_NAME_EN = ("What name should the appeal be signed with? Type it, or press Skip to sign "
                "anonymously.")
-ASK_CITY_EN = ("Your city or country, to show where support comes from (optional). Type it, or "
-               "press Skip.")
+ASK_CITY_EN = "Your city or country, to add under your name (optional). Type it, or press Skip."
 ASK_SENTENCE_EN = ("Add one sentence of your own, in your words (optional, up to 500 characters), "
                    "or press Skip.")
 OFFICIALS = {
@@ -149,8 +148,8 @@ async def test_english_supporter_writes_a_letter_in_spanish_to_the_foreign_minis
     assert "Ana López" in pdf_text
     assert translation.text.startswith("<i>So you know what you are signing, here it is in English:</i>")
     assert "Dear Foreign Minister," in translation.text
-    assert prompt.text == ("Did you send it? Let us know, so the Urgent Action network can count the "
-                           "actions on UA 150.18.")
+    assert prompt.text == ("Did you post the letter? Let us know, so the Urgent Action network can count "
+                           "the actions on UA 150.18.")
     assert prompt.button_texts() == ["✅ I posted the letter", "👥 We sent more than one",
                                      "🕒 Not yet, remind me later"]
     # Nothing typed is left once the letter is delivered.
@@ -216,7 +215,11 @@ async def test_every_channel_in_both_languages(bot, services, lang, official, ch
         assert tweet_length(text) <= 280
         assert tweet.buttons()[0]["url"].startswith("https://twitter.com/intent/tweet?text=%40")
     assert "Please protect refugees." in "\n".join(messages)
-    assert prompt.text.startswith("Did you send it?" if lang == "en" else "¿Lo enviaste?")
+    asked = {"letter": ("Did you post the letter?", "¿Enviaste la carta?"),
+             "email": ("Did you send the email?", "¿Enviaste el correo?"),
+             "call": ("Did you make the call?", "¿Hiciste la llamada?"),
+             "tweet": ("Did you post the tweet?", "¿Publicaste el tuit?")}[channel]
+    assert prompt.text.startswith(asked[lang == "es"])
     assert api.refusals == []
 
 

@@ -60,10 +60,11 @@ class Catalog:
     strings: Mapping[str, Mapping[str, str]]
 
     def summary(self) -> str:
-        return (
-            f"content OK: {len(self.campaigns)} campaigns, {len(self.officials)} officials, "
-            f"{len(self.explainers)} explainers, {len(self.faq)} FAQ entries"
-        )
+        counts = ((len(self.campaigns), "case", "cases"),
+                  (len(self.officials), "official", "officials"),
+                  (len(self.explainers), "explainer", "explainers"),
+                  (len(self.faq), "FAQ entry", "FAQ entries"))
+        return "content OK: " + ", ".join(f"{n} {one if n == 1 else other}" for n, one, other in counts)
 
 
 class _Reader:

@@ -95,6 +95,8 @@ def register_handlers(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(privacy.forget_confirmed, pattern=f"^{privacy.CONFIRM}$"))
     application.add_handler(CallbackQueryHandler(privacy.forget_cancelled, pattern=f"^{privacy.KEEP}$"))
     application.add_handler(CommandHandler("language", menu.language))
+    application.add_handler(CommandHandler("help", menu.help_text))
+    application.add_handler(CommandHandler("cancel", menu.nothing_to_cancel))  # flows answer their own
     application.add_handler(CallbackQueryHandler(leaving_flows(menu.home), pattern=f"^{menu.HOME}$"))
     application.add_handler(CallbackQueryHandler(leaving_flows(menu.about), pattern=f"^{menu.ABOUT}$"))
     application.add_handler(CallbackQueryHandler(menu.set_language, pattern=f"^{menu.LANGUAGE_PREFIX}"))
@@ -132,7 +134,7 @@ async def load_language(update: Update, context: BotContext) -> None:
 
 
 # The commands Telegram lists in its menu, in each language (descriptions from content/i18n).
-MENU_COMMANDS = ("start", "act", "cases", "updates", "language", "mydata", "forget", "stop", "cancel")
+MENU_COMMANDS = ("start", "act", "cases", "updates", "language", "help", "mydata", "forget", "stop", "cancel")
 
 
 async def on_init(application: Application) -> None:

@@ -93,13 +93,12 @@ async def command(update: Update, context: BotContext) -> None:
     await reply(update, update_message(services.catalog, services.texts, campaign, number, lang),
                 update_markup(services.texts, campaign, lang))
     count = await services.store.audience_size(campaign.id, number, audience)
-    audience_name = services.texts.plain(lang, f"broadcast.audience.{audience}")
     if count == 0:
         await update.effective_chat.send_message(context.t(
-            update, "broadcast.nobody", audience=audience_name, reference=campaign.reference, number=number))
+            update, f"broadcast.nobody.{audience}", reference=campaign.reference, number=number))
         return
     text = Html(context.t(update, "broadcast.preview", number=number, reference=campaign.reference)
-                + "\n\n" + context.t(update, "broadcast.confirm", count=count, audience=audience_name))
+                + "\n\n" + context.t(update, f"broadcast.confirm.{audience}", count=count))
     label = services.texts.plain
     go = f"{CONFIRM}{campaign.id}:{number}:{audience}"
     markup = keyboard([[(label(lang, "broadcast.confirm_button"), go)],

@@ -11,7 +11,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandl
 
 from ..cases import actionable_cases, past_cases
 from ..catalog import CHANNELS, Campaign
-from ..store import PROBLEM_KINDS, ProblemReport, ReplyReport
+from ..store import ProblemReport, ReplyReport
 from ..supporter_input import SENTENCE_MAX, Refused, clean
 from . import flows
 from .context import BotContext, answer_stale, keyboard, reply, short_label
@@ -25,6 +25,9 @@ PICK_KIND = "fb:kind:"
 OFFICIAL, SUMMARY, CHANNEL, KIND = range(4)
 KEY = FEEDBACK_KEY
 REPLY_WINDOW = timedelta(days=90)
+# What can go wrong with each kind of contact (an email cannot be disconnected).
+KINDS_BY_CHANNEL = {"letter": ("wrong", "other"), "email": ("bounced", "wrong", "other"),
+                    "call": ("disconnected", "wrong", "other"), "tweet": ("wrong", "other")}
 
 
 def _label(context: BotContext, update: Update, key: str) -> str:
@@ -101,7 +104,9 @@ async def pick_channel(update: Update, context: BotContext) -> int:
         await answer_stale(update, context)  # a forged button: nothing stored
         return CHANNEL
     pending["channel"] = channel
-    rows = [[(_label(context, update, f"feedback.kind.{k}"), f"{PICK_KIND}{k}")] for k in PROBLEM_KINDS]
+    labels = {k: f"feedback.kind.{k}.{channel}" if k == "wrong" else f"feedback.kind.{k}"
+              for k in KINDS_BY_CHANNEL[channel]}
+    rows = [[(_label(context, update, key), f"{PICK_KIND}{kind}")] for kind, key in labels.items()]
     await reply(update, context.t(update, "feedback.which_problem"), keyboard(rows), edit=True)
     return KIND
 
@@ -109,7 +114,7 @@ async def pick_channel(update: Update, context: BotContext) -> int:
 async def pick_kind(update: Update, context: BotContext) -> int:
     kind = update.callback_query.data.removeprefix(PICK_KIND)
     pending = context.user_data.get(KEY)
-    if pending is None or "channel" not in pending or kind not in PROBLEM_KINDS:
+    if pending is None or "channel" not in pending or kind not in KINDS_BY_CHANNEL[pending["channel"]]:
         await answer_stale(update, context)
         return KIND
     context.user_data.pop(KEY)

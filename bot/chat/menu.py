@@ -21,12 +21,11 @@ def main_menu(context: BotContext, update: Update):
     """The menu, with a one-tap switch to the other language (many Spanish
     speakers keep their phone in English)."""
     label = context.label
-    other = "en" if context.lang(update) == "es" else "es"
     return keyboard([
         [(label(update, "menu.learn"), LEARN), (label(update, "menu.ask"), ASK)],
         [(label(update, "menu.act"), ACT)],
         [(label(update, "menu.past"), PAST), (label(update, "menu.about"), ABOUT)],
-        [(label(update, "menu.other_language"), f"{LANGUAGE_PREFIX}{other}")],
+        [_other_language(context, update)],
     ])
 
 
@@ -51,9 +50,25 @@ async def home(update: Update, context: BotContext) -> None:
     await reply(update, context.t(update, "menu.prompt"), main_menu(context, update), edit=True)
 
 
+def _other_language(context: BotContext, update: Update) -> tuple[str, str]:
+    """The one-tap switch to the other language, as a button."""
+    other = "en" if context.lang(update) == "es" else "es"
+    return context.label(update, "menu.other_language"), f"{LANGUAGE_PREFIX}{other}"
+
+
 async def about(update: Update, context: BotContext) -> None:
-    markup = keyboard([[(context.services.texts.plain(context.lang(update), "menu.back"), HOME)]])
+    markup = keyboard([[_other_language(context, update)], [(context.label(update, "menu.back"), HOME)]])
     await reply(update, context.t(update, "about.text"), markup, edit=True)
+
+
+async def help_text(update: Update, context: BotContext) -> None:
+    """/help: what the bot does and its commands."""
+    await reply(update, context.t(update, "help.text"), main_menu(context, update))
+
+
+async def nothing_to_cancel(update: Update, context: BotContext) -> None:
+    """/cancel outside any flow (inside one, the flow's own /cancel answers)."""
+    await reply(update, context.t(update, "cancel.nothing"), main_menu(context, update))
 
 
 async def language(update: Update, context: BotContext) -> None:

@@ -4,6 +4,8 @@ campaign counts only as anonymous rows."""
 
 from __future__ import annotations
 
+import functools
+
 from telegram import Update
 
 from ..i18n import Html
@@ -22,12 +24,13 @@ async def my_data(update: Update, context: BotContext) -> None:
     data = await services.store.supporter_data(services.supporter(update.effective_user.id),
                                                update.effective_chat.id)
     actions = [_action_line(context, a) for a in data.actions[:SHOWN_ACTIONS]]
-    none = services.texts.plain(context.lang(update), "privacy.none")
+    label = functools.partial(context.label, update)
+    none = label("privacy.none")
     text = context.t(
         update, "privacy.mydata",
         hash=Html(f"<code>{data.supporter[:12]}…</code>"),
-        language=data.language or none,
-        actions=Html("\n".join(actions) or none), count=len(data.actions),
+        language=label(f"language.name.{data.language}") if data.language else label("privacy.no_language"),
+        actions=Html("\n".join(actions) or escape(label("privacy.no_actions"))), count=len(data.actions),
         subscriptions=", ".join(data.subscriptions) or none,
         reports=len(data.replies) + len(data.problems),
     )

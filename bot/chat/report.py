@@ -73,8 +73,8 @@ async def ask(update: Update, context: BotContext, campaign_id: str, official_id
         rows.append([(label(mine, "report.more"), _data(MORE, campaign_id, official_id, channel, lang))])
     rows.append([(label(mine, "report.later"), _data(LATER, campaign_id, official_id, channel, lang))])
     reference = context.services.catalog.campaigns[campaign_id].reference
-    await update.effective_chat.send_message(context.t(update, "report.prompt", reference=reference),
-                                             reply_markup=keyboard(rows))
+    prompt = context.t(update, f"report.prompt.{channel}", reference=reference)
+    await update.effective_chat.send_message(prompt, reply_markup=keyboard(rows))
 
 
 async def _record(update: Update, context: BotContext, report: dict, count: int, status: str,

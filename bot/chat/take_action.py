@@ -206,8 +206,8 @@ async def pick_channel(update: Update, context: BotContext) -> int:
 
 
 async def _ask_text(update: Update, context: BotContext, key: str, state: int,
-                    notice: Html | None = None) -> int:
-    text = context.t(update, key)
+                    notice: Html | None = None, **values: object) -> int:
+    text = context.t(update, key, **values)
     if notice:
         text = Html(notice + "\n\n" + text)
     markup = _nav(context, update, [(_label(context, update, "act.skip"), SKIP)])
@@ -215,16 +215,25 @@ async def _ask_text(update: Update, context: BotContext, key: str, state: int,
     return state
 
 
+def _calling(context: BotContext) -> bool:
+    return _flow(context).get("channel") == "call"
+
+
 async def ask_name(update: Update, context: BotContext, notice: Html | None = None) -> int:
-    return await _ask_text(update, context, "act.ask_name", NAME, notice)
+    """A call is not signed: the supporter says a name, or none."""
+    key = "act.ask_name_call" if _calling(context) else "act.ask_name"
+    return await _ask_text(update, context, key, NAME, notice)
 
 
 async def ask_city(update: Update, context: BotContext, notice: Html | None = None) -> int:
-    return await _ask_text(update, context, "act.ask_city", CITY, notice)
+    key = "act.ask_city_call" if _calling(context) else "act.ask_city"
+    return await _ask_text(update, context, key, CITY, notice)
 
 
 async def ask_sentence(update: Update, context: BotContext, notice: Html | None = None) -> int:
-    return await _ask_text(update, context, "act.ask_sentence", SENTENCE, notice)
+    """With the real limit up front: for a tweet, what still fits in it."""
+    return await _ask_text(update, context, "act.ask_sentence", SENTENCE, notice,
+                           limit=_limit(context, "sentence"))
 
 
 def _limit(context: BotContext, field: str) -> int:
