@@ -272,14 +272,16 @@ def _stats(settings: Settings, campaign: str | None, as_json: bool) -> int:
 
 def _export(settings: Settings, campaign: str | None, since: date | None) -> int:
     from .export import csv_chunks
+    from .runtime import load_configured_catalog
     from .store import open_configured_store
 
     if problem := _known_campaign(settings, campaign):
         return _usage_error(f"--campaign: {problem}")
+    names = {o.id: o.name for o in load_configured_catalog(settings).officials.values()}
 
     async def write():
         async with await open_configured_store(settings) as store:
-            async for chunk in csv_chunks(store, campaign, since):
+            async for chunk in csv_chunks(store, campaign, since, names):
                 sys.stdout.write(chunk)
 
     asyncio.run(write())

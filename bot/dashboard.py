@@ -373,7 +373,7 @@ async def export_csv(request: web.Request) -> web.StreamResponse:
         }
     )
     await response.prepare(request)
-    async for chunk in csv_chunks(state.store, campaign, since):
+    async for chunk in csv_chunks(state.store, campaign, since, state.official_names):
         await response.write(chunk.encode())
     await response.write_eof()
     return response

@@ -1,11 +1,12 @@
 """The action log as CSV: one row per action, the supporter's keyed hash and
-nothing else about them. Shared by `advocacy-bot export` and the dashboard."""
+nothing else about them, the official by id and by name. Shared by
+`advocacy-bot export` and the dashboard."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from datetime import date, datetime
 
 from .store import ActionRow, Store
@@ -24,15 +25,22 @@ def csv_cell(value: object) -> object:
     return value
 
 
-async def csv_chunks(store: Store, campaign_id: str | None = None,
-                     since: date | None = None) -> AsyncIterator[str]:
-    """The CSV text in chunks of about a thousand rows, header first."""
+COLUMNS = (*ActionRow.FIELDS[:4], "official_name", *ActionRow.FIELDS[4:])
+
+
+async def csv_chunks(store: Store, campaign_id: str | None = None, since: date | None = None,
+                     official_names: Mapping[str, str] | None = None) -> AsyncIterator[str]:
+    """The CSV text in chunks of about a thousand rows, header first; an
+    official no longer in content has an empty name."""
+    names = official_names or {}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(ActionRow.FIELDS)
+    writer.writerow(COLUMNS)
     rows = 0
     async for row in store.export_actions(campaign_id, since):
-        writer.writerow([csv_cell(getattr(row, f)) for f in ActionRow.FIELDS])
+        values = {f: getattr(row, f) for f in ActionRow.FIELDS}
+        values["official_name"] = names.get(row.official_id)
+        writer.writerow([csv_cell(values[c]) for c in COLUMNS])
         rows += 1
         if rows % ROWS_PER_CHUNK == 0:
             yield buffer.getvalue()

@@ -99,8 +99,9 @@ def test_stats_and_export(tmp_path):
     exported = run(tmp_path, "export", "--format", "csv", "--campaign", "ua-150-18", "--since", "2018-09-01")
     rows = list(csv.DictReader(io.StringIO(exported.stdout)))
     assert len(rows) == 3 and {r["supporter"] for r in rows} == {key}
-    assert list(rows[0]) == ["id", "created_at", "campaign_id", "official_id", "channel", "count", "status",
-                             "language", "country", "supporter"]
+    assert list(rows[0]) == ["id", "created_at", "campaign_id", "official_id", "official_name", "channel",
+                             "count", "status", "language", "country", "supporter"]
+    assert {r["official_name"] for r in rows} <= {"Luis Videgaray", "Gerónimo Gutiérrez"}
     later = run(tmp_path, "export", "--format", "csv", "--since", "2018-10-01").stdout
     assert later.strip().count("\n") == 0  # the header only
 

@@ -24,8 +24,9 @@ from bot.config import ConfigError, load_settings
 from bot.dashboard_proxy import ProxyPolicy
 from bot.dashboard_sessions import SessionTable
 from bot.dashboard_throttle import FailureThrottle, client_key
+from bot.export import COLUMNS
 from bot.identity import supporter_key
-from bot.store import ActionReport, ActionRow, ProblemReport, ReplyReport, open_store
+from bot.store import ActionReport, ProblemReport, ReplyReport, open_store
 from tests.conftest import ROOT, Clock
 
 TOKEN = "correct horse battery staple 42"
@@ -572,17 +573,18 @@ async def test_csv_matches_the_store(client, store):
     assert response.headers["Content-Type"].startswith("text/csv")
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(await response.text())))
-    assert rows[0] == list(ActionRow.FIELDS)
+    assert rows[0] == list(COLUMNS)
     expected = [row async for row in store.export_actions()]
     assert len(rows) - 1 == len(expected) == 12
     for got, row in zip(rows[1:], expected, strict=True):
         assert got[0] == str(row.id)
         assert got[1] == row.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")
-        assert got[2:8] == [row.campaign_id, row.official_id, row.channel, str(row.count),
-                            row.status, row.language]  # fmt: skip
-        assert got[9] == row.supporter
-    formula = next(r for r in rows[1:] if "HYPERLINK" in r[8])
-    assert formula[8].startswith("'=")  # not run by a spreadsheet
+        assert got[2:4] + got[5:9] == [row.campaign_id, row.official_id, row.channel, str(row.count),
+                                       row.status, row.language]  # fmt: skip
+        assert got[4] == OFFICIALS[row.official_id]  # by name too
+        assert got[10] == row.supporter
+    formula = next(r for r in rows[1:] if "HYPERLINK" in r[9])
+    assert formula[9].startswith("'=")  # not run by a spreadsheet
 
     since = (datetime.now(UTC) - timedelta(days=3)).date().isoformat()
     part = await client.get(f"/export.csv?campaign=ua-150-18&since={since}", headers=bearer())

@@ -23,8 +23,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.export import COLUMNS
 from bot.identity import supporter_key
-from bot.store import ActionReport, ActionRow, ProblemReport, ReplyReport, open_store
+from bot.store import ActionReport, ProblemReport, ReplyReport, open_store
 
 TOKEN = "browser-test-token-0123456789"
 CHROMIUM = "/usr/bin/chromium"
@@ -192,10 +193,10 @@ def test_organizer_signs_in_reads_figures_downloads_csv_and_signs_out(server, br
     saved = tmp_path / "export.csv"
     download.save_as(saved)
     got = list(csv.reader(io.StringIO(saved.read_text(encoding="utf-8"))))
-    assert got[0] == list(ActionRow.FIELDS)
+    assert got[0] == list(COLUMNS)
     assert [r[0] for r in got[1:]] == [str(r.id) for r in rows]
-    assert [int(r[5]) for r in got[1:]] == [r.count for r in rows]
-    assert "México" in {r[8] for r in got[1:]}
+    assert [int(r[6]) for r in got[1:]] == [r.count for r in rows]
+    assert "México" in {r[9] for r in got[1:]}
 
     # every case is in the selector, by reference and title; choosing one narrows figures and CSV
     labels = page.eval_on_selector_all("#campaign option", "options => options.map(o => o.textContent)")

@@ -20,7 +20,8 @@ async def test_help_and_cancel_answer_outside_any_flow(bot):
     (help_,) = texts_of(await user.send("/help"))
     assert help_.startswith("<b>What this bot does</b>") and "/cancel leave what you are doing" in help_
     (nothing,) = await user.send("/cancel")
-    assert nothing.text == "There is nothing to cancel: you are not in the middle of anything. Here is the menu."
+    assert nothing.text == ("There is nothing to cancel: you are not in the middle of anything. "
+                            "Here is the menu.")
     assert "✍️ Take action" in nothing.button_texts()
     await walk_to_name(user, "luis-videgaray", "email")
     (cancelled,) = texts_of(await user.send("/cancel"))  # inside a flow, the flow's own /cancel
@@ -43,8 +44,8 @@ async def test_a_tweet_asks_for_a_sentence_with_the_room_left_in_it(bot, service
     sim, _ = bot
     user = sim.user()
     await walk_to_name(user, "geronimo-gutierrez", "tweet")
-    prompt = texts_of((await user.press("act:back")) + (await user.press(channel_button(user, "en", "tweet"))),
-                      "editMessageText")[-1]
+    await user.press("act:back")
+    prompt = texts_of(await user.press(channel_button(user, "en", "tweet")), "editMessageText")[-1]
     limit = int(prompt.split("up to ")[1].split(" ")[0])
     assert 40 < limit < 140  # what the longer of the two tweets leaves of 280
     calls = await user.send("x" * (limit + 1))

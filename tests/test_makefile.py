@@ -69,7 +69,8 @@ def test_run_then_test_installs_the_extras_once(tmp_path):
     assert installs(dry_run(folder, "run")) == [".venv/bin/python -m pip install --quiet -e ."]
     _install(folder, "run")
     assert installs(dry_run(folder, "run")) == []
-    assert installs(dry_run(folder, "test")) == [".venv/bin/python -m pip install --quiet -e '.[test,semantic]'"]
+    assert installs(dry_run(folder, "test")) == [
+        ".venv/bin/python -m pip install --quiet -e '.[test,semantic]'"]
     _install(folder, "test")
     assert installs(dry_run(folder, "run")) == [] and installs(dry_run(folder, "test")) == []
     os.utime(folder / "pyproject.toml")  # a dependency changed: both install again
