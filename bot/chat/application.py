@@ -49,6 +49,12 @@ def name_handlers(handlers) -> None:
 
 
 class BotApplication(Application):
+    async def update_persistence(self) -> None:
+        """python-telegram-bot's, then the collected changes written at once."""
+        await super().update_persistence()
+        if hasattr(self.persistence, "write_pending"):
+            await self.persistence.write_pending()
+
     async def process_update(self, update: object) -> None:
         token = current_update.set(getattr(update, "update_id", None))
         handler_token = current_handler.set(None)

@@ -81,7 +81,6 @@ async def touch_or_expire(update: Update, context: BotContext) -> None:
     if context.user_data.get(TOUCHED_KEY, now) < now - services.flow_timeout:
         notice = _expiry_notice(services, context.user_data)
         await end_conversations(context.application, chat.id, user.id)
-        context.user_data.pop(TOUCHED_KEY, None)
         with contextlib.suppress(TelegramError):
             await chat.send_message(notice)
         return
@@ -101,9 +100,6 @@ async def expire_abandoned_flows(application: Application) -> None:
         if data[TOUCHED_KEY] < now - services.flow_timeout:
             notice = _expiry_notice(services, data)
             await end_conversations(application, user_id, user_id)  # private chats: chat id = user id
-            data.pop(TOUCHED_KEY, None)
-            if application.persistence is not None:
-                await application.persistence.update_user_data(user_id, data)
             with contextlib.suppress(TelegramError):
                 await application.bot.send_message(user_id, notice)
 
@@ -128,3 +124,5 @@ async def end_conversations(application: Application, chat_id: int, user_id: int
                 await application.persistence.update_conversation(handler.name, key, None)
     if application.persistence is not None and user_data is not None:
         await application.persistence.update_user_data(user_id, user_data)
+    if hasattr(application.persistence, "write_pending"):
+        await application.persistence.write_pending()  # at once: this may run outside an update

@@ -5,6 +5,12 @@ loses up to a minute of supporters' progress. This persistence is written
 after every update (see `BotApplication`), through the store, so it
 lives in the same database as the action log (SQLite or PostgreSQL).
 
+One write per update, and none when nothing changed: python-telegram-bot
+hands over each changed user and conversation state separately; they are
+collected here and written together by `write_pending` (one statement in
+autocommit, or one transaction), which `BotApplication` calls after
+`update_persistence`.
+
 Privacy: only what a flow in progress needs is kept, and only while it is in
 progress. The name, city and sentence typed for an appeal are never written
 (`flows.for_disk`). The supporter's language is not kept here (the store
@@ -36,6 +42,8 @@ class StorePersistence(BasePersistence[dict, dict, dict]):
         # hands over every user an update touched, and most updates change nothing,
         # so an unchanged user costs no database round trip.
         self._written: dict[int, dict] = {}
+        self._users: dict[int, dict | None] = {}  # changes not yet written
+        self._conversations: dict[tuple[str, tuple], object | None] = {}
 
     async def _store(self):
         """The store, opened on first use: persistence loads before post_init runs."""
@@ -49,29 +57,37 @@ class StorePersistence(BasePersistence[dict, dict, dict]):
 
     async def update_user_data(self, user_id: int, data: dict) -> None:
         kept = {k: v for k, v in for_disk(data).items() if k not in NOT_PERSISTED} or None
-        if kept == self._written.get(user_id):
+        if kept == self._written.get(user_id) and user_id not in self._users:
             return
-        await (await self._store()).set_flow_data(user_id, kept)
-        if kept is None:
-            self._written.pop(user_id, None)
-        else:
-            self._written[user_id] = kept  # already a deep copy, made by the Application
+        self._users[user_id] = kept  # already a deep copy, made by the Application
 
     async def drop_user_data(self, user_id: int) -> None:
-        self._written.pop(user_id, None)
-        await (await self._store()).set_flow_data(user_id, None)
+        self._users[user_id] = None
 
     async def get_conversations(self, name: str) -> dict:
         return await (await self._store()).conversation_states(name)
 
     async def update_conversation(self, name: str, key: tuple, new_state: object | None) -> None:
-        await (await self._store()).set_conversation_state(name, key, new_state)
+        self._conversations[(name, key)] = new_state
+
+    async def write_pending(self) -> None:
+        """Write what changed since the last call, in one go."""
+        if not self._users and not self._conversations:
+            return
+        users, self._users = self._users, {}
+        conversations, self._conversations = self._conversations, {}
+        await (await self._store()).save_flows(users, conversations)
+        for user_id, kept in users.items():
+            if kept is None:
+                self._written.pop(user_id, None)
+            else:
+                self._written[user_id] = kept
 
     async def refresh_user_data(self, user_id: int, user_data: dict) -> None:
         return None
 
     async def flush(self) -> None:
-        return None  # every update is already written; the store is closed by post_shutdown
+        await self.write_pending()  # on stop; the store is closed by post_shutdown
 
     # Not stored: chat data, bot data, callback data.
     async def get_chat_data(self) -> dict[int, dict]:

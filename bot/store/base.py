@@ -487,6 +487,11 @@ class Store(Protocol):
 
     async def set_conversation_state(self, name: str, key: tuple, state: object | None) -> None: ...
 
+    async def save_flows(self, users: dict[int, dict | None],
+                         conversations: dict[tuple[str, tuple], object | None]) -> None:
+        """All of one update's persistence changes in one write (None deletes)."""
+        ...
+
     async def audit(self, organizer_id: int, command: str, detail: str | None,
                     at: datetime | None = None) -> None:
         """Record an organizer command in the audit log."""

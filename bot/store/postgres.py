@@ -57,6 +57,7 @@ from .base import (
     Subscription,
     SupporterData,
 )
+from .flow_rows import flow_statements
 from .postgres_broadcasts import PostgresBroadcasts
 from .postgres_schema import migrate
 
@@ -260,29 +261,25 @@ class PostgresStore(PostgresBroadcasts):
         return {user_id: json.loads(data) for user_id, data in rows}
 
     async def set_flow_data(self, user_id: int, data: dict | None) -> None:
-        if data:
-            await self._pool.execute(
-                "INSERT INTO flow_data (user_id, data) VALUES ($1, $2)"
-                " ON CONFLICT (user_id) DO UPDATE SET data = excluded.data",
-                user_id, json.dumps(data),
-            )
-        else:
-            await self._pool.execute("DELETE FROM flow_data WHERE user_id = $1", user_id)
+        await self.save_flows({user_id: data}, {})
 
     async def conversation_states(self, name: str) -> dict[tuple, object]:
         rows = await self._fetch("SELECT key, state FROM conversation_states WHERE name = $1", name)
         return {tuple(json.loads(key)): json.loads(state) for key, state in rows}
 
     async def set_conversation_state(self, name: str, key: tuple, state: object | None) -> None:
-        if state is None:
-            await self._pool.execute("DELETE FROM conversation_states WHERE name = $1 AND key = $2",
-                                     name, json.dumps(list(key)))
-        else:
-            await self._pool.execute(
-                "INSERT INTO conversation_states (name, key, state) VALUES ($1, $2, $3)"
-                " ON CONFLICT (name, key) DO UPDATE SET state = excluded.state",
-                name, json.dumps(list(key)), json.dumps(state),
-            )
+        await self.save_flows({}, {(name, key): state})
+
+    async def save_flows(self, users: dict[int, dict | None],
+                         conversations: dict[tuple[str, tuple], object | None]) -> None:
+        """As SQLite's: one statement on its own, or several in one transaction."""
+        statements = flow_statements(users, conversations, "$")
+        if len(statements) == 1:
+            await self._pool.execute(statements[0][0], *statements[0][1])
+        elif statements:
+            async with self._transaction() as conn:
+                for sql, params in statements:
+                    await conn.execute(sql, *params)
 
     # -- reports ----------------------------------------------------------
 

@@ -74,6 +74,7 @@ from .base import (
     Subscription,
     SupporterData,
 )
+from .flow_rows import flow_statements
 from .migrate import migrate
 
 PRAGMAS = (
@@ -370,6 +371,15 @@ def _record_item_now(conn: sqlite3.Connection, table: str, columns: str, values:
     return Recorded(True, row_id)
 
 
+def _run_statements(conn: sqlite3.Connection, statements: list[tuple[str, tuple]]) -> None:
+    if len(statements) == 1:  # autocommit: no BEGIN/COMMIT
+        conn.execute(*statements[0])
+        return
+    with _immediate(conn):
+        for statement in statements:
+            conn.execute(*statement)
+
+
 class SQLiteStore:
     """`bot.store.base.Store` on SQLite. Create with `open_store`."""
 
@@ -435,26 +445,22 @@ class SQLiteStore:
         return {user_id: json.loads(data) for user_id, data in rows}
 
     async def set_flow_data(self, user_id: int, data: dict | None) -> None:
-        if data:
-            await self._write("INSERT INTO flow_data (user_id, data) VALUES (?, ?) "
-                              "ON CONFLICT (user_id) DO UPDATE SET data = excluded.data",
-                              (user_id, json.dumps(data)))
-        else:
-            await self._write("DELETE FROM flow_data WHERE user_id = ?", (user_id,))
+        await self.save_flows({user_id: data}, {})
 
     async def conversation_states(self, name: str) -> dict[tuple, object]:
         rows = await self._fetch("SELECT key, state FROM conversation_states WHERE name = ?", (name,))
         return {tuple(json.loads(key)): json.loads(state) for key, state in rows}
 
     async def set_conversation_state(self, name: str, key: tuple, state: object | None) -> None:
-        async with self._transaction() as db:
-            if state is None:
-                await db.execute("DELETE FROM conversation_states WHERE name = ? AND key = ?",
-                                 (name, json.dumps(list(key))))
-            else:
-                await db.execute("INSERT INTO conversation_states (name, key, state) VALUES (?, ?, ?) "
-                                 "ON CONFLICT (name, key) DO UPDATE SET state = excluded.state",
-                                 (name, json.dumps(list(key)), json.dumps(state)))
+        await self.save_flows({}, {(name, key): state})
+
+    async def save_flows(self, users: dict[int, dict | None],
+                         conversations: dict[tuple[str, tuple], object | None]) -> None:
+        """Everything an update changed in the conversation persistence, in one
+        hop: one statement in autocommit, or several in one transaction."""
+        statements = flow_statements(users, conversations, "?")
+        if statements:
+            await self._in_thread(_run_statements, statements)
 
     async def __aenter__(self) -> Self:
         return self
