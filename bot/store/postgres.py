@@ -94,22 +94,28 @@ ON CONFLICT (campaign_id, day, official_id, channel, status) DO UPDATE SET
 """
 CAMPAIGN_TOTALS = "SELECT supporters, actions FROM campaign_totals WHERE campaign_id = $1"
 LOCK_SUPPORTER = "SELECT pg_advisory_xact_lock($1, hashtext($2))"
+ACTED_BEFORE = """
+SELECT EXISTS (SELECT 1 FROM actions WHERE supporter = $1 AND campaign_id = $2 AND id <> $3),
+       EXISTS (SELECT 1 FROM actions WHERE supporter = $1 AND id <> $3)
+"""
 ACTED_HERE = "SELECT EXISTS (SELECT 1 FROM actions WHERE supporter = $1 AND campaign_id = $2)"
-ACTED_ANYWHERE = "SELECT EXISTS (SELECT 1 FROM actions WHERE supporter = $1)"
-# Today's limits row for one person, created empty, then locked and read.
-OPEN_LIMITS = "INSERT INTO daily_limits (limiter, day) VALUES ($1, $2) ON CONFLICT DO NOTHING"
-LOCK_LIMITS = ("SELECT reports, actions, replies, problems, forgot FROM daily_limits"
-               " WHERE limiter = $1 AND day = $2 FOR UPDATE")
-COUNT_LIMITS = """
-UPDATE daily_limits SET reports = reports + $3, actions = actions + $4, replies = replies + $5,
-    problems = problems + $6, capped = capped + $7
-WHERE limiter = $1 AND day = $2
+# As in SQLite: one more of {kind} today, counted first and checked after. The
+# upsert locks the person's row until the transaction ends, so two processes
+# take turns on it and cannot both pass a cap.
+COUNT_TODAY = """
+INSERT INTO daily_limits (limiter, day, {kind}, actions) VALUES ($1, $2, 1, $3)
+ON CONFLICT (limiter, day) DO UPDATE SET {kind} = daily_limits.{kind} + 1,
+    actions = daily_limits.actions + excluded.actions
+RETURNING {kind}, actions, forgot
+"""
+COUNT_REFUSED = """
+INSERT INTO daily_limits (limiter, day, capped) VALUES ($1, $2, 1)
+ON CONFLICT (limiter, day) DO UPDATE SET capped = daily_limits.capped + 1
 """
 COUNT_CAPPED = """
 INSERT INTO campaign_totals (campaign_id, capped) VALUES ($1, 1), ($2, 1)
 ON CONFLICT (campaign_id) DO UPDATE SET capped = campaign_totals.capped + 1
 """
-LIMIT_COLUMNS = {"reports": 0, "actions": 1, "replies": 2, "problems": 3}
 FINAL = "('sent', 'failed', 'blocked', 'unknown')"  # a delivery that is over keeps no chat id
 
 REBUILD_ROLLUPS = (
@@ -189,20 +195,21 @@ def _count(status: str) -> int:
     return int(status.rsplit(" ", 1)[-1])
 
 
-async def _today_of(conn: asyncpg.Connection, limits: Limits, day: date) -> tuple:
-    """(reports, actions, replies, problems, forgot) today, the row locked for this transaction."""
-    await conn.execute(OPEN_LIMITS, limits.limiter, day)
-    return tuple(await conn.fetchrow(LOCK_LIMITS, limits.limiter, day))
+class _OverLimit(Exception):
+    """A daily limit refused the write: its transaction is rolled back."""
 
 
-async def _tally(conn: asyncpg.Connection, limits: Limits | None, day: date, campaign: str, *,
-                 reports: int = 0, actions: int = 0, replies: int = 0, problems: int = 0,
-                 capped: bool = False) -> None:
-    if limits is not None:
-        await conn.execute(COUNT_LIMITS, limits.limiter, day, reports, actions, replies, problems,
-                           int(capped))
-    if capped:
-        await conn.execute(COUNT_CAPPED, campaign, ALL_CAMPAIGNS)
+async def _count_today(conn: asyncpg.Connection, limits: Limits | None, day: date, kind: str,
+                       actions: int = 0) -> bool:
+    """As SQLite's: count one more, raise _OverLimit past a cap; whether the
+    person deleted their data today."""
+    if limits is None:
+        return False
+    done, actions_today, forgot = await conn.fetchrow(COUNT_TODAY.format(kind=kind), limits.limiter, day,
+                                                      actions)
+    if done > getattr(limits, kind) or actions_today > limits.actions:
+        raise _OverLimit
+    return forgot
 
 
 def _action_row(row: Sequence) -> ActionRow:
@@ -287,64 +294,62 @@ class PostgresStore(PostgresBroadcasts):
                             follower_chat: int | None = None) -> RecordResult:
         values = list(validate.action(report))
         campaign, official, channel, count, status = values[:5]
-        supporter, key = values[7], values[9]
+        supporter = values[7]
         values[8] = created_at = validate.parse_timestamp(values[8])
         day = created_at.date()
         if limits is not None:
             validate.key_hash(limits.limiter, "limiter")
-        async with self._transaction() as conn:
-            if supporter is not None:
-                await conn.execute(LOCK_SUPPORTER, SUPPORTER_LOCK, supporter)
-            if await conn.fetchval("SELECT 1 FROM actions WHERE idempotency_key = $1", key):
-                return RecordResult(False, *await self._totals(conn, campaign))
-            forgot = False
-            if limits is not None:
-                reports_today, actions_today, _, _, forgot = await _today_of(conn, limits, day)
-                if reports_today + 1 > limits.reports or actions_today + count > limits.actions:
-                    await _tally(conn, limits, day, campaign, capped=True)
-                    return RecordResult(False, *await self._totals(conn, campaign), capped=True)
-            counts_as_new = supporter is not None and not forgot
-            new_here = counts_as_new and not await conn.fetchval(ACTED_HERE, supporter, campaign)
-            new_anywhere = new_here and not await conn.fetchval(ACTED_ANYWHERE, supporter)
-            if await conn.fetchval(INSERT_ACTION, *values) is None:  # a concurrent keyless duplicate
-                return RecordResult(False, *await self._totals(conn, campaign))
-            await conn.execute(ADD_ACTION_DAILY, campaign, day, official, channel, status, count)
-            done = count if status == "done" else 0
-            rows = await conn.fetch(ADD_CAMPAIGN_TOTALS, campaign, ALL_CAMPAIGNS, int(new_here),
-                                    int(new_anywhere), done, count - done)
-            await _tally(conn, limits, day, campaign, reports=1, actions=count)
-            if follower_chat is not None:
-                await conn.execute("UPDATE subscriptions SET acted = true"
-                                   " WHERE chat_id = $1 AND campaign_id = $2", follower_chat, campaign)
+        try:
+            async with self._transaction() as conn:
+                if supporter is not None:
+                    await conn.execute(LOCK_SUPPORTER, SUPPORTER_LOCK, supporter)
+                new_id = await conn.fetchval(INSERT_ACTION, *values)
+                if new_id is None:  # the same report again: counted once
+                    return RecordResult(False, *await self._totals(conn, campaign))
+                forgot = await _count_today(conn, limits, day, "reports", count)
+                acted_here, acted_anywhere = (True, True) if supporter is None or forgot else (
+                    await conn.fetchrow(ACTED_BEFORE, supporter, campaign, new_id))
+                await conn.execute(ADD_ACTION_DAILY, campaign, day, official, channel, status, count)
+                done = count if status == "done" else 0
+                rows = await conn.fetch(ADD_CAMPAIGN_TOTALS, campaign, ALL_CAMPAIGNS, int(not acted_here),
+                                        int(not acted_anywhere), done, count - done)
+                if follower_chat is not None:
+                    await conn.execute("UPDATE subscriptions SET acted = true"
+                                       " WHERE chat_id = $1 AND campaign_id = $2", follower_chat, campaign)
+        except _OverLimit:
+            await self._refused(limits, day, campaign)
+            return RecordResult(False, *await self._totals(self._pool, campaign), capped=True)
         (supporters, actions), = [tuple(row[1:]) for row in rows if row[0] == campaign]
-        return RecordResult(True, supporters, actions, new_supporter=new_here)
+        return RecordResult(True, supporters, actions, new_supporter=not acted_here)
 
     @staticmethod
-    async def _totals(conn: asyncpg.Connection, campaign: str) -> tuple[int, int]:
+    async def _totals(conn, campaign: str) -> tuple[int, int]:
         row = await conn.fetchrow(CAMPAIGN_TOTALS, campaign)
         return tuple(row) if row else (0, 0)
 
+    async def _refused(self, limits: Limits, day: date, campaign: str) -> None:
+        """The refused attempt itself is counted, for the person and for /stats."""
+        async with self._transaction() as conn:
+            await conn.execute(COUNT_REFUSED, limits.limiter, day)
+            await conn.execute(COUNT_CAPPED, campaign, ALL_CAMPAIGNS)
+
     async def _record(self, table: str, columns: str, values: Sequence, limits: Limits | None,
-                      limit: str) -> Recorded:
+                      kind: str) -> Recorded:
         """A reply or a contact problem: idempotent on its key, within its daily limit."""
         campaign, key, day = values[0], values[-1], values[-2].date()
         marks = ", ".join(f"${n}" for n in range(1, len(values) + 1))
-        async with self._transaction() as conn:
-            if limits is not None:
-                done_today = (await _today_of(conn, limits, day))[LIMIT_COLUMNS[limit]]
-            seen = await conn.fetchval(f"SELECT id FROM {table} WHERE idempotency_key = $1", key)
-            if seen is not None:
-                return Recorded(False, seen)
-            if limits is not None and done_today + 1 > getattr(limits, limit):
-                await _tally(conn, limits, day, campaign, capped=True)
-                return Recorded(False, None, capped=True)
-            new_id = await conn.fetchval(
-                f"INSERT INTO {table} ({columns}) VALUES ({marks})"
-                " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id", *values)
-            if new_id is None:  # a concurrent insert of the same key (no limits to serialise on)
-                return Recorded(False, await conn.fetchval(
-                    f"SELECT id FROM {table} WHERE idempotency_key = $1", key))
-            await _tally(conn, limits, day, campaign, **{limit: 1})
+        insert = (f"INSERT INTO {table} ({columns}) VALUES ({marks})"
+                  " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id")
+        try:
+            async with self._transaction() as conn:
+                new_id = await conn.fetchval(insert, *values)
+                if new_id is None:
+                    return Recorded(False, await conn.fetchval(
+                        f"SELECT id FROM {table} WHERE idempotency_key = $1", key))
+                await _count_today(conn, limits, day, kind)
+        except _OverLimit:
+            await self._refused(limits, day, campaign)
+            return Recorded(False, None, capped=True)
         return Recorded(True, new_id)
 
     async def record_reply(self, report: ReplyReport, limits: Limits | None = None) -> Recorded:

@@ -91,13 +91,18 @@ INSERT_ACTION = """
 INSERT INTO actions (campaign_id, official_id, channel, count, status, language, country,
                      supporter, created_at, idempotency_key)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (idempotency_key) DO NOTHING
+RETURNING id
 """
 # Adds one report to the campaign's row and to the all-campaigns row; a
 # supporter counts once per row, on their first report (found before the
 # insert with the (supporter, campaign_id) index), and not again on the day
 # they deleted their data.
+ACTED_BEFORE = """
+SELECT EXISTS (SELECT 1 FROM actions WHERE supporter = :supporter AND campaign_id = :campaign AND id <> :id),
+       EXISTS (SELECT 1 FROM actions WHERE supporter = :supporter AND id <> :id)
+"""
 ACTED_HERE = "SELECT EXISTS (SELECT 1 FROM actions WHERE supporter = ? AND campaign_id = ?)"
-ACTED_ANYWHERE = "SELECT EXISTS (SELECT 1 FROM actions WHERE supporter = ?)"
 ADD_CAMPAIGN_TOTALS = """
 INSERT INTO campaign_totals (campaign_id, supporters, actions, attempted, reports)
 VALUES (:campaign, :new_here, :done, :attempted, 1), (:all, :new_anywhere, :done, :attempted, 1)
@@ -116,14 +121,17 @@ ON CONFLICT (campaign_id, day, official_id, channel, status) DO UPDATE SET
     reports = action_daily.reports + 1
 """
 CAMPAIGN_TOTALS = "SELECT supporters, actions FROM campaign_totals WHERE campaign_id = ?"
-# Today's limits row for one person (created empty), then what it holds.
-OPEN_LIMITS = "INSERT INTO daily_limits (limiter, day) VALUES (?, ?) ON CONFLICT DO NOTHING"
-READ_LIMITS = ("SELECT reports, actions, replies, problems, forgot FROM daily_limits"
-               " WHERE limiter = ? AND day = ?")
-COUNT_LIMITS = """
-UPDATE daily_limits SET reports = reports + ?, actions = actions + ?, replies = replies + ?,
-    problems = problems + ?, capped = capped + ?
-WHERE limiter = ? AND day = ?
+# One more of `kind` today for one person, counted first and checked after
+# (over the cap, the whole transaction is rolled back): {kind} is one of
+# reports, replies, problems; `actions` adds the report's count.
+COUNT_TODAY = """
+INSERT INTO daily_limits (limiter, day, {kind}, actions) VALUES (?, ?, 1, ?)
+ON CONFLICT (limiter, day) DO UPDATE SET {kind} = {kind} + 1, actions = actions + excluded.actions
+RETURNING {kind}, actions, forgot
+"""
+COUNT_REFUSED = """
+INSERT INTO daily_limits (limiter, day, capped) VALUES (?, ?, 1)
+ON CONFLICT (limiter, day) DO UPDATE SET capped = capped + 1
 """
 COUNT_CAPPED = """
 INSERT INTO campaign_totals (campaign_id, capped) VALUES (?, 1), (?, 1)
@@ -285,9 +293,6 @@ REPLY_ITEMS = (
 # These run on aiosqlite's thread with the plain sqlite3 connection (see
 # `SQLiteStore._in_thread`): the whole transaction in one hop.
 
-LIMIT_COLUMNS = {"reports": 0, "actions": 1, "replies": 2, "problems": 3}
-
-
 @contextmanager
 def _immediate(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("BEGIN IMMEDIATE")
@@ -299,76 +304,79 @@ def _immediate(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("COMMIT")
 
 
+class _OverLimit(Exception):
+    """A daily limit refused the write: its transaction is rolled back."""
+
+
 def _day(created_at: str) -> str:
     return created_at[:10]
 
 
-def _today_of(conn: sqlite3.Connection, limits: Limits, day: str) -> tuple:
-    """(reports, actions, replies, problems, forgot) counted today under `limits`."""
-    conn.execute(OPEN_LIMITS, (limits.limiter, day))
-    return conn.execute(READ_LIMITS, (limits.limiter, day)).fetchone()
+def _count_today(conn: sqlite3.Connection, limits: Limits | None, day: str, kind: str,
+                 actions: int = 0) -> bool:
+    """Count one more `kind` today; raise _OverLimit past a cap. Whether the
+    person deleted their data today (then they are not counted as new again)."""
+    if limits is None:
+        return False
+    done, actions_today, forgot = conn.execute(COUNT_TODAY.format(kind=kind),
+                                               (limits.limiter, day, actions)).fetchone()
+    if done > getattr(limits, kind) or actions_today > limits.actions:
+        raise _OverLimit
+    return bool(forgot)
 
 
-def _tally(conn: sqlite3.Connection, limits: Limits | None, day: str, campaign: str, *,
-           reports: int = 0, actions: int = 0, replies: int = 0, problems: int = 0,
-           capped: bool = False) -> None:
-    if limits is not None:
-        conn.execute(COUNT_LIMITS, (reports, actions, replies, problems, int(capped), limits.limiter, day))
-    if capped:
+def _refused(conn: sqlite3.Connection, limits: Limits, day: str, campaign: str) -> None:
+    """The refused attempt itself is counted, for the person and for /stats."""
+    with _immediate(conn):
+        conn.execute(COUNT_REFUSED, (limits.limiter, day))
         conn.execute(COUNT_CAPPED, (campaign, ALL_CAMPAIGNS))
 
 
 def _record_action_now(conn: sqlite3.Connection, values: tuple, limits: Limits | None,
                        follower_chat: int | None) -> RecordResult:
     campaign, official, channel, count, status = values[:5]
-    supporter, created_at, key = values[7], values[8], values[9]
-    day = _day(created_at)
-    with _immediate(conn):
-        if conn.execute("SELECT 1 FROM actions WHERE idempotency_key = ?", (key,)).fetchone():
-            totals = conn.execute(CAMPAIGN_TOTALS, (campaign,)).fetchone() or (0, 0)
-            return RecordResult(False, *totals)
-        forgot = 0
-        if limits is not None:
-            reports_today, actions_today, _, _, forgot = _today_of(conn, limits, day)
-            if reports_today + 1 > limits.reports or actions_today + count > limits.actions:
-                _tally(conn, limits, day, campaign, capped=True)
-                totals = conn.execute(CAMPAIGN_TOTALS, (campaign,)).fetchone() or (0, 0)
-                return RecordResult(False, *totals, capped=True)
-        counts_as_new = supporter is not None and not forgot
-        new_here = counts_as_new and not conn.execute(ACTED_HERE, (supporter, campaign)).fetchone()[0]
-        new_anywhere = new_here and not conn.execute(ACTED_ANYWHERE, (supporter,)).fetchone()[0]
-        conn.execute(INSERT_ACTION, values)
-        conn.execute(ADD_ACTION_DAILY, (campaign, day, official, channel, status, count))
-        done = count if status == "done" else 0
-        rows = conn.execute(ADD_CAMPAIGN_TOTALS, {
-            "campaign": campaign, "all": ALL_CAMPAIGNS, "new_here": int(new_here),
-            "new_anywhere": int(new_anywhere), "done": done, "attempted": count - done}).fetchall()
-        _tally(conn, limits, day, campaign, reports=1, actions=count)
-        if follower_chat is not None:
-            conn.execute("UPDATE subscriptions SET acted = 1 WHERE chat_id = ? AND campaign_id = ?",
-                         (follower_chat, campaign))
+    supporter, day = values[7], _day(values[8])
+    try:
+        with _immediate(conn):
+            inserted = conn.execute(INSERT_ACTION, values).fetchone()
+            if inserted is None:  # the same report again: counted once
+                return RecordResult(False, *(conn.execute(CAMPAIGN_TOTALS, (campaign,)).fetchone() or (0, 0)))
+            forgot = _count_today(conn, limits, day, "reports", count)
+            acted_here, acted_anywhere = (1, 1) if supporter is None or forgot else conn.execute(
+                ACTED_BEFORE, {"supporter": supporter, "campaign": campaign, "id": inserted[0]}).fetchone()
+            conn.execute(ADD_ACTION_DAILY, (campaign, day, official, channel, status, count))
+            done = count if status == "done" else 0
+            rows = conn.execute(ADD_CAMPAIGN_TOTALS, {
+                "campaign": campaign, "all": ALL_CAMPAIGNS, "new_here": 1 - acted_here,
+                "new_anywhere": 1 - acted_anywhere, "done": done, "attempted": count - done}).fetchall()
+            if follower_chat is not None:
+                conn.execute("UPDATE subscriptions SET acted = 1 WHERE chat_id = ? AND campaign_id = ?",
+                             (follower_chat, campaign))
+    except _OverLimit:
+        _refused(conn, limits, day, campaign)
+        return RecordResult(False, *(conn.execute(CAMPAIGN_TOTALS, (campaign,)).fetchone() or (0, 0)),
+                            capped=True)
     (supporters, actions), = [row[1:] for row in rows if row[0] == campaign]
-    return RecordResult(True, supporters, actions, new_supporter=new_here)
+    return RecordResult(True, supporters, actions, new_supporter=not acted_here)
 
 
 def _record_item_now(conn: sqlite3.Connection, table: str, columns: str, values: tuple,
-                     limits: Limits | None, limit: str) -> Recorded:
+                     limits: Limits | None, kind: str) -> Recorded:
     """A reply or a contact problem: idempotent on its key, within its daily limit."""
     campaign, key, day = values[0], values[-1], _day(values[-2])
-    with _immediate(conn):
-        seen = conn.execute(f"SELECT id FROM {table} WHERE idempotency_key = ?", (key,)).fetchone()
-        if seen:
-            return Recorded(False, seen[0])
-        if limits is not None:
-            done_today = _today_of(conn, limits, day)[LIMIT_COLUMNS[limit]]
-            if done_today + 1 > getattr(limits, limit):
-                _tally(conn, limits, day, campaign, capped=True)
-                return Recorded(False, None, capped=True)
-        marks = ", ".join("?" * len(values))
-        (row_id,) = conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING id",
-                                 values).fetchone()
-        _tally(conn, limits, day, campaign, **{limit: 1})
-    return Recorded(True, row_id)
+    insert = (f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(values))})"
+              " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id")
+    try:
+        with _immediate(conn):
+            inserted = conn.execute(insert, values).fetchone()
+            if inserted is None:
+                (seen,) = conn.execute(f"SELECT id FROM {table} WHERE idempotency_key = ?", (key,)).fetchone()
+                return Recorded(False, seen)
+            _count_today(conn, limits, day, kind)
+    except _OverLimit:
+        _refused(conn, limits, day, campaign)
+        return Recorded(False, None, capped=True)
+    return Recorded(True, inserted[0])
 
 
 def _run_statements(conn: sqlite3.Connection, statements: list[tuple[str, tuple]]) -> None:
