@@ -276,11 +276,12 @@ class SlowBotAPI(InMemoryBotAPI):
 
 
 async def run_ours(database: Path, catalog=None, matcher=None, supporters: int = SUPPORTERS,
-                   api: InMemoryBotAPI | None = None,
-                   processor=None) -> tuple[Run, list[list[dict]], Counter]:
+                   api: InMemoryBotAPI | None = None, processor=None,
+                   lazy_answers: bool = True) -> tuple[Run, list[list[dict]], Counter]:
     """The mixed stream through our bot; also returns the payloads, for the echo bot.
 
-    `processor` replaces the bot's update processor (to compare concurrency settings).
+    `processor` replaces the bot's update processor (to compare concurrency settings);
+    `lazy_answers` False makes the bot parse every answer, as python-telegram-bot does.
     """
     services = services_for(database, catalog, matcher)
     api = api or InMemoryBotAPI(clock=fixed_clock)
@@ -295,7 +296,7 @@ async def run_ours(database: Path, catalog=None, matcher=None, supporters: int =
     # calls post_init and post_shutdown only from run_polling / run_webhook).
     async with await open_store(database) as store:
         services.store = store
-        application = build_application(services, request=api)
+        application = build_application(services, request=api, lazy_answers=lazy_answers)
         if processor is not None:
             application._update_processor = processor  # a benchmark-only swap
         async with application:
