@@ -112,3 +112,14 @@ async def test_a_failed_drawing_is_tried_again(store, monkeypatch):
         await charts_.png(CASE, figures, "UA 150.18")
     assert await charts_.png(CASE, figures, "UA 150.18") == b"\x89PNG drawn"
     assert len(attempts) == 2
+
+
+async def test_a_new_day_redraws_even_a_quiet_case(bot, clock, drawings):
+    """No actions at all: the bars stay at zero, but the dates under them move."""
+    sim, _ = bot
+    organizer = sim.user(user_id=ORGANIZER_ID)
+    _, first = await stats(organizer)
+    clock.advance(3_600)
+    assert (await stats(organizer))[1] == first and len(drawings) == 1
+    clock.advance(86_400)
+    assert (await stats(organizer))[1] != first and len(drawings) == 2
