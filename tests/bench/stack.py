@@ -1,10 +1,11 @@
 """The full-stack harness: a mixed stream of updates from simulated supporters,
 fed through a real `Application` on the in-memory Bot API, and the same
-stream fed to a minimal python-telegram-bot echo bot (the floor).
+stream fed to a minimal python-telegram-bot echo bot (the floor), plain and
+set up like ours.
 
 Used by test_bench_stack.py (throughput and CPU per update), by
-startup_probe.py (peak RSS after the stream, in a fresh process) and by hand
-for profiling:
+startup_probe.py (peak RSS after the stream, in a fresh process),
+profile_mix.py (where the time goes, with py-spy) and by hand:
 
     .venv/bin/python -m tests.bench.stack [--profile]
 
@@ -35,6 +36,7 @@ measured by the broadcast benchmark.
 from __future__ import annotations
 
 import asyncio
+import html
 import itertools
 import time
 from collections import Counter
@@ -48,9 +50,11 @@ from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, 
 
 from bot.appeals import AppealRenderer
 from bot.catalog import load_catalog
-from bot.chat.app import build_application
+from bot.chat.app import BOT_DEFAULTS, build_application
+from bot.chat.ordering import PerSupporterUpdateProcessor
 from bot.config import Settings
 from bot.i18n import Texts
+from bot.retrying_request import RetryingRequest
 from bot.runtime import build_matcher
 from bot.services import Services
 from bot.store import open_store
@@ -237,26 +241,44 @@ async def feed(application: Application, rounds: list[list[dict]] | Callable[[in
 
 # -- the bots ------------------------------------------------------------------
 
-def services_for(database: Path, catalog=None, matcher=None) -> Services:
+def services_for(database: Path, catalog=None, matcher=None,
+                 organizers: frozenset[int] = frozenset()) -> Services:
     settings = Settings(database_path=database, content_dir=ROOT / "content", seeds_dir=ROOT / "seeds",
-                        supporter_id_secret=b"bench-secret-0123456789")
+                        supporter_id_secret=b"bench-secret-0123456789", organizer_ids=organizers)
     catalog = catalog or load_catalog(settings.content_dir, settings.seeds_dir)
     return Services(catalog=catalog, settings=settings, texts=Texts(catalog.strings), clock=fixed_clock,
                     sleep=no_sleep, secret=settings.supporter_id_secret,
                     matcher=matcher or build_matcher(catalog), appeals=AppealRenderer(catalog))
 
 
-def echo_application(api: InMemoryBotAPI, concurrent_updates: int | bool = False) -> Application:
-    """The floor: python-telegram-bot doing almost nothing per update."""
+def echo_application(api: InMemoryBotAPI, like_ours: bool = False) -> Application:
+    """The floor: python-telegram-bot doing almost nothing per update.
+
+    Plain, it is python-telegram-bot as it comes: one update at a time, no
+    Defaults, the transport as it is. `like_ours` sets it up as our bot is
+    (bot.chat.app): the same Defaults (HTML, no link previews), the same
+    PerSupporterUpdateProcessor and the same RetryingRequest around the
+    transport, so the ratio against it shows what our handlers, store and
+    persistence cost, not python-telegram-bot's configuration. Its bot is
+    python-telegram-bot's ExtBot: lazy answers (bot/chat/lazy_answers.py) are
+    part of what our bot does, not of the floor. The echo escapes the text,
+    as every reply of ours is HTML.
+    """
 
     async def echo(update: Update, context) -> None:
-        await update.effective_chat.send_message(update.effective_message.text)
+        text = update.effective_message.text
+        await update.effective_chat.send_message(html.escape(text) if like_ours else text)
 
     async def answer(update: Update, context) -> None:
         await update.callback_query.answer()
 
-    application = (ApplicationBuilder().token("1000001:in-memory").request(api).get_updates_request(api)
-                   .updater(None).concurrent_updates(concurrent_updates).build())
+    builder = ApplicationBuilder().token("1000001:in-memory").get_updates_request(api).updater(None)
+    if like_ours:
+        builder = (builder.request(RetryingRequest(api, sleep=no_sleep)).defaults(BOT_DEFAULTS)
+                   .concurrent_updates(PerSupporterUpdateProcessor()))
+    else:
+        builder = builder.request(api)
+    application = builder.build()
     application.add_handler(MessageHandler(filters.TEXT, echo))
     application.add_handler(CallbackQueryHandler(answer))
     return application
@@ -308,9 +330,9 @@ async def run_ours(database: Path, catalog=None, matcher=None, supporters: int =
     return result, recorded, stream.kinds
 
 
-async def run_echo(recorded: list[list[dict]], concurrent_updates: int | bool = False) -> Run:
+async def run_echo(recorded: list[list[dict]], like_ours: bool = False) -> Run:
     api = InMemoryBotAPI(clock=fixed_clock)
-    application = echo_application(api, concurrent_updates)
+    application = echo_application(api, like_ours)
     async with application:
         await application.start()
         try:
@@ -342,11 +364,12 @@ def main() -> None:  # pragma: no cover - a tool for profiling by hand
             profiler.stop()
             print(profiler.output_text(unicode=True, color=False, show_all=False))
         echo = asyncio.run(run_echo(recorded))
+        like = asyncio.run(run_echo(recorded, like_ours=True))
     print(dict(kinds))
-    for name, run in (("ours", ours), ("echo", echo)):
+    for name, run in (("ours", ours), ("echo", echo), ("echo like ours", like)):
         print(f"{name}: {run.updates} updates, {run.per_s:,.0f}/s, {run.cpu_us:,.0f} µs CPU/update, "
               f"{run.api_calls} API calls, {run.errors} refusals")
-    print(f"ratio {ours.per_s / echo.per_s:.3f}")
+    print(f"ratio {ours.per_s / echo.per_s:.3f}, like ours {ours.per_s / like.per_s:.3f}")
 
 
 if __name__ == "__main__":  # pragma: no cover
