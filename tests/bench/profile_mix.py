@@ -2,7 +2,11 @@
 mixed stream (stack.py, our bot only) and each sample is put in one
 category, by what it was doing. Prints a Markdown table for the README.
 
-    .venv/bin/python -m tests.bench.profile_mix [--rate 250] [--keep FILE]
+    .venv/bin/python -m tests.bench.profile_mix [--runs 3] [--compare] [--eager]
+
+`--compare` profiles the bot as it runs and with python-telegram-bot's eager
+parsing of every Bot API answer (the bot before bot/chat/lazy_answers.py), in
+turns, and prints one table with both.
 
 py-spy (`pip install py-spy`) samples the child process from outside
 (non-blocking, so it does not pause it) and every thread, which is why it is
@@ -26,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -113,7 +118,23 @@ def table(counts: Counter, cpu_us: float) -> str:
     return "\n".join(lines)
 
 
-def child() -> None:
+def comparison(before: tuple[Counter, float], after: tuple[Counter, float]) -> str:
+    """One table: µs per update and share of each category, before and after."""
+    (b_counts, b_cpu), (a_counts, a_cpu) = before, after
+    b_total, a_total = sum(b_counts.values()), sum(a_counts.values())
+    lines = ["| where | before µs | share | after µs | share |", "| --- | ---: | ---: | ---: | ---: |"]
+    for name, n in b_counts.most_common():
+        m = a_counts.get(name, 0)
+        lines.append(f"| {name} | {n / b_total * b_cpu:,.0f} | {n * 100 / b_total:.1f}% | "
+                     f"{m / a_total * a_cpu:,.0f} | {m * 100 / a_total:.1f}% |")
+    for name, m in a_counts.most_common():
+        if name not in b_counts:
+            lines.append(f"| {name} | 0 | 0% | {m / a_total * a_cpu:,.0f} | {m * 100 / a_total:.1f}% |")
+    lines.append(f"| **CPU per update** | **{b_cpu:,.0f}** | | **{a_cpu:,.0f}** | |")
+    return "\n".join(lines)
+
+
+def child(eager: bool) -> None:
     """Run the mix once (our bot only) and print its figures as JSON."""
     import asyncio
 
@@ -124,36 +145,62 @@ def child() -> None:
     catalog = load_catalog(ROOT / "content", ROOT / "seeds")
     matcher = build_matcher(catalog)
     with tempfile.TemporaryDirectory() as tmp:
-        run, _, _ = asyncio.run(run_ours(Path(tmp) / "profile.sqlite3", catalog, matcher))
+        run, _, _ = asyncio.run(run_ours(Path(tmp) / "profile.sqlite3", catalog, matcher,
+                                         lazy_answers=not eager))
     print(json.dumps({"updates": run.updates, "per_s": run.per_s, "cpu_us": run.cpu_us,
                       "api_calls": run.api_calls}))
+
+
+def profiled(raw: Path, rate: int, eager: bool) -> dict:
+    """One profiled run of the mix in a child process; its figures."""
+    spy = Path(sys.executable).with_name("py-spy")
+    command = [str(spy), "record", "--nonblocking", "--threads", "-r", str(rate), "-f", "raw", "-o", str(raw),
+               "--", sys.executable, "-m", "tests.bench.profile_mix", "--child"]
+    command += ["--eager"] if eager else []
+    done = subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.PIPE, text=True)
+    return json.loads(next(line for line in done.stdout.splitlines() if line.startswith("{")))
 
 
 def main() -> None:  # pragma: no cover - a tool run by hand
     parser = argparse.ArgumentParser()
     parser.add_argument("--rate", type=int, default=250, help="samples per second")
-    parser.add_argument("--keep", type=Path, help="also keep py-spy's raw output here")
+    parser.add_argument("--runs", type=int, default=1, help="profiled runs (samples added up, CPU median)")
+    parser.add_argument("--eager", action="store_true",
+                        help="parse every Bot API answer, as python-telegram-bot does (before lazy answers)")
+    parser.add_argument("--compare", action="store_true",
+                        help="eager and lazy answers in turns, one table with both")
+    parser.add_argument("--keep", type=Path, help="a folder to keep py-spy's raw output in")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--summarise", type=Path, help="only summarise an earlier raw file")
     parser.add_argument("--cpu-us", type=float, default=0.0, help="with --summarise")
     args = parser.parse_args()
     if args.child:
-        child()
+        child(args.eager)
         return
     if args.summarise:
         print(table(summarise(args.summarise), args.cpu_us))
         return
+    modes = (True, False) if args.compare else (args.eager,)
+    samples = {mode: Counter() for mode in modes}
+    cpu = {mode: [] for mode in modes}
     with tempfile.TemporaryDirectory() as tmp:
-        raw = args.keep or Path(tmp) / "mix.txt"
-        spy = Path(sys.executable).with_name("py-spy")
-        done = subprocess.run([str(spy), "record", "--nonblocking", "--threads", "-r", str(args.rate),
-                               "-f", "raw", "-o", str(raw), "--", sys.executable, "-m",
-                               "tests.bench.profile_mix", "--child"],
-                              cwd=ROOT, check=True, stdout=subprocess.PIPE, text=True)
-        figures = json.loads(next(line for line in done.stdout.splitlines() if line.startswith("{")))
-        print(f"{figures['updates']:,} updates, {figures['per_s']:,.0f}/s under the profiler, "
-              f"{figures['cpu_us']:,.0f} µs CPU per update, {figures['api_calls']:,} Bot API calls\n")
-        print(table(summarise(raw), figures["cpu_us"]))
+        folder = args.keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        for run in range(args.runs):
+            for eager in modes:
+                raw = folder / f"mix-{'eager' if eager else 'lazy'}-{run}.txt"
+                figures = profiled(raw, args.rate, eager)
+                samples[eager] += summarise(raw)
+                cpu[eager].append(figures["cpu_us"])
+                mode = "eager" if eager else "lazy"
+                print(f"run {run + 1}, {mode} answers: {figures['updates']:,} updates, "
+                      f"{figures['per_s']:,.0f}/s under the profiler, "
+                      f"{figures['cpu_us']:,.0f} µs CPU per update", file=sys.stderr)
+    median_cpu = {mode: statistics.median(values) for mode, values in cpu.items()}
+    if args.compare:
+        print(comparison((samples[True], median_cpu[True]), (samples[False], median_cpu[False])))
+    else:
+        print(table(samples[args.eager], median_cpu[args.eager]))
 
 
 if __name__ == "__main__":  # pragma: no cover
