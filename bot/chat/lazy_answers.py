@@ -3,9 +3,10 @@ someone looks at it.
 
 Every send or edit returns the message as Telegram stored it, keyboard
 included, and python-telegram-bot parses it into a tree of frozen objects
-(about 190 µs for one of our messages with a keyboard). Almost no handler of
-ours reads that answer: `await chat.send_message(...)` and move on. Profiles
-of the mixed stream put this parsing at about an eighth of the bot's time.
+(0.2 to 0.3 ms for one of our messages with a keyboard). Almost no handler
+of ours reads that answer: `await chat.send_message(...)` and move on.
+Profiles of the benchmark mix put this parsing at 14% of the bot's time
+(README, Performance).
 
 `LazyAnswerBot` (the application's bot, see `bot.chat.app`) returns an
 `UnparsedMessage` instead: a `Message` whose fields are still the answer's

@@ -36,11 +36,12 @@ measured by the broadcast benchmark.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import itertools
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -203,11 +204,11 @@ class Stream:
 
 @dataclass
 class Run:
-    updates: int
-    wall_s: float
-    cpu_s: float
-    api_calls: int
-    errors: int
+    updates: int = 0
+    wall_s: float = 0.0
+    cpu_s: float = 0.0
+    api_calls: int = 0
+    errors: int = 0
 
     @property
     def per_s(self) -> float:
@@ -217,26 +218,32 @@ class Run:
     def cpu_us(self) -> float:
         return self.cpu_s / self.updates * 1e6
 
+    def __add__(self, other: Run) -> Run:
+        """Two parts of one run (rounds) together; refusals are counted to date, not added."""
+        return Run(self.updates + other.updates, self.wall_s + other.wall_s, self.cpu_s + other.cpu_s,
+                   self.api_calls + other.api_calls, max(self.errors, other.errors))
+
+
+async def feed_round(application: Application, payloads: list[dict], api: InMemoryBotAPI) -> Run:
+    """Feed one round through the started application's update queue and wait
+    until it is processed; time only the processing (de_json included)."""
+    queue, bot = application.update_queue, application.bot
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    for payload in payloads:
+        queue.put_nowait(Update.de_json(payload, bot))
+    await queue.join()
+    wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    return Run(len(payloads), wall, cpu, len(api.take_calls()), len(api.refusals))
+
 
 async def feed(application: Application, rounds: list[list[dict]] | Callable[[int], list[dict]],
                count: int, api: InMemoryBotAPI) -> Run:
-    """Feed `count` rounds through the started application's update queue;
-    time only the processing (de_json included)."""
-    wall = cpu = 0.0
-    updates = calls = 0
-    queue = application.update_queue
-    bot = application.bot
+    """Feed `count` rounds, one after another."""
+    total = Run()
     for round_ in range(count):
         payloads = rounds(round_) if callable(rounds) else rounds[round_]
-        wall0, cpu0 = time.perf_counter(), time.process_time()
-        for payload in payloads:
-            queue.put_nowait(Update.de_json(payload, bot))
-        await queue.join()
-        wall += time.perf_counter() - wall0
-        cpu += time.process_time() - cpu0
-        updates += len(payloads)
-        calls += len(api.take_calls())
-    return Run(updates, wall, cpu, calls, len(api.refusals))
+        total += await feed_round(application, payloads, api)
+    return total
 
 
 # -- the bots ------------------------------------------------------------------
@@ -297,10 +304,21 @@ class SlowBotAPI(InMemoryBotAPI):
         return await super().do_request(url, method, request_data, **timeouts)
 
 
-async def run_ours(database: Path, catalog=None, matcher=None, supporters: int = SUPPORTERS,
-                   api: InMemoryBotAPI | None = None, processor=None,
-                   lazy_answers: bool = True) -> tuple[Run, list[list[dict]], Counter]:
-    """The mixed stream through our bot; also returns the payloads, for the echo bot.
+@dataclass
+class StartedBot:
+    """A started application on its own in-memory Bot API; `stream` builds the
+    mix's rounds from what this bot answered (None for an echo bot)."""
+
+    application: Application
+    api: InMemoryBotAPI
+    stream: Stream | None = None
+
+
+@contextlib.asynccontextmanager
+async def started_ours(database: Path, catalog=None, matcher=None, supporters: int = SUPPORTERS,
+                       api: InMemoryBotAPI | None = None, processor=None,
+                       lazy_answers: bool = True) -> AsyncIterator[StartedBot]:
+    """Our bot, started on a new store, with the mix's stream.
 
     `processor` replaces the bot's update processor (to compare concurrency settings);
     `lazy_answers` False makes the bot parse every answer, as python-telegram-bot does.
@@ -308,12 +326,6 @@ async def run_ours(database: Path, catalog=None, matcher=None, supporters: int =
     services = services_for(database, catalog, matcher)
     api = api or InMemoryBotAPI(clock=fixed_clock)
     stream = Stream(api, supporters)
-    recorded: list[list[dict]] = []
-
-    def rounds(round_: int) -> list[dict]:
-        recorded.append(stream.payloads(round_))
-        return recorded[-1]
-
     # The store is opened here, as run_polling's post_init would (python-telegram-bot
     # calls post_init and post_shutdown only from run_polling / run_webhook).
     async with await open_store(database) as store:
@@ -324,22 +336,42 @@ async def run_ours(database: Path, catalog=None, matcher=None, supporters: int =
         async with application:
             await application.start()
             try:
-                result = await feed(application, rounds, stream.rounds, api)
+                yield StartedBot(application, api, stream)
             finally:
                 await application.stop()
-    return result, recorded, stream.kinds
 
 
-async def run_echo(recorded: list[list[dict]], like_ours: bool = False) -> Run:
+@contextlib.asynccontextmanager
+async def started_echo(like_ours: bool = False) -> AsyncIterator[StartedBot]:
     api = InMemoryBotAPI(clock=fixed_clock)
     application = echo_application(api, like_ours)
     async with application:
         await application.start()
         try:
-            result = await feed(application, recorded, len(recorded), api)
+            yield StartedBot(application, api)
         finally:
             await application.stop()
-    return result
+
+
+async def run_ours(database: Path, catalog=None, matcher=None, supporters: int = SUPPORTERS,
+                   api: InMemoryBotAPI | None = None, processor=None,
+                   lazy_answers: bool = True) -> tuple[Run, list[list[dict]], Counter]:
+    """The mixed stream through our bot; also returns the payloads, for the echo bot.
+    The arguments are those of `started_ours`."""
+    recorded: list[list[dict]] = []
+    async with started_ours(database, catalog, matcher, supporters, api, processor, lazy_answers) as ours:
+
+        def rounds(round_: int) -> list[dict]:
+            recorded.append(ours.stream.payloads(round_))
+            return recorded[-1]
+
+        result = await feed(ours.application, rounds, ours.stream.rounds, ours.api)
+    return result, recorded, ours.stream.kinds
+
+
+async def run_echo(recorded: list[list[dict]], like_ours: bool = False) -> Run:
+    async with started_echo(like_ours) as echo:
+        return await feed(echo.application, recorded, len(recorded), echo.api)
 
 
 def main() -> None:  # pragma: no cover - a tool for profiling by hand
