@@ -8,7 +8,7 @@ category, by what it was doing. Prints a Markdown table for the README.
 parsing of every Bot API answer (the bot before bot/chat/lazy_answers.py), in
 turns, and prints one table with both.
 
-py-spy (`pip install py-spy`) samples the child process from outside
+py-spy (`pip install -e '.[profile]'`) samples the child process from outside
 (non-blocking, so it does not pause it) and every thread, which is why it is
 used here rather than cProfile: the SQLite work runs in aiosqlite's worker
 thread, and cProfile's own cost per call would inflate python-telegram-bot's
