@@ -22,6 +22,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     Defaults,
+    ExtBot,
     MessageHandler,
     TypeHandler,
     filters,
@@ -47,6 +48,7 @@ from . import (
 )
 from .application import BotApplication, name_handlers
 from .context import LANG_KEY, SERVICES_KEY, BotContext, Services, answer_stale
+from .lazy_answers import LazyAnswerBot
 from .leaving import leaving_flows
 from .ordering import PerSupporterUpdateProcessor
 from .persistence import StorePersistence
@@ -157,40 +159,44 @@ async def close_store(application: Application) -> None:
     await application.bot_data[SERVICES_KEY].close_store()
 
 
+# Every reply is HTML without link previews unless a handler says otherwise.
+BOT_DEFAULTS = Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
+
+
 def build_application(services: Services, request: BaseRequest | None = None,
                       token: str = "1000001:in-memory", base_url: str | None = None,
-                      persistent: bool = True) -> Application:
+                      persistent: bool = True, lazy_answers: bool = True) -> Application:
     """The application for `services`; `request` None means real HTTPS to Telegram.
 
     The store is opened when the application initialises (in its event loop)
-    unless `services.store` is already set, as tests do.
+    unless `services.store` is already set, as tests do. The bot parses the
+    answers to its sends only when a handler reads them (`lazy_answers`, see
+    bot/chat/lazy_answers.py; False gives python-telegram-bot's ExtBot, for
+    comparisons).
     """
+    api = RetryingRequest(request or HTTPXRequest(connection_pool_size=16), metrics=services.metrics,
+                          sleep=services.sleep, attempts=services.settings.telegram_api_retries + 1)
+    # On stop, python-telegram-bot cancels the long poll and at once calls getUpdates
+    # again to confirm the last offset. With one connection (its default) that call
+    # waits for the cancelled poll's connection to close, which over TLS can outlast
+    # the pool timeout: an ERROR with a traceback at every stop. Two connections.
+    updates_request = request or HTTPXRequest(connection_pool_size=GET_UPDATES_POOL)
+    bot_class = LazyAnswerBot if lazy_answers else ExtBot
+    bot = bot_class(token, request=api, get_updates_request=updates_request, defaults=BOT_DEFAULTS,
+                    **({"base_url": base_url} if base_url else {}))
     builder = (
         ApplicationBuilder()
         .application_class(BotApplication)
-        .token(token)
+        .bot(bot)
         .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(PerSupporterUpdateProcessor())  # concurrent, each supporter in order
         .post_init(on_init)
         .post_shutdown(close_store)
-        .defaults(Defaults(parse_mode=ParseMode.HTML,
-                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
     )
     if persistent:
         builder = builder.persistence(StorePersistence(services))
-    if base_url:
-        builder = builder.base_url(base_url)
-    api = RetryingRequest(request or HTTPXRequest(connection_pool_size=16), metrics=services.metrics,
-                          sleep=services.sleep, attempts=services.settings.telegram_api_retries + 1)
-    builder = builder.request(api)
     if request is not None:
-        builder = builder.get_updates_request(request).updater(None)
-    else:
-        # On stop, python-telegram-bot cancels the long poll and at once calls getUpdates
-        # again to confirm the last offset. With one connection (its default) that call
-        # waits for the cancelled poll's connection to close, which over TLS can outlast
-        # the pool timeout: an ERROR with a traceback at every stop. Two connections.
-        builder = builder.get_updates_request(HTTPXRequest(connection_pool_size=GET_UPDATES_POOL))
+        builder = builder.updater(None)
     application = builder.build()
     application.bot_data[SERVICES_KEY] = services
     register_handlers(application)

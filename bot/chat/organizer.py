@@ -4,19 +4,19 @@ nothing else."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from functools import wraps
 
 from telegram import InputFile, Update
 
-from ..charts import stats_chart_png
+from ..charts import StatsCharts
 from ..i18n import Html
 from ..telegram_html import escape
 from .context import BotContext, answer_stale, keyboard, reply
 from .delivery import send_long
 
 RESOLVE = "org:resolve:"
+CHARTS_KEY = "stats_charts"  # in services.extras: the StatsCharts of this bot
 REVIEW_LIMIT = 10
 
 
@@ -72,7 +72,8 @@ async def stats(update: Update, context: BotContext) -> None:
                      week=figures.last_7_days, problems=figures.open_problems, capped=figures.capped,
                      by_channel=Html(_counts(figures.by_channel)), by_official=Html(_counts(officials)))
     await reply(update, text)
-    png = await asyncio.to_thread(stats_chart_png, figures, label)
+    charts = services.extras.setdefault(CHARTS_KEY, StatsCharts(services.clock))
+    png = await charts.png(campaign_id, figures, label)  # at most once a minute per case
     await update.effective_chat.send_photo(InputFile(png, filename="stats.png"))
 
 

@@ -1,10 +1,11 @@
 """The full-stack harness: a mixed stream of updates from simulated supporters,
 fed through a real `Application` on the in-memory Bot API, and the same
-stream fed to a minimal python-telegram-bot echo bot (the floor).
+stream fed to a minimal python-telegram-bot echo bot (the floor), plain and
+set up like ours.
 
 Used by test_bench_stack.py (throughput and CPU per update), by
-startup_probe.py (peak RSS after the stream, in a fresh process) and by hand
-for profiling:
+startup_probe.py (peak RSS after the stream, in a fresh process),
+profile_mix.py (where the time goes, with py-spy) and by hand:
 
     .venv/bin/python -m tests.bench.stack [--profile]
 
@@ -35,10 +36,12 @@ measured by the broadcast benchmark.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import html
 import itertools
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,9 +51,11 @@ from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, 
 
 from bot.appeals import AppealRenderer
 from bot.catalog import load_catalog
-from bot.chat.app import build_application
+from bot.chat.app import BOT_DEFAULTS, build_application
+from bot.chat.ordering import PerSupporterUpdateProcessor
 from bot.config import Settings
 from bot.i18n import Texts
+from bot.retrying_request import RetryingRequest
 from bot.runtime import build_matcher
 from bot.services import Services
 from bot.store import open_store
@@ -199,11 +204,11 @@ class Stream:
 
 @dataclass
 class Run:
-    updates: int
-    wall_s: float
-    cpu_s: float
-    api_calls: int
-    errors: int
+    updates: int = 0
+    wall_s: float = 0.0
+    cpu_s: float = 0.0
+    api_calls: int = 0
+    errors: int = 0
 
     @property
     def per_s(self) -> float:
@@ -213,50 +218,74 @@ class Run:
     def cpu_us(self) -> float:
         return self.cpu_s / self.updates * 1e6
 
+    def __add__(self, other: Run) -> Run:
+        """Two parts of one run (rounds) together; refusals are counted to date, not added."""
+        return Run(self.updates + other.updates, self.wall_s + other.wall_s, self.cpu_s + other.cpu_s,
+                   self.api_calls + other.api_calls, max(self.errors, other.errors))
+
+
+async def feed_round(application: Application, payloads: list[dict], api: InMemoryBotAPI) -> Run:
+    """Feed one round through the started application's update queue and wait
+    until it is processed; time only the processing (de_json included)."""
+    queue, bot = application.update_queue, application.bot
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    for payload in payloads:
+        queue.put_nowait(Update.de_json(payload, bot))
+    await queue.join()
+    wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    return Run(len(payloads), wall, cpu, len(api.take_calls()), len(api.refusals))
+
 
 async def feed(application: Application, rounds: list[list[dict]] | Callable[[int], list[dict]],
                count: int, api: InMemoryBotAPI) -> Run:
-    """Feed `count` rounds through the started application's update queue;
-    time only the processing (de_json included)."""
-    wall = cpu = 0.0
-    updates = calls = 0
-    queue = application.update_queue
-    bot = application.bot
+    """Feed `count` rounds, one after another."""
+    total = Run()
     for round_ in range(count):
         payloads = rounds(round_) if callable(rounds) else rounds[round_]
-        wall0, cpu0 = time.perf_counter(), time.process_time()
-        for payload in payloads:
-            queue.put_nowait(Update.de_json(payload, bot))
-        await queue.join()
-        wall += time.perf_counter() - wall0
-        cpu += time.process_time() - cpu0
-        updates += len(payloads)
-        calls += len(api.take_calls())
-    return Run(updates, wall, cpu, calls, len(api.refusals))
+        total += await feed_round(application, payloads, api)
+    return total
 
 
 # -- the bots ------------------------------------------------------------------
 
-def services_for(database: Path, catalog=None, matcher=None) -> Services:
+def services_for(database: Path, catalog=None, matcher=None,
+                 organizers: frozenset[int] = frozenset()) -> Services:
     settings = Settings(database_path=database, content_dir=ROOT / "content", seeds_dir=ROOT / "seeds",
-                        supporter_id_secret=b"bench-secret-0123456789")
+                        supporter_id_secret=b"bench-secret-0123456789", organizer_ids=organizers)
     catalog = catalog or load_catalog(settings.content_dir, settings.seeds_dir)
     return Services(catalog=catalog, settings=settings, texts=Texts(catalog.strings), clock=fixed_clock,
                     sleep=no_sleep, secret=settings.supporter_id_secret,
                     matcher=matcher or build_matcher(catalog), appeals=AppealRenderer(catalog))
 
 
-def echo_application(api: InMemoryBotAPI, concurrent_updates: int | bool = False) -> Application:
-    """The floor: python-telegram-bot doing almost nothing per update."""
+def echo_application(api: InMemoryBotAPI, like_ours: bool = False) -> Application:
+    """The floor: python-telegram-bot doing almost nothing per update.
+
+    Plain, it is python-telegram-bot as it comes: one update at a time, no
+    Defaults, the transport as it is. `like_ours` sets it up as our bot is
+    (bot.chat.app): the same Defaults (HTML, no link previews), the same
+    PerSupporterUpdateProcessor and the same RetryingRequest around the
+    transport, so the ratio against it shows what our handlers, store and
+    persistence cost, not python-telegram-bot's configuration. Its bot is
+    python-telegram-bot's ExtBot: lazy answers (bot/chat/lazy_answers.py) are
+    part of what our bot does, not of the floor. The echo escapes the text,
+    as every reply of ours is HTML.
+    """
 
     async def echo(update: Update, context) -> None:
-        await update.effective_chat.send_message(update.effective_message.text)
+        text = update.effective_message.text
+        await update.effective_chat.send_message(html.escape(text) if like_ours else text)
 
     async def answer(update: Update, context) -> None:
         await update.callback_query.answer()
 
-    application = (ApplicationBuilder().token("1000001:in-memory").request(api).get_updates_request(api)
-                   .updater(None).concurrent_updates(concurrent_updates).build())
+    builder = ApplicationBuilder().token("1000001:in-memory").get_updates_request(api).updater(None)
+    if like_ours:
+        builder = (builder.request(RetryingRequest(api, sleep=no_sleep)).defaults(BOT_DEFAULTS)
+                   .concurrent_updates(PerSupporterUpdateProcessor()))
+    else:
+        builder = builder.request(api)
+    application = builder.build()
     application.add_handler(MessageHandler(filters.TEXT, echo))
     application.add_handler(CallbackQueryHandler(answer))
     return application
@@ -275,48 +304,74 @@ class SlowBotAPI(InMemoryBotAPI):
         return await super().do_request(url, method, request_data, **timeouts)
 
 
-async def run_ours(database: Path, catalog=None, matcher=None, supporters: int = SUPPORTERS,
-                   api: InMemoryBotAPI | None = None,
-                   processor=None) -> tuple[Run, list[list[dict]], Counter]:
-    """The mixed stream through our bot; also returns the payloads, for the echo bot.
+@dataclass
+class StartedBot:
+    """A started application on its own in-memory Bot API; `stream` builds the
+    mix's rounds from what this bot answered (None for an echo bot)."""
 
-    `processor` replaces the bot's update processor (to compare concurrency settings).
+    application: Application
+    api: InMemoryBotAPI
+    stream: Stream | None = None
+
+
+@contextlib.asynccontextmanager
+async def started_ours(database: Path, catalog=None, matcher=None, supporters: int = SUPPORTERS,
+                       api: InMemoryBotAPI | None = None, processor=None,
+                       lazy_answers: bool = True) -> AsyncIterator[StartedBot]:
+    """Our bot, started on a new store, with the mix's stream.
+
+    `processor` replaces the bot's update processor (to compare concurrency settings);
+    `lazy_answers` False makes the bot parse every answer, as python-telegram-bot does.
     """
     services = services_for(database, catalog, matcher)
     api = api or InMemoryBotAPI(clock=fixed_clock)
     stream = Stream(api, supporters)
-    recorded: list[list[dict]] = []
-
-    def rounds(round_: int) -> list[dict]:
-        recorded.append(stream.payloads(round_))
-        return recorded[-1]
-
     # The store is opened here, as run_polling's post_init would (python-telegram-bot
     # calls post_init and post_shutdown only from run_polling / run_webhook).
     async with await open_store(database) as store:
         services.store = store
-        application = build_application(services, request=api)
+        application = build_application(services, request=api, lazy_answers=lazy_answers)
         if processor is not None:
             application._update_processor = processor  # a benchmark-only swap
         async with application:
             await application.start()
             try:
-                result = await feed(application, rounds, stream.rounds, api)
+                yield StartedBot(application, api, stream)
             finally:
                 await application.stop()
-    return result, recorded, stream.kinds
 
 
-async def run_echo(recorded: list[list[dict]], concurrent_updates: int | bool = False) -> Run:
+@contextlib.asynccontextmanager
+async def started_echo(like_ours: bool = False) -> AsyncIterator[StartedBot]:
     api = InMemoryBotAPI(clock=fixed_clock)
-    application = echo_application(api, concurrent_updates)
+    application = echo_application(api, like_ours)
     async with application:
         await application.start()
         try:
-            result = await feed(application, recorded, len(recorded), api)
+            yield StartedBot(application, api)
         finally:
             await application.stop()
-    return result
+
+
+async def run_ours(database: Path, catalog=None, matcher=None, supporters: int = SUPPORTERS,
+                   api: InMemoryBotAPI | None = None, processor=None,
+                   lazy_answers: bool = True) -> tuple[Run, list[list[dict]], Counter]:
+    """The mixed stream through our bot; also returns the payloads, for the echo bot.
+    The arguments are those of `started_ours`."""
+    recorded: list[list[dict]] = []
+    async with started_ours(database, catalog, matcher, supporters, api, processor, lazy_answers) as ours:
+
+        def rounds(round_: int) -> list[dict]:
+            recorded.append(ours.stream.payloads(round_))
+            return recorded[-1]
+
+        result = await feed(ours.application, rounds, ours.stream.rounds, ours.api)
+    return result, recorded, ours.stream.kinds
+
+
+async def run_echo(recorded: list[list[dict]], like_ours: bool = False) -> Run:
+    async with started_echo(like_ours) as echo:
+        return await feed(echo.application, recorded, len(recorded), echo.api)
 
 
 def main() -> None:  # pragma: no cover - a tool for profiling by hand
@@ -341,11 +396,12 @@ def main() -> None:  # pragma: no cover - a tool for profiling by hand
             profiler.stop()
             print(profiler.output_text(unicode=True, color=False, show_all=False))
         echo = asyncio.run(run_echo(recorded))
+        like = asyncio.run(run_echo(recorded, like_ours=True))
     print(dict(kinds))
-    for name, run in (("ours", ours), ("echo", echo)):
+    for name, run in (("ours", ours), ("echo", echo), ("echo like ours", like)):
         print(f"{name}: {run.updates} updates, {run.per_s:,.0f}/s, {run.cpu_us:,.0f} µs CPU/update, "
               f"{run.api_calls} API calls, {run.errors} refusals")
-    print(f"ratio {ours.per_s / echo.per_s:.3f}")
+    print(f"ratio {ours.per_s / echo.per_s:.3f}, like ours {ours.per_s / like.per_s:.3f}")
 
 
 if __name__ == "__main__":  # pragma: no cover

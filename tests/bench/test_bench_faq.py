@@ -3,6 +3,7 @@
 Targets: a build of the real FAQ (32 entries x ~14 phrasings) within 300 ms,
 so the bot can rebuild on a content reload without a pause; a match within
 5 ms at the 99th percentile, so the matcher never shows in the chat latency.
+Both are reported as met or not, never asserted: the machine's load moves them.
 """
 
 from __future__ import annotations
@@ -51,8 +52,8 @@ def test_bench_faq_matcher(record) -> None:
     p99 = latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))]
 
     phrasings = sum(len(v or ()) for _, q in entries for v in q.values())
-    record("faq_build_ms", build, "ms", f"median of {BUILDS} index builds ({phrasings} phrasings)")
-    record("faq_median_ms", median, "ms", f"median match, {len(questions)} questions x {REPEATS}")
-    record("faq_p99_ms", p99, "ms", f"99th percentile match, {len(latencies)} matches")
-    assert build <= 300, f"build took {build:.1f} ms (target 300)"
-    assert p99 <= 5, f"p99 match {p99:.2f} ms (target 5)"
+    record("faq_build_ms", round(build, 3), "ms", f"median of {BUILDS} index builds ({phrasings} phrasings)",
+           target="<= 300 ms", met=build <= 300)
+    record("faq_median_ms", round(median, 4), "ms", f"median match, {len(questions)} questions x {REPEATS}")
+    record("faq_p99_ms", round(p99, 4), "ms", f"99th percentile match, {len(latencies)} matches",
+           target="<= 5 ms", met=p99 <= 5)
