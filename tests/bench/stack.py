@@ -3,6 +3,14 @@ fed through a real `Application` on the in-memory Bot API, and the same
 stream fed to a minimal python-telegram-bot echo bot (the floor), plain and
 set up like ours.
 
+A third kind of bot measures what python-telegram-bot alone costs for our
+traffic: the zero-work replay (`Recording`, `started_replay`). It gets the
+same updates and makes exactly the Bot API calls our bot made for each one
+(same methods, texts and keyboards, through the same lazy bot, Defaults,
+update processor and retrying request), with no handler logic, store,
+templates or persistence: the ceiling our bot could reach if its own work
+cost nothing.
+
 Used by test_bench_stack.py (throughput and CPU per update), by
 startup_probe.py (peak RSS after the stream, in a fresh process),
 profile_mix.py (where the time goes, with py-spy) and by hand:
@@ -46,12 +54,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from telegram import Update
-from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, MessageHandler, filters
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from bot.appeals import AppealRenderer
 from bot.catalog import load_catalog
 from bot.chat.app import BOT_DEFAULTS, build_application
+from bot.chat.lazy_answers import LazyAnswerBot
 from bot.chat.ordering import PerSupporterUpdateProcessor
 from bot.config import Settings
 from bot.i18n import Texts
@@ -59,7 +75,7 @@ from bot.retrying_request import RetryingRequest
 from bot.runtime import build_matcher
 from bot.services import Services
 from bot.store import open_store
-from bot.transport import InMemoryBotAPI
+from bot.transport import ApiCall, InMemoryBotAPI
 
 ROOT = Path(__file__).resolve().parents[2]
 SUPPORTERS = 1_000
@@ -123,6 +139,12 @@ def script(n: int, asked: dict[str, list[str]]) -> tuple[str, list[Step]]:
     ]
 
 
+def remind(api: InMemoryBotAPI, chat_id: int, press: str) -> None:
+    """Put the reminder the bot sends a day after "Not yet" in the chat."""
+    api._new_message(chat_id, text="Did you send it?", reply_markup={
+        "inline_keyboard": [[{"text": "Sent", "callback_data": press}]]})
+
+
 @dataclass
 class Chat:
     """What the simulated supporter sees: the bot's messages that have buttons."""
@@ -157,6 +179,7 @@ class Stream:
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1_000_000)
         self._callback_ids = itertools.count(1)
+        self.reminded: list[tuple[int, str]] = []  # (chat, button) of this round's reminders
         api.listeners.append(self._seen)
 
     def _seen(self, call) -> None:
@@ -173,6 +196,7 @@ class Stream:
 
     def payloads(self, round_: int) -> list[dict]:
         out = []
+        self.reminded = []
         for user_id, chat in self.chats.items():
             if round_ >= len(chat.steps):
                 continue
@@ -187,8 +211,8 @@ class Stream:
                 out.append({"update_id": next(self._update_ids), "message": message})
                 continue
             if step.reminder:  # the reminder the bot sends a day after "Not yet"
-                self.api._new_message(user_id, text="Did you send it?", reply_markup={
-                    "inline_keyboard": [[{"text": "Sent", "callback_data": step.press}]]})
+                remind(self.api, user_id, step.press)
+                self.reminded.append((user_id, step.press))
                 self._seen_last(user_id)
             message = chat.message_with(step.press) or {
                 "message_id": 1, "date": int(NOW), "chat": {"id": user_id, "type": "private"}}
@@ -291,6 +315,57 @@ def echo_application(api: InMemoryBotAPI, like_ours: bool = False) -> Applicatio
     return application
 
 
+# The Bot API methods our bot calls in the mix, as python-telegram-bot's methods.
+REPLAYED_METHODS = {"sendMessage": "send_message", "editMessageText": "edit_message_text",
+                    "editMessageReplyMarkup": "edit_message_reply_markup",
+                    "answerCallbackQuery": "answer_callback_query"}
+
+
+@dataclass
+class Recording:
+    """Our bot's Bot API calls for each update of the mix, ready to replay.
+
+    `calls` maps an update id to (python-telegram-bot method, its arguments),
+    keyboards already built as `InlineKeyboardMarkup` (building them is our
+    handlers' work; encoding them is python-telegram-bot's). Parse mode and
+    link previews are left to the Defaults, as our handlers leave them.
+    `reminders[round]` lists the reminders (chat, button) the stream put in
+    before that round (Stream.payloads), to be put in the replay's in-memory
+    Bot API too: it then numbers messages as ours did and every edit finds
+    its message.
+    """
+
+    calls: dict[int, list[tuple[str, dict]]] = field(default_factory=dict)
+    reminders: list[list[tuple[int, str]]] = field(default_factory=list)
+
+    def add_round(self, payloads: list[dict], api_calls: list[ApiCall],
+                  reminded: list[tuple[int, str]]) -> None:
+        update_of_chat, update_of_query = {}, {}
+        for payload in payloads:
+            if "message" in payload:
+                update_of_chat[payload["message"]["chat"]["id"]] = payload["update_id"]
+            else:
+                query = payload["callback_query"]
+                update_of_chat[query["from"]["id"]] = payload["update_id"]
+                update_of_query[query["id"]] = payload["update_id"]
+            self.calls[payload["update_id"]] = []
+        for call in api_calls:
+            if call.method not in REPLAYED_METHODS:
+                raise ValueError(f"the replay does not know {call.method}")
+            kwargs = {k: v for k, v in call.params.items() if k not in ("parse_mode", "link_preview_options")}
+            if "reply_markup" in kwargs:
+                kwargs["reply_markup"] = InlineKeyboardMarkup.de_json(kwargs["reply_markup"], None)
+            update_id = (update_of_query[kwargs["callback_query_id"]] if "callback_query_id" in kwargs
+                         else update_of_chat[int(kwargs["chat_id"])])
+            self.calls[update_id].append((REPLAYED_METHODS[call.method], kwargs))
+        self.reminders.append(list(reminded))
+
+    def prepare_round(self, round_: int, api: InMemoryBotAPI) -> None:
+        """Put the round's reminders in the replay's Bot API, before it is fed."""
+        for chat_id, press in self.reminders[round_]:
+            remind(api, chat_id, press)
+
+
 class SlowBotAPI(InMemoryBotAPI):
     """The in-memory Bot API with a round trip: each call waits `latency` seconds
     first, as a call over HTTPS to Telegram does (without using the CPU)."""
@@ -351,6 +426,43 @@ async def started_echo(like_ours: bool = False) -> AsyncIterator[StartedBot]:
             yield StartedBot(application, api)
         finally:
             await application.stop()
+
+
+@contextlib.asynccontextmanager
+async def started_replay(recording: Recording) -> AsyncIterator[StartedBot]:
+    """The zero-work bot: replays `recording` (see the module docstring)."""
+
+    async def replay(update: Update, context) -> None:
+        for method, kwargs in recording.calls[update.update_id]:
+            await getattr(context.bot, method)(**kwargs)
+
+    api = InMemoryBotAPI(clock=fixed_clock)
+    bot = LazyAnswerBot("1000001:in-memory", request=RetryingRequest(api, sleep=no_sleep),
+                        get_updates_request=api, defaults=BOT_DEFAULTS)
+    application = (ApplicationBuilder().bot(bot).updater(None)
+                   .concurrent_updates(PerSupporterUpdateProcessor()).build())
+    application.add_handler(TypeHandler(Update, replay))
+    async with application:
+        await application.start()
+        try:
+            yield StartedBot(application, api)
+        finally:
+            await application.stop()
+
+
+async def record_ours(database: Path, catalog=None, matcher=None, supporters: int = SUPPORTERS) -> Recording:
+    """Our bot's calls for each update of the mix, untimed."""
+    recording = Recording()
+    async with started_ours(database, catalog, matcher, supporters) as ours:
+        calls: list[ApiCall] = []
+        ours.api.listeners.append(calls.append)
+        for round_ in range(ours.stream.rounds):
+            payloads = ours.stream.payloads(round_)
+            run = await feed_round(ours.application, payloads, ours.api)
+            assert run.errors == 0, "the Bot API refused a call of ours while recording"
+            recording.add_round(payloads, calls, ours.stream.reminded)
+            calls.clear()
+    return recording
 
 
 async def run_ours(database: Path, catalog=None, matcher=None, supporters: int = SUPPORTERS,

@@ -8,10 +8,15 @@ see stack.echo_application). And our bot twice: as it runs (answers parsed
 only when read) and with python-telegram-bot's eager parsing of every answer
 (`lazy_answers=False`), which is the bot before bot/chat/lazy_answers.py.
 
-RUNS runs. In each, the four are started side by side in one process and
+And the zero-work replay (stack.Recording): python-telegram-bot making
+exactly our Bot API calls for each update with none of our work. Its ratio
+to the plain echo bot is the ceiling for ours ("our work = 0"), and ours
+against it says how close we came.
+
+RUNS runs. In each, the five are started side by side in one process and
 fed the mix round by round in turns (a round is the next step of all 1,000
 supporters, about a second of work; the order rotates from round to round),
-so a busy moment on the shared machine slows all four alike. Each ratio is
+so a busy moment on the shared machine slows all five alike. Each ratio is
 taken within a run (from its whole-run totals), and the median and range of
 the RUNS ratios are recorded. Throughputs alone are information: they move
 with the machine's load.
@@ -43,15 +48,17 @@ from tests.bench.stack import (
     SlowBotAPI,
     feed_round,
     fixed_clock,
+    record_ours,
     run_ours,
     started_echo,
     started_ours,
+    started_replay,
 )
 
 RUNS = 5
 API_LATENCY = 0.005
 LATENCY_SUPPORTERS = 100
-VARIANTS = ("ours", "eager", "echo", "echo_like")
+VARIANTS = ("ours", "eager", "echo", "echo_like", "zero")
 
 
 def spread(values: list[float]) -> tuple[float, list[float]]:
@@ -59,8 +66,8 @@ def spread(values: list[float]) -> tuple[float, list[float]]:
     return round(statistics.median(values), 3), [round(min(values), 3), round(max(values), 3)]
 
 
-async def one_run(run: int, tmp_path, catalog, matcher):
-    """({variant: its totals}, the mix's kinds): the four bots fed round by round in turns."""
+async def one_run(run: int, tmp_path, catalog, matcher, recording):
+    """({variant: its totals}, the mix's kinds): the five bots fed round by round in turns."""
     async with contextlib.AsyncExitStack() as stack:
         bots = {
             "ours": await stack.enter_async_context(
@@ -69,12 +76,14 @@ async def one_run(run: int, tmp_path, catalog, matcher):
                 started_ours(tmp_path / f"mix{run}-eager.sqlite3", catalog, matcher, lazy_answers=False)),
             "echo": await stack.enter_async_context(started_echo()),
             "echo_like": await stack.enter_async_context(started_echo(like_ours=True)),
+            "zero": await stack.enter_async_context(started_replay(recording)),
         }
         totals = {variant: Run() for variant in VARIANTS}
         for round_ in range(bots["ours"].stream.rounds):
             ours = bots["ours"].stream.payloads(round_)  # built outside the timed region
             eager = bots["eager"].stream.payloads(round_)
             assert eager == ours, "the two bots of ours answered differently"
+            recording.prepare_round(round_, bots["zero"].api)
             for k in range(len(VARIANTS)):
                 variant = VARIANTS[(run + round_ + k) % len(VARIANTS)]
                 bot = bots[variant]
@@ -86,13 +95,15 @@ async def one_run(run: int, tmp_path, catalog, matcher):
 def test_bench_full_stack_mix(tmp_path, record):
     catalog = load_catalog(ROOT / "content", ROOT / "seeds")
     matcher = build_matcher(catalog)
+    recording = asyncio.run(record_ours(tmp_path / "recording.sqlite3", catalog, matcher))
     runs: dict[str, list[Run]] = {variant: [] for variant in VARIANTS}
     kinds = None
     for run in range(RUNS):
-        totals, kinds = asyncio.run(one_run(run, tmp_path, catalog, matcher))
+        totals, kinds = asyncio.run(one_run(run, tmp_path, catalog, matcher, recording))
         for variant, result in totals.items():
             assert result.errors == 0, f"the Bot API refused calls during the {variant} run"
             runs[variant].append(result)
+        assert totals["zero"].api_calls == totals["ours"].api_calls, "the replay made other calls than ours"
 
     def ratios(top: str, bottom: str) -> list[float]:
         return [a.per_s / b.per_s for a, b in zip(runs[top], runs[bottom], strict=True)]
@@ -113,6 +124,9 @@ def test_bench_full_stack_mix(tmp_path, record):
             ("mix_eager_vs_baseline_like", "eager", "echo_like",
              "ours parsing every answer / echo bot set up like ours"),
             ("mix_lazy_vs_eager", "ours", "eager", "ours / ours parsing every answer: what lazy answers buy"),
+            ("mix_zero_work_vs_baseline", "zero", "echo",
+             "the ceiling: our Bot API calls with none of our work / plain echo bot"),
+            ("mix_vs_zero_work", "ours", "zero", "ours / the ceiling: how close to it we are"),
     ):
         median, low_high = spread(ratios(top, bottom))
         target = {"target": ">= 0.5", "met": median >= 0.5} if key == "mix_vs_baseline" else {}
@@ -124,6 +138,7 @@ def test_bench_full_stack_mix(tmp_path, record):
     for key, top, bottom, meaning in (
             ("mix_vs_baseline_cpu", "ours", "echo", "plain echo bot's CPU per update / ours"),
             ("mix_lazy_vs_eager_cpu", "ours", "eager", "CPU per update parsing every answer / ours"),
+            ("mix_zero_work_vs_baseline_cpu", "zero", "echo", "plain echo bot's CPU per update / the ceiling's"),
     ):
         median, low_high = spread([b.cpu_us / t.cpu_us for t, b in zip(runs[top], runs[bottom], strict=True)])
         record(key, median, "ratio", f"{meaning}, median of {RUNS}")
