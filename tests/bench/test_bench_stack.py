@@ -138,7 +138,8 @@ def test_bench_full_stack_mix(tmp_path, record):
     for key, top, bottom, meaning in (
             ("mix_vs_baseline_cpu", "ours", "echo", "plain echo bot's CPU per update / ours"),
             ("mix_lazy_vs_eager_cpu", "ours", "eager", "CPU per update parsing every answer / ours"),
-            ("mix_zero_work_vs_baseline_cpu", "zero", "echo", "plain echo bot's CPU per update / the ceiling's"),
+            ("mix_zero_work_vs_baseline_cpu", "zero", "echo",
+             "plain echo bot's CPU per update / the ceiling's"),
     ):
         median, low_high = spread([b.cpu_us / t.cpu_us for t, b in zip(runs[top], runs[bottom], strict=True)])
         record(key, median, "ratio", f"{meaning}, median of {RUNS}")
