@@ -143,6 +143,9 @@ SYNONYMS: dict[tuple[str, ...], str] = {
 }
 CANONICAL_TOKENS = frozenset(_SYNONYM_GROUPS)
 _LONGEST_SYNONYM = max(len(key) for key in SYNONYMS)
+# Only a word that starts some synonym can start a match: most words are
+# passed over with one set look-up instead of one per possible length.
+_SYNONYM_STARTS = frozenset(key[0] for key in SYNONYMS)
 
 # "US" and "UN" in capitals are the country and the organisation; in lower
 # case they are the English pronoun and the Spanish article. So these two are
@@ -174,6 +177,8 @@ class Analysed(NamedTuple):
 
 def fold(text: str) -> str:
     """NFKD, drop combining marks (accents), casefold."""
+    if text.isascii():  # nothing to decompose: the common case, made cheap
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
@@ -186,6 +191,10 @@ def tokenise(text: str) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(raw):
+        if raw[i] not in _SYNONYM_STARTS:
+            out.append(raw[i])
+            i += 1
+            continue
         for size in range(min(_LONGEST_SYNONYM, len(raw) - i), 0, -1):
             canonical = SYNONYMS.get(tuple(raw[i : i + size]))
             if canonical is not None:
