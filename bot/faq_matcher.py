@@ -39,6 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.question_language import Vocabulary, detect_language, vocabulary_from
 from bot.text_normalise import CANONICAL_TOKENS, LANGUAGES, Pipeline, char_ngrams
 
 __all__ = ["DEFAULT_MARGIN", "DEFAULT_THRESHOLD", "FaqMatcher", "Match"]
@@ -172,10 +173,12 @@ class FaqMatcher:
         deletion_index: dict[str, tuple[str, ...]],
         gram_postings: dict[str, _Postings],
         gram_idf: dict[str, float],
+        vocabulary: Vocabulary,
         threshold: float,
         margin: float,
     ) -> None:
         self._ids = ids
+        self._vocabulary = vocabulary
         self._phrasings = phrasings
         self._word_postings = word_postings
         self._word_idf = word_idf
@@ -221,12 +224,14 @@ class FaqMatcher:
         surface: dict[str, set[str]] = defaultdict(set)
         entries_with_word: dict[str, set[int]] = defaultdict(set)
         entries_with_gram: dict[str, set[int]] = defaultdict(set)
+        texts: list[tuple[str, str]] = []
 
         for entry_id, questions in entries:
             entry = len(ids)
             ids.append(entry_id)
             for lang in LANGUAGES:
                 for text in questions.get(lang, ()) or ():
+                    texts.append((lang, str(text)))
                     analysed = pipeline.analyse(str(text)[:MAX_INPUT_CHARS], lang, MAX_TOKENS)
                     if not analysed.words:
                         continue
@@ -284,6 +289,7 @@ class FaqMatcher:
             deletion_index={k: tuple(sorted(v)) for k, v in deletion_index.items()},
             gram_postings={k: _Postings(v) for k, v in gram_postings.items()},
             gram_idf=gram_idf,
+            vocabulary=vocabulary_from(texts),
             threshold=threshold,
             margin=margin,
         )
@@ -294,8 +300,17 @@ class FaqMatcher:
     def ids(self) -> tuple[str, ...]:
         return self._ids
 
+    def language_of(self, text: str, fallback: str | None = None) -> str:
+        """The language ``text`` is written in ('en' or 'es'), ``fallback``
+        (else English) when it does not tell: see ``bot.question_language``.
+        The FAQ's one-language words count as weak evidence ("asilo")."""
+        return detect_language(text, fallback or "en", self._vocabulary)
+
     def match(self, text: str, lang: str | None = None) -> Match:
-        """Answer with the best entry, or decline with the closest three."""
+        """Answer with the best entry, or decline with the closest three.
+
+        ``lang`` is a hint: the question is read in the language it is
+        written in (``language_of``), ``lang`` only when it does not tell."""
         scores = self._scores(text, lang)
         if scores is None:
             return EMPTY
@@ -322,7 +337,8 @@ class FaqMatcher:
     def _scores(self, text: str, lang: str | None) -> np.ndarray | None:
         if not isinstance(text, str):
             return None
-        analysed = self._pipeline.analyse(text[:MAX_INPUT_CHARS], lang, MAX_TOKENS)
+        given = lang if lang in LANGUAGES else None
+        analysed = self._pipeline.analyse(text[:MAX_INPUT_CHARS], self.language_of(text, lang), MAX_TOKENS)
         if not analysed.words:
             return None
         query_cover, phrasing_cover, entry_cover = self._word_scores(
@@ -334,8 +350,8 @@ class FaqMatcher:
             + PHRASING_COVER_WEIGHT * phrasing_cover
             + (1 - QUERY_COVER_WEIGHT - PHRASING_COVER_WEIGHT) * grams
         )
-        if lang in LANGUAGES:
-            scores *= self._language_factor[lang]
+        if given is not None:
+            scores *= self._language_factor[analysed.lang]
         best = np.zeros(len(self._ids))
         if len(scores):
             best[self._scored_entries] = np.maximum.reduceat(scores, self._entry_starts)

@@ -14,8 +14,9 @@ tokens, so both go through exactly this pipeline:
    words are dropped because several names contain stop words ("Remain *in*
    Mexico").
 4. Stop words of both languages are dropped (people mix languages).
-5. Snowball stemming with the stemmer of the text's language (given, or
-   guessed from its stop words). Synonym tokens are never stemmed.
+5. Snowball stemming with the stemmer of the text's language (decided by the
+   caller: the FAQ's phrasings have theirs, a question's is read by
+   ``bot.question_language``). Synonym tokens are never stemmed.
 
 Everything here is pure data plus pure functions: nothing is mutated at run
 time, so the matcher can call it from any thread.
@@ -35,7 +36,6 @@ __all__ = [
     "STOP_WORDS",
     "analyse",
     "char_ngrams",
-    "detect_language",
     "Pipeline",
     "fold",
     "tokenise",
@@ -156,9 +156,6 @@ _CAPITALS = (
 )
 _WORD = re.compile(r"[^\W_]+")
 
-# Spanish-only letters and punctuation: a strong hint for language guessing.
-_SPANISH_MARKS = re.compile(r"[ñáéíóúü¿¡]", re.IGNORECASE)
-
 _STEMMERS = {"en": "english", "es": "spanish"}
 
 
@@ -207,20 +204,6 @@ def tokenise(text: str) -> list[str]:
     return out
 
 
-def detect_language(tokens: list[str], original: str, hint: str | None = None) -> str:
-    """Guess en/es from stop words and Spanish-only characters.
-
-    The hint (the supporter's chosen language) decides ties: people who picked
-    Spanish sometimes type a question that is all English loan words.
-    """
-    en = sum(1 for t in tokens if t in STOP_WORDS_EN and t not in STOP_WORDS_ES)
-    es = sum(1 for t in tokens if t in STOP_WORDS_ES and t not in STOP_WORDS_EN)
-    es += 2 * len(_SPANISH_MARKS.findall(original))
-    if en != es:
-        return "en" if en > es else "es"
-    return hint if hint in LANGUAGES else "en"
-
-
 class Pipeline:
     """The pipeline with its Snowball stemmers and a bounded stem cache.
 
@@ -253,11 +236,11 @@ class Pipeline:
         return result
 
     def analyse(self, text: str, lang: str | None = None, max_tokens: int = 80) -> Analysed:
-        """Run the whole pipeline. ``lang`` is a hint; at most ``max_tokens`` kept."""
-        tokens = tokenise(text)
-        detected = detect_language(tokens, text, lang)
-        words = tuple(t for t in tokens if t not in STOP_WORDS)[:max_tokens]
-        return Analysed(words, tuple(self.stem(w, detected) for w in words), detected)
+        """Run the whole pipeline, stemming in ``lang`` (English if it is
+        neither language); at most ``max_tokens`` words kept."""
+        lang = lang if lang in LANGUAGES else "en"
+        words = tuple(t for t in tokenise(text) if t not in STOP_WORDS)[:max_tokens]
+        return Analysed(words, tuple(self.stem(w, lang) for w in words), lang)
 
 
 def analyse(text: str, lang: str | None = None) -> Analysed:

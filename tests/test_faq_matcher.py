@@ -201,9 +201,12 @@ def test_stemming_in_both_languages() -> None:
     assert analyse("protección", "es").stems == analyse("proteccion", "es").stems
 
 
-def test_language_is_guessed_when_the_hint_is_wrong() -> None:
-    assert analyse("¿Qué pasa con los niños no acompañados?", "en").lang == "es"
-    assert analyse("what happens to the children who travel alone", "es").lang == "en"
+def test_a_question_is_read_in_its_own_language_whatever_the_hint(toy: FaqMatcher) -> None:
+    assert toy.language_of("¿Qué pasa con los niños no acompañados?", "en") == "es"
+    assert toy.language_of("what happens to the children who travel alone", "es") == "en"
+    spanish = toy.match("cuantos refugiados piden asilo en mexico", "en")
+    assert spanish == toy.match("cuantos refugiados piden asilo en mexico", "es")
+    assert spanish.id == "refugee-numbers"
 
 
 def test_char_ngrams_pad_each_word() -> None:
@@ -340,7 +343,8 @@ def plain_entry_scores(matcher: FaqMatcher, text: str, lang: str | None) -> list
     Python from the matcher's own index: what its numpy sums must equal."""
     from bot import faq_matcher as fm
 
-    analysed = matcher._pipeline.analyse(text[: fm.MAX_INPUT_CHARS], lang, fm.MAX_TOKENS)
+    read_in = matcher.language_of(text, lang)
+    analysed = matcher._pipeline.analyse(text[: fm.MAX_INPUT_CHARS], read_in, fm.MAX_TOKENS)
     if not analysed.words:
         return []
     n_phrasings, n_entries = len(matcher._phrasings), len(matcher.ids)
@@ -381,7 +385,7 @@ def plain_entry_scores(matcher: FaqMatcher, text: str, lang: str | None) -> list
     for p, phrasing in enumerate(matcher._phrasings):
         score = (fm.QUERY_COVER_WEIGHT * query_cover[p] + fm.PHRASING_COVER_WEIGHT * phrasing_cover[p]
                  + (1 - fm.QUERY_COVER_WEIGHT - fm.PHRASING_COVER_WEIGHT) * cosine[p] / (norm_sq ** 0.5 or 1))
-        if lang in ("en", "es") and phrasing.lang != lang:
+        if lang in ("en", "es") and phrasing.lang != read_in:
             score *= fm.OTHER_LANGUAGE_FACTOR
         best[phrasing.entry] = max(best[phrasing.entry], score)
     return [min(1.0, (1 - fm.ENTRY_COVER_WEIGHT) * s + fm.ENTRY_COVER_WEIGHT * c)
