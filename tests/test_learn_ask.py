@@ -93,7 +93,8 @@ async def test_off_topic_is_declined_with_three_suggestions_that_open(bot, catal
     assert len(buttons) == 4 and buttons[-1]["text"] == "🏠 Menu"
     suggestion = buttons[0]
     calls = await user.press(suggestion["text"])
-    entry = catalog.faq[suggestion["callback_data"].removeprefix("faq:")]
+    assert suggestion["callback_data"].endswith(":en")
+    entry = catalog.faq[suggestion["callback_data"].removeprefix("faq:").removesuffix(":en")]
     assert calls[-1].text.startswith(f"<b>{entry.questions.en[0]}</b>")
 
 
@@ -113,7 +114,7 @@ async def test_a_very_long_question_is_answered_from_its_start(bot):
     assert len(question) > 500
     # Rambling text leans toward declining, with the right topic first among the suggestions.
     assert reply.text.startswith("<b>What is non-refoulement") or (
-        reply.buttons()[0]["callback_data"] == "faq:non-refoulement")
+        reply.buttons()[0]["callback_data"] == "faq:non-refoulement:en")
     assert api.refusals == []
 
 
