@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from .text_normalise import LANGUAGES, SYNONYMS, fold
+from .text_normalise import LANGUAGES, NAMES, fold
 
 __all__ = ["Vocabulary", "detect_language", "vocabulary_from"]
 
@@ -94,7 +94,7 @@ _ENDINGS = {
     "en": ("ing", "tion", "tions", "ness", "ship", "ful", "ly"),
 }
 # The longest name first, as the pipeline's synonyms do.
-_NAMES = sorted((key for key in SYNONYMS if len(key) > 1), key=len, reverse=True)
+_NAMES = sorted((key for key in NAMES if len(key) > 1), key=len, reverse=True)
 _LONGEST_NAME = max(len(name) for name in _NAMES)
 _NAME_SET = frozenset(_NAMES)
 MAX_CHARS = 500  # as the matcher: a longer message is judged by its start

@@ -335,6 +335,39 @@ def test_acceptance_on_the_eval_set(matcher: FaqMatcher, eval_file: str) -> None
     assert whole.top3_rate >= 0.97, report
 
 
+BLIND_FILE = EVAL_FILE.with_name("faq_eval_blind.yaml")
+# The lexical tier alone on the blind set. The issue's targets are right >= 93%,
+# wrong <= 2%, off-topic declined >= 90%, right entry in the top 3 >= 98%; the
+# lexical tier meets the last three and reaches 84.5% right (README.md, "Ask",
+# says why: long questions in people's own words score too low to answer
+# without also answering off-topic questions). Its floor here is what it
+# reaches, so that a change that loses answers fails; the combined matcher
+# meets all four (tests/test_semantic_matcher.py).
+BLIND_LEXICAL_RIGHT = 0.84
+
+
+def test_acceptance_on_the_blind_set_lexical_tier_alone(matcher: FaqMatcher) -> None:
+    """tests/data/faq_eval_blind.yaml, written by someone who saw only the
+    topic list; scored once before any tuning (56.5% right)."""
+    whole = evaluate(matcher, load_eval(BLIND_FILE))
+    report = "\n".join([f"blind set, lexical tier: {whole.summary()}", "misses:"]
+                       + [f"  {miss}" for miss in whole.misses])
+    print(report)
+    assert whole.right_rate >= BLIND_LEXICAL_RIGHT, report
+    assert whole.wrong_rate <= 0.02, report
+    assert whole.off_declined_rate >= 0.90, report
+    assert whole.top3_rate >= 0.98, report
+
+
+def test_no_phrasing_names_a_place_the_pipeline_drops(entries: Entries) -> None:
+    """Towns and states are dropped as saying nothing about the entry meant;
+    that is only true while no phrasing relies on one."""
+    for entry_id, questions in entries:
+        for lang in ("en", "es"):
+            for text in questions[lang]:
+                assert "placename" not in tokenise(text), (entry_id, text)
+
+
 # ------------------------------------------------------- the vectorised sums
 
 
