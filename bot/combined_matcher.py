@@ -35,11 +35,14 @@ to calibrate on, and the gates have to be safe on whatever reaches them):
   with at most one wrong. The weight answering most right wins, ties to the
   higher threshold: 0.8, 0.65, 0.03 (re-run after the FAQ gained four entries
   and new phrasings; it was 0.63 and 0.02 before).
-* Agreement: ``AGREE_SEMANTIC`` is the lowest 0.05 step above the similarity
-  of every off-topic calibration question on which both tiers agree (0.548,
-  "who is the president of Guatemala"), ``AGREE_LEXICAL`` the lowest 0.05
-  step above the lexical score of every off-topic question that then still
-  passes it (0.195, "¿cómo saco la visa de turista…?").
+* Agreement: the most permissive pair of bars, on 0.05 steps (lowest sum,
+  ties to the higher semantic bar), under which no off-topic calibration
+  question on which both tiers agree is answered: 0.20 lexical, 0.55
+  semantic (the off-topic questions it keeps out: "who is the president of
+  Guatemala", 0.40 and 0.548; "¿cómo saco la visa de turista…?", 0.196 and
+  0.646). Like the semantic threshold, these are the lowest bars that keep
+  every off-topic calibration question out: the calibration half's on-topic
+  questions pass any of the pairs, so they cannot choose among them.
 * ``SUGGESTION_FLOOR``: between the lowest similarity of a right entry in the
   semantic top three on the calibration half (0.366) and the most that
   greetings and keyboard mashes that reach the tier get ("bye", "asdfgh
