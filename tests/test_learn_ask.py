@@ -173,7 +173,7 @@ async def test_the_privacy_answer_is_about_the_bot_and_carries_no_source_date(bo
      "Según lo describían las fuentes del bot en 2018, sí. ", "el 30 de junio de 2020",
      "Este bot no da asesoría legal."),
     ("en", "if I ask for asylum at the border will they send me back to Mexico", "sent-back-to-mexico",
-     "Under a US policy of 2019 described in the bot's sources, many were. ", "from 21 January 2021",
+     "Under a US policy of 2019 described in the bot's sources, many were. ", "On 20 January 2021",
      "This bot gives no legal advice."),
     ("en", "Must asylum seekers apply in the first safe country they reach?", "first-safe-country-rule",
      "Under US law as the bot's sources described it in 2018, asylum seekers did not have to apply in the "
