@@ -182,6 +182,35 @@ def test_synonyms_collapse_to_one_token() -> None:
     assert analyse("Department of Homeland Security").words == ("dhs",)
 
 
+def test_word_families_join_both_languages_and_their_inflections() -> None:
+    assert {analyse(t).words for t in ("kidnapped", "secuestran", "secuestros")} == {("kidnap",)}
+    assert {analyse(t).words for t in ("Canadian", "canadiense", "Canadá")} == {("canada",)}
+    assert {analyse(t).words for t in ("hondureños", "Honduran", "Honduras")} == {("honduras",)}
+    assert {analyse(t).words for t in ("menores", "niños", "kids", "minors")} == {("child",)}
+    assert {analyse(t).words for t in ("devuelven", "regresan", "pa tras", "returned")} == {("return",)}
+    # "deport" is not "send back": two neighbouring entries tell them apart.
+    assert analyse("deported").words != analyse("returned").words
+
+
+@pytest.mark.parametrize("text", ["hi", "Hola!", "good morning, how are you?", "buenas tardes", "¿qué tal?"])
+def test_greetings_are_stop_words(text: str) -> None:
+    assert analyse(text).words == ()
+
+
+def test_towns_and_states_are_stop_words_but_the_faq_s_countries_are_not() -> None:
+    assert analyse("my cousin in Tapachula").words == analyse("my cousin").words
+    assert analyse("desde aquí en Texas").words == analyse("desde aquí").words
+    assert analyse("Ciudad de México").words == ()
+    assert analyse("Guatemala Honduras Mexico").words == ("guatemala", "honduras", "mexico")
+
+
+def test_thousands_separators_make_one_number() -> None:
+    assert analyse("14,596 claims").words == ("14596", "claims")
+    assert analyse("14.596 solicitudes", "es").words == ("14596", "solicitudes")
+    assert analyse("UA 150.18").words == ("uaction",)
+    assert analyse("0.5 or 2.25").words == ("0", "5", "2", "25")
+
+
 def test_lowercase_us_is_the_pronoun_not_the_country() -> None:
     assert analyse("help us").words == ("help",)
     assert "usa" in analyse("does the us accept refugees").words
