@@ -130,7 +130,6 @@ _SYNONYM_GROUPS: dict[str, tuple[str, ...]] = {
         "national institute of migration", "mexico s immigration agency",
     ),
     "cbp": ("cbp", "customs and border protection", "border patrol", "patrulla fronteriza"),
-    "gnacional": ("national guard", "guardia nacional"),
     "ice": ("immigration and customs enforcement",),
     "amlo": ("amlo", "lopez obrador", "andres manuel lopez obrador"),
     "onu": ("onu", "united nations", "naciones unidas"),
