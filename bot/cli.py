@@ -64,8 +64,10 @@ def _parser() -> argparse.ArgumentParser:
 
     ask = commands.add_parser("ask", help="answer a question from the FAQ")
     ask.add_argument("question", help='the question, or "-" to read one per line from standard input')
-    ask.add_argument("--lang", choices=["en", "es"], default="en")
-    ask.add_argument("--json", action="store_true", help="print {id, score, suggestions} as JSON")
+    ask.add_argument("--lang", choices=["en", "es"],
+                     help="answer in this language (default: the question's own; English if it does not say)")
+    ask.add_argument("--json", action="store_true",
+                     help="print {id, score, suggestions, lang, tier} as JSON")
     ask.add_argument("--as-of", type=_day, metavar="YYYY-MM-DD",
                      help="answer as on this day (the cases open then); default today")
 
@@ -170,26 +172,51 @@ def _check(settings: Settings) -> int:
     return 0
 
 
-def _ask(settings: Settings, question: str, lang: str, as_json: bool, today: date) -> int:
+def _ask(settings: Settings, question: str, lang: str | None, as_json: bool, today: date) -> int:
     from .cli_output import answer_text
+    from .combined_matcher import ask
     from .runtime import build_matcher, load_configured_catalog
 
     if not question.strip():
         return _usage_error('ask: the question is empty (give one in quotes, or "-" to read one per line)')
     catalog = load_configured_catalog(settings)
     matcher = build_matcher(catalog)
+    semantic = _semantic_tier(settings, catalog)
     reading = question == "-"
     questions = (line.rstrip("\n") for line in sys.stdin) if reading else [question]
     for number, text in enumerate(questions):
-        match = matcher.match(text, lang)
+        asked = ask(matcher, semantic, text, lang)
+        match, answer_lang = asked.match, lang or asked.lang
         if as_json:
             print(json.dumps({"id": match.id, "score": round(match.score, 4),
-                              "suggestions": list(match.suggestions)}, ensure_ascii=False), flush=True)
+                              "suggestions": list(match.suggestions), "lang": answer_lang,
+                              "tier": asked.tier}, ensure_ascii=False), flush=True)
             continue
         if reading:  # answers in a row: each under its question, a blank line between them
             print(f"\nQ: {text}" if number else f"Q: {text}")
-        print(answer_text(catalog, match, lang, today), flush=True)
+        print(answer_text(catalog, match, answer_lang, today), flush=True)
     return 0
+
+
+def _semantic_tier(settings: Settings, catalog):
+    """The FAQ's semantic tier for `ask`, built before the first answer (a
+    command waits for it rather than answer differently while it builds), with
+    its vectors cached in the data folder; None when SEMANTIC_TIER=off, when
+    the extra is not installed, or when it cannot be built (said on stderr:
+    the lexical tier answers alone)."""
+    from . import semantic_matcher
+    from .runtime import semantic_cache
+
+    cache = semantic_cache(settings)
+    if cache is None or semantic_matcher.MISSING is not None:
+        return None
+    try:
+        return semantic_matcher.SemanticTier.build(
+            ((entry.id, entry.questions.as_mapping()) for entry in catalog.faq.values()), cache_dir=cache)
+    except Exception as error:  # noqa: BLE001 - an optional tier: lexical answers go on
+        print(f"note: the semantic tier could not be built ({type(error).__name__}: {error}); "
+              "answering with the lexical tier alone", file=sys.stderr)
+        return None
 
 
 def _letter(settings: Settings, args: argparse.Namespace) -> int:

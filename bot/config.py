@@ -42,6 +42,7 @@ class Settings:
     log_format: str = "text"
     broadcast_rate: float = 25.0  # case-update messages per second, all chats together
     telegram_api_retries: int = 5  # a failed Bot API call is tried again this many times
+    semantic_tier: bool = True  # build the FAQ's semantic tier when the 'semantic' extra is installed
 
     @property
     def data_dir(self) -> Path:
@@ -167,6 +168,9 @@ def load_settings(
     retries = get("TELEGRAM_API_RETRIES") or "5"
     if not (retries.isascii() and retries.isdigit()) or int(retries) > 20:
         raise ConfigError("TELEGRAM_API_RETRIES: must be a whole number from 0 to 20 (default 5)")
+    semantic = (get("SEMANTIC_TIER") or "on").lower()
+    if semantic not in ("on", "off"):
+        raise ConfigError(f"SEMANTIC_TIER: {semantic!r} is not on or off")
     secret = get("SUPPORTER_ID_SECRET")
     if secret is not None and len(secret) < MIN_SECRET:
         raise ConfigError("SUPPORTER_ID_SECRET: too short (use at least 16 characters)")
@@ -185,4 +189,5 @@ def load_settings(
         log_format=log_format,
         broadcast_rate=broadcast_rate,
         telegram_api_retries=int(retries),
+        semantic_tier=semantic == "on",
     )

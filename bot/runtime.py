@@ -7,6 +7,7 @@ printing the same `path:line: message` list as `advocacy-bot check`.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from .appeals import AppealRenderer
 from .catalog import Catalog, load_catalog
@@ -16,15 +17,25 @@ from .faq_matcher import FaqMatcher
 from .i18n import Texts
 from .services import Services
 
+SEMANTIC_CACHE = "semantic-cache"  # folder in the data folder
+
 
 def load_services(settings: Settings, clock: Clock = time.time) -> Services:
     """Catalog and texts (raises ContentError on bad content, ConfigError on a
     content or seeds folder that is not there); `clock` is the bot's clock
-    (see bot/clocks.py: real time, or moved by --as-of)."""
+    (see bot/clocks.py: real time, or moved by --as-of). The semantic tier is
+    not built here: `Services.start_semantic_tier` builds it once the bot is
+    up."""
     catalog = load_configured_catalog(settings)
     return Services(catalog=catalog, settings=settings, texts=Texts(catalog.strings), clock=clock,
                     secret=settings.secret(), matcher=build_matcher(catalog),
-                    appeals=AppealRenderer(catalog))
+                    appeals=AppealRenderer(catalog), semantic_cache=semantic_cache(settings))
+
+
+def semantic_cache(settings: Settings) -> Path | None:
+    """Where the semantic tier keeps its phrasing vectors (the data folder,
+    never content/), or None when SEMANTIC_TIER=off."""
+    return settings.data_dir / SEMANTIC_CACHE if settings.semantic_tier else None
 
 
 def load_configured_catalog(settings: Settings) -> Catalog:

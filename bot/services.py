@@ -5,10 +5,13 @@ the renderer, the clock. Tests build it around their own store and clock."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from .catalog import Catalog
@@ -19,6 +22,8 @@ from .i18n import Texts
 from .identity import domain_key, supporter_key
 from .metrics import Metrics
 from .store import Limits, open_configured_store
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -34,12 +39,41 @@ class Services:
     flow_timeout: float = 30 * 60  # seconds of silence that end a flow
     store: Any = None
     appeals: Any = None
-    matcher: Any = None
+    matcher: Any = None  # the FAQ's lexical tier (bot.faq_matcher.FaqMatcher)
+    # The FAQ's semantic tier: a Future while it builds in the background, its
+    # SemanticTier once built. `semantic_cache` is where its vectors are kept;
+    # None means it is not to be built (tests, SEMANTIC_TIER=off).
+    semantic: Future | None = None
+    semantic_cache: Path | None = None
     metrics: Metrics = field(default_factory=Metrics)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)  # set on SIGTERM
     flood: FloodGate = field(default_factory=lambda: FloodGate())
     caps: Limits = field(default_factory=lambda: Limits(limiter="0" * 64))  # the limits; limiter per person
     extras: dict[str, Any] = field(default_factory=dict)
+
+    def start_semantic_tier(self) -> None:
+        """Start building the semantic tier in a worker thread, once, if it is
+        wanted and installed; until it is built the lexical tier answers alone.
+        Called once the bot is up (the model load holds the GIL for about a
+        second, which would slow the rest of start-up)."""
+        if self.semantic is not None or self.semantic_cache is None:
+            return
+        from . import semantic_matcher
+
+        if semantic_matcher.MISSING is not None:
+            log.info("FAQ: lexical tier only (%s)", semantic_matcher.MISSING)
+            return
+        entries = [(entry.id, entry.questions.as_mapping()) for entry in self.catalog.faq.values()]
+        started = time.monotonic()
+        self.semantic = semantic_matcher.start_building(entries, cache_dir=self.semantic_cache)
+        self.semantic.add_done_callback(lambda built: _log_built(built, time.monotonic() - started))
+
+    def semantic_tier(self) -> Any:
+        """The semantic tier if it is built, else None (the lexical tier alone)."""
+        future = self.semantic
+        if future is None or not future.done() or future.exception() is not None:
+            return None
+        return future.result()
 
     def today(self) -> date:
         return day_of(self.clock)
@@ -79,3 +113,11 @@ class Services:
         if self.extras.pop("owns_store", False):
             await self.store.close()
             self.store = None
+
+
+def _log_built(future: Future, seconds: float) -> None:
+    error = future.exception()
+    if error is None:
+        log.info("FAQ: semantic tier ready after %.1f s", seconds)
+    else:  # the lexical tier goes on answering alone
+        log.warning("FAQ: semantic tier not built (%s: %s); lexical tier only", type(error).__name__, error)

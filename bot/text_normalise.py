@@ -14,8 +14,9 @@ tokens, so both go through exactly this pipeline:
    words are dropped because several names contain stop words ("Remain *in*
    Mexico").
 4. Stop words of both languages are dropped (people mix languages).
-5. Snowball stemming with the stemmer of the text's language (given, or
-   guessed from its stop words). Synonym tokens are never stemmed.
+5. Snowball stemming with the stemmer of the text's language (decided by the
+   caller: the FAQ's phrasings have theirs, a question's is read by
+   ``bot.question_language``). Synonym tokens are never stemmed.
 
 Everything here is pure data plus pure functions: nothing is mutated at run
 time, so the matcher can call it from any thread.
@@ -35,7 +36,6 @@ __all__ = [
     "STOP_WORDS",
     "analyse",
     "char_ngrams",
-    "detect_language",
     "Pipeline",
     "fold",
     "tokenise",
@@ -62,11 +62,11 @@ STOP_WORDS_EN = _wordset(
     is are was were be been being am
     i me my we us our you your he him his she her it its they them their this that
     these those there here what which whats s t d ll re ve m
-    so just also very too any some such own both each few more most other
-    all only even yet already actually exactly really especially again once
+    so just also very too any some such own both each few other
+    all only even yet already actually exactly really again once
     one ones someone anyone something anything mine yours myself itself
     don doesn didn isn aren wasn weren hasn haven hadn wouldn couldn shouldn
-    hi hello please thanks thank tell
+    hi hello please thanks thank tell placename
     """
 )
 STOP_WORDS_ES = _wordset(
@@ -76,10 +76,10 @@ STOP_WORDS_ES = _wordset(
     es son era eran ser sido siendo esta estan estaba estar este esto estos estas
     ese esa eso esos esas aquel aquella
     yo me mi mis tu tus te su sus se nos nuestro nuestra le les ellos ellas ella usted ustedes
-    que cual cuales muy mas pero tambien ya aun aunque sino cada tan tanto asi
+    que cual cuales muy pero tambien ya aun aunque sino cada tan tanto asi
     algo alguien algun alguna alguno nada nadie todo toda todos todas
     otro otra otros otras mismo misma exactamente realmente incluso
-    hola gracias
+    hola gracias placename
     """
 )
 STOP_WORDS = STOP_WORDS_EN | STOP_WORDS_ES
@@ -133,16 +133,127 @@ _SYNONYM_GROUPS: dict[str, tuple[str, ...]] = {
     "ice": ("immigration and customs enforcement",),
     "amlo": ("amlo", "lopez obrador", "andres manuel lopez obrador"),
     "onu": ("onu", "united nations", "naciones unidas"),
-    "child": ("child", "children", "kid", "kids"),
     "uaction": ("urgent action", "accion urgente", "ua 150 18", "ua 150"),
 }
+# Word families: the words of both languages (and their common inflections)
+# for one thing the FAQ is asked about, which the stemmers do not join
+# ("kidnapped", "secuestran"; "Canadian", "canadiense"; "minors", "niños").
+# Only families whose words mean the same in every entry that uses them: a
+# family that merged words two neighbouring entries tell apart ("deport" and
+# "send back", "risk" and "danger") would blur them.
+_WORD_FAMILY_GROUPS: dict[str, tuple[str, ...]] = {
+    "child": (
+        "child", "children", "kid", "kids", "minor", "minors", "menor", "menores", "nino", "ninos",
+        "nina", "ninas", "infancia", "adolescente", "adolescentes", "teen", "teens", "teenager",
+        "teenagers",
+    ),
+    "canada": ("canada", "canadian", "canadians", "canadiense", "canadienses"),
+    "honduras": ("honduras", "honduran", "hondurans", "hondureno", "hondurenos", "hondurena", "hondurenas"),
+    "salvador": (
+        "el salvador", "salvador", "salvadoran", "salvadorans", "salvadoreno", "salvadorenos",
+        "salvadorena", "salvadorenas",
+    ),
+    "guatemala": (
+        "guatemala", "guatemalan", "guatemalans", "guatemalteco", "guatemaltecos", "guatemalteca",
+        "guatemaltecas",
+    ),
+    "kidnap": (
+        "kidnap", "kidnaps", "kidnapped", "kidnapping", "kidnappings", "abducted", "secuestro",
+        "secuestros", "secuestran", "secuestrar", "secuestrado", "secuestrados", "secuestrada",
+        "secuestradas", "secuestraron", "plagio", "plagios",
+    ),
+    "extort": (
+        "extort", "extorts", "extorted", "extortion", "extortions", "extorsion", "extorsiones",
+        "extorsionan", "extorsionar", "extorsionado", "extorsionados", "bribe", "bribes", "mordida",
+        "mordidas", "soborno", "sobornos",
+    ),
+    "rob": (
+        "rob", "robs", "robbed", "robbery", "robberies", "mugged", "assault", "assaulted",
+        "assaults", "robo", "robos", "roban", "robar", "robaron", "asalto", "asaltos", "asaltan",
+        "asaltar", "asaltado", "asaltados", "agreden", "agresion", "agresiones",
+    ),
+    "kill": (
+        "kill", "kills", "killed", "killing", "killings", "murder", "murders", "murdered", "matan",
+        "matar", "mataron", "asesinan", "asesinato", "asesinatos", "asesinado", "asesinados",
+        "homicidio", "homicidios",
+    ),
+    "police": ("police", "policeman", "policemen", "cops", "policia", "policias", "policiaco"),
+    "lgbt": (
+        "lgbt", "lgbtq", "lgbti", "lgbtiq", "gay", "gays", "lesbian", "lesbians",
+        "lesbiana", "lesbianas", "trans", "transgender", "transgenero", "transexual", "queer",
+        "homosexual", "homosexuales", "bisexual", "bisexuales",
+    ),
+    "women": ("woman", "women", "mujer", "mujeres"),
+    "lawyer": ("lawyer", "lawyers", "attorney", "attorneys", "abogado", "abogados", "abogada", "abogadas"),
+    "survey": (
+        "survey", "surveys", "surveyed", "poll", "questionnaire", "encuesta", "encuestas",
+        "encuestados", "sondeo",
+    ),
+    "tariff": ("tariff", "tariffs", "arancel", "aranceles", "impuestos a las importaciones"),
+    "email": ("email", "emails", "e mail", "e mails", "mail", "correo", "correos", "correo electronico",
+              "correos electronicos"),
+    "ambassador": ("ambassador", "ambassadors", "embajador", "embajadores", "embajadora"),
+    "fminister": (
+        "foreign minister", "foreign secretary", "minister of foreign affairs",
+        "secretary of foreign affairs", "canciller", "cancilleria", "secretario de relaciones exteriores",
+        "secretaria de relaciones exteriores", "relaciones exteriores",
+    ),
+    "deadline": ("deadline", "deadlines", "fecha limite", "fechas limite", "plazo", "plazos"),
+    "backlog": ("backlog", "backlogs", "backlogged", "rezago", "rezagos", "atraso", "atrasos"),
+    "lawsuit": ("lawsuit", "lawsuits", "demanda", "demandas"),
+    # Towns, cities and states the FAQ never names: where someone is says
+    # nothing about which entry they mean ("my cousin in Tapachula", "from
+    # Texas"), so they become a stop word instead of an unknown word, which
+    # would count against every entry. The countries the FAQ is about are not
+    # here, and neither is any place a phrasing names (tests check it).
+    "placename": (
+        "tapachula", "tijuana", "reynosa", "matamoros", "nuevo laredo", "ciudad juarez", "juarez",
+        "mexicali", "nogales", "piedras negras", "acuna", "monterrey", "guadalajara", "cancun", "oaxaca",
+        "chiapas", "tabasco", "veracruz", "sonora", "chihuahua", "coahuila", "tamaulipas",
+        "nuevo leon", "baja california", "puebla", "mexico city", "ciudad de mexico", "cdmx",
+        "el paso", "laredo", "brownsville", "mcallen", "san diego", "san ysidro", "yuma", "tucson",
+        "phoenix", "houston", "dallas", "san antonio", "los angeles", "chicago", "new york", "miami",
+        "texas", "california", "arizona", "new mexico", "nuevo mexico", "florida", "illinois",
+        "toronto", "montreal", "vancouver", "quebec", "ontario",
+        "tegucigalpa", "san pedro sula", "san salvador", "guatemala city", "ciudad de guatemala",
+        "managua", "caracas",
+    ),
+    "return": (
+        "return", "returns", "returned", "returning", "returnee", "returnees", "devolver", "devuelven",
+        "devuelve", "devolvieron", "devuelto", "devueltos", "devuelta", "devueltas", "devolucion",
+        "devoluciones", "devolverme", "devolverlos", "regresar", "regresan", "regresa", "regresaron",
+        "regresado", "regresados", "regresada", "regresadas", "regresarme", "regresarlos", "regreso",
+        "de regreso", "de vuelta", "pa tras", "pa atras", "para atras",
+    ),
+    "barrier": (
+        "barrier", "barriers", "obstacle", "obstacles", "hurdle", "hurdles", "barrera", "barreras",
+        "obstaculo", "obstaculos", "traba", "trabas",
+    ),
+    # Greetings and small talk say nothing about which entry is meant ("good
+    # morning" is not a "good appeal"): they become a stop word.
+    "hola": (
+        "hi", "hello", "hey", "good morning", "good afternoon", "good evening", "good night",
+        "how are you", "how are you doing", "hola", "buenos dias", "buen dia", "buenas tardes",
+        "buenas noches", "buenas", "como estas", "como esta usted", "que tal",
+    ),
+}
+# A Spanish number's thousands point or an English one's comma: "14,596" and
+# "14.596" are the same number (a decimal like "150.18" keeps its two parts).
+_THOUSANDS = re.compile(r"(?<=\d)[,.](?=\d{3}(?!\d))")
 SYNONYMS: dict[tuple[str, ...], str] = {
     tuple(phrase.split()): canonical
-    for canonical, phrases in _SYNONYM_GROUPS.items()
+    for groups in (_SYNONYM_GROUPS, _WORD_FAMILY_GROUPS)
+    for canonical, phrases in groups.items()
     for phrase in phrases
 }
-CANONICAL_TOKENS = frozenset(_SYNONYM_GROUPS)
+# Names of programmes and bodies (not word families): the language reader
+# sets them apart, since people use them whatever language they write in.
+NAMES = frozenset(tuple(phrase.split()) for phrases in _SYNONYM_GROUPS.values() for phrase in phrases)
+CANONICAL_TOKENS = frozenset(_SYNONYM_GROUPS) | frozenset(_WORD_FAMILY_GROUPS)
 _LONGEST_SYNONYM = max(len(key) for key in SYNONYMS)
+# Only a word that starts some synonym can start a match: most words are
+# passed over with one set look-up instead of one per possible length.
+_SYNONYM_STARTS = frozenset(key[0] for key in SYNONYMS)
 
 # "US" and "UN" in capitals are the country and the organisation; in lower
 # case they are the English pronoun and the Spanish article. So these two are
@@ -152,9 +263,6 @@ _CAPITALS = (
     (re.compile(r"(?<![^\W\d_])U\.?N\.?(?![^\W\d_])"), " onu "),
 )
 _WORD = re.compile(r"[^\W_]+")
-
-# Spanish-only letters and punctuation: a strong hint for language guessing.
-_SPANISH_MARKS = re.compile(r"[ñáéíóúü¿¡]", re.IGNORECASE)
 
 _STEMMERS = {"en": "english", "es": "spanish"}
 
@@ -174,6 +282,8 @@ class Analysed(NamedTuple):
 
 def fold(text: str) -> str:
     """NFKD, drop combining marks (accents), casefold."""
+    if text.isascii():  # nothing to decompose: the common case, made cheap
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
@@ -182,10 +292,15 @@ def tokenise(text: str) -> list[str]:
     """Folded words with synonyms collapsed; stop words still present."""
     for pattern, replacement in _CAPITALS:
         text = pattern.sub(replacement, text)
+    text = _THOUSANDS.sub("", text)
     raw = _WORD.findall(fold(text))
     out: list[str] = []
     i = 0
     while i < len(raw):
+        if raw[i] not in _SYNONYM_STARTS:
+            out.append(raw[i])
+            i += 1
+            continue
         for size in range(min(_LONGEST_SYNONYM, len(raw) - i), 0, -1):
             canonical = SYNONYMS.get(tuple(raw[i : i + size]))
             if canonical is not None:
@@ -196,20 +311,6 @@ def tokenise(text: str) -> list[str]:
             out.append(raw[i])
             i += 1
     return out
-
-
-def detect_language(tokens: list[str], original: str, hint: str | None = None) -> str:
-    """Guess en/es from stop words and Spanish-only characters.
-
-    The hint (the supporter's chosen language) decides ties: people who picked
-    Spanish sometimes type a question that is all English loan words.
-    """
-    en = sum(1 for t in tokens if t in STOP_WORDS_EN and t not in STOP_WORDS_ES)
-    es = sum(1 for t in tokens if t in STOP_WORDS_ES and t not in STOP_WORDS_EN)
-    es += 2 * len(_SPANISH_MARKS.findall(original))
-    if en != es:
-        return "en" if en > es else "es"
-    return hint if hint in LANGUAGES else "en"
 
 
 class Pipeline:
@@ -244,11 +345,11 @@ class Pipeline:
         return result
 
     def analyse(self, text: str, lang: str | None = None, max_tokens: int = 80) -> Analysed:
-        """Run the whole pipeline. ``lang`` is a hint; at most ``max_tokens`` kept."""
-        tokens = tokenise(text)
-        detected = detect_language(tokens, text, lang)
-        words = tuple(t for t in tokens if t not in STOP_WORDS)[:max_tokens]
-        return Analysed(words, tuple(self.stem(w, detected) for w in words), detected)
+        """Run the whole pipeline, stemming in ``lang`` (English if it is
+        neither language); at most ``max_tokens`` words kept."""
+        lang = lang if lang in LANGUAGES else "en"
+        words = tuple(t for t in tokenise(text) if t not in STOP_WORDS)[:max_tokens]
+        return Analysed(words, tuple(self.stem(w, lang) for w in words), lang)
 
 
 def analyse(text: str, lang: str | None = None) -> Analysed:

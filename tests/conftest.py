@@ -4,6 +4,7 @@ in-memory Bot API driven by simulated supporters."""
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
 from pathlib import Path
 
@@ -23,6 +24,12 @@ from bot.transport import InMemoryBotAPI
 from tests.pg_server import MISSING, PostgresServer, find_bindir
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Every bot and CLI these tests start in a subprocess inherits this: building
+# the FAQ's semantic tier costs seconds of CPU per process, and an answer that
+# changes once it is built would make their expected texts depend on timing.
+# The tests of the semantic tier turn it on where they need it.
+os.environ["SEMANTIC_TIER"] = "off"
 ORGANIZER_ID = 777
 FICTIONAL_CASE = ROOT / "tests" / "data" / "fictional_case"
 

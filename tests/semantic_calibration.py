@@ -1,13 +1,15 @@
-"""The sweep that chose the combined matcher's semantic threshold, margin and
-best-phrasing weight, and the figures it is reported with.
+"""The sweep that chose the combined matcher's semantic threshold, margin,
+best-phrasing weight, agreement bars and suggestion floor, and the figures
+they are reported with.
 
     .venv/bin/python -m tests.semantic_calibration
 
 Calibrates on the even-numbered items of tests/data/faq_eval.yaml only, then
 prints right / wrong / off-topic declined / top-3 for the lexical tier alone,
 the semantic tier alone and the two combined, on the calibration half, the
-held-out odd half and tests/data/faq_eval_fresh.yaml. The procedure is
-described in bot/combined_matcher.py. Needs the 'semantic' extra.
+held-out odd half, tests/data/faq_eval_fresh.yaml and
+tests/data/faq_eval_blind.yaml. The procedure is described in
+bot/combined_matcher.py. Needs the 'semantic' extra.
 """
 
 from __future__ import annotations
@@ -17,7 +19,14 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.combined_matcher import SEMANTIC_MARGIN, SEMANTIC_THRESHOLD, combine
+from bot.combined_matcher import (
+    AGREE_LEXICAL,
+    AGREE_SEMANTIC,
+    SEMANTIC_MARGIN,
+    SEMANTIC_THRESHOLD,
+    SUGGESTION_FLOOR,
+    combine,
+)
 from bot.faq_matcher import FaqMatcher, Match
 from bot.semantic_matcher import BEST_PHRASING_WEIGHT, SemanticTier, UseEncoder
 from tests.test_faq_matcher import EVAL_FILE, Scores, evaluate, load_eval, load_faq_entries
@@ -54,6 +63,23 @@ class Combined:
 
     def match(self, question: str, lang: str | None = None) -> Match:
         return combine(self.lexical.match(question, lang), self.tier, question)
+
+
+class _Noting:
+    """A tier that notes whether it was asked (to tell which greetings reach it)."""
+
+    def __init__(self) -> None:
+        self.asked = False
+
+    def rank(self, question: str) -> list[tuple[str, float]]:
+        self.asked = True
+        return []
+
+
+def reaches_tier(text: str) -> bool:
+    noting = _Noting()
+    combine(Match(None, 0.0, ("x",)), noting, text)
+    return noting.asked
 
 
 def calibration_items() -> list[dict]:
@@ -95,6 +121,41 @@ def lowest_right_suggestion(tier: SemanticTier, items: list[dict]) -> float:
     return lowest
 
 
+def agreement_bars(lexical: FaqMatcher, tier: SemanticTier, items: list[dict]) -> tuple[float, float]:
+    """(lexical bar, semantic bar), on 0.05 steps: the most permissive pair
+    (lowest sum; ties to the higher semantic bar) under which no off-topic
+    question is answered by the two tiers agreeing and at most one on-topic
+    question wrongly, scored as if the lexical tier had declined them all.
+    Like the semantic threshold, the lowest bars that keep every off-topic
+    calibration question out: the calibration half's on-topic questions score
+    high on both tiers whatever the bars, so they cannot choose them."""
+    firsts = []
+    for item in items:
+        scores = lexical.entry_scores(item["q"], item["lang"])
+        ranked = tier.rank(item["q"])
+        if scores and ranked:
+            top = lexical.ids[max(range(len(scores)), key=scores.__getitem__)]
+            if top == ranked[0][0]:
+                firsts.append((item["id"], top, max(scores), ranked[0][1]))
+    for expected, _, lexical_score, similarity in firsts:
+        if expected is None:
+            print(f"  off-topic, both tiers agree: lexical {lexical_score:.3f} semantic {similarity:.3f}")
+    best: tuple[float, float] | None = None
+    for lexical_bar in [b / 20 for b in range(3, 10)]:
+        for semantic_bar in [b / 20 for b in range(8, 14)]:
+            passing = [(e, top) for e, top, lx, sm in firsts if lx >= lexical_bar and sm >= semantic_bar]
+            if any(e is None for e, _ in passing) or sum(e != top for e, top in passing) > 1:
+                continue
+            if best is None or (-(lexical_bar + semantic_bar), semantic_bar) > (-sum(best), best[1]):
+                best = (lexical_bar, semantic_bar)
+    assert best is not None
+    return best
+
+
+GREETINGS = ("hola", "hi", "gracias", "ok", "hello", "thanks", "buenas tardes", "good morning",
+             "asdfgh qwerty", "ok gracias", "jaja", "lol", "yes", "no", "sí", "bye", "adiós")
+
+
 def report(name: str, scores: Scores) -> str:
     return f"  {name:<22} {scores.summary()}"
 
@@ -117,12 +178,20 @@ def main() -> None:
     print(f"in bot/: weight {in_use[0]} threshold {in_use[1]} margin {in_use[2]}")
     tier = tiers[BEST_PHRASING_WEIGHT]
     print(f"lowest right-entry similarity in the semantic top 3: {lowest_right_suggestion(tier, items):.3f}")
+    reaching = [(g, tier.rank(g)[0][1]) for g in GREETINGS if reaches_tier(g)]
+    print("greetings and mashes that reach the tier, best similarity: "
+          + ", ".join(f"{g!r} {s:.3f}" for g, s in reaching))
+    print(f"in bot/: suggestion floor {SUGGESTION_FLOOR}")
 
     lexical = FaqMatcher.build(entries)
+    bars = agreement_bars(lexical, tier, items)
+    print(f"agreement bars: lexical {bars[0]:.2f} semantic {bars[1]:.2f}; "
+          f"in bot/: lexical {AGREE_LEXICAL} semantic {AGREE_SEMANTIC}")
     sets = {
         "calibration (even)": items,
         "held-out (odd)": load_eval()[1::2],
         "faq_eval_fresh": load_eval(EVAL_FILE.with_name("faq_eval_fresh.yaml")),
+        "faq_eval_blind": load_eval(EVAL_FILE.with_name("faq_eval_blind.yaml")),
     }
     for label, matcher in (("lexical alone", lexical), ("semantic alone", SemanticAlone(tier)),
                            ("combined", Combined(lexical, tier))):

@@ -36,6 +36,7 @@ def test_dotenv_is_read_and_environment_wins(tmp_path):
     ("SUPPORTER_ID_SECRET", "short", "SUPPORTER_ID_SECRET: too short (use at least 16 characters)"),
     ("TELEGRAM_API_RETRIES", "-1", "TELEGRAM_API_RETRIES: must be a whole number from 0 to 20 (default 5)"),
     ("TELEGRAM_API_RETRIES", "21", "TELEGRAM_API_RETRIES: must be a whole number from 0 to 20 (default 5)"),
+    ("SEMANTIC_TIER", "maybe", "SEMANTIC_TIER: 'maybe' is not on or off"),
 ])
 def test_malformed_settings_name_the_variable(name, value, message):
     with pytest.raises(ConfigError) as raised:
@@ -101,3 +102,14 @@ async def test_a_new_database_and_its_folder_are_owner_only(tmp_path):
 def test_api_retries_default_to_5_and_0_means_one_try():
     assert load_settings({}, dotenv=None).telegram_api_retries == 5
     assert load_settings({"TELEGRAM_API_RETRIES": "0"}, dotenv=None).telegram_api_retries == 0
+
+
+def test_the_semantic_tier_is_on_unless_turned_off_and_cached_in_the_data_folder():
+    from bot.runtime import semantic_cache
+
+    on = load_settings({"DATABASE_PATH": "/srv/bot/db.sqlite3"}, dotenv=None)
+    assert on.semantic_tier is True
+    assert str(semantic_cache(on)) == "/srv/bot/semantic-cache"
+    assert load_settings({"SEMANTIC_TIER": "ON"}, dotenv=None).semantic_tier is True
+    off = load_settings({"SEMANTIC_TIER": "off"}, dotenv=None)
+    assert off.semantic_tier is False and semantic_cache(off) is None

@@ -182,6 +182,35 @@ def test_synonyms_collapse_to_one_token() -> None:
     assert analyse("Department of Homeland Security").words == ("dhs",)
 
 
+def test_word_families_join_both_languages_and_their_inflections() -> None:
+    assert {analyse(t).words for t in ("kidnapped", "secuestran", "secuestros")} == {("kidnap",)}
+    assert {analyse(t).words for t in ("Canadian", "canadiense", "Canadá")} == {("canada",)}
+    assert {analyse(t).words for t in ("hondureños", "Honduran", "Honduras")} == {("honduras",)}
+    assert {analyse(t).words for t in ("menores", "niños", "kids", "minors")} == {("child",)}
+    assert {analyse(t).words for t in ("devuelven", "regresan", "pa tras", "returned")} == {("return",)}
+    # "deport" is not "send back": two neighbouring entries tell them apart.
+    assert analyse("deported").words != analyse("returned").words
+
+
+@pytest.mark.parametrize("text", ["hi", "Hola!", "good morning, how are you?", "buenas tardes", "¿qué tal?"])
+def test_greetings_are_stop_words(text: str) -> None:
+    assert analyse(text).words == ()
+
+
+def test_towns_and_states_are_stop_words_but_the_faq_s_countries_are_not() -> None:
+    assert analyse("my cousin in Tapachula").words == analyse("my cousin").words
+    assert analyse("desde aquí en Texas").words == analyse("desde aquí").words
+    assert analyse("Ciudad de México").words == ()
+    assert analyse("Guatemala Honduras Mexico").words == ("guatemala", "honduras", "mexico")
+
+
+def test_thousands_separators_make_one_number() -> None:
+    assert analyse("14,596 claims").words == ("14596", "claims")
+    assert analyse("14.596 solicitudes", "es").words == ("14596", "solicitudes")
+    assert analyse("UA 150.18").words == ("uaction",)
+    assert analyse("0.5 or 2.25").words == ("0", "5", "2", "25")
+
+
 def test_lowercase_us_is_the_pronoun_not_the_country() -> None:
     assert analyse("help us").words == ("help",)
     assert "usa" in analyse("does the us accept refugees").words
@@ -201,9 +230,12 @@ def test_stemming_in_both_languages() -> None:
     assert analyse("protección", "es").stems == analyse("proteccion", "es").stems
 
 
-def test_language_is_guessed_when_the_hint_is_wrong() -> None:
-    assert analyse("¿Qué pasa con los niños no acompañados?", "en").lang == "es"
-    assert analyse("what happens to the children who travel alone", "es").lang == "en"
+def test_a_question_is_read_in_its_own_language_whatever_the_hint(toy: FaqMatcher) -> None:
+    assert toy.language_of("¿Qué pasa con los niños no acompañados?", "en") == "es"
+    assert toy.language_of("what happens to the children who travel alone", "es") == "en"
+    spanish = toy.match("cuantos refugiados piden asilo en mexico", "en")
+    assert spanish == toy.match("cuantos refugiados piden asilo en mexico", "es")
+    assert spanish.id == "refugee-numbers"
 
 
 def test_char_ngrams_pad_each_word() -> None:
@@ -330,3 +362,117 @@ def test_acceptance_on_the_eval_set(matcher: FaqMatcher, eval_file: str) -> None
     assert whole.wrong_rate <= 0.03, report
     assert whole.off_declined_rate >= 0.90, report
     assert whole.top3_rate >= 0.97, report
+
+
+BLIND_FILE = EVAL_FILE.with_name("faq_eval_blind.yaml")
+# The lexical tier alone on the blind set. The issue's targets are right >= 93%,
+# wrong <= 2%, off-topic declined >= 90%, right entry in the top 3 >= 98%; the
+# lexical tier meets the last three (off-topic declined at exactly 90%) and
+# reaches 84.5% right (README.md, "Ask", says why: long questions in people's
+# own words score too low to answer without also answering off-topic
+# questions). Its floor here is what it reaches, so that a change that loses
+# answers fails; the combined matcher meets all four
+# (tests/test_semantic_matcher.py).
+BLIND_LEXICAL_RIGHT = 0.84
+
+
+def test_acceptance_on_the_blind_set_lexical_tier_alone(matcher: FaqMatcher) -> None:
+    """tests/data/faq_eval_blind.yaml, written by someone who saw only the
+    topic list; scored once before any tuning (56.5% right)."""
+    whole = evaluate(matcher, load_eval(BLIND_FILE))
+    report = "\n".join([f"blind set, lexical tier: {whole.summary()}", "misses:"]
+                       + [f"  {miss}" for miss in whole.misses])
+    print(report)
+    assert whole.right_rate >= BLIND_LEXICAL_RIGHT, report
+    assert whole.wrong_rate <= 0.02, report
+    assert whole.off_declined_rate >= 0.90, report
+    assert whole.top3_rate >= 0.98, report
+
+
+def test_no_phrasing_names_a_place_the_pipeline_drops(entries: Entries) -> None:
+    """Towns and states are dropped as saying nothing about the entry meant;
+    that is only true while no phrasing relies on one."""
+    for entry_id, questions in entries:
+        for lang in ("en", "es"):
+            for text in questions[lang]:
+                assert "placename" not in tokenise(text), (entry_id, text)
+
+
+# ------------------------------------------------------- the vectorised sums
+
+
+def plain_entry_scores(matcher: FaqMatcher, text: str, lang: str | None) -> list[float]:
+    """The matcher's documented score, added up posting by posting in plain
+    Python from the matcher's own index: what its numpy sums must equal."""
+    from bot import faq_matcher as fm
+
+    read_in = matcher.language_of(text, lang)
+    analysed = matcher._pipeline.analyse(text[: fm.MAX_INPUT_CHARS], read_in, fm.MAX_TOKENS)
+    if not analysed.words:
+        return []
+    n_phrasings, n_entries = len(matcher._phrasings), len(matcher.ids)
+    terms: dict[str, float] = {}
+    denominator, budget = 0.0, fm.MAX_FUZZY_WORDS
+    for word, stem in zip(analysed.words, analysed.stems, strict=True):
+        resolved = matcher._resolve(word, stem, analysed.lang, budget > 0)
+        if resolved is None:
+            budget -= 1
+            denominator += matcher._unknown_word_idf
+            continue
+        budget -= 1 if resolved[1] else 0
+        if resolved[0] not in terms:
+            terms[resolved[0]] = fm.FUZZY_PENALTY if resolved[1] else 1.0
+            denominator += matcher._word_idf[resolved[0]]
+    query_cover, phrasing_cover = [0.0] * n_phrasings, [0.0] * n_phrasings
+    entry_cover = [0.0] * n_entries
+    for term, weight in terms.items():
+        idf = weight * matcher._word_idf[term]
+        postings = matcher._word_postings[term]
+        for p, saturation in zip(postings.phrasings.tolist(), postings.weights.tolist(), strict=True):
+            query_cover[p] += idf / denominator * saturation
+            phrasing_cover[p] += idf / float(matcher._phrasing_mass[p])
+        for e in matcher._entries_with_word[term].tolist():
+            entry_cover[e] += idf / denominator
+    grams: dict[str, int] = {}
+    for gram in char_ngrams(analysed.words, fm.NGRAM):
+        grams[gram] = grams.get(gram, 0) + 1
+    cosine, norm_sq = [0.0] * n_phrasings, 0.0
+    for gram, tf in grams.items():
+        gram_weight = tf * matcher._gram_idf.get(gram, matcher._unknown_gram_idf)
+        norm_sq += gram_weight * gram_weight
+        postings = matcher._gram_postings.get(gram)
+        for p, weight in zip(postings.phrasings.tolist() if postings else [],
+                             postings.weights.tolist() if postings else [], strict=True):
+            cosine[p] += gram_weight * weight
+    best = [0.0] * n_entries
+    for p, phrasing in enumerate(matcher._phrasings):
+        score = (fm.QUERY_COVER_WEIGHT * query_cover[p] + fm.PHRASING_COVER_WEIGHT * phrasing_cover[p]
+                 + (1 - fm.QUERY_COVER_WEIGHT - fm.PHRASING_COVER_WEIGHT) * cosine[p] / (norm_sq ** 0.5 or 1))
+        if lang in ("en", "es") and phrasing.lang != read_in:
+            score *= fm.OTHER_LANGUAGE_FACTOR
+        best[phrasing.entry] = max(best[phrasing.entry], score)
+    return [min(1.0, (1 - fm.ENTRY_COVER_WEIGHT) * s + fm.ENTRY_COVER_WEIGHT * c)
+            for s, c in zip(best, entry_cover, strict=True)]
+
+
+def test_the_numpy_sums_equal_a_plain_loop(matcher: FaqMatcher) -> None:
+    """The speed-up changed how the scores are added, not what they are: on
+    every question of the three evaluation sets, in its language, in none and
+    in the other, each entry's score is within rounding of a plain loop, and
+    the ranking (score, then id) is the same."""
+    items = [item for name in ("faq_eval.yaml", "faq_eval_fresh.yaml", "faq_eval_blind.yaml")
+             for item in load_eval(EVAL_FILE.with_name(name))]
+    other = {"en": "es", "es": "en"}
+    checked = 0
+    for item in items:
+        for lang in (item["lang"], None, other[item["lang"]]):
+            fast = matcher.entry_scores(item["q"], lang)
+            plain = plain_entry_scores(matcher, item["q"], lang)
+            assert fast == pytest.approx(plain, abs=1e-12), item["q"]
+            ranked = sorted((e for e in range(len(plain)) if plain[e] > 0),
+                            key=lambda e: (-round(plain[e], 12), matcher.ids[e]))
+            got = matcher.match(item["q"], lang)
+            shown = ((got.id,) if got.id else ()) + got.suggestions
+            assert shown == tuple(matcher.ids[e] for e in ranked[: len(shown)]), item["q"]
+            checked += 1
+    assert checked == 3 * len(items)

@@ -140,11 +140,13 @@ MENU_COMMANDS = ("start", "act", "cases", "updates", "language", "help", "mydata
 
 
 async def on_init(application: Application) -> None:
-    """Open the store, then set Telegram's command menu. The menu is a
+    """Open the store, start building the FAQ's semantic tier, then set
+    Telegram's command menu. The menu is a
     convenience (every command works without it), so a Bot API that refuses
     it, even after the retries, costs a warning, not the start."""
     services: Services = application.bot_data[SERVICES_KEY]
     await services.ensure_store()
+    services.start_semantic_tier()  # in the background: the lexical tier answers until it is built
     for lang in services.catalog.strings:
         commands = [BotCommand(c, services.texts.plain(lang, f"command.{c}")) for c in MENU_COMMANDS]
         try:

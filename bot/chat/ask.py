@@ -2,6 +2,14 @@
 
 A wrong legal answer is worse than "I don't know", so when the matcher is not
 sure the supporter gets the three closest entries as buttons instead.
+
+The answer is in the language of the question, whatever language the menus
+are in: each message is read on its own (``bot.question_language``), and the
+answer, the decline, the suggestions and the buttons around them follow it.
+A suggestion or related-topic button carries that language in its data
+(``faq:<id>:es``), so pressing it shows the entry in the same language;
+buttons sent before the language was carried (``faq:<id>``) show it in the
+supporter's interface language, as they always did.
 """
 
 from __future__ import annotations
@@ -10,9 +18,11 @@ from telegram import Update
 
 from ..cases import actionable_cases
 from ..catalog import FaqEntry
+from ..combined_matcher import ask_off_loop
 from ..faq_answers import Style, answer_body
 from ..i18n import Html
 from ..telegram_html import escape
+from ..text_normalise import LANGUAGES
 from .context import BotContext, keyboard, reply, short_label
 from .delivery import send_long
 from .menu import ACT, HOME, PAST
@@ -23,6 +33,22 @@ SOURCES = "faqsrc:"
 BUTTON_LABEL_MAX = 60
 
 
+def button_data(prefix: str, entry_id: str, lang: str) -> str:
+    """``faq:<id>:<lang>``: what a button needs to show an entry in a language
+    (at most 64 bytes; the content check keeps FAQ ids short enough)."""
+    return f"{prefix}{entry_id}:{lang}"
+
+
+def _pressed(update: Update, context: BotContext, prefix: str) -> tuple[FaqEntry | None, str]:
+    """The entry a button names and the language to show it in: the one in
+    its data, else (an older button) the supporter's."""
+    data = update.callback_query.data.removeprefix(prefix)
+    entry_id, _, lang = data.rpartition(":")
+    if lang not in LANGUAGES or not entry_id:
+        entry_id, lang = data, context.lang(update)
+    return context.services.catalog.faq.get(entry_id), lang
+
+
 def question_label(entry: FaqEntry, lang: str) -> str:
     """An entry's first phrasing, short enough for a button."""
     phrasings = entry.questions.es if lang == "es" else entry.questions.en
@@ -31,7 +57,7 @@ def question_label(entry: FaqEntry, lang: str) -> str:
 
 def _topic_rows(context: BotContext, lang: str, ids) -> list[list[tuple[str, str]]]:
     faq = context.services.catalog.faq
-    return [[(question_label(faq[i], lang), f"{SHOW}{i}")] for i in ids if i in faq]
+    return [[(question_label(faq[i], lang), button_data(SHOW, i, lang))] for i in ids if i in faq]
 
 
 async def prompt(update: Update, context: BotContext) -> None:
@@ -40,16 +66,15 @@ async def prompt(update: Update, context: BotContext) -> None:
     await reply(update, context.t(update, "ask.prompt"), markup, edit=True)
 
 
-async def answer_entry(update: Update, context: BotContext, entry: FaqEntry) -> None:
-    """The answer, its sources and related topics. A generated answer (the open
-    cases' officials) can be long, so the answer goes out in as many messages as
-    Telegram needs, the buttons on the last."""
-    services, lang, today = context.services, context.lang(update), context.services.today()
+async def answer_entry(update: Update, context: BotContext, entry: FaqEntry, lang: str) -> None:
+    """The answer in `lang`, its sources and related topics. A generated answer
+    (the open cases' officials) can be long, so the answer goes out in as many
+    messages as Telegram needs, the buttons on the last."""
+    services, today = context.services, context.services.today()
     plain = services.texts.plain
-    heading = entry.questions.es[0] if lang == "es" else entry.questions.en[0]
     chat_style = Style(say=services.texts, text=escape, strong=lambda text: f"<b>{text}</b>")
     parts = [
-        f"<b>{escape(heading)}</b>",
+        f"<b>{escape(entry.questions.as_mapping()[lang][0])}</b>",
         answer_body(services.catalog, entry, lang, today, chat_style),
         source_line(services.catalog, services.texts, lang, entry.sources),
     ]
@@ -57,7 +82,7 @@ async def answer_entry(update: Update, context: BotContext, entry: FaqEntry) -> 
         parts.append(as_of_note(services.texts, lang, entry.as_of))
     text = Html("\n\n".join(parts))
     rows = _topic_rows(context, lang, entry.related[:3])
-    rows.append([(plain(lang, "content.sources_button"), f"{SOURCES}{entry.id}")])
+    rows.append([(plain(lang, "content.sources_button"), button_data(SOURCES, entry.id, lang))])
     if entry.answer_from == "open_cases" and not actionable_cases(services.catalog, today):
         rows.append([(plain(lang, "menu.past"), PAST)])
     rows.append([(plain(lang, "menu.act"), ACT), (plain(lang, "menu.home"), HOME)])
@@ -67,34 +92,37 @@ async def answer_entry(update: Update, context: BotContext, entry: FaqEntry) -> 
 
 
 async def free_text(update: Update, context: BotContext) -> None:
-    """Any text outside a conversation is a question for the FAQ."""
-    lang = context.lang(update)
-    match = context.services.matcher.match(update.effective_message.text or "", lang)
+    """Any text outside a conversation is a question for the FAQ, answered in
+    its own language (the supporter's when it does not tell)."""
+    services = context.services
+    asked = await ask_off_loop(services.matcher, services.semantic_tier(),
+                               update.effective_message.text or "", context.lang(update))
+    match, lang = asked.match, asked.lang
     if match.id is not None:
-        await answer_entry(update, context, context.services.catalog.faq[match.id])
+        await answer_entry(update, context, services.catalog.faq[match.id], lang)
         return
-    home = [(context.services.texts.plain(lang, "menu.home"), HOME)]
+    home = [(services.texts.plain(lang, "menu.home"), HOME)]
     if not match.suggestions:  # nothing to go on: empty, emoji or punctuation only
-        await reply(update, context.t(update, "ask.prompt"), keyboard([home]))
+        await reply(update, services.texts(lang, "ask.prompt"), keyboard([home]))
         return
     rows = _topic_rows(context, lang, match.suggestions[:3]) + [home]
-    await reply(update, context.t(update, "ask.declined"), keyboard(rows))
+    await reply(update, services.texts(lang, "ask.declined"), keyboard(rows))
 
 
 async def show(update: Update, context: BotContext) -> None:
-    entry = context.services.catalog.faq.get(update.callback_query.data.removeprefix(SHOW))
+    entry, lang = _pressed(update, context, SHOW)
     if entry is None:
         await update.callback_query.answer()
         return
-    await answer_entry(update, context, entry)
+    await answer_entry(update, context, entry, lang)
 
 
 async def show_sources(update: Update, context: BotContext) -> None:
-    entry = context.services.catalog.faq.get(update.callback_query.data.removeprefix(SOURCES))
+    entry, lang = _pressed(update, context, SOURCES)
     if entry is None:
         await update.callback_query.answer()
         return
-    services, lang = context.services, context.lang(update)
+    services = context.services
     text = sources_view(services.catalog, services.texts, lang, question_label(entry, lang), entry.sources)
-    markup = keyboard([[(services.texts.plain(lang, "learn.back"), f"{SHOW}{entry.id}")]])
+    markup = keyboard([[(services.texts.plain(lang, "learn.back"), button_data(SHOW, entry.id, lang))]])
     await reply(update, text, markup)
