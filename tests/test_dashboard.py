@@ -245,7 +245,23 @@ async def test_sign_out_revokes_the_session_and_every_copy_of_its_cookie(client,
     client.session.cookie_jar.clear()
     assert (await client.get("/stats.json", headers=copied)).status == 401
     assert (await client.get("/", headers=copied)).status == 401
-    assert [e.command for e in await store.audit_log()] == ["sign_out", "sign_in"]
+    sign_out, sign_in_entry = await store.audit_log()
+    assert (sign_out.command, sign_in_entry.command) == ("sign_out", "sign_in")
+    tag = re.fullmatch(r"dashboard: sign in \(session ([0-9a-f]{8})\)", sign_in_entry.detail)[1]
+    assert sign_out.detail == f"dashboard: sign out (session {tag})"
+
+
+async def test_sign_out_clears_the_cookie_where_it_was_set(client):
+    _, csrf = await sign_in(client)
+    response = await client.post("/logout", data={"csrf": csrf}, allow_redirects=False)
+    assert response.cookies[dashboard.COOKIE]["path"] == "/"
+
+
+async def test_the_sign_in_page_sends_a_signed_in_browser_to_the_dashboard(client):
+    assert (await client.get("/login", allow_redirects=False)).status == 200
+    await sign_in(client)
+    response = await client.get("/login", allow_redirects=False)
+    assert response.status == 303 and response.headers["Location"] == "/"
 
 
 async def test_sign_out_needs_the_sessions_csrf_token(client):
@@ -253,6 +269,9 @@ async def test_sign_out_needs_the_sessions_csrf_token(client):
     for data in ({}, {"csrf": "x" * 43}, {"csrf": csrf[:-1]}):
         response = await client.post("/logout", data=data, allow_redirects=False)
         assert response.status == 403, data
+        page = await response.text()
+        assert "<h1>Refused</h1>" in page
+        assert "This form is out of date. Reload the dashboard and try again." in page
         assert (await client.get("/stats.json")).status == 200  # still signed in
     assert (await client.get("/logout")).status == 405  # a link cannot sign anyone out
     assert (await client.post("/logout", data={"csrf": csrf}, allow_redirects=False)).status == 303
@@ -282,7 +301,14 @@ async def test_wrong_tokens_are_throttled_per_client_on_every_route(make_client,
     # another client is not affected
     neighbour = {"X-Forwarded-For": "203.0.113.8", **bearer()}
     assert (await client.get("/stats.json", headers=neighbour)).status == 200
-    clock.advance(599)
+    assert "Try again in 10 minutes." in await page.text()
+    clock.advance(510)  # 90 s left: rounded to 2 minutes
+    page = await client.get("/", headers={**me, **bearer()})
+    assert page.headers["Retry-After"] == "90" and "Try again in 2 minutes." in await page.text()
+    clock.advance(60)  # 30 s left: still "1 minute", never "0 minutes"
+    page = await client.get("/", headers={**me, **bearer()})
+    assert page.headers["Retry-After"] == "30" and "Try again in 1 minute." in await page.text()
+    clock.advance(29)
     response = await client.get("/stats.json", headers={**me, **bearer()})
     assert response.status == 429 and response.headers["Retry-After"] == "1"
     clock.advance(1)
@@ -592,6 +618,36 @@ async def test_csv_matches_the_store(client, store):
     assert {r[2] for r in part_rows} == {"ua-150-18"}
     bad = await client.get("/export.csv?since=yesterday", headers=bearer())
     assert bad.status == 400
+    assert await bad.json() == {"error": "since must be YYYY-MM-DD"}
+
+
+@pytest.fixture
+def far_from_utc(monkeypatch):
+    """A local time zone whose date is not UTC's right now (UTC+14 after 10:00
+    UTC, else UTC-12), so that a date taken from the local clock shows."""
+    zone = "Etc/GMT-14" if datetime.now(UTC).hour >= 10 else "Etc/GMT+12"
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    assert datetime.now().date() != datetime.now(UTC).date()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+async def test_the_csv_file_is_named_after_the_case_and_the_utc_day_in_safe_characters(
+        client, store, far_from_utc):
+    odd = 'ua "ñ"/1.2_x'  # a case id from an imported action log, not from content/
+    await store.record_action(ActionReport(
+        campaign_id=odd, official_id="luis-videgaray", channel="email", count=1, status="done",
+        language="en", country=None, supporter=None, idempotency_key="odd", at=datetime.now(UTC)))
+    day = datetime.now(UTC).strftime("%Y%m%d")
+    for campaign, name in ((None, f"actions-all-{day}.csv"), ("ua-150-18", f"actions-ua-150-18-{day}.csv"),
+                           (odd, f"actions-ua_____1.2_x-{day}.csv")):
+        response = await client.get("/export.csv", params={"campaign": campaign} if campaign else {},
+                                    headers=bearer())
+        assert response.status == 200, campaign
+        assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+        assert response.headers["Content-Disposition"] == f'attachment; filename="{name}"'
 
 
 async def test_charts(store):
