@@ -171,6 +171,9 @@ def mutmut_config(targets: list[Target]) -> str:
             'source_paths = ["bot/"]\n'
             f"only_mutate = {toml_list(modules)}\n"
             'also_copy = ["content/", "seeds/"]\n'
+            # Log statements are not mutated: their wording is no promise (what they
+            # must never hold is checked by tests/test_privacy.py).
+            "do_not_mutate_patterns = ['^\\s*log\\.(debug|info|warning|error|exception)\\(']\n"
             f"pytest_add_cli_args_test_selection = {toml_list(tests)}\n"
             # the deselected test fails before any mutation (semantic tier, branch `answers`)
             'pytest_add_cli_args = ["-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning",'

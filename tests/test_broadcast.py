@@ -10,15 +10,29 @@ from __future__ import annotations
 import asyncio
 import collections
 import io
+import os
+import socket
 import sqlite3
-from datetime import UTC, datetime
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 from telegram import Bot
-from telegram.error import TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from bot.broadcast import BroadcastBusy, Broadcaster, DeliveryPolicy, Progress, bot_sender, new_owner
+from bot.broadcast import (
+    BroadcastBusy,
+    Broadcaster,
+    DeliveryPolicy,
+    Progress,
+    Verdict,
+    bot_sender,
+    classify,
+    holder_is_dead,
+    new_owner,
+)
 from bot.broadcast_command import ProgressBar
 from bot.rate_limit import Pacer, RateLimiter
 from bot.store import ActionReport, DeliveryCounts, open_store
@@ -131,14 +145,17 @@ async def test_transient_errors_are_retried_with_backoff_a_bounded_number_of_tim
     await follow(store, [1, 2])
     harness.api.fault = lambda method, params: (
         BotApiRefusal(502, "Bad Gateway") if method == "sendMessage" and params["chat_id"] == 1 else None)
-    progress = await (await harness.broadcaster(policy=DeliveryPolicy(max_attempts=4))).run()
+    progress = await (await harness.broadcaster(policy=DeliveryPolicy(max_attempts=5))).run()
     tries = [c for c in harness.api.calls if c.method == "sendMessage" and c.chat_id == 1]
-    assert len(tries) == 4
-    # Waits between the tries: 1, 2 and 4 seconds (exponential backoff), seen as the sleeps
-    # the engine took beyond the 40 ms pacing between sends.
+    assert len(tries) == 5
+    # Waits between the tries: 1, 2, 4 and 8 seconds (exponential backoff), seen as the
+    # sleeps the engine took beyond the 40 ms pacing between sends.
     waits = [s for s in harness.sleeps if s > 0.5]
-    assert waits == pytest.approx([1.0, 2.0, 4.0], abs=0.05)
+    assert waits == pytest.approx([1.0, 2.0, 4.0, 8.0], abs=0.05)
     assert (progress.counts.sent, progress.counts.failed) == (1, 1)
+    (row,) = await store._db.execute_fetchall(
+        "SELECT status, error, attempts, next_attempt_at FROM deliveries WHERE recipient = ?", (key(1),))
+    assert tuple(row) == ("failed", "NetworkError: Bad Gateway", 5, None)
 
 
 async def test_a_timeout_after_the_request_went_out_is_never_resent(harness, store):
@@ -269,3 +286,55 @@ async def test_a_stop_request_pauses_at_a_resumable_point_and_a_restart_finishes
     done = await second.run()
     assert done.finished and done.counts.sent == 40
     assert set(harness.delivered().values()) == {1}  # each follower exactly once
+
+
+# -- the engine's rules, one by one ------------------------------------------------------
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+@pytest.mark.parametrize("error, verdict", [
+    (RetryAfter(timedelta(seconds=30)), Verdict("pending", counts_as_attempt=False, retry_after=30.0)),
+    (Forbidden("blocked"), Verdict("blocked")),
+    (TimedOut("read"), Verdict("pending")),  # before the request went out
+    (BadRequest("chat not found"), Verdict("failed")),
+    (NetworkError("Bad Gateway"), Verdict("pending")),
+    (TelegramError("anything else"), Verdict("failed")),
+])
+def test_what_each_failure_means_for_its_recipient(error, verdict):
+    assert classify(error) == verdict
+
+
+def test_a_timeout_after_sending_is_unknown():
+    try:
+        raise TimedOut("read") from httpx.ReadTimeout("read")
+    except TimedOut as error:
+        assert classify(error) == Verdict("unknown")
+
+
+def test_only_a_vanished_process_on_this_host_counts_as_a_dead_holder():
+    host, me = socket.gethostname(), os.getpid()
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        assert holder_is_dead(f"cli:{host}:{gone.pid}:feed")
+        for owner in (None, "", f"cli:{host}:{alive.pid}:feed",  # running
+                      f"cli:{host}:{me}:feed",  # this very process
+                      f"cli:other-{host}:{gone.pid}:feed",  # another host: cannot tell
+                      f"cli:{host}:{gone.pid}", f"cli:{host}:{gone.pid}:feed:x",  # not an owner
+                      f"cli:{host}:-{gone.pid}:feed", f"cli:{host}:²³:feed", f"cli:{host}:{gone.pid}x:feed"):
+            assert not holder_is_dead(owner), owner
+        assert alive.poll() is None  # asked, not signalled
+    finally:
+        alive.kill()
+        alive.wait()
+
+
+async def test_a_busy_broadcast_names_its_holder(harness, store):
+    await follow(store, [1])
+    first = await harness.broadcaster()
+    await first.acquire()
+    with pytest.raises(BroadcastBusy) as busy:
+        await (await harness.broadcaster()).acquire()
+    assert busy.value.holder == first.owner
+    assert str(busy.value) == f"broadcast is being sent by {first.owner}"
