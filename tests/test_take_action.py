@@ -3,6 +3,7 @@ channel in both languages, with Back, /cancel, deadlines, reports, restarts."""
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from datetime import UTC, datetime, timedelta
@@ -10,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pypdf import PdfReader
 
-from bot.appeals import tweet_length
+from bot.appeals import tweet_intent_url, tweet_length
 from bot.chat.take_action import FLOW_KEY
 from bot.simulator import Simulator
 from tests.conftest import start_bot, stop_bot, texts_of
@@ -213,7 +214,10 @@ async def test_every_channel_in_both_languages(bot, services, lang, official, ch
         text = tweet.text.split("\n\n", 1)[1]
         assert text.startswith(f"@{off.twitter} ")
         assert tweet_length(text) <= 280
-        assert tweet.buttons()[0]["url"].startswith("https://twitter.com/intent/tweet?text=%40")
+        assert tweet.text.split("\n\n", 1)[0] == (
+            f"🐦 <b>Your tweet</b> ({tweet_length(text)}/280 characters):" if lang == "en" else
+            f"🐦 <b>Tu tuit</b> ({tweet_length(text)}/280 caracteres):")
+        assert tweet.buttons()[0]["url"] == tweet_intent_url(html.unescape(text))
     assert "Please protect refugees." in "\n".join(messages)
     asked = {"letter": ("Did you post the letter?", "¿Enviaste la carta?"),
              "email": ("Did you send the email?", "¿Enviaste el correo?"),
