@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from bot.cases import actionable_cases, appeal_date, in_office, past_cases, status_of
+from bot.cases import actionable_cases, appeal_date, in_office, past_cases, status_of, update_by_number
 from bot.catalog import PartialDate, Term, Text
 
 UA, TEST_CASE = "ua-150-18", "test-ua-999-99"
@@ -103,3 +103,16 @@ def test_a_past_appeal_is_dated_within_the_case(ua):
     no_deadline = replace(ua, deadline=None)
     assert appeal_date(no_deadline) == date(2018, 10, 29)  # the day before it closed
     assert appeal_date(replace(no_deadline, updates=())) == date(2018, 8, 1)  # the day it was issued
+
+
+def test_past_cases_are_listed_by_when_they_ended_else_their_deadline(ua, catalog):
+    by_update = ua  # closed by its update of 30 October 2018, deadline 27 September
+    by_file = replace(ua, id="a-closed", status="closed", updates=(), deadline=date(2018, 10, 1))
+    undated = replace(ua, id="z-closed", status="closed", updates=(), deadline=None)
+    cases = replace(catalog, campaigns={c.id: c for c in (undated, by_file, by_update)})
+    assert [s.campaign.id for s in past_cases(cases, date(2019, 1, 1))] == [UA, "a-closed", "z-closed"]
+
+
+def test_updates_are_numbered_from_one(ua):
+    assert update_by_number(ua, 1) is ua.updates[0]
+    assert [update_by_number(ua, n) for n in (0, -1, len(ua.updates) + 1)] == [None, None, None]

@@ -286,7 +286,14 @@ def test_many_unknown_words_are_bounded() -> None:
     start = time.perf_counter()
     result = matcher.match(text)
     assert time.perf_counter() - start < 0.05
-    assert result.id is None
+    assert result == Match(None, 0.0, ())  # no entry scored: nothing to suggest either
+
+
+def test_the_language_given_weighs_the_other_language_s_phrasings_less() -> None:
+    matcher = FaqMatcher.build(TOY)
+    spanish = "¿Qué es el programa Quédate en México?"
+    assert matcher.match(spanish, "es").score == matcher.match(spanish).score == 1.0
+    assert matcher.match(spanish, "en").id == "mpp" and matcher.match(spanish, "en").score < 1.0
 
 
 def test_results_are_deterministic(entries: Entries) -> None:

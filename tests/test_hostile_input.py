@@ -44,6 +44,18 @@ FIELDS = [("name", ASK_NAME_EN, ASK_CITY_EN, 80), ("city", ASK_CITY_EN, ASK_SENT
           ("sentence", ASK_SENTENCE_EN, None, 500)]
 
 
+@pytest.mark.parametrize("raw, cleaned", [
+    ("a\tb\nc", "a b c"), ("X\u2028Y\u2029Z", "X Y Z"),  # line breaks become spaces
+    ("a\x07b", "ab"),  # a control character (Cc)
+    ("a\u200bb", "ab"),  # a format character (Cf)
+    ("a\ud800b", "ab"),  # a lone surrogate (Cs)
+    ("a\ue000b", "ab"),  # private use (Co)
+    ("a\u0378b", "ab"),  # unassigned (Cn)
+])
+def test_what_clean_drops_and_what_it_makes_a_space(raw, cleaned):
+    assert clean(raw, 80) == cleaned
+
+
 @pytest.mark.parametrize("field, prompt, next_prompt, limit", FIELDS)
 async def test_hostile_strings_are_accepted_verbatim_or_refused(bot, field, prompt, next_prompt, limit):
     sim, api = bot
