@@ -11,6 +11,7 @@ import asyncio
 import collections
 import io
 import os
+import re
 import socket
 import sqlite3
 import subprocess
@@ -338,3 +339,19 @@ async def test_a_busy_broadcast_names_its_holder(harness, store):
         await (await harness.broadcaster()).acquire()
     assert busy.value.holder == first.owner
     assert str(busy.value) == f"broadcast is being sent by {first.owner}"
+
+
+def test_an_owner_names_the_role_host_process_and_a_short_token():
+    owner = new_owner("cli")
+    assert re.fullmatch(rf"cli:{re.escape(socket.gethostname())}:{os.getpid()}:[0-9a-f]{{8}}", owner)
+    assert new_owner("cli") != owner
+
+
+async def test_the_update_goes_as_html_without_link_previews_in_the_follower_s_language(harness):
+    send = bot_sender(harness.bot, {"en": ("<b>update</b>", None), "es": ("<b>novedad</b>", None)})
+    for language, text in (("es", "<b>novedad</b>"), ("fr", "<b>update</b>")):  # no French: English
+        await send(7, language)
+        (call,) = [c for c in harness.api.take_calls() if c.method == "sendMessage"]
+        assert (call.params["text"], call.params["parse_mode"]) == (text, "HTML")
+        assert call.params["link_preview_options"] in ({"is_disabled": True}, '{"is_disabled": true}')
+    assert harness.api.refusals == []
