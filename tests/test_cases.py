@@ -9,7 +9,15 @@ from datetime import date
 
 import pytest
 
-from bot.cases import actionable_cases, appeal_date, in_office, past_cases, status_of, update_by_number
+from bot.cases import (
+    actionable_cases,
+    appeal_date,
+    in_office,
+    latest_update,
+    past_cases,
+    status_of,
+    update_by_number,
+)
 from bot.catalog import PartialDate, Term, Text
 
 UA, TEST_CASE = "ua-150-18", "test-ua-999-99"
@@ -116,3 +124,8 @@ def test_past_cases_are_listed_by_when_they_ended_else_their_deadline(ua, catalo
 def test_updates_are_numbered_from_one(ua):
     assert update_by_number(ua, 1) is ua.updates[0]
     assert [update_by_number(ua, n) for n in (0, -1, len(ua.updates) + 1)] == [None, None, None]
+
+
+def test_the_latest_update_is_the_newest_published_one(ua):
+    assert latest_update(ua, date(2018, 10, 29)) is None
+    assert latest_update(ua, date(2018, 10, 30)) == (1, ua.updates[0])
