@@ -189,6 +189,20 @@ async def test_sessions_expire(make_client, clock):
     assert (await client.get("/stats.json")).status == 401
 
 
+def test_a_full_session_table_drops_the_expired_first_then_the_oldest(clock):
+    table = SessionTable(lifetime=100, clock=clock, limit=3)
+    ids = [table.open()[0] for _ in range(3)]
+    fourth = table.open()[0]  # full, none expired: the oldest sign-in goes
+    assert len(table) == 3 and table.find(ids[0]) is None
+    assert all(table.find(i) is not None for i in (*ids[1:], fourth))
+    clock.advance(100)  # all of them expire now, to the second
+    fifth, session = table.open()
+    assert len(table) == 1 and table.find(fifth) == session
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", fifth) and re.fullmatch(r"[A-Za-z0-9_-]{43}", session.csrf)
+    assert re.fullmatch(r"[0-9a-f]{8}", session.tag) and session.expires == clock.now + 100
+    assert table.revoke(fifth) == session and table.revoke(fifth) is None and len(table) == 0
+
+
 async def test_login_sets_a_strict_httponly_cookie_that_is_not_the_token(client, store):
     wrong = await client.post("/login", data={"token": "nope"}, allow_redirects=False)
     assert wrong.status == 401
