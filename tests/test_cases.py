@@ -95,6 +95,7 @@ def test_an_open_case_whose_officials_all_left_is_not_actionable(ua, catalog):
     officials = {**catalog.officials, "geronimo-gutierrez": half}
     status = status_of(case, officials, date(2018, 12, 1))
     assert status.actionable and [t.official for t in status.writable] == ["geronimo-gutierrez"]
+    assert status.ended is None  # one official left: still running
     assert not status.can_write_to("luis-videgaray") and status.can_write_to("geronimo-gutierrez")
 
 
@@ -129,3 +130,19 @@ def test_updates_are_numbered_from_one(ua):
 def test_the_latest_update_is_the_newest_published_one(ua):
     assert latest_update(ua, date(2018, 10, 29)) is None
     assert latest_update(ua, date(2018, 10, 30)) == (1, ua.updates[0])
+
+
+def test_an_official_whose_term_has_not_begun_is_departed_with_no_end(ua, catalog):
+    case = replace(ua, updates=())
+    later = Term(sources=(), start=PartialDate(2019, 1, 15))
+    officials = {k: replace(o, in_office=later) for k, o in catalog.officials.items()}
+    status = status_of(case, officials, date(2019, 1, 1))
+    assert not status.actionable and len(status.departed) == 2 and status.ended is None
+
+
+def test_running_cases_come_first_then_those_with_no_deadline_then_the_passed(two_case_catalog):
+    ua, other = two_case_catalog.campaigns[UA], two_case_catalog.campaigns[TEST_CASE]
+    undated = replace(other, id="b-undated", deadline=None)
+    cases = replace(two_case_catalog, campaigns={c.id: c for c in (ua, other, undated)})
+    # 25 September: UA 150.18 runs to the 27th, the test case's deadline (20th) has passed
+    assert [s.campaign.id for s in actionable_cases(cases, date(2018, 9, 25))] == [UA, "b-undated", TEST_CASE]
