@@ -44,6 +44,9 @@ def test_status_closed_in_campaign_yaml_closes_it_on_every_day(ua, catalog):
     closed = replace(ua, status="closed", updates=())
     status = status_of(closed, catalog.officials, date(2018, 9, 10))
     assert status.closed and status.closing_update is None and not status.actionable
+    assert status.ended is None  # content does not say since when
+    after_the_terms = status_of(closed, catalog.officials, date(2018, 12, 1))
+    assert after_the_terms.departed and after_the_terms.ended is None  # closed, not ended by the terms
 
 
 def test_a_later_update_with_status_open_reopens_it(ua, catalog):

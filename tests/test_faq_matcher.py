@@ -289,6 +289,21 @@ def test_many_unknown_words_are_bounded() -> None:
     assert result == Match(None, 0.0, ())  # no entry scored: nothing to suggest either
 
 
+def test_an_answer_suggests_the_next_three_entries_by_score(entries: Entries) -> None:
+    matcher = FaqMatcher.build(entries)
+    answered = 0
+    for item in load_eval()[:40]:
+        result = matcher.match(item["q"])
+        if result.id is None:
+            continue
+        answered += 1
+        scores = dict(zip(matcher.ids, matcher.entry_scores(item["q"]), strict=True))
+        ranked = sorted((e for e in scores if scores[e] > 0), key=lambda e: (-scores[e], e))
+        assert ranked[0] == result.id and len(ranked) > 4, item["q"]
+        assert result.suggestions == tuple(ranked[1:4]), item["q"]
+    assert answered >= 10
+
+
 def test_the_language_given_weighs_the_other_language_s_phrasings_less() -> None:
     matcher = FaqMatcher.build(TOY)
     spanish = "¿Qué es el programa Quédate en México?"
