@@ -355,3 +355,16 @@ async def test_the_update_goes_as_html_without_link_previews_in_the_follower_s_l
         assert (call.params["text"], call.params["parse_mode"]) == (text, "HTML")
         assert call.params["link_preview_options"] in ({"is_disabled": True}, '{"is_disabled": true}')
     assert harness.api.refusals == []
+
+
+async def test_progress_is_reported_every_few_seconds_and_once_finished(harness, store):
+    await follow(store, range(1, 101))  # 100 followers at 25 a second: 4 seconds of sending
+    started = harness.pacer.now()
+    final = await (await harness.broadcaster(policy=DeliveryPolicy(progress_every=1.0))).run()
+    *during, last = harness.progress
+    assert last == final and final.finished and final.counts.sent == 100
+    assert (final.sent_this_run, final.elapsed) == (100, pytest.approx(harness.pacer.now() - started))
+    assert 3 <= len(during) <= 5 and not any(p.finished for p in during)
+    for before, after in zip(during, during[1:], strict=False):
+        assert after.elapsed - before.elapsed >= 1.0  # at most one report a second
+        assert before.sent_this_run < after.sent_this_run
