@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import json
 import os
 import re
 import subprocess
@@ -15,6 +16,7 @@ import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 
+import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -22,7 +24,7 @@ from bot import dashboard
 from bot.charts import per_day_svg, stats_chart_png
 from bot.config import ConfigError, load_settings
 from bot.dashboard_proxy import ProxyPolicy
-from bot.dashboard_sessions import SessionTable
+from bot.dashboard_sessions import Session, SessionTable
 from bot.dashboard_throttle import FailureThrottle, client_key
 from bot.identity import supporter_key
 from bot.store import ActionReport, ActionRow, ProblemReport, ReplyReport, open_store
@@ -206,7 +208,7 @@ def test_a_full_session_table_drops_the_expired_first_then_the_oldest(clock):
 async def test_login_sets_a_strict_httponly_cookie_that_is_not_the_token(client, store):
     wrong = await client.post("/login", data={"token": "nope"}, allow_redirects=False)
     assert wrong.status == 401
-    assert "That token is not right." in await wrong.text()
+    assert '<p class="error" role="alert">That token is not right.</p>' in await wrong.text()
     assert "Set-Cookie" not in wrong.headers
 
     response = await client.post("/login", data={"token": f"  {TOKEN}\n"}, allow_redirects=False)
@@ -271,6 +273,23 @@ async def test_sign_out_clears_the_cookie_where_it_was_set(client):
     assert response.cookies[dashboard.COOKIE]["path"] == "/"
 
 
+async def test_signing_in_again_ends_the_browser_s_previous_session(client):
+    first, _ = await sign_in(client)
+    second, _ = await sign_in(client)  # the browser sends its cookie along
+    assert first != second
+    client.session.cookie_jar.clear()
+    assert (await client.get("/stats.json", headers={"Cookie": f"{dashboard.COOKIE}={first}"})).status == 401
+    assert (await client.get("/stats.json", headers={"Cookie": f"{dashboard.COOKIE}={second}"})).status == 200
+
+
+async def test_the_figures_as_json_are_dated_and_in_a_stable_key_order(client):
+    response = await client.get("/stats.json", headers=bearer())
+    body = await response.text()
+    figures = json.loads(body)
+    assert figures["today"] == datetime.now(UTC).date().isoformat()
+    assert body == json.dumps(figures, sort_keys=True)
+
+
 async def test_the_sign_in_page_sends_a_signed_in_browser_to_the_dashboard(client):
     assert (await client.get("/login", allow_redirects=False)).status == 200
     await sign_in(client)
@@ -285,7 +304,7 @@ async def test_sign_out_needs_the_sessions_csrf_token(client):
         assert response.status == 403, data
         page = await response.text()
         assert "<h1>Refused</h1>" in page
-        assert "This form is out of date. Reload the dashboard and try again." in page
+        assert ">This form is out of date. Reload the dashboard and try again.</p>" in page
         assert (await client.get("/stats.json")).status == 200  # still signed in
     assert (await client.get("/logout")).status == 405  # a link cannot sign anyone out
     assert (await client.post("/logout", data={"csrf": csrf}, allow_redirects=False)).status == 303
@@ -453,7 +472,8 @@ async def test_resolving_from_the_page_closes_the_item_and_audits_it(client, sto
     again = await client.post("/resolve", allow_redirects=False,
                               data={"csrf": csrf, "kind": "reply", "id": str(reply.id)})
     assert again.status == 303 and again.headers["Location"] == "/#review"
-    assert "(was not open)" in (await store.audit_log())[0].detail
+    assert re.fullmatch(rf"dashboard: resolve reply #{reply.id} \(was not open\) \(session [0-9a-f]{{8}}\)",
+                        (await store.audit_log())[0].detail)
 
 
 async def test_scripts_resolve_with_the_bearer_token_and_no_csrf(client, store):
@@ -474,7 +494,9 @@ async def test_resolving_needs_the_sessions_csrf_token(make_client, client, stor
         response = await client.post("/resolve", allow_redirects=False,
                                       data={**data, "kind": "reply", "id": str(reply.id)})
         assert response.status == 403, data
-        assert "out of date" in await response.text()
+        page = await response.text()
+        assert "<h1>Refused</h1>" in page
+        assert ">This form is out of date. Reload the dashboard and try again.</p>" in page
     form = {"csrf": csrf, "kind": "reply", "id": str(reply.id)}
     cross_site = await client.post("/resolve", headers={"Sec-Fetch-Site": "cross-site"},
                                    allow_redirects=False, data=form)
@@ -483,6 +505,8 @@ async def test_resolving_needs_the_sessions_csrf_token(make_client, client, stor
     signed_out = await client.post("/resolve", allow_redirects=False,
                                    data={"csrf": csrf, "kind": "reply", "id": str(reply.id)})
     assert signed_out.status == 401
+    ended = '<p class="error" role="alert">Your session has ended. Sign in again.</p>'
+    assert ended in await signed_out.text()
     assert ("reply", reply.id) in [(item.kind, item.id) for item in await store.list_problems()]
     assert len(await store.audit_log()) == audited
 
@@ -497,7 +521,44 @@ async def test_resolving_refuses_what_is_not_a_review_item(client, store, kind, 
     response = await client.post("/resolve", allow_redirects=False,
                                  data={"csrf": csrf, "kind": kind, "id": item_id})
     assert response.status == 400
+    page = await response.text()
+    assert "<h1>Not understood</h1>" in page and ">That is not an item of the review list.</p>" in page
     assert len(await store.list_problems()) == 2
+
+
+async def test_an_item_id_of_18_digits_is_still_an_id(client, store):
+    _, csrf = await sign_in(client)
+    response = await client.post("/resolve", allow_redirects=False,
+                                 data={"csrf": csrf, "kind": "reply", "id": "9" * 18})
+    assert response.status == 303  # looked up (and not found), not refused
+    detail = (await store.audit_log())[0].detail
+    assert detail.startswith(f"dashboard: resolve reply #{'9' * 18} (was not open)")
+
+
+async def test_form_fields_sent_as_files_are_not_text(client, store):
+    """A multipart form can send any field as a file: it is never taken as text."""
+    def upload(**fields):
+        form = aiohttp.FormData()
+        for name, value in fields.items():
+            if isinstance(value, bytes):
+                form.add_field(name, value, filename="x.txt")
+            else:
+                form.add_field(name, value)
+        return form
+
+    response = await client.post("/login", data=upload(token=TOKEN.encode()), allow_redirects=False)
+    assert response.status == 401
+    _, csrf = await sign_in(client)
+    [problem] = [item for item in await store.list_problems() if item.kind == "problem"]
+    response = await client.post("/resolve", allow_redirects=False, data=upload(
+        csrf=csrf, kind="problem", id=str(problem.id), campaign=b"ua-150-18"))
+    assert response.status == 303 and response.headers["Location"] == "/#review"
+
+
+def test_a_csrf_token_with_a_lone_surrogate_is_wrong_not_an_error():
+    session = Session(csrf="a" * 43, tag="0badcafe", expires=0)
+    assert not dashboard.csrf_ok(dashboard.Access(session=session), {"csrf": "a\ud800"})
+    assert dashboard.csrf_ok(dashboard.Access(session=session), {"csrf": "a" * 43})
 
 
 # -- cases and officials ------------------------------------------------------------------
