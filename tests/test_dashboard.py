@@ -8,9 +8,11 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import ipaddress
 import json
 import os
 import re
+import ssl
 import subprocess
 import sys
 import time
@@ -18,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient, TestServer, make_mocked_request
 
 from bot import dashboard
 from bot.charts import per_day_svg, stats_chart_png
@@ -405,6 +407,50 @@ def test_the_throttle_forgets_old_clients_within_its_bound():
     assert throttle.retry_after("a") == 0  # dropped to make room for "d"
     throttle.failed("d")
     assert throttle.retry_after("d") == 60
+
+
+def test_a_full_throttle_drops_expired_clients_before_live_ones_and_keeps_a_known_one():
+    clock = Clock(0)
+    throttle = FailureThrottle(max_failures=1, window=600, clock=clock, max_clients=3)
+    throttle.failed("a")  # "a" is the oldest entry...
+    clock.advance(10)
+    throttle.failed("b")  # ..."b" the one whose failures will all be old
+    clock.advance(640)
+    throttle.failed("a")  # ...though "a" failed again since
+    throttle.failed("c")
+    clock.advance(50)  # "b"'s failure is now past the window; "a" is locked out for 590 s more
+    throttle.failed("d")
+    assert [throttle.retry_after(k) for k in ("a", "b", "c", "d")] == [550, 0, 550, 600]
+    throttle.failed("a")  # full, but "a" is known: nobody is dropped
+    assert [throttle.retry_after(k) for k in ("a", "c", "d")] == [550, 550, 600]
+
+
+def test_retry_after_counts_from_the_oldest_failure_in_the_window():
+    clock = Clock(0)
+    throttle = FailureThrottle(max_failures=2, window=600, clock=clock)
+    throttle.failed("a")
+    clock.advance(100)
+    throttle.failed("a")
+    assert throttle.retry_after("a") == 500
+
+
+def test_which_peers_are_trusted_proxies():
+    policy = ProxyPolicy([ipaddress.ip_network("127.0.0.0/8"), "10.0.0.1/8"])  # host bits allowed
+    assert policy.is_trusted("127.0.0.1") and policy.is_trusted("10.9.8.7")
+    assert policy.is_trusted("::ffff:127.0.0.1")  # IPv4 mapped into IPv6
+    for address in ("::1", "192.0.2.1", "not-an-address", "", None):
+        assert not policy.is_trusted(address), address
+    assert not ProxyPolicy().is_trusted("127.0.0.1")
+
+
+def test_https_is_the_transport_s_own_or_the_nearest_trusted_proxy_s_word():
+    direct = make_mocked_request("GET", "/", sslcontext=ssl.create_default_context())
+    assert ProxyPolicy().is_https(direct)
+    policy = ProxyPolicy(["127.0.0.1"])
+    for proto, https in (("http,https", True), ("https,http", False), ("https", True), ("", False)):
+        request = make_mocked_request("GET", "/", headers={"X-Forwarded-Proto": proto})
+        request._transport_peername = ("127.0.0.1", 5000)
+        assert policy.is_https(request) is https, proto
 
 
 # -- token setting ----------------------------------------------------------------------
