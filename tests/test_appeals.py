@@ -36,10 +36,11 @@ def test_links_carry_the_text_percent_encoded():
 
 
 def test_a_body_too_long_for_a_button_is_left_out_of_the_compose_link():
-    fits = "x" * (COMPOSE_URL_MAX - len(email_compose_url("a@b.mx", "s", "")))
-    assert email_compose_url("a@b.mx", "s", fits).endswith("&body=" + fits)
-    assert len(email_compose_url("a@b.mx", "s", fits)) == COMPOSE_URL_MAX
-    assert email_compose_url("a@b.mx", "s", fits + "x") == "https://mail.google.com/mail/?view=cm&fs=1&to=a%40b.mx&su=s"
+    fits = "x" * (COMPOSE_URL_MAX - len(email_compose_url("a@b.mx", "s s", "")))
+    assert email_compose_url("a@b.mx", "s s", fits).endswith("&body=" + fits)
+    assert len(email_compose_url("a@b.mx", "s s", fits)) == COMPOSE_URL_MAX
+    assert email_compose_url("a@b.mx", "s s", fits + "x") == (
+        "https://mail.google.com/mail/?view=cm&fs=1&to=a%40b.mx&su=s%20s")
 
 
 def test_a_call_script_is_timed_at_150_words_a_minute():
