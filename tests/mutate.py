@@ -80,8 +80,7 @@ class Target:
 
 
 FLOWS = ("tests/test_take_action.py", "tests/test_abuse_limits.py", "tests/test_leaving_and_forged.py",
-         "tests/test_flows_expire.py", "tests/test_experience.py", "tests/test_organizer_privacy.py",
-         "tests/test_privacy.py", "tests/test_case_updates.py")
+         "tests/test_flows_expire.py", "tests/test_organizer_privacy.py", "tests/test_case_updates.py")
 STORE = ("tests/test_store.py", "tests/test_abuse_limits.py", "tests/test_privacy.py",
          "tests/test_migrate_command.py")
 STORE_PROMISES = ("_today_of", "_tally", "_record_action_now", "_record_item_now", "{cls}.record_action",
