@@ -5,9 +5,22 @@ in test_take_action.py and test_hostile_input.py."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+
 import pytest
 
-from bot.appeals import COMPOSE_URL_MAX, email_compose_url, speaking_seconds, tweet_intent_url, tweet_length
+from bot.appeals import (
+    COMPOSE_URL_MAX,
+    AppealRenderer,
+    SupporterDetails,
+    email_compose_url,
+    speaking_seconds,
+    tweet_intent_url,
+    tweet_length,
+)
+from bot.catalog import format_date
+from bot.catalog.templates import case_template
 
 # twitter-text's weighting: these code point ranges count one, everything else two.
 LIGHT_EDGES = [(0x0000, 1), (0x10FF, 1), (0x1100, 2), (0x1FFF, 2), (0x2000, 1), (0x200D, 1), (0x200E, 2),
@@ -46,3 +59,46 @@ def test_a_body_too_long_for_a_button_is_left_out_of_the_compose_link():
 def test_a_call_script_is_timed_at_150_words_a_minute():
     assert speaking_seconds("word " * 150) == 60
     assert speaking_seconds("one two\nthree") == pytest.approx(1.2)
+
+
+EVERY_VARIABLE = (
+    "{{ official.name }}|{{ official.title }}|{{ official.organisation }}|{{ official.salutation }}|"
+    "{{ official.address|join('/') }}|{{ official.email }}|{{ official.phone }}|{{ official.twitter }}\n"
+    "{{ campaign.reference }}|{{ campaign.title }}|{{ campaign.summary }}|{{ campaign.asks|join('/') }}|"
+    "{{ campaign.issued }}|{{ campaign.deadline }}\n"
+    "{{ asks|join('/') }}|{{ supporter.name }}|{{ supporter.city }}|{{ supporter.sentence }}|"
+    "{{ today }}|{{ lang }}"
+)
+
+
+def render_every_variable(catalog, campaign, official, lang="es"):
+    """content/README.md's variables, each printed by a case template written for the test."""
+    name = case_template(campaign.id, "call", lang)
+    renderer = AppealRenderer(replace(catalog, templates={**catalog.templates, name: EVERY_VARIABLE}))
+    details = SupporterDetails("Ana", "Tijuana", "Gracias.")
+    return renderer.render(campaign, official, "call", lang, details, date(2018, 9, 15)).body.splitlines()
+
+
+def test_templates_get_every_variable_content_readme_lists(catalog):
+    case, minister = catalog.campaigns["ua-150-18"], catalog.officials["luis-videgaray"]
+    official, campaign, rest = render_every_variable(catalog, case, minister)
+    assert official.split("|") == [
+        minister.name, minister.title.get("es"), minister.organisation.get("es"),
+        minister.salutation.get("es"), "/".join(minister.address), minister.email,
+        "", minister.twitter]  # the minister has no phone
+    assert campaign.split("|") == [
+        case.reference, case.title.get("es"), case.summary.get("es"),
+        "/".join(a.get("es") for a in case.asks), case.issued.display("es"), format_date(case.deadline, "es")]
+    assert rest.split("|") == ["/".join(a.get("es") for a in case.target(minister.id).asks),
+                               "Ana", "Tijuana", "Gracias.", format_date(date(2018, 9, 15), "es"), "es"]
+
+
+def test_a_missing_contact_date_or_target_is_empty_in_templates(catalog):
+    case, minister = catalog.campaigns["ua-150-18"], catalog.officials["luis-videgaray"]
+    bare_case = replace(case, issued=None, deadline=None,
+                        targets=tuple(t for t in case.targets if t.official != minister.id))
+    bare_official = replace(minister, email=None, phone=None, twitter=None)
+    official, campaign, rest = render_every_variable(catalog, bare_case, bare_official)
+    assert official.split("|")[5:] == ["", "", ""]
+    assert campaign.split("|")[4:] == ["", ""]
+    assert rest.split("|")[0] == ""  # not a target of the case: it asks nothing of them
