@@ -27,6 +27,7 @@ from bot.broadcast import (
     BroadcastBusy,
     Broadcaster,
     DeliveryPolicy,
+    LostLease,
     Progress,
     Verdict,
     bot_sender,
@@ -325,7 +326,8 @@ def test_only_a_vanished_process_on_this_host_counts_as_a_dead_holder():
                       f"cli:{host}:{gone.pid}", f"cli:{host}:{gone.pid}:feed:x",  # not an owner
                       f"cli:{host}:-{gone.pid}:feed", f"cli:{host}:²³:feed", f"cli:{host}:{gone.pid}x:feed"):
             assert not holder_is_dead(owner), owner
-        assert alive.poll() is None  # asked, not signalled
+        with pytest.raises(subprocess.TimeoutExpired):  # asked, not signalled
+            alive.wait(timeout=0.5)
     finally:
         alive.kill()
         alive.wait()
@@ -368,3 +370,100 @@ async def test_progress_is_reported_every_few_seconds_and_once_finished(harness,
     for before, after in zip(during, during[1:], strict=False):
         assert after.elapsed - before.elapsed >= 1.0  # at most one report a second
         assert before.sent_this_run < after.sent_this_run
+
+
+async def row_of(store, chat: int) -> tuple:
+    (row,) = await store._db.execute_fetchall(
+        "SELECT status, error, attempts, next_attempt_at FROM deliveries WHERE recipient = ?", (key(chat),))
+    return tuple(row)
+
+
+async def engine(harness, store, send, policy: DeliveryPolicy | None = None) -> Broadcaster:
+    """A broadcaster over its own send function (the harness's limiter and clock)."""
+    now = datetime.fromtimestamp(harness.pacer.now(), tz=UTC)
+    broadcast = await store.open_broadcast(CAMPAIGN, 1, "followers", now)
+    return Broadcaster(store, broadcast, send, harness.limiter, owner=new_owner("test"),
+                       policy=policy or DeliveryPolicy())
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_a_refused_send_is_put_back_with_when_and_why(harness, store):
+    """A 429: back to pending at its retry time, not counted as an attempt. A 502:
+    pending after the backoff, counted. Both keep the reason."""
+    await follow(store, [1])
+    started = harness.pacer.now()
+    seen = []
+
+    async def send(chat_id, language):
+        seen.append(await row_of(store, chat_id))  # as the previous try left it
+        if len(seen) == 1:
+            raise RetryAfter(timedelta(seconds=30))
+        if len(seen) == 2:
+            raise NetworkError("Bad Gateway")
+
+    await (await engine(harness, store, send)).run()
+
+    def at(seconds):
+        return datetime.fromtimestamp(started + seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    assert seen[1][:3] == ("sending", "RetryAfter: Flood control exceeded. Retry in 30 seconds", 0)
+    assert seen[1][3][:19] == at(30)[:19]
+    assert seen[2][:3] == ("sending", "NetworkError: Bad Gateway", 1)
+    assert seen[2][3][:19] == at(31)[:19]  # the first backoff: one second after the 429's pause
+    assert (await row_of(store, 1))[0] == "sent"
+
+
+async def test_the_lease_is_renewed_every_third_of_it_for_a_lease_ahead(harness, store, clock):
+    await follow(store, range(1, 41))  # 40 followers at 2 a second: 20 seconds of sending
+    harness.limiter = RateLimiter(2.0, harness.pacer)
+    policy = DeliveryPolicy(lease=6.0, concurrency=1, progress_every=0.5)  # the lease is checked often
+    broadcaster = await harness.broadcaster(policy=policy)
+    renewals = []
+    renew = store.renew_broadcast
+
+    async def spy(broadcast_id, owner, lease_until):
+        renewals.append((harness.pacer.now(), lease_until.timestamp()))
+        return await renew(broadcast_id, owner, lease_until)
+
+    store.renew_broadcast = spy
+    started = clock.now
+    await broadcaster.run()
+    assert len(renewals) >= 8
+    for (at, until), (after, _) in zip(renewals, renewals[1:], strict=False):
+        assert until == pytest.approx(at + 6.0)
+        assert 2.0 <= after - at <= 2.6  # a third of the lease, give or take a send
+    assert 2.0 <= renewals[0][0] - started <= 2.6
+
+
+async def test_a_sender_whose_lease_was_taken_over_stops_and_does_not_finish_it(harness, store):
+    await follow(store, range(1, 41))
+    harness.limiter = RateLimiter(2.0, harness.pacer)
+    first = await harness.broadcaster(policy=DeliveryPolicy(lease=6.0, concurrency=1))
+    store.renew_broadcast = lambda *args: asyncio.sleep(0, result=False)  # someone else holds it now
+    with pytest.raises(ExceptionGroup) as lost:  # raised by the sending task that found out
+        await first.run()
+    assert lost.group_contains(LostLease, match=rf"^broadcast {first.broadcast.id} was taken over$")
+    broadcast = await store.get_broadcast(first.broadcast.id)
+    assert broadcast.status == "sending"
+
+
+async def test_a_stop_asked_while_releasing_is_not_reported_finished(harness, store):
+    await follow(store, [1, 2])
+    broadcaster = await harness.broadcaster()
+    release = store.release_broadcast
+
+    async def stop_then_release(*args):
+        broadcaster.stopping.set()
+        await release(*args)
+
+    store.release_broadcast = stop_then_release
+    progress = await broadcaster.run()
+    assert progress.finished is False and harness.progress[-1].finished is False
+
+
+def test_a_holder_is_alive_when_this_process_may_not_signal_it(monkeypatch):
+    def refused(pid, signal):
+        raise PermissionError(pid)
+
+    monkeypatch.setattr(os, "kill", refused)
+    assert not holder_is_dead(f"cli:{socket.gethostname()}:1:feed")
