@@ -16,6 +16,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -366,7 +367,7 @@ async def test_progress_is_reported_every_few_seconds_and_once_finished(harness,
     *during, last = harness.progress
     assert last == final and final.finished and final.counts.sent == 100
     assert (final.sent_this_run, final.elapsed) == (100, pytest.approx(harness.pacer.now() - started))
-    assert 3 <= len(during) <= 5 and not any(p.finished for p in during)
+    assert 3 <= len(during) <= 5 and all(p.finished is False for p in during)
     for before, after in zip(during, during[1:], strict=False):
         assert after.elapsed - before.elapsed >= 1.0  # at most one report a second
         assert before.sent_this_run < after.sent_this_run
@@ -387,9 +388,10 @@ async def engine(harness, store, send, policy: DeliveryPolicy | None = None) -> 
 
 
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
-async def test_a_refused_send_is_put_back_with_when_and_why(harness, store):
+async def test_a_refused_send_is_put_back_with_when_and_why(harness, store, far_from_utc):
     """A 429: back to pending at its retry time, not counted as an attempt. A 502:
-    pending after the backoff, counted. Both keep the reason."""
+    pending after the backoff, counted. Both keep the reason. Times in UTC,
+    whatever the machine's time zone."""
     await follow(store, [1])
     started = harness.pacer.now()
     seen = []
@@ -467,3 +469,13 @@ def test_a_holder_is_alive_when_this_process_may_not_signal_it(monkeypatch):
 
     monkeypatch.setattr(os, "kill", refused)
     assert not holder_is_dead(f"cli:{socket.gethostname()}:1:feed")
+
+
+async def test_a_broadcast_that_is_gone_is_busy_with_no_holder(harness, store):
+    await follow(store, [1])
+    sender = await harness.broadcaster()
+    missing = replace(sender.broadcast, id=sender.broadcast.id + 1)
+    gone = Broadcaster(store, missing, sender.send, harness.limiter, owner=new_owner("test"))
+    with pytest.raises(BroadcastBusy) as busy:
+        await gone.run()
+    assert busy.value.holder is None

@@ -742,19 +742,6 @@ async def test_csv_matches_the_store(client, store):
     assert await bad.json() == {"error": "since must be YYYY-MM-DD"}
 
 
-@pytest.fixture
-def far_from_utc(monkeypatch):
-    """A local time zone whose date is not UTC's right now (UTC+14 after 10:00
-    UTC, else UTC-12), so that a date taken from the local clock shows."""
-    zone = "Etc/GMT-14" if datetime.now(UTC).hour >= 10 else "Etc/GMT+12"
-    monkeypatch.setenv("TZ", zone)
-    time.tzset()
-    assert datetime.now().date() != datetime.now(UTC).date()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
 async def test_the_csv_file_is_named_after_the_case_and_the_utc_day_in_safe_characters(
         client, store, far_from_utc):
     odd = 'ua "ñ"/1.2_x'  # a case id from an imported action log, not from content/
