@@ -260,19 +260,22 @@ def report(work: Path, targets: list[Target]) -> bool:
     equivalents = documented_equivalents()
     ok = True
     undocumented: list[str] = []
-    print(f"\n{'module':<28} {'mutants':>7} {'killed':>7} {'equiv.':>7} {'other':>6} {'score':>7}")
+    print(f"\n{'module':<28} {'mutants':>7} {'killed':>7} {'equiv.':>7} {'other':>6} {'not run':>7}"
+          f" {'score':>7}")
     for target in targets:
         mine = {name: code for name, code in codes.items() if target.owns(name)}
         killed = sum(code in CAUGHT for code in mine.values())
-        survivors = sorted(name for name, code in mine.items() if code not in CAUGHT)
+        not_run = sum(code is None for code in mine.values())  # an interrupted run
+        survivors = sorted(name for name, code in mine.items() if code not in CAUGHT and code is not None)
         explained = [name for name in survivors
                      if name in equivalents and mine[name] == SURVIVED
                      and equivalents[name] == mutated_line(work, name)]
         unexplained = [name for name in survivors if name not in explained]
-        score = killed / len(mine) if mine else 0.0
+        checked = len(mine) - not_run
+        score = killed / checked if checked else 0.0
         print(f"{target.module:<28} {len(mine):>7} {killed:>7} {len(explained):>7} {len(unexplained):>6}"
-              f" {score:>7.1%}")
-        if score < TARGET_SCORE:
+              f" {not_run:>7} {score:>7.1%}")
+        if score < TARGET_SCORE or not_run:
             ok = False
         undocumented += [f"{name} ({describe(mine[name])})" for name in unexplained]
     if undocumented:
