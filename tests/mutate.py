@@ -21,12 +21,13 @@ run and must each be caught by the test named.
 
     python -m tests.mutate                       # every target
     python -m tests.mutate bot/cases.py ...       # some targets
-    python -m tests.mutate --report               # the last run's figures again
+    python -m tests.mutate --report [modules]     # the last run's figures again
 
-The work happens in build/mutation/ (a copy of the project; mutmut's own
-`mutants/` is inside it): `cd build/mutation && ../../.venv/bin/mutmut show
-NAME` shows a mutant, `mutmut browse` all of them. Exit status 1 when a
-module scores under `TARGET_SCORE` or a survivor is not in MUTANTS.md.
+Each run works in its own copy of the project, build/mutation/<run>/ ("all",
+or the modules' names; mutmut's `mutants/` is inside): `cd
+build/mutation/<run> && ../../../.venv/bin/mutmut show NAME` shows a mutant,
+`mutmut browse` all of them. Exit status 1 when a module scores under
+`TARGET_SCORE`, a survivor is not in MUTANTS.md, or a planted bug is missed.
 """
 
 from __future__ import annotations
