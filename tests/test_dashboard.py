@@ -138,6 +138,7 @@ async def test_data_routes_refuse_without_a_valid_token(client, route, headers):
     response = await client.get(route, headers=headers)
     assert response.status == 401
     assert response.headers["WWW-Authenticate"] == 'Bearer realm="advocacy-bot dashboard"'
+    assert await response.json() == {"error": "unauthorized"}
     body = await response.text()
     assert "luis-videgaray" not in body and "ua-150-18" not in body
     assert response.headers["Cache-Control"] == "no-store"
@@ -458,11 +459,15 @@ def test_https_is_the_transport_s_own_or_the_nearest_trusted_proxy_s_word():
 
 async def test_empty_or_short_tokens_are_refused(store):
     for token in ("", "   ", None):
-        with pytest.raises(ValueError, match="DASHBOARD_TOKEN"):
+        with pytest.raises(ValueError) as refused:
             dashboard.create_app(store, token)  # type: ignore[arg-type]
+        assert str(refused.value) == ("the dashboard needs a token: "
+                                      "set DASHBOARD_TOKEN to a long random string")
     for token in ("x", "a" * 15, "  " + "a" * 15 + "  "):
-        with pytest.raises(ValueError, match=r"^DASHBOARD_TOKEN: too short \(use at least 16 characters"):
+        with pytest.raises(ValueError) as refused:
             dashboard.create_app(store, token)
+        assert str(refused.value) == ("DASHBOARD_TOKEN: too short (use at least 16 characters, "
+                                      "e.g. from `openssl rand -hex 32`)")
     dashboard.create_app(store, "a" * 16)
     with pytest.raises(ValueError, match="DASHBOARD_TOKEN"):
         dashboard.run_dashboard("unused.sqlite3", "")
@@ -599,6 +604,18 @@ async def test_form_fields_sent_as_files_are_not_text(client, store):
     response = await client.post("/resolve", allow_redirects=False, data=upload(
         csrf=csrf, kind="problem", id=str(problem.id), campaign=b"ua-150-18"))
     assert response.status == 303 and response.headers["Location"] == "/#review"
+
+
+def test_a_token_with_a_lone_surrogate_is_wrong_not_an_error():
+    assert not dashboard.token_matches(TOKEN, TOKEN[:-1] + "\udcff")
+    assert dashboard.token_matches(TOKEN, TOKEN)
+
+
+async def test_a_token_is_compared_up_to_its_length_limit(make_client):
+    long_token = "t" * dashboard.MAX_GIVEN_TOKEN
+    client = await make_client(token=long_token)
+    assert (await client.get("/stats.json", headers=bearer(long_token))).status == 200
+    assert (await client.get("/stats.json", headers=bearer(long_token + "t"))).status == 401
 
 
 def test_a_csrf_token_with_a_lone_surrogate_is_wrong_not_an_error():
