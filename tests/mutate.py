@@ -251,9 +251,10 @@ def mutated_line(work: Path, name: str) -> str:
     """The first changed line of a mutant, as MUTANTS.md quotes it."""
     shown = subprocess.run([str(Path(sys.executable).parent / "mutmut"), "show", name], cwd=work,
                            capture_output=True, text=True).stdout
-    added = [line[1:].strip() for line in shown.splitlines()
-             if line.startswith("+") and not line.startswith("+++")]
-    return added[0] if added else ""
+    lines = shown.splitlines()
+    added = [line[1:].strip() for line in lines if line.startswith("+") and not line.startswith("+++")]
+    removed = [line[1:].strip() for line in lines if line.startswith("-") and not line.startswith("---")]
+    return added[0] if added else f"(removed) {removed[0]}" if removed else ""
 
 
 def report(work: Path, targets: list[Target]) -> bool:
