@@ -102,3 +102,11 @@ def test_a_missing_contact_date_or_target_is_empty_in_templates(catalog):
     assert official.split("|")[5:] == ["", "", ""]
     assert campaign.split("|")[4:] == ["", ""]
     assert rest.split("|")[0] == ""  # not a target of the case: it asks nothing of them
+
+
+def test_an_appeal_knows_its_channel_and_language(catalog):
+    renderer = AppealRenderer(catalog)
+    case, minister = catalog.campaigns["ua-150-18"], catalog.officials["luis-videgaray"]
+    email = renderer.render(case, minister, "email", "en", SupporterDetails(), date(2018, 9, 15))
+    assert (email.channel, email.lang) == ("email", "en") and email.subject.startswith("Urgent Action UA 150.18")
+    assert email.body.endswith("\n") and not email.body.endswith("\n\n") and "\n\n\n" not in email.body

@@ -126,6 +126,9 @@ def test_past_cases_are_listed_by_when_they_ended_else_their_deadline(ua, catalo
 
 
 def test_updates_are_numbered_from_one(ua):
+    second = update_like(ua, date=PartialDate(2018, 11, 5), status="open", title=Text("Reopened", "Reabierto"))
+    two = replace(ua, updates=(ua.updates[0], second))
+    assert (update_by_number(two, 1), update_by_number(two, 2)) == (ua.updates[0], second)
     assert update_by_number(ua, 1) is ua.updates[0]
     assert [update_by_number(ua, n) for n in (0, -1, len(ua.updates) + 1)] == [None, None, None]
 
