@@ -108,5 +108,6 @@ def test_an_appeal_knows_its_channel_and_language(catalog):
     renderer = AppealRenderer(catalog)
     case, minister = catalog.campaigns["ua-150-18"], catalog.officials["luis-videgaray"]
     email = renderer.render(case, minister, "email", "en", SupporterDetails(), date(2018, 9, 15))
-    assert (email.channel, email.lang) == ("email", "en") and email.subject.startswith("Urgent Action UA 150.18")
+    assert (email.channel, email.lang) == ("email", "en")
+    assert email.subject.startswith("Urgent Action UA 150.18")
     assert email.body.endswith("\n") and not email.body.endswith("\n\n") and "\n\n\n" not in email.body
