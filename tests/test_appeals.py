@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+from jinja2 import UndefinedError
 
 from bot.appeals import (
     COMPOSE_URL_MAX,
@@ -111,3 +112,11 @@ def test_an_appeal_knows_its_channel_and_language(catalog):
     assert (email.channel, email.lang) == ("email", "en")
     assert email.subject.startswith("Urgent Action UA 150.18")
     assert email.body.endswith("\n") and not email.body.endswith("\n\n") and "\n\n\n" not in email.body
+
+
+def test_a_name_no_template_variable_holds_is_an_error_not_blank(catalog):
+    case, minister = catalog.campaigns["ua-150-18"], catalog.officials["luis-videgaray"]
+    name = case_template(case.id, "call", "en")
+    renderer = AppealRenderer(replace(catalog, templates={**catalog.templates, name: "Hello {{ nobody }}"}))
+    with pytest.raises(UndefinedError):
+        renderer.render(case, minister, "call", "en", SupporterDetails(), date(2018, 9, 15))
