@@ -257,21 +257,30 @@ def mutated_line(work: Path, name: str) -> str:
     return added[0] if added else f"(removed) {removed[0]}" if removed else ""
 
 
-def report(work: Path, targets: list[Target]) -> bool:
-    codes = exit_codes(work)
+def latest_run(target: Target) -> Path | None:
+    """The run folder that tested `target` last."""
+    metas = RUNS.glob(f"*/mutants/{target.module}.meta")
+    latest = max(metas, key=lambda meta: meta.stat().st_mtime, default=None)
+    return latest.parents[len(Path(target.module).parts)] if latest else None
+
+
+def report(work: Path | None, targets: list[Target]) -> bool:
+    """The figures of `work`'s run, or (None) of each target's latest run."""
     equivalents = documented_equivalents()
     ok = True
     undocumented: list[str] = []
     print(f"\n{'module':<28} {'mutants':>7} {'killed':>7} {'equiv.':>7} {'other':>6} {'not run':>7}"
           f" {'score':>7}")
     for target in targets:
+        run = work or latest_run(target)
+        codes = exit_codes(run) if run else {}
         mine = {name: code for name, code in codes.items() if target.owns(name)}
         killed = sum(code in CAUGHT for code in mine.values())
         not_run = sum(code is None for code in mine.values())  # an interrupted run
         survivors = sorted(name for name, code in mine.items() if code not in CAUGHT and code is not None)
         explained = [name for name in survivors
                      if name in equivalents and mine[name] == SURVIVED
-                     and equivalents[name] == mutated_line(work, name)]
+                     and equivalents[name] == mutated_line(run, name)]
         unexplained = [name for name in survivors if name not in explained]
         checked = len(mine) - not_run
         score = killed / checked if checked else 0.0
@@ -285,7 +294,7 @@ def report(work: Path, targets: list[Target]) -> bool:
         print("\nSurvivors not in tests/MUTANTS.md (kill them, or record them as equivalent, with why):")
         for line in undocumented:
             print(f"  {line}")
-        print(f"See one: cd {work.relative_to(ROOT)} && {ROOT / '.venv/bin/mutmut'} show NAME")
+        print(f"See one: cd build/mutation/<run> && {ROOT / '.venv/bin/mutmut'} show NAME")
     print(f"\nTarget: at least {TARGET_SCORE:.0%} killed per module, every survivor in tests/MUTANTS.md: "
           + ("met." if ok else "NOT met."))
     return ok
@@ -314,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
     targets = [t for t in TARGETS if not args.modules or t.module in args.modules]
     work = RUNS / ("-".join(Path(m).stem for m in sorted(args.modules)) or "all")
     if args.report:
-        return 0 if report(work, targets) else 1
+        return 0 if report(None, targets) else 1
     started = time.monotonic()
     prepare(work, targets)
     planted = [p for p in PLANTED if p.module in {t.module for t in targets}]
