@@ -11,12 +11,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
+MUTATE_STAMP := $(VENV)/.installed-mutate
 # The optional-dependency groups `make test` installs on top of the bot's own:
 # the tests cover both FAQ tiers, so the semantic one too (`make run` does not
 # need it).
 TEST_EXTRAS := test,semantic
 
-.PHONY: run test bench lint check clean
+.PHONY: run test bench lint check mutate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +31,12 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[$(TEST_EXTRAS)]'
 	touch $(TEST_STAMP) $(RUN_STAMP)
 
+# `make mutate` adds mutmut to the test extras (tests/mutate.py, README
+# "Mutation testing").
+$(MUTATE_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[$(TEST_EXTRAS),mutation]'
+	touch $(MUTATE_STAMP) $(TEST_STAMP) $(RUN_STAMP)
+
 run: $(RUN_STAMP)
 	$(BIN)/advocacy-bot
 
@@ -41,6 +48,11 @@ bench: $(TEST_STAMP)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check bot tests
+
+# Mutation testing of the modules that carry promises; MODULES=bot/cases.py
+# (space-separated) for some of them. Not part of `make test`.
+mutate: $(MUTATE_STAMP)
+	$(BIN)/python -m tests.mutate $(MODULES)
 
 check: $(RUN_STAMP)
 	$(BIN)/advocacy-bot check

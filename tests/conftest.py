@@ -6,6 +6,8 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -71,6 +73,19 @@ class Clock:
 @pytest.fixture
 def clock():
     return Clock()
+
+
+@pytest.fixture
+def far_from_utc(monkeypatch):
+    """A local time zone whose date is not UTC's right now (UTC+14 after 10:00
+    UTC, else UTC-12), so that a date or time taken from the local clock shows."""
+    zone = "Etc/GMT-14" if datetime.now(UTC).hour >= 10 else "Etc/GMT+12"
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    assert datetime.now().date() != datetime.now(UTC).date()
+    yield
+    monkeypatch.undo()
+    time.tzset()
 
 
 @pytest.fixture

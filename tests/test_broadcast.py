@@ -10,15 +10,32 @@ from __future__ import annotations
 import asyncio
 import collections
 import io
+import os
+import re
+import socket
 import sqlite3
-from datetime import UTC, datetime
+import subprocess
+import sys
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 from telegram import Bot
-from telegram.error import TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from bot.broadcast import BroadcastBusy, Broadcaster, DeliveryPolicy, Progress, bot_sender, new_owner
+from bot.broadcast import (
+    BroadcastBusy,
+    Broadcaster,
+    DeliveryPolicy,
+    LostLease,
+    Progress,
+    Verdict,
+    bot_sender,
+    classify,
+    holder_is_dead,
+    new_owner,
+)
 from bot.broadcast_command import ProgressBar
 from bot.rate_limit import Pacer, RateLimiter
 from bot.store import ActionReport, DeliveryCounts, open_store
@@ -131,14 +148,17 @@ async def test_transient_errors_are_retried_with_backoff_a_bounded_number_of_tim
     await follow(store, [1, 2])
     harness.api.fault = lambda method, params: (
         BotApiRefusal(502, "Bad Gateway") if method == "sendMessage" and params["chat_id"] == 1 else None)
-    progress = await (await harness.broadcaster(policy=DeliveryPolicy(max_attempts=4))).run()
+    progress = await (await harness.broadcaster(policy=DeliveryPolicy(max_attempts=5))).run()
     tries = [c for c in harness.api.calls if c.method == "sendMessage" and c.chat_id == 1]
-    assert len(tries) == 4
-    # Waits between the tries: 1, 2 and 4 seconds (exponential backoff), seen as the sleeps
-    # the engine took beyond the 40 ms pacing between sends.
+    assert len(tries) == 5
+    # Waits between the tries: 1, 2, 4 and 8 seconds (exponential backoff), seen as the
+    # sleeps the engine took beyond the 40 ms pacing between sends.
     waits = [s for s in harness.sleeps if s > 0.5]
-    assert waits == pytest.approx([1.0, 2.0, 4.0], abs=0.05)
+    assert waits == pytest.approx([1.0, 2.0, 4.0, 8.0], abs=0.05)
     assert (progress.counts.sent, progress.counts.failed) == (1, 1)
+    (row,) = await store._db.execute_fetchall(
+        "SELECT status, error, attempts, next_attempt_at FROM deliveries WHERE recipient = ?", (key(1),))
+    assert tuple(row) == ("failed", "NetworkError: Bad Gateway", 5, None)
 
 
 async def test_a_timeout_after_the_request_went_out_is_never_resent(harness, store):
@@ -269,3 +289,193 @@ async def test_a_stop_request_pauses_at_a_resumable_point_and_a_restart_finishes
     done = await second.run()
     assert done.finished and done.counts.sent == 40
     assert set(harness.delivered().values()) == {1}  # each follower exactly once
+
+
+# -- the engine's rules, one by one ------------------------------------------------------
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+@pytest.mark.parametrize("error, verdict", [
+    (RetryAfter(timedelta(seconds=30)), Verdict("pending", counts_as_attempt=False, retry_after=30.0)),
+    (Forbidden("blocked"), Verdict("blocked")),
+    (TimedOut("read"), Verdict("pending")),  # before the request went out
+    (BadRequest("chat not found"), Verdict("failed")),
+    (NetworkError("Bad Gateway"), Verdict("pending")),
+    (TelegramError("anything else"), Verdict("failed")),
+])
+def test_what_each_failure_means_for_its_recipient(error, verdict):
+    assert classify(error) == verdict
+
+
+def test_a_timeout_after_sending_is_unknown():
+    try:
+        raise TimedOut("read") from httpx.ReadTimeout("read")
+    except TimedOut as error:
+        assert classify(error) == Verdict("unknown")
+
+
+def test_only_a_vanished_process_on_this_host_counts_as_a_dead_holder():
+    host, me = socket.gethostname(), os.getpid()
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        assert holder_is_dead(f"cli:{host}:{gone.pid}:feed")
+        for owner in (None, "", f"cli:{host}:{alive.pid}:feed",  # running
+                      f"cli:{host}:{me}:feed",  # this very process
+                      f"cli:other-{host}:{gone.pid}:feed",  # another host: cannot tell
+                      f"cli:{host}:{gone.pid}", f"cli:{host}:{gone.pid}:feed:x",  # not an owner
+                      f"cli:{host}:-{gone.pid}:feed", f"cli:{host}:²³:feed", f"cli:{host}:{gone.pid}x:feed"):
+            assert not holder_is_dead(owner), owner
+        with pytest.raises(subprocess.TimeoutExpired):  # asked, not signalled
+            alive.wait(timeout=0.5)
+    finally:
+        alive.kill()
+        alive.wait()
+
+
+async def test_a_busy_broadcast_names_its_holder(harness, store):
+    await follow(store, [1])
+    first = await harness.broadcaster()
+    await first.acquire()
+    with pytest.raises(BroadcastBusy) as busy:
+        await (await harness.broadcaster()).acquire()
+    assert busy.value.holder == first.owner
+    assert str(busy.value) == f"broadcast is being sent by {first.owner}"
+
+
+def test_an_owner_names_the_role_host_process_and_a_short_token():
+    owner = new_owner("cli")
+    assert re.fullmatch(rf"cli:{re.escape(socket.gethostname())}:{os.getpid()}:[0-9a-f]{{8}}", owner)
+    assert new_owner("cli") != owner
+
+
+async def test_the_update_goes_as_html_without_link_previews_in_the_follower_s_language(harness):
+    send = bot_sender(harness.bot, {"en": ("<b>update</b>", None), "es": ("<b>novedad</b>", None)})
+    for language, text in (("es", "<b>novedad</b>"), ("fr", "<b>update</b>")):  # no French: English
+        await send(7, language)
+        (call,) = [c for c in harness.api.take_calls() if c.method == "sendMessage"]
+        assert (call.params["text"], call.params["parse_mode"]) == (text, "HTML")
+        assert call.params["link_preview_options"] in ({"is_disabled": True}, '{"is_disabled": true}')
+    assert harness.api.refusals == []
+
+
+async def test_progress_is_reported_every_few_seconds_and_once_finished(harness, store):
+    await follow(store, range(1, 101))  # 100 followers at 25 a second: 4 seconds of sending
+    started = harness.pacer.now()
+    final = await (await harness.broadcaster(policy=DeliveryPolicy(progress_every=1.0))).run()
+    *during, last = harness.progress
+    assert last == final and final.finished and final.counts.sent == 100
+    assert (final.sent_this_run, final.elapsed) == (100, pytest.approx(harness.pacer.now() - started))
+    assert 3 <= len(during) <= 5 and all(p.finished is False for p in during)
+    for before, after in zip(during, during[1:], strict=False):
+        assert after.elapsed - before.elapsed >= 1.0  # at most one report a second
+        assert before.sent_this_run < after.sent_this_run
+
+
+async def row_of(store, chat: int) -> tuple:
+    (row,) = await store._db.execute_fetchall(
+        "SELECT status, error, attempts, next_attempt_at FROM deliveries WHERE recipient = ?", (key(chat),))
+    return tuple(row)
+
+
+async def engine(harness, store, send, policy: DeliveryPolicy | None = None) -> Broadcaster:
+    """A broadcaster over its own send function (the harness's limiter and clock)."""
+    now = datetime.fromtimestamp(harness.pacer.now(), tz=UTC)
+    broadcast = await store.open_broadcast(CAMPAIGN, 1, "followers", now)
+    return Broadcaster(store, broadcast, send, harness.limiter, owner=new_owner("test"),
+                       policy=policy or DeliveryPolicy())
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_a_refused_send_is_put_back_with_when_and_why(harness, store, far_from_utc):
+    """A 429: back to pending at its retry time, not counted as an attempt. A 502:
+    pending after the backoff, counted. Both keep the reason. Times in UTC,
+    whatever the machine's time zone."""
+    await follow(store, [1])
+    started = harness.pacer.now()
+    seen = []
+
+    async def send(chat_id, language):
+        seen.append(await row_of(store, chat_id))  # as the previous try left it
+        if len(seen) == 1:
+            raise RetryAfter(timedelta(seconds=30))
+        if len(seen) == 2:
+            raise NetworkError("Bad Gateway")
+
+    await (await engine(harness, store, send)).run()
+
+    def at(seconds):
+        return datetime.fromtimestamp(started + seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    assert seen[1][:3] == ("sending", "RetryAfter: Flood control exceeded. Retry in 30 seconds", 0)
+    assert seen[1][3][:19] == at(30)[:19]
+    assert seen[2][:3] == ("sending", "NetworkError: Bad Gateway", 1)
+    assert seen[2][3][:19] == at(31)[:19]  # the first backoff: one second after the 429's pause
+    assert (await row_of(store, 1))[0] == "sent"
+
+
+async def test_the_lease_is_renewed_every_third_of_it_for_a_lease_ahead(harness, store, clock):
+    await follow(store, range(1, 41))  # 40 followers at 2 a second: 20 seconds of sending
+    harness.limiter = RateLimiter(2.0, harness.pacer)
+    policy = DeliveryPolicy(lease=6.0, concurrency=1, progress_every=0.5)  # the lease is checked often
+    broadcaster = await harness.broadcaster(policy=policy)
+    renewals = []
+    renew = store.renew_broadcast
+
+    async def spy(broadcast_id, owner, lease_until):
+        renewals.append((harness.pacer.now(), lease_until.timestamp()))
+        return await renew(broadcast_id, owner, lease_until)
+
+    store.renew_broadcast = spy
+    started = clock.now
+    await broadcaster.run()
+    assert len(renewals) >= 8
+    for (at, until), (after, _) in zip(renewals, renewals[1:], strict=False):
+        assert until == pytest.approx(at + 6.0)
+        assert 2.0 <= after - at <= 2.6  # a third of the lease, give or take a send
+    assert 2.0 <= renewals[0][0] - started <= 2.6
+
+
+async def test_a_sender_whose_lease_was_taken_over_stops_and_does_not_finish_it(harness, store):
+    await follow(store, range(1, 41))
+    harness.limiter = RateLimiter(2.0, harness.pacer)
+    first = await harness.broadcaster(policy=DeliveryPolicy(lease=6.0, concurrency=1))
+    store.renew_broadcast = lambda *args: asyncio.sleep(0, result=False)  # someone else holds it now
+    with pytest.raises(ExceptionGroup) as lost:  # raised by the sending task that found out
+        await first.run()
+    assert lost.group_contains(LostLease, match=rf"^broadcast {first.broadcast.id} was taken over$")
+    broadcast = await store.get_broadcast(first.broadcast.id)
+    assert broadcast.status == "sending"
+
+
+async def test_a_stop_asked_while_releasing_is_not_reported_finished(harness, store):
+    await follow(store, [1, 2])
+    broadcaster = await harness.broadcaster()
+    release = store.release_broadcast
+
+    async def stop_then_release(*args):
+        broadcaster.stopping.set()
+        await release(*args)
+
+    store.release_broadcast = stop_then_release
+    progress = await broadcaster.run()
+    assert progress.finished is False and harness.progress[-1].finished is False
+
+
+def test_a_holder_is_alive_when_this_process_may_not_signal_it(monkeypatch):
+    def refused(pid, signal):
+        raise PermissionError(pid)
+
+    monkeypatch.setattr(os, "kill", refused)
+    assert not holder_is_dead(f"cli:{socket.gethostname()}:1:feed")
+
+
+async def test_a_broadcast_that_is_gone_is_busy_with_no_holder(harness, store):
+    await follow(store, [1])
+    sender = await harness.broadcaster()
+    missing = replace(sender.broadcast, id=sender.broadcast.id + 1)
+    gone = Broadcaster(store, missing, sender.send, harness.limiter, owner=new_owner("test"))
+    with pytest.raises(BroadcastBusy) as busy:
+        await gone.run()
+    assert busy.value.holder is None

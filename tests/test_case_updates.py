@@ -174,8 +174,12 @@ async def test_broadcast_is_refused_to_everyone_but_organizers(bot, services):
     calls = await user.press_data(forged, "bc:go:ua-150-18:1:followers")
     assert [c.method for c in calls] == ["answerCallbackQuery"]
     assert calls[0].params["text"] == "This command is for organizers."
-    await asyncio.sleep(0.05)
+    # Nothing was started, checked without waiting: the handler opens the
+    # broadcast's row before it schedules the job that sends, and audits first.
     assert await services.store.get_broadcast(1) is None
+    assert [job.name for job in sim.application.job_queue.jobs() if job.name.startswith("broadcast:")] == []
+    assert sim.application.bot_data.get(RUNNING_KEY, set()) == set()
+    assert await services.store.audit_log() == []
     assert texts_of(api.take_calls()) == []
 
 

@@ -9,7 +9,15 @@ from datetime import date
 
 import pytest
 
-from bot.cases import actionable_cases, appeal_date, in_office, past_cases, status_of
+from bot.cases import (
+    actionable_cases,
+    appeal_date,
+    in_office,
+    latest_update,
+    past_cases,
+    status_of,
+    update_by_number,
+)
 from bot.catalog import PartialDate, Term, Text
 
 UA, TEST_CASE = "ua-150-18", "test-ua-999-99"
@@ -36,6 +44,9 @@ def test_status_closed_in_campaign_yaml_closes_it_on_every_day(ua, catalog):
     closed = replace(ua, status="closed", updates=())
     status = status_of(closed, catalog.officials, date(2018, 9, 10))
     assert status.closed and status.closing_update is None and not status.actionable
+    assert status.ended is None  # content does not say since when
+    after_the_terms = status_of(closed, catalog.officials, date(2018, 12, 1))
+    assert after_the_terms.departed and after_the_terms.ended is None  # closed, not ended by the terms
 
 
 def test_a_later_update_with_status_open_reopens_it(ua, catalog):
@@ -87,6 +98,7 @@ def test_an_open_case_whose_officials_all_left_is_not_actionable(ua, catalog):
     officials = {**catalog.officials, "geronimo-gutierrez": half}
     status = status_of(case, officials, date(2018, 12, 1))
     assert status.actionable and [t.official for t in status.writable] == ["geronimo-gutierrez"]
+    assert status.ended is None  # one official left: still running
     assert not status.can_write_to("luis-videgaray") and status.can_write_to("geronimo-gutierrez")
 
 
@@ -103,3 +115,40 @@ def test_a_past_appeal_is_dated_within_the_case(ua):
     no_deadline = replace(ua, deadline=None)
     assert appeal_date(no_deadline) == date(2018, 10, 29)  # the day before it closed
     assert appeal_date(replace(no_deadline, updates=())) == date(2018, 8, 1)  # the day it was issued
+
+
+def test_past_cases_are_listed_by_when_they_ended_else_their_deadline(ua, catalog):
+    by_update = ua  # closed by its update of 30 October 2018, deadline 27 September
+    by_file = replace(ua, id="a-closed", status="closed", updates=(), deadline=date(2018, 10, 1))
+    undated = replace(ua, id="z-closed", status="closed", updates=(), deadline=None)
+    cases = replace(catalog, campaigns={c.id: c for c in (undated, by_file, by_update)})
+    assert [s.campaign.id for s in past_cases(cases, date(2019, 1, 1))] == [UA, "a-closed", "z-closed"]
+
+
+def test_updates_are_numbered_from_one(ua):
+    second = update_like(ua, date=PartialDate(2018, 11, 5), status="open", title=Text("Reopened", "Reabierto"))
+    two = replace(ua, updates=(ua.updates[0], second))
+    assert (update_by_number(two, 1), update_by_number(two, 2)) == (ua.updates[0], second)
+    assert update_by_number(ua, 1) is ua.updates[0]
+    assert [update_by_number(ua, n) for n in (0, -1, len(ua.updates) + 1)] == [None, None, None]
+
+
+def test_the_latest_update_is_the_newest_published_one(ua):
+    assert latest_update(ua, date(2018, 10, 29)) is None
+    assert latest_update(ua, date(2018, 10, 30)) == (1, ua.updates[0])
+
+
+def test_an_official_whose_term_has_not_begun_is_departed_with_no_end(ua, catalog):
+    case = replace(ua, updates=())
+    later = Term(sources=(), start=PartialDate(2019, 1, 15))
+    officials = {k: replace(o, in_office=later) for k, o in catalog.officials.items()}
+    status = status_of(case, officials, date(2019, 1, 1))
+    assert not status.actionable and len(status.departed) == 2 and status.ended is None
+
+
+def test_running_cases_come_first_then_those_with_no_deadline_then_the_passed(two_case_catalog):
+    ua, other = two_case_catalog.campaigns[UA], two_case_catalog.campaigns[TEST_CASE]
+    undated = replace(other, id="b-undated", deadline=None)
+    cases = replace(two_case_catalog, campaigns={c.id: c for c in (ua, other, undated)})
+    # 25 September: UA 150.18 runs to the 27th, the test case's deadline (20th) has passed
+    assert [s.campaign.id for s in actionable_cases(cases, date(2018, 9, 25))] == [UA, "b-undated", TEST_CASE]

@@ -8,21 +8,25 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import ipaddress
+import json
 import os
 import re
+import ssl
 import subprocess
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 
+import aiohttp
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient, TestServer, make_mocked_request
 
 from bot import dashboard
 from bot.charts import per_day_svg, stats_chart_png
 from bot.config import ConfigError, load_settings
 from bot.dashboard_proxy import ProxyPolicy
-from bot.dashboard_sessions import SessionTable
+from bot.dashboard_sessions import Session, SessionTable
 from bot.dashboard_throttle import FailureThrottle, client_key
 from bot.export import COLUMNS
 from bot.identity import supporter_key
@@ -135,6 +139,7 @@ async def test_data_routes_refuse_without_a_valid_token(client, route, headers):
     response = await client.get(route, headers=headers)
     assert response.status == 401
     assert response.headers["WWW-Authenticate"] == 'Bearer realm="advocacy-bot dashboard"'
+    assert await response.json() == {"error": "unauthorized"}
     body = await response.text()
     assert "luis-videgaray" not in body and "ua-150-18" not in body
     assert response.headers["Cache-Control"] == "no-store"
@@ -190,10 +195,24 @@ async def test_sessions_expire(make_client, clock):
     assert (await client.get("/stats.json")).status == 401
 
 
+def test_a_full_session_table_drops_the_expired_first_then_the_oldest(clock):
+    table = SessionTable(lifetime=100, clock=clock, limit=3)
+    ids = [table.open()[0] for _ in range(3)]
+    fourth = table.open()[0]  # full, none expired: the oldest sign-in goes
+    assert len(table) == 3 and table.find(ids[0]) is None
+    assert all(table.find(i) is not None for i in (*ids[1:], fourth))
+    clock.advance(100)  # all of them expire now, to the second
+    fifth, session = table.open()
+    assert len(table) == 1 and table.find(fifth) == session
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", fifth) and re.fullmatch(r"[A-Za-z0-9_-]{43}", session.csrf)
+    assert re.fullmatch(r"[0-9a-f]{8}", session.tag) and session.expires == clock.now + 100
+    assert table.revoke(fifth) == session and table.revoke(fifth) is None and len(table) == 0
+
+
 async def test_login_sets_a_strict_httponly_cookie_that_is_not_the_token(client, store):
     wrong = await client.post("/login", data={"token": "nope"}, allow_redirects=False)
     assert wrong.status == 401
-    assert "That token is not right." in await wrong.text()
+    assert '<p class="error" role="alert">That token is not right.</p>' in await wrong.text()
     assert "Set-Cookie" not in wrong.headers
 
     response = await client.post("/login", data={"token": f"  {TOKEN}\n"}, allow_redirects=False)
@@ -246,7 +265,40 @@ async def test_sign_out_revokes_the_session_and_every_copy_of_its_cookie(client,
     client.session.cookie_jar.clear()
     assert (await client.get("/stats.json", headers=copied)).status == 401
     assert (await client.get("/", headers=copied)).status == 401
-    assert [e.command for e in await store.audit_log()] == ["sign_out", "sign_in"]
+    sign_out, sign_in_entry = await store.audit_log()
+    assert (sign_out.command, sign_in_entry.command) == ("sign_out", "sign_in")
+    tag = re.fullmatch(r"dashboard: sign in \(session ([0-9a-f]{8})\)", sign_in_entry.detail)[1]
+    assert sign_out.detail == f"dashboard: sign out (session {tag})"
+
+
+async def test_sign_out_clears_the_cookie_where_it_was_set(client):
+    _, csrf = await sign_in(client)
+    response = await client.post("/logout", data={"csrf": csrf}, allow_redirects=False)
+    assert response.cookies[dashboard.COOKIE]["path"] == "/"
+
+
+async def test_signing_in_again_ends_the_browser_s_previous_session(client):
+    first, _ = await sign_in(client)
+    second, _ = await sign_in(client)  # the browser sends its cookie along
+    assert first != second
+    client.session.cookie_jar.clear()
+    assert (await client.get("/stats.json", headers={"Cookie": f"{dashboard.COOKIE}={first}"})).status == 401
+    assert (await client.get("/stats.json", headers={"Cookie": f"{dashboard.COOKIE}={second}"})).status == 200
+
+
+async def test_the_figures_as_json_are_dated_and_in_a_stable_key_order(client):
+    response = await client.get("/stats.json", headers=bearer())
+    body = await response.text()
+    figures = json.loads(body)
+    assert figures["today"] == datetime.now(UTC).date().isoformat()
+    assert body == json.dumps(figures, sort_keys=True)
+
+
+async def test_the_sign_in_page_sends_a_signed_in_browser_to_the_dashboard(client):
+    assert (await client.get("/login", allow_redirects=False)).status == 200
+    await sign_in(client)
+    response = await client.get("/login", allow_redirects=False)
+    assert response.status == 303 and response.headers["Location"] == "/"
 
 
 async def test_sign_out_needs_the_sessions_csrf_token(client):
@@ -254,6 +306,9 @@ async def test_sign_out_needs_the_sessions_csrf_token(client):
     for data in ({}, {"csrf": "x" * 43}, {"csrf": csrf[:-1]}):
         response = await client.post("/logout", data=data, allow_redirects=False)
         assert response.status == 403, data
+        page = await response.text()
+        assert "<h1>Refused</h1>" in page
+        assert ">This form is out of date. Reload the dashboard and try again.</p>" in page
         assert (await client.get("/stats.json")).status == 200  # still signed in
     assert (await client.get("/logout")).status == 405  # a link cannot sign anyone out
     assert (await client.post("/logout", data={"csrf": csrf}, allow_redirects=False)).status == 303
@@ -283,7 +338,14 @@ async def test_wrong_tokens_are_throttled_per_client_on_every_route(make_client,
     # another client is not affected
     neighbour = {"X-Forwarded-For": "203.0.113.8", **bearer()}
     assert (await client.get("/stats.json", headers=neighbour)).status == 200
-    clock.advance(599)
+    assert "Try again in 10 minutes." in await page.text()
+    clock.advance(510)  # 90 s left: rounded to 2 minutes
+    page = await client.get("/", headers={**me, **bearer()})
+    assert page.headers["Retry-After"] == "90" and "Try again in 2 minutes." in await page.text()
+    clock.advance(60)  # 30 s left: still "1 minute", never "0 minutes"
+    page = await client.get("/", headers={**me, **bearer()})
+    assert page.headers["Retry-After"] == "30" and "Try again in 1 minute." in await page.text()
+    clock.advance(29)
     response = await client.get("/stats.json", headers={**me, **bearer()})
     assert response.status == 429 and response.headers["Retry-After"] == "1"
     clock.advance(1)
@@ -349,16 +411,64 @@ def test_the_throttle_forgets_old_clients_within_its_bound():
     assert throttle.retry_after("d") == 60
 
 
+def test_a_full_throttle_drops_expired_clients_before_live_ones_and_keeps_a_known_one():
+    clock = Clock(0)
+    throttle = FailureThrottle(max_failures=1, window=600, clock=clock, max_clients=3)
+    throttle.failed("a")  # "a" is the oldest entry...
+    clock.advance(10)
+    throttle.failed("b")  # ..."b" the one whose failures will all be old
+    clock.advance(640)
+    throttle.failed("a")  # ...though "a" failed again since
+    throttle.failed("c")
+    clock.advance(50)  # "b"'s failure is now past the window; "a" is locked out for 590 s more
+    throttle.failed("d")
+    assert [throttle.retry_after(k) for k in ("a", "b", "c", "d")] == [550, 0, 550, 600]
+    throttle.failed("a")  # full, but "a" is known: nobody is dropped
+    assert [throttle.retry_after(k) for k in ("a", "c", "d")] == [550, 550, 600]
+
+
+def test_retry_after_counts_from_the_oldest_failure_in_the_window():
+    clock = Clock(0)
+    throttle = FailureThrottle(max_failures=2, window=600, clock=clock)
+    throttle.failed("a")
+    clock.advance(100)
+    throttle.failed("a")
+    assert throttle.retry_after("a") == 500
+
+
+def test_which_peers_are_trusted_proxies():
+    policy = ProxyPolicy([ipaddress.ip_network("127.0.0.0/8"), "10.0.0.1/8"])  # host bits allowed
+    assert policy.is_trusted("127.0.0.1") and policy.is_trusted("10.9.8.7")
+    assert policy.is_trusted("::ffff:127.0.0.1")  # IPv4 mapped into IPv6
+    for address in ("::1", "192.0.2.1", "not-an-address", "", None):
+        assert not policy.is_trusted(address), address
+    assert not ProxyPolicy().is_trusted("127.0.0.1")
+
+
+def test_https_is_the_transport_s_own_or_the_nearest_trusted_proxy_s_word():
+    direct = make_mocked_request("GET", "/", sslcontext=ssl.create_default_context())
+    assert ProxyPolicy().is_https(direct)
+    policy = ProxyPolicy(["127.0.0.1"])
+    for proto, https in (("http,https", True), ("https,http", False), ("https", True), ("", False)):
+        request = make_mocked_request("GET", "/", headers={"X-Forwarded-Proto": proto})
+        request._transport_peername = ("127.0.0.1", 5000)
+        assert policy.is_https(request) is https, proto
+
+
 # -- token setting ----------------------------------------------------------------------
 
 
 async def test_empty_or_short_tokens_are_refused(store):
     for token in ("", "   ", None):
-        with pytest.raises(ValueError, match="DASHBOARD_TOKEN"):
+        with pytest.raises(ValueError) as refused:
             dashboard.create_app(store, token)  # type: ignore[arg-type]
+        assert str(refused.value) == ("the dashboard needs a token: "
+                                      "set DASHBOARD_TOKEN to a long random string")
     for token in ("x", "a" * 15, "  " + "a" * 15 + "  "):
-        with pytest.raises(ValueError, match=r"^DASHBOARD_TOKEN: too short \(use at least 16 characters"):
+        with pytest.raises(ValueError) as refused:
             dashboard.create_app(store, token)
+        assert str(refused.value) == ("DASHBOARD_TOKEN: too short (use at least 16 characters, "
+                                      "e.g. from `openssl rand -hex 32`)")
     dashboard.create_app(store, "a" * 16)
     with pytest.raises(ValueError, match="DASHBOARD_TOKEN"):
         dashboard.run_dashboard("unused.sqlite3", "")
@@ -414,7 +524,8 @@ async def test_resolving_from_the_page_closes_the_item_and_audits_it(client, sto
     again = await client.post("/resolve", allow_redirects=False,
                               data={"csrf": csrf, "kind": "reply", "id": str(reply.id)})
     assert again.status == 303 and again.headers["Location"] == "/#review"
-    assert "(was not open)" in (await store.audit_log())[0].detail
+    assert re.fullmatch(rf"dashboard: resolve reply #{reply.id} \(was not open\) \(session [0-9a-f]{{8}}\)",
+                        (await store.audit_log())[0].detail)
 
 
 async def test_scripts_resolve_with_the_bearer_token_and_no_csrf(client, store):
@@ -435,7 +546,9 @@ async def test_resolving_needs_the_sessions_csrf_token(make_client, client, stor
         response = await client.post("/resolve", allow_redirects=False,
                                       data={**data, "kind": "reply", "id": str(reply.id)})
         assert response.status == 403, data
-        assert "out of date" in await response.text()
+        page = await response.text()
+        assert "<h1>Refused</h1>" in page
+        assert ">This form is out of date. Reload the dashboard and try again.</p>" in page
     form = {"csrf": csrf, "kind": "reply", "id": str(reply.id)}
     cross_site = await client.post("/resolve", headers={"Sec-Fetch-Site": "cross-site"},
                                    allow_redirects=False, data=form)
@@ -444,6 +557,8 @@ async def test_resolving_needs_the_sessions_csrf_token(make_client, client, stor
     signed_out = await client.post("/resolve", allow_redirects=False,
                                    data={"csrf": csrf, "kind": "reply", "id": str(reply.id)})
     assert signed_out.status == 401
+    ended = '<p class="error" role="alert">Your session has ended. Sign in again.</p>'
+    assert ended in await signed_out.text()
     assert ("reply", reply.id) in [(item.kind, item.id) for item in await store.list_problems()]
     assert len(await store.audit_log()) == audited
 
@@ -458,7 +573,56 @@ async def test_resolving_refuses_what_is_not_a_review_item(client, store, kind, 
     response = await client.post("/resolve", allow_redirects=False,
                                  data={"csrf": csrf, "kind": kind, "id": item_id})
     assert response.status == 400
+    page = await response.text()
+    assert "<h1>Not understood</h1>" in page and ">That is not an item of the review list.</p>" in page
     assert len(await store.list_problems()) == 2
+
+
+async def test_an_item_id_of_18_digits_is_still_an_id(client, store):
+    _, csrf = await sign_in(client)
+    response = await client.post("/resolve", allow_redirects=False,
+                                 data={"csrf": csrf, "kind": "reply", "id": "9" * 18})
+    assert response.status == 303  # looked up (and not found), not refused
+    detail = (await store.audit_log())[0].detail
+    assert detail.startswith(f"dashboard: resolve reply #{'9' * 18} (was not open)")
+
+
+async def test_form_fields_sent_as_files_are_not_text(client, store):
+    """A multipart form can send any field as a file: it is never taken as text."""
+    def upload(**fields):
+        form = aiohttp.FormData()
+        for name, value in fields.items():
+            if isinstance(value, bytes):
+                form.add_field(name, value, filename="x.txt")
+            else:
+                form.add_field(name, value)
+        return form
+
+    response = await client.post("/login", data=upload(token=TOKEN.encode()), allow_redirects=False)
+    assert response.status == 401
+    _, csrf = await sign_in(client)
+    [problem] = [item for item in await store.list_problems() if item.kind == "problem"]
+    response = await client.post("/resolve", allow_redirects=False, data=upload(
+        csrf=csrf, kind="problem", id=str(problem.id), campaign=b"ua-150-18"))
+    assert response.status == 303 and response.headers["Location"] == "/#review"
+
+
+def test_a_token_with_a_lone_surrogate_is_wrong_not_an_error():
+    assert not dashboard.token_matches(TOKEN, TOKEN[:-1] + "\udcff")
+    assert dashboard.token_matches(TOKEN, TOKEN)
+
+
+async def test_a_token_is_compared_up_to_its_length_limit(make_client):
+    long_token = "t" * dashboard.MAX_GIVEN_TOKEN
+    client = await make_client(token=long_token)
+    assert (await client.get("/stats.json", headers=bearer(long_token))).status == 200
+    assert (await client.get("/stats.json", headers=bearer(long_token + "t"))).status == 401
+
+
+def test_a_csrf_token_with_a_lone_surrogate_is_wrong_not_an_error():
+    session = Session(csrf="a" * 43, tag="0badcafe", expires=0)
+    assert not dashboard.csrf_ok(dashboard.Access(session=session), {"csrf": "a\ud800"})
+    assert dashboard.csrf_ok(dashboard.Access(session=session), {"csrf": "a" * 43})
 
 
 # -- cases and officials ------------------------------------------------------------------
@@ -594,6 +758,23 @@ async def test_csv_matches_the_store(client, store):
     assert {r[2] for r in part_rows} == {"ua-150-18"}
     bad = await client.get("/export.csv?since=yesterday", headers=bearer())
     assert bad.status == 400
+    assert await bad.json() == {"error": "since must be YYYY-MM-DD"}
+
+
+async def test_the_csv_file_is_named_after_the_case_and_the_utc_day_in_safe_characters(
+        client, store, far_from_utc):
+    odd = 'ua "ñ"/1.2_x'  # a case id from an imported action log, not from content/
+    await store.record_action(ActionReport(
+        campaign_id=odd, official_id="luis-videgaray", channel="email", count=1, status="done",
+        language="en", country=None, supporter=None, idempotency_key="odd", at=datetime.now(UTC)))
+    day = datetime.now(UTC).strftime("%Y%m%d")
+    for campaign, name in ((None, f"actions-all-{day}.csv"), ("ua-150-18", f"actions-ua-150-18-{day}.csv"),
+                           (odd, f"actions-ua_____1.2_x-{day}.csv")):
+        response = await client.get("/export.csv", params={"campaign": campaign} if campaign else {},
+                                    headers=bearer())
+        assert response.status == 200, campaign
+        assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+        assert response.headers["Content-Disposition"] == f'attachment; filename="{name}"'
 
 
 async def test_charts(store):

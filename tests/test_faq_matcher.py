@@ -10,6 +10,7 @@ half's figures so a drift shows which side it comes from.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ import pytest
 import yaml
 
 from bot.catalog import load_catalog
-from bot.faq_matcher import DEFAULT_THRESHOLD, FaqMatcher, Match
+from bot.faq_matcher import FaqMatcher, Match
 from bot.text_normalise import analyse, char_ngrams, fold, tokenise
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -317,7 +318,29 @@ def test_many_unknown_words_are_bounded() -> None:
     start = time.perf_counter()
     result = matcher.match(text)
     assert time.perf_counter() - start < 0.05
-    assert result.id is None
+    assert result == Match(None, 0.0, ())  # no entry scored: nothing to suggest either
+
+
+def test_an_answer_suggests_the_next_three_entries_by_score(entries: Entries) -> None:
+    matcher = FaqMatcher.build(entries)
+    answered = 0
+    for item in load_eval()[:40]:
+        result = matcher.match(item["q"])
+        if result.id is None:
+            continue
+        answered += 1
+        scores = dict(zip(matcher.ids, matcher.entry_scores(item["q"]), strict=True))
+        ranked = sorted((e for e in scores if scores[e] > 0), key=lambda e: (-scores[e], e))
+        assert ranked[0] == result.id and len(ranked) > 4, item["q"]
+        assert result.suggestions == tuple(ranked[1:4]), item["q"]
+    assert answered >= 10
+
+
+def test_the_language_given_weighs_the_other_language_s_phrasings_less() -> None:
+    matcher = FaqMatcher.build(TOY)
+    spanish = "¿Qué es el programa Quédate en México?"
+    assert matcher.match(spanish, "es").score == matcher.match(spanish).score == 1.0
+    assert matcher.match(spanish, "en").id == "mpp" and matcher.match(spanish, "en").score < 1.0
 
 
 def test_results_are_deterministic(entries: Entries) -> None:
@@ -328,8 +351,34 @@ def test_results_are_deterministic(entries: Entries) -> None:
     assert [first.match(q) for q in questions] == [first.match(q) for q in questions]
 
 
-def test_default_threshold_is_a_probability_like_number() -> None:
-    assert 0 < DEFAULT_THRESHOLD < 1
+EDGE_QUESTION = "what is the remain in mexico safe third country policy"
+
+
+def _decide(threshold: float, margin: float) -> Match:
+    return FaqMatcher.build(TOY, threshold=threshold, margin=margin).match(EDGE_QUESTION, "en")
+
+
+def test_the_threshold_and_the_margin_decide_at_their_edges() -> None:
+    """On the toy index, from the scores the matcher itself gives: a best score
+    equal to the threshold answers and a hair under it declines; a lead over
+    the runner-up equal to the margin answers and a hair short of it declines.
+    Public behaviour only (built with explicit values), not the shipped constants."""
+    toy = FaqMatcher.build(TOY)
+    scores = dict(zip(toy.ids, toy.entry_scores(EDGE_QUESTION, "en"), strict=True))
+    (best_id, best), (_, second) = sorted(scores.items(), key=lambda item: -item[1])[:2]
+    assert 0 < second < best < 1, scores  # a real contest
+    lead = best - second
+
+    edges = ((math.nextafter(best, 0), True), (best, True), (math.nextafter(best, 1), False))
+    for threshold, answers in edges:
+        decided = _decide(threshold, margin=0.0)
+        assert decided.id == (best_id if answers else None), (threshold, decided)
+        assert decided.score == round(best, 4)
+        if not answers:  # declining offers the closest entries, the best first
+            assert decided.suggestions[0] == best_id
+    for margin, answers in ((math.nextafter(lead, 0), True), (lead, True), (math.nextafter(lead, 1), False)):
+        decided = _decide(threshold=0.0, margin=margin)
+        assert decided.id == (best_id if answers else None), (margin, decided)
 
 
 # ----------------------------------------------------------------- acceptance

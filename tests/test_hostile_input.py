@@ -44,6 +44,18 @@ FIELDS = [("name", ASK_NAME_EN, ASK_CITY_EN, 80), ("city", ASK_CITY_EN, ASK_SENT
           ("sentence", ASK_SENTENCE_EN, None, 500)]
 
 
+@pytest.mark.parametrize("raw, cleaned", [
+    ("a\tb\nc", "a b c"), ("X\u2028Y\u2029Z", "X Y Z"),  # line breaks become spaces
+    ("a\x07b", "ab"),  # a control character (Cc)
+    ("a\u200bb", "ab"),  # a format character (Cf)
+    ("a\ud800b", "ab"),  # a lone surrogate (Cs)
+    ("a\ue000b", "ab"),  # private use (Co)
+    ("a\u0378b", "ab"),  # unassigned (Cn)
+])
+def test_what_clean_drops_and_what_it_makes_a_space(raw, cleaned):
+    assert clean(raw, 80) == cleaned
+
+
 @pytest.mark.parametrize("field, prompt, next_prompt, limit", FIELDS)
 async def test_hostile_strings_are_accepted_verbatim_or_refused(bot, field, prompt, next_prompt, limit):
     sim, api = bot
@@ -78,21 +90,32 @@ async def test_hostile_strings_are_accepted_verbatim_or_refused(bot, field, prom
     assert api.refusals == [], [c.result for c in api.refusals]
 
 
-@pytest.mark.parametrize("value", ["{{ 7*7 }}", "<b>Ana</b> & co", "{% raw %}x", "a\x00b\u202e",
+TRANSLATION_EN = "<i>So you know what you are signing, here it is in English:</i>"
+# Every channel, each with an official it can reach (the minister has no phone).
+CHANNELS = [("luis-videgaray", "letter"), ("luis-videgaray", "email"), ("geronimo-gutierrez", "call"),
+            ("luis-videgaray", "tweet")]
+
+
+@pytest.mark.parametrize("value", ["{{ 7*7 }}", "<b>Ana</b> & co", "<i>Ana</i>", "{% raw %}x", "a\x00b\u202e",
                                    "'; DROP TABLE actions; --", "Ελένη {0} %s"])
-@pytest.mark.parametrize("channel", ["letter", "email"])
-async def test_hostile_values_reach_the_appeal_as_plain_data(bot, services, value, channel):
+@pytest.mark.parametrize("official, channel", CHANNELS)
+async def test_hostile_values_reach_the_appeal_as_plain_data(bot, services, value, official, channel):
+    """Escaped in the appeal as sent by its channel's sender and in the
+    translation after it; never evaluated, never raw HTML."""
     sim, api = bot
     user = sim.user()
-    await walk_to_name(user, "luis-videgaray", channel)
-    await user.send(value)
-    await user.send(value)
-    await user.send(value)
+    await walk_to_name(user, official, channel)
+    for _field in ("sentence",) if channel == "tweet" else ("name", "city", "sentence"):
+        await user.send(value)
     calls = await user.press("act:lang:es")
-    shown = "\n".join(c.text or "" for c in calls if c.method == "sendMessage")
+    texts = [c.text or "" for c in calls if c.method == "sendMessage"]
+    (translation,) = [t for t in texts if t.startswith(TRANSLATION_EN)]
+    appeal = "\n".join(texts[:texts.index(translation)])  # what the channel's sender sent
     cleaned = clean(value, 80)
-    assert escape(cleaned) in shown
-    assert "49" not in shown  # {{ 7*7 }} was never evaluated
+    assert escape(cleaned) in appeal and escape(cleaned) in translation, (channel, texts)
+    if escape(cleaned) != cleaned:
+        assert not any(cleaned in t for t in texts), (channel, texts)
+    assert "49" not in "\n".join(texts)  # {{ 7*7 }} was never evaluated
     assert api.refusals == []
     stats = await services.store.campaign_stats(today=services.today())
     assert stats.actions == 0  # nothing reported yet, and the tables are intact

@@ -4,7 +4,9 @@ flows orphaned by a restart."""
 
 from __future__ import annotations
 
-from bot.chat.flows import expire_abandoned_flows
+import pytest
+
+from bot.chat.flows import expire_abandoned_flows, in_flow
 from bot.chat.take_action import FLOW_KEY
 from tests.conftest import texts_of
 from tests.test_take_action import complete, walk_to_name
@@ -34,18 +36,66 @@ async def test_a_menu_tap_leaves_the_feedback_flow(bot, services):
     assert await services.store.list_problems() == []  # the question was not taken as a reply
 
 
-async def test_forget_in_the_middle_of_every_flow(bot, services):
+async def _in_the_appeal(user):
+    await walk_to_name(user, "luis-videgaray", "letter")
+    await user.send("Ana")  # the city is asked next
+
+
+async def _in_the_reply(user):
+    await user.send("/start")
+    menu, _ = user.find_button("📚 Learn")
+    await user.press_data(menu, "fb:reply")
+    await user.press("Luis Videgaray (UA 150.18)")  # the summary is asked next
+    return menu
+
+
+async def _in_the_problem(user):
+    await user.send("/start")
+    menu, _ = user.find_button("📚 Learn")
+    await user.press_data(menu, "fb:problem")
+    await user.press("Luis Videgaray (UA 150.18)")
+    await user.press("fb:ch:email")  # what went wrong is asked next
+    return menu
+
+
+async def _in_the_count(user):
+    await complete(user, "luis-videgaray", "email", "en")
+    await user.press("👥 We sent more than one")  # "how many?" is asked next
+
+
+# Each flow, entered up to the step that waits, and what the supporter would
+# have sent there: after /forget it must reach no flow and store nothing.
+FLOWS = {
+    "appeal": (_in_the_appeal, lambda user, _: user.send("Tijuana")),
+    "feedback reply": (_in_the_reply, lambda user, _: user.send("He wrote back, signed by Quetzalcoatl")),
+    "feedback problem": (_in_the_problem, lambda user, menu: user.press_data(menu, "fb:kind:bounced")),
+    "how many?": (_in_the_count, lambda user, _: user.send("3")),
+}
+
+
+@pytest.mark.parametrize("flow", FLOWS)
+async def test_forget_in_the_middle_of_every_flow(bot, services, flow):
     sim, api = bot
     user = sim.user()
-    await walk_to_name(user, "luis-videgaray", "letter")
-    await user.send("Ana")
+    enter, then = FLOWS[flow]
+    menu = await enter(user)
+    assert in_flow(sim.application.user_data[user.id]), "the setup did not leave the supporter in the flow"
     await user.send("/forget")
     await user.press("🗑 Yes, delete my data")
-    calls = await user.send("Tijuana")  # the flow is gone: this is a question now
+
+    async def nothing_left() -> None:
+        assert not in_flow(sim.application.user_data[user.id])
+        for conversation in ("take_action", "feedback", "report_count"):
+            assert await services.store.conversation_states(conversation) == {}, conversation
+        assert await services.store.flow_data() == {}
+
+    await nothing_left()  # at once, not only once the next message comes
+    calls = await then(user, menu)  # the flow is gone: not a city, a reply, a problem or a count
     assert not any("Sorry, something went wrong" in t for t in texts_of(calls))
-    assert FLOW_KEY not in sim.application.user_data[user.id]
-    assert await services.store.conversation_states("take_action") == {}
-    assert await services.store.flow_data() == {}
+    await nothing_left()
+    assert await services.store.list_problems(open_only=False) == []
+    stats = await services.store.campaign_stats(today=services.today())
+    assert (stats.actions, stats.attempted) == (0, 0)
     assert api.refusals == []
 
 

@@ -149,6 +149,16 @@ def test_a_single_entry_needs_only_the_threshold() -> None:
     assert combine(DECLINED, FixedRanker([("only", 0.9)]), "q").id == "only"
 
 
+def test_two_close_entries_are_both_suggestions() -> None:
+    result = combine(DECLINED, FixedRanker([("sem-a", 0.9), ("sem-b", 0.9 - SEMANTIC_MARGIN / 2)]), "q")
+    assert (result.id, result.suggestions) == (None, ("sem-a", "lex-a", "sem-b"))
+
+
+def test_a_semantic_answer_keeps_three_runners_up_and_a_four_place_score() -> None:
+    ranked = [("sem-a", 0.912345), *((f"sem-{n}", 0.5 - n / 100) for n in range(1, 6))]
+    assert combine(DECLINED, FixedRanker(ranked), "q") == Match("sem-a", 0.9123, ("sem-1", "sem-2", "sem-3"))
+
+
 def test_suggestions_alternate_without_repeats_and_stop_at_three() -> None:
     ranked = [("lex-b", 0.5), ("sem-b", 0.49), ("lex-a", 0.48)]
     result = combine(DECLINED, FixedRanker(ranked), "question")

@@ -3,6 +3,7 @@ channel in both languages, with Back, /cancel, deadlines, reports, restarts."""
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from datetime import UTC, datetime, timedelta
@@ -10,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pypdf import PdfReader
 
-from bot.appeals import tweet_length
+from bot.appeals import SupporterDetails, email_compose_url, speaking_seconds, tweet_intent_url, tweet_length
 from bot.chat.take_action import FLOW_KEY
 from bot.simulator import Simulator
 from tests.conftest import start_bot, stop_bot, texts_of
@@ -213,7 +214,10 @@ async def test_every_channel_in_both_languages(bot, services, lang, official, ch
         text = tweet.text.split("\n\n", 1)[1]
         assert text.startswith(f"@{off.twitter} ")
         assert tweet_length(text) <= 280
-        assert tweet.buttons()[0]["url"].startswith("https://twitter.com/intent/tweet?text=%40")
+        assert tweet.text.split("\n\n", 1)[0] == (
+            f"🐦 <b>Your tweet</b> ({tweet_length(text)}/280 characters):" if lang == "en" else
+            f"🐦 <b>Tu tuit</b> ({tweet_length(text)}/280 caracteres):")
+        assert tweet.buttons()[0]["url"] == tweet_intent_url(html.unescape(text))
     assert "Please protect refugees." in "\n".join(messages)
     asked = {"letter": ("Did you post the letter?", "¿Enviaste la carta?"),
              "email": ("Did you send the email?", "¿Enviaste el correo?"),
@@ -408,3 +412,53 @@ async def test_a_restart_keeps_the_flow_but_not_what_was_typed(services, setting
     calls = await user.press("act:lang:es")
     assert "Atentamente,\nAnaïs\nTijuana" in "\n".join(texts_of(calls))
     await stop_bot(application)
+
+
+@pytest.mark.parametrize("official, channel", [("luis-videgaray", "email"), ("geronimo-gutierrez", "call"),
+                                               ("luis-videgaray", "letter")])
+async def test_each_sender_says_exactly_what_it_sends_then_the_translation(bot, services, official, channel):
+    """The sender's intro names the official, the language and the measure; the
+    link and PDF carry the appeal as rendered; a second apart; the translation
+    is the whole appeal (an email's subject too) in the supporter's language."""
+    sim, api = bot
+    user = sim.user()
+    calls = await complete(user, official, channel, "en", name="Ana", city="Tijuana", sentence="Gracias.")
+    off, case = services.catalog.officials[official], services.catalog.campaigns["ua-150-18"]
+    details = SupporterDetails("Ana", "Tijuana", "Gracias.")
+    appeal = services.appeals.render(case, off, channel, "es", details, services.today())
+    english = services.appeals.render(case, off, channel, "en", details, services.today())
+    messages = [c.text for c in sent(calls)]
+    translation = "<i>So you know what you are signing, here it is in English:</i>\n\n" + html.escape(
+        f"{english.subject}\n\n{english.body}" if english.subject else english.body, quote=False).strip()
+    assert translation in messages
+    if channel == "email":
+        assert messages[0] == (f"📧 <b>Your email</b> (Spanish). Send it to:\n<code>{off.email}</code>\n\n"
+                               "Subject and text follow, each in its own message to copy.")
+        (button,) = [b for c in sent(calls) for b in c.buttons() if "url" in b]
+        assert button["url"] == email_compose_url(off.email, appeal.subject, appeal.body)
+        assert services.sleep[-4:] == [1.0, 1.0, 1.0, 1.0]  # subject, body, translation, report prompt
+    if channel == "call":
+        seconds = round(speaking_seconds(appeal.body) / 5) * 5
+        assert messages[0].split("\n\n")[0] == (f"📞 <b>Call {off.name}</b>: <code>{off.phone}</code>\n"
+                                                   f"A script in Spanish (about {seconds} seconds):")
+        script = html.escape(appeal.body, quote=False).strip()
+        assert messages[0] == messages[0].split("\n\n")[0] + "\n\n" + script
+    if channel == "letter":
+        (document,) = sent(calls, "sendDocument")
+        assert PdfReader(io.BytesIO(document.files["document"][1])).metadata.title == off.name
+
+
+async def test_an_appeal_made_long_by_escaping_goes_in_pieces(bot):
+    """Each "&" typed becomes "&amp;": an appeal under Telegram's 4,096 characters
+    can pass them once escaped, and is then sent in pieces."""
+    sim, api = bot
+    user = sim.user()
+    await walk_to_name(user, "luis-videgaray", "email")
+    for limit in (80, 80, 500):
+        await user.send("&" * limit)
+    calls = await user.press("act:lang:es")
+    texts = texts_of(calls)
+    assert api.refusals == [] and not any("Sorry, something went wrong" in t for t in texts)
+    assert all(len(t) <= 4096 for t in texts)
+    holding = [t for t in texts if "&amp;" * 80 in t]
+    assert len(holding) >= 3  # the appeal in two pieces at least, and its translation
