@@ -49,7 +49,7 @@ bench: $(TEST_STAMP)
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check bot tests
 
-# Mutation testing of the modules that carry promises; MODULES=bot/cases.py
+# Mutation testing of the modules that carry promises; MODULES=bot/catalog/cases.py
 # (space-separated) for some of them. Not part of `make test`.
 mutate: $(MUTATE_STAMP)
 	$(BIN)/python -m tests.mutate $(MODULES)

@@ -16,14 +16,22 @@ from typing import TextIO
 
 from telegram import Bot
 
-from .broadcast import BroadcastBusy, Broadcaster, DeliveryPolicy, LostLease, Progress, bot_sender, new_owner
-from .cases import update_by_number
-from .catalog import LANGUAGES, Catalog
-from .chat.updates import update_markup, update_message
-from .console import plain
-from .i18n import Texts
-from .rate_limit import RateLimiter
-from .store import Store
+from bot.broadcasts.engine import (
+    BroadcastBusy,
+    Broadcaster,
+    DeliveryPolicy,
+    LostLease,
+    Progress,
+    bot_sender,
+    new_owner,
+)
+from bot.broadcasts.rate_limit import RateLimiter
+from bot.catalog import LANGUAGES, Catalog
+from bot.catalog.cases import update_by_number
+from bot.catalog.i18n import Texts
+from bot.chat.updates import update_markup, update_message
+from bot.console import plain
+from bot.store import Store
 
 BAR_WIDTH = 30
 

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from .catalog import ContentError, load_catalog
-from .clocks import clock_from
-from .config import ConfigError, Settings, load_settings
+from bot.catalog import ContentError, load_catalog
+from bot.core.clocks import clock_from
+from bot.core.config import ConfigError, Settings, load_settings
 
 CONSOLE_HINT = ("No TELEGRAM_BOT_TOKEN set: chatting in this terminal. To connect to Telegram, "
                 "get a token from @BotFather and set TELEGRAM_BOT_TOKEN (see README).")
@@ -112,7 +112,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _console(settings: Settings, lang: str | None, as_of: date | None, hint: str | None = None) -> int:
-    from .console import build_console, run_console
+    from bot.console import build_console, run_console
 
     console = build_console(settings, as_of)
     client_language = "es" if os.environ.get("LANG", "").startswith("es") else "en"
@@ -124,9 +124,9 @@ def _console(settings: Settings, lang: str | None, as_of: date | None, hint: str
 
 
 def _run(settings: Settings, options, as_of: date | None) -> int:
-    from .chat.app import build_application
-    from .runtime import load_services
-    from .serve import serve
+    from bot.chat.app import build_application
+    from bot.runtime import load_services
+    from bot.serve import serve
 
     if not settings.telegram_bot_token:
         print("error: TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)", file=sys.stderr)
@@ -160,22 +160,22 @@ def _port_taken(host: str, port: int) -> str | None:
 
 async def _check_store(settings: Settings) -> None:
     """Open and close the configured store (raises StoreUnavailable, one line)."""
-    from .store import open_configured_store
+    from bot.store import open_configured_store
 
     await (await open_configured_store(settings)).close()
 
 
 def _check(settings: Settings) -> int:
-    from .runtime import load_configured_catalog
+    from bot.runtime import load_configured_catalog
 
     print(load_configured_catalog(settings).summary())
     return 0
 
 
 def _ask(settings: Settings, question: str, lang: str | None, as_json: bool, today: date) -> int:
-    from .cli_output import answer_text
-    from .combined_matcher import ask
-    from .runtime import build_matcher, load_configured_catalog
+    from bot.ask.combined_matcher import ask
+    from bot.cli_output import answer_text
+    from bot.runtime import build_matcher, load_configured_catalog
 
     if not question.strip():
         return _usage_error('ask: the question is empty (give one in quotes, or "-" to read one per line)')
@@ -204,8 +204,8 @@ def _semantic_tier(settings: Settings, catalog):
     its vectors cached in the data folder; None when SEMANTIC_TIER=off, when
     the extra is not installed, or when it cannot be built (said on stderr:
     the lexical tier answers alone)."""
-    from . import semantic_matcher
-    from .runtime import semantic_cache
+    from bot.ask import semantic_matcher
+    from bot.runtime import semantic_cache
 
     cache = semantic_cache(settings)
     if cache is None or semantic_matcher.MISSING is not None:
@@ -220,11 +220,11 @@ def _semantic_tier(settings: Settings, catalog):
 
 
 def _letter(settings: Settings, args: argparse.Namespace) -> int:
-    from .appeals import AppealRenderer, SupporterDetails
-    from .cases import status_of
-    from .letter_pdf import paper_for, render_letter_pdf
-    from .runtime import load_configured_catalog
-    from .supporter_input import CITY_MAX, NAME_MAX, SENTENCE_MAX, Refused, clean
+    from bot.appeals.letter_pdf import paper_for, render_letter_pdf
+    from bot.appeals.render import AppealRenderer, SupporterDetails
+    from bot.appeals.supporter_input import CITY_MAX, NAME_MAX, SENTENCE_MAX, Refused, clean
+    from bot.catalog.cases import status_of
+    from bot.runtime import load_configured_catalog
 
     catalog = load_configured_catalog(settings)
     campaign = catalog.campaigns.get(args.campaign)
@@ -268,7 +268,7 @@ def _letter(settings: Settings, args: argparse.Namespace) -> int:
 
 def _known_campaign(settings: Settings, campaign: str | None) -> str | None:
     """None when `campaign` is None or a case in content/, else the one-line error."""
-    from .runtime import load_configured_catalog
+    from bot.runtime import load_configured_catalog
 
     if campaign is None:
         return None
@@ -279,9 +279,9 @@ def _known_campaign(settings: Settings, campaign: str | None) -> str | None:
 
 
 def _stats(settings: Settings, campaign: str | None, as_json: bool) -> int:
-    from .cli_output import official_names, stats_json, stats_table
-    from .runtime import load_configured_catalog
-    from .store import open_configured_store
+    from bot.cli_output import official_names, stats_json, stats_table
+    from bot.runtime import load_configured_catalog
+    from bot.store import open_configured_store
 
     if problem := _known_campaign(settings, campaign):
         return _usage_error(f"--campaign: {problem}")
@@ -298,9 +298,9 @@ def _stats(settings: Settings, campaign: str | None, as_json: bool) -> int:
 
 
 def _export(settings: Settings, campaign: str | None, since: date | None) -> int:
-    from .export import csv_chunks
-    from .runtime import load_configured_catalog
-    from .store import open_configured_store
+    from bot.runtime import load_configured_catalog
+    from bot.store import open_configured_store
+    from bot.store.export import csv_chunks
 
     if problem := _known_campaign(settings, campaign):
         return _usage_error(f"--campaign: {problem}")
@@ -316,7 +316,7 @@ def _export(settings: Settings, campaign: str | None, since: date | None) -> int
 
 
 def _dashboard(settings: Settings, host: str, port: int) -> int:
-    from .dashboard import check_token, run_dashboard
+    from bot.web.dashboard import check_token, run_dashboard
 
     if not settings.dashboard_token:
         return _usage_error("DASHBOARD_TOKEN is not set: the dashboard needs a token to protect it")
@@ -340,9 +340,9 @@ def _dashboard(settings: Settings, host: str, port: int) -> int:
 def _broadcast(settings: Settings, args: argparse.Namespace) -> int:
     from telegram import Bot
 
-    from .broadcast_command import run_broadcast_command
-    from .runtime import load_configured_catalog
-    from .store import open_configured_store
+    from bot.broadcast_command import run_broadcast_command
+    from bot.runtime import load_configured_catalog
+    from bot.store import open_configured_store
 
     if not args.dry_run and not settings.telegram_bot_token:
         return _usage_error("TELEGRAM_BOT_TOKEN is not set (needed to send; --dry-run works without)")
@@ -371,7 +371,7 @@ def _broadcast(settings: Settings, args: argparse.Namespace) -> int:
 def _migrate(source: str, target: str, force: bool) -> int:
     import asyncpg
 
-    from .store.transfer import TransferError, copy_sqlite_to_postgres
+    from bot.store.transfer import TransferError, copy_sqlite_to_postgres
 
     try:
         copied = asyncio.run(copy_sqlite_to_postgres(source, target, force=force))
@@ -390,7 +390,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "check":
         return _check(settings)
     if args.command == "run":
-        from .serve import ServeOptions
+        from bot.serve import ServeOptions
 
         return _run(settings, ServeOptions(args.webhook, args.listen, args.port, args.health_port,
                                            args.drop_pending_updates), args.as_of)
@@ -411,7 +411,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "migrate":
         return _migrate(args.source, args.target, args.force)
     if settings.telegram_bot_token:
-        from .serve import ServeOptions
+        from bot.serve import ServeOptions
 
         return _run(settings, ServeOptions(), None)
     return _console(settings, None, None, hint=CONSOLE_HINT)
@@ -439,7 +439,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = None
     try:
         settings = load_settings()
-        from .logs import configure_logging
+        from bot.core.logs import configure_logging
 
         configure_logging(settings.log_level, settings.log_format)
         code = _dispatch(args, settings)

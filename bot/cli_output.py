@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date
 
-from .catalog import Catalog
-from .faq_answers import answer_body, plain_style
-from .faq_matcher import Match
-from .i18n import Texts
-from .store import CampaignStats
+from bot.ask.faq_answers import answer_body, plain_style
+from bot.ask.faq_matcher import Match
+from bot.catalog import Catalog
+from bot.catalog.i18n import Texts
+from bot.store import CampaignStats
 
 
 def answer_text(catalog: Catalog, match: Match, lang: str, today: date) -> str:

@@ -24,14 +24,14 @@ from typing import TextIO
 
 from telegram.ext import Application, ConversationHandler
 
-from .chat.app import build_application
-from .chat.context import SERVICES_KEY
-from .clocks import clock_from
-from .config import Settings
-from .runtime import load_services
-from .services import Services
-from .simulator import Simulator
-from .transport import ApiCall, InMemoryBotAPI
+from bot.bot_api.simulator import Simulator
+from bot.bot_api.transport import ApiCall, InMemoryBotAPI
+from bot.chat.app import build_application
+from bot.chat.context import SERVICES_KEY
+from bot.core.clocks import clock_from
+from bot.core.config import Settings
+from bot.runtime import load_services
+from bot.services import Services
 
 CONSOLE_USER_ID = 1
 BUTTON = re.compile(r"#(\d+)")

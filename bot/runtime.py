@@ -9,13 +9,13 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from .appeals import AppealRenderer
-from .catalog import Catalog, load_catalog
-from .clocks import Clock
-from .config import Settings
-from .faq_matcher import FaqMatcher
-from .i18n import Texts
-from .services import Services
+from bot.appeals.render import AppealRenderer
+from bot.ask.faq_matcher import FaqMatcher
+from bot.catalog import Catalog, load_catalog
+from bot.catalog.i18n import Texts
+from bot.core.clocks import Clock
+from bot.core.config import Settings
+from bot.services import Services
 
 SEMANTIC_CACHE = "semantic-cache"  # folder in the data folder
 
@@ -23,7 +23,7 @@ SEMANTIC_CACHE = "semantic-cache"  # folder in the data folder
 def load_services(settings: Settings, clock: Clock = time.time) -> Services:
     """Catalog and texts (raises ContentError on bad content, ConfigError on a
     content or seeds folder that is not there); `clock` is the bot's clock
-    (see bot/clocks.py: real time, or moved by --as-of). The semantic tier is
+    (see bot/core/clocks.py: real time, or moved by --as-of). The semantic tier is
     not built here: `Services.start_semantic_tier` builds it once the bot is
     up."""
     catalog = load_configured_catalog(settings)

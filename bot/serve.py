@@ -19,8 +19,8 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
-from .services import Services
-from .web_server import create_web_app
+from bot.services import Services
+from bot.web.web_server import create_web_app
 
 log = logging.getLogger(__name__)
 # Only what the bot answers: no edits, no channel posts, no group membership news.

@@ -14,14 +14,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .catalog import Catalog
-from .clocks import day_of
-from .config import Settings
-from .flood_gate import FloodGate
-from .i18n import Texts
-from .identity import domain_key, supporter_key
-from .metrics import Metrics
-from .store import Limits, open_configured_store
+from bot.catalog import Catalog
+from bot.catalog.i18n import Texts
+from bot.core.clocks import day_of
+from bot.core.config import Settings
+from bot.core.flood_gate import FloodGate
+from bot.core.identity import domain_key, supporter_key
+from bot.core.metrics import Metrics
+from bot.store import Limits, open_configured_store
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ class Services:
     flow_timeout: float = 30 * 60  # seconds of silence that end a flow
     store: Any = None
     appeals: Any = None
-    matcher: Any = None  # the FAQ's lexical tier (bot.faq_matcher.FaqMatcher)
+    matcher: Any = None  # the FAQ's lexical tier (bot.ask.faq_matcher.FaqMatcher)
     # The FAQ's semantic tier: a Future while it builds in the background, its
     # SemanticTier once built. `semantic_cache` is where its vectors are kept;
     # None means it is not to be built (tests, SEMANTIC_TIER=off).
@@ -58,7 +58,7 @@ class Services:
         second, which would slow the rest of start-up)."""
         if self.semantic is not None or self.semantic_cache is None:
             return
-        from . import semantic_matcher
+        from bot.ask import semantic_matcher
 
         if semantic_matcher.MISSING is not None:
             log.info("FAQ: lexical tier only (%s)", semantic_matcher.MISSING)
@@ -83,7 +83,7 @@ class Services:
         return supporter_key(user_id, self.secret)
 
     def limits(self, user_id: int) -> Limits:
-        """This person's daily limits, under a key of its own (see bot.identity)."""
+        """This person's daily limits, under a key of its own (see bot.core.identity)."""
         return replace(self.caps, limiter=domain_key("limits", str(user_id), self.secret))
 
     def recipient(self, chat_id: int) -> str:

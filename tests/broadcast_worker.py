@@ -19,11 +19,11 @@ from pathlib import Path
 
 from telegram import Bot
 
-from bot.broadcast import DeliveryPolicy
+from bot.bot_api.transport import InMemoryBotAPI
 from bot.broadcast_command import run_broadcast_command
+from bot.broadcasts.engine import DeliveryPolicy
 from bot.catalog import load_catalog
 from bot.store import open_store
-from bot.transport import InMemoryBotAPI
 
 ROOT = Path(__file__).resolve().parent.parent
 

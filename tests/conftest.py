@@ -12,17 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from bot.appeals import AppealRenderer
+from bot.appeals.render import AppealRenderer
+from bot.bot_api.simulator import Simulator
+from bot.bot_api.transport import InMemoryBotAPI
 from bot.catalog import load_catalog
+from bot.catalog.i18n import Texts
 from bot.chat.app import build_application
-from bot.config import Settings
-from bot.flood_gate import FloodGate
-from bot.i18n import Texts
+from bot.core.config import Settings
+from bot.core.flood_gate import FloodGate
 from bot.runtime import build_matcher
 from bot.services import Services
-from bot.simulator import Simulator
 from bot.store import open_store
-from bot.transport import InMemoryBotAPI
 from tests.pg_server import MISSING, PostgresServer, find_bindir
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,7 +1,7 @@
 """A Bot API server on loopback, for tests that run the real `advocacy-bot run`
 process over real HTTP (python-telegram-bot's own HTTPX transport).
 
-It answers with the in-memory Bot API's logic (bot.transport) and adds what
+It answers with the in-memory Bot API's logic (bot.bot_api.transport) and adds what
 only a server needs: getUpdates long polling from a queue, and the webhook
 registration. Everything stays on 127.0.0.1.
 """
@@ -15,7 +15,7 @@ import socket
 
 from aiohttp import web
 
-from bot.transport import InMemoryBotAPI
+from bot.bot_api.transport import InMemoryBotAPI
 
 STRUCTURED = {"reply_markup", "allowed_updates", "link_preview_options", "entities", "commands"}
 

@@ -20,7 +20,7 @@ hand (`PLANTED`), some of them in such places, are planted again on every
 run and must each be caught by the test named.
 
     python -m tests.mutate                       # every target
-    python -m tests.mutate bot/cases.py ...       # some targets
+    python -m tests.mutate bot/catalog/cases.py ...       # some targets
     python -m tests.mutate --report [modules]     # the last run's figures again
 
 Each run works in its own copy of the project, build/mutation/<run>/ ("all",
@@ -80,43 +80,46 @@ class Target:
         return any(re.fullmatch(re.escape(p).replace(r"\*", ".*"), mutant) for p in self.patterns())
 
 
-FLOWS = ("tests/test_take_action.py", "tests/test_abuse_limits.py", "tests/test_leaving_and_forged.py",
-         "tests/test_flows_expire.py", "tests/test_organizer_privacy.py", "tests/test_case_updates.py")
-STORE = ("tests/test_store.py", "tests/test_abuse_limits.py", "tests/test_privacy.py",
-         "tests/test_migrate_command.py")
+FLOWS = ("tests/chat/test_take_action.py", "tests/chat/test_abuse_limits.py",
+         "tests/chat/test_leaving_and_forged.py", "tests/chat/test_flows_expire.py",
+         "tests/chat/test_organizer_privacy.py", "tests/chat/test_case_updates.py")
+STORE = ("tests/store/test_store.py", "tests/chat/test_abuse_limits.py", "tests/chat/test_privacy.py",
+         "tests/cli/test_migrate_command.py")
 STORE_PROMISES = ("_today_of", "_tally", "_record_action_now", "_record_item_now", "{cls}.record_action",
                   "{cls}.record_reply", "{cls}.record_contact_problem", "{cls}.campaign_stats",
                   "{cls}.rebuild_rollups", "{cls}.forget", "{cls}.prune_limits")
+DASHBOARD = ("tests/web/test_dashboard.py",)
+SENDING = ("tests/chat/test_take_action.py", "tests/chat/test_hostile_input.py")
 
 TARGETS = (
     Target("bot/store/sqlite.py", STORE, tuple(f.format(cls="SQLiteStore") for f in STORE_PROMISES)),
-    Target("bot/store/postgres.py", (*STORE, "tests/test_store_postgres.py"),
+    Target("bot/store/postgres.py", (*STORE, "tests/store/test_store_postgres.py"),
            tuple(f.format(cls="PostgresStore") for f in (*STORE_PROMISES, "{cls}._record"))),
     Target("bot/chat/report.py", FLOWS),
     Target("bot/chat/feedback.py", FLOWS),
-    Target("bot/dashboard.py", ("tests/test_dashboard.py",),
+    Target("bot/web/dashboard.py", DASHBOARD,
            ("check_token", "token_matches", "token_attempt", "authenticate", "csrf_ok", "unauthorized",
             "too_many_attempts", "login_page", "login_submit", "logout", "resolve", "stats_json",
             "export_csv")),
-    Target("bot/dashboard_sessions.py", ("tests/test_dashboard.py",)),
-    Target("bot/dashboard_throttle.py", ("tests/test_dashboard.py",)),
-    Target("bot/dashboard_proxy.py", ("tests/test_dashboard.py",)),
-    Target("bot/appeals.py", ("tests/test_appeals.py", "tests/test_take_action.py",
-                              "tests/test_hostile_input.py", "tests/test_letter_pdf.py",
-                              "tests/test_cli.py")),
-    Target("bot/telegram_html.py", ("tests/test_telegram_html.py", "tests/test_hostile_input.py",
-                                    "tests/test_take_action.py", "tests/test_letter_pdf.py")),
-    Target("bot/supporter_input.py", ("tests/test_hostile_input.py", "tests/test_take_action.py")),
-    Target("bot/chat/take_action.py", ("tests/test_take_action.py", "tests/test_hostile_input.py"),
+    Target("bot/web/dashboard_sessions.py", DASHBOARD),
+    Target("bot/web/dashboard_throttle.py", DASHBOARD),
+    Target("bot/web/dashboard_proxy.py", DASHBOARD),
+    Target("bot/appeals/render.py", ("tests/appeals/test_appeals.py", *SENDING,
+                                     "tests/appeals/test_letter_pdf.py", "tests/cli/test_cli.py")),
+    Target("bot/core/telegram_html.py", ("tests/core/test_telegram_html.py", *SENDING,
+                                         "tests/appeals/test_letter_pdf.py")),
+    Target("bot/appeals/supporter_input.py", SENDING),
+    Target("bot/chat/take_action.py", SENDING,
            ("_full_text", "_send_letter", "_send_email", "_send_call", "_send_tweet")),
-    Target("bot/broadcast.py", ("tests/test_broadcast.py", "tests/test_case_updates.py")),
-    # Being changed on the `answers` branch: re-run after it lands.
-    Target("bot/faq_matcher.py", ("tests/test_faq_matcher.py", "tests/test_learn_ask.py"),
+    Target("bot/broadcasts/engine.py",
+           ("tests/broadcasts/test_broadcast.py", "tests/chat/test_case_updates.py")),
+    Target("bot/ask/faq_matcher.py", ("tests/ask/test_faq_matcher.py", "tests/chat/test_learn_ask.py"),
            ("FaqMatcher.match",)),
-    Target("bot/combined_matcher.py", ("tests/test_semantic_matcher.py", "tests/test_learn_ask.py")),
-    Target("bot/cases.py", ("tests/test_cases.py", "tests/test_take_action.py",
-                            "tests/test_who_to_write_to.py", "tests/test_many_cases.py",
-                            "tests/test_case_updates.py")),
+    Target("bot/ask/combined_matcher.py",
+           ("tests/ask/test_semantic_matcher.py", "tests/chat/test_learn_ask.py")),
+    Target("bot/catalog/cases.py", ("tests/catalog/test_cases.py", "tests/chat/test_take_action.py",
+                                    "tests/chat/test_who_to_write_to.py", "tests/chat/test_many_cases.py",
+                                    "tests/chat/test_case_updates.py")),
 )
 
 
@@ -132,38 +135,38 @@ class Planted:
 
 
 PLANTED = (
-    Planted("the deadline day itself counted as passed", "bot/cases.py",
+    Planted("the deadline day itself counted as passed", "bot/catalog/cases.py",
             "self.deadline < self.today", "self.deadline <= self.today",
-            "tests/test_cases.py::test_the_deadline_day_itself_has_not_passed"),
-    Planted("the deadline day itself counted as passed (end to end)", "bot/cases.py",
+            "tests/catalog/test_cases.py::test_the_deadline_day_itself_has_not_passed"),
+    Planted("the deadline day itself counted as passed (end to end)", "bot/catalog/cases.py",
             "self.deadline < self.today", "self.deadline <= self.today",
-            "tests/test_take_action.py::test_the_deadline_day_itself_is_still_in_time"),
-    Planted("a prefix of the dashboard token accepted", "bot/dashboard.py",
+            "tests/chat/test_take_action.py::test_the_deadline_day_itself_is_still_in_time"),
+    Planted("a prefix of the dashboard token accepted", "bot/web/dashboard.py",
             'return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), token.encode())',
             'return bool(given) and token.encode().startswith(given.encode("utf-8", "surrogatepass"))',
-            "tests/test_dashboard.py::test_near_miss_tokens_are_refused_as_bearer_and_in_the_form"),
+            "tests/web/test_dashboard.py::test_near_miss_tokens_are_refused_as_bearer_and_in_the_form"),
     Planted("forget() leaves reminders (SQLite)", "bot/store/sqlite.py",
             'for table in ("subscriptions", "reminders", "deliveries")',
             'for table in ("subscriptions", "deliveries")',
-            "tests/test_store.py::test_forget_removes_the_key_everywhere_and_keeps_the_counts[sqlite]"),
+            "tests/store/test_store.py::test_forget_removes_the_key_everywhere_and_keeps_the_counts[sqlite]"),
     Planted("forget() leaves reminders (PostgreSQL)", "bot/store/postgres.py",
             'for table in ("subscriptions", "reminders", "deliveries")',
             'for table in ("subscriptions", "deliveries")',
-            "tests/test_store.py::test_forget_removes_the_key_everywhere_and_keeps_the_counts[postgresql]"),
+            "tests/store/test_store.py::test_forget_removes_the_key_everywhere_and_keeps_the_counts[postgresql]"),
     # In decorated functions, which mutmut leaves alone:
-    Planted("a closed case still actionable (property)", "bot/cases.py",
+    Planted("a closed case still actionable (property)", "bot/catalog/cases.py",
             "return not self.closed and bool(self.writable)", "return not self.closed or bool(self.writable)",
-            "tests/test_cases.py::test_a_closing_update_closes_the_case_on_its_own_day_not_before"),
-    Planted("forms from another site accepted (middleware)", "bot/dashboard.py",
+            "tests/catalog/test_cases.py::test_a_closing_update_closes_the_case_on_its_own_day_not_before"),
+    Planted("forms from another site accepted (middleware)", "bot/web/dashboard.py",
             'if request.method == "POST" and site not in ("same-origin", "none"):',
             'if request.method == "POST" and site not in ("same-origin", "none", "cross-site"):',
-            "tests/test_dashboard.py::test_resolving_needs_the_sessions_csrf_token"),
+            "tests/web/test_dashboard.py::test_resolving_needs_the_sessions_csrf_token"),
     Planted("the call script sent without escaping", "bot/chat/take_action.py",
             'Html(intro + "\\n\\n" + escape(appeal.body))', 'Html(intro + "\\n\\n" + appeal.body)',
-            "tests/test_hostile_input.py::test_hostile_values_reach_the_appeal_as_plain_data"),
+            "tests/chat/test_hostile_input.py::test_hostile_values_reach_the_appeal_as_plain_data"),
     Planted("the tweet sent without escaping", "bot/chat/take_action.py",
             'Html(intro + "\\n\\n" + escape(text))', 'Html(intro + "\\n\\n" + text)',
-            "tests/test_hostile_input.py::test_hostile_values_reach_the_appeal_as_plain_data"),
+            "tests/chat/test_hostile_input.py::test_hostile_values_reach_the_appeal_as_plain_data"),
 )
 
 
@@ -181,12 +184,12 @@ def mutmut_config(targets: list[Target]) -> str:
             f"only_mutate = {toml_list(modules)}\n"
             'also_copy = ["content/", "seeds/"]\n'
             # Log statements are not mutated: their wording is no promise (what they
-            # must never hold is checked by tests/test_privacy.py).
+            # must never hold is checked by tests/chat/test_privacy.py).
             "do_not_mutate_patterns = ['^\\s*log\\.(debug|info|warning|error|exception)\\(']\n"
             f"pytest_add_cli_args_test_selection = {toml_list(tests)}\n"
             # the deselected test fails before any mutation (semantic tier, branch `answers`)
             'pytest_add_cli_args = ["-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning",'
-            ' "--deselect", "tests/test_semantic_matcher.py::test_greetings_get_no_random_topics"]\n')
+            ' "--deselect", "tests/ask/test_semantic_matcher.py::test_greetings_get_no_random_topics"]\n')
 
 
 def prepare(work: Path, targets: list[Target]) -> None:
@@ -312,7 +315,7 @@ def describe(code: int | None) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.mutate", description=__doc__.splitlines()[0])
-    parser.add_argument("modules", nargs="*", help="only these targets (paths such as bot/cases.py)")
+    parser.add_argument("modules", nargs="*", help="only these targets (paths such as bot/catalog/cases.py)")
     parser.add_argument("--report", action="store_true", help="print the last run's figures again")
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
     args = parser.parse_args(argv)

@@ -9,7 +9,7 @@ prints right / wrong / off-topic declined / top-3 for the lexical tier alone,
 the semantic tier alone and the two combined, on the calibration half, the
 held-out odd half, tests/data/faq_eval_fresh.yaml and
 tests/data/faq_eval_blind.yaml. The procedure is described in
-bot/combined_matcher.py. Needs the 'semantic' extra.
+bot/ask/combined_matcher.py. Needs the 'semantic' extra.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.combined_matcher import (
+from bot.ask.combined_matcher import (
     AGREE_LEXICAL,
     AGREE_SEMANTIC,
     SEMANTIC_MARGIN,
@@ -27,9 +27,9 @@ from bot.combined_matcher import (
     SUGGESTION_FLOOR,
     combine,
 )
-from bot.faq_matcher import FaqMatcher, Match
-from bot.semantic_matcher import BEST_PHRASING_WEIGHT, SemanticTier, UseEncoder
-from tests.test_faq_matcher import EVAL_FILE, Scores, evaluate, load_eval, load_faq_entries
+from bot.ask.faq_matcher import FaqMatcher, Match
+from bot.ask.semantic_matcher import BEST_PHRASING_WEIGHT, SemanticTier, UseEncoder
+from tests.ask.test_faq_matcher import EVAL_FILE, Scores, evaluate, load_eval, load_faq_entries
 
 WEIGHTS = [w / 10 for w in range(11)]
 MARGINS = [m / 100 for m in range(11)]

@@ -1,8 +1,11 @@
-"""The content layer: everything a supporter reads, loaded and validated once."""
+"""The content layer: everything a supporter reads, loaded and validated once;
+where each case stands on a day (`cases`) and the interface texts (`i18n`).
 
-from .build import Problem
-from .loader import Catalog, ContentError, load_catalog
-from .schema import (
+May import: `bot.core` only. Never `telegram`."""
+
+from bot.catalog.build import Problem
+from bot.catalog.loader import Catalog, ContentError, load_catalog
+from bot.catalog.schema import (
     CHANNELS,
     LANGUAGES,
     Campaign,

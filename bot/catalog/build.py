@@ -14,8 +14,8 @@ import typing
 from datetime import date
 from functools import cache
 
-from .schema import PartialDate, Where
-from .yaml_source import SourceList, SourceMap
+from bot.catalog.schema import PartialDate, Where
+from bot.catalog.yaml_source import SourceList, SourceMap
 
 
 @dataclasses.dataclass(frozen=True, order=True)

@@ -1,6 +1,6 @@
 """What a case's own fields must agree on, checked without a clock.
 
-Whether a case is open on a given day is `bot.cases`' job; here `check`
+Whether a case is open on a given day is `bot.catalog.cases`' job; here `check`
 refuses a case that could never be told truthfully: an open case naming an
 official who had left the post before it was issued, a closing update that
 also sets a new deadline, dates out of order, an official with no channel the
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .build import Problems
-from .schema import Campaign, Official, PartialDate, offered_channels
+from bot.catalog.build import Problems
+from bot.catalog.schema import Campaign, Official, PartialDate, offered_channels
 
 
 def _day(value: PartialDate | None):

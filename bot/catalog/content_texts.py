@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from .schema import LANGUAGES
+from bot.catalog.schema import LANGUAGES
 
 VERBATIM_KEYS = frozenset({"sources"})
 # libyaml's composer gives the same marks (character index, line) as the

@@ -18,10 +18,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .build import Builder, Problems
-from .content_texts import Passage
-from .schema import LANGUAGES, NOWHERE, Where
-from .yaml_source import SourceList, YamlProblem, load_yaml
+from bot.catalog.build import Builder, Problems
+from bot.catalog.content_texts import Passage
+from bot.catalog.schema import LANGUAGES, NOWHERE, Where
+from bot.catalog.yaml_source import SourceList, YamlProblem, load_yaml
 
 GLOSSARY_FILE = "glossary.yaml"
 

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-from .build import Builder, Problem, Problems
-from .case_rules import check_case
-from .quotes import normalise_passage
-from .rules import check_rules
-from .schema import (
+from bot.catalog.build import Builder, Problem, Problems
+from bot.catalog.case_rules import check_case
+from bot.catalog.quotes import normalise_passage
+from bot.catalog.rules import check_rules
+from bot.catalog.schema import (
     LANGUAGES,
     Campaign,
     Explainer,
@@ -27,9 +27,9 @@ from .schema import (
     Source,
     Where,
 )
-from .strings import load_strings
-from .templates import load_templates
-from .yaml_source import SourceList, SourceMap, YamlProblem, load_yaml
+from bot.catalog.strings import load_strings
+from bot.catalog.templates import load_templates
+from bot.catalog.yaml_source import SourceList, SourceMap, YamlProblem, load_yaml
 
 EXPLAINER_MAX_CHARS = 900
 
@@ -48,7 +48,7 @@ class Catalog:
 
     `templates` holds every appeal template source by its name under content/
     (see `templates.py`); whether a case is open on a given day is for
-    `bot.cases` to say, from these facts and a date.
+    `bot.catalog.cases` to say, from these facts and a date.
     """
 
     seeds: Mapping[str, Seed]

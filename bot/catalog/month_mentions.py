@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .schema import MONTHS
+from bot.catalog.schema import MONTHS
 
 _YEAR = r"(?:1[89]|20)\d\d(?!\d)"
 _MONTH_WORDS = {

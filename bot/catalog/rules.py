@@ -17,12 +17,23 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from .build import Problems
-from .content_texts import Passage, passages
-from .figures import figures
-from .glossary import GLOSSARY_FILE, check_glossary, load_glossary
-from .month_mentions import month_mentions
-from .schema import LANGUAGES, Campaign, Explainer, FaqEntry, Official, PartialDate, Seed, Source, Text, Where
+from bot.catalog.build import Problems
+from bot.catalog.content_texts import Passage, passages
+from bot.catalog.figures import figures
+from bot.catalog.glossary import GLOSSARY_FILE, check_glossary, load_glossary
+from bot.catalog.month_mentions import month_mentions
+from bot.catalog.schema import (
+    LANGUAGES,
+    Campaign,
+    Explainer,
+    FaqEntry,
+    Official,
+    PartialDate,
+    Seed,
+    Source,
+    Text,
+    Where,
+)
 
 # "AU 150.18", "UA150.18", "UA 150/18", "Urgent Action 150.18": anything that
 # looks like a reference must be the one form the campaigns use.

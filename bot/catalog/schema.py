@@ -208,7 +208,7 @@ class Campaign:
     """One Urgent Action case: `content/campaigns/<id>/campaign.yaml`.
 
     `status` is what the organizers set; whether the case is open on a given
-    day also depends on its updates (see `bot.cases`).
+    day also depends on its updates (see `bot.catalog.cases`).
     """
 
     id: str
@@ -251,7 +251,7 @@ class Explainer:
 
 
 # What an FAQ entry's `answer_from` may name: the answer parts made at answer
-# time from the content itself (bot/faq_answers.py holds one function each).
+# time from the content itself (bot/ask/faq_answers.py holds one function each).
 AnswerGenerator = Literal["open_cases"]
 
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 import string
 from pathlib import Path
 
-from .build import Problems
-from .schema import LANGUAGES
-from .yaml_source import SourceMap, YamlProblem, load_yaml
+from bot.catalog.build import Problems
+from bot.catalog.schema import LANGUAGES
+from bot.catalog.yaml_source import SourceMap, YamlProblem, load_yaml
 
 PLURAL_FORMS = ("one", "other")
 

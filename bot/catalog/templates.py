@@ -19,9 +19,9 @@ from pathlib import Path
 from jinja2 import BaseLoader, TemplateNotFound, TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
-from .build import Problems
-from .schema import CHANNELS, LANGUAGES
-from .template_contract import JINJA_BUILTINS, REQUIRED_BLOCKS, TEMPLATE_VARIABLES
+from bot.catalog.build import Problems
+from bot.catalog.schema import CHANNELS, LANGUAGES
+from bot.catalog.template_contract import JINJA_BUILTINS, REQUIRED_BLOCKS, TEMPLATE_VARIABLES
 
 SHARED_DIR = "templates"
 

@@ -30,8 +30,8 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
-from ..retrying_request import RetryingRequest
-from . import (
+from bot.bot_api.retrying_request import RetryingRequest
+from bot.chat import (
     archive,
     ask,
     broadcasting,
@@ -46,12 +46,12 @@ from . import (
     take_action,
     updates,
 )
-from .application import BotApplication, name_handlers
-from .context import LANG_KEY, SERVICES_KEY, BotContext, Services, answer_stale
-from .lazy_answers import LazyAnswerBot
-from .leaving import leaving_flows
-from .ordering import PerSupporterUpdateProcessor
-from .persistence import StorePersistence
+from bot.chat.application import BotApplication, name_handlers
+from bot.chat.context import LANG_KEY, SERVICES_KEY, BotContext, Services, answer_stale
+from bot.chat.lazy_answers import LazyAnswerBot
+from bot.chat.leaving import leaving_flows
+from bot.chat.ordering import PerSupporterUpdateProcessor
+from bot.chat.persistence import StorePersistence
 
 log = logging.getLogger(__name__)
 GET_UPDATES_POOL = 2  # the long poll, and the confirming getUpdates sent as it is cancelled

@@ -11,8 +11,8 @@ import time
 from telegram import Update
 from telegram.ext import Application, ConversationHandler
 
-from ..logs import current_handler, current_update
-from .context import SERVICES_KEY
+from bot.chat.context import SERVICES_KEY
+from bot.core.logs import current_handler, current_update
 
 log = logging.getLogger(__name__)
 

@@ -15,17 +15,17 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from ..appeals import SupporterDetails
-from ..cases import CaseStatus, appeal_date, past_cases
-from ..catalog import CHANNELS, format_date, offered_channels
-from ..i18n import Html
-from ..telegram_html import escape
-from .case_screens import case_heading, departed_lines
-from .context import BotContext, answer_stale, keyboard, reply, short_label
-from .delivery import send_long
-from .leaving import leaving_flows
-from .menu import ASK, HOME, LEARN, PAST
-from .updates import follow_row
+from bot.appeals.render import SupporterDetails
+from bot.catalog import CHANNELS, format_date, offered_channels
+from bot.catalog.cases import CaseStatus, appeal_date, past_cases
+from bot.catalog.i18n import Html
+from bot.chat.case_screens import case_heading, departed_lines
+from bot.chat.context import BotContext, answer_stale, keyboard, reply, short_label
+from bot.chat.delivery import send_long
+from bot.chat.leaving import leaving_flows
+from bot.chat.menu import ASK, HOME, LEARN, PAST
+from bot.chat.updates import follow_row
+from bot.core.telegram_html import escape
 
 LIST = "arch:list:"  # + page number
 CASE = "arch:case:"  # + case id

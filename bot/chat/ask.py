@@ -4,7 +4,7 @@ A wrong legal answer is worse than "I don't know", so when the matcher is not
 sure the supporter gets the three closest entries as buttons instead.
 
 The answer is in the language of the question, whatever language the menus
-are in: each message is read on its own (``bot.question_language``), and the
+are in: each message is read on its own (``bot.ask.question_language``), and the
 answer, the decline, the suggestions and the buttons around them follow it.
 A suggestion or related-topic button carries that language in its data
 (``faq:<id>:es``), so pressing it shows the entry in the same language;
@@ -16,17 +16,17 @@ from __future__ import annotations
 
 from telegram import Update
 
-from ..cases import actionable_cases
-from ..catalog import FaqEntry
-from ..combined_matcher import ask_off_loop
-from ..faq_answers import Style, answer_body
-from ..i18n import Html
-from ..telegram_html import escape
-from ..text_normalise import LANGUAGES
-from .context import BotContext, keyboard, reply, short_label
-from .delivery import send_long
-from .menu import ACT, HOME, PAST
-from .sources import as_of_note, source_line, sources_view
+from bot.ask.combined_matcher import ask_off_loop
+from bot.ask.faq_answers import Style, answer_body
+from bot.ask.text_normalise import LANGUAGES
+from bot.catalog import FaqEntry
+from bot.catalog.cases import actionable_cases
+from bot.catalog.i18n import Html
+from bot.chat.context import BotContext, keyboard, reply, short_label
+from bot.chat.delivery import send_long
+from bot.chat.menu import ACT, HOME, PAST
+from bot.chat.sources import as_of_note, source_line, sources_view
+from bot.core.telegram_html import escape
 
 SHOW = "faq:"
 SOURCES = "faqsrc:"

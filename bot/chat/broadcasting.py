@@ -8,7 +8,7 @@ anyone else gets "This command is for organizers" and nothing more.
 
 The sweep job, every 30 seconds, sends due "Not yet" reminders and resumes
 broadcasts whose sender stopped (a restart of the bot, a killed CLI run).
-`bot.broadcast` holds the delivery guarantee; this module is only the chat.
+`bot.broadcasts.engine` holds the delivery guarantee; this module is only the chat.
 """
 
 from __future__ import annotations
@@ -20,17 +20,25 @@ from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from ..broadcast import BroadcastBusy, Broadcaster, LostLease, Progress, bot_sender, holder_is_dead, new_owner
-from ..catalog import LANGUAGES, Campaign
-from ..i18n import Html, Texts
-from ..store import AUDIENCES, Broadcast
-from ..telegram_html import escape
-from .context import SERVICES_KEY, BotContext, Services, answer_stale, keyboard, reply
-from .flows import expire_abandoned_flows
-from .organizer import organizers_only
-from .pacing import limiter_for, policy_for, sending_bot
-from .reminders import send_due_reminders
-from .updates import update_markup, update_message
+from bot.broadcasts.engine import (
+    BroadcastBusy,
+    Broadcaster,
+    LostLease,
+    Progress,
+    bot_sender,
+    holder_is_dead,
+    new_owner,
+)
+from bot.catalog import LANGUAGES, Campaign
+from bot.catalog.i18n import Html, Texts
+from bot.chat.context import SERVICES_KEY, BotContext, Services, answer_stale, keyboard, reply
+from bot.chat.flows import expire_abandoned_flows
+from bot.chat.organizer import organizers_only
+from bot.chat.pacing import limiter_for, policy_for, sending_bot
+from bot.chat.reminders import send_due_reminders
+from bot.chat.updates import update_markup, update_message
+from bot.core.telegram_html import escape
+from bot.store import AUDIENCES, Broadcast
 
 log = logging.getLogger(__name__)
 

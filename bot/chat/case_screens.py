@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from telegram import Update
 
-from ..cases import CaseStatus, latest_update
-from ..catalog import Campaign, format_date
-from ..i18n import Html
-from ..telegram_html import escape
-from .context import BotContext
+from bot.catalog import Campaign, format_date
+from bot.catalog.cases import CaseStatus, latest_update
+from bot.catalog.i18n import Html
+from bot.chat.context import BotContext
+from bot.core.telegram_html import escape
 
 
 def deadline_line(context: BotContext, update: Update, status: CaseStatus) -> Html:

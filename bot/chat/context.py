@@ -12,10 +12,10 @@ import functools
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackContext, ExtBot
 
-from ..cases import CaseStatus, status_of
-from ..catalog import Campaign
-from ..i18n import Html, language_for
-from ..services import Services
+from bot.catalog import Campaign
+from bot.catalog.cases import CaseStatus, status_of
+from bot.catalog.i18n import Html, language_for
+from bot.services import Services
 
 SERVICES_KEY = "services"
 LANG_KEY = "lang"
@@ -42,7 +42,7 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
         return self.services.texts.plain(self.lang(update), key, **values)
 
     def status(self, campaign: Campaign) -> CaseStatus:
-        """Where the case stands today, by the bot's clock (see bot.cases)."""
+        """Where the case stands today, by the bot's clock (see bot.catalog.cases)."""
         return status_of(campaign, self.services.catalog.officials, self.services.today())
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
 
-from ..transport import MAX_TEXT
-from .context import BotContext
+from bot.bot_api.transport import MAX_TEXT
+from bot.chat.context import BotContext
 
 SAME_CHAT_INTERVAL = 1.0
 

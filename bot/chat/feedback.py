@@ -9,14 +9,14 @@ from datetime import UTC, datetime, timedelta
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 
-from ..cases import actionable_cases, past_cases
-from ..catalog import CHANNELS, Campaign
-from ..store import ProblemReport, ReplyReport
-from ..supporter_input import SENTENCE_MAX, Refused, clean
-from . import flows
-from .context import BotContext, answer_stale, keyboard, reply, short_label
-from .flows import FEEDBACK_KEY
-from .menu import HOME, main_menu
+from bot.appeals.supporter_input import SENTENCE_MAX, Refused, clean
+from bot.catalog import CHANNELS, Campaign
+from bot.catalog.cases import actionable_cases, past_cases
+from bot.chat import flows
+from bot.chat.context import BotContext, answer_stale, keyboard, reply, short_label
+from bot.chat.flows import FEEDBACK_KEY
+from bot.chat.menu import HOME, main_menu
+from bot.store import ProblemReport, ReplyReport
 
 REPLY, PROBLEM = "fb:reply", "fb:problem"
 PICK_OFFICIAL = "fb:off:"

@@ -1,4 +1,4 @@
-"""Flood control in the chat: past the limit (bot/flood_gate.py), one polite
+"""Flood control in the chat: past the limit (bot/core/flood_gate.py), one polite
 notice, then silence until the window has passed."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
-from .context import BotContext
+from bot.chat.context import BotContext
 
 
 async def guard(update: Update, context: BotContext) -> None:

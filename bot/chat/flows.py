@@ -29,7 +29,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from .context import LANG_KEY, SERVICES_KEY, BotContext
+from bot.chat.context import LANG_KEY, SERVICES_KEY, BotContext
 
 APPEAL_KEY = "flow"  # take_action.py
 FEEDBACK_KEY = "feedback"  # feedback.py

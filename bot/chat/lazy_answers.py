@@ -30,7 +30,7 @@ bot's one path for methods that answer with a message) passes a `True`
 answer through untouched. During a send, `_post` hands the JSON answer to
 the waiting `_send_message` through a context variable (one per asyncio
 task, so concurrent sends never mix) and returns `True` in its place.
-`tests/test_lazy_answers.py` holds this to python-telegram-bot's own parse.
+`tests/chat/test_lazy_answers.py` holds this to python-telegram-bot's own parse.
 """
 
 from __future__ import annotations

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from telegram import Update
 
-from ..i18n import Html
-from ..telegram_html import escape
-from .context import BotContext, keyboard, reply
-from .menu import ACT, HOME
-from .sources import as_of_note, source_line, sources_view
+from bot.catalog.i18n import Html
+from bot.chat.context import BotContext, keyboard, reply
+from bot.chat.menu import ACT, HOME
+from bot.chat.sources import as_of_note, source_line, sources_view
+from bot.core.telegram_html import escape
 
 LIST = "learn"
 SHOW = "ex:"

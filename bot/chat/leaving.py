@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from telegram import Update
 
-from .context import BotContext
-from .flows import end_conversations
+from bot.chat.context import BotContext
+from bot.chat.flows import end_conversations
 
 __all__ = ["end_conversations", "leaving_flows"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from telegram import Update
 
-from ..cases import actionable_cases
-from .context import LANG_KEY, BotContext, keyboard, reply
+from bot.catalog.cases import actionable_cases
+from bot.chat.context import LANG_KEY, BotContext, keyboard, reply
 
 HOME = "menu:home"
 LEARN = "menu:learn"

@@ -9,11 +9,11 @@ from functools import wraps
 
 from telegram import InputFile, Update
 
-from ..charts import StatsCharts
-from ..i18n import Html
-from ..telegram_html import escape
-from .context import BotContext, answer_stale, keyboard, reply
-from .delivery import send_long
+from bot.catalog.i18n import Html
+from bot.chat.context import BotContext, answer_stale, keyboard, reply
+from bot.chat.delivery import send_long
+from bot.core.telegram_html import escape
+from bot.store.charts import StatsCharts
 
 RESOLVE = "org:resolve:"
 CHARTS_KEY = "stats_charts"  # in services.extras: the StatsCharts of this bot

@@ -7,9 +7,9 @@ from __future__ import annotations
 from telegram import Bot
 from telegram.ext import Application
 
-from ..broadcast import DeliveryPolicy
-from ..rate_limit import Pacer, RateLimiter
-from .context import SERVICES_KEY, Services
+from bot.broadcasts.engine import DeliveryPolicy
+from bot.broadcasts.rate_limit import Pacer, RateLimiter
+from bot.chat.context import SERVICES_KEY, Services
 
 LIMITER_KEY = "rate_limiter"
 POLICY_KEY = "broadcast_policy"
@@ -32,7 +32,7 @@ def policy_for(services: Services) -> DeliveryPolicy:
 def sending_bot(application: Application) -> Bot:
     """A Bot on the application's own transport minus any retry wrapper around it.
 
-    Broadcasts and reminders decide retries themselves (`bot.broadcast`): a
+    Broadcasts and reminders decide retries themselves (`bot.broadcasts.engine`): a
     blind retry after a timeout can send a message twice, and a 429 must
     pause every send, not only the one that got it.
     """

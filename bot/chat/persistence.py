@@ -24,8 +24,8 @@ import copy
 
 from telegram.ext import BasePersistence, PersistenceInput
 
-from .context import LANG_KEY, Services
-from .flows import for_disk
+from bot.chat.context import LANG_KEY, Services
+from bot.chat.flows import for_disk
 
 NOT_PERSISTED = frozenset({LANG_KEY})
 

@@ -8,11 +8,11 @@ import functools
 
 from telegram import Update
 
-from ..i18n import Html
-from ..telegram_html import escape
-from .context import LANG_KEY, BotContext, keyboard, reply
-from .leaving import end_conversations
-from .menu import main_menu
+from bot.catalog.i18n import Html
+from bot.chat.context import LANG_KEY, BotContext, keyboard, reply
+from bot.chat.leaving import end_conversations
+from bot.chat.menu import main_menu
+from bot.core.telegram_html import escape
 
 CONFIRM = "forget:yes"
 KEEP = "forget:no"

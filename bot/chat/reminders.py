@@ -17,12 +17,12 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from ..broadcast import classify
-from ..cases import status_of
-from ..store import DueReminder
-from .context import SERVICES_KEY, Services
-from .pacing import limiter_for, sending_bot
-from .report import reminder_markup
+from bot.broadcasts.engine import classify
+from bot.catalog.cases import status_of
+from bot.chat.context import SERVICES_KEY, Services
+from bot.chat.pacing import limiter_for, sending_bot
+from bot.chat.report import reminder_markup
+from bot.store import DueReminder
 
 log = logging.getLogger(__name__)
 

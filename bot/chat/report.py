@@ -20,15 +20,15 @@ from telegram.ext import (
     filters,
 )
 
-from ..catalog import offered_channels
-from ..i18n import Texts
-from ..store import ActionReport, RecordResult, ReminderRequest
-from . import flows
-from .context import BotContext, answer_stale, keyboard, reply
-from .feedback import PROBLEM, REPLY
-from .flows import COUNT_KEY
-from .menu import ACT, HOME, LEARN, main_menu
-from .updates import follow_row
+from bot.catalog import offered_channels
+from bot.catalog.i18n import Texts
+from bot.chat import flows
+from bot.chat.context import BotContext, answer_stale, keyboard, reply
+from bot.chat.feedback import PROBLEM, REPLY
+from bot.chat.flows import COUNT_KEY
+from bot.chat.menu import ACT, HOME, LEARN, main_menu
+from bot.chat.updates import follow_row
+from bot.store import ActionReport, RecordResult, ReminderRequest
 
 PREFIX = "rep:"
 DONE, ATTEMPTED, MORE, LATER = "d", "a", "m", "l"

@@ -3,9 +3,9 @@ full Sources view with each quoted passage."""
 
 from __future__ import annotations
 
-from ..catalog import Catalog, PartialDate, Source
-from ..i18n import Html, Texts
-from ..telegram_html import escape
+from bot.catalog import Catalog, PartialDate, Source
+from bot.catalog.i18n import Html, Texts
+from bot.core.telegram_html import escape
 
 
 def as_of_note(texts: Texts, lang: str, as_of: PartialDate) -> Html:

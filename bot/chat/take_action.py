@@ -9,7 +9,7 @@ flow runs (never on disk: a restart asks for it again), and is removed the
 moment the appeal is delivered (or the flow is cancelled or times out).
 
 Only cases open for action today are offered, and only officials who hold
-the post today (`bot.cases`); a case that closes while a supporter writes is
+the post today (`bot.catalog.cases`); a case that closes while a supporter writes is
 checked again before the appeal is delivered. Closed cases are archives
 (`archive.py`). Reporting ("Did you send it?") is in `report.py`: its buttons
 carry all they need, so they work after the flow has ended or the bot has
@@ -29,7 +29,8 @@ from telegram.ext import (
     filters,
 )
 
-from ..appeals import (
+from bot.appeals.letter_pdf import letter_filename, paper_for, render_letter_pdf, unsupported_characters
+from bot.appeals.render import (
     TWEET_LIMIT,
     SupporterDetails,
     email_compose_url,
@@ -37,18 +38,17 @@ from ..appeals import (
     tweet_intent_url,
     tweet_length,
 )
-from ..cases import actionable_cases
-from ..catalog import Campaign, Official, offered_channels
-from ..i18n import Html
-from ..letter_pdf import letter_filename, paper_for, render_letter_pdf, unsupported_characters
-from ..supporter_input import CITY_MAX, NAME_MAX, SENTENCE_MAX, Refused, clean
-from ..telegram_html import escape
-from . import archive, flows, report, updates
-from .case_screens import campaign_screen
-from .context import BotContext, answer_stale, keyboard, reply, short_label
-from .delivery import send_long
-from .flows import APPEAL_KEY, PERSONAL_FIELDS
-from .menu import ACT, HOME, PAST, main_menu
+from bot.appeals.supporter_input import CITY_MAX, NAME_MAX, SENTENCE_MAX, Refused, clean
+from bot.catalog import Campaign, Official, offered_channels
+from bot.catalog.cases import actionable_cases
+from bot.catalog.i18n import Html
+from bot.chat import archive, flows, report, updates
+from bot.chat.case_screens import campaign_screen
+from bot.chat.context import BotContext, answer_stale, keyboard, reply, short_label
+from bot.chat.delivery import send_long
+from bot.chat.flows import APPEAL_KEY, PERSONAL_FIELDS
+from bot.chat.menu import ACT, HOME, PAST, main_menu
+from bot.core.telegram_html import escape
 
 # Conversation states, in the order a supporter meets them.
 CAMPAIGN, OFFICIAL, CHANNEL, NAME, CITY, SENTENCE, LANGUAGE = range(7)

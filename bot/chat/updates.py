@@ -15,11 +15,11 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from ..cases import actionable_cases, latest_update, update_by_number
-from ..catalog import Campaign, Catalog, format_date
-from ..i18n import Html, Texts
-from .context import BotContext, answer_stale, keyboard, reply
-from .sources import source_line
+from bot.catalog import Campaign, Catalog, format_date
+from bot.catalog.cases import actionable_cases, latest_update, update_by_number
+from bot.catalog.i18n import Html, Texts
+from bot.chat.context import BotContext, answer_stale, keyboard, reply
+from bot.chat.sources import source_line
 
 FOLLOW = "upd:on:"  # from the campaign screen, a report's thanks: answer with a notice
 UNFOLLOW = "upd:off:"  # from an update message

@@ -1,14 +1,17 @@
 """The action log: what supporters did, official replies, contact problems,
 subscriptions and language choices. See `base` for the interface and
 `sqlite` (the default) and `postgres` (DATABASE_URL=postgresql://…) for
-the implementations."""
+the implementations; `export` (the CSV) and `charts` (the /stats picture)
+read it for organizers.
+
+May import: `bot.core`, `bot.catalog`. Never `telegram`."""
 
 import os
 import sqlite3
 from urllib.parse import urlsplit
 
-from ..config import ConfigError
-from .base import (
+from bot.core.config import ConfigError
+from bot.store.base import (
     ALL_CAMPAIGNS,
     AUDIENCES,
     BY_DAY_WINDOW,
@@ -36,7 +39,7 @@ from .base import (
     Subscription,
     SupporterData,
 )
-from .sqlite import SQLiteStore, open_store
+from bot.store.sqlite import SQLiteStore, open_store
 
 
 class StoreUnavailable(ConfigError):
@@ -63,7 +66,7 @@ async def open_store_at(location: str | os.PathLike[str], setting: str | None = 
         if text.startswith("sqlite:///"):
             return await open_store(text.removeprefix("sqlite:///"))
         if text.startswith(("postgresql://", "postgres://")):
-            from .postgres import open_postgres_store  # asyncpg is only loaded when it is used
+            from bot.store.postgres import open_postgres_store  # asyncpg is only loaded when it is used
 
             return await open_postgres_store(text)
         if "://" in text:

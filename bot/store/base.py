@@ -5,7 +5,7 @@ The bot, the CLI and the dashboard only talk to `Store`; the SQLite backend
 implement it, so everything here is plain data: frozen dataclasses with `str`,
 `int`, `date` and `datetime` fields, nothing tied to a driver.
 
-Privacy: a supporter is only ever the keyed hash from `bot.identity`
+Privacy: a supporter is only ever the keyed hash from `bot.core.identity`
 (64 hex characters), never a Telegram user id. Each record keeps the least
 that the Urgent Action network needs (what was done, to whom, how many
 times, when, and an optional recognised country), and `forget` turns a
@@ -62,7 +62,7 @@ class ActionReport:
 @dataclass(frozen=True)
 class Limits:
     """A person's daily caps, counted under `limiter`: a keyed hash of their
-    Telegram id in its own domain (`bot.identity`), so it cannot be joined with
+    Telegram id in its own domain (`bot.core.identity`), so it cannot be joined with
     their actions and survives /forget. Days are UTC days."""
 
     limiter: str
@@ -238,7 +238,7 @@ class Broadcast:
     """One case update sent to one audience of a campaign's followers.
 
     `update_number` counts the campaign's `updates` from 1. `owner` and
-    `lease_until` say which process is sending it (see `bot.broadcast`).
+    `lease_until` say which process is sending it (see `bot.broadcasts.engine`).
     """
 
     id: int
@@ -375,7 +375,7 @@ class Store(Protocol):
         or the chat blocked the bot. How many subscriptions there were."""
         ...
 
-    # Case-update broadcasts (bot.broadcast). `now` is always the caller's
+    # Case-update broadcasts (bot.broadcasts.engine). `now` is always the caller's
     # clock, so tests and the engine's own timing agree.
     async def audience_size(self, campaign_id: str, update_number: int, audience: str) -> int:
         """How many chats a new broadcast of this update to `audience` would

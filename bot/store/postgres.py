@@ -38,8 +38,8 @@ from typing import Literal, Self
 
 import asyncpg
 
-from . import validate
-from .base import (
+from bot.store import validate
+from bot.store.base import (
     ALL_CAMPAIGNS,
     BY_DAY_WINDOW,
     ERASED_TEXT,
@@ -57,9 +57,9 @@ from .base import (
     Subscription,
     SupporterData,
 )
-from .flow_rows import flow_statements
-from .postgres_broadcasts import PostgresBroadcasts
-from .postgres_schema import migrate
+from bot.store.flow_rows import flow_statements
+from bot.store.postgres_broadcasts import PostgresBroadcasts
+from bot.store.postgres_schema import migrate
 
 POOL_SIZE = 8  # a bot process rarely has more transactions in flight
 EXPORT_BATCH = 2000

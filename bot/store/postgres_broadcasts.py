@@ -20,8 +20,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from . import validate
-from .base import (
+from bot.store import validate
+from bot.store.base import (
     AUDIENCES,
     DELIVERY_STATUSES,
     Broadcast,

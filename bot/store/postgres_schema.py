@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 import asyncpg
 
-from .migrate import POSTGRES_FOLDER, available, refuse_newer
+from bot.store.migrate import POSTGRES_FOLDER, available, refuse_newer
 
 # Any constant works as long as nothing else in the database uses it; this is
 # "advocacy" on a phone keypad. The store's per-supporter locks use the

@@ -48,8 +48,8 @@ from typing import Literal, Self, TypeVar
 
 import aiosqlite
 
-from . import validate
-from .base import (
+from bot.store import validate
+from bot.store.base import (
     ALL_CAMPAIGNS,
     AUDIENCES,
     BY_DAY_WINDOW,
@@ -74,8 +74,8 @@ from .base import (
     Subscription,
     SupporterData,
 )
-from .flow_rows import flow_statements
-from .migrate import migrate
+from bot.store.flow_rows import flow_statements
+from bot.store.migrate import migrate
 
 PRAGMAS = (
     ("busy_timeout", "5000"),  # first, so switching to WAL waits for other openers

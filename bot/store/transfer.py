@@ -26,8 +26,8 @@ from pathlib import Path
 
 import asyncpg
 
-from .postgres import REBUILD_ROLLUPS, open_postgres_store
-from .sqlite import open_store
+from bot.store.postgres import REBUILD_ROLLUPS, open_postgres_store
+from bot.store.sqlite import open_store
 
 NOT_COPIED = frozenset({"schema_migrations", "campaign_totals", "action_daily"})
 BATCH = 5000

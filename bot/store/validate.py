@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from .base import (
+from bot.store.base import (
     ALL_CAMPAIGNS,
     CHANNELS,
     LANGUAGES,
@@ -37,11 +37,11 @@ def ident(value: object, what: str) -> str:
 
 
 def supporter(value: object, *, optional: bool = False) -> str | None:
-    """A supporter key: the 64-hex HMAC from bot.identity, never a Telegram id."""
+    """A supporter key: the 64-hex HMAC from bot.core.identity, never a Telegram id."""
     if value is None and optional:
         return None
     if not isinstance(value, str) or not _SUPPORTER.fullmatch(value):
-        raise ValueError("supporter must be a 64-character lowercase hex key (bot.identity)")
+        raise ValueError("supporter must be a 64-character lowercase hex key (bot.core.identity)")
     return value
 
 
@@ -146,9 +146,9 @@ def subscription(chat_id: int, campaign_id: str, recipient: str, language: str) 
 
 
 def key_hash(value: object, what: str) -> str:
-    """A 64-hex keyed hash (bot.identity): a supporter, recipient or limiter key."""
+    """A 64-hex keyed hash (bot.core.identity): a supporter, recipient or limiter key."""
     if not isinstance(value, str) or not _SUPPORTER.fullmatch(value):
-        raise ValueError(f"{what} must be a 64-character lowercase hex key (bot.identity)")
+        raise ValueError(f"{what} must be a 64-character lowercase hex key (bot.core.identity)")
     return value
 
 

@@ -57,7 +57,8 @@ def _has(*needles: str):
 
 RULES: list[tuple[str, object]] = [
     ("harness: building payloads, watching answers", _has("Stream.", "questions (stack.py")),
-    ("in-memory Bot API (stands in for Telegram)", _has("bot/transport.py", "bot/telegram_html.py")),
+    ("in-memory Bot API (stands in for Telegram)",
+     _has("bot/bot_api/transport.py", "bot/core/telegram_html.py")),
     ("PTB: parse answers into Message", _answer_parsing),
     ("PTB: parse incoming updates", _has("Update.de_json")),
     ("PTB: encode requests, decode answer JSON", _has("Bot._post (telegram/", "._do_post (telegram/",
@@ -65,8 +66,8 @@ RULES: list[tuple[str, object]] = [
     ("conversation persistence", _has("bot/chat/persistence.py", "update_persistence")),
     ("job queue (a flow timeout per step)", _has("apscheduler", "telegram/ext/_jobqueue.py")),
     ("store (our queries, hand-off to the SQLite thread)", _has("bot/store/", "aiosqlite/")),
-    ("FAQ matcher", _has("bot/faq_matcher.py", "bot/text_normalise.py")),
-    ("templates (Jinja2)", _has("jinja2/", "bot/appeals.py")),
+    ("FAQ matcher", _has("bot/ask/faq_matcher.py", "bot/ask/text_normalise.py")),
+    ("templates (Jinja2)", _has("jinja2/", "bot/appeals/render.py")),
 ]
 # The rest goes to whoever owns the deepest frame: our code, python-telegram-bot or asyncio
 # (a standard-library frame such as copy or re counts for the caller above it).

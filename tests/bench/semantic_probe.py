@@ -25,14 +25,14 @@ def rss_mb() -> float:
 
 
 def main() -> None:
-    from bot.faq_matcher import FaqMatcher
-    from tests.test_faq_matcher import load_faq_entries
+    from bot.ask.faq_matcher import FaqMatcher
+    from tests.ask.test_faq_matcher import load_faq_entries
 
     entries = load_faq_entries()
     FaqMatcher.build(entries)
     before = rss_mb()
     started = time.perf_counter()
-    from bot.semantic_matcher import SemanticTier, UseEncoder
+    from bot.ask.semantic_matcher import SemanticTier, UseEncoder
 
     encoder = UseEncoder()
     loaded = time.perf_counter()

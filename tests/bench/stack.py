@@ -64,18 +64,18 @@ from telegram.ext import (
     filters,
 )
 
-from bot.appeals import AppealRenderer
+from bot.appeals.render import AppealRenderer
+from bot.bot_api.retrying_request import RetryingRequest
+from bot.bot_api.transport import ApiCall, InMemoryBotAPI
 from bot.catalog import load_catalog
+from bot.catalog.i18n import Texts
 from bot.chat.app import BOT_DEFAULTS, build_application
 from bot.chat.lazy_answers import LazyAnswerBot
 from bot.chat.ordering import PerSupporterUpdateProcessor
-from bot.config import Settings
-from bot.i18n import Texts
-from bot.retrying_request import RetryingRequest
+from bot.core.config import Settings
 from bot.runtime import build_matcher
 from bot.services import Services
 from bot.store import open_store
-from bot.transport import ApiCall, InMemoryBotAPI
 
 ROOT = Path(__file__).resolve().parents[2]
 SUPPORTERS = 1_000

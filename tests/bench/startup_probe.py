@@ -31,10 +31,10 @@ def peak_rss_mb() -> float:
 
 
 async def start(database: Path) -> None:
+    from bot.bot_api.transport import InMemoryBotAPI
     from bot.chat.app import build_application
-    from bot.config import load_settings
+    from bot.core.config import load_settings
     from bot.runtime import load_services
-    from bot.transport import InMemoryBotAPI
 
     root = Path(__file__).resolve().parents[2]
     settings = load_settings({"DATABASE_PATH": str(database), "CONTENT_DIR": str(root / "content"),

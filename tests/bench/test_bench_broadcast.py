@@ -1,4 +1,4 @@
-"""Benchmarks of case-update broadcasts (bot.broadcast) on the in-memory Bot API,
+"""Benchmarks of case-update broadcasts (bot.broadcasts.engine) on the in-memory Bot API,
 in real time.
 
 1. Paced: 2,000 followers with the limiter at 25 messages/s. Targets: the
@@ -6,7 +6,7 @@ in real time.
    moment the Bot API receives each message) holds more than 25 sends.
    Takes about 80 seconds, by design. Both are reported as met or not, not
    asserted: a stall of the event loop on a busy machine moves either (the
-   limiter's own guarantees are tested in tests/test_broadcast.py).
+   limiter's own guarantees are tested in tests/broadcasts/test_broadcast.py).
 2. Ceiling: 5,000 followers with the limiter lifted: what the pipeline
    itself (claim, send through python-telegram-bot, record, in SQLite) can do.
 """
@@ -19,10 +19,10 @@ from datetime import UTC, datetime
 
 from telegram import Bot
 
-from bot.broadcast import Broadcaster, DeliveryPolicy, bot_sender, new_owner
-from bot.rate_limit import RateLimiter
+from bot.bot_api.transport import InMemoryBotAPI
+from bot.broadcasts.engine import Broadcaster, DeliveryPolicy, bot_sender, new_owner
+from bot.broadcasts.rate_limit import RateLimiter
 from bot.store import open_store
-from bot.transport import InMemoryBotAPI
 
 RATE = 25.0
 PACED = 2_000

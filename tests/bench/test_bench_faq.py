@@ -20,9 +20,9 @@ from pathlib import Path
 
 import yaml
 
-from bot.faq_matcher import FaqMatcher
+from bot.ask.faq_matcher import FaqMatcher
+from tests.ask.test_faq_matcher import evaluate, load_faq_entries
 from tests.bench.faq_before.faq_matcher import FaqMatcher as FaqMatcherBefore
-from tests.test_faq_matcher import evaluate, load_faq_entries
 
 ROOT = Path(__file__).resolve().parents[2]
 EVAL_SETS = ("faq_eval.yaml", "faq_eval_fresh.yaml", "faq_eval_blind.yaml")

@@ -3,7 +3,7 @@
 Full stack (one update through the real Application, in-memory Bot API,
 SQLite store): a free-text question answered from the FAQ, an action report
 ("Sent" on a report prompt), an organizer's /stats with its picture kept
-(drawn at most once a minute, bot/charts.py) against /stats drawing it anew
+(drawn at most once a minute, bot/store/charts.py) against /stats drawing it anew
 in the same run. Domain only: the letter rendered from its template, the
 letter as PDF (which the bot renders off the event loop, in a thread) in
 Helvetica and with the embedded Unicode font, against the old renderer in
@@ -19,13 +19,13 @@ import statistics
 import time
 from datetime import UTC, date, datetime, timedelta
 
-from bot.appeals import SupporterDetails
-from bot.flood_gate import FloodGate
-from bot.letter_font import source_font
-from bot.letter_pdf import fits_standard_font, paper_for, render_letter_pdf
-from bot.simulator import Simulator
+from bot.appeals.letter_font import source_font
+from bot.appeals.letter_pdf import fits_standard_font, paper_for, render_letter_pdf
+from bot.appeals.render import SupporterDetails
+from bot.bot_api.simulator import Simulator
+from bot.bot_api.transport import InMemoryBotAPI
+from bot.core.flood_gate import FloodGate
 from bot.store import ActionReport, open_store
-from bot.transport import InMemoryBotAPI
 from tests.bench.stack import REPORT_DATA, build_application, fixed_clock, questions, services_for
 
 QUESTION_PASSES = 2

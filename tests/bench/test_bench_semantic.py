@@ -26,11 +26,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.combined_matcher import combine
-from bot.faq_matcher import FaqMatcher, Match
-from bot.semantic_matcher import MISSING
+from bot.ask.combined_matcher import combine
+from bot.ask.faq_matcher import FaqMatcher, Match
+from bot.ask.semantic_matcher import MISSING
+from tests.ask.test_faq_matcher import load_faq_entries
 from tests.bench.test_bench_faq import all_questions, record_accuracy
-from tests.test_faq_matcher import load_faq_entries
 
 pytestmark = pytest.mark.skipif(MISSING is not None, reason=str(MISSING))
 
@@ -65,7 +65,7 @@ def _timed(call, questions, clock=time.perf_counter) -> list[float]:
 
 
 def test_bench_semantic_latency(record, tmp_path: Path) -> None:
-    from bot.semantic_matcher import SemanticTier
+    from bot.ask.semantic_matcher import SemanticTier
 
     entries = load_faq_entries()
     lexical = FaqMatcher.build(entries)

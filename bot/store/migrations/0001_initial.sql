@@ -1,6 +1,6 @@
 -- The first schema: one row per report, plus what a supporter chose
 -- (subscriptions, language). Supporter columns hold the keyed hash from
--- bot.identity or NULL (anonymous, or forgotten by /forget).
+-- bot.core.identity or NULL (anonymous, or forgotten by /forget).
 
 CREATE TABLE supporters (
     supporter  TEXT PRIMARY KEY,

@@ -1,6 +1,6 @@
 -- Privacy that holds under inspection, and limits one person cannot reset.
 --
--- * Idempotency keys are now keyed hashes (bot.identity); keys written by
+-- * Idempotency keys are now keyed hashes (bot.core.identity); keys written by
 --   older code held the chat id and are replaced by an opaque one.
 -- * No chat id beside a supporter key. Subscriptions and reminders are found
 --   by chat id and hold no supporter key; a subscription keeps the language to

@@ -1,4 +1,4 @@
-# FROZEN COPY of bot/faq_matcher.py as it was before the speed-up (commit 4b2e1d9), the
+# FROZEN COPY of bot/ask/faq_matcher.py as it was before the speed-up (commit 4b2e1d9), the
 # baseline tests/bench/test_bench_faq.py times the matcher against in the same run.
 # Not used by the bot; do not edit (only its import of text_normalise was changed).
 """Match a supporter's question to an FAQ entry, or decline.

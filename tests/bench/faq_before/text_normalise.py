@@ -1,4 +1,4 @@
-# FROZEN COPY of bot/text_normalise.py as it was before the speed-up (commit 4b2e1d9), the
+# FROZEN COPY of bot/ask/text_normalise.py as it was before the speed-up (commit 4b2e1d9), the
 # baseline tests/bench/test_bench_faq.py times the matcher against in the same run.
 # Not used by the bot; do not edit (only its import of text_normalise was changed).
 """Text pipeline shared by the FAQ index and the questions supporters type.

@@ -1,0 +1,61 @@
+"""Interface strings from content/i18n, formatted safely for Telegram HTML.
+
+The strings themselves are written by organizers and may use Telegram's HTML
+tags. Values put into them (a supporter's name, a number) are escaped unless
+they are wrapped in `Html`, which marks text the bot itself already made safe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.catalog.strings import plural_form
+from bot.core.telegram_html import escape
+
+DEFAULT_LANGUAGE = "en"
+
+
+class Html(str):
+    """Text already safe for parse_mode=HTML: inserted into strings as is."""
+
+
+def language_for(code: str | None) -> str:
+    """Telegram's language_code to ours: Spanish for es*, English otherwise."""
+    return "es" if (code or "").lower().startswith("es") else DEFAULT_LANGUAGE
+
+
+class Texts:
+    """`texts(lang, key, **values)`: the string for `key`, values escaped.
+
+    A plural string (forms `one`/`other`) takes its form from `count`.
+    """
+
+    def __init__(self, strings: Mapping[str, Mapping[str, object]]):
+        self._strings = strings
+
+    def _template(self, lang: str, key: str, count: object = None) -> str:
+        template = self._strings[lang if lang in self._strings else DEFAULT_LANGUAGE][key]
+        if isinstance(template, Mapping):
+            if not isinstance(count, int):
+                raise TypeError(f"string {key!r} has plural forms: give it count=")
+            return template[plural_form(count)]
+        return template
+
+    def __call__(self, lang: str, key: str, **values: object) -> Html:
+        template = self._template(lang, key, values.get("count"))
+        if not values:
+            return Html(template)
+        safe = {
+            name: value if isinstance(value, Html | int | float) else escape(str(value))
+            for name, value in values.items()
+        }
+        return Html(template.format(**safe))
+
+    def plain(self, lang: str, key: str, **values: object) -> str:
+        """A string for places that take no HTML (button labels, alerts):
+        values are put in as they are, not escaped."""
+        template = self._template(lang, key, values.get("count"))
+        return template.format(**values) if values else template
+
+    def keys(self) -> set[str]:
+        return set(self._strings[DEFAULT_LANGUAGE])

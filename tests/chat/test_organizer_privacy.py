@@ -1,0 +1,122 @@
+"""End-to-end: reports from every channel, /stats for organizers only,
+/problems, /mydata and /forget in both languages."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from tests.chat.test_take_action import complete
+from tests.conftest import ORGANIZER_ID, texts_of
+
+DONE_BUTTON = {"letter": "✅ I posted the letter", "email": "✅ I sent the email",
+               "call": "✅ I called and spoke to someone", "tweet": "✅ I posted the tweet"}
+
+
+@pytest.mark.parametrize("official, channel", [("luis-videgaray", "letter"), ("luis-videgaray", "email"),
+                                               ("geronimo-gutierrez", "call"), ("luis-videgaray", "tweet")])
+async def test_reporting_each_channel(bot, services, official, channel):
+    sim, _ = bot
+    user = sim.user()
+    await complete(user, official, channel, "en")
+    await user.press(DONE_BUTTON[channel])
+    rows = [r async for r in services.store.export_actions()]
+    assert [(r.campaign_id, r.official_id, r.channel, r.count, r.status, r.language) for r in rows] == [
+        ("ua-150-18", official, channel, 1, "done", "es")]
+    assert rows[0].supporter == services.supporter(user.id) and str(user.id) not in rows[0].supporter
+
+
+async def test_running_total_counts_people(bot):
+    sim, _ = bot
+    for n in range(3):
+        user = sim.user(user_id=100 + n)
+        await complete(user, "luis-videgaray", "email", "en")
+        calls = await user.press(DONE_BUTTON["email"])
+    assert calls[-1].text == ("🙏 Thank you! Your action is counted. You are one of 3 people who have "
+                              "reported acting on UA 150.18 through this bot.")
+
+
+async def test_stats_for_organizers_and_refusal_for_others(bot):
+    sim, api = bot
+    supporter = sim.user(user_id=5)
+    await complete(supporter, "geronimo-gutierrez", "call", "en")
+    await supporter.press(DONE_BUTTON["call"])
+    assert texts_of(await supporter.send("/stats")) == ["This command is for organizers."]
+    assert texts_of(await supporter.send("/problems")) == ["This command is for organizers."]
+
+    calls = await sim.user(user_id=ORGANIZER_ID).send("/stats ua-150-18")
+    assert [c.method for c in calls] == ["sendMessage", "sendPhoto"]
+    assert calls[0].text == ("<b>Actions: UA 150.18</b>\nDone: <b>1</b> · calls attempted: 0\n"
+                             "Unique supporters: 1\nLast 7 days: 1\nOpen contact problems: 0\n"
+                             "Refused by the daily limits: 0\n\n"
+                             "<b>By channel</b>\n• call: 1\n\n<b>By official</b>\n• Gerónimo Gutiérrez: 1")
+    filename, png, _ = calls[1].files["photo"]
+    assert png.startswith(b"\x89PNG") and filename == "stats.png"
+    assert api.refusals == []
+
+
+async def test_contact_problems_reach_the_review_list(bot, services):
+    sim, _ = bot
+    user = sim.user()
+    await complete(user, "luis-videgaray", "email", "en")
+    await user.press(DONE_BUTTON["email"])
+    await user.press("⚠️ A contact didn't work")
+    await user.press("Luis Videgaray (UA 150.18)")
+    await user.press("Email")
+    calls = await user.press("The email bounced")
+    assert calls[-1].text == "Thank you! The organizers will review it."
+    organizer = sim.user(user_id=ORGANIZER_ID)
+    (listing,) = await organizer.send("/problems")
+    assert listing.text.startswith(
+        "<b>To review</b> (newest first):\n\n#1 UA 150.18 · bounced · Luis Videgaray · email")
+    calls = await organizer.press(listing.button_texts()[0])
+    assert calls[0].params["text"] == "Marked as reviewed."
+    assert texts_of(await organizer.send("/problems")) == ["Nothing to review."]
+
+
+async def test_an_official_reply_is_recorded(bot, services):
+    sim, _ = bot
+    user = sim.user(language_code="es")
+    await complete(user, "geronimo-gutierrez", "email", "es")
+    await user.press("✅ Envié el correo")
+    await user.press("📬 Un funcionario respondió")
+    await user.press("Gerónimo Gutiérrez (UA 150.18)")
+    calls = await user.send("Respondió que <b>lo revisarán</b>")
+    assert texts_of(calls) == ["¡Gracias! Las personas organizadoras lo revisarán."]
+    (item,) = await services.store.list_problems()
+    assert (item.kind, item.text) == ("reply", "Respondió que <b>lo revisarán</b>")
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("en", ("<b>What this bot keeps about you</b>", "Actions you reported (1):",
+            "· Luis Videgaray · email ×1",
+            "🗑 Yes, delete my data", "Done. Everything kept about you has been deleted.")),
+    ("es", ("<b>Lo que este bot guarda sobre ti</b>", "Acciones que reportaste (1):",
+            "· Luis Videgaray · email ×1", "🗑 Sí, borrar mis datos", "Listo. Se borró todo")),
+])
+async def test_mydata_and_forget(bot, services, settings, lang, expected):
+    heading, count_line, action_line, confirm, done = expected
+    sim, _ = bot
+    user = sim.user(language_code=lang)
+    await complete(user, "luis-videgaray", "email", lang)
+    await user.press(DONE_BUTTON["email"] if lang == "en" else "✅ Envié el correo")
+    await services.store.subscribe(user.id, "ua-150-18", services.recipient(user.id), lang)
+
+    (mine,) = await user.send("/mydata")
+    assert mine.text.startswith(heading)
+    assert count_line in mine.text and action_line in mine.text and "ua-150-18" in mine.text
+
+    await user.send("/forget")
+    calls = await user.press(confirm)
+    assert calls[-1].text.startswith(done)
+    key = services.supporter(user.id)
+    database = sqlite3.connect(settings.database_path)
+    for (table,) in database.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+        for row in database.execute(f"SELECT * FROM {table}"):
+            assert key not in map(str, row), table
+            assert str(user.id) not in map(str, row), table
+    stats = await services.store.campaign_stats("ua-150-18", today=services.today())
+    assert stats.actions == 1  # still counted, anonymously
+    (after,) = await user.send("/mydata")
+    assert "(0)" in after.text

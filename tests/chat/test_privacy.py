@@ -1,0 +1,166 @@
+"""Privacy as a reviewer checks it, on SQLite and on PostgreSQL.
+
+One supporter goes through everything the bot offers, at LOG_LEVEL=DEBUG
+with JSON logs: a question, an appeal with a typed name, city and sentence, a
+report of several, following the case, an official's reply, a contact
+problem, a reminder, then /forget. Then the database file, its -wal and -shm
+(or the PostgreSQL dump), every table, and the captured log are searched for
+the Telegram id in decimal, the typed name, city and sentence, and the reply
+text. None is found. What does remain is checked too: the anonymous counts.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import subprocess
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.bot_api.simulator import Simulator
+from bot.core.logs import configure_logging
+from bot.store.postgres import open_postgres_store
+from tests.conftest import make_services, start_bot, stop_bot, texts_of
+from tests.store.test_store import columns_by_table, query
+
+TELEGRAM_ID = 7_319_446_002
+NAME, CITY = "Zyxwanda Quetzalname", "Zyxcitytown"
+SENTENCE = "Zyxsentence: my own words, please."
+REPLY = "Zyxreply: the embassy wrote back"
+SECRETS = (str(TELEGRAM_ID), NAME, "Quetzalname", CITY, SENTENCE, "Zyxsentence", REPLY, "Zyxreply")
+
+
+@pytest.fixture
+def captured_log():
+    """The bot's own logging set up as in production (DEBUG, JSON), into a buffer."""
+    root = logging.getLogger()
+    saved = (root.level, list(root.handlers), {name: logging.getLogger(name).level
+                                                for name in logging.root.manager.loggerDict})
+    configure_logging("DEBUG", "json")
+    buffer = io.StringIO()
+    root.handlers[0].setStream(buffer)
+    yield buffer
+    root.setLevel(saved[0])
+    root.handlers[:] = saved[1]
+    for name, level in saved[2].items():
+        logging.getLogger(name).setLevel(level)
+
+
+async def journey(user, clock) -> None:
+    """Everything a supporter can do, ending with /forget."""
+    await user.send("/start")
+    await user.send("is mexico safe for asylum seekers?")
+    await user.send("/start")
+    await user.press("menu:act")
+    await user.press("act:off:geronimo-gutierrez")
+    await user.press("📧 Email")
+    await user.send(NAME)
+    await user.send(CITY)
+    await user.send(SENTENCE)
+    calls = await user.press("act:lang:es")
+    assert NAME in "".join(texts_of(calls))  # the appeal was signed with the typed name
+    await user.press("👥 We sent more than one")
+    await user.send("3")
+    await user.press("🔔 Follow this case for updates")
+    await user.press("📬 An official replied")
+    await user.press("Gerónimo Gutiérrez (UA 150.18)")
+    await user.send(REPLY)
+    await user.send("/start")
+    await user.press("menu:act")
+    await user.press("act:off:geronimo-gutierrez")
+    await user.press("📞 Phone call")
+    for _ in range(3):
+        await user.press("act:skip")
+    await user.press("act:lang:en")
+    await user.press("📞 No answer / voicemail")
+    await user.press("⚠️ A contact didn't work")
+    await user.press("Gerónimo Gutiérrez (UA 150.18)")
+    await user.press("Phone call")
+    await user.press("The number is disconnected")
+    await user.send("/start")
+    message, _ = user.find_button("📚 Learn")
+    await user.press_data(message, "rep:l:ua-150-18:geronimo-gutierrez:call:en")  # "Not yet"
+    await user.send("/forget")
+    calls = await user.press("🗑 Yes, delete my data")
+    assert texts_of(calls, "editMessageText")[0].startswith("Done. Everything kept about you")
+
+
+async def everything_in_tables(store) -> str:
+    """Every value of every row of every table, as text."""
+    columns = await columns_by_table(store)
+    rows = []
+    for table, names in columns.items():
+        select = ", ".join(f"CAST({name} AS TEXT)" for name in names)
+        rows += [f"{table}: {row}" for row in await query(store, f"SELECT {select} FROM {table}")]
+    return "\n".join(rows)
+
+
+async def test_on_sqlite_nothing_on_disk_or_in_the_logs_leads_back_to_the_person(
+        store, settings, clock, matcher, catalog, captured_log):
+    def on_disk() -> bytes:  # the database file, its -wal and -shm
+        return b"".join(p.read_bytes() for p in store.path.parent.glob(store.path.name + "*"))
+
+    await after_forget_nothing_leads_back(store, on_disk, settings, clock, matcher, catalog, captured_log)
+
+
+async def test_on_postgresql_nothing_in_the_dump_or_the_logs_leads_back_to_the_person(
+        pg_server, pg_url, settings, clock, matcher, catalog, captured_log):
+    def dumped() -> bytes:
+        return subprocess.run([str(pg_server.bindir / "pg_dump"), pg_url], capture_output=True,
+                              check=True).stdout
+
+    async with await open_postgres_store(pg_url) as store:
+        await after_forget_nothing_leads_back(store, dumped, settings, clock, matcher, catalog, captured_log)
+
+
+async def after_forget_nothing_leads_back(store, on_disk, settings, clock, matcher, catalog, captured_log):
+    services = make_services(catalog, settings, clock, matcher, store)
+    application, api = await start_bot(services)
+    user = Simulator(application, api, clock=clock).user(user_id=TELEGRAM_ID, first_name="Zyxwanda")
+    await journey(user, clock)
+    await stop_bot(application)
+
+    tables = await everything_in_tables(store)
+    disk = on_disk()
+    log = captured_log.getvalue()
+    assert "DEBUG" in log  # the log really ran at DEBUG
+    for secret in SECRETS:
+        assert secret not in tables, f"a table holds {secret!r}"
+        assert secret.encode() not in disk, f"the database on disk holds {secret!r}"
+        assert secret not in log, f"the log holds {secret!r}"
+    for column_value in (TELEGRAM_ID,):  # and no integer column holds the id
+        for table, names in (await columns_by_table(store)).items():
+            for name in names:
+                found = await query(store, f"SELECT COUNT(*) FROM {table} WHERE CAST({name} AS TEXT) = ?",
+                                    str(column_value))
+                assert found[0][0] == 0, f"{table}.{name} holds the Telegram id"
+
+    # What remains: the anonymous counts, and the structured parts of what was reported.
+    stats = await store.campaign_stats("ua-150-18", today=services.today())
+    assert (stats.actions, stats.attempted, stats.supporters, stats.open_problems, stats.open_replies) == (
+        3, 1, 1, 1, 1)
+    items = await store.list_problems()
+    assert {(i.kind, i.problem, i.text) for i in items} == {
+        ("problem", "disconnected", None), ("reply", None, "[erased by the supporter]")}
+    assert await store.subscribers_of("ua-150-18") == []
+    assert await store.claim_due_reminders(datetime(2100, 1, 1, tzinfo=UTC), 10) == []  # none left
+
+
+def test_an_exception_while_handling_an_update_is_logged_without_its_message(captured_log):
+    """An exception's message may quote what a supporter typed (a refused value,
+    a query parameter): inside an update only its type and frames are logged."""
+    from bot.core.logs import current_update
+
+    token = current_update.set(99)
+    try:
+        try:
+            raise ValueError(f"channel must be one of letter, email; got {SENTENCE!r}")
+        except ValueError:
+            logging.getLogger("bot.chat.app").exception("handler failed")
+    finally:
+        current_update.reset(token)
+    logged = captured_log.getvalue()
+    assert "handler failed" in logged and "builtins.ValueError: (message withheld" in logged
+    assert "test_privacy.py" in logged  # the frames are kept
+    assert "Zyxsentence" not in logged

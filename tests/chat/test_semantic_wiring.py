@@ -1,0 +1,207 @@
+"""The semantic tier wired into the bot: built in the background once the bot
+is up, consulted by the chat (off the event loop) and by `ask` only when the
+lexical tier is unsure, optional throughout.
+
+The decision's wiring is pinned with a fixed ranking (no model needed); the
+start-up and `ask` tests marked ``needs_semantic`` use the real model.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import subprocess
+import sys
+import threading
+from concurrent.futures import Future
+from pathlib import Path
+
+import pytest
+
+from bot.ask.combined_matcher import SEMANTIC_THRESHOLD, ask, ask_off_loop
+from bot.ask.semantic_matcher import CACHE_PREFIX, MISSING
+from bot.chat.app import build_application
+from tests.ask.test_semantic_matcher import FixedRanker
+from tests.conftest import ROOT
+
+needs_semantic = pytest.mark.skipif(MISSING is not None, reason=str(MISSING))
+
+# A made-up question the lexical tier declines (no FAQ phrasing shares its words).
+UNSURE = "xyzzy plugh frobnicate"
+SURE = ("how-to-help", 0.9)
+
+
+def ready(tier) -> Future:
+    future: Future = Future()
+    future.set_result(tier)
+    return future
+
+
+class ThreadNoting(FixedRanker):
+    """A fixed ranking that notes the thread it is asked from."""
+
+    def __init__(self, ranked) -> None:
+        super().__init__(ranked)
+        self.threads: list[int] = []
+
+    def rank(self, question: str):
+        self.threads.append(threading.get_ident())
+        return super().rank(question)
+
+
+# ------------------------------------------------------------- the reading
+
+
+def test_ask_says_which_tier_answered(matcher) -> None:
+    lexical = ask(matcher, FixedRanker([SURE, ("x", 0.1)]), "is mexico safe for refugees?", "es")
+    assert (lexical.match.id, lexical.tier, lexical.lang) == ("is-mexico-safe", "lexical", "en")
+    semantic = ask(matcher, FixedRanker([SURE, ("x", 0.1)]), UNSURE, "es")
+    assert (semantic.match.id, semantic.tier, semantic.lang) == ("how-to-help", "semantic", "es")
+    declined = ask(matcher, FixedRanker([("how-to-help", SEMANTIC_THRESHOLD - 0.01)]), UNSURE)
+    assert (declined.match.id, declined.tier) == (None, None)
+    assert ask(matcher, None, UNSURE).tier is None
+
+
+async def test_ask_off_loop_gives_the_same_and_ranks_in_a_worker_thread(matcher) -> None:
+    ranker = ThreadNoting([SURE, ("x", 0.1)])
+    asked = await ask_off_loop(matcher, ranker, UNSURE, "en")
+    assert asked == ask(matcher, FixedRanker([SURE, ("x", 0.1)]), UNSURE, "en")
+    assert ranker.threads and threading.get_ident() not in ranker.threads
+    sure = await ask_off_loop(matcher, ranker, "is mexico safe for refugees?", "en")
+    assert sure.tier == "lexical" and len(ranker.threads) == 1  # a sure lexical answer asks no tier
+
+
+# ------------------------------------------------------------ in the chat
+
+
+async def test_the_chat_answers_lexically_until_the_tier_is_built_then_with_it(services) -> None:
+    from bot.bot_api.simulator import Simulator
+    from bot.bot_api.transport import InMemoryBotAPI
+
+    building: Future = Future()
+    services.semantic = building
+    api = InMemoryBotAPI(clock=services.clock)
+    application = build_application(services, request=api)
+    await application.initialize()
+    await application.start()
+    try:
+        user = Simulator(application, api, clock=services.clock).user()
+        (first,) = await user.send(UNSURE)
+        assert first.text.startswith("I'm not sure I understood")
+        ranker = ThreadNoting([SURE, ("x", 0.1)])
+        building.set_result(ranker)
+        (second,) = await user.send(UNSURE)
+        assert second.text.startswith(f"<b>{services.catalog.faq['how-to-help'].questions.en[0]}</b>")
+        assert ranker.threads and threading.get_ident() not in ranker.threads  # off the event loop
+        (third,) = await user.send("¿Qué datos personales guarda el bot sobre mí?")
+        assert third.text.startswith("<b>¿Qué datos guarda este bot")  # lexical: the tier not asked
+        assert len(ranker.threads) == 1
+    finally:
+        await application.stop()
+        await application.shutdown()
+
+
+async def test_a_tier_that_failed_to_build_leaves_the_lexical_tier_answering(bot, services) -> None:
+    sim, _ = bot
+    failed: Future = Future()
+    failed.set_exception(RuntimeError("model file damaged"))
+    services.semantic = failed
+    (reply,) = await sim.user().send(UNSURE)
+    assert reply.text.startswith("I'm not sure I understood")
+
+
+async def test_a_semantic_near_miss_is_a_suggestion_in_the_chat(bot, services, catalog) -> None:
+    sim, _ = bot
+    services.semantic = ready(FixedRanker([("privacy", SEMANTIC_THRESHOLD - 0.01), ("x", 0.1)]))
+    (reply,) = await sim.user().send(UNSURE)
+    assert reply.text.startswith("I'm not sure I understood")
+    assert reply.buttons()[0]["callback_data"] == "faq:privacy:en"
+
+
+# --------------------------------------------------------------- start-up
+
+
+def test_tests_and_subprocesses_run_without_the_tier_unless_asked() -> None:
+    assert os.environ["SEMANTIC_TIER"] == "off"
+
+
+async def test_without_a_cache_folder_nothing_is_built(services) -> None:
+    assert services.semantic_cache is None  # as tests and SEMANTIC_TIER=off give
+    services.start_semantic_tier()
+    assert services.semantic is None and services.semantic_tier() is None
+
+
+async def test_without_the_extra_the_start_says_so_and_builds_nothing(services, tmp_path, monkeypatch,
+                                                                      caplog) -> None:
+    from bot.ask import semantic_matcher
+
+    monkeypatch.setattr(semantic_matcher, "MISSING", "the semantic tier needs the 'semantic' extra")
+    services.semantic_cache = tmp_path / "semantic-cache"
+    with caplog.at_level(logging.INFO, logger="bot.services"):
+        services.start_semantic_tier()
+    assert services.semantic is None
+    assert "FAQ: lexical tier only (the semantic tier needs the 'semantic' extra)" in caplog.messages
+
+
+@needs_semantic
+async def test_the_bot_starts_without_waiting_and_builds_the_tier_in_the_background(settings, caplog) -> None:
+    from bot.bot_api.transport import InMemoryBotAPI
+    from bot.runtime import load_services, semantic_cache
+
+    services = load_services(settings)
+    assert services.semantic_cache == settings.data_dir / "semantic-cache" == semantic_cache(settings)
+    application = build_application(services, request=InMemoryBotAPI(clock=services.clock))
+    with caplog.at_level(logging.INFO, logger="bot.services"):
+        await application.initialize()
+        await application.post_init(application)  # as serve() and the console do: starts the build
+        try:
+            assert services.semantic is not None
+            assert not services.semantic.done()  # the model alone takes over a second to load
+            assert services.semantic_tier() is None  # meanwhile: lexical only
+            tier = await asyncio.wrap_future(services.semantic)
+            assert services.semantic_tier() is tier
+            assert list((settings.data_dir / "semantic-cache").glob(f"{CACHE_PREFIX}*.npy"))
+            services.start_semantic_tier()  # once only
+            assert services.semantic_tier() is tier
+        finally:
+            await application.shutdown()
+            await application.post_shutdown(application)  # closes the store it opened
+    assert any(m.startswith("FAQ: semantic tier ready after ") for m in caplog.messages)
+
+
+# ------------------------------------------------------------- the CLI
+
+
+def run_ask(tmp_path: Path, *args: str, semantic: str) -> list[dict]:
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    env.update(CONTENT_DIR=str(ROOT / "content"), SEEDS_DIR=str(ROOT / "seeds"),
+               DATABASE_PATH=str(tmp_path / "data/bot.sqlite3"), SEMANTIC_TIER=semantic)
+    result = subprocess.run([sys.executable, "-m", "bot", "ask", "--json", *args], capture_output=True,
+                            text=True, cwd=tmp_path, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_ask_json_says_the_language_and_the_lexical_tier(tmp_path: Path) -> None:
+    (answered,) = run_ask(tmp_path, "¿qué es el principio de no devolución?", semantic="off")
+    assert (answered["id"], answered["lang"], answered["tier"]) == ("non-refoulement", "es", "lexical")
+    (forced,) = run_ask(tmp_path, "what is non-refoulement", "--lang", "es", semantic="off")
+    assert (forced["id"], forced["lang"]) == ("non-refoulement", "es")
+    (declined,) = run_ask(tmp_path, "recetas de pozole", semantic="off")
+    assert (declined["id"], declined["lang"], declined["tier"]) == (None, "es", None)
+    assert not (tmp_path / "data" / "semantic-cache").exists()
+
+
+@needs_semantic
+def test_ask_json_says_when_the_semantic_tier_answered(tmp_path: Path, matcher) -> None:
+    question = "Me gustaría colaborar, ¿qué hago?"  # shares no word with any phrasing
+    assert matcher.match(question, "es").id is None
+    (answered,) = run_ask(tmp_path, question, semantic="on")
+    assert (answered["id"], answered["lang"], answered["tier"]) == ("how-to-help", "es", "semantic")
+    assert answered["score"] >= SEMANTIC_THRESHOLD
+    assert list((tmp_path / "data" / "semantic-cache").glob(f"{CACHE_PREFIX}*.npy"))
+    (lexical,) = run_ask(tmp_path, question, semantic="off")
+    assert lexical["id"] is None and lexical["tier"] is None
+

@@ -1,0 +1,266 @@
+"""End-to-end: "Who should I write to, and how?", the FAQ answer made from the
+content on the day it is asked (`answer_from: open_cases`, bot/ask/faq_answers.py).
+
+Driven through the real Application on the bot's clock: while UA 150.18 runs
+(both officials, every contact the case offers), after its deadline, once it
+has closed and today (no case open: Past cases and the Urgent Action
+contact), with the fictional second case (two cases, soonest deadline first,
+only the channels that case offers), with an official out of office, with
+enough cases to need several messages, and with markup characters in the
+content. The command line's `ask` says the same, in plain text.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.ask.faq_answers import GENERATORS
+from bot.bot_api.transport import MAX_TEXT
+from bot.catalog import load_catalog
+from bot.catalog.schema import AnswerGenerator
+from tests.conftest import ROOT, make_services, start_bot, stop_bot, texts_of, two_case_tree
+
+QUESTION_EN = "Who should I write to, and how?"
+QUESTION_ES = "¿A quién le escribo, y cómo?"
+INTRO_EN = ("To the officials named by each Urgent Action that is open for action today. The bot lists "
+            "them from its case files as they stand today, with the contacts each case offers. Press Take "
+            "action to prepare a letter, an email, a call script or a tweet with the appeal's asks and "
+            "salutation.")
+UA_150_18_EN = "\n".join([
+    "<b>UA 150.18: US-Mexico asylum deal would put many at risk</b>",
+    "Deadline: 27 September 2018.",
+    "• Luis Videgaray, Mexican Minister of Foreign Affairs",
+    "   ✉️ Post: Luis Videgaray, Plaza Juárez No. 20, Piso 22, Delegación Cuauhtémoc, 06010 CDMX, México",
+    "   📧 Email: canciller@sre.gob.mx",
+    "   🐦 Twitter: @LVidegaray",
+    "• Gerónimo Gutiérrez, Ambassador of Mexico to the United States",
+    "   ✉️ Post: Gerónimo Gutiérrez, Embassy of Mexico, 1911 Pennsylvania Ave. NW, "
+    "Washington, DC 20006, USA",
+    "   📧 Email: mexembusa@sre.gob.mx",
+    "   📞 Phone: +1 202 728 1600",
+    "   🐦 Twitter: @GERONIMO__GF",
+])
+SOURCE_EN = ("Source: “US-Mexico asylum deal would put many at risk (Urgent Action UA 150.18)” "
+             "(Amnesty International USA, August 2018)")
+WHEN_EMPTY_EN = ("Past cases (/cases) shows each earlier case, how it ended and whom it named. For "
+                 "current Urgent Actions, contact Amnesty International USA's Urgent Action network "
+                 "(contact as given in the Urgent Action of August 2018): uan@aiusa.org, phone "
+                 "(212) 807-8400.")
+
+
+def at(year: int, month: int, day: int) -> float:
+    return datetime(year, month, day, 12, tzinfo=UTC).timestamp()
+
+
+@pytest.fixture
+async def chat_on(settings, clock, matcher, store):
+    """`await chat_on(catalog, day)`: a started bot on that catalog and day, as
+    (simulator, api); stopped at the end of the test."""
+    from bot.bot_api.simulator import Simulator
+
+    started = []
+
+    async def start(catalog, day: float):
+        clock.now = day
+        application, api = await start_bot(make_services(catalog, settings, clock, matcher, store))
+        started.append(application)
+        return Simulator(application, api, clock=clock), api
+
+    yield start
+    for application in started:
+        await stop_bot(application)
+
+
+async def ask(sim, question: str, lang: str = "en"):
+    calls = await sim.user(language_code=lang).send(question)
+    return [c for c in calls if c.method == "sendMessage"]
+
+
+# ---------------------------------------------------------------- the shipped case
+
+async def test_while_ua_150_18_runs_both_officials_are_listed_with_every_contact(chat_on, catalog):
+    sim, api = await chat_on(catalog, at(2018, 9, 15))
+    (answer,) = await ask(sim, QUESTION_EN)
+    assert answer.text == f"<b>{QUESTION_EN}</b>\n\n{INTRO_EN}\n\n{UA_150_18_EN}\n\n{SOURCE_EN}"
+    assert "Information as of" not in answer.text  # about the bot as it runs: not dated
+    assert answer.button_texts() == [
+        "What can I do to help?", "How do I write a good appeal to an official?",
+        "Can I still act after the deadline?", "📄 Sources", "✍️ Take action", "🏠 Menu"]
+    assert api.refusals == []
+
+
+async def test_the_spanish_answer_uses_the_spanish_titles_and_labels(chat_on, catalog):
+    sim, _ = await chat_on(catalog, at(2018, 9, 15))
+    (answer,) = await ask(sim, "a quien le escribo", "es")
+    assert answer.text.startswith(f"<b>{QUESTION_ES}</b>\n\nA las autoridades que nombra cada Acción Urgente")
+    assert ("<b>UA 150.18: Un acuerdo de asilo entre EE. UU. y México pondría a muchas personas en "
+            "riesgo</b>\n"
+            "Fecha límite: 27 de septiembre de 2018.\n"
+            "• Luis Videgaray, secretario de Relaciones Exteriores de México\n"
+            "   ✉️ Correo postal: Luis Videgaray, Plaza Juárez No. 20, Piso 22, Delegación Cuauhtémoc, "
+            "06010 CDMX, México\n"
+            "   📧 Correo electrónico: canciller@sre.gob.mx\n"
+            "   🐦 Twitter: @LVidegaray\n"
+            "• Gerónimo Gutiérrez, embajador de México en Estados Unidos\n") in answer.text
+    assert "   📞 Teléfono: +1 202 728 1600\n" in answer.text
+
+
+async def test_after_the_deadline_the_open_case_is_listed_with_the_deadline_passed(chat_on, catalog):
+    sim, _ = await chat_on(catalog, at(2018, 9, 28))  # the day after; the case closes on 30 October
+    (answer,) = await ask(sim, QUESTION_EN)
+    assert ("<b>UA 150.18: US-Mexico asylum deal would put many at risk</b>\n⚠️ The appeal deadline was "
+            "27 September 2018. Check with the organizers before sending.\n• Luis Videgaray") in answer.text
+
+
+@pytest.mark.parametrize("day, shown", [((2018, 10, 30), "30 October 2018"),   # the closing update's day
+                                        ((2026, 11, 29), "29 November 2026")])  # today
+async def test_with_no_case_open_it_says_so_dated_and_points_to_past_cases(chat_on, catalog, day, shown):
+    sim, api = await chat_on(catalog, at(*day))
+    (answer,) = await ask(sim, QUESTION_EN)
+    assert answer.text == (f"<b>{QUESTION_EN}</b>\n\n{INTRO_EN}\n\n"
+                           f"No case is open for action today ({shown}).\n\n{WHEN_EMPTY_EN}\n\n{SOURCE_EN}")
+    assert "Videgaray" not in answer.text and "Gutiérrez" not in answer.text
+    assert answer.button_texts()[-4:] == ["📄 Sources", "🗄 Past cases", "✍️ Take action", "🏠 Menu"]
+    calls = await sim.user().press("🗄 Past cases")
+    assert calls[-1].text.startswith("<b>Past cases</b>")
+    assert calls[-1].button_texts()[0] == "UA 150.18: US-Mexico asylum deal would put many at risk"
+    assert api.refusals == []
+
+
+async def test_today_in_spanish(chat_on, catalog):
+    sim, _ = await chat_on(catalog, at(2026, 11, 29))
+    (answer,) = await ask(sim, QUESTION_ES, "es")
+    assert ("\n\nHoy, 29 de noviembre de 2026, no hay ningún caso abierto para actuar.\n\n"
+            "En Casos anteriores (/cases) puedes ver") in answer.text
+    assert "uan@aiusa.org, teléfono (212) 807-8400." in answer.text
+    assert "🗄 Casos anteriores" in answer.button_texts()
+
+
+async def test_the_sources_button_and_a_related_button_open(chat_on, catalog):
+    sim, api = await chat_on(catalog, at(2018, 9, 15))
+    user = sim.user()
+    await user.send(QUESTION_EN)
+    calls = await user.press("📄 Sources")
+    assert calls[-1].text.startswith(f"<b>Sources: {QUESTION_EN}</b>")
+    assert "uan@aiusa.org" in calls[-1].text
+    calls = await user.press("⬅️ Back")  # back to the answer, made again from the cases
+    assert texts_of(calls)[-1].startswith(f"<b>{QUESTION_EN}</b>\n\n{INTRO_EN}\n\n<b>UA 150.18")
+    assert [c.method for c in calls] == ["answerCallbackQuery", "sendMessage"]
+    assert api.refusals == []
+
+
+# ------------------------------------------------------------- other content trees
+
+async def test_two_open_cases_are_listed_soonest_deadline_first(chat_on, two_case_catalog):
+    sim, api = await chat_on(two_case_catalog, at(2018, 9, 15))
+    (answer,) = await ask(sim, QUESTION_EN)
+    fictional = ("<b>UA 999.99: TEST CASE (fictional): free the made-up journalist Sam Sample</b>\n"
+                 "Deadline: 20 September 2018.\n"
+                 "• Alex Example, Minister of Examples of Testland (fictional)\n"
+                 "   📧 Email: minister@example.org\n"
+                 "   🐦 Twitter: @ExampleMinister")  # the case offers email and tweet only
+    assert answer.text == (f"<b>{QUESTION_EN}</b>\n\n{INTRO_EN}\n\n{fictional}\n\n{UA_150_18_EN}\n\n"
+                           f"{SOURCE_EN}")
+    assert api.refusals == []
+
+
+async def test_once_the_fictional_case_closes_only_ua_150_18_is_left(chat_on, two_case_catalog):
+    sim, _ = await chat_on(two_case_catalog, at(2018, 10, 1))  # its closing update's day
+    (answer,) = await ask(sim, QUESTION_EN)
+    assert "UA 999.99" not in answer.text and "Alex Example" not in answer.text
+    passed = "⚠️ The appeal deadline was 27 September 2018. Check with the organizers before sending."
+    assert f"\n\n{UA_150_18_EN.replace('Deadline: 27 September 2018.', passed)}\n\n" in answer.text
+
+
+def _tree_with(tmp_path: Path, edits: dict[str, tuple[str, str]]) -> Path:
+    """A copy of the shipped content with `{relative path: (old, new)}` applied."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    for relative, (old, new) in edits.items():
+        path = content / relative
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (relative, old)
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return content
+
+
+async def test_an_official_out_of_office_is_not_listed(chat_on, tmp_path):
+    # Luis Videgaray's term ends on 1 September 2018 in this tree; the ambassador's does not.
+    content = _tree_with(tmp_path, {"officials.yaml": ("    until: 2018-12\n", "    until: 2018-09\n")})
+    sim, _ = await chat_on(load_catalog(content, ROOT / "seeds"), at(2018, 9, 15))
+    (answer,) = await ask(sim, QUESTION_EN)
+    assert "Videgaray" not in answer.text
+    assert "Deadline: 27 September 2018.\n• Gerónimo Gutiérrez, Ambassador of Mexico" in answer.text
+
+
+def _many_cases_tree(tmp_path: Path, count: int) -> Path:
+    """The two-case tree plus `count - 1` more copies of the fictional case, with
+    markup characters in the fictional official's title and the case's title, and
+    a phone number for the official that these cases (email and tweet) do not offer."""
+    content = two_case_tree(tmp_path)
+    case = content / "campaigns" / "test-ua-999-99"
+    yaml_path = case / "campaign.yaml"
+    yaml_path.write_text(yaml_path.read_text(encoding="utf-8").replace(
+        "free the made-up journalist Sam Sample", "free <Sam> & the made-up journalist Sam Sample"),
+        encoding="utf-8")
+    officials = content / "officials.yaml"
+    officials.write_text(officials.read_text(encoding="utf-8").replace(
+        "en: Minister of Examples of Testland (fictional)", "en: Minister of <Examples> & Tests (fictional)")
+        .replace("  email: minister@example.org\n",
+                 '  email: minister@example.org\n  phone: "+1 555 0100"\n'),
+        encoding="utf-8")
+    for n in range(1, count):
+        copy = content / "campaigns" / f"test-ua-{n}-99"
+        shutil.copytree(case, copy)
+        text = (copy / "campaign.yaml").read_text(encoding="utf-8")
+        (copy / "campaign.yaml").write_text(text.replace("id: test-ua-999-99", f"id: test-ua-{n}-99")
+                                            .replace("reference: UA 999.99", f"reference: UA {n}.99"),
+                                            encoding="utf-8")
+    return content
+
+
+async def test_many_open_cases_go_out_in_several_messages_within_telegram_s_limit(chat_on, tmp_path):
+    content = _many_cases_tree(tmp_path, count=30)
+    sim, api = await chat_on(load_catalog(content, ROOT / "seeds"), at(2018, 9, 15))
+    messages = await ask(sim, QUESTION_EN)
+    assert len(messages) >= 2 and all(len(m.text) <= MAX_TEXT for m in messages)
+    assert [bool(m.buttons()) for m in messages] == [False] * (len(messages) - 1) + [True]
+    whole = "\n\n".join(m.text for m in messages)
+    for n in [*range(1, 30), 999]:
+        assert whole.count(f"<b>UA {n}.99: TEST CASE (fictional): free &lt;Sam&gt; &amp; the made-up") == 1
+    assert whole.count("• Alex Example, Minister of &lt;Examples&gt; &amp; Tests (fictional)") == 30
+    assert "555 0100" not in whole  # a channel the case does not offer is not listed
+    assert whole.endswith(SOURCE_EN) and whole.count("<b>UA 150.18") == 1
+    assert api.refusals == []
+
+
+# ---------------------------------------------------------------- the command line
+
+def run_ask(tmp_path, *args: str) -> subprocess.CompletedProcess:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    env.update(CONTENT_DIR=str(ROOT / "content"), SEEDS_DIR=str(ROOT / "seeds"),
+               DATABASE_PATH=str(tmp_path / "bot.sqlite3"))
+    return subprocess.run([sys.executable, "-m", "bot", "ask", *args], capture_output=True, text=True,
+                          cwd=tmp_path, env=env, timeout=120)
+
+
+def test_the_command_line_lists_the_same_officials_in_plain_text(tmp_path):
+    result = run_ask(tmp_path, "who do i write to", "--as-of", "2018-09-15")
+    assert result.returncode == 0, result.stderr
+    plain = UA_150_18_EN.replace("<b>", "").replace("</b>", "")
+    assert result.stdout.startswith(f"[who-to-write-to] (score 1.00)\n\n{INTRO_EN}\n\n{plain}\n\nSources:\n")
+    spanish = run_ask(tmp_path, "a quien le escribo", "--lang", "es", "--as-of", "2026-11-29").stdout
+    assert "\n\nHoy, 29 de noviembre de 2026, no hay ningún caso abierto para actuar.\n\n" in spanish
+    assert "Videgaray" not in spanish
+
+
+def test_every_generator_name_check_accepts_has_a_function():
+    assert set(AnswerGenerator.__args__) == set(GENERATORS)
