@@ -12,7 +12,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.catalog import Catalog
 from bot.catalog.i18n import Texts
@@ -22,6 +22,12 @@ from bot.core.flood_gate import FloodGate
 from bot.core.identity import domain_key, supporter_key
 from bot.core.metrics import Metrics
 from bot.store import Limits, open_configured_store
+from bot.store.base import Store
+
+if TYPE_CHECKING:  # for the types only: importing them here would slow every start
+    from bot.appeals.render import AppealRenderer
+    from bot.ask.combined_matcher import Ranker
+    from bot.ask.faq_matcher import FaqMatcher
 
 log = logging.getLogger(__name__)
 
@@ -37,13 +43,13 @@ class Services:
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     secret: bytes = b"advocacy-bot-test-secret"
     flow_timeout: float = 30 * 60  # seconds of silence that end a flow
-    store: Any = None
-    appeals: Any = None
-    matcher: Any = None  # the FAQ's lexical tier (bot.ask.faq_matcher.FaqMatcher)
+    store: Store | None = None  # SQLite or PostgreSQL; opened by ensure_store() unless given
+    appeals: AppealRenderer | None = None
+    matcher: FaqMatcher | None = None  # the FAQ's lexical tier
     # The FAQ's semantic tier: a Future while it builds in the background, its
     # SemanticTier once built. `semantic_cache` is where its vectors are kept;
     # None means it is not to be built (tests, SEMANTIC_TIER=off).
-    semantic: Future | None = None
+    semantic: Future[Ranker] | None = None
     semantic_cache: Path | None = None
     metrics: Metrics = field(default_factory=Metrics)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)  # set on SIGTERM
@@ -68,7 +74,7 @@ class Services:
         self.semantic = semantic_matcher.start_building(entries, cache_dir=self.semantic_cache)
         self.semantic.add_done_callback(lambda built: _log_built(built, time.monotonic() - started))
 
-    def semantic_tier(self) -> Any:
+    def semantic_tier(self) -> Ranker | None:
         """The semantic tier if it is built, else None (the lexical tier alone)."""
         future = self.semantic
         if future is None or not future.done() or future.exception() is not None:
