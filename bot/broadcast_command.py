@@ -16,6 +16,7 @@ from typing import TextIO
 
 from telegram import Bot
 
+from bot.broadcasts.case_update import update_messages
 from bot.broadcasts.engine import (
     BroadcastBusy,
     Broadcaster,
@@ -26,10 +27,9 @@ from bot.broadcasts.engine import (
     new_owner,
 )
 from bot.broadcasts.rate_limit import RateLimiter
-from bot.catalog import LANGUAGES, Catalog
+from bot.catalog import Catalog
 from bot.catalog.cases import update_by_number
 from bot.catalog.i18n import Texts
-from bot.chat.updates import update_markup, update_message
 from bot.console import plain
 from bot.store import Store
 
@@ -81,8 +81,7 @@ async def run_broadcast_command(catalog: Catalog, store: Store, bot: Bot | None,
         err.write(f"error: {campaign_id} has no update {number} (it has {len(campaign.updates)})\n")
         return 2
     texts = Texts(catalog.strings)
-    messages = {lang: (update_message(catalog, texts, campaign, number, lang),
-                       update_markup(texts, campaign, lang)) for lang in LANGUAGES}
+    messages = update_messages(catalog, texts, campaign, number)
     if dry_run:
         count = await store.audience_size(campaign_id, number, audience)
         for lang, (text, _) in messages.items():

@@ -22,10 +22,10 @@ from bot.ask.text_normalise import LANGUAGES
 from bot.catalog import FaqEntry
 from bot.catalog.cases import actionable_cases
 from bot.catalog.i18n import Html
+from bot.catalog.sources import as_of_note, source_line, sources_view
 from bot.chat.context import BotContext, keyboard, reply, short_label
 from bot.chat.delivery import send_long
 from bot.chat.menu import ACT, HOME, PAST
-from bot.chat.sources import as_of_note, source_line, sources_view
 from bot.core.telegram_html import escape
 
 SHOW = "faq:"

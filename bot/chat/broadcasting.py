@@ -20,6 +20,7 @@ from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from bot.broadcasts.case_update import update_markup, update_message, update_messages
 from bot.broadcasts.engine import (
     BroadcastBusy,
     Broadcaster,
@@ -29,14 +30,13 @@ from bot.broadcasts.engine import (
     holder_is_dead,
     new_owner,
 )
-from bot.catalog import LANGUAGES, Campaign
+from bot.catalog import Campaign
 from bot.catalog.i18n import Html, Texts
 from bot.chat.context import SERVICES_KEY, BotContext, Services, answer_stale, keyboard, reply
 from bot.chat.flows import expire_abandoned_flows
 from bot.chat.organizer import organizers_only
 from bot.chat.pacing import limiter_for, policy_for, sending_bot
 from bot.chat.reminders import send_due_reminders
-from bot.chat.updates import update_markup, update_message
 from bot.core.telegram_html import escape
 from bot.store import AUDIENCES, Broadcast
 
@@ -79,11 +79,6 @@ def _parse(context: BotContext, update: Update, args: list[str]) -> tuple[Campai
         return context.t(update, "broadcast.unknown_update", reference=campaign.reference, number=number,
                          count=len(campaign.updates))
     return campaign, number, audience
-
-
-def _messages(services: Services, campaign: Campaign, number: int) -> dict[str, tuple[str, object]]:
-    return {lang: (update_message(services.catalog, services.texts, campaign, number, lang),
-                   update_markup(services.texts, campaign, lang)) for lang in LANGUAGES}
 
 
 @organizers_only
@@ -177,9 +172,9 @@ async def run_in_bot(application: Application, broadcast_id: int, lang: str | No
     if lang is None and broadcast.progress_chat_id is not None:
         lang = await services.store.get_language(services.supporter(broadcast.progress_chat_id))
     running.add(broadcast_id)
+    messages = update_messages(services.catalog, services.texts, campaign, broadcast.update_number)
     broadcaster = Broadcaster(
-        services.store, broadcast, bot_sender(sending_bot(application), _messages(services, campaign,
-                                                                         broadcast.update_number)),
+        services.store, broadcast, bot_sender(sending_bot(application), messages),
         limiter_for(services), owner=new_owner("bot"), policy=policy_for(services),
         stopping=services.stopping,
         on_progress=_progress_editor(application, broadcast, campaign, lang or "en"))

@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.catalog.i18n import Html
+from bot.catalog.sources import as_of_note, source_line, sources_view
 from bot.chat.context import BotContext, keyboard, reply
 from bot.chat.menu import ACT, HOME
-from bot.chat.sources import as_of_note, source_line, sources_view
 from bot.core.telegram_html import escape
 
 LIST = "learn"

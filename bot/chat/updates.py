@@ -1,8 +1,7 @@
 """Case updates for supporters: follow a case (from the campaign screen or
 after reporting an action), /updates to see and toggle what they follow,
 /stop to stop everything the bot would send unasked. Also the update message
-itself, the same in a broadcast, an organizer's preview and the CLI's
-dry run.
+itself is made in bot/broadcasts/case_update.py.
 
 Following keeps the least the bot needs to deliver: the chat to send to, the
 case, the language, a keyed hash of the chat for its deliveries, and whether
@@ -15,14 +14,13 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.catalog import Campaign, Catalog, format_date
-from bot.catalog.cases import actionable_cases, latest_update, update_by_number
-from bot.catalog.i18n import Html, Texts
+from bot.broadcasts.case_update import UNFOLLOW
+from bot.catalog import Campaign
+from bot.catalog.cases import actionable_cases, latest_update
+from bot.catalog.i18n import Html
 from bot.chat.context import BotContext, answer_stale, keyboard, reply
-from bot.chat.sources import source_line
 
 FOLLOW = "upd:on:"  # from the campaign screen, a report's thanks: answer with a notice
-UNFOLLOW = "upd:off:"  # from an update message
 LIST_FOLLOW = "upd:lon:"  # from the /updates list: show the list again
 LIST_UNFOLLOW = "upd:loff:"
 STOP_ALL = "upd:stop"
@@ -31,26 +29,6 @@ STOP_ALL = "upd:stop"
 def follow_row(context: BotContext, update: Update, campaign_id: str) -> list[tuple[str, str]]:
     """The "Follow this case" button, as a keyboard row."""
     return [(context.services.texts.plain(context.lang(update), "updates.follow"), f"{FOLLOW}{campaign_id}")]
-
-
-def update_message(catalog: Catalog, texts: Texts, campaign: Campaign, number: int, lang: str) -> Html:
-    """Update `number` (from 1) of `campaign` as its followers receive it."""
-    item = update_by_number(campaign, number)
-    parts = [texts(lang, "updates.message", reference=campaign.reference, date=item.date.display(lang),
-                   title=item.title.get(lang), text=item.text.get(lang))]
-    if item.status == "closed":
-        parts.append(texts(lang, "updates.now_closed"))
-    if item.deadline is not None:
-        parts.append(texts(lang, "updates.new_deadline", deadline=format_date(item.deadline, lang)))
-    if item.sources:
-        parts.append(source_line(catalog, texts, lang, item.sources))
-    parts.append(texts(lang, "updates.footer", reference=campaign.reference))
-    return Html("\n\n".join(parts))
-
-
-def update_markup(texts: Texts, campaign: Campaign, lang: str) -> InlineKeyboardMarkup:
-    label = f"{texts.plain(lang, 'updates.unfollow_button')} {campaign.reference}"
-    return keyboard([[(label, f"{UNFOLLOW}{campaign.id}")]])
 
 
 def _campaign(context: BotContext, data: str, prefix: str) -> Campaign | None:
