@@ -37,8 +37,9 @@ async def broadcast(tmp_path, name: str, followers: int, rate: float | None) -> 
     async with await open_store(path):
         pass
     db = sqlite3.connect(path)
-    db.executemany("INSERT INTO subscriptions VALUES (?, ?, 'ua-150-18', '2018-10-01T00:00:00Z')",
-                   [(f"{chat:064x}", chat) for chat in range(1, followers + 1)])
+    db.executemany("INSERT INTO subscriptions (chat_id, campaign_id, recipient, language, created_at) "
+                   "VALUES (?, 'ua-150-18', ?, 'en', '2018-10-01T00:00:00Z')",
+                   [(chat, f"{chat:064x}") for chat in range(1, followers + 1)])
     db.commit()
     db.close()
     api = InMemoryBotAPI()
