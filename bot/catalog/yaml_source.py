@@ -39,7 +39,9 @@ class DuplicateKey(yaml.YAMLError):
         self.key, self.line = key, line
 
 
-class _LineLoader(yaml.SafeLoader):
+class _Lines:
+    """Constructors that keep each mapping's and list's lines (mixed into a loader)."""
+
     def construct_mapping(self, node, deep=False):
         result = SourceMap()
         result.line = node.start_mark.line + 1
@@ -58,7 +60,6 @@ class _LineLoader(yaml.SafeLoader):
         result.item_lines = [child.start_mark.line + 1 for child in node.value]
         return result
 
-
     def construct_yaml_timestamp(self, node):
         """An impossible date (2018-09-31) stays text, so the schema can say why."""
         try:
@@ -67,9 +68,19 @@ class _LineLoader(yaml.SafeLoader):
             return self.construct_scalar(node)
 
 
-_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct_yaml_timestamp)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LineLoader.construct_mapping)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _LineLoader.construct_sequence)
+def _line_loader(base: type) -> type:
+    loader = type(f"Line{base.__name__}", (_Lines, base), {})
+    loader.add_constructor("tag:yaml.org,2002:timestamp", _Lines.construct_yaml_timestamp)
+    loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Lines.construct_mapping)
+    loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _Lines.construct_sequence)
+    return loader
+
+
+# libyaml's parser when PyYAML was built with it (its wheels are): the same
+# nodes and marks as the pure-Python parser, several times faster, which is
+# most of loading the content at start.
+PURE_LOADER = _line_loader(yaml.SafeLoader)
+LOADER = _line_loader(yaml.CSafeLoader) if yaml.__with_libyaml__ else PURE_LOADER
 
 
 class YamlProblem(Exception):
@@ -80,14 +91,14 @@ class YamlProblem(Exception):
         self.line = line
 
 
-def load_yaml(path: Path):
+def load_yaml(path: Path, loader: type = LOADER):
     """Parse one file into SourceMap/SourceList/scalars, or raise YamlProblem."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         raise YamlProblem(f"not UTF-8 text ({error.reason})", 1) from None
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=loader)  # noqa: S506 - a (C)SafeLoader subclass
     except DuplicateKey as error:
         raise YamlProblem(str(error), error.line) from None
     except yaml.MarkedYAMLError as error:
