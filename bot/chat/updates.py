@@ -1,6 +1,6 @@
 """Case updates for supporters: follow a case (from the campaign screen or
 after reporting an action), /updates to see and toggle what they follow,
-/stop to stop everything the bot would send unasked. Also the update message
+/stop to stop everything the bot would send unasked. The update message
 itself is made in bot/broadcasts/case_update.py.
 
 Following keeps the least the bot needs to deliver: the chat to send to, the
