@@ -316,9 +316,11 @@ def tokenise(text: str) -> list[str]:
 class Pipeline:
     """The pipeline with its Snowball stemmers and a bounded stem cache.
 
-    Snowball stemmer objects keep state while stemming, so each matcher owns
-    its own pipeline instead of sharing module-level stemmers; nothing at
-    module level is mutated after import. Not for use from several threads
+    `snowballstemmer.stemmer` gives PyStemmer's compiled stemmers when that
+    is installed (it is a dependency), its own pure-Python ones otherwise:
+    the same algorithms, the same stems. Stemmer objects keep state while
+    stemming, so each matcher owns its own pipeline instead of sharing
+    module-level stemmers; nothing at module level is mutated after import. Not for use from several threads
     at once (the bot handles one update at a time per matcher).
     """
 
