@@ -2,4 +2,4 @@
 the language of a question, the lexical and semantic tiers, the decision
 that combines them, and the answer made from the content.
 
-May import: `bot.core`, `bot.catalog`. Never `telegram.ext`."""
+May import: `bot.core`, `bot.catalog`. Never python-telegram-bot (`telegram`)."""
