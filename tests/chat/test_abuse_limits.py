@@ -8,6 +8,8 @@ import sys
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import pytest
+
 from bot.core.flood_gate import FloodGate
 from bot.store import open_store
 from bot.store.postgres import open_postgres_store
@@ -125,10 +127,16 @@ async def test_forget_between_attempts_passes_no_cap(bot, services):
     assert texts_of(await report_more(user, 1))[0].startswith("🙏 Thank you!")
 
 
-def _run_workers(database: str, attempts: int) -> list[tuple[int, int]]:
+ATTEMPTS = 40  # per worker, each a report, a reply and a problem
+# Actions per report, and the reports that fit under the caps (50 reports, 1,000 actions a day):
+# one action each races the reports cap, forty each the actions cap.
+RACES = {"the reports cap": (1, 50), "the actions cap": (40, 25)}
+
+
+def _run_workers(database: str, per_report: int) -> list[tuple[int, int]]:
     command = [sys.executable, "-m", "tests.limits_worker", database]
-    workers = [subprocess.Popen([*command, str(n), str(attempts)], cwd=ROOT, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True) for n in (1, 2)]
+    workers = [subprocess.Popen([*command, str(n), str(ATTEMPTS), str(per_report)], cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for n in (1, 2)]
     results = []
     for worker in workers:
         out, err = worker.communicate(timeout=120)
@@ -137,28 +145,27 @@ def _run_workers(database: str, attempts: int) -> list[tuple[int, int]]:
     return results
 
 
-async def check_totals_at_the_caps(store) -> None:
+async def race_to_the_caps(store, database: str, per_report: int, reports: int) -> None:
+    """Two processes, one person (who deletes their data now and then in one of
+    them): the totals stop exactly at the caps."""
+    results = _run_workers(database, per_report)
+    assert sum(recorded for recorded, _ in results) == reports + 10 + 10
     stats = await store.campaign_stats("ua-150-18", today=datetime.now(UTC).date())
-    assert stats.actions == 1000  # 25 reports of 40: the actions cap, not the 50 reports
+    assert (stats.actions, stats.supporters) == (reports * per_report, 1)
     items = await store.list_problems(open_only=False)
     assert (sum(i.kind == "reply" for i in items), sum(i.kind == "problem" for i in items)) == (10, 10)
-    assert stats.capped == 2 * 40 * 3 - 25 - 10 - 10
+    assert stats.capped == 2 * ATTEMPTS * 3 - reports - 10 - 10
 
 
-async def test_two_processes_on_one_sqlite_file_stop_exactly_at_the_caps(tmp_path):
+@pytest.mark.parametrize(("per_report", "reports"), RACES.values(), ids=RACES.keys())
+async def test_two_processes_on_one_sqlite_file_stop_exactly_at_the_caps(tmp_path, per_report, reports):
     database = tmp_path / "shared.sqlite3"
-    async with await open_store(database):
-        pass  # migrated once before the race
-    results = _run_workers(str(database), 40)
-    assert sum(recorded for recorded, _ in results) == 25 + 10 + 10
-    async with await open_store(database) as store:
-        await check_totals_at_the_caps(store)
+    async with await open_store(database) as store:  # migrated once before the race
+        await race_to_the_caps(store, str(database), per_report, reports)
 
 
-async def test_two_processes_on_one_postgresql_database_stop_exactly_at_the_caps(pg_url):
-    async with await open_postgres_store(pg_url):
-        pass
-    results = _run_workers(pg_url, 40)
-    assert sum(recorded for recorded, _ in results) == 25 + 10 + 10
+@pytest.mark.parametrize(("per_report", "reports"), RACES.values(), ids=RACES.keys())
+async def test_two_processes_on_one_postgresql_database_stop_exactly_at_the_caps(pg_url, per_report,
+                                                                                 reports):
     async with await open_postgres_store(pg_url) as store:
-        await check_totals_at_the_caps(store)
+        await race_to_the_caps(store, pg_url, per_report, reports)
