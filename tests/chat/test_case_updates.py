@@ -144,6 +144,27 @@ async def test_an_organizer_previews_confirms_and_watches_a_broadcast(bot, servi
     assert await services.store.subscriptions_of(101) == []
 
 
+async def test_after_forget_and_following_again_an_update_already_received_is_not_sent_again(bot, services):
+    """/forget deletes the follower's chat from the deliveries, but the delivery
+    stays under the chat's keyed hash, so following again does not bring the
+    same update a second time."""
+    sim, api = bot
+    ana, organizer = sim.user(101, "Ana"), sim.user(ORGANIZER_ID, "Olga")
+    await ana.send("/updates")
+    await ana.press("upd:lon:ua-150-18")
+    await organizer.send("/broadcast ua-150-18")
+    await organizer.press("✅ Send now")
+    await wait_for_broadcasts(sim.application, services.store)
+    assert [c.chat_id for c in api.take_calls() if c.method == "sendMessage"] == [101]
+    await ana.send("/forget")
+    await ana.press("🗑 Yes, delete my data")
+    await ana.send("/updates")
+    await ana.press("upd:lon:ua-150-18")
+    assert await services.store.subscriptions_of(101) == ["ua-150-18"]
+    preview, nobody = await organizer.send("/broadcast ua-150-18")
+    assert nobody.text.startswith("Nobody to send it to")
+
+
 async def test_organizer_can_cancel_and_can_address_those_who_acted(bot, services):
     sim, api = bot
     actor, follower = sim.user(201), sim.user(202)

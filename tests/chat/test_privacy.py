@@ -2,8 +2,9 @@
 
 One supporter goes through everything the bot offers, at LOG_LEVEL=DEBUG
 with JSON logs: a question, an appeal with a typed name, city and sentence, a
-report of several, following the case, an official's reply, a contact
-problem, a reminder, then /forget. Then the database file, its -wal and -shm
+report of several, following the case, a case update that fails to reach
+them (its failure is logged), an official's reply, a contact problem, a
+reminder, then /forget. Then the database file, its -wal and -shm
 (or the PostgreSQL dump), every table, and the captured log are searched for
 the Telegram id in decimal, the typed name, city and sentence, and the reply
 text. None is found. What does remain is checked too: the anonymous counts.
@@ -19,9 +20,11 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.bot_api.simulator import Simulator
+from bot.bot_api.transport import BotApiRefusal
 from bot.core.logs import configure_logging
 from bot.store.postgres import open_postgres_store
-from tests.conftest import make_services, start_bot, stop_bot, texts_of
+from tests.chat.test_case_updates import wait_for_broadcasts
+from tests.conftest import ORGANIZER_ID, make_services, start_bot, stop_bot, texts_of
 from tests.store.test_store import columns_by_table, query
 
 TELEGRAM_ID = 7_319_446_002
@@ -47,7 +50,7 @@ def captured_log():
         logging.getLogger(name).setLevel(level)
 
 
-async def journey(user, clock) -> None:
+async def journey(user, clock, sim, api, store) -> None:
     """Everything a supporter can do, ending with /forget."""
     await user.send("/start")
     await user.send("is mexico safe for asylum seekers?")
@@ -63,6 +66,16 @@ async def journey(user, clock) -> None:
     await user.press("👥 We sent more than one")
     await user.send("3")
     await user.press("🔔 Follow this case for updates")
+    # A case update that cannot reach them: the failure is logged (at INFO), without their chat.
+    not_found = BotApiRefusal(400, "Bad Request: chat not found")
+    api.fault = lambda method, params: (
+        not_found if method == "sendMessage" and params["chat_id"] == TELEGRAM_ID else None)
+    organizer = sim.user(user_id=ORGANIZER_ID)
+    await organizer.send("/broadcast ua-150-18")
+    await organizer.press("✅ Send now")
+    await wait_for_broadcasts(sim.application, store)
+    api.fault = None
+    assert (await store.delivery_counts(1)).failed == 1
     await user.press("📬 An official replied")
     await user.press("Gerónimo Gutiérrez (UA 150.18)")
     await user.send(REPLY)
@@ -117,14 +130,16 @@ async def test_on_postgresql_nothing_in_the_dump_or_the_logs_leads_back_to_the_p
 async def after_forget_nothing_leads_back(store, on_disk, settings, clock, matcher, catalog, captured_log):
     services = make_services(catalog, settings, clock, matcher, store)
     application, api = await start_bot(services)
-    user = Simulator(application, api, clock=clock).user(user_id=TELEGRAM_ID, first_name="Zyxwanda")
-    await journey(user, clock)
+    sim = Simulator(application, api, clock=clock)
+    user = sim.user(user_id=TELEGRAM_ID, first_name="Zyxwanda")
+    await journey(user, clock, sim, api, store)
     await stop_bot(application)
 
     tables = await everything_in_tables(store)
     disk = on_disk()
     log = captured_log.getvalue()
     assert "DEBUG" in log  # the log really ran at DEBUG
+    assert "chat not found" in log or "failed (BadRequest)" in log  # the failed delivery was logged
     for secret in SECRETS:
         assert secret not in tables, f"a table holds {secret!r}"
         assert secret.encode() not in disk, f"the database on disk holds {secret!r}"
