@@ -6,7 +6,9 @@ and contacts in it are never typed into an answer by hand and never outlive
 their case: `open_cases` lists each case open for action (by the one rule of
 `bot.catalog.cases`), the officials who can be written to, every contact the case
 offers for each, and the deadline. With nothing to list, the answer says so,
-dated, followed by the entry's own `when_empty` text.
+dated, followed by the entry's own `when_empty` text. `case_status` says,
+before the entry's text, where every case stands that day: open (with its
+deadline), closed (since its closing update), or with no one left to write to.
 
 The chat writes answers in Telegram HTML and the command line in plain text;
 both go through `answer_body` with their own `Style`, so they say the same.
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.catalog import Catalog, FaqEntry, Official, format_date, offered_channels
-from bot.catalog.cases import CaseStatus, actionable_cases
+from bot.catalog.cases import CaseStatus, actionable_cases, past_cases
 
 
 @dataclass(frozen=True)
@@ -37,10 +39,12 @@ def plain_style(say: Callable[..., str]) -> Style:
 
 
 def answer_body(catalog: Catalog, entry: FaqEntry, lang: str, today: date, style: Style) -> str:
-    """The entry's answer in `lang` on `today`: its text, then any generated part."""
+    """The entry's answer in `lang` on `today`: its text and any generated part
+    (after the text, or before it for what answers the question itself)."""
     parts = [style.text(entry.answer.get(lang).strip())]
     if entry.answer_from is not None:
-        parts.extend(GENERATORS[entry.answer_from](catalog, entry, lang, today, style))
+        generated = GENERATORS[entry.answer_from](catalog, entry, lang, today, style)
+        parts = [*generated, *parts] if entry.answer_from in LEADING else [*parts, *generated]
     return "\n\n".join(parts)
 
 
@@ -71,6 +75,35 @@ def _case_paragraph(catalog: Catalog, status: CaseStatus, lang: str, style: Styl
     return "\n".join(lines)
 
 
+def _case_status(catalog: Catalog, entry: FaqEntry, lang: str, today: date, style: Style) -> list[str]:
+    """Every case on `today`, open ones first (soonest deadline first), then the
+    others, most recently ended first; with no case at all, `when_empty`."""
+    lines = [_open_line(status, lang, style) for status in actionable_cases(catalog, today)]
+    lines += [_past_line(status, lang, style) for status in past_cases(catalog, today)]
+    if not lines:
+        return [style.text(entry.when_empty.get(lang).strip())] if entry.when_empty is not None else []
+    heading = style.strong(style.say(lang, "faq.case_status.heading", date=format_date(today, lang)))
+    return ["\n".join([heading, *lines])]
+
+
+def _open_line(status: CaseStatus, lang: str, style: Style) -> str:
+    reference = status.campaign.reference
+    if status.deadline is None:
+        return style.say(lang, "faq.case_status.open_no_deadline", reference=reference)
+    key = "faq.case_status.open_late" if status.deadline_passed else "faq.case_status.open"
+    return style.say(lang, key, reference=reference, deadline=format_date(status.deadline, lang))
+
+
+def _past_line(status: CaseStatus, lang: str, style: Style) -> str:
+    reference = status.campaign.reference
+    if not status.closed:
+        return style.say(lang, "faq.case_status.no_one_left", reference=reference)
+    if status.closing_update is None:
+        return style.say(lang, "faq.case_status.closed_undated", reference=reference)
+    return style.say(lang, "faq.case_status.closed", reference=reference,
+                     date=status.closing_update.date.display(lang))
+
+
 def contact(official: Official, channel: str) -> str:
     """Where a channel reaches the official: the postal address on one line,
     the email, the phone number, or the Twitter handle (without @)."""
@@ -81,4 +114,6 @@ def contact(official: Official, channel: str) -> str:
 # One function per name `answer_from` may take (schema.AnswerGenerator).
 GENERATORS: dict[str, Callable[[Catalog, FaqEntry, str, date, Style], list[str]]] = {
     "open_cases": _open_cases,
+    "case_status": _case_status,
 }
+LEADING = frozenset({"case_status"})  # the generated part answers the question: it comes first

@@ -252,7 +252,7 @@ class Explainer:
 
 # What an FAQ entry's `answer_from` may name: the answer parts made at answer
 # time from the content itself (bot/ask/faq_answers.py holds one function each).
-AnswerGenerator = Literal["open_cases"]
+AnswerGenerator = Literal["open_cases", "case_status"]
 
 
 @dataclass(frozen=True)
@@ -263,8 +263,9 @@ class FaqEntry:
 
     An entry with `answer_from` has part of its answer made when it is asked,
     from the content as it stands that day (`open_cases`: each open case's
-    officials and how to reach them), so nobody types officials or contacts
-    into an answer by hand and the answer never outlives the case. `answer` is
+    officials and how to reach them; `case_status`: where each case stands),
+    so nobody types officials, contacts or a case's status into an answer by
+    hand and the answer never outlives the case. `answer` is
     then the text before that part, and `when_empty` what is said instead of it
     when it has nothing to list.
     """

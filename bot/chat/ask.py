@@ -83,7 +83,7 @@ async def answer_entry(update: Update, context: BotContext, entry: FaqEntry, lan
     text = Html("\n\n".join(parts))
     rows = _topic_rows(context, lang, entry.related[:3])
     rows.append([(plain(lang, "content.sources_button"), button_data(SOURCES, entry.id, lang))])
-    if entry.answer_from == "open_cases" and not actionable_cases(services.catalog, today):
+    if entry.answer_from is not None and not actionable_cases(services.catalog, today):
         rows.append([(plain(lang, "menu.past"), PAST)])
     rows.append([(plain(lang, "menu.act"), ACT), (plain(lang, "menu.home"), HOME)])
     if update.callback_query is not None:

@@ -106,7 +106,8 @@ def test_an_faq_answer_generator_check_does_not_know(tree):
     who = "content/faq/who-to-write-to.yaml"
     edit(tree / who, "answer_from: open_cases", "answer_from: officials")
     line = line_of(tree / who, "answer_from: officials")
-    assert problems(tree) == [f"{who}:{line}: 'answer_from' must be one of open_cases, not 'officials'"]
+    assert problems(tree) == [
+        f"{who}:{line}: 'answer_from' must be one of open_cases, case_status, not 'officials'"]
 
 
 FAQ_WITH_BAD_LINK = """\

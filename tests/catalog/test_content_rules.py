@@ -176,7 +176,8 @@ def test_a_known_generator_with_its_when_empty_text_is_accepted(tree):
 def test_an_unknown_generator_is_refused_at_its_line(tree):
     write(tree, ENTRY, generated("open_case"))
     line = line_of(tree, ENTRY, "answer_from:")
-    assert problems(tree) == [f"{ENTRY}:{line}: 'answer_from' must be one of open_cases, not 'open_case'"]
+    assert problems(tree) == [
+        f"{ENTRY}:{line}: 'answer_from' must be one of open_cases, case_status, not 'open_case'"]
 
 
 def test_a_generator_needs_its_when_empty_text_and_that_text_needs_a_generator(tree):

@@ -8,6 +8,12 @@ contact), with the fictional second case (two cases, soonest deadline first,
 only the channels that case offers), with an official out of office, with
 enough cases to need several messages, and with markup characters in the
 content. The command line's `ask` says the same, in plain text.
+
+Also "Can I still act after the deadline?", which opens with where each case
+stands on the day it is asked (`answer_from: case_status`), by the same rule:
+open with its deadline (the deadline day itself still in time), open with the
+deadline passed, closed from its closing update's day, or no one left to
+write to.
 """
 
 from __future__ import annotations
@@ -260,6 +266,60 @@ def test_the_command_line_lists_the_same_officials_in_plain_text(tmp_path):
     spanish = run_ask(tmp_path, "a quien le escribo", "--lang", "es", "--as-of", "2026-11-29").stdout
     assert "\n\nHoy, 29 de noviembre de 2026, no hay ningún caso abierto para actuar.\n\n" in spanish
     assert "Videgaray" not in spanish
+
+
+# ------------------------------------------------- where each case stands (case_status)
+
+DEADLINE_EN = "Can I still act after the deadline?"
+HISTORY_EN = "UA 150.18 asked supporters to act by 27 September 2018. On 30 October 2018 Amnesty"
+LATE = ("UA 150.18: open, but its appeal deadline was 27 September 2018; check with the organizers "
+        "before sending.")
+
+
+@pytest.mark.parametrize("day, shown, line", [
+    ((2018, 9, 27), "27 September 2018", "UA 150.18: open for action; deadline 27 September 2018."),
+    ((2018, 9, 28), "28 September 2018", LATE),
+    ((2018, 10, 29), "29 October 2018", LATE),
+    ((2018, 10, 30), "30 October 2018", "UA 150.18: closed since 30 October 2018."),
+    ((2026, 11, 29), "29 November 2026", "UA 150.18: closed since 30 October 2018."),
+])
+async def test_the_deadline_answer_opens_with_where_the_case_stands_that_day(chat_on, catalog, day, shown,
+                                                                             line):
+    sim, api = await chat_on(catalog, at(*day))
+    (answer,) = await ask(sim, "is it too late to write to the officials?")
+    assert answer.text.startswith(f"<b>{DEADLINE_EN}</b>\n\n<b>Where each case stands today ({shown}):</b>\n"
+                                  f"• {line}\n\n{HISTORY_EN}")
+    assert "this case is closed" not in answer.text
+    assert ("🗄 Past cases" in answer.button_texts()) == ("closed" in line)  # when nothing is open
+    assert api.refusals == []
+
+
+async def test_the_deadline_answer_in_spanish(chat_on, catalog):
+    sim, _ = await chat_on(catalog, at(2018, 9, 10))
+    (answer,) = await ask(sim, "¿ya pasó el plazo para escribir?", "es")
+    assert ("<b>Dónde está cada caso hoy (10 de septiembre de 2018):</b>\n"
+            "• UA 150.18: abierto para actuar; fecha límite: 27 de septiembre de 2018.\n\n"
+            "La UA 150.18 pedía actuar antes del 27 de septiembre de 2018.") in answer.text
+
+
+async def test_open_cases_come_first_then_the_most_recently_ended(chat_on, two_case_catalog):
+    sim, _ = await chat_on(two_case_catalog, at(2018, 10, 1))  # the fictional case's closing day
+    (answer,) = await ask(sim, DEADLINE_EN)
+    assert (f"<b>Where each case stands today (1 October 2018):</b>\n• {LATE}\n"
+            "• UA 999.99: closed since 1 October 2018.\n\n") in answer.text
+
+
+async def test_a_case_whose_officials_all_left_has_no_one_left_to_write_to(chat_on, tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    officials = content / "officials.yaml"
+    text = officials.read_text(encoding="utf-8")
+    assert text.count("    until: 2018-12\n") == 2
+    officials.write_text(text.replace("    until: 2018-12\n", "    until: 2018-09\n"), encoding="utf-8")
+    sim, _ = await chat_on(load_catalog(content, ROOT / "seeds"), at(2018, 10, 15))
+    (answer,) = await ask(sim, DEADLINE_EN)
+    gone = "• UA 150.18: no one left to write to: the officials it names have left their posts.\n\n"
+    assert gone in answer.text
 
 
 def test_every_generator_name_check_accepts_has_a_function():
