@@ -19,6 +19,7 @@ from bot.catalog import Campaign
 from bot.catalog.cases import actionable_cases, latest_update
 from bot.catalog.i18n import Html
 from bot.chat.context import BotContext, answer_stale, keyboard, reply
+from bot.chat.menu import PAST
 
 FOLLOW = "upd:on:"  # from the campaign screen, a report's thanks: answer with a notice
 LIST_FOLLOW = "upd:lon:"  # from the /updates list: show the list again
@@ -101,6 +102,9 @@ async def _list(update: Update, context: BotContext) -> tuple[Html, InlineKeyboa
         else:
             rows.append([(f"{services.texts.plain(lang, 'updates.follow_button')} {campaign.reference}",
                           f"{LIST_FOLLOW}{campaign.id}")])
+    if not lines:  # nothing open, nothing followed: say so, and where the earlier cases are
+        past = services.texts.plain(lang, "menu.past")
+        return context.t(update, "updates.none"), keyboard([[(past, PAST)]])
     if following:
         rows.append([(services.texts.plain(lang, "updates.stop_all_button"), STOP_ALL)])
     return context.t(update, "updates.list", cases=Html("\n".join(lines))), keyboard(rows)

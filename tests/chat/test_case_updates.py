@@ -6,7 +6,7 @@ Application on the in-memory Bot API."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import UTC, datetime
 
 from bot.bot_api.simulator import Simulator
 from bot.bot_api.transport import BotApiRefusal
@@ -67,6 +67,20 @@ async def test_follow_list_toggle_and_stop(bot, services):
     assert stopped.text == ("Done: you follow no cases now, and no reminders will come. Send /updates to "
                             "follow a case again.")
     assert await services.store.subscriptions_of(user.id) == []
+
+
+async def test_with_nothing_open_or_followed_updates_says_so_and_offers_past_cases(bot, clock):
+    clock.now = datetime(2026, 11, 29, 12, tzinfo=UTC).timestamp()
+    sim, api = bot
+    user = sim.user()
+    (screen,) = await user.send("/updates")
+    assert screen.text == ("<b>Case updates</b>\nNo case is open to follow right now, and you follow none. "
+                           "Past cases shows how each earlier case ended. /stop stops all updates and "
+                           "reminders.")
+    assert screen.button_texts() == ["🗄 Past cases"]
+    calls = await user.press("🗄 Past cases")
+    assert calls[-1].text.startswith("<b>Past cases</b>")
+    assert api.refusals == []
 
 
 async def test_a_closing_update_closes_the_case_from_its_date_on(bot, services, clock):
