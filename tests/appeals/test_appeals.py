@@ -120,3 +120,20 @@ def test_a_name_no_template_variable_holds_is_an_error_not_blank(catalog):
     renderer = AppealRenderer(replace(catalog, templates={**catalog.templates, name: "Hello {{ nobody }}"}))
     with pytest.raises(UndefinedError):
         renderer.render(case, minister, "call", "en", SupporterDetails(), date(2018, 9, 15))
+
+
+@pytest.mark.parametrize(("lang", "details", "opening"), [
+    ("en", SupporterDetails(), "Hello, I am a supporter of Amnesty International."),
+    ("en", SupporterDetails(name="Ana", city="Tucson"),
+     "Hello, my name is Ana. I am a supporter of Amnesty International, calling from Tucson."),
+    ("en", SupporterDetails(city="Tucson"),
+     "Hello, I am a supporter of Amnesty International, calling from Tucson."),
+    ("es", SupporterDetails(), "Buenos días. Soy simpatizante de Amnistía Internacional."),
+    ("es", SupporterDetails(name="Ana", city="Tucson"),
+     "Buenos días. Me llamo Ana, soy simpatizante de Amnistía Internacional y llamo desde Tucson."),
+])
+def test_a_call_script_opens_grammatically_with_or_without_a_name(catalog, lang, details, opening):
+    """Anonymous is "I am a supporter", never "my name is a supporter"."""
+    case, ambassador = catalog.campaigns["ua-150-18"], catalog.officials["geronimo-gutierrez"]
+    call = AppealRenderer(catalog).render(case, ambassador, "call", lang, details, date(2018, 9, 15))
+    assert call.body.splitlines()[0] == opening
