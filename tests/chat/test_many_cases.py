@@ -17,6 +17,7 @@ import pytest
 
 from bot.bot_api.simulator import Simulator
 from bot.chat.broadcasting import RUNNING_KEY
+from bot.store import ProblemReport
 from tests.conftest import ORGANIZER_ID, make_services, start_bot, stop_bot, texts_of
 
 TEST_CASE = "test-ua-999-99"
@@ -108,6 +109,20 @@ async def test_a_new_case_runs_end_to_end_from_files_alone(bot, services):
     assert "• Alex Example: 1" in calls[0].text and "alex-example" not in calls[0].text
     calls = await organizer.send("/stats nope")
     assert calls[0].text == f"No campaign nope. Known: {TEST_CASE}, {UA}."
+
+    # /problems per case: each case's review list holds its own items only.
+    for case, official, key in ((TEST_CASE, "alex-example", "p1"), (UA, "geronimo-gutierrez", "p2")):
+        await services.store.record_contact_problem(
+            ProblemReport(case, official, "email", "bounced", None, None, key))
+    (mine,) = await organizer.send(f"/problems {TEST_CASE}")
+    (theirs,) = await organizer.send(f"/problems {UA}")
+    (both,) = await organizer.send("/problems")
+    assert "UA 999.99 · bounced · Alex Example · email" in mine.text and "UA 150.18" not in mine.text
+    assert "UA 150.18 · bounced · Gerónimo Gutiérrez · email" in theirs.text
+    assert "UA 999.99" not in theirs.text
+    assert "UA 999.99 · bounced" in both.text and "UA 150.18 · bounced" in both.text
+    unknown = await organizer.send("/problems nope")
+    assert texts_of(unknown) == [f"No campaign nope. Known: {TEST_CASE}, {UA}."]
     assert api.refusals == []
 
 
