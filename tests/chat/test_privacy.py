@@ -1,10 +1,10 @@
 """Privacy as a reviewer checks it, on SQLite and on PostgreSQL.
 
 One supporter goes through everything the bot offers, at LOG_LEVEL=DEBUG
-with JSON logs: a question, an appeal with a typed name, city and sentence, a
-report of several, following the case, a case update that fails to reach
-them (its failure is logged), an official's reply, a contact problem, a
-reminder, then /forget. Then the database file, its -wal and -shm
+with JSON logs: a question, a letter (its text and its PDF) with a typed
+name, city and sentence, a report of several, following the case, a case
+update that fails to reach them (its failure is logged), an official's
+reply, a contact problem, a reminder, then /forget. Then the database file, its -wal and -shm
 (or the PostgreSQL dump), every table, and the captured log are searched for
 the Telegram id in decimal, the typed name, city and sentence, and the reply
 text. None is found. What does remain is checked too: the anonymous counts.
@@ -57,7 +57,7 @@ async def journey(user, clock, sim, api, store) -> None:
     await user.send("/start")
     await user.press("menu:act")
     await user.press("act:off:geronimo-gutierrez")
-    await user.press("📧 Email")
+    await user.press("⭐ ✉️ Letter (print and post) (recommended)")
     await user.send(NAME)
     await user.send(CITY)
     await user.send(SENTENCE)
