@@ -217,6 +217,13 @@ def test_both_tiers_agreeing_at_their_lower_bars_is_an_answer() -> None:
                                                                        ("sem-b", "lex-b", "lex-c"))
 
 
+def test_agreement_offers_the_semantic_runners_up_first_in_turn_with_the_lexical_ones() -> None:
+    lexical = Match(None, AGREE_LEXICAL, ("lex-a", "lex-b"))
+    ranked = [("lex-a", AGREE_SEMANTIC), ("sem-b", 0.5), ("sem-c", 0.4), ("sem-d", 0.3), ("sem-e", 0.2)]
+    assert combine(lexical, FixedRanker(ranked), "question") == Match("lex-a", AGREE_LEXICAL,
+                                                                       ("sem-b", "lex-b", "sem-c"))
+
+
 @pytest.mark.parametrize("lexical_score, similarity, top", [
     (AGREE_LEXICAL - 0.001, AGREE_SEMANTIC, "lex-a"),  # lexical too weak
     (AGREE_LEXICAL, AGREE_SEMANTIC - 0.001, "lex-a"),  # semantic too weak
@@ -290,6 +297,25 @@ async def test_a_question_that_does_not_tell_its_language_is_read_in_the_fallbac
     assert await both_ways(lexical, None, question, "es") == Asked(as_spanish, "es", None)
     assert await both_ways(lexical, None, question) == Asked(as_english, "en", "lexical")
     assert (await both_ways(lexical, None, "¿Quién es Luis Videgaray?", "en")).lang == "es"
+
+
+class FixedLexical:
+    """A lexical tier that reads every question as English and matches it one way."""
+
+    def __init__(self, match: Match) -> None:
+        self.fixed = match
+
+    def language_of(self, text: str, fallback: str | None = None) -> str:
+        return "en"
+
+    def match(self, text: str, lang: str | None = None) -> Match:
+        return self.fixed
+
+
+async def test_a_near_threshold_answer_the_tier_confirms_is_the_lexical_tiers(lexical) -> None:
+    ranked = [("sem-a", 0.5), ("sem-b", 0.45), ("lex-a", 0.44), ("sem-c", 0.1)]
+    asked = await both_ways(FixedLexical(NEAR), FixedRanker(ranked), "question")  # type: ignore[arg-type]
+    assert asked == Asked(NEAR, "en", "lexical")
 
 
 async def test_a_question_that_is_not_text_is_an_empty_decline_in_the_fallback(lexical) -> None:
