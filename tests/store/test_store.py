@@ -500,6 +500,21 @@ async def test_forget_removes_the_key_everywhere_and_keeps_the_counts(store, tmp
             assert victim.encode() not in content and b"Quetzalcoatl" not in content, file.name
 
 
+async def test_forget_marks_the_utc_day_the_caps_count_in_and_names_a_bad_limiter(store, far_from_utc):
+    """Without `today`, /forget marks today's limits on the UTC day, the day a
+    report is counted on, whatever the machine's zone; a limiter that is no key
+    is refused with the setting's name, and nothing is deleted."""
+    limiter = key(78)
+    await store.subscribe(3003, "ua-150-18", key(503), "en", supporter=key(3))
+    with pytest.raises(ValueError, match="^limiter must be a 64-character lowercase hex key"):
+        await store.forget(key(3), 3003, limiter="not-a-key")
+    assert await store.subscriptions_of(3003) == ["ua-150-18"]
+    await store.forget(key(3), 3003, limiter=limiter)
+    rows = await query(store, "SELECT day, forgot FROM daily_limits WHERE limiter = ?", limiter)
+    assert [(str(day)[:10], bool(forgot)) for day, forgot in rows] == [(datetime.now(UTC).date().isoformat(),
+                                                                         True)]
+
+
 async def _holding(store, columns: dict, table: str, text: str, chat: int | None) -> bool:
     """Whether any column of `table` holds `text`, or the integer `chat`."""
     for column in columns[table]:
