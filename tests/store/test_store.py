@@ -24,6 +24,7 @@ from bot.store import (
     DeliveryCounts,
     Limits,
     ProblemReport,
+    Recorded,
     ReminderRequest,
     ReplyReport,
     SQLiteStore,
@@ -217,12 +218,30 @@ async def test_same_idempotency_key_counts_once(store):
 
     reply = ReplyReport("ua-150-18", "luis-videgaray", "They answered", key(1), "r1")
     first_reply, again_reply = await store.record_reply(reply), await store.record_reply(reply)
-    assert first_reply.created and not again_reply.created
-    assert first_reply.id == again_reply.id
+    assert first_reply == Recorded(True, first_reply.id) and first_reply.id is not None
+    assert again_reply == Recorded(False, first_reply.id)  # the same row, not created again
     problem = ProblemReport("ua-150-18", "luis-videgaray", "email", "bounced", None, None, "p1")
-    assert (await store.record_contact_problem(problem)).created
-    assert not (await store.record_contact_problem(problem)).created
+    first_problem = await store.record_contact_problem(problem)
+    assert first_problem.created
+    assert await store.record_contact_problem(problem) == Recorded(False, first_problem.id)
     assert len(await store.list_problems()) == 2
+
+
+async def test_replies_and_problems_past_their_daily_cap_are_refused_and_say_so(store):
+    limits = Limits(key(79), replies=1, problems=1)
+
+    def reply(n: int) -> ReplyReport:
+        return ReplyReport("ua-150-18", "luis-videgaray", f"They answered {n}", key(1), f"r{n}")
+
+    def problem(n: int) -> ProblemReport:
+        return ProblemReport("ua-150-18", "luis-videgaray", "email", "bounced", None, key(1), f"p{n}")
+
+    assert (await store.record_reply(reply(1), limits=limits)).created
+    assert await store.record_reply(reply(2), limits=limits) == Recorded(False, None, capped=True)
+    assert (await store.record_contact_problem(problem(1), limits=limits)).created
+    assert await store.record_contact_problem(problem(2), limits=limits) == Recorded(False, None, capped=True)
+    assert sorted(i.kind for i in await store.list_problems()) == ["problem", "reply"]
+    assert (await store.campaign_stats("ua-150-18", today=datetime.now(UTC).date())).capped == 2
 
 
 @pytest.mark.parametrize(
@@ -336,6 +355,25 @@ async def test_all_campaign_figures_are_exact(store):
     assert stats.last_7_days == 11
     assert stats.open_problems == 2
     assert (await store.campaign_stats("nobody", today=TODAY)).actions == 0
+
+
+async def test_figures_default_to_the_utc_day_whatever_the_zone(store, far_from_utc):
+    assert (await store.campaign_stats()).today == datetime.now(UTC).date()
+
+
+async def test_figures_are_read_while_another_process_writes(sqlite_store):
+    """A read snapshot (WAL): /stats and the dashboard answer at once while a
+    writer holds the database, rather than queueing behind it."""
+    await sqlite_store.record_action(report(1))
+    writer = raw(sqlite_store.path)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("DELETE FROM daily_limits")
+    try:
+        stats = await asyncio.wait_for(sqlite_store.campaign_stats(today=TODAY), timeout=2)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert stats.actions == 1
 
 
 async def test_by_day_window_is_the_last_90_days_with_zeros(store):
