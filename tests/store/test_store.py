@@ -374,6 +374,9 @@ async def test_figures_are_read_while_another_process_writes(sqlite_store):
         writer.execute("ROLLBACK")
         writer.close()
     assert stats.actions == 1
+    pages, page_size = (raw(sqlite_store.path).execute(f"PRAGMA {p}").fetchone()[0]
+                        for p in ("page_count", "page_size"))
+    assert stats.db_bytes == pages * page_size >= 4096  # bytes, as /stats shows them
 
 
 async def test_by_day_window_is_the_last_90_days_with_zeros(store):
@@ -541,12 +544,14 @@ async def test_forget_removes_the_key_everywhere_and_keeps_the_counts(store, tmp
 async def test_forget_marks_the_utc_day_the_caps_count_in_and_names_a_bad_limiter(store, far_from_utc):
     """Without `today`, /forget marks today's limits on the UTC day, the day a
     report is counted on, whatever the machine's zone; a limiter that is no key
-    is refused with the setting's name, and nothing is deleted."""
+    is refused by name, by /forget (which then deletes nothing) and by a report."""
     limiter = key(78)
     await store.subscribe(3003, "ua-150-18", key(503), "en", supporter=key(3))
     with pytest.raises(ValueError, match="^limiter must be a 64-character lowercase hex key"):
         await store.forget(key(3), 3003, limiter="not-a-key")
     assert await store.subscriptions_of(3003) == ["ua-150-18"]
+    with pytest.raises(ValueError, match="^limiter must be a 64-character lowercase hex key"):
+        await store.record_action(report(3, supporter=key(3)), limits=Limits("not-a-key"))
     await store.forget(key(3), 3003, limiter=limiter)
     rows = await query(store, "SELECT day, forgot FROM daily_limits WHERE limiter = ?", limiter)
     assert [(str(day)[:10], bool(forgot)) for day, forgot in rows] == [(datetime.now(UTC).date().isoformat(),
