@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 
 import pytest
 
@@ -82,10 +83,16 @@ async def test_an_official_reply_is_recorded(bot, services):
     await user.press("✅ Envié el correo")
     await user.press("📬 Un funcionario respondió")
     await user.press("Gerónimo Gutiérrez (UA 150.18)")
+    for refused, why in (("x" * 501, "Tiene 501 caracteres; aquí el límite es 500. Acórtalo, por favor."),
+                         ("\u200b", "Parece vacío. Escribe algo o pulsa Omitir.")):
+        assert texts_of(await user.send(refused)) == [why]  # and the summary is asked again
     calls = await user.send("Respondió que <b>lo revisarán</b>")
     assert texts_of(calls) == ["¡Gracias! Las personas organizadoras lo revisarán."]
     (item,) = await services.store.list_problems()
     assert (item.kind, item.text) == ("reply", "Respondió que <b>lo revisarán</b>")
+    assert item.created_at == datetime.fromtimestamp(services.clock(), tz=UTC)
+    mine = await services.store.supporter_data(services.supporter(user.id), user.id)
+    assert [reply.id for reply in mine.replies] == [item.id]  # /mydata shows it, /forget finds it
 
 
 @pytest.mark.parametrize("lang, expected", [
