@@ -194,6 +194,11 @@ async def test_forged_feedback_buttons_store_nothing_and_log_nothing_typed(bot, 
         assert [(c.method, c.params.get("text")) for c in calls] == [
             ("answerCallbackQuery", "That button belongs to an older message. Please use the latest one.")]
     await user.press_data(message, "fb:kind:bounced")  # no channel chosen yet: nothing stored
+    await user.press("Email")
+    for forged in ("fb:kind:disconnected", "fb:kind:exploded"):  # an email cannot be disconnected
+        calls = await user.press_data(message, forged)
+        assert [(c.method, c.params.get("text")) for c in calls] == [
+            ("answerCallbackQuery", "That button belongs to an older message. Please use the latest one.")]
     assert await services.store.list_problems(open_only=False) == []
     assert "attacker text" not in caplog.text and "ERROR" not in caplog.text
     assert api.refusals == []
