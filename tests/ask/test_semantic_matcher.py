@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -25,6 +26,9 @@ from bot.ask.combined_matcher import (
     SEMANTIC_MARGIN,
     SEMANTIC_THRESHOLD,
     SUGGESTION_FLOOR,
+    Asked,
+    ask,
+    ask_off_loop,
     combine,
 )
 from bot.ask.faq_matcher import FaqMatcher, Match
@@ -213,6 +217,13 @@ def test_both_tiers_agreeing_at_their_lower_bars_is_an_answer() -> None:
                                                                        ("sem-b", "lex-b", "lex-c"))
 
 
+def test_agreement_offers_the_semantic_runners_up_first_in_turn_with_the_lexical_ones() -> None:
+    lexical = Match(None, AGREE_LEXICAL, ("lex-a", "lex-b"))
+    ranked = [("lex-a", AGREE_SEMANTIC), ("sem-b", 0.5), ("sem-c", 0.4), ("sem-d", 0.3), ("sem-e", 0.2)]
+    assert combine(lexical, FixedRanker(ranked), "question") == Match("lex-a", AGREE_LEXICAL,
+                                                                       ("sem-b", "lex-b", "sem-c"))
+
+
 @pytest.mark.parametrize("lexical_score, similarity, top", [
     (AGREE_LEXICAL - 0.001, AGREE_SEMANTIC, "lex-a"),  # lexical too weak
     (AGREE_LEXICAL, AGREE_SEMANTIC - 0.001, "lex-a"),  # semantic too weak
@@ -222,6 +233,95 @@ def test_agreement_needs_both_bars_and_the_same_entry(lexical_score, similarity,
     lexical = Match(None, lexical_score, ("lex-a", "lex-b", "lex-c"))
     ranked = [(top, similarity), ("sem-b", 0.1), ("sem-c", 0.05)]
     assert combine(lexical, FixedRanker(ranked), "question").id is None
+
+
+# ------------------------------------ asking: the language, the decision, which tier
+
+
+class ThreadRanker(FixedRanker):
+    """A fixed ranking that notes the thread it was asked on."""
+
+    def __init__(self, ranked: Sequence[tuple[str, float]]) -> None:
+        super().__init__(ranked)
+        self.threads: list[int] = []
+
+    def rank(self, question: str) -> list[tuple[str, float]]:
+        self.threads.append(threading.get_ident())
+        return super().rank(question)
+
+
+async def both_ways(lexical: FaqMatcher, tier, question, fallback: str | None = None) -> Asked:
+    """`ask` and `ask_off_loop` must read a question alike: the one asked both ways."""
+    asked = ask(lexical, tier, question, fallback)
+    assert await ask_off_loop(lexical, tier, question, fallback) == asked
+    return asked
+
+
+async def test_a_sure_lexical_answer_is_the_lexical_tiers_and_the_tier_is_not_asked(lexical) -> None:
+    ranker = ThreadRanker([("sem-a", 0.99), ("sem-b", 0.1)])
+    asked = await both_ways(lexical, ranker, "UA 150.18")
+    assert asked == Asked(lexical.match("UA 150.18", "en"), "en", "lexical")
+    assert asked.match.id == "this-campaign" and asked.match.score >= CHECK_BELOW
+    assert ranker.calls == 0
+
+
+async def test_an_unsure_question_goes_to_the_tier_off_the_event_loop(lexical) -> None:
+    ranker = ThreadRanker([("sem-a", 0.99), ("sem-b", 0.1)])
+    assert await ask_off_loop(lexical, ranker, "xyzzy plugh") == Asked(Match("sem-a", 0.99, ("sem-b",)),
+                                                                        "en", "semantic")
+    assert ranker.threads and threading.get_ident() not in ranker.threads  # a worker thread
+    assert ask(lexical, ranker, "xyzzy plugh").tier == "semantic"
+
+
+async def test_agreement_and_a_decline_name_their_tier(lexical) -> None:
+    declined = lexical.match("xyzzy plugh", "en")
+    assert declined.id is None and declined.score < AGREE_LEXICAL
+    asked = await both_ways(lexical, FixedRanker([("sem-a", 0.5), ("sem-b", 0.1)]), "xyzzy plugh")
+    assert (asked.match.id, asked.lang, asked.tier) == (None, "en", None)
+    question = "asilo"  # lexically unsure, and in Spanish
+    unsure = lexical.match(question, "es")
+    assert unsure.id is None and unsure.score >= AGREE_LEXICAL
+    agreeing = FixedRanker([(unsure.suggestions[0], AGREE_SEMANTIC), ("sem-b", 0.1)])
+    asked = await both_ways(lexical, agreeing, question, "en")
+    assert (asked.match.id, asked.lang, asked.tier) == (unsure.suggestions[0], "es", "both")
+    assert (await both_ways(lexical, None, "Videgaray")).tier == "lexical"
+    assert (await both_ways(lexical, None, "xyzzy plugh")).tier is None
+
+
+async def test_a_question_that_does_not_tell_its_language_is_read_in_the_fallback(lexical) -> None:
+    """"Videgaray" is no word of either language: read as Spanish (the supporter's
+    language) it is a suggestion, as English an answer."""
+    question = "Videgaray"
+    as_spanish, as_english = lexical.match(question, "es"), lexical.match(question, "en")
+    assert as_spanish.id is None and as_english.id is not None  # the reading matters here
+    assert await both_ways(lexical, None, question, "es") == Asked(as_spanish, "es", None)
+    assert await both_ways(lexical, None, question) == Asked(as_english, "en", "lexical")
+    assert (await both_ways(lexical, None, "¿Quién es Luis Videgaray?", "en")).lang == "es"
+
+
+class FixedLexical:
+    """A lexical tier that reads every question as English and matches it one way."""
+
+    def __init__(self, match: Match) -> None:
+        self.fixed = match
+
+    def language_of(self, text: str, fallback: str | None = None) -> str:
+        return "en"
+
+    def match(self, text: str, lang: str | None = None) -> Match:
+        return self.fixed
+
+
+async def test_a_near_threshold_answer_the_tier_confirms_is_the_lexical_tiers(lexical) -> None:
+    ranked = [("sem-a", 0.5), ("sem-b", 0.45), ("lex-a", 0.44), ("sem-c", 0.1)]
+    asked = await both_ways(FixedLexical(NEAR), FixedRanker(ranked), "question")  # type: ignore[arg-type]
+    assert asked == Asked(NEAR, "en", "lexical")
+
+
+async def test_a_question_that_is_not_text_is_an_empty_decline_in_the_fallback(lexical) -> None:
+    ranker = FixedRanker([("sem-a", 0.99)])
+    asked = await both_ways(lexical, ranker, None, "es")  # type: ignore[arg-type]
+    assert asked == Asked(Match(None, 0.0, ()), "es", None) and ranker.calls == 0
 
 
 # ------------------------------------------------- without the optional extra

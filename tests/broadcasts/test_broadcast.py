@@ -318,8 +318,13 @@ def test_only_a_vanished_process_on_this_host_counts_as_a_dead_holder():
     host, me = socket.gethostname(), os.getpid()
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
-    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    # The living holder takes SIGHUP's default (dying), even under nohup, and says when it
+    # is ready: a signal sent by mistake instead of the harmless 0 would end it.
+    alive = subprocess.Popen([sys.executable, "-c", "import signal, time; "
+                              "signal.signal(signal.SIGHUP, signal.SIG_DFL); print('ready', flush=True); "
+                              "time.sleep(30)"], stdout=subprocess.PIPE, text=True)
     try:
+        assert alive.stdout.readline() == "ready\n"
         assert holder_is_dead(f"cli:{host}:{gone.pid}:feed")
         for owner in (None, "", f"cli:{host}:{alive.pid}:feed",  # running
                       f"cli:{host}:{me}:feed",  # this very process
@@ -332,6 +337,7 @@ def test_only_a_vanished_process_on_this_host_counts_as_a_dead_holder():
     finally:
         alive.kill()
         alive.wait()
+        alive.stdout.close()
 
 
 async def test_a_busy_broadcast_names_its_holder(harness, store):
@@ -432,7 +438,8 @@ async def test_the_lease_is_renewed_every_third_of_it_for_a_lease_ahead(harness,
     await broadcaster.run()
     assert len(renewals) >= 8
     for (at, until), (after, _) in zip(renewals, renewals[1:], strict=False):
-        assert until == pytest.approx(at + 6.0)
+        assert until - at == pytest.approx(6.0)  # not approx(at + 6.0): its tolerance, relative to the
+        # epoch seconds, would be half an hour
         assert 2.0 <= after - at <= 2.6  # a third of the lease, give or take a send
     assert 2.0 <= renewals[0][0] - started <= 2.6
 

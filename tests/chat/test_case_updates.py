@@ -271,6 +271,24 @@ async def test_reporting_cancels_the_reminder_and_near_the_deadline_it_comes_soo
     assert texts_of(api.take_calls()) == []  # reported already: no reminder
 
 
+async def test_not_yet_exactly_48_hours_before_the_deadline_reminds_a_day_later(bot, clock, far_from_utc):
+    """Sooner only when 48 hours before the deadline's end is still ahead; at that very
+    moment the usual day applies. The times are UTC whatever the machine's zone."""
+    sim, api = bot
+    clock.now = datetime(2018, 9, 26, tzinfo=UTC).timestamp()  # deadline 27 September, ending at 28 00:00
+    user = sim.user()
+    await complete(user, "geronimo-gutierrez", "email", "en")
+    await user.press("🕒 Not yet, remind me later")
+    api.take_calls()
+    clock.advance(24 * 3600 - 60)
+    await run_sweep(sim.application)
+    assert texts_of(api.take_calls()) == []
+    clock.advance(120)
+    await run_sweep(sim.application)
+    assert texts_of(api.take_calls()) == [
+        "⏰ Reminder: you prepared an appeal for UA 150.18. Did you send it?"]
+
+
 async def test_the_bot_resumes_a_broadcast_whose_sender_died(bot, services):
     sim, api = bot
     for chat in (501, 502, 503):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.chat.flows import expire_abandoned_flows, in_flow
+from bot.chat.flows import COUNT_KEY, FEEDBACK_KEY, expire_abandoned_flows, in_flow
 from bot.chat.take_action import FLOW_KEY
 from tests.chat.test_take_action import complete, walk_to_name
 from tests.conftest import texts_of
@@ -34,6 +34,35 @@ async def test_a_menu_tap_leaves_the_feedback_flow(bot, services):
     await user.send("/start")
     await user.send(QUESTION)
     assert await services.store.list_problems() == []  # the question was not taken as a reply
+
+
+async def test_cancel_leaves_the_count_and_the_feedback_flows_keeping_nothing(bot, services):
+    """/cancel while asked "how many?", and /cancel or ✖️ Cancel while reporting a
+    reply: the flow ends with the menu, and nothing typed before or after counts."""
+    sim, _ = bot
+    user = sim.user()
+    await complete(user, "luis-videgaray", "email", "en")
+    await user.press("👥 We sent more than one")
+    calls = await user.send("/cancel")
+    assert texts_of(calls) == ["Cancelled. Nothing you typed has been kept."]
+    assert "✍️ Take action" in calls[-1].button_texts()
+    assert COUNT_KEY not in sim.application.user_data[user.id]
+    await user.send("3")  # a question now, not a count
+    assert (await services.store.campaign_stats("ua-150-18", today=services.today())).actions == 0
+
+    for leave in ("/cancel", "✖️ Cancel"):
+        menu = await _in_the_reply(user) if leave == "/cancel" else None
+        if menu is None:
+            await user.send("/start")
+            message, _ = user.find_button("📚 Learn")
+            await user.press_data(message, "fb:reply")  # the officials to pick from, and ✖️ Cancel
+        calls = await (user.send(leave) if leave == "/cancel" else user.press(leave))
+        assert texts_of(calls, "editMessageText" if leave != "/cancel" else "sendMessage")[-1:] == [
+            "What would you like to do?"], leave
+        assert "✍️ Take action" in calls[-1].button_texts()
+        assert FEEDBACK_KEY not in sim.application.user_data[user.id]
+        await user.send("They answered yes")  # a question now, not a reply
+    assert await services.store.list_problems() == []
 
 
 async def _in_the_appeal(user):
@@ -165,6 +194,11 @@ async def test_forged_feedback_buttons_store_nothing_and_log_nothing_typed(bot, 
         assert [(c.method, c.params.get("text")) for c in calls] == [
             ("answerCallbackQuery", "That button belongs to an older message. Please use the latest one.")]
     await user.press_data(message, "fb:kind:bounced")  # no channel chosen yet: nothing stored
+    await user.press("Email")
+    for forged in ("fb:kind:disconnected", "fb:kind:exploded"):  # an email cannot be disconnected
+        calls = await user.press_data(message, forged)
+        assert [(c.method, c.params.get("text")) for c in calls] == [
+            ("answerCallbackQuery", "That button belongs to an older message. Please use the latest one.")]
     assert await services.store.list_problems(open_only=False) == []
     assert "attacker text" not in caplog.text and "ERROR" not in caplog.text
     assert api.refusals == []

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 
 import pytest
 
@@ -56,7 +57,7 @@ async def test_stats_for_organizers_and_refusal_for_others(bot):
     assert api.refusals == []
 
 
-async def test_contact_problems_reach_the_review_list(bot, services):
+async def test_contact_problems_reach_the_review_list(bot, services, far_from_utc):
     sim, _ = bot
     user = sim.user()
     await complete(user, "luis-videgaray", "email", "en")
@@ -66,6 +67,12 @@ async def test_contact_problems_reach_the_review_list(bot, services):
     await user.press("Email")
     calls = await user.press("The email bounced")
     assert calls[-1].text == "Thank you! The organizers will review it."
+    assert "✍️ Take action" in calls[-1].button_texts()  # and the menu
+    (item,) = await services.store.list_problems()
+    assert item.created_at == datetime.fromtimestamp(services.clock(), tz=UTC)
+    mine = await services.store.supporter_data(services.supporter(user.id), user.id)
+    assert [problem.id for problem in mine.problems] == [item.id]  # /mydata shows it, /forget finds it
+    assert await counted_today(services, user.id, "problems") == 1
     organizer = sim.user(user_id=ORGANIZER_ID)
     (listing,) = await organizer.send("/problems")
     assert listing.text.startswith(
@@ -75,17 +82,44 @@ async def test_contact_problems_reach_the_review_list(bot, services):
     assert texts_of(await organizer.send("/problems")) == ["Nothing to review."]
 
 
-async def test_an_official_reply_is_recorded(bot, services):
+async def test_an_official_reply_is_recorded(bot, services, far_from_utc):
     sim, _ = bot
     user = sim.user(language_code="es")
     await complete(user, "geronimo-gutierrez", "email", "es")
     await user.press("✅ Envié el correo")
     await user.press("📬 Un funcionario respondió")
     await user.press("Gerónimo Gutiérrez (UA 150.18)")
+    for refused, why in (("x" * 501, "Tiene 501 caracteres; aquí el límite es 500. Acórtalo, por favor."),
+                         ("\u200b", "Parece vacío. Escribe algo o pulsa Omitir.")):
+        assert texts_of(await user.send(refused)) == [why]  # and the summary is asked again
     calls = await user.send("Respondió que <b>lo revisarán</b>")
     assert texts_of(calls) == ["¡Gracias! Las personas organizadoras lo revisarán."]
+    assert "✍️ Actúa" in calls[-1].button_texts()  # and the menu
     (item,) = await services.store.list_problems()
     assert (item.kind, item.text) == ("reply", "Respondió que <b>lo revisarán</b>")
+    assert item.created_at == datetime.fromtimestamp(services.clock(), tz=UTC)
+    mine = await services.store.supporter_data(services.supporter(user.id), user.id)
+    assert [reply.id for reply in mine.replies] == [item.id]  # /mydata shows it, /forget finds it
+    assert await counted_today(services, user.id, "replies") == 1
+    # Another supporter's reply typed in a message with the same number (numbers count per chat)
+    # is another reply, not a repeat of this one.
+    other = sim.user(user_id=user.id + 1, language_code="es")
+    await complete(other, "geronimo-gutierrez", "email", "es")
+    await other.press("✅ Envié el correo")
+    await other.press("📬 Un funcionario respondió")
+    await other.press("Gerónimo Gutiérrez (UA 150.18)")
+    for refused in ("x" * 501, "\u200b"):
+        await other.send(refused)
+    assert texts_of(await other.send("Respondió que sí")) == [
+        "¡Gracias! Las personas organizadoras lo revisarán."]
+    assert len(await services.store.list_problems()) == 2
+
+
+async def counted_today(services, user_id: int, kind: str) -> int:
+    """What the daily limits counted today under this supporter's own limiter key."""
+    rows = await services.store._db.execute_fetchall(
+        f"SELECT {kind} FROM daily_limits WHERE limiter = ?", (services.limits(user_id).limiter,))
+    return sum(row[0] for row in rows)
 
 
 @pytest.mark.parametrize("lang, expected", [

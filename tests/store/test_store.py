@@ -24,6 +24,7 @@ from bot.store import (
     DeliveryCounts,
     Limits,
     ProblemReport,
+    Recorded,
     ReminderRequest,
     ReplyReport,
     SQLiteStore,
@@ -217,12 +218,30 @@ async def test_same_idempotency_key_counts_once(store):
 
     reply = ReplyReport("ua-150-18", "luis-videgaray", "They answered", key(1), "r1")
     first_reply, again_reply = await store.record_reply(reply), await store.record_reply(reply)
-    assert first_reply.created and not again_reply.created
-    assert first_reply.id == again_reply.id
+    assert first_reply == Recorded(True, first_reply.id) and first_reply.id is not None
+    assert again_reply == Recorded(False, first_reply.id)  # the same row, not created again
     problem = ProblemReport("ua-150-18", "luis-videgaray", "email", "bounced", None, None, "p1")
-    assert (await store.record_contact_problem(problem)).created
-    assert not (await store.record_contact_problem(problem)).created
+    first_problem = await store.record_contact_problem(problem)
+    assert first_problem.created
+    assert await store.record_contact_problem(problem) == Recorded(False, first_problem.id)
     assert len(await store.list_problems()) == 2
+
+
+async def test_replies_and_problems_past_their_daily_cap_are_refused_and_say_so(store):
+    limits = Limits(key(79), replies=1, problems=1)
+
+    def reply(n: int) -> ReplyReport:
+        return ReplyReport("ua-150-18", "luis-videgaray", f"They answered {n}", key(1), f"r{n}")
+
+    def problem(n: int) -> ProblemReport:
+        return ProblemReport("ua-150-18", "luis-videgaray", "email", "bounced", None, key(1), f"p{n}")
+
+    assert (await store.record_reply(reply(1), limits=limits)).created
+    assert await store.record_reply(reply(2), limits=limits) == Recorded(False, None, capped=True)
+    assert (await store.record_contact_problem(problem(1), limits=limits)).created
+    assert await store.record_contact_problem(problem(2), limits=limits) == Recorded(False, None, capped=True)
+    assert sorted(i.kind for i in await store.list_problems()) == ["problem", "reply"]
+    assert (await store.campaign_stats("ua-150-18", today=datetime.now(UTC).date())).capped == 2
 
 
 @pytest.mark.parametrize(
@@ -336,6 +355,28 @@ async def test_all_campaign_figures_are_exact(store):
     assert stats.last_7_days == 11
     assert stats.open_problems == 2
     assert (await store.campaign_stats("nobody", today=TODAY)).actions == 0
+
+
+async def test_figures_default_to_the_utc_day_whatever_the_zone(store, far_from_utc):
+    assert (await store.campaign_stats()).today == datetime.now(UTC).date()
+
+
+async def test_figures_are_read_while_another_process_writes(sqlite_store):
+    """A read snapshot (WAL): /stats and the dashboard answer at once while a
+    writer holds the database, rather than queueing behind it."""
+    await sqlite_store.record_action(report(1))
+    writer = raw(sqlite_store.path)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("DELETE FROM daily_limits")
+    try:
+        stats = await asyncio.wait_for(sqlite_store.campaign_stats(today=TODAY), timeout=2)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert stats.actions == 1
+    pages, page_size = (raw(sqlite_store.path).execute(f"PRAGMA {p}").fetchone()[0]
+                        for p in ("page_count", "page_size"))
+    assert stats.db_bytes == pages * page_size >= 4096  # bytes, as /stats shows them
 
 
 async def test_by_day_window_is_the_last_90_days_with_zeros(store):
@@ -498,6 +539,23 @@ async def test_forget_removes_the_key_everywhere_and_keeps_the_counts(store, tmp
         for file in path.parent.iterdir():
             content = file.read_bytes()
             assert victim.encode() not in content and b"Quetzalcoatl" not in content, file.name
+
+
+async def test_forget_marks_the_utc_day_the_caps_count_in_and_names_a_bad_limiter(store, far_from_utc):
+    """Without `today`, /forget marks today's limits on the UTC day, the day a
+    report is counted on, whatever the machine's zone; a limiter that is no key
+    is refused by name, by /forget (which then deletes nothing) and by a report."""
+    limiter = key(78)
+    await store.subscribe(3003, "ua-150-18", key(503), "en", supporter=key(3))
+    with pytest.raises(ValueError, match="^limiter must be a 64-character lowercase hex key"):
+        await store.forget(key(3), 3003, limiter="not-a-key")
+    assert await store.subscriptions_of(3003) == ["ua-150-18"]
+    with pytest.raises(ValueError, match="^limiter must be a 64-character lowercase hex key"):
+        await store.record_action(report(3, supporter=key(3)), limits=Limits("not-a-key"))
+    await store.forget(key(3), 3003, limiter=limiter)
+    rows = await query(store, "SELECT day, forgot FROM daily_limits WHERE limiter = ?", limiter)
+    assert [(str(day)[:10], bool(forgot)) for day, forgot in rows] == [(datetime.now(UTC).date().isoformat(),
+                                                                         True)]
 
 
 async def _holding(store, columns: dict, table: str, text: str, chat: int | None) -> bool:
