@@ -120,18 +120,23 @@ FINAL = "('sent', 'failed', 'blocked', 'unknown')"  # a delivery that is over ke
 
 REBUILD_ROLLUPS = (
     "LOCK TABLE action_daily, campaign_totals IN EXCLUSIVE MODE",
-    "DELETE FROM campaign_totals",
+    # Refused attempts (`capped`) are in no action log: they are kept.
+    "UPDATE campaign_totals SET supporters = 0, actions = 0, attempted = 0, reports = 0",
     "DELETE FROM action_daily",
     """INSERT INTO campaign_totals (campaign_id, supporters, actions, attempted, reports)
     SELECT campaign_id, COUNT(DISTINCT supporter),
            SUM(CASE WHEN status = 'done' THEN count ELSE 0 END),
            SUM(CASE WHEN status = 'attempted' THEN count ELSE 0 END), COUNT(*)
-    FROM actions GROUP BY campaign_id""",
+    FROM actions GROUP BY campaign_id
+    ON CONFLICT (campaign_id) DO UPDATE SET supporters = excluded.supporters, actions = excluded.actions,
+        attempted = excluded.attempted, reports = excluded.reports""",
     """INSERT INTO campaign_totals (campaign_id, supporters, actions, attempted, reports)
     SELECT '*', COUNT(DISTINCT supporter),
            COALESCE(SUM(CASE WHEN status = 'done' THEN count ELSE 0 END), 0),
            COALESCE(SUM(CASE WHEN status = 'attempted' THEN count ELSE 0 END), 0), COUNT(*)
-    FROM actions""",
+    FROM actions
+    ON CONFLICT (campaign_id) DO UPDATE SET supporters = excluded.supporters, actions = excluded.actions,
+        attempted = excluded.attempted, reports = excluded.reports""",
     """INSERT INTO action_daily (campaign_id, day, official_id, channel, status, actions, reports)
     SELECT campaign_id, (created_at AT TIME ZONE 'UTC')::date, official_id, channel, status,
            SUM(count), COUNT(*)

@@ -12,7 +12,8 @@ differ (ISO text to TIMESTAMPTZ/DATE). Every table is copied, whatever
 migrations added it, except the two that are derived: the rollups are rebuilt
 from `actions` afterwards, as `rebuild_rollups` does, except that a
 campaign's supporter count never drops below the source's (supporters who
-used /forget left no key in `actions` but are still counted). The copy is one
+used /forget left no key in `actions` but are still counted) and the refused
+attempts, which no log holds, are copied. The copy is one
 PostgreSQL transaction: it lands whole or not at all. A target that already
 holds data is refused unless `force`, which replaces that data.
 """
@@ -162,17 +163,20 @@ async def _copy(db, pool: asyncpg.Pool, force: bool) -> Copied:
         await _advance_identities(conn, order)
         for statement in REBUILD_ROLLUPS:
             await conn.execute(statement)
-        await _keep_forgotten_supporters(db, conn)
+        await _keep_what_the_log_does_not_hold(db, conn)
     return Copied(counts)
 
 
-async def _keep_forgotten_supporters(db, conn: asyncpg.Connection) -> None:
-    """The rebuild counts the supporter keys left in `actions`, but /forget
-    removed some that the source's totals still count (as they should: their
-    actions stay in the figures). Keep the higher of the two per campaign."""
-    rows = await db.execute_fetchall("SELECT campaign_id, supporters FROM campaign_totals")
+async def _keep_what_the_log_does_not_hold(db, conn: asyncpg.Connection) -> None:
+    """The rebuild counts from `actions`, which cannot tell two things the
+    source's totals know: supporters who used /forget left no key there (their
+    actions stay in the figures, so they are still counted: keep the higher
+    count), and refused attempts are in no log at all (copy them)."""
+    rows = await db.execute_fetchall("SELECT campaign_id, supporters, capped FROM campaign_totals")
     await conn.executemany(
-        "UPDATE campaign_totals SET supporters = GREATEST(supporters, $2) WHERE campaign_id = $1",
+        "INSERT INTO campaign_totals (campaign_id, supporters, capped) VALUES ($1, $2, $3)"
+        " ON CONFLICT (campaign_id) DO UPDATE SET"
+        " supporters = GREATEST(campaign_totals.supporters, excluded.supporters), capped = excluded.capped",
         [tuple(row) for row in rows],
     )
 

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 import asyncpg
 
-from bot.store import ProblemReport, ReplyReport, open_store
+from bot.store import Limits, ProblemReport, ReplyReport, open_store
 from bot.store.base import ReminderRequest
 from bot.store.postgres import open_postgres_store
 from bot.store.transfer import copy_order, redact
@@ -40,6 +40,9 @@ async def populate(path) -> None:
         await store.set_conversation_state("report", (1002, 1002), 3)
         await store.record_action(report(70, supporter=key(6), at=at(1)))
         await store.forget(key(6), -100_000_000_006, limiter=key(906), today=at(1).date())
+        # a refused attempt: counted only in the totals, not in the action log
+        refused = await store.record_action(report(71, at=at(1)), limits=Limits(key(907), reports=0))
+        assert refused.capped
         await store.audit(777, "broadcast", "ua-150-18 update 1", at=at(0))
         await store.audit(777, "stats", None)
         # case updates and reminders (migration 0004)

@@ -392,7 +392,10 @@ async def test_by_day_window_is_the_last_90_days_with_zeros(store):
 
 
 async def test_rollups_match_a_rebuild_from_the_log(store):
+    """Refused attempts included: the log does not hold them, so the rebuild keeps them."""
     await seed_figures(store)
+    refused = await store.record_action(report(900), limits=Limits(key(901), reports=0))
+    assert refused.capped
     before = {
         table: await query(store, f"SELECT * FROM {table} ORDER BY 1, 2, 3, 4, 5")
         for table in ("campaign_totals", "action_daily")
