@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from datetime import UTC, datetime
 
 import pytest
 
+from bot.bot_api.simulator import Simulator
 from tests.chat.test_take_action import complete
 from tests.conftest import ORGANIZER_ID, texts_of
 
@@ -101,8 +103,8 @@ async def test_an_official_reply_is_recorded(bot, services, far_from_utc):
     mine = await services.store.supporter_data(services.supporter(user.id), user.id)
     assert [reply.id for reply in mine.replies] == [item.id]  # /mydata shows it, /forget finds it
     assert await counted_today(services, user.id, "replies") == 1
-    # Another supporter's reply typed in a message with the same number (numbers count per chat)
-    # is another reply, not a repeat of this one.
+    # Another supporter's reply is another reply, not a repeat of this one (with messages of the
+    # same number too: test_two_chats_reporting_alike_in_messages_of_the_same_number_are_two_reports).
     other = sim.user(user_id=user.id + 1, language_code="es")
     await complete(other, "geronimo-gutierrez", "email", "es")
     await other.press("✅ Envié el correo")
@@ -154,3 +156,29 @@ async def test_mydata_and_forget(bot, services, settings, lang, expected):
     assert stats.actions == 1  # still counted, anonymously
     (after,) = await user.send("/mydata")
     assert "(0)" in after.text
+
+
+async def test_two_chats_reporting_alike_in_messages_of_the_same_number_are_two_reports(bot, services):
+    """Telegram numbers messages per chat, so two supporters' replies and
+    problems can come in messages with the same number: each is its own
+    report (the key that stops a repeat names the chat too)."""
+    sim, api = bot
+    per_chat: dict[int, itertools.count] = {}
+    alike = Simulator(sim.application, api, clock=services.clock,  # users' messages numbered per chat
+                      message_ids=lambda chat: next(per_chat.setdefault(chat, itertools.count(500))))
+    for user_id in (61, 62):
+        user = alike.user(user_id=user_id)
+        await complete(user, "luis-videgaray", "email", "en")
+        await user.press(DONE_BUTTON["email"])
+        await user.press("📬 An official replied")
+        await user.press("Luis Videgaray (UA 150.18)")
+        assert texts_of(await user.send("They wrote back")) == ["Thank you! The organizers will review it."]
+        await user.send("/start")
+        message, _ = user.find_button("📚 Learn")
+        await user.press_data(message, "fb:problem")
+        await user.press("Luis Videgaray (UA 150.18)")
+        await user.press("Email")
+        calls = await user.press("The email bounced")
+        assert calls[-1].text == "Thank you! The organizers will review it."
+    items = await services.store.list_problems()
+    assert sorted(i.kind for i in items) == ["problem", "problem", "reply", "reply"]
