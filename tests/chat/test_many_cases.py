@@ -10,14 +10,13 @@ after each one's closing update.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 
 import pytest
 
 from bot.bot_api.simulator import Simulator
-from bot.chat.broadcasting import RUNNING_KEY
 from bot.store import ProblemReport
+from tests.chat.test_case_updates import wait_for_broadcasts
 from tests.conftest import ORGANIZER_ID, make_services, start_bot, stop_bot, texts_of
 
 TEST_CASE = "test-ua-999-99"
@@ -124,14 +123,6 @@ async def test_a_new_case_runs_end_to_end_from_files_alone(bot, services):
     unknown = await organizer.send("/problems nope")
     assert texts_of(unknown) == [f"No campaign nope. Known: {TEST_CASE}, {UA}."]
     assert api.refusals == []
-
-
-async def wait_for_broadcasts(application, store) -> None:
-    for _ in range(500):
-        if not await store.unfinished_broadcasts() and not application.bot_data.get(RUNNING_KEY):
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("broadcast did not finish")
 
 
 async def test_a_broadcast_reaches_only_the_followers_of_its_case(bot, services, clock):
