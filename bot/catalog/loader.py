@@ -8,6 +8,7 @@ The bot refuses to start while any problem remains.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,7 @@ from bot.catalog.templates import load_templates
 from bot.catalog.yaml_source import SourceList, SourceMap, YamlProblem, load_yaml
 
 EXPLAINER_MAX_CHARS = 900
+ID_SHAPE = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 
 class ContentError(Exception):
@@ -147,8 +149,13 @@ class _Reader:
         return objects
 
     def unique(self, objects: list, kind: str) -> dict:
+        """By id; an id used twice, or not made of lowercase letters, digits and
+        hyphens (ids travel in buttons' data, joined by ':'), is a problem."""
         by_id: dict = {}
         for obj in objects:
+            if not ID_SHAPE.fullmatch(obj.id):
+                self.problems.add(obj.where.path, obj.where.of("id"),
+                                  f"{kind} id {obj.id!r}: use only lowercase letters, digits and hyphens")
             if obj.id in by_id:
                 first = by_id[obj.id].where
                 self.problems.add(obj.where.path, obj.where.of("id"),

@@ -185,8 +185,7 @@ async def got_count(update: Update, context: BotContext) -> int:
     result = await _record(update, context, report, int(text), "done", report["key"])
     if result is None:
         return ConversationHandler.END
-    key = "report.thanks" if result.created else "report.already"
-    text = _thanks(update, context, report, result) if result.created else context.t(update, key)
+    text = _thanks(update, context, report, result) if result.created else context.t(update, "report.already")
     await _cancel_reminder(update, context, report)
     await update.effective_chat.send_message(text, reply_markup=_after_markup(update, context,
                                                                               report["campaign"]))

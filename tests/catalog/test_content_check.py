@@ -96,6 +96,16 @@ def test_id_used_twice(tree):
         in problems(tree)
 
 
+@pytest.mark.parametrize("bad_id", ["luis:videgaray", "Luis-Videgaray", "luis videgaray", "-luis"])
+def test_an_id_that_could_not_travel_in_a_button(tree, bad_id):
+    """Button data joins ids with ':' (report.py, feedback.py): an id must not hold one."""
+    edit(tree / OFFICIALS, "- id: luis-videgaray", f"- id: {bad_id}")
+    edit(tree / CAMPAIGN, "  - official: luis-videgaray", f"  - official: {bad_id}")
+    line = line_of(tree / OFFICIALS, f"- id: {bad_id}")
+    assert problems(tree) == [
+        f"{OFFICIALS}:{line}: official id {bad_id!r}: use only lowercase letters, digits and hyphens"]
+
+
 def test_reference_to_a_missing_official(tree):
     edit(tree / CAMPAIGN, "  - official: geronimo-gutierrez", "  - official: geronimo-gutierez")
     line = line_of(tree / CAMPAIGN, "geronimo-gutierez")

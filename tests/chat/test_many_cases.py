@@ -10,13 +10,14 @@ after each one's closing update.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.bot_api.simulator import Simulator
 from bot.store import ProblemReport
 from tests.chat.test_case_updates import wait_for_broadcasts
+from tests.chat.test_take_action import channel_button
 from tests.conftest import ORGANIZER_ID, make_services, start_bot, stop_bot, texts_of
 
 TEST_CASE = "test-ua-999-99"
@@ -142,6 +143,31 @@ async def test_a_broadcast_reaches_only_the_followers_of_its_case(bot, services,
     sent = {c.chat_id for c in api.take_calls() if c.method == "sendMessage" and c.ok
             and c.text.startswith("📣 <b>UA 999.99 update")}
     assert sent == {501, 503}
+
+
+async def test_reporting_on_one_case_keeps_the_reminder_of_the_other(bot, services):
+    sim, _ = bot
+    user = sim.user()
+    await user.send("/start")
+    sent_button = {}
+    for case, official in ((TEST_CASE, "alex-example"), (UA, "luis-videgaray")):
+        await user.press("menu:act")
+        await user.press(f"act:camp:{case}")
+        await user.press(f"act:off:{official}")
+        await user.press(channel_button(user, "en", "email"))
+        await user.press("act:skip")  # no name
+        await user.press("act:skip")  # no city
+        await user.press("act:skip")  # no sentence
+        if case == UA:
+            await user.press("act:lang:es")
+        prompt, button = user.find_button("✅ I sent the email")
+        sent_button[case] = prompt, button["callback_data"]
+        await user.press("🕒 Not yet, remind me later")
+    calls = await user.press_data(*sent_button[UA])  # reported after all, from the earlier prompt
+    assert calls[-1].text.startswith("🙏 Thank you! Your action is counted.")
+    now = datetime.fromtimestamp(services.clock(), tz=UTC)
+    due = await services.store.claim_due_reminders(now + timedelta(days=2), 10)
+    assert [reminder.campaign_id for reminder in due] == [TEST_CASE]
 
 
 async def test_after_its_closing_update_a_case_is_an_archive(bot, services, clock):

@@ -35,6 +35,7 @@ def test_what_telegram_accepts(text):
     ("<b>x", 'no end tag for "b"'),
     ("<b><i>x</i>", 'no end tag for "b"'),
     ("<i><b>x</i></b>", 'unmatched end tag "i"'),
+    ("Tom &amp; Jerry <script>", 'unsupported tag "script"'),  # checking goes on after an entity
 ])
 def test_what_telegram_refuses_and_why(text, reason):
     with pytest.raises(HtmlRefused) as refused:

@@ -11,15 +11,19 @@ import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import asyncpg
 import pytest
 
 from bot.core.config import Settings
-from bot.store import ReplyReport, Store, open_configured_store, open_store
+from bot.store import ReplyReport, Store, open_configured_store, open_store, validate
 from bot.store import migrate as migrations
 from bot.store.base import Limits, ReminderRequest
 from bot.store.postgres import (
     ACTED_BEFORE,
     ACTED_HERE,
+    INSERT_ACTION,
+    LOCK_SUPPORTER,
+    SUPPORTER_LOCK,
     PostgresStore,
     open_postgres_store,
     stats_params,
@@ -379,3 +383,29 @@ async def test_opening_both_audiences_at_once_reaches_each_chat_once(pg_url):
     finally:
         await first.close()
         await second.close()
+
+
+async def test_forget_waits_for_a_report_in_flight_and_then_erases_it(pg_store, pg_url):
+    """A report of the same person that commits while /forget runs lands wholly
+    before it (and is erased) or after it: never kept under the key because
+    forget looked before it committed. The report in flight holds the supporter
+    lock and has inserted its action, as `record_action` does."""
+    supporter = key(1)
+    values = list(validate.action(report(1)))
+    values[8] = validate.parse_timestamp(values[8])
+    in_flight = await asyncpg.connect(pg_url)
+    try:
+        transaction = in_flight.transaction()
+        await transaction.start()
+        await in_flight.execute(LOCK_SUPPORTER, SUPPORTER_LOCK, supporter)
+        await in_flight.fetchval(INSERT_ACTION, *values)
+        forgetting = asyncio.create_task(pg_store.forget(supporter, 1))
+        waiting = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        while not forgetting.done() and not await pg_store._pool.fetchval(waiting):
+            await asyncio.sleep(0.01)
+        await transaction.commit()
+    finally:
+        await in_flight.close()
+    await forgetting
+    assert await pg_store._pool.fetchval("SELECT count(*) FROM actions WHERE supporter = $1", supporter) == 0
+    assert await pg_store._pool.fetchval("SELECT count(*) FROM actions") == 1  # counted, not kept as theirs

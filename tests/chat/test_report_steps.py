@@ -1,0 +1,189 @@
+"""End-to-end: each step of "Did you send it?" as the supporter sees it.
+
+Which Bot API call each step makes (the prompt is edited in place; a typed
+count is answered with a new message), the exact texts and the buttons that
+come next, in both languages; the boundaries of a typed count; a count typed
+for an action already counted; "I sent more" on a stale, forged or closed
+case; and a count or /cancel after /forget took the flow's data.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.chat.flows import COUNT_KEY
+from bot.store import ActionReport
+from tests.chat.test_case_updates import run_sweep
+from tests.chat.test_take_action import complete
+from tests.conftest import texts_of
+
+AFTER_EN = ["🔔 Follow this case for updates", "✍️ Take another action", "📬 An official replied",
+            "⚠️ A contact didn't work", "📚 Learn", "🏠 Menu"]
+AFTER_ES = ["🔔 Seguir este caso", "✍️ Otra acción", "📬 Un funcionario respondió",
+            "⚠️ Un contacto no funcionó", "📚 Infórmate", "🏠 Menú"]
+THANKS_FIRST_EN = ("🙏 Thank you! Your action is counted. You are the first person to report acting on "
+                   "UA 150.18.")
+HOW_MANY_EN = "How many did you (or your group or class) send? Type a number from 1 to 500."
+ALREADY_EN = "This action was already counted. Thank you!"
+MENU_BUTTON_EN = "✍️ Take action"
+STALE_EN = "That button belongs to an older message. Please use the latest one."
+
+
+def follow_data(message) -> str:
+    """The callback data of the message's "Follow this case" button (it names the case)."""
+    return message.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+
+
+async def stats(services):
+    return await services.store.campaign_stats("ua-150-18", today=services.today())
+
+
+async def test_not_yet_edits_the_prompt_into_what_comes_next(bot):
+    sim, _ = bot
+    user = sim.user()
+    await complete(user, "luis-videgaray", "email", "en")
+    prompt, _ = user.find_button("🕒 Not yet, remind me later")
+    calls = await user.press("🕒 Not yet, remind me later")
+    (edit,) = [c for c in calls if c.method != "answerCallbackQuery"]
+    assert (edit.method, edit.params["message_id"]) == ("editMessageText", prompt["message_id"])
+    assert edit.text == "OK. I'll remind you once, later. Thank you for taking part."
+    assert edit.button_texts() == AFTER_EN
+    assert follow_data(edit) == "upd:on:ua-150-18"
+
+
+async def test_sent_edits_the_prompt_into_thanks_then_more_is_already_counted(bot, services):
+    sim, _ = bot
+    user = sim.user(language_code="es")
+    await complete(user, "luis-videgaray", "letter", "es")
+    prompt, more = user.find_button("👥 Enviamos más de una")
+    _, sent = user.find_button("✅ Envié la carta")
+    calls = await user.press("✅ Envié la carta")
+    (edit,) = [c for c in calls if c.method != "answerCallbackQuery"]
+    assert (edit.method, edit.params["message_id"]) == ("editMessageText", prompt["message_id"])
+    assert edit.text == ("🙏 ¡Gracias! Tu acción quedó registrada. Eres la primera persona en reportar una "
+                         "acción por UA 150.18.")
+    assert edit.button_texts() == AFTER_ES
+
+    # The same prompt's "we sent more" (an old screen, a second device): the same action.
+    await user.press_data(prompt, more["callback_data"])
+    calls = await user.send("3")
+    assert [c.method for c in calls] == ["sendMessage"]
+    assert calls[0].text == "Esta acción ya estaba registrada. ¡Gracias!"
+    assert calls[0].button_texts() == AFTER_ES
+    assert (await stats(services)).actions == 1
+    # and the Sent button again: a short answer in the supporter's language, nothing else
+    calls = await user.press_data(prompt, sent["callback_data"])
+    assert [(c.method, c.params.get("text")) for c in calls] == [
+        ("answerCallbackQuery", "Esta acción ya estaba registrada. ¡Gracias!")]
+
+
+async def test_a_typed_count_up_to_the_limit_is_thanked_with_what_comes_next(bot, services):
+    sim, _ = bot
+    user = sim.user()
+    await complete(user, "luis-videgaray", "letter", "en")
+    prompt, _ = user.find_button("👥 We sent more than one")
+    calls = await user.press("👥 We sent more than one")
+    (edit,) = [c for c in calls if c.method != "answerCallbackQuery"]
+    assert (edit.method, edit.params["message_id"], edit.text) == (
+        "editMessageText", prompt["message_id"], HOW_MANY_EN)
+    assert texts_of(await user.send("501")) == ["Please type a whole number from 1 to 500."]
+    calls = await user.send("500")  # the limit itself is allowed
+    assert [c.method for c in calls] == ["sendMessage"]
+    assert calls[0].text == THANKS_FIRST_EN
+    assert calls[0].button_texts() == AFTER_EN
+    assert follow_data(calls[0]) == "upd:on:ua-150-18"
+    assert (await stats(services)).actions == 500
+    assert 'advocacy_actions_reported_total{channel="letter"} 500' in services.metrics.render()
+
+
+async def seed_supporters(services, how_many: int) -> None:
+    """`how_many` other people reported one email each (as the store counts people)."""
+    at = datetime.fromtimestamp(services.clock(), tz=UTC)
+    for n in range(how_many):
+        await services.store.record_action(ActionReport(
+            campaign_id="ua-150-18", official_id="luis-videgaray", channel="email", count=1,
+            status="done", language="en", country=None, supporter=f"{n:064x}",
+            idempotency_key=f"seeded-{n}", at=at))
+
+
+async def test_the_running_count_of_people_is_written_the_way_each_language_writes_numbers(bot, services):
+    sim, _ = bot
+    await seed_supporters(services, 1233)
+    english, spanish = sim.user(), sim.user(user_id=402, language_code="es")
+    await complete(english, "luis-videgaray", "email", "en")
+    calls = await english.press("✅ I sent the email")
+    assert calls[-1].text == ("🙏 Thank you! Your action is counted. You are one of 1,234 people who have "
+                              "reported acting on UA 150.18 through this bot.")
+    await complete(spanish, "luis-videgaray", "email", "es")
+    calls = await spanish.press("✅ Envié el correo")
+    assert calls[-1].text == ("🙏 ¡Gracias! Tu acción quedó registrada. Eres una de las 1.235 personas que "
+                              "han reportado una acción por UA 150.18 en este bot.")
+
+
+async def test_we_sent_more_on_a_forged_or_closed_case_counts_nothing(bot, services, clock):
+    sim, _ = bot
+    user = sim.user()
+    await complete(user, "luis-videgaray", "email", "en")
+    prompt, more = user.find_button("👥 We sent more than one")
+    for forged in ("rep:m:ua-150-18:nobody:email:en", "rep:m:ua-150-18:luis-videgaray:email"):
+        calls = await user.press_data(prompt, forged)
+        assert [c.method for c in calls] == ["answerCallbackQuery"], forged
+        assert calls[0].params["text"] == STALE_EN
+    clock.now = datetime(2018, 11, 2, 12, tzinfo=UTC).timestamp()  # the case closed on 30 October
+    calls = await user.press_data(prompt, more["callback_data"])
+    assert [(c.method, c.params.get("text"), c.params.get("show_alert")) for c in calls] == [
+        ("answerCallbackQuery", "This case is closed, so reports are no longer counted. Thank you for "
+                                "acting!", True)]
+    assert (await stats(services)).actions == 0
+
+
+async def test_a_count_or_cancel_without_the_flows_data_leads_back_to_the_menu(bot, services):
+    """The flow's data lost while its state survived (a process killed between
+    persisting the two): nothing to count against, so no crash and no count."""
+    sim, _ = bot
+    for then in ("3", "/cancel"):
+        user = sim.user()
+        await complete(user, "luis-videgaray", "letter", "en")
+        await user.press("👥 We sent more than one")
+        del sim.application.user_data[user.id][COUNT_KEY]
+        calls = await user.send(then)
+        assert [c.method for c in calls] == ["sendMessage"], then
+        assert calls[0].text == ("What would you like to do?" if then == "3"
+                                 else "Cancelled. Nothing you typed has been kept.")
+        assert MENU_BUTTON_EN in calls[0].button_texts()
+    assert (await stats(services)).actions == 0
+
+
+async def test_a_report_is_kept_with_the_time_it_was_made_in_any_time_zone(bot, services, far_from_utc):
+    sim, _ = bot
+    user = sim.user()
+    await complete(user, "luis-videgaray", "email", "en")
+    await user.press("✅ I sent the email")
+    mine = await services.store.supporter_data(services.supporter(user.id), user.id)
+    (action,) = mine.actions
+    assert action.created_at == datetime.fromtimestamp(services.clock(), tz=UTC)
+
+
+async def test_following_first_then_acting_counts_among_those_who_acted(bot, services):
+    sim, _ = bot
+    user = sim.user()
+    await user.send("/updates")
+    await user.press("🔔 Follow UA 150.18")
+    (following,) = await services.store.subscribers_of("ua-150-18")
+    assert not following.acted
+    await complete(user, "luis-videgaray", "email", "en")
+    await user.press("✅ I sent the email")
+    (following,) = await services.store.subscribers_of("ua-150-18")
+    assert following.acted  # so a /broadcast to those who acted reaches this chat
+
+
+async def test_the_reminder_asks_in_the_supporters_language(bot, services, clock):
+    sim, api = bot
+    user = sim.user(language_code="es")
+    await complete(user, "luis-videgaray", "email", "es")
+    await user.press("🕒 Todavía no, recuérdamelo")
+    clock.advance(24 * 3600 + 1)
+    api.take_calls()
+    await run_sweep(sim.application)
+    (reminder,) = api.take_calls()
+    assert reminder.button_texts() == ["✅ Envié el correo"]
