@@ -23,7 +23,7 @@ from bot.core.flood_gate import FloodGate
 from bot.runtime import build_matcher
 from bot.services import Services
 from bot.store import open_store
-from tests.pg_server import MISSING, PostgresServer, find_bindir
+from tests.pg_server import MISSING, SHARED_PORT_ENV, PostgresServer, SharedServer, find_bindir
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -110,7 +110,11 @@ def matcher(catalog):
 @pytest.fixture(scope="session")
 def pg_server():
     """The throwaway PostgreSQL server (tests/pg_server.py), started by the
-    first test that needs it and stopped at the end of the session."""
+    first test that needs it and stopped at the end of the session, unless
+    one is shared with this session (`make mutate` does that)."""
+    if shared := os.environ.get(SHARED_PORT_ENV):
+        yield SharedServer(int(shared))
+        return
     bindir = find_bindir()
     if bindir is None:
         pytest.skip(MISSING)
@@ -128,7 +132,7 @@ async def pg_url(pg_server):
     create), dropped afterwards."""
     import asyncpg
 
-    name = f"test_{next(_databases)}"
+    name = f"test_{os.getpid()}_{next(_databases)}"  # unique on a shared server too
     admin = await asyncpg.connect(pg_server.url())
     try:
         await admin.execute(f"CREATE DATABASE {name} STRATEGY FILE_COPY")

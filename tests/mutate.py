@@ -33,6 +33,7 @@ build/mutation/<run> && ../../../.venv/bin/mutmut show NAME` shows a mutant,
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -42,6 +43,8 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.pg_server import SHARED_PORT_ENV, PostgresServer, find_bindir
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = ROOT / "build" / "mutation"  # one folder per selection of targets: "all", or the modules
@@ -246,6 +249,24 @@ def pytest(work: Path, *args: str) -> subprocess.CompletedProcess:
                           cwd=work, capture_output=True, text=True)
 
 
+@contextlib.contextmanager
+def shared_postgres():
+    """One PostgreSQL server for the whole run (tests/pg_server.py): each mutant's
+    tests then create their databases on it instead of starting a server of their
+    own (initdb and start, 2 to 3 s a mutant). Without PostgreSQL the tests skip."""
+    bindir = find_bindir()
+    if bindir is None:
+        yield
+        return
+    server = PostgresServer.start(bindir)
+    os.environ[SHARED_PORT_ENV] = str(server.port)
+    try:
+        yield
+    finally:
+        del os.environ[SHARED_PORT_ENV]
+        server.stop()
+
+
 def check_planted(work: Path, planted: list[Planted]) -> list[str]:
     """Plant each hand-made bug in the copy; its test must pass before and fail after."""
     problems = []
@@ -394,11 +415,13 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     prepare(work, targets)
     planted = [p for p in PLANTED if p.module in {t.module for t in targets}]
-    print(f"Planting the audit's {len(planted)} bugs by hand:")
-    problems = check_planted(work, planted)
     patterns = [p for target in targets for p in target.patterns()]
     mutmut = Path(sys.executable).parent / "mutmut"
-    run = subprocess.run([str(mutmut), "run", "--max-children", str(args.max_children), *patterns], cwd=work)
+    with shared_postgres():
+        print(f"Planting the audit's {len(planted)} bugs by hand:")
+        problems = check_planted(work, planted)
+        run = subprocess.run([str(mutmut), "run", "--max-children", str(args.max_children), *patterns],
+                             cwd=work)
     if run.returncode != 0:
         print(f"mutmut stopped with exit status {run.returncode}", file=sys.stderr)
         return 1

@@ -56,6 +56,25 @@ shutil.rmtree(folder, ignore_errors=True)
 """
 
 
+# A server already running, for every test session that sees this variable: `make
+# mutate` starts one for all its runs, so that each mutant does not pay for initdb.
+SHARED_PORT_ENV = "ADVOCACY_TEST_PG_PORT"
+
+
+def server_url(port: int, database: str = "postgres") -> str:
+    return f"postgresql://{SUPERUSER}@127.0.0.1:{port}/{database}"
+
+
+@dataclass(frozen=True)
+class SharedServer:
+    """A server someone else started and will stop (SHARED_PORT_ENV)."""
+
+    port: int
+
+    def url(self, database: str = "postgres") -> str:
+        return server_url(self.port, database)
+
+
 def find_bindir() -> Path | None:
     """Debian's newest `/usr/lib/postgresql/<major>/bin` with initdb and pg_ctl, else PATH."""
     candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
@@ -98,7 +117,7 @@ class PostgresServer:
         return self.folder / "data"
 
     def url(self, database: str = "postgres") -> str:
-        return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
+        return server_url(self.port, database)
 
     def _run(self, *args: str) -> None:
         kwargs: dict = {}

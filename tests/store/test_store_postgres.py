@@ -400,7 +400,8 @@ async def test_forget_waits_for_a_report_in_flight_and_then_erases_it(pg_store, 
         await in_flight.execute(LOCK_SUPPORTER, SUPPORTER_LOCK, supporter)
         await in_flight.fetchval(INSERT_ACTION, *values)
         forgetting = asyncio.create_task(pg_store.forget(supporter, 1))
-        waiting = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        waiting = ("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                   " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")
         while not forgetting.done() and not await pg_store._pool.fetchval(waiting):
             await asyncio.sleep(0.01)
         await transaction.commit()
