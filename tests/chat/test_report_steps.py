@@ -34,6 +34,15 @@ def follow_data(message) -> str:
     return message.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
 
 
+async def press_on_the_prompt(user, label: str):
+    """Press a button of the report prompt; the one edit it makes, checked to be of that prompt."""
+    prompt, _ = user.find_button(label)
+    calls = await user.press(label)
+    (edit,) = [c for c in calls if c.method != "answerCallbackQuery"]
+    assert (edit.method, edit.params["message_id"]) == ("editMessageText", prompt["message_id"])
+    return edit
+
+
 async def stats(services):
     return await services.store.campaign_stats("ua-150-18", today=services.today())
 
@@ -42,10 +51,7 @@ async def test_not_yet_edits_the_prompt_into_what_comes_next(bot):
     sim, _ = bot
     user = sim.user()
     await complete(user, "luis-videgaray", "email", "en")
-    prompt, _ = user.find_button("🕒 Not yet, remind me later")
-    calls = await user.press("🕒 Not yet, remind me later")
-    (edit,) = [c for c in calls if c.method != "answerCallbackQuery"]
-    assert (edit.method, edit.params["message_id"]) == ("editMessageText", prompt["message_id"])
+    edit = await press_on_the_prompt(user, "🕒 Not yet, remind me later")
     assert edit.text == "OK. I'll remind you once, later. Thank you for taking part."
     assert edit.button_texts() == AFTER_EN
     assert follow_data(edit) == "upd:on:ua-150-18"
@@ -57,9 +63,7 @@ async def test_sent_edits_the_prompt_into_thanks_then_more_is_already_counted(bo
     await complete(user, "luis-videgaray", "letter", "es")
     prompt, more = user.find_button("👥 Enviamos más de una")
     _, sent = user.find_button("✅ Envié la carta")
-    calls = await user.press("✅ Envié la carta")
-    (edit,) = [c for c in calls if c.method != "answerCallbackQuery"]
-    assert (edit.method, edit.params["message_id"]) == ("editMessageText", prompt["message_id"])
+    edit = await press_on_the_prompt(user, "✅ Envié la carta")
     assert edit.text == ("🙏 ¡Gracias! Tu acción quedó registrada. Eres la primera persona en reportar una "
                          "acción por UA 150.18.")
     assert edit.button_texts() == AFTER_ES
@@ -81,11 +85,7 @@ async def test_a_typed_count_up_to_the_limit_is_thanked_with_what_comes_next(bot
     sim, _ = bot
     user = sim.user()
     await complete(user, "luis-videgaray", "letter", "en")
-    prompt, _ = user.find_button("👥 We sent more than one")
-    calls = await user.press("👥 We sent more than one")
-    (edit,) = [c for c in calls if c.method != "answerCallbackQuery"]
-    assert (edit.method, edit.params["message_id"], edit.text) == (
-        "editMessageText", prompt["message_id"], HOW_MANY_EN)
+    assert (await press_on_the_prompt(user, "👥 We sent more than one")).text == HOW_MANY_EN
     assert texts_of(await user.send("501")) == ["Please type a whole number from 1 to 500."]
     calls = await user.send("500")  # the limit itself is allowed
     assert [c.method for c in calls] == ["sendMessage"]
