@@ -315,17 +315,20 @@ async def seed_figures(store) -> None:
                 at=at(days),
             )
         )
+    # Each at a time of its own, so that two stores seeded a second apart hold the same rows.
     await store.record_contact_problem(
-        ProblemReport("ua-150-18", "luis-videgaray", "call", "disconnected", None, key(1), "p1")
+        ProblemReport("ua-150-18", "luis-videgaray", "call", "disconnected", None, key(1), "p1", at=at(0, 9))
     )
     solved = await store.record_contact_problem(
-        ProblemReport("ua-150-18", "luis-videgaray", "email", "bounced", "550", key(2), "p2")
+        ProblemReport("ua-150-18", "luis-videgaray", "email", "bounced", "550", key(2), "p2", at=at(0, 10))
     )
     await store.record_contact_problem(
-        ProblemReport("other-case", "someone", "email", "wrong", None, None, "p3")
+        ProblemReport("other-case", "someone", "email", "wrong", None, None, "p3", at=at(0, 11))
     )
     assert await store.resolve_problem(solved.id)
-    await store.record_reply(ReplyReport("ua-150-18", "luis-videgaray", "Form letter", None, "r1"))
+    await store.record_reply(
+        ReplyReport("ua-150-18", "luis-videgaray", "Form letter", None, "r1", at=at(0, 12))
+    )
 
 
 async def test_campaign_figures_are_exact(store):
