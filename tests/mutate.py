@@ -128,6 +128,8 @@ FEEDBACK = (*CAPS, "tests/chat/test_feedback_steps.py",
             "tests/chat/test_flows_expire.py::test_a_reply_flow_left_across_a_restart_does_not_take_a_later_question",
             "tests/chat/test_organizer_privacy.py::test_contact_problems_reach_the_review_list",
             "tests/chat/test_organizer_privacy.py::test_an_official_reply_is_recorded",
+            "tests/chat/test_organizer_privacy.py::"
+            "test_two_chats_reporting_alike_in_messages_of_the_same_number_are_two_reports",
             "tests/chat/test_experience.py::test_contact_problems_offered_fit_the_contact")
 DASHBOARD = ("tests/web/test_dashboard.py",)
 SENDING = ("tests/chat/test_take_action.py", "tests/chat/test_hostile_input.py")

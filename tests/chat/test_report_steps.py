@@ -187,3 +187,14 @@ async def test_the_reminder_asks_in_the_supporters_language(bot, services, clock
     await run_sweep(sim.application)
     (reminder,) = api.take_calls()
     assert reminder.button_texts() == ["✅ Envié el correo"]
+
+
+async def test_after_a_call_the_prompt_asks_in_the_supporters_language(bot):
+    sim, _ = bot
+    user = sim.user(language_code="es")
+    calls = await complete(user, "geronimo-gutierrez", "call", "es")
+    prompt = calls[-1]
+    assert prompt.text == ("¿Hiciste la llamada? Avísanos, para que la red de Acciones Urgentes pueda contar "
+                           "las acciones de la UA 150.18.")
+    assert prompt.button_texts() == ["✅ Llamé y hablé con alguien", "📞 No contestaron / buzón de voz",
+                                     "🕒 Todavía no, recuérdamelo"]

@@ -244,6 +244,23 @@ async def test_replies_and_problems_past_their_daily_cap_are_refused_and_say_so(
     assert (await store.campaign_stats("ua-150-18", today=datetime.now(UTC).date())).capped == 2
 
 
+async def test_the_actions_cap_counts_actions_and_allows_its_exact_total(store):
+    """10 actions a day: a report that brings the day to exactly 10 is counted, one
+    more is refused. Replies and problems are not actions."""
+    limits = Limits(key(79), actions=10, replies=5, problems=5)
+    now = datetime.now(UTC)
+    assert (await store.record_action(report(1, count=6, at=now), limits=limits)).created
+    assert (await store.record_reply(ReplyReport("ua-150-18", "luis-videgaray", "Yes", key(1), "r1", at=now),
+                                     limits=limits)).created
+    assert (await store.record_contact_problem(
+        ProblemReport("ua-150-18", "luis-videgaray", "email", "bounced", None, key(1), "p1", at=now),
+        limits=limits)).created
+    assert (await store.record_action(report(2, count=4, at=now), limits=limits)).created  # 10: the cap
+    refused = await store.record_action(report(3, count=1, at=now), limits=limits)
+    assert (refused.created, refused.capped) == (False, True)
+    assert (await store.campaign_stats("ua-150-18", today=now.date())).actions == 10
+
+
 @pytest.mark.parametrize(
     ("changes", "field"),
     [

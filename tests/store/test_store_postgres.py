@@ -7,6 +7,7 @@ behaviour is tested on both backends in test_store.py."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -29,7 +30,7 @@ from bot.store.postgres import (
     stats_params,
     stats_queries,
 )
-from tests.store.test_store import TODAY, key, report, seed_figures
+from tests.store.test_store import TODAY, at, key, report, seed_figures
 
 PG_MIGRATIONS = migrations.available(migrations.POSTGRES_FOLDER)
 LATEST = len(PG_MIGRATIONS)
@@ -410,3 +411,42 @@ async def test_forget_waits_for_a_report_in_flight_and_then_erases_it(pg_store, 
     await forgetting
     assert await pg_store._pool.fetchval("SELECT count(*) FROM actions WHERE supporter = $1", supporter) == 0
     assert await pg_store._pool.fetchval("SELECT count(*) FROM actions") == 1  # counted, not kept as theirs
+
+
+class ReportAfterTheFirstQuery:
+    """A connection that, once its first query has run, lets another report
+    commit: what a busy bot does while /stats reads its figures."""
+
+    def __init__(self, conn, report_meanwhile):
+        self._conn, self._report_meanwhile = conn, report_meanwhile
+
+    async def fetch(self, *args):
+        rows = await self._conn.fetch(*args)
+        if self._report_meanwhile is not None:
+            report_meanwhile, self._report_meanwhile = self._report_meanwhile, None
+            await report_meanwhile()
+        return rows
+
+    def __getattr__(self, name):
+        return getattr(self._conn, name)
+
+
+async def test_stats_are_one_snapshot_while_reports_arrive(pg_store, monkeypatch):
+    """Every figure of one /stats comes from the same moment (REPEATABLE READ):
+    a report committing between two of its queries shows in none of them, and
+    in all of them on the next /stats."""
+    await seed_figures(pg_store)
+    before = replace(await pg_store.campaign_stats("ua-150-18", today=TODAY), db_bytes=0)
+    transaction = pg_store._transaction
+
+    @contextlib.asynccontextmanager
+    async def transaction_with_a_report_meanwhile(**options):
+        monkeypatch.undo()  # the report itself runs as usual
+        async with transaction(**options) as conn:
+            yield ReportAfterTheFirstQuery(conn, lambda: pg_store.record_action(
+                report(99, channel="call", official_id="geronimo-gutierrez", at=at(0))))
+
+    monkeypatch.setattr(pg_store, "_transaction", transaction_with_a_report_meanwhile)
+    assert replace(await pg_store.campaign_stats("ua-150-18", today=TODAY), db_bytes=0) == before
+    after = await pg_store.campaign_stats("ua-150-18", today=TODAY)
+    assert (after.actions, after.by_channel["call"]) == (before.actions + 1, before.by_channel["call"] + 1)
