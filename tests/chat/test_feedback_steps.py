@@ -21,6 +21,7 @@ import pytest
 from bot.bot_api.simulator import Simulator
 from bot.catalog import load_catalog
 from bot.chat.flows import FEEDBACK_KEY
+from tests.chat.test_flows_expire import restarted
 from tests.conftest import ROOT, make_services, start_bot, stop_bot, two_case_tree
 
 STALE = "That button belongs to an older message. Please use the latest one."
@@ -244,3 +245,36 @@ async def test_cancel_after_the_flow_data_is_gone_shows_the_menu(bot, leave):
     assert steps(calls) == expected
     assert "✍️ Take action" in calls[-1].button_texts()
     assert api.refusals == []
+
+
+async def test_a_reply_asked_before_a_restart_is_taken_after_it(services):
+    application, api = await start_bot(services)
+    user = Simulator(application, api, clock=services.clock).user()
+    await open_feedback(user, "reply")
+    await user.press(LUIS)  # waiting for the summary
+    assert list(await services.store.conversation_states("feedback")) == [(user.id, user.id)]
+    application, _, user = await restarted(services, application)
+    assert steps(await user.send("He wrote back")) == [("sendMessage", THANKS)]
+    (item,) = await services.store.list_problems()
+    assert (item.kind, item.official_id, item.text) == ("reply", "luis-videgaray", "He wrote back")
+    await stop_bot(application)
+
+
+async def test_the_other_kind_pressed_midway_starts_over_with_it(bot):
+    sim, _ = bot
+    user = sim.user()
+    menu, _ = await open_feedback(user, "reply")  # which official replied?
+    calls = await user.press_data(menu, "fb:problem")  # the menu's other button, from an older screen
+    assert steps(calls) == [("answerCallbackQuery", None), ("editMessageText", "Whose contact did not work?")]
+
+
+async def test_another_screens_button_still_works_at_the_channel_step(bot):
+    sim, _ = bot
+    user = sim.user()
+    await user.send("/start")
+    older, _ = user.find_button("menu:learn")
+    await open_feedback(user, "problem")
+    await user.press(LUIS)  # which contact?
+    calls = await user.press_data(older, "menu:learn")
+    assert ("answerCallbackQuery", STALE) not in steps(calls)
+    assert calls[-1].text.startswith("<b>Learn</b>")

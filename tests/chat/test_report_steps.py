@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.bot_api.simulator import Simulator
 from bot.chat.flows import COUNT_KEY
 from bot.store import ActionReport
 from tests.chat.test_case_updates import run_sweep
+from tests.chat.test_flows_expire import restarted
 from tests.chat.test_take_action import complete
-from tests.conftest import texts_of
+from tests.conftest import start_bot, stop_bot, texts_of
 
 AFTER_EN = ["🔔 Follow this case for updates", "✍️ Take another action", "📬 An official replied",
             "⚠️ A contact didn't work", "📚 Learn", "🏠 Menu"]
@@ -198,3 +200,30 @@ async def test_after_a_call_the_prompt_asks_in_the_supporters_language(bot):
                            "las acciones de la UA 150.18.")
     assert prompt.button_texts() == ["✅ Llamé y hablé con alguien", "📞 No contestaron / buzón de voz",
                                      "🕒 Todavía no, recuérdamelo"]
+
+
+async def test_a_count_asked_before_a_restart_is_taken_after_it(services):
+    application, api = await start_bot(services)
+    user = Simulator(application, api, clock=services.clock).user()
+    await complete(user, "luis-videgaray", "letter", "en")
+    await user.press("👥 We sent more than one")
+    assert list(await services.store.conversation_states("report_count")) == [(user.id, user.id)]
+    application, _, user = await restarted(services, application)
+    calls = await user.send("7")
+    assert texts_of(calls) == [THANKS_FIRST_EN]
+    assert (await stats(services)).actions == 7
+    await stop_bot(application)
+
+
+async def test_we_sent_more_on_another_prompt_while_a_count_is_asked_counts_for_that_one(bot, services):
+    sim, _ = bot
+    user = sim.user()
+    await complete(user, "luis-videgaray", "email", "en")
+    email_prompt, email_more = user.find_button("👥 We sent more than one")
+    await complete(user, "luis-videgaray", "letter", "en")
+    await user.press_data(email_prompt, email_more["callback_data"])  # how many emails?
+    edit = await press_on_the_prompt(user, "👥 We sent more than one")  # no: how many letters?
+    assert edit.text == HOW_MANY_EN
+    await user.send("4")
+    figures = await stats(services)
+    assert (figures.actions, figures.by_channel) == (4, {"letter": 4})
