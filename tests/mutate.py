@@ -41,6 +41,7 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -364,7 +365,9 @@ def report(work: Path | None, targets: list[Target]) -> bool:
         killed = sum(code in CAUGHT for code in mine.values())
         not_run = sum(code is None for code in mine.values())  # an interrupted run
         survivors = sorted(name for name, code in mine.items() if code not in CAUGHT and code is not None)
-        diffs = {name: mutant_diff(run, name) for name in survivors if mine[name] == SURVIVED}
+        shown = [name for name in survivors if mine[name] == SURVIVED]
+        with ThreadPoolExecutor(max_workers=4) as pool:  # `mutmut show` takes a second each
+            diffs = dict(zip(shown, pool.map(mutant_diff, [run] * len(shown), shown), strict=True))
         by_rule = [name for name, diff in diffs.items() if sql_letter_case_only(*diff)]
         explained = [name for name, diff in diffs.items()
                      if name in by_rule or equivalents.get(name) == mutated_line(*diff)]
