@@ -69,6 +69,7 @@ async def test_sent_edits_the_prompt_into_thanks_then_more_is_already_counted(bo
     assert edit.text == ("🙏 ¡Gracias! Tu acción quedó registrada. Eres la primera persona en reportar una "
                          "acción por UA 150.18.")
     assert edit.button_texts() == AFTER_ES
+    assert follow_data(edit) == "upd:on:ua-150-18"
 
     # The same prompt's "we sent more" (an old screen, a second device): the same action.
     await user.press_data(prompt, more["callback_data"])
