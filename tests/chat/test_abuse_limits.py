@@ -13,6 +13,7 @@ import pytest
 from bot.core.flood_gate import FloodGate
 from bot.store import open_store
 from bot.store.postgres import open_postgres_store
+from tests.chat.test_feedback_steps import report_a_bounced_email
 from tests.chat.test_take_action import complete
 from tests.conftest import ORGANIZER_ID, ROOT, texts_of
 
@@ -107,12 +108,7 @@ async def test_forget_between_attempts_passes_no_cap(bot, services):
         if n == 0:
             await forget(user)
     for n in range(2):
-        await user.send("/start")
-        message, _ = user.find_button("📚 Learn")
-        await user.press_data(message, "fb:problem")
-        await user.press("Luis Videgaray (UA 150.18)")
-        await user.press("Email")
-        calls = await user.press("The email bounced")
+        calls = await report_a_bounced_email(user)
         expected = "Thank you!" if n < 1 else "You've sent the organizers many reports today"
         assert calls[-1].text.startswith(expected), n
 

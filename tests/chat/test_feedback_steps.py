@@ -56,6 +56,14 @@ async def open_feedback(user, kind: str) -> tuple[dict, list]:
     return menu, await user.press_data(menu, f"fb:{kind}")
 
 
+async def report_a_bounced_email(user) -> list:
+    """From the menu: Luis Videgaray's email bounced. The calls of the last press."""
+    await open_feedback(user, "problem")
+    await user.press(LUIS)
+    await user.press("Email")
+    return await user.press("The email bounced")
+
+
 @pytest.fixture
 async def two_cases(two_case_catalog, settings, clock, matcher, store):
     """(simulator, services) over the shipped case plus the fictional one, which

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.bot_api.simulator import Simulator
+from tests.chat.test_feedback_steps import report_a_bounced_email
 from tests.chat.test_take_action import complete
 from tests.conftest import ORGANIZER_ID, texts_of
 
@@ -173,12 +174,7 @@ async def test_two_chats_reporting_alike_in_messages_of_the_same_number_are_two_
         await user.press("📬 An official replied")
         await user.press("Luis Videgaray (UA 150.18)")
         assert texts_of(await user.send("They wrote back")) == ["Thank you! The organizers will review it."]
-        await user.send("/start")
-        message, _ = user.find_button("📚 Learn")
-        await user.press_data(message, "fb:problem")
-        await user.press("Luis Videgaray (UA 150.18)")
-        await user.press("Email")
-        calls = await user.press("The email bounced")
+        calls = await report_a_bounced_email(user)
         assert calls[-1].text == "Thank you! The organizers will review it."
     items = await services.store.list_problems()
     assert sorted(i.kind for i in items) == ["problem", "problem", "reply", "reply"]
