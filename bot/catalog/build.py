@@ -16,10 +16,10 @@ from datetime import date
 from functools import cache
 
 from bot.catalog.schema import PartialDate, Where
+from bot.catalog.yaml_source import SourceList, SourceMap
 
 # A language code as content uses it: ISO 639-1, two lowercase letters ("pt").
 LANGUAGE_CODE = re.compile(r"[a-z]{2}")
-from bot.catalog.yaml_source import SourceList, SourceMap
 
 
 @dataclasses.dataclass(frozen=True, order=True)

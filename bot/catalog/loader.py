@@ -84,7 +84,8 @@ class _Reader:
         self.problems = Problems()
         # Ids (by kind) that a broken file or entry would have defined: a reference to
         # one is a follow-on of a problem already reported, so it is not reported again.
-        self.broken: dict[str, set[str]] = {"seed": set(), "official": set(), "FAQ entry": set(), "topic": set()}
+        kinds = ("seed", "official", "FAQ entry", "topic")
+        self.broken: dict[str, set[str]] = {kind: set() for kind in kinds}
         self.unreadable: set[Path] = set()
 
     def display(self, path: Path) -> str:
