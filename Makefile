@@ -17,7 +17,7 @@ MUTATE_STAMP := $(VENV)/.installed-mutate
 # need it).
 TEST_EXTRAS := test,semantic
 
-.PHONY: run test bench lint check mutate clean
+.PHONY: run test bench lint check mutate docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,7 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[$(TEST_EXTRAS)]'
 	touch $(TEST_STAMP) $(RUN_STAMP)
 
-# `make mutate` adds mutmut to the test extras (tests/mutate.py, README
+# `make mutate` adds mutmut to the test extras (tests/mutate.py, docs/development.md
 # "Mutation testing").
 $(MUTATE_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[$(TEST_EXTRAS),mutation]'
@@ -54,8 +54,13 @@ lint: $(TEST_STAMP)
 mutate: $(MUTATE_STAMP)
 	$(BIN)/python -m tests.mutate $(MODULES)
 
+# The guides in docs/ as a site in site/ (mkdocs.yml); strict, so a dead link
+# fails. `make test` builds it too (tests/test_docs.py).
+docs: $(TEST_STAMP)
+	$(BIN)/python -m mkdocs build --strict
+
 check: $(RUN_STAMP)
 	$(BIN)/advocacy-bot check
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build site *.egg-info

@@ -1,5 +1,5 @@
 """`make mutate`: do the tests catch what they claim? Mutation testing with
-mutmut over the modules that carry promises (README, "Mutation testing").
+mutmut over the modules that carry promises (docs/development.md, "Mutation testing").
 
 mutmut plants one small bug at a time (a flipped comparison, `and` for `or`,
 a changed number or string, a dropped argument) in a copy of the code and
@@ -86,7 +86,7 @@ class Target:
 
 # The tests that claim each promise, by node id where a file holds other things too: a flow
 # test drives the whole Application (a second or more), so a module reached by every flow
-# would otherwise cost ten seconds and more a mutant (README, "Mutation testing").
+# would otherwise cost ten seconds and more a mutant (docs/development.md, "Mutation testing").
 CAPS = ("tests/chat/test_abuse_limits.py::test_reports_are_capped_per_supporter_per_day",
         "tests/chat/test_abuse_limits.py::test_forget_between_attempts_passes_no_cap")
 STORE = ("tests/store/test_store.py", "tests/store/test_store_postgres.py", *CAPS)

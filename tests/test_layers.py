@@ -1,4 +1,4 @@
-"""The layout's one promise: imports run one way, inner to outer (README,
+"""The layout's one promise: imports run one way, inner to outer (docs/development.md,
 "Architecture"). Every module under bot/ is parsed, function-local imports
 included, and each import of another part of `bot` is checked against the
 layers below; so is every import of python-telegram-bot's `telegram.ext`."""

@@ -261,7 +261,7 @@ def render_letter_pdf(text: str, title: str, paper: Paper = "A4") -> bytes:
     with `unsupported_characters` first.
 
     CPU-bound (a few ms in Helvetica, about ten times that with the embedded
-    font; README, Performance): call it through asyncio.to_thread from the bot.
+    font; docs/development.md, Performance): call it through asyncio.to_thread from the bot.
     """
     if paper not in PAPERS:
         raise ValueError(f"paper must be one of {', '.join(PAPERS)}, not {paper!r}")

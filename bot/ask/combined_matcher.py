@@ -52,7 +52,7 @@ to calibrate on, and the gates have to be safe on whatever reaches them):
 * ``CHECK_BELOW`` was chosen after looking at the blind set's misses (the
   calibration half has no lexical answer below it that the semantic tier
   ranks outside its top three, so it cannot choose it): 0.2 above the
-  lexical threshold. README.md, "Ask", reports this step.
+  lexical threshold. docs/development.md, "Tuning steps", reports this step.
 
 Re-run the sweep (``python -m tests.semantic_calibration``) after a large FAQ
 edit or any change of model.

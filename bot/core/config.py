@@ -1,6 +1,6 @@
 """Settings from environment variables (and a `.env` file beside the project).
 
-Every setting has one name, documented in README.md and deploy/example.env.
+Every setting has one name, documented in docs/operating.md and deploy/example.env.
 A missing or malformed value raises `ConfigError` with a one-line message that
 names the variable; the CLI prints it and exits without a traceback.
 """

@@ -6,7 +6,7 @@ is a random id (256 bits) and the session lives in this table; signing out
 deletes the row, so a copied cookie stops working at once.
 
 The table is in the dashboard process's memory, on purpose: the dashboard
-is one process (see README), a restart signing everyone out is a fair
+is one process (see docs/organizers.md), a restart signing everyone out is a fair
 price for not keeping session secrets in the database, and no store
 migration is needed. Several dashboard processes behind one address would
 each need their own sign-in; that would be the moment to move this table

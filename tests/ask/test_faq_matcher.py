@@ -410,7 +410,7 @@ BLIND_FILE = EVAL_FILE.with_name("faq_eval_blind.yaml")
 # The lexical tier alone on the blind set. The targets are right >= 93%,
 # wrong <= 2%, off-topic declined >= 90%, right entry in the top 3 >= 98%; the
 # lexical tier meets the last three (off-topic declined at exactly 90%) and
-# reaches 84.5% right (README.md, "Ask", says why: long questions in people's
+# reaches 84.5% right (docs/development.md, "Accuracy", says why: long questions in people's
 # own words score too low to answer without also answering off-topic
 # questions). Its floor here is what it reaches, so that a change that loses
 # answers fails; the combined matcher meets all four

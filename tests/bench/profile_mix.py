@@ -1,6 +1,6 @@
 """Where the time per update of the mix goes: py-spy samples the full-stack
 mixed stream (stack.py, our bot only) and each sample is put in one
-category, by what it was doing. Prints a Markdown table for the README.
+category, by what it was doing. Prints a Markdown table for docs/development.md.
 
     .venv/bin/python -m tests.bench.profile_mix [--runs 3] [--compare] [--eager]
 
