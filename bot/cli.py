@@ -24,10 +24,29 @@ log = logging.getLogger(__name__)
 
 
 class OneLineParser(argparse.ArgumentParser):
-    """argparse, with a usage mistake told in one line (the usage is what --help is for)."""
+    """argparse, with a usage mistake told in one line (the usage is what --help is for).
+
+    An option the command does not know is told by that command's parser, so
+    the line points to `advocacy-bot stats --help`, not the top-level help
+    (argparse leaves unknown arguments to the top-level parser)."""
 
     def error(self, message: str):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+    def parse_args(self, args=None, namespace=None):
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            command = getattr(parsed, "command", None)
+            owner = self._commands.get(command, self) if command else self
+            owner.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed
+
+    @property
+    def _commands(self) -> dict[str, argparse.ArgumentParser]:
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                return dict(action.choices)
+        return {}
 
 
 def _port(text: str) -> int:
@@ -43,11 +62,14 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
+BARE_HELP = ("Without a command: chat with the bot in this terminal when TELEGRAM_BOT_TOKEN is not set, "
+             "else serve Telegram as `run` does. Each command's --help lists its options; the guides are "
+             "in docs/.")
 AS_OF_HELP = "run as if today were this date (YYYY-MM-DD); the clock starts there at noon UTC"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(prog="advocacy-bot", description=__doc__)
+    parser = OneLineParser(prog="advocacy-bot", description=__doc__, epilog=BARE_HELP)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = commands.add_parser("run", help="serve Telegram (long polling, or a webhook)")
     run.add_argument("--webhook", metavar="URL", help="serve a webhook at this https:// URL instead")
@@ -67,37 +89,42 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--lang", choices=["en", "es"],
                      help="answer in this language (default: the question's own; English if it does not say)")
     ask.add_argument("--json", action="store_true",
-                     help="print {id, score, suggestions, lang, tier} as JSON")
+                     help="print {id, title, text, score, suggestions, lang, tier} as JSON, "
+                          "one line a question")
     ask.add_argument("--as-of", type=_day, metavar="YYYY-MM-DD",
                      help="answer as on this day (the cases open then); default today")
 
     letter = commands.add_parser("letter", help="render an appeal, to proof templates")
-    letter.add_argument("--campaign", required=True)
-    letter.add_argument("--target", required=True, help="official id")
-    letter.add_argument("--channel", required=True, choices=["letter", "email", "call", "tweet"])
+    letter.add_argument("--campaign", required=True, metavar="ID", help="the case id (its folder name)")
+    letter.add_argument("--target", required=True, metavar="ID", help="the official's id (officials.yaml)")
+    letter.add_argument("--channel", required=True, choices=["letter", "email", "call", "tweet"],
+                        help="which appeal: a letter (--pdf prints it), an email, a call script, a tweet")
     letter.add_argument("--lang", choices=["en", "es"], help="default: the official's language")
-    letter.add_argument("--name", default="")
-    letter.add_argument("--city", default="")
-    letter.add_argument("--sentence", default="")
-    letter.add_argument("--date", type=_day, help="the letter's date (default: today, or --as-of)")
+    letter.add_argument("--name", default="", help="the supporter's name, as they would type it")
+    letter.add_argument("--city", default="", help="the supporter's city")
+    letter.add_argument("--sentence", default="", help="the supporter's own sentence, added to the appeal")
+    letter.add_argument("--date", type=_day, metavar="YYYY-MM-DD",
+                        help="the letter's date (default: today, or --as-of)")
     letter.add_argument("--as-of", type=_day, metavar="YYYY-MM-DD", help=AS_OF_HELP)
-    letter.add_argument("--pdf", type=Path, help="also write the letter as a PDF to this file")
+    letter.add_argument("--pdf", type=Path, metavar="FILE",
+                        help="also write the letter as a PDF to this file")
 
     stats = commands.add_parser("stats", help="action counts")
-    stats.add_argument("--campaign")
-    stats.add_argument("--json", action="store_true")
+    stats.add_argument("--campaign", metavar="ID", help="one case only (default: every case)")
+    stats.add_argument("--json", action="store_true", help="print the figures as JSON, per day from the "
+                       "case's issue date")
 
     export = commands.add_parser("export", help="the action log as CSV on standard output")
-    export.add_argument("--campaign")
-    export.add_argument("--format", choices=["csv"], default="csv")
-    export.add_argument("--since", type=_day, help="YYYY-MM-DD")
+    export.add_argument("--campaign", metavar="ID", help="one case only (default: every case)")
+    export.add_argument("--format", choices=["csv"], default="csv", help="csv, the only format (default)")
+    export.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="actions from this day on")
 
     dashboard = commands.add_parser("dashboard", help="serve the organizers' web page")
-    dashboard.add_argument("--host", default="127.0.0.1")
-    dashboard.add_argument("--port", type=_port, default=8080)
+    dashboard.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    dashboard.add_argument("--port", type=_port, default=8080, help="port to listen on (default 8080)")
 
     broadcast = commands.add_parser("broadcast", help="send a case update to the case's followers")
-    broadcast.add_argument("--campaign", required=True)
+    broadcast.add_argument("--campaign", required=True, metavar="ID", help="the case id")
     broadcast.add_argument("--update", type=int, required=True, help="the update's number, from 1")
     broadcast.add_argument("--audience", choices=["acted", "followers"], default="followers",
                            help="followers who reported an action, or all followers (default)")
@@ -105,8 +132,10 @@ def _parser() -> argparse.ArgumentParser:
     broadcast.add_argument("--rate", type=float, help="messages per second (default BROADCAST_RATE, 25)")
 
     migrate = commands.add_parser("migrate", help="copy a SQLite store into PostgreSQL")
-    migrate.add_argument("--from", dest="source", required=True, metavar="sqlite:///PATH")
-    migrate.add_argument("--to", dest="target", required=True, metavar="postgresql://…")
+    migrate.add_argument("--from", dest="source", required=True, metavar="sqlite:///PATH",
+                         help="the SQLite database to copy (read only)")
+    migrate.add_argument("--to", dest="target", required=True, metavar="postgresql://…",
+                         help="the PostgreSQL database to copy into")
     migrate.add_argument("--force", action="store_true", help="replace data the target already holds")
     return parser
 
@@ -174,7 +203,7 @@ def _check(settings: Settings) -> int:
 
 def _ask(settings: Settings, question: str, lang: str | None, as_json: bool, today: date) -> int:
     from bot.ask.combined_matcher import ask
-    from bot.cli_output import answer_text
+    from bot.cli_output import answer_json, answer_text
     from bot.runtime import build_matcher, load_configured_catalog
 
     if not question.strip():
@@ -188,9 +217,8 @@ def _ask(settings: Settings, question: str, lang: str | None, as_json: bool, tod
         asked = ask(matcher, semantic, text, lang)
         match, answer_lang = asked.match, lang or asked.lang
         if as_json:
-            print(json.dumps({"id": match.id, "score": round(match.score, 4),
-                              "suggestions": list(match.suggestions), "lang": answer_lang,
-                              "tier": asked.tier}, ensure_ascii=False), flush=True)
+            print(json.dumps(answer_json(catalog, match, answer_lang, today, asked.tier),
+                             ensure_ascii=False), flush=True)
             continue
         if reading:  # answers in a row: each under its question, a blank line between them
             print(f"\nQ: {text}" if number else f"Q: {text}")
@@ -286,12 +314,17 @@ def _stats(settings: Settings, campaign: str | None, as_json: bool) -> int:
     if problem := _known_campaign(settings, campaign):
         return _usage_error(f"--campaign: {problem}")
 
+    catalog = load_configured_catalog(settings)
+    # Per day from the case's issue date (JSON, for charts), not 90 days that may all be after it closed.
+    issued = catalog.campaigns[campaign].issued if campaign and as_json else None
+    since = issued.first_day() if issued is not None else None
+
     async def read():
-        async with await open_configured_store(settings) as store:
-            return await store.campaign_stats(campaign)
+        async with await open_configured_store(settings, must_exist=True) as store:
+            return await store.campaign_stats(campaign, since=since)
 
     stats = asyncio.run(read())
-    names = official_names(load_configured_catalog(settings), stats)
+    names = official_names(catalog, stats)
     print(json.dumps(stats_json(stats, names), indent=2, sort_keys=True) if as_json
           else stats_table(stats, names))
     return 0
@@ -307,7 +340,7 @@ def _export(settings: Settings, campaign: str | None, since: date | None) -> int
     names = {o.id: o.name for o in load_configured_catalog(settings).officials.values()}
 
     async def write():
-        async with await open_configured_store(settings) as store:
+        async with await open_configured_store(settings, must_exist=True) as store:
             async for chunk in csv_chunks(store, campaign, since, names):
                 sys.stdout.write(chunk)
 

@@ -30,6 +30,19 @@ def answer_text(catalog: Catalog, match: Match, lang: str, today: date) -> str:
     return f"[{entry.id}] (score {match.score:.2f}{dated})\n\n{body}\n\nSources:\n{sources}"
 
 
+def answer_json(catalog: Catalog, match: Match, lang: str, today: date, tier: str | None) -> dict:
+    """`ask --json`: the decision, and the answer itself as the chat shows it
+    (its title, the entry's first phrasing in `lang`, and its plain text), so a
+    script needs no second lookup; both null on a decline."""
+    entry = catalog.faq.get(match.id) if match.id is not None else None
+    return {"id": match.id,
+            "title": entry.questions.as_mapping()[lang][0] if entry else None,
+            "text": (answer_body(catalog, entry, lang, today, plain_style(Texts(catalog.strings).plain))
+                     if entry else None),
+            "score": round(match.score, 4), "suggestions": list(match.suggestions), "lang": lang,
+            "tier": tier}
+
+
 def official_names(catalog: Catalog, stats: CampaignStats) -> dict[str, str | None]:
     """Each official id in the figures to their name (None: no longer in content)."""
     return {official: (catalog.officials[official].name if official in catalog.officials else None)

@@ -8,6 +8,7 @@ May import: `bot.core`, `bot.catalog`. Never `telegram`."""
 
 import os
 import sqlite3
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot.core.config import ConfigError
@@ -46,14 +47,27 @@ class StoreUnavailable(ConfigError):
     """The configured database cannot be opened; the message names the setting."""
 
 
-async def open_configured_store(settings) -> Store:
-    """The store the settings name: DATABASE_URL if set, else the SQLite file."""
+async def open_configured_store(settings, *, must_exist: bool = False) -> Store:
+    """The store the settings name: DATABASE_URL if set, else the SQLite file.
+
+    `must_exist` is for commands that only read (`stats`, `export`): a
+    mistyped SQLite path must not silently create folders and an empty
+    database that then reports zero actions."""
     if settings.database_url:
-        return await open_store_at(settings.database_url, setting="DATABASE_URL")
-    return await open_store_at(settings.database_path, setting="DATABASE_PATH")
+        return await open_store_at(settings.database_url, setting="DATABASE_URL", must_exist=must_exist)
+    return await open_store_at(settings.database_path, setting="DATABASE_PATH", must_exist=must_exist)
 
 
-async def open_store_at(location: str | os.PathLike[str], setting: str | None = None) -> Store:
+def _missing_sqlite(path: str, setting: str | None) -> StoreUnavailable:
+    where = Path(path)
+    shown = path if where.is_absolute() else f"{path} ({where.resolve()})"
+    prefix = f"{setting}: " if setting else ""
+    return StoreUnavailable(f"{prefix}no SQLite database at {shown}; this command reads one and does not "
+                            f"create it (check {setting or 'the path'}, or start the bot once)")
+
+
+async def open_store_at(location: str | os.PathLike[str], setting: str | None = None, *,
+                        must_exist: bool = False) -> Store:
     """A `postgresql://`/`postgres://` URL, a `sqlite:///path` URL or a SQLite file path.
 
     `sqlite:///` URLs follow SQLAlchemy's convention: `sqlite:///data/x.db` is
@@ -62,6 +76,10 @@ async def open_store_at(location: str | os.PathLike[str], setting: str | None = 
     written, a file that is not SQLite) raises StoreUnavailable, one line
     naming `setting` and the place, never the password."""
     text = str(location)
+    if must_exist and not text.startswith(("postgresql://", "postgres://")):
+        path = text.removeprefix("sqlite:///")
+        if "://" not in path and not Path(path).is_file():
+            raise _missing_sqlite(path, setting)
     try:
         if text.startswith("sqlite:///"):
             return await open_store(text.removeprefix("sqlite:///"))

@@ -209,8 +209,8 @@ class CampaignStats:
     supporter keys ever seen, including supporters who later used /forget
     (their actions stay in the counts, anonymously; one who deletes their
     data and acts again the same day is not counted again). `by_day` has one entry per
-    day, oldest first, for the `BY_DAY_WINDOW` days ending `today` (UTC),
-    zeros included.
+    day, oldest first, from `since` (`advocacy-bot stats --json` passes the case's
+    issue date), else for the `BY_DAY_WINDOW` days, to `today` (UTC), zeros included.
     """
 
     campaign_id: str | None
@@ -351,7 +351,7 @@ class Store(Protocol):
     async def resolve_problem(self, item_id: int, kind: Literal["problem", "reply"] = "problem") -> bool: ...
 
     async def campaign_stats(
-        self, campaign_id: str | None = None, today: date | None = None
+        self, campaign_id: str | None = None, today: date | None = None, since: date | None = None
     ) -> CampaignStats: ...
 
     def export_actions(

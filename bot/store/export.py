@@ -16,7 +16,7 @@ ROWS_PER_CHUNK = 1000
 
 
 def csv_cell(value: object) -> object:
-    """Free text (e.g. country) that starts like a formula is quoted so a
+    """Free text (e.g. an official's name) that starts like a formula is quoted so a
     spreadsheet shows it instead of running it."""
     if isinstance(value, str) and value.startswith(CSV_FORMULA_START):
         return "'" + value
@@ -25,7 +25,9 @@ def csv_cell(value: object) -> object:
     return value
 
 
-COLUMNS = (*ActionRow.FIELDS[:4], "official_name", *ActionRow.FIELDS[4:])
+# The store's `country` is left out: nothing fills it (the bot never asks where
+# a supporter is), and an always-empty column only raises questions.
+COLUMNS = tuple(c for c in (*ActionRow.FIELDS[:4], "official_name", *ActionRow.FIELDS[4:]) if c != "country")
 
 
 async def csv_chunks(store: Store, campaign_id: str | None = None, since: date | None = None,

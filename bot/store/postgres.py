@@ -414,10 +414,10 @@ class PostgresStore(PostgresBroadcasts):
     # -- figures ------------------------------------------------------------
 
     async def campaign_stats(
-        self, campaign_id: str | None = None, today: date | None = None
+        self, campaign_id: str | None = None, today: date | None = None, since: date | None = None
     ) -> CampaignStats:
         today = today or datetime.now(UTC).date()
-        first = today - timedelta(days=BY_DAY_WINDOW - 1)
+        first = min(since, today) if since else today - timedelta(days=BY_DAY_WINDOW - 1)
         queries = stats_queries(campaign_id)
         params = stats_params(campaign_id, first, today)
         results: dict[str, list] = {}
@@ -430,7 +430,7 @@ class PostgresStore(PostgresBroadcasts):
                                                   else (0, 0, 0, 0))
         per_day = {row[0]: row[1] for row in results["by_day"]}
         by_day = [(first + timedelta(days=n), per_day.get(first + timedelta(days=n), 0))
-                  for n in range(BY_DAY_WINDOW)]
+                  for n in range((today - first).days + 1)]
         return CampaignStats(
             campaign_id=campaign_id,
             today=today,

@@ -543,10 +543,10 @@ class SQLiteStore:
     # -- figures ------------------------------------------------------------
 
     async def campaign_stats(
-        self, campaign_id: str | None = None, today: date | None = None
+        self, campaign_id: str | None = None, today: date | None = None, since: date | None = None
     ) -> CampaignStats:
         today = today or datetime.now(UTC).date()
-        first = today - timedelta(days=BY_DAY_WINDOW - 1)
+        first = min(since, today) if since else today - timedelta(days=BY_DAY_WINDOW - 1)
         queries = stats_queries(campaign_id)
         params = stats_params(campaign_id, first, today)
         results: dict[str, list] = {}
@@ -558,7 +558,7 @@ class SQLiteStore:
         supporters, actions, attempted, capped = results["totals"][0] if results["totals"] else (0, 0, 0, 0)
         per_day = {row[0]: row[1] for row in results["by_day"]}
         by_day = []
-        for offset in range(BY_DAY_WINDOW):
+        for offset in range((today - first).days + 1):
             day = first + timedelta(days=offset)
             by_day.append((day, per_day.get(day.isoformat(), 0)))
         return CampaignStats(

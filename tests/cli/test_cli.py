@@ -29,9 +29,12 @@ def run(tmp_path, *args, stdin: str = "", extra_env: dict | None = None) -> subp
 def test_ask_json_answers_and_declines(tmp_path):
     answered = json.loads(run(tmp_path, "ask", "--json", "What is non-refoulement?").stdout)
     assert answered["id"] == "non-refoulement" and answered["score"] > 0.4
+    assert answered["title"] == "What is non-refoulement?"  # the heading the chat shows
+    assert answered["text"].startswith("Non-refoulement") and "**" not in answered["text"]
     assert len(answered["suggestions"]) <= 3
     declined = json.loads(run(tmp_path, "ask", "--json", "--lang", "es", "¿quién ganó el partido?").stdout)
     assert declined["id"] is None and len(declined["suggestions"]) == 3
+    assert declined["title"] is None and declined["text"] is None
 
 
 def test_ask_reads_one_question_per_line_in_order(tmp_path):
@@ -100,9 +103,9 @@ def test_stats_and_export(tmp_path):
     rows = list(csv.DictReader(io.StringIO(exported.stdout)))
     assert len(rows) == 3 and {r["supporter"] for r in rows} == {key}
     assert list(rows[0]) == ["id", "created_at", "campaign_id", "official_id", "official_name", "channel",
-                             "count", "status", "language", "country", "supporter"]
+                             "count", "status", "language", "supporter"]
     assert {r["official_name"] for r in rows} <= {"Luis Videgaray", "Gerónimo Gutiérrez"}
-    later = run(tmp_path, "export", "--format", "csv", "--since", "2018-10-01").stdout
+    later = run(tmp_path, "export", "--since", "2018-10-01").stdout  # --format csv is the default
     assert later.strip().count("\n") == 0  # the header only
 
 
@@ -111,3 +114,14 @@ def test_dashboard_refuses_to_start_without_a_token(tmp_path):
     assert result.returncode == 2
     assert result.stderr == ("error: DASHBOARD_TOKEN is not set: the dashboard needs a token to protect "
                              "it\n")
+
+
+def test_stats_json_counts_per_day_from_the_cases_issue_date(tmp_path):
+    """Not the last 90 days, which for a case of 2018 are all zeros: from the
+    day it was issued (UA 150.18: August 2018, so from its first day) to today."""
+    _seed_actions(tmp_path)
+    stats = json.loads(run(tmp_path, "stats", "--campaign", "ua-150-18", "--json").stdout)
+    days = dict(stats["by_day"])
+    assert stats["by_day"][0][0] == "2018-08-01"
+    assert stats["by_day"][-1][0] == stats["today"]
+    assert days["2018-09-20"] == 6 and sum(days.values()) == 6

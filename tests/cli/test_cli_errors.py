@@ -56,10 +56,11 @@ def test_every_subcommand_fails_in_one_line_with_exit_code_2(tmp_path):
         (["dashboard"], {**pg_down, "DASHBOARD_TOKEN": "t" * 32}, "DATABASE_URL: cannot open PostgreSQL"),
         (["run"], {**pg_down, "TELEGRAM_BOT_TOKEN": "1:a", "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot",
                    "TELEGRAM_API_RETRIES": "0"}, ""),  # whichever it meets first
-        (["stats"], {"DATABASE_PATH": unwritable}, "DATABASE_PATH: cannot open the SQLite database"),
+        (["stats"], {"DATABASE_PATH": unwritable}, f"DATABASE_PATH: no SQLite database at {unwritable};"),
         (["stats", "--campaign", "nope"], {}, "--campaign: unknown case 'nope' (known: ua-150-18)"),
         (["export", "--campaign", "nope"], {}, "--campaign: unknown case 'nope' (known: ua-150-18)"),
-        (["export"], {"DATABASE_URL": f"sqlite:///{tmp_path}/a-file/x.db"}, "DATABASE_URL: cannot open"),
+        (["export"], {"DATABASE_URL": f"sqlite:///{tmp_path}/a-file/x.db"},
+         "DATABASE_URL: no SQLite database"),
         (["dashboard", "--port", busy_port], {"DASHBOARD_TOKEN": "t" * 32},
          f"--port {busy_port}: cannot listen on 127.0.0.1:{busy_port} (Address already in use)"),
         (["dashboard", "--port", "99999"], {"DASHBOARD_TOKEN": "t" * 32}, "'99999' is not a port"),
@@ -84,6 +85,7 @@ def test_every_subcommand_fails_in_one_line_with_exit_code_2(tmp_path):
 
 @pytest.mark.parametrize("unbuffered", ["", "1"])  # output written at exit, or line by line
 def test_a_reader_that_goes_away_ends_the_output_quietly(tmp_path, unbuffered):
+    assert run(tmp_path, "console").returncode == 0  # a database to read
     read_end, write_end = os.pipe()
     os.close(read_end)  # `stats | head -0`: the reader is gone before the first line
     try:
@@ -96,10 +98,10 @@ def test_a_reader_that_goes_away_ends_the_output_quietly(tmp_path, unbuffered):
 def test_sqlite_urls_are_relative_with_three_slashes_and_absolute_with_four(tmp_path):
     work = tmp_path / "work"
     work.mkdir()
-    relative = run(work, "stats", DATABASE_URL="sqlite:///tmp/x.db")
+    relative = run(work, "console", DATABASE_URL="sqlite:///tmp/x.db")
     assert relative.returncode == 0, relative.stderr
     assert (work / "tmp" / "x.db").is_file()
-    absolute = run(work, "stats", DATABASE_URL=f"sqlite:///{tmp_path}/abs/y.db")  # = sqlite:////tmp/…
+    absolute = run(work, "console", DATABASE_URL=f"sqlite:///{tmp_path}/abs/y.db")  # = sqlite:////tmp/…
     assert absolute.returncode == 0, absolute.stderr
     assert (tmp_path / "abs" / "y.db").is_file() and not (work / str(tmp_path).lstrip("/")).exists()
 
@@ -130,3 +132,19 @@ def test_letter_as_of_dates_the_letter_and_date_still_wins(tmp_path):
     assert as_of.stdout.startswith("10 September 2018\n")
     both = run(tmp_path, *args, "--as-of", "2018-09-10", "--date", "2018-09-12")
     assert both.stdout.startswith("12 September 2018\n")
+
+
+@pytest.mark.parametrize("command", [["stats"], ["export"], ["stats", "--json"]])
+def test_a_read_only_command_refuses_a_missing_sqlite_database_and_creates_nothing(tmp_path, command):
+    """A mistyped path (`sqlite:///dat/bot.db`) used to create folders and an
+    empty database, then report zero actions as if that were the truth."""
+    work = tmp_path / "work"
+    work.mkdir()
+    result = run(work, *command, DATABASE_URL="sqlite:///dat/bot.sqlite3")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == (f"configuration error: DATABASE_URL: no SQLite database at dat/bot.sqlite3 "
+                             f"({work.resolve()}/dat/bot.sqlite3); this command reads one and does not "
+                             "create it (check DATABASE_URL, or start the bot once)\n")
+    assert not (work / "dat").exists()
+    assert run(work, "console", DATABASE_URL="sqlite:///dat/bot.sqlite3").returncode == 0  # now it exists
+    assert run(work, *command, DATABASE_URL="sqlite:///dat/bot.sqlite3").returncode == 0
