@@ -67,7 +67,8 @@ class Services:
         from bot.ask import semantic_matcher
 
         if semantic_matcher.MISSING is not None:
-            log.info("FAQ: lexical tier only (%s)", semantic_matcher.MISSING)
+            # `make run` does not install the extra: the usual case, not news on every start.
+            log.debug("FAQ: lexical tier only (%s)", semantic_matcher.MISSING)
             return
         entries = [(entry.id, entry.questions.as_mapping()) for entry in self.catalog.faq.values()]
         started = time.monotonic()

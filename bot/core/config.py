@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -107,6 +108,13 @@ def read_dotenv(path: Path) -> dict[str, str]:
     return values
 
 
+# A bot token as @BotFather gives it: the bot's id, a colon, then letters,
+# digits, - and _. Checked here, so a token pasted with a space or a quote is
+# one line at start, not a refusal Telegram answers only after the retries.
+_TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
+_CHARACTER_NAMES = {" ": "a space", "\t": "a tab", '"': "a quote", "'": "a quote"}
+
+
 def _organizer_ids(raw: str) -> frozenset[int]:
     ids = set()
     for part in raw.replace(" ", "").split(","):
@@ -145,8 +153,11 @@ def load_settings(
         return value or None
 
     token = get("TELEGRAM_BOT_TOKEN")
-    if token and ":" not in token:
-        raise ConfigError("TELEGRAM_BOT_TOKEN: looks malformed (expected 123456:ABC… from BotFather)")
+    if token and not _TOKEN.fullmatch(token):
+        inside = next((c for c in token if c.isspace() or c in "\"'"), None)
+        why = f" (it contains {_CHARACTER_NAMES.get(inside, repr(inside))})" if inside else ""
+        raise ConfigError(f"TELEGRAM_BOT_TOKEN: looks malformed{why}; expected digits, a colon and "
+                          "letters, digits, - or _, as @BotFather gives it (123456:ABC…)")
     base_url = get("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL
     if not base_url.startswith(("http://", "https://")):
         raise ConfigError("TELEGRAM_API_BASE_URL: must start with http:// or https://")

@@ -30,7 +30,15 @@ def test_dotenv_is_read_and_environment_wins(tmp_path):
     ("ORGANIZER_IDS", "12,abc", "ORGANIZER_IDS: 'abc' is not a Telegram id (comma-separated numbers)"),
     ("LOG_LEVEL", "loud", "LOG_LEVEL: 'LOUD' is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
     ("TELEGRAM_BOT_TOKEN", "nocolon",
-     "TELEGRAM_BOT_TOKEN: looks malformed (expected 123456:ABC… from BotFather)"),
+     "TELEGRAM_BOT_TOKEN: looks malformed; expected digits, a colon and letters, digits, - or _, "
+     "as @BotFather gives it (123456:ABC…)"),
+    # A space inside passed the old check (a colon was enough), then Telegram was retried for 16 s.
+    ("TELEGRAM_BOT_TOKEN", "123456:AAH ello",
+     "TELEGRAM_BOT_TOKEN: looks malformed (it contains a space); expected digits, a colon and letters, "
+     "digits, - or _, as @BotFather gives it (123456:ABC…)"),
+    ("TELEGRAM_BOT_TOKEN", "123456:AAH\"x",
+     "TELEGRAM_BOT_TOKEN: looks malformed (it contains a quote); expected digits, a colon and letters, "
+     "digits, - or _, as @BotFather gives it (123456:ABC…)"),
     ("TELEGRAM_API_BASE_URL", "ftp://x", "TELEGRAM_API_BASE_URL: must start with http:// or https://"),
     ("DATABASE_URL", "mysql://x", "DATABASE_URL: must be postgresql://… or sqlite:///path"),
     ("SUPPORTER_ID_SECRET", "short", "SUPPORTER_ID_SECRET: too short (use at least 16 characters)"),
