@@ -22,6 +22,7 @@ REPLY, PROBLEM = "fb:reply", "fb:problem"
 PICK_OFFICIAL = "fb:off:"
 PICK_CHANNEL = "fb:ch:"
 PICK_KIND = "fb:kind:"
+BACK = "fb:back"
 OFFICIAL, SUMMARY, CHANNEL, KIND = range(4)
 KEY = FEEDBACK_KEY
 REPLY_WINDOW = timedelta(days=90)
@@ -48,15 +49,45 @@ def _choices(context: BotContext, kind: str) -> list[tuple[Campaign, str]]:
     return choices
 
 
+def _back_and_cancel(context: BotContext, update: Update) -> list[tuple[str, str]]:
+    return [(_label(context, update, "act.back"), BACK), (_label(context, update, "act.cancel"), HOME)]
+
+
 async def start(update: Update, context: BotContext) -> int:
     kind = "reply" if update.callback_query.data == REPLY else "problem"
     flows.begin(context, KEY, {"kind": kind})
+    return await _show_officials(update, context, kind)
+
+
+async def _show_officials(update: Update, context: BotContext, kind: str) -> int:
     officials = context.services.catalog.officials
     rows = [[(short_label(f"{officials[official].name} ({campaign.reference})", 64),
               f"{PICK_OFFICIAL}{campaign.id}:{official}")] for campaign, official in _choices(context, kind)]
     rows.append([(_label(context, update, "act.cancel"), HOME)])
     await reply(update, context.t(update, f"feedback.{kind}_official"), keyboard(rows), edit=True)
     return OFFICIAL
+
+
+async def _show_channels(update: Update, context: BotContext, official_id: str) -> int:
+    """"Which contact?", with Back (to the officials) and Cancel, as every step of a flow has."""
+    official = context.services.catalog.officials[official_id]
+    rows = [[(_label(context, update, f"channel.{c}"), f"{PICK_CHANNEL}{c}")]
+            for c in CHANNELS if official.has_channel(c)]
+    rows.append(_back_and_cancel(context, update))
+    await reply(update, context.t(update, "feedback.which_channel"), keyboard(rows), edit=True)
+    return CHANNEL
+
+
+async def back(update: Update, context: BotContext) -> int:
+    """One step back: from "What went wrong?" to "Which contact?", from there to the officials."""
+    pending = context.user_data.get(KEY)
+    if pending is None or "official" not in pending:
+        await answer_stale(update, context)
+        return OFFICIAL
+    if pending.pop("channel", None) is not None:
+        return await _show_channels(update, context, pending["official"])
+    del pending["official"], pending["campaign"]
+    return await _show_officials(update, context, pending["kind"])
 
 
 async def pick_official(update: Update, context: BotContext) -> int:
@@ -71,11 +102,7 @@ async def pick_official(update: Update, context: BotContext) -> int:
     if pending["kind"] == "reply":
         await reply(update, context.t(update, "feedback.summary", limit=SENTENCE_MAX), edit=True)
         return SUMMARY
-    official = context.services.catalog.officials[official_id]
-    rows = [[(_label(context, update, f"channel.{c}"), f"{PICK_CHANNEL}{c}")]
-            for c in CHANNELS if official.has_channel(c)]
-    await reply(update, context.t(update, "feedback.which_channel"), keyboard(rows), edit=True)
-    return CHANNEL
+    return await _show_channels(update, context, official_id)
 
 
 async def got_summary(update: Update, context: BotContext) -> int:
@@ -107,6 +134,7 @@ async def pick_channel(update: Update, context: BotContext) -> int:
     labels = {k: f"feedback.kind.{k}.{channel}" if k == "wrong" else f"feedback.kind.{k}"
               for k in KINDS_BY_CHANNEL[channel]}
     rows = [[(_label(context, update, key), f"{PICK_KIND}{kind}")] for kind, key in labels.items()]
+    rows.append(_back_and_cancel(context, update))
     await reply(update, context.t(update, "feedback.which_problem"), keyboard(rows), edit=True)
     return KIND
 
@@ -142,8 +170,10 @@ def conversation(persistent: bool) -> ConversationHandler:
         states={
             OFFICIAL: [CallbackQueryHandler(pick_official, pattern=f"^{PICK_OFFICIAL}")],
             SUMMARY: [MessageHandler(filters.TEXT & ~filters.COMMAND, got_summary)],
-            CHANNEL: [CallbackQueryHandler(pick_channel, pattern=f"^{PICK_CHANNEL}")],
-            KIND: [CallbackQueryHandler(pick_kind, pattern=f"^{PICK_KIND}")],
+            CHANNEL: [CallbackQueryHandler(pick_channel, pattern=f"^{PICK_CHANNEL}"),
+                      CallbackQueryHandler(back, pattern=f"^{BACK}$")],
+            KIND: [CallbackQueryHandler(pick_kind, pattern=f"^{PICK_KIND}"),
+                   CallbackQueryHandler(back, pattern=f"^{BACK}$")],
         },
         fallbacks=[CommandHandler("cancel", cancel), CallbackQueryHandler(cancel, pattern=f"^{HOME}$")],
         allow_reentry=True,

@@ -107,12 +107,14 @@ async def test_reporting_a_problem_edits_the_pressed_message_at_each_step(bot, s
     calls = await user.press(LUIS)
     assert steps(calls) == [("answerCallbackQuery", None), ("editMessageText", "Which contact?")]
     assert edits_of(calls, menu)
-    assert calls[-1].button_texts() == ["Letter (print and post)", "Email", "Tweet"]  # no phone
+    assert calls[-1].button_texts() == ["Letter (print and post)", "Email", "Tweet",  # no phone
+                                        "⬅️ Back", "✖️ Cancel"]
 
     calls = await user.press("Email")
     assert steps(calls) == [("answerCallbackQuery", None), ("editMessageText", "What went wrong?")]
     assert edits_of(calls, menu)
-    assert calls[-1].button_texts() == ["The email bounced", "The email address is wrong", "Something else"]
+    assert calls[-1].button_texts() == ["The email bounced", "The email address is wrong", "Something else",
+                                        "⬅️ Back", "✖️ Cancel"]
 
     calls = await user.press("The email bounced")
     assert steps(calls) == [("answerCallbackQuery", None), ("editMessageText", THANKS)]
@@ -134,10 +136,11 @@ async def test_a_problem_is_reported_in_spanish_with_spanish_buttons(bot, servic
     calls = await user.press(GERONIMO)
     assert steps(calls) == [("answerCallbackQuery", None), ("editMessageText", "¿Qué contacto?")]
     assert calls[-1].button_texts() == ["Carta (imprimir y enviar)", "Correo electrónico",
-                                        "Llamada telefónica", "Tuit"]
+                                        "Llamada telefónica", "Tuit", "⬅️ Atrás", "✖️ Cancelar"]
     calls = await user.press("Llamada telefónica")
     assert steps(calls) == [("answerCallbackQuery", None), ("editMessageText", "¿Qué falló?")]
-    assert calls[-1].button_texts() == ["El número está desconectado", "El número está mal", "Otra cosa"]
+    assert calls[-1].button_texts() == ["El número está desconectado", "El número está mal", "Otra cosa",
+                                        "⬅️ Atrás", "✖️ Cancelar"]
     calls = await user.press("El número está desconectado")
     assert steps(calls) == [("answerCallbackQuery", None),
                             ("editMessageText", "¡Gracias! Las personas organizadoras lo revisarán.")]
@@ -286,3 +289,39 @@ async def test_another_screens_button_still_works_at_the_channel_step(bot):
     calls = await user.press_data(older, "menu:learn")
     assert ("answerCallbackQuery", STALE) not in steps(calls)
     assert calls[-1].text.startswith("<b>Learn</b>")
+
+
+async def test_back_goes_one_step_back_and_cancel_leaves_without_recording(bot, services):
+    """"What went wrong?" and "Which contact?" have Back and Cancel, as every
+    other step of a flow does: Back returns to the step before, on the same
+    message; Cancel ends the flow with the menu and records nothing."""
+    sim, api = bot
+    user = sim.user()
+    menu, _ = await open_feedback(user, "problem")
+    await user.press(LUIS)
+    await user.press("Email")
+    calls = await user.press("⬅️ Back")
+    assert steps(calls) == [("answerCallbackQuery", None), ("editMessageText", "Which contact?")]
+    assert edits_of(calls, menu)
+    calls = await user.press("⬅️ Back")
+    assert steps(calls) == [("answerCallbackQuery", None), ("editMessageText", "Whose contact did not work?")]
+    assert calls[-1].button_texts() == [LUIS, GERONIMO, "✖️ Cancel"]
+    await user.press(GERONIMO)
+    calls = await user.press("Phone call")
+    assert calls[-1].text == "What went wrong?"
+    calls = await user.press("The number is disconnected")  # after going back, the new choices count
+    (item,) = await services.store.list_problems()
+    assert (item.official_id, item.channel, item.problem) == ("geronimo-gutierrez", "call", "disconnected")
+
+    await open_feedback(user, "problem")
+    await user.press(LUIS)
+    calls = await user.press("✖️ Cancel")
+    assert steps(calls) == [("answerCallbackQuery", None), ("editMessageText", "What would you like to do?")]
+    await open_feedback(user, "problem")
+    await user.press(LUIS)
+    await user.press("Tweet")
+    calls = await user.press("✖️ Cancel")
+    assert calls[-1].text == "What would you like to do?"
+    assert len(await services.store.list_problems()) == 1  # nothing more recorded
+    assert FEEDBACK_KEY not in sim.application.user_data[user.id]
+    assert api.refusals == []
