@@ -91,13 +91,15 @@ async def test_contact_problems_offered_fit_the_contact(bot):
     await user.press_data(message, "fb:problem")
     await user.press("Gerónimo Gutiérrez (UA 150.18)")
     calls = await user.press("Email")
-    assert calls[-1].button_texts()[:-2] == ["The email bounced", "The email address is wrong", "Something else"]
+    assert calls[-1].button_texts()[:-2] == ["The email bounced", "The email address is wrong",
+                                             "Something else"]
     await user.send("/start")
     message, _ = user.find_button("📚 Learn")
     await user.press_data(message, "fb:problem")
     await user.press("Gerónimo Gutiérrez (UA 150.18)")
     calls = await user.press("Phone call")
-    assert calls[-1].button_texts()[:-2] == ["The number is disconnected", "The number is wrong", "Something else"]
+    assert calls[-1].button_texts()[:-2] == ["The number is disconnected", "The number is wrong",
+                                             "Something else"]
 
 
 async def test_first_person_is_said_once_not_on_ones_own_second_action(bot):
