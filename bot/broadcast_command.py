@@ -30,6 +30,7 @@ from bot.broadcasts.rate_limit import RateLimiter
 from bot.catalog import Catalog
 from bot.catalog.cases import update_by_number
 from bot.catalog.i18n import Texts
+from bot.cli_output import AUDIENCE_NOUNS, counted
 from bot.console import plain
 from bot.store import Store
 
@@ -86,8 +87,8 @@ async def run_broadcast_command(catalog: Catalog, store: Store, bot: Bot | None,
         count = await store.audience_size(campaign_id, number, audience)
         for lang, (text, _) in messages.items():
             out.write(f"--- {lang} ---\n{plain(text)}\n\n")
-        out.write(f"Would send update {number} of {campaign.reference} to {count} {audience} "
-                  "(nothing sent: --dry-run).\n")
+        out.write(f"Would send update {number} of {campaign.reference} to "
+                  f"{counted(count, *AUDIENCE_NOUNS[audience])} (nothing sent: --dry-run).\n")
         return 0
     broadcast = await store.open_broadcast(campaign_id, number, audience, datetime.now(UTC))
     limiter = RateLimiter(rate)
@@ -109,7 +110,8 @@ async def run_broadcast_command(catalog: Catalog, store: Store, bot: Bot | None,
     if stopping.is_set():
         out.write(f"Paused with {counts.remaining} still to send; run the same command to resume.\n")
         return 0
-    out.write(f"Update {number} of {campaign.reference} to {audience}: {counts.sent} sent, "
+    out.write(f"Update {number} of {campaign.reference} to the {AUDIENCE_NOUNS[audience][1]}: "
+              f"{counts.sent} sent, "
               f"{counts.failed} failed, {counts.blocked} blocked (unsubscribed), "
               f"{counts.unknown} uncertain (in flight during a crash; not sent again).\n")
     return 0

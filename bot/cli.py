@@ -484,7 +484,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ContentError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
-        print(f"{len(error.problems)} problem(s) in content; fix them and try again.", file=sys.stderr)
+        from bot.cli_output import counted
+
+        many = len(error.problems)
+        print(f"{counted(many, 'problem', 'problems')} in content; fix {'it' if many == 1 else 'them'} "
+              "and try again.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -13,6 +13,15 @@ from bot.catalog.i18n import Texts
 from bot.store import CampaignStats
 
 
+def counted(count: int, one: str, other: str) -> str:
+    """"1 follower", "2 followers", "1,234 followers": the command line's plurals."""
+    return f"{count:,} {one if count == 1 else other}"
+
+
+AUDIENCE_NOUNS = {"followers": ("follower", "followers"),
+                  "acted": ("follower who reported an action", "followers who reported an action")}
+
+
 def answer_text(catalog: Catalog, match: Match, lang: str, today: date) -> str:
     """The entry's answer on `today` with its sources, or the decline with suggestions."""
     if match.id is None:

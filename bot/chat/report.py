@@ -104,22 +104,26 @@ def _key(context: BotContext, message) -> str:
 
 def _thanks(update: Update, context: BotContext, report: dict, result: RecordResult):
     campaign = context.services.catalog.campaigns[report["campaign"]]
-    if result.new_supporter and result.campaign_supporters == 1:
-        return context.t(update, "report.thanks_first", reference=campaign.reference)
+    if result.campaign_supporters == 1:  # never "one of 1 people"
+        key = "report.thanks_first" if result.new_supporter else "report.thanks_only"
+        return context.t(update, key, reference=campaign.reference)
     people = f"{result.campaign_supporters:,}"
     if context.lang(update) == "es":
         people = people.replace(",", ".")
     return context.t(update, "report.thanks", people=people, reference=campaign.reference)
 
 
-def _after_markup(update: Update, context: BotContext, campaign_id: str):
+def _after_markup(update: Update, context: BotContext, campaign_id: str, *, sent: bool = True):
+    """What comes after a report. After "Not yet" nothing was sent, so no
+    official can have replied: no "An official replied" there."""
     label = context.services.texts.plain
     lang = context.lang(update)
-    return keyboard([follow_row(context, update, campaign_id),
-                     [(label(lang, "report.another"), ACT)],
-                     [(label(lang, "feedback.reply_button"), REPLY)],
-                     [(label(lang, "feedback.problem_button"), PROBLEM)],
-                     [(label(lang, "menu.learn"), LEARN), (label(lang, "menu.home"), HOME)]])
+    rows = [follow_row(context, update, campaign_id), [(label(lang, "report.another"), ACT)]]
+    if sent:
+        rows.append([(label(lang, "feedback.reply_button"), REPLY)])
+    rows += [[(label(lang, "feedback.problem_button"), PROBLEM)],
+             [(label(lang, "menu.learn"), LEARN), (label(lang, "menu.home"), HOME)]]
+    return keyboard(rows)
 
 
 async def _refused_as_closed(update: Update, context: BotContext, report: dict) -> bool:
@@ -142,9 +146,11 @@ async def pressed(update: Update, context: BotContext) -> None:
     if await _refused_as_closed(update, context, report):
         return
     if report["code"] == LATER:
-        await _schedule_reminder(update, context, report)
-        await reply(update, context.t(update, "report.will_remind"),
-                    _after_markup(update, context, report["campaign"]), edit=True)
+        delay = await _schedule_reminder(update, context, report)
+        hours = max(1, round(delay.total_seconds() / 3600))  # no time zone needed to say "in 20 hours"
+        when = context.label(update, "report.remind_in", count=hours)
+        await reply(update, context.t(update, "report.will_remind", when=when),
+                    _after_markup(update, context, report["campaign"], sent=False), edit=True)
         return
     status = "attempted" if report["code"] == ATTEMPTED else "done"
     result = await _record(update, context, report, 1, status, _key(context, query.message))
@@ -209,14 +215,17 @@ def reminder_delay(context: BotContext, campaign_id: str) -> timedelta:
     return before if timedelta(0) < before < REMINDER_DELAY else REMINDER_DELAY
 
 
-async def _schedule_reminder(update: Update, context: BotContext, report: dict) -> None:
+async def _schedule_reminder(update: Update, context: BotContext, report: dict) -> timedelta:
     """Kept in the store (see reminders.py), so a restart does not lose it; one
-    per supporter and case, however often "Not yet" is pressed."""
+    per supporter and case, however often "Not yet" is pressed. Returns how
+    long until it is due, for the supporter to be told."""
     services = context.services
-    due = datetime.fromtimestamp(services.clock(), tz=UTC) + reminder_delay(context, report["campaign"])
+    delay = reminder_delay(context, report["campaign"])
+    due = datetime.fromtimestamp(services.clock(), tz=UTC) + delay
     await services.store.schedule_reminder(ReminderRequest(
         chat_id=update.effective_chat.id, campaign_id=report["campaign"], official_id=report["official"],
         channel=report["channel"], appeal_language=report["lang"], language=context.lang(update), due_at=due))
+    return delay
 
 
 async def _cancel_reminder(update: Update, context: BotContext, report: dict) -> None:

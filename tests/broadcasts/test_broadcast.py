@@ -258,6 +258,9 @@ def test_the_broadcast_command_dry_run_and_its_refusals(tmp_path):
     assert "--- es ---\n📣 *Novedad de UA 150.18 (30 de octubre de 2018)*" in result.stdout
     assert result.stdout.endswith("Would send update 1 of UA 150.18 to 2 followers (nothing sent: "
                                   "--dry-run).\n")
+    one = run(tmp_path, "broadcast", "--campaign", "ua-150-18", "--update", "1", "--dry-run",
+              "--audience", "acted")
+    assert one.stdout.endswith("to 0 followers who reported an action (nothing sent: --dry-run).\n")
     refused = run(tmp_path, "broadcast", "--campaign", "ua-150-18", "--update", "1")
     assert (refused.returncode, refused.stderr) == (
         2, "error: TELEGRAM_BOT_TOKEN is not set (needed to send; --dry-run works without)\n")

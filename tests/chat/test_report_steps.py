@@ -9,7 +9,7 @@ case; and a count or /cancel after /forget took the flow's data.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.bot_api.simulator import Simulator
 from bot.chat.flows import COUNT_KEY
@@ -24,7 +24,7 @@ AFTER_EN = ["🔔 Follow this case for updates", "✍️ Take another action", "
 AFTER_ES = ["🔔 Seguir este caso", "✍️ Otra acción", "📬 Un funcionario respondió",
             "⚠️ Un contacto no funcionó", "📚 Infórmate", "🏠 Menú"]
 THANKS_FIRST_EN = ("🙏 Thank you! Your action is counted. You are the first person to report acting on "
-                   "UA 150.18.")
+                   "UA 150.18 through this bot.")
 HOW_MANY_EN = "How many did you (or your group or class) send? Type a number from 1 to 500."
 ALREADY_EN = "This action was already counted. Thank you!"
 MENU_BUTTON_EN = "✍️ Take action"
@@ -54,8 +54,10 @@ async def test_not_yet_edits_the_prompt_into_what_comes_next(bot):
     user = sim.user()
     await complete(user, "luis-videgaray", "email", "en")
     edit = await press_on_the_prompt(user, "🕒 Not yet, remind me later")
-    assert edit.text == "OK. I'll remind you once, later. Thank you for taking part."
-    assert edit.button_texts() == AFTER_EN
+    assert edit.text == ("OK. I'll remind you once, in 24 hours, unless you report it before. "
+                         "Thank you for taking part.")
+    # Nothing was sent yet, so no official can have replied.
+    assert edit.button_texts() == [b for b in AFTER_EN if b != "📬 An official replied"]
     assert follow_data(edit) == "upd:on:ua-150-18"
 
 
@@ -67,7 +69,7 @@ async def test_sent_edits_the_prompt_into_thanks_then_more_is_already_counted(bo
     _, sent = user.find_button("✅ Envié la carta")
     edit = await press_on_the_prompt(user, "✅ Envié la carta")
     assert edit.text == ("🙏 ¡Gracias! Tu acción quedó registrada. Eres la primera persona en reportar una "
-                         "acción por UA 150.18.")
+                         "acción por UA 150.18 a través de este bot.")
     assert edit.button_texts() == AFTER_ES
     assert follow_data(edit) == "upd:on:ua-150-18"
 
@@ -120,7 +122,7 @@ async def test_the_running_count_of_people_is_written_the_way_each_language_writ
     await complete(spanish, "luis-videgaray", "email", "es")
     calls = await spanish.press("✅ Envié el correo")
     assert calls[-1].text == ("🙏 ¡Gracias! Tu acción quedó registrada. Eres una de las 1.235 personas que "
-                              "han reportado una acción por UA 150.18 en este bot.")
+                              "han reportado una acción por UA 150.18 a través de este bot.")
 
 
 async def test_we_sent_more_on_a_forged_or_closed_case_counts_nothing(bot, services, clock):
@@ -228,3 +230,35 @@ async def test_we_sent_more_on_another_prompt_while_a_count_is_asked_counts_for_
     await user.send("4")
     figures = await stats(services)
     assert (figures.actions, figures.by_channel) == (4, {"letter": 4})
+
+
+async def test_not_yet_says_when_the_reminder_comes_in_the_supporters_language(bot, services):
+    """24 hours, or sooner when the deadline is near (48 hours before it): the
+    supporter is told which, in hours, which needs no time zone."""
+    sim, _ = bot
+    services.clock.now = datetime(2018, 9, 25, 12, tzinfo=UTC).timestamp()  # deadline 27 September
+    user = sim.user(language_code="es")
+    await complete(user, "luis-videgaray", "email", "es")
+    edit = await press_on_the_prompt(user, "🕒 Todavía no, recuérdamelo")
+    assert edit.text == ("De acuerdo. Te lo recordaré una vez, en 12 horas, salvo que lo reportes antes. "
+                         "Gracias por participar.")
+    assert "📬 Un funcionario respondió" not in edit.button_texts()
+    now = datetime.fromtimestamp(services.clock(), tz=UTC)
+    (reminder,) = await services.store.claim_due_reminders(now + timedelta(hours=12), 10)
+    assert reminder.chat_id == user.id
+    services.clock.now = datetime(2018, 9, 25, 23, 20, tzinfo=UTC).timestamp()  # 40 minutes before
+    other = sim.user(user_id=403)
+    await complete(other, "luis-videgaray", "email", "en")
+    edit = await press_on_the_prompt(other, "🕒 Not yet, remind me later")
+    assert edit.text.startswith("OK. I'll remind you once, in 1 hour, unless")  # one, not "1 hours"
+
+
+async def test_the_only_supporter_acting_again_is_not_one_of_1_people(bot):
+    sim, _ = bot
+    user = sim.user()
+    await complete(user, "luis-videgaray", "email", "en")
+    assert (await press_on_the_prompt(user, "✅ I sent the email")).text == THANKS_FIRST_EN
+    await complete(user, "geronimo-gutierrez", "email", "en")
+    edit = await press_on_the_prompt(user, "✅ I sent the email")
+    assert edit.text == ("🙏 Thank you! Your action is counted. So far you are the only person who has "
+                         "reported acting on UA 150.18 through this bot.")

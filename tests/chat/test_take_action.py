@@ -165,7 +165,7 @@ async def test_english_supporter_writes_a_letter_in_spanish_to_the_foreign_minis
 
     calls = await user.press("✅ I posted the letter")
     assert calls[-1].text == ("🙏 Thank you! Your action is counted. You are the first person to report "
-                              "acting on UA 150.18.")
+                              "acting on UA 150.18 through this bot.")
     stats = await services.store.campaign_stats("ua-150-18", today=services.today())
     assert (stats.actions, stats.by_channel.get("letter"), stats.supporters) == (1, 1, 1)
     assert api.refusals == []
@@ -342,7 +342,8 @@ async def test_not_yet_schedules_one_reminder(bot, services):
     user = sim.user()
     await complete(user, "luis-videgaray", "email", "en")
     calls = await user.press("🕒 Not yet, remind me later")
-    assert calls[-1].text == "OK. I'll remind you once, later. Thank you for taking part."
+    assert calls[-1].text == ("OK. I'll remind you once, in 24 hours, unless you report it before. "
+                              "Thank you for taking part.")
     # Kept in the store (tests/chat/test_case_updates.py sends it after a restart).
     now = datetime.fromtimestamp(services.clock(), tz=UTC)
     assert await services.store.claim_due_reminders(now + timedelta(hours=24, seconds=-1), 10) == []
