@@ -68,6 +68,28 @@ def hint(as_of: date | None) -> str:
     return line
 
 
+def as_of_hint(catalog, today: date) -> str | None:
+    """One line for a newcomer when no case is open on the console's clock:
+    how to see the latest past case as it ran. Telegram users are told
+    nothing of the sort; this is the console's own."""
+    from datetime import timedelta
+
+    from bot.catalog.cases import actionable_cases, past_cases, status_of
+
+    if actionable_cases(catalog, today):
+        return None
+    for past in past_cases(catalog, today):  # most recently ended first
+        campaign = past.campaign
+        issued = campaign.issued.first_day() if campaign.issued is not None else None
+        candidates = [d for d in (campaign.deadline and campaign.deadline - timedelta(days=14),
+                                  campaign.deadline, issued) if d is not None and d < today]
+        for day in candidates:
+            if status_of(campaign, catalog.officials, day).actionable:
+                return (f"No case is open on {today.isoformat()}. To see {campaign.reference} as supporters "
+                        f"met it: advocacy-bot console --as-of {day.isoformat()}")
+    return None
+
+
 class PersistentMessageIds:
     """One message-id sequence for the console chat, bot's and user's messages
     alike (as in a real Telegram chat), continued from session to session.
@@ -231,6 +253,8 @@ async def run_console(application: Application, api: InMemoryBotAPI, stdin: Text
             print(started_notice, file=sys.stderr)
         out.write(hint(as_of) + "\n")
         services = application.bot_data.get(SERVICES_KEY)
+        if services is not None and (line := as_of_hint(services.catalog, services.today())):
+            out.write(line + "\n")
         if choose_language and services is not None and services.store is not None:
             await services.store.set_language(services.supporter(CONSOLE_USER_ID), choose_language)
         for name in await flows_in_progress(application, CONSOLE_USER_ID):

@@ -7,6 +7,7 @@ here once, top to bottom.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import warnings
@@ -30,6 +31,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
+from bot.appeals import letter_pdf
 from bot.bot_api.retrying_request import RetryingRequest
 from bot.chat import (
     archive,
@@ -140,13 +142,16 @@ MENU_COMMANDS = ("start", "act", "cases", "updates", "language", "help", "mydata
 
 
 async def on_init(application: Application) -> None:
-    """Open the store, start building the FAQ's semantic tier, then set
+    """Open the store, start building the FAQ's semantic tier and warming the
+    PDF renderer, then set
     Telegram's command menu. The menu is a
     convenience (every command works without it), so a Bot API that refuses
     it, even after the retries, costs a warning, not the start."""
     services: Services = application.bot_data[SERVICES_KEY]
     await services.ensure_store()
     services.start_semantic_tier()  # in the background: the lexical tier answers until it is built
+    # The PDF renderer's first letter costs its imports: paid now, in a worker thread, not by a supporter.
+    services.extras["pdf_warm_up"] = asyncio.get_running_loop().run_in_executor(None, letter_pdf.warm_up)
     for lang in services.catalog.strings:
         commands = [BotCommand(c, services.texts.plain(lang, f"command.{c}")) for c in MENU_COMMANDS]
         try:

@@ -8,6 +8,7 @@ import select
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 from tests.conftest import ROOT
@@ -67,3 +68,31 @@ def test_a_pseudo_terminal_session_answers_each_line_and_quits_on_ctrl_d(tmp_pat
     _, status = os.waitpid(pid, 0)
     os.close(fd)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_with_no_case_open_the_console_says_in_one_line_how_to_see_one(tmp_path):
+    """After UA 150.18 closed no case is open: the console's line names a date
+    inside it; on that date the line is not there (Telegram users get nothing
+    of the sort)."""
+    after = subprocess.run([ENTRY_POINT, "console", "--as-of", "2018-12-15"], input="/start\n",
+                           capture_output=True, text=True, env=_env(tmp_path), cwd=tmp_path, timeout=60)
+    lines = after.stdout.splitlines()
+    assert lines[1:3] == ["The bot's clock is set to 2018-12-15 (--as-of).",
+                          "No case is open on 2018-12-15. To see UA 150.18 as supporters met it: "
+                          "advocacy-bot console --as-of 2018-09-13"]
+    assert "No case is open" not in "\n".join(lines[3:])  # said once, by the console, not by the bot
+    then = subprocess.run([ENTRY_POINT, "console", "--as-of", "2018-09-13"], input="/start\n",
+                          capture_output=True, text=True, env=_env(tmp_path / "then"), cwd=tmp_path,
+                          timeout=60)
+    assert "No case is open" not in then.stdout
+    assert "*Deadline:* 27 September 2018" in then.stdout or "Take action" in then.stdout
+
+
+def test_the_hint_names_a_day_on_which_the_case_is_open(catalog):
+    from bot.catalog.cases import status_of
+    from bot.console import as_of_hint
+
+    line = as_of_hint(catalog, date(2018, 12, 15))
+    day = date.fromisoformat(line.rsplit("--as-of ", 1)[1])
+    assert status_of(catalog.campaigns["ua-150-18"], catalog.officials, day).actionable
+    assert as_of_hint(catalog, day) is None
