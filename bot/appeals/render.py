@@ -18,7 +18,7 @@ from urllib.parse import quote, urlencode
 
 from jinja2 import StrictUndefined
 
-from bot.catalog import Campaign, Catalog, Official, format_date
+from bot.catalog import Campaign, Catalog, Official, PartialDate, format_date
 from bot.catalog.templates import case_template, environment
 
 TWEET_LIMIT = 280
@@ -74,6 +74,17 @@ def email_compose_url(to: str, subject: str, body: str) -> str:
     return url
 
 
+# "issued in August 2018" but "issued on 20 November 2026": the preposition
+# follows the date's precision, so a template writes `issued {{ campaign.issued_when }}`.
+_WHEN = {"en": ("in {}", "on {}"), "es": ("en {}", "el {}")}
+
+
+def issued_when(issued: PartialDate, lang: str) -> str:
+    """The issue date with its preposition, as precise as content gives it."""
+    month_or_year, day = _WHEN.get(lang, ("{}", "{}"))
+    return (day if issued.day else month_or_year).format(issued.display(lang))
+
+
 class AppealRenderer:
     """All case templates compiled at start; `render` only fills them in."""
 
@@ -99,6 +110,7 @@ class AppealRenderer:
                 "reference": campaign.reference, "title": campaign.title.get(lang),
                 "summary": campaign.summary.get(lang), "asks": [a.get(lang) for a in campaign.asks],
                 "issued": campaign.issued.display(lang) if campaign.issued else "",
+                "issued_when": issued_when(campaign.issued, lang) if campaign.issued else "",
                 "deadline": format_date(campaign.deadline, lang) if campaign.deadline else "",
             },
             "asks": [a.get(lang) for a in target.asks] if target else [],

@@ -8,7 +8,9 @@ for every kind of content file.
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
+import difflib
 import re
 import types
 import typing
@@ -118,7 +120,9 @@ class Builder:
                 extra[key] = value
                 continue
             known = ", ".join(fields)
-            self.problem(raw.line_of(key), f"{where_label}unknown field {key!r} (known: {known})")
+            close = difflib.get_close_matches(str(key), list(fields), n=1, cutoff=0.75)
+            guess = f"did you mean {close[0]!r}? " if close else ""
+            self.problem(raw.line_of(key), f"{where_label}unknown field {key!r} ({guess}known: {known})")
             ok = False
         if rest is not None:
             values[rest.name] = extra
@@ -176,8 +180,8 @@ class Builder:
             try:
                 return PartialDate.parse(value)
             except ValueError:
-                self.problem(line, f"{name!r} is not a valid date: {str(value)!r} "
-                                   "(use YYYY-MM-DD, YYYY-MM or YYYY)")
+                self.problem(line, _no_such_day(name, value) or f"{name!r} is not a valid date: "
+                                   f"{str(value)!r} (use YYYY-MM-DD, YYYY-MM or YYYY)")
                 return _MISSING
         if dataclasses.is_dataclass(hint):
             built = self.build(hint, value, line, name)
@@ -188,7 +192,8 @@ class Builder:
             try:
                 return date.fromisoformat(str(value))
             except ValueError:
-                self.problem(line, f"{name!r} is not a valid date: {str(value)!r} (use YYYY-MM-DD)")
+                self.problem(line, _no_such_day(name, value)
+                             or f"{name!r} is not a valid date: {str(value)!r} (use YYYY-MM-DD)")
                 return _MISSING
         if hint is int and isinstance(value, int) and not isinstance(value, bool):
             return value
@@ -205,3 +210,22 @@ class Builder:
 
 def as_map(value) -> SourceMap | None:
     return value if isinstance(value, SourceMap) else None
+
+
+_DAY_SHAPE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def _no_such_day(name: str, value: object) -> str | None:
+    """A date written right that is not in the calendar (2027-02-30): say so,
+    rather than ask for the format it already has."""
+    shape = _DAY_SHAPE.fullmatch(str(value).strip())
+    if shape is None:
+        return None
+    year, month, day = (int(part) for part in shape.groups())
+    if not 1 <= month <= 12:
+        return f"{name!r}: {str(value)!r} has no month {month} (months run from 01 to 12)"
+    days = calendar.monthrange(year, month)[1]
+    if 1 <= day <= days:
+        return None
+    return (f"{name!r}: {str(value)!r} is not a day of the calendar "
+            f"({calendar.month_name[month]} {year} has {days} days)")

@@ -9,7 +9,7 @@ TEMPLATE_VARIABLES: dict[str, frozenset[str] | None] = {
     "official": frozenset(
         {"name", "title", "organisation", "salutation", "address", "email", "phone", "twitter"}
     ),
-    "campaign": frozenset({"reference", "title", "summary", "asks", "issued", "deadline"}),
+    "campaign": frozenset({"reference", "title", "summary", "asks", "issued", "issued_when", "deadline"}),
     "asks": None,  # what the case asks of this official, in the second person
     "supporter": frozenset({"name", "city", "sentence"}),
     "today": None,

@@ -104,4 +104,19 @@ def load_yaml(path: Path, loader: type = LOADER):
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
-        raise YamlProblem(f"invalid YAML: {error.problem or error.context}", line) from None
+        raise YamlProblem(_explained(error, text, line), line) from None
+
+
+def _explained(error: yaml.MarkedYAMLError, text: str, line: int) -> str:
+    """The parser's words, with what to do for the two mistakes people make
+    most: a value holding ": " (an Urgent Action title, "Brazil: …") and a tab."""
+    said = error.problem or error.context or "cannot be read"
+    lines = text.splitlines()
+    here = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "\t" in here or "tab character" in said:
+        return (f"invalid YAML: a tab character ({said}); YAML indents with spaces only: "
+                "replace the tab with spaces")
+    if "mapping values are not allowed" in said:
+        return (f"invalid YAML: a value holds a colon followed by a space ({said}); put the whole "
+                'value in double quotes, e.g. title: "Brazil: …"')
+    return f"invalid YAML: {said}"

@@ -20,7 +20,7 @@ from bot.appeals.render import (
     tweet_intent_url,
     tweet_length,
 )
-from bot.catalog import format_date
+from bot.catalog import PartialDate, format_date
 from bot.catalog.templates import case_template
 
 # twitter-text's weighting: these code point ranges count one, everything else two.
@@ -66,7 +66,7 @@ EVERY_VARIABLE = (
     "{{ official.name }}|{{ official.title }}|{{ official.organisation }}|{{ official.salutation }}|"
     "{{ official.address|join('/') }}|{{ official.email }}|{{ official.phone }}|{{ official.twitter }}\n"
     "{{ campaign.reference }}|{{ campaign.title }}|{{ campaign.summary }}|{{ campaign.asks|join('/') }}|"
-    "{{ campaign.issued }}|{{ campaign.deadline }}\n"
+    "{{ campaign.issued }}|{{ campaign.issued_when }}|{{ campaign.deadline }}\n"
     "{{ asks|join('/') }}|{{ supporter.name }}|{{ supporter.city }}|{{ supporter.sentence }}|"
     "{{ today }}|{{ lang }}"
 )
@@ -89,7 +89,8 @@ def test_templates_get_every_variable_content_readme_lists(catalog):
         "", minister.twitter]  # the minister has no phone
     assert campaign.split("|") == [
         case.reference, case.title.get("es"), case.summary.get("es"),
-        "/".join(a.get("es") for a in case.asks), case.issued.display("es"), format_date(case.deadline, "es")]
+        "/".join(a.get("es") for a in case.asks), case.issued.display("es"), "en agosto de 2018",
+        format_date(case.deadline, "es")]
     assert rest.split("|") == ["/".join(a.get("es") for a in case.target(minister.id).asks),
                                "Ana", "Tijuana", "Gracias.", format_date(date(2018, 9, 15), "es"), "es"]
 
@@ -101,7 +102,7 @@ def test_a_missing_contact_date_or_target_is_empty_in_templates(catalog):
     bare_official = replace(minister, email=None, phone=None, twitter=None)
     official, campaign, rest = render_every_variable(catalog, bare_case, bare_official)
     assert official.split("|")[5:] == ["", "", ""]
-    assert campaign.split("|")[4:] == ["", ""]
+    assert campaign.split("|")[4:] == ["", "", ""]
     assert rest.split("|")[0] == ""  # not a target of the case: it asks nothing of them
 
 
@@ -137,3 +138,14 @@ def test_a_call_script_opens_grammatically_with_or_without_a_name(catalog, lang,
     case, ambassador = catalog.campaigns["ua-150-18"], catalog.officials["geronimo-gutierrez"]
     call = AppealRenderer(catalog).render(case, ambassador, "call", lang, details, date(2018, 9, 15))
     assert call.body.splitlines()[0] == opening
+
+
+@pytest.mark.parametrize("issued, lang, says", [
+    ("2018-08", "en", "issued in August 2018"), ("2026-11-20", "en", "issued on 20 November 2026"),
+    ("2026-11-20", "es", "publicada el 20 de noviembre de 2026"), ("2018", "es", "publicada en 2018")])
+def test_the_issue_date_takes_the_preposition_its_precision_needs(catalog, issued, lang, says):
+    case, minister = catalog.campaigns["ua-150-18"], catalog.officials["luis-videgaray"]
+    dated = replace(case, issued=PartialDate.parse(issued))
+    body = AppealRenderer(catalog).render(dated, minister, "letter", lang, SupporterDetails("", "", ""),
+                                          date(2018, 9, 15)).body
+    assert says in body

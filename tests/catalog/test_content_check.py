@@ -64,7 +64,8 @@ def test_unknown_field(tree):
     edit(tree / CAMPAIGN, "status: open\n", "status: open\nstatsu: closed\n")
     line = line_of(tree / CAMPAIGN, "statsu:")
     assert problems(tree) == [
-        f"{CAMPAIGN}:{line}: unknown field 'statsu' (known: id, reference, status, title, summary, "
+        f"{CAMPAIGN}:{line}: unknown field 'statsu' (did you mean 'status'? known: id, reference, status, "
+        "title, summary, "
         "asks, targets, channels, sources, topics, country, region, at_risk, issued, deadline, updates)"]
 
 
@@ -81,10 +82,47 @@ def test_bad_value(tree):
 
 
 def test_bad_date(tree):
-    edit(tree / CAMPAIGN, "deadline: 2018-09-27", "deadline: 2018-09-31")
+    edit(tree / CAMPAIGN, "deadline: 2018-09-27", "deadline: 27/09/2018")
     line = line_of(tree / CAMPAIGN, "deadline:")
     assert problems(tree) == [
-        f"{CAMPAIGN}:{line}: 'deadline' is not a valid date: '2018-09-31' (use YYYY-MM-DD)"]
+        f"{CAMPAIGN}:{line}: 'deadline' is not a valid date: '27/09/2018' (use YYYY-MM-DD)"]
+
+
+@pytest.mark.parametrize("written, says", [
+    ("2027-02-30", "'deadline': '2027-02-30' is not a day of the calendar (February 2027 has 28 days)"),
+    ("2018-09-31", "'deadline': '2018-09-31' is not a day of the calendar (September 2018 has 30 days)"),
+    ("2018-13-01", "'deadline': '2018-13-01' has no month 13 (months run from 01 to 12)")])
+def test_a_date_in_the_right_format_that_does_not_exist_is_told_so(tree, written, says):
+    edit(tree / CAMPAIGN, "deadline: 2018-09-27", f"deadline: {written}")
+    line = line_of(tree / CAMPAIGN, "deadline:")
+    assert problems(tree) == [f"{CAMPAIGN}:{line}: {says}"]
+
+
+def test_an_unknown_field_far_from_any_known_one_suggests_nothing(tree):
+    edit(tree / CAMPAIGN, "status: open\n", "status: open\ncolour: blue\n")
+    (problem,) = problems(tree)
+    assert "unknown field 'colour' (known: id," in problem and "did you mean" not in problem
+
+
+def test_an_unknown_field_suggests_the_closest_known_one(tree):
+    edit(tree / CAMPAIGN, "deadline: 2018-09-27", "dedline: 2018-09-27")
+    (problem,) = [p for p in problems(tree) if "unknown field" in p]
+    assert "unknown field 'dedline' (did you mean 'deadline'? known: " in problem
+
+
+def test_a_title_with_an_unquoted_colon_says_to_quote_it(tree):
+    edit(tree / CAMPAIGN, "status: open\n", "status: open\nregion: Brazil: Amazon\n")
+    line = line_of(tree / CAMPAIGN, "region: Brazil")
+    assert problems(tree) == [
+        f"{CAMPAIGN}:{line}: invalid YAML: a value holds a colon followed by a space (mapping values are not "
+        'allowed in this context); put the whole value in double quotes, e.g. title: "Brazil: …"']
+
+
+def test_a_tab_says_yaml_indents_with_spaces(tree):
+    edit(tree / CAMPAIGN, "status: open\n", "status: open\ntopics:\n\t- safe-third-country\n")
+    (problem,) = problems(tree)
+    assert problem.startswith(f"{CAMPAIGN}:") and "invalid YAML: a tab character (" in problem
+    assert problem.endswith("YAML indents with spaces only: replace the tab with spaces")
 
 
 def test_id_used_twice(tree):
