@@ -271,7 +271,17 @@ async def _ask_again(update: Update, context: BotContext, field: str) -> int:
     return await asker(update, context, notice=context.t(update, "act.retype"))
 
 
+async def _earlier_input_lost(update: Update, context: BotContext) -> int | None:
+    """After a restart, the first answer that comes says so at once and asks
+    again from the lost field, instead of three steps later at delivery."""
+    if (lost := _lost_field(_flow(context))) is not None:
+        return await _ask_again(update, context, lost)
+    return None
+
+
 async def _got_text(update: Update, context: BotContext, field: str, again, then) -> int:
+    if (asked := await _earlier_input_lost(update, context)) is not None:
+        return asked
     value = update.effective_message.text or ""
     if (problem := _refusal(context, update, field, value)) is not None:
         return await again(update, context, notice=problem)
@@ -292,16 +302,22 @@ async def got_sentence(update: Update, context: BotContext) -> int:
 
 
 async def skip_name(update: Update, context: BotContext) -> int:
+    if (asked := await _earlier_input_lost(update, context)) is not None:
+        return asked
     _flow(context)["name"] = ""
     return await ask_city(update, context)
 
 
 async def skip_city(update: Update, context: BotContext) -> int:
+    if (asked := await _earlier_input_lost(update, context)) is not None:
+        return asked
     _flow(context)["city"] = ""
     return await ask_sentence(update, context)
 
 
 async def skip_sentence(update: Update, context: BotContext) -> int:
+    if (asked := await _earlier_input_lost(update, context)) is not None:
+        return asked
     _flow(context)["sentence"] = ""
     return await ask_language(update, context)
 
