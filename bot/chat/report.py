@@ -32,6 +32,7 @@ from bot.store import ActionReport, RecordResult, ReminderRequest
 
 PREFIX = "rep:"
 DONE, ATTEMPTED, MORE, LATER = "d", "a", "m", "l"
+AGAIN, SAME = "g", "s"  # after "Did you send it again?": yes (count it), no (it was counted)
 COUNT = 0  # the one state: waiting for "how many?"
 PENDING_KEY = COUNT_KEY
 MAX_COUNT = 500
@@ -53,7 +54,7 @@ def _parse(context: BotContext, data: str) -> dict | None:
     catalog = context.services.catalog
     campaign = catalog.campaigns.get(campaign_id)
     if (campaign is None or official_id not in campaign.target_ids or lang not in catalog.strings
-            or code not in (DONE, ATTEMPTED, MORE, LATER)
+            or code not in (DONE, ATTEMPTED, MORE, LATER, AGAIN, SAME)
             or channel not in offered_channels(campaign, catalog.officials[official_id])):
         return None
     return {"code": code, "campaign": campaign_id, "official": official_id, "channel": channel,
@@ -136,11 +137,36 @@ async def _refused_as_closed(update: Update, context: BotContext, report: dict) 
     return True
 
 
+async def _reported_today(update: Update, context: BotContext, report: dict) -> bool:
+    """Whether this supporter already reported this appeal (case, official,
+    channel) as sent today, by the bot's clock, from another prompt."""
+    services = context.services
+    data = await services.store.supporter_data(services.supporter(update.effective_user.id),
+                                               update.effective_chat.id)
+    today = services.today()
+    return any(a.campaign_id == report["campaign"] and a.official_id == report["official"]
+               and a.channel == report["channel"] and a.status == "done"
+               and a.created_at.astimezone(UTC).date() == today for a in data.actions)
+
+
+async def _ask_if_again(update: Update, context: BotContext, report: dict) -> None:
+    """The same appeal reported twice in a day is more often one appeal
+    reported twice than two sent: ask before counting it."""
+    label = context.services.texts.plain
+    mine = context.lang(update)
+    parts = (report["campaign"], report["official"], report["channel"], report["lang"])
+    rows = [[(label(mine, "report.again_yes"), _data(AGAIN, *parts))],
+            [(label(mine, "report.again_no"), _data(SAME, *parts))]]
+    name = context.services.catalog.officials[report["official"]].name
+    await reply(update, context.t(update, f"report.again.{report['channel']}", name=name), keyboard(rows),
+                edit=True)
+
+
 async def pressed(update: Update, context: BotContext) -> None:
-    """Sent / no answer / not yet."""
+    """Sent / no answer / not yet; and the answer to "Did you send it again?"."""
     query = update.callback_query
     report = _parse(context, query.data)
-    if report is None or report["code"] not in (DONE, ATTEMPTED, LATER):
+    if report is None or report["code"] not in (DONE, ATTEMPTED, LATER, AGAIN, SAME):
         await answer_stale(update, context)
         return
     if await _refused_as_closed(update, context, report):
@@ -152,7 +178,16 @@ async def pressed(update: Update, context: BotContext) -> None:
         await reply(update, context.t(update, "report.will_remind", when=when),
                     _after_markup(update, context, report["campaign"], sent=False), edit=True)
         return
-    status = "attempted" if report["code"] == ATTEMPTED else "done"
+    if report["code"] == SAME:
+        await reply(update, context.t(update, "report.same"),
+                    _after_markup(update, context, report["campaign"]), edit=True)
+        return
+    store = context.services.store
+    if (report["code"] == DONE and not await store.action_recorded(_key(context, query.message))
+            and await _reported_today(update, context, report)):
+        await _ask_if_again(update, context, report)
+        return
+    status = "attempted" if report["code"] == ATTEMPTED else "done"  # AGAIN: done, confirmed
     result = await _record(update, context, report, 1, status, _key(context, query.message))
     if result is None:
         await query.answer()

@@ -455,6 +455,10 @@ class Store(Protocol):
 
     async def get_language(self, supporter: str) -> str | None: ...
 
+    async def action_recorded(self, idempotency_key: str) -> bool:
+        """Whether an action was recorded under this key (a report prompt already answered)."""
+        ...
+
     async def supporter_data(self, supporter: str, chat_id: int) -> SupporterData: ...
 
     async def forget(self, supporter: str, chat_id: int, limiter: str | None = None,

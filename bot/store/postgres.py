@@ -526,6 +526,10 @@ class PostgresStore(PostgresBroadcasts):
     async def get_language(self, supporter: str) -> str | None:
         return await self._pool.fetchval("SELECT language FROM supporters WHERE supporter = $1", supporter)
 
+    async def action_recorded(self, idempotency_key: str) -> bool:
+        return bool(await self._pool.fetchval("SELECT 1 FROM actions WHERE idempotency_key = $1",
+                                              idempotency_key))
+
     # -- a supporter's own data --------------------------------------------------
 
     async def supporter_data(self, supporter: str, chat_id: int) -> SupporterData:

@@ -849,6 +849,9 @@ class SQLiteStore:
         rows = await self._fetch("SELECT language FROM supporters WHERE supporter = ?", (supporter,))
         return rows[0][0] if rows else None
 
+    async def action_recorded(self, idempotency_key: str) -> bool:
+        return bool(await self._fetch("SELECT 1 FROM actions WHERE idempotency_key = ?", (idempotency_key,)))
+
     # -- a supporter's own data --------------------------------------------------
 
     async def supporter_data(self, supporter: str, chat_id: int) -> SupporterData:

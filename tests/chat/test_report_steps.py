@@ -262,3 +262,47 @@ async def test_the_only_supporter_acting_again_is_not_one_of_1_people(bot):
     edit = await press_on_the_prompt(user, "✅ I sent the email")
     assert edit.text == ("🙏 Thank you! Your action is counted. So far you are the only person who has "
                          "reported acting on UA 150.18 through this bot.")
+
+
+async def test_the_same_appeal_reported_again_the_same_day_is_asked_about_before_it_counts(bot, services):
+    """Two prompts for the same appeal (case, official, channel) answered
+    "Sent" on one day are more often one letter reported twice than two sent:
+    the second asks first. "No" counts nothing; "Yes" counts it; the next
+    day, or another official, is not asked."""
+    sim, api = bot
+    user = sim.user()
+    await complete(user, "luis-videgaray", "email", "en")
+    await press_on_the_prompt(user, "✅ I sent the email")
+    await complete(user, "luis-videgaray", "email", "en")
+    edit = await press_on_the_prompt(user, "✅ I sent the email")
+    assert edit.text == "You already reported an email to Luis Videgaray today. Did you send it again?"
+    assert edit.button_texts() == ["✅ Yes, count it again", "↩️ No, it was the same one"]
+    assert (await stats(services)).actions == 1  # not counted while asking
+    edit = await press_on_the_prompt(user, "↩️ No, it was the same one")
+    assert edit.text == "OK: it is counted once. Thank you!"
+    assert edit.button_texts() == AFTER_EN
+    assert (await stats(services)).actions == 1
+
+    await complete(user, "luis-videgaray", "email", "en")
+    await press_on_the_prompt(user, "✅ I sent the email")
+    edit = await press_on_the_prompt(user, "✅ Yes, count it again")
+    assert edit.text.startswith("🙏 Thank you! Your action is counted.")
+    assert (await stats(services)).actions == 2
+
+    await complete(user, "geronimo-gutierrez", "email", "en")  # another official: no question
+    assert (await press_on_the_prompt(user, "✅ I sent the email")).text.startswith("🙏 Thank you!")
+    services.clock.advance(24 * 3600)  # the next day: no question
+    await complete(user, "luis-videgaray", "email", "en")
+    assert (await press_on_the_prompt(user, "✅ I sent the email")).text.startswith("🙏 Thank you!")
+    assert (await stats(services)).actions == 4
+    assert api.refusals == []
+
+
+async def test_the_repeat_question_in_spanish(bot):
+    sim, _ = bot
+    user = sim.user(language_code="es")
+    for _ in range(2):
+        await complete(user, "luis-videgaray", "letter", "es")
+        edit = await press_on_the_prompt(user, "✅ Envié la carta")
+    assert edit.text == "Hoy ya reportaste una carta a Luis Videgaray. ¿Enviaste otra?"
+    assert edit.button_texts() == ["✅ Sí, cuéntalo otra vez", "↩️ No, era el mismo"]
