@@ -50,7 +50,7 @@ def check_case(campaign: Campaign, officials: Mapping[str, Official], problems: 
                                f"({', '.join(campaign.channels)})", line=line)
         term = official.in_office
         if campaign.status == "open" and term is not None and issued is not None:
-            if term.until is not None and term.until.first_day() <= issued:
+            if term.until is not None and term.first_day_out() <= issued:
                 problem("targets", f"{official.name} left the post in {term.until.display('en')}, before "
                                    f"this open case was issued ({campaign.issued.display('en')})", line=line)
             elif term.start is not None and campaign.deadline and term.start.first_day() > campaign.deadline:

@@ -54,7 +54,7 @@ def in_office(official: Official, today: date) -> bool:
         return True
     if term.start is not None and term.start.first_day() > today:
         return False
-    return term.until is None or today < term.until.first_day()
+    return term.until is None or today < term.first_day_out()
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ def status_of(campaign: Campaign, officials, today: date) -> CaseStatus:
     new_deadlines = [u.deadline for u in shown if u.deadline is not None]
     writable = tuple(t for t in campaign.targets if in_office(officials[t.official], today))
     departed = tuple(t for t in campaign.targets if t not in writable)
-    term_ends = [term.until.first_day() for t in departed
+    term_ends = [term.first_day_out() for t in departed
                  if (term := officials[t.official].in_office) is not None and term.until is not None]
     if closing is not None:
         ended = closing.date.first_day()

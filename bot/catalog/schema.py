@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 # The interface languages: every text a supporter reads is in each of them.
@@ -177,15 +177,25 @@ class Seed:
 class Term:
     """When an official held the post the content names them by, as sourced.
 
-    `until` is the end of the term: a month or a year means "by then they no
-    longer held the post", so the bot treats them as out of office from its
-    first day and never offers an appeal to someone who may have left.
+    `until` is the end of the term. A day is the last day in office, counted
+    in (`until: 2018-11-30`: in office that day, out from 1 December); a month
+    or a year means "by then they no longer held the post", so the bot treats
+    them as out of office from its first day and never offers an appeal to
+    someone who may have left.
     """
 
     sources: tuple[Source, ...]
     start: PartialDate | None = field(default=None, metadata={"yaml": "from"})
     until: PartialDate | None = None
     where: Where = field(default=NOWHERE, compare=False, repr=False)
+
+    def first_day_out(self) -> date | None:
+        """The first day the official no longer holds the post, or None."""
+        if self.until is None:
+            return None
+        if self.until.day:
+            return self.until.first_day() + timedelta(days=1)
+        return self.until.first_day()
 
 
 @dataclass(frozen=True)

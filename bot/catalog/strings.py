@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bot.catalog.build import Problems
 from bot.catalog.schema import LANGUAGES
+from bot.catalog.wording import check_wording
 from bot.catalog.yaml_source import SourceMap, YamlProblem, load_yaml
 
 PLURAL_FORMS = ("one", "other")
@@ -80,6 +81,7 @@ def load_strings(directory: Path, display, problems: Problems) -> dict[str, dict
             if (problem := _value_problem(value)) is not None:
                 problems.add(shown, data.line_of(key), f"string {key!r} {problem}")
         loaded[lang] = data
+        check_wording(lang, data, lambda key, shown=shown, data=data: (shown, data.line_of(key)), problems)
     if len(loaded) == len(LANGUAGES):
         for lang, data in loaded.items():
             for other, other_data in loaded.items():

@@ -89,9 +89,10 @@ async def show_case(update: Update, context: BotContext, status: CaseStatus) -> 
     if status.closing_update is not None or status.closed:
         parts.append(departed_lines(context, update, status))
     officials = context.services.catalog.officials
-    rows = [[(short_label(context.label(update, "archive.appeal_button", name=officials[t.official].name),
-                          64), f"{APPEAL}{campaign.id}:{t.official}")] for t in campaign.targets]
-    rows.append(follow_row(context, update, campaign.id))
+    rows = [[(short_label(context.label(update, "archive.model_appeal_button",
+                                        name=officials[t.official].name), 64),
+              f"{APPEAL}{campaign.id}:{t.official}")] for t in campaign.targets]
+    rows.append(follow_row(context, update, campaign.id, closed=status.closed))
     rows.append([(context.label(update, "menu.learn"), LEARN), (context.label(update, "menu.ask"), ASK)])
     rows.append([(context.label(update, "menu.past"), PAST), (context.label(update, "menu.home"), HOME)])
     await reply(update, Html("\n\n".join(p for p in parts if p)), keyboard(rows), edit=True)
@@ -133,7 +134,7 @@ async def show_appeal(update: Update, context: BotContext) -> None:
     when = appeal_date(campaign)
     appeal = context.services.appeals.render(campaign, official, channel, lang, SupporterDetails(), when)
     noun = context.label(update, f"channel_noun.{channel}")
-    heading = context.t(update, "archive.appeal_heading", channel=noun, name=official.name,
+    heading = context.t(update, "archive.model_appeal_heading", channel=noun, name=official.name,
                         title=official.title.get(lang), reference=campaign.reference,
                         date=format_date(when, lang))
     body = f"{appeal.subject}\n\n{appeal.body}" if appeal.subject else appeal.body

@@ -32,7 +32,10 @@ def departed_lines(context: BotContext, update: Update, status: CaseStatus) -> H
     for target in status.departed:
         official = officials[target.official]
         until = official.in_office.until if official.in_office else None
-        lines.append(context.t(update, "act.departed", name=official.name, title=official.title.get(lang),
+        # A day is the last day in office ("until 30 November 2018"); a month or
+        # a year only says when they had left ("left that post in December 2018").
+        key = "act.departed" if until is None or until.day else "act.departed_in"
+        lines.append(context.t(update, key, name=official.name, title=official.title.get(lang),
                                date=until.display(lang) if until else "–"))
     return Html("\n".join(lines))
 

@@ -27,9 +27,12 @@ LIST_UNFOLLOW = "upd:loff:"
 STOP_ALL = "upd:stop"
 
 
-def follow_row(context: BotContext, update: Update, campaign_id: str) -> list[tuple[str, str]]:
-    """The "Follow this case" button, as a keyboard row."""
-    return [(context.services.texts.plain(context.lang(update), "updates.follow"), f"{FOLLOW}{campaign_id}")]
+def follow_row(context: BotContext, update: Update, campaign_id: str,
+               closed: bool = False) -> list[tuple[str, str]]:
+    """The "Follow this case" button, as a keyboard row. A closed case is
+    followed only in case it reopens or has news, and the button says so."""
+    key = "updates.follow_closed" if closed else "updates.follow"
+    return [(context.services.texts.plain(context.lang(update), key), f"{FOLLOW}{campaign_id}")]
 
 
 def _campaign(context: BotContext, data: str, prefix: str) -> Campaign | None:
@@ -66,7 +69,9 @@ async def follow(update: Update, context: BotContext) -> None:
         await answer_stale(update, context)
         return
     new = await _follow(update, context, campaign)
-    notice = "updates.followed" if new else "updates.already_following"
+    closed = context.status(campaign).closed
+    followed = "updates.followed_closed" if closed else "updates.followed"
+    notice = followed if new else "updates.already_following"
     await query.answer(label(context.lang(update), notice), show_alert=new)
     await _without_pressed_button(update)
 

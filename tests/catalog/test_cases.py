@@ -80,10 +80,19 @@ def test_the_deadline_day_itself_has_not_passed(ua, catalog):
 
 
 def test_a_term_ending_in_a_month_ends_on_its_first_day(catalog):
+    ambassador = catalog.officials["geronimo-gutierrez"]  # his last day is not public: a month
+    assert ambassador.in_office.until == PartialDate(2018, 12)
+    assert in_office(ambassador, date(2018, 11, 30))
+    assert not in_office(ambassador, date(2018, 12, 1))
+
+
+def test_a_term_ending_on_a_day_counts_that_day_in(catalog):
+    """`until` with a day is the last day in office: Videgaray's was 30 November 2018."""
     minister = catalog.officials["luis-videgaray"]
-    assert minister.in_office.until == PartialDate(2018, 12)
+    assert minister.in_office.until == PartialDate(2018, 11, 30)
     assert in_office(minister, date(2018, 11, 30))
     assert not in_office(minister, date(2018, 12, 1))
+    assert minister.in_office.first_day_out() == date(2018, 12, 1)
     starting = replace(minister, in_office=Term(sources=(), start=PartialDate(2019, 1, 15)))
     assert not in_office(starting, date(2019, 1, 14)) and in_office(starting, date(2019, 1, 15))
 

@@ -293,14 +293,14 @@ def test_a_case_without_a_template_for_an_offered_channel_and_language(tree):
 
 
 def test_an_open_case_naming_an_official_who_left_before_it_was_issued(tree):
-    edit(tree / OFFICIALS, "  in_office:\n    until: 2018-12", "  in_office:\n    until: 2018-07")
+    edit(tree / OFFICIALS, "  in_office:\n    until: 2018-11-30", "  in_office:\n    until: 2018-07")
     line = line_of(tree / CAMPAIGN, "- official: luis-videgaray")
     assert problems(tree) == [f"{CAMPAIGN}:{line}: Luis Videgaray left the post in July 2018, before "
                               "this open case was issued (August 2018)"]
 
 
 def test_the_same_term_end_is_fine_for_a_closed_case(tree):
-    edit(tree / OFFICIALS, "  in_office:\n    until: 2018-12", "  in_office:\n    until: 2018-07")
+    edit(tree / OFFICIALS, "  in_office:\n    until: 2018-11-30", "  in_office:\n    until: 2018-07")
     edit(tree / CAMPAIGN, "status: open", "status: closed")
     load_catalog(tree / "content", tree / "seeds")
 
@@ -397,3 +397,30 @@ def test_the_other_form_shows_the_count(tree):
     line = line_of(tree / "content/i18n/en.yaml", "act.deadline:")
     assert problems(tree) == [f"content/i18n/en.yaml:{line}: string 'act.deadline' the plural form 'other' "
                               "should show {count}"]
+
+
+def test_the_archive_may_not_say_as_sent(tree):
+    """The archive shows the bot's model appeal: "as sent" claims to know
+    what supporters sent."""
+    path = "content/i18n/en.yaml"
+    edit(tree / path, '"📜 The model appeal to {name}"', '"📜 The appeal to {name}, as sent"')
+    line = line_of(tree / path, "archive.model_appeal_button:")
+    assert problems(tree) == [f"{path}:{line}: string 'archive.model_appeal_button' says 'as sent': the "
+                              "archive shows the model appeal the bot offered, not what anyone sent"]
+
+
+def test_a_count_of_actions_says_through_this_bot(tree):
+    path = "content/i18n/es.yaml"
+    edit(tree / path, "por {reference} a través de este bot.\"\nreport.again",
+         "por {reference}.\"\nreport.again")
+    line = line_of(tree / path, "report.thanks_only:")
+    assert problems(tree) == [f"{path}:{line}: string 'report.thanks_only' counts reported actions: say "
+                              "'a través de este bot' (the network's own count is not the bot's)"]
+
+
+def test_two_country_names_take_one_dash_style(tree):
+    edit(tree / "content/faq/how-to-help.yaml", "For UA 150.18, the Urgent Action",
+         "For UA 150.18, the US-Mexico Urgent Action")
+    line = line_of(tree / "content/faq/how-to-help.yaml", "the US-Mexico Urgent Action")
+    assert problems(tree) == [f"content/faq/how-to-help.yaml:{line}: 'US-Mexico' is not the glossary term: "
+                              "write 'US–Mexico' (glossary: us-mexico)"]

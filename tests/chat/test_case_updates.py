@@ -51,7 +51,7 @@ async def test_follow_list_toggle_and_stop(bot, services):
 
     (listing,) = await user.send("/updates")
     assert listing.text == (
-        "<b>Case updates</b>\n✅ <b>UA 150.18</b>: US-Mexico asylum deal would put many at risk "
+        "<b>Case updates</b>\n✅ <b>UA 150.18</b>: US–Mexico asylum deal would put many at risk "
         "(you follow it)\n\nTap a case to follow it or to stop following it. /stop stops all updates "
         "and reminders.")
     assert listing.button_texts() == ["🔕 Stop following UA 150.18", "🛑 Stop all updates"]
@@ -74,9 +74,9 @@ async def test_with_nothing_open_or_followed_updates_says_so_and_offers_past_cas
     sim, api = bot
     user = sim.user()
     (screen,) = await user.send("/updates")
-    assert screen.text == ("<b>Case updates</b>\nNo case is open to follow right now, and you follow none. "
-                           "Past cases shows how each earlier case ended. /stop stops all updates and "
-                           "reminders.")
+    assert screen.text == ("<b>Case updates</b>\nNo case is open for action right now, and you follow none. "
+                           "Past cases shows how each earlier case ended, and you can follow one there in "
+                           "case it reopens. /stop stops all updates and reminders.")
     assert screen.button_texts() == ["🗄 Past cases"]
     calls = await user.press("🗄 Past cases")
     assert calls[-1].text.startswith("<b>Past cases</b>")

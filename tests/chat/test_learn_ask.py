@@ -170,12 +170,15 @@ async def test_the_privacy_answer_is_about_the_bot_and_carries_no_source_date(bo
 
 
 @pytest.mark.parametrize("lang, question, entry_id, opening, changed, own_case", [
+    # Not "yes" first: after the proclamation of 20 January 2025 someone may act on that word.
     ("en", "can I apply for asylum in the US if I passed through Mexico?", "asylum-after-crossing-mexico",
-     "As the bot's sources described it in 2018, yes. ", "on 30 June 2020",
-     "This bot gives no legal advice."),
+     "The bot cannot tell you whether you can today: the rules have changed several times, the latest "
+     "change it knows of in 2025, and it gives no legal advice. ", "on 30 June 2020",
+     "contact a qualified immigration lawyer"),
     ("es", "¿puedo pedir asilo en EE. UU. si pasé por México?", "asylum-after-crossing-mexico",
-     "Según lo describían las fuentes del bot en 2018, sí. ", "el 30 de junio de 2020",
-     "Este bot no da asesoría legal."),
+     "El bot no puede decirte si hoy puedes: las reglas han cambiado varias veces, el último cambio que "
+     "conoce es de 2025, y no da asesoría legal. ", "el 30 de junio de 2020",
+     "comunícate con un abogado de inmigración calificado"),
     ("en", "if I ask for asylum at the border will they send me back to Mexico", "sent-back-to-mexico",
      "Under a US policy of 2019 described in the bot's sources, many were. ", "On 20 January 2021",
      "This bot gives no legal advice."),
@@ -191,6 +194,7 @@ async def test_asylum_questions_open_with_the_answer_then_say_what_changed(
     assert answer.text.startswith(f"<b>{entry.questions.as_mapping()[lang][0]}</b>\n\n{opening}")
     assert changed in answer.text
     assert answer.text.endswith(AS_OF_EN if lang == "en" else AS_OF_ES)
-    if own_case:  # someone asking about their own case: no advice, and the Urgent Action's contact
-        assert own_case in answer.text and "uan@aiusa.org" in answer.text
+    if own_case:  # someone asking about their own case: no advice, a lawyer, and no appeal
+        # network's address offered as if it were legal help
+        assert own_case in answer.text and "uan@aiusa.org" not in answer.text
     assert api.refusals == []

@@ -53,7 +53,7 @@ async def test_take_action_lists_the_open_cases_soonest_deadline_first(bot):
     assert calls[-1].text == "<b>Take action</b>\nChoose a case:"
     assert calls[-1].button_texts() == [
         "UA 999.99: TEST CASE (fictional): free the made-up…",  # cut between words to fit a button
-        "UA 150.18: US-Mexico asylum deal would put many at risk",
+        "UA 150.18: US–Mexico asylum deal would put many at risk",
         "✖️ Cancel",
     ]
 
@@ -184,7 +184,7 @@ async def test_after_its_closing_update_a_case_is_an_archive(bot, services, cloc
     clock.now = at(2018, 10, 2)  # closed by its update; UA 150.18 still open (deadline passed)
     await user.send("/start")
     calls = await user.press("menu:act")
-    assert calls[-1].text.startswith("<b>UA 150.18: US-Mexico")  # the one open case: straight in
+    assert calls[-1].text.startswith("<b>UA 150.18: US–Mexico")  # the one open case: straight in
     assert "⚠️ <b>The appeal deadline was 27 September 2018.</b>" in calls[-1].text
 
     await user.send("/start")
@@ -198,15 +198,16 @@ async def test_after_its_closing_update_a_case_is_an_archive(bot, services, cloc
             "fictional journalist Sam Sample was released. No further action is needed.") in archive.text
     assert ("🙏 Thank you to everyone who acted on this case. 1 action was reported through this bot, by "
             "1 supporter.") in archive.text
-    assert archive.button_texts() == ["📜 The appeal to Alex Example, as sent",
-                                      "🔔 Follow this case for updates", "📚 Learn", "❓ Ask a question",
+    assert archive.button_texts() == ["📜 The model appeal to Alex Example",
+                                      "🔔 Follow in case it reopens", "📚 Learn", "❓ Ask a question",
                                       "🗄 Past cases", "🏠 Menu"]
 
-    calls = await user.press("📜 The appeal to Alex Example, as sent")
+    calls = await user.press("📜 The model appeal to Alex Example")
     (appeal,) = texts_of(calls)
     assert appeal.startswith("🗄 <b>A past appeal, for the record only. Please do not send it:</b> the case "
-                             "is closed. This is the text supporters sent to Alex Example, Minister of "
-                             "Examples of Testland (fictional), for UA 999.99 (an email), as it stood on "
+                             "is closed. This is the model appeal the bot offered for Alex Example, "
+                             "Minister of Examples of Testland (fictional), for UA 999.99 (an email), as it "
+                             "stood on "
                              "20 September 2018.\n\nUA 999.99 (fictional test case): release Sam Sample\n\n"
                              "Dear Minister,")
     assert "A supporter of Amnesty International" in appeal  # never anyone's name
@@ -238,6 +239,22 @@ async def test_once_every_case_has_closed_take_action_says_so(bot, clock):
     assert calls[-1].button_texts() == ["🗄 Past cases", "🏠 Menu"]
     calls = await user.press("menu:past")
     assert calls[-1].button_texts() == [  # most recently closed first
-        "UA 150.18: US-Mexico asylum deal would put many at risk",
+        "UA 150.18: US–Mexico asylum deal would put many at risk",
         "UA 999.99: TEST CASE (fictional): free the made-up…",
         "🏠 Menu"]
+
+
+async def test_following_a_closed_case_says_it_is_closed(bot, clock):
+    """One truth about a closed case: the button says it is followed in case
+    it reopens, and the confirmation does not promise updates as if open."""
+    clock.now = at(2018, 11, 15)  # UA 150.18 closed on 30 October 2018
+    sim, _ = bot
+    user = sim.user()
+    await user.send("/cases")
+    calls = await user.press("arch:case:ua-150-18")
+    assert "🔔 Follow in case it reopens" in calls[-1].button_texts()
+    assert "🔔 Follow this case for updates" not in calls[-1].button_texts()
+    calls = await user.press("🔔 Follow in case it reopens")
+    (notice,) = [c for c in calls if c.method == "answerCallbackQuery"]
+    assert notice.params["text"] == ("🔔 You follow this case now. It is closed: if it reopens or has news, "
+                                     "that will come here. Send /updates to manage your updates.")

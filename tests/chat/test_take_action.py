@@ -25,7 +25,7 @@ from tests.conftest import start_bot, stop_bot, texts_of
 AFTER_DEADLINE = datetime(2026, 11, 23, 12).timestamp()
 
 CAMPAIGN_EN = (
-    "<b>UA 150.18: US-Mexico asylum deal would put many at risk</b>\n\n"
+    "<b>UA 150.18: US–Mexico asylum deal would put many at risk</b>\n\n"
     "In August 2018 Amnesty International reported that the US and Mexico, in closed-door discussions, "
     "were considering declaring Mexico a \"safe third country\". It warned that this would block asylum "
     "seekers who pass through Mexico from seeking protection in the US and force them to stay in a "

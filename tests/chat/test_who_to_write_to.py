@@ -39,7 +39,7 @@ INTRO_EN = ("To the officials named by each Urgent Action that is open for actio
             "action to prepare a letter, an email, a call script or a tweet with the appeal's asks and "
             "salutation.")
 UA_150_18_EN = "\n".join([
-    "<b>UA 150.18: US-Mexico asylum deal would put many at risk</b>",
+    "<b>UA 150.18: US–Mexico asylum deal would put many at risk</b>",
     "Deadline: 27 September 2018.",
     "• Luis Videgaray, Mexican Minister of Foreign Affairs",
     "   ✉️ Post: Luis Videgaray, Plaza Juárez No. 20, Piso 22, Delegación Cuauhtémoc, 06010 CDMX, México",
@@ -120,7 +120,7 @@ async def test_the_spanish_answer_uses_the_spanish_titles_and_labels(chat_on, ca
 async def test_after_the_deadline_the_open_case_is_listed_with_the_deadline_passed(chat_on, catalog):
     sim, _ = await chat_on(catalog, at(2018, 9, 28))  # the day after; the case closes on 30 October
     (answer,) = await ask(sim, QUESTION_EN)
-    assert ("<b>UA 150.18: US-Mexico asylum deal would put many at risk</b>\n⚠️ The appeal deadline was "
+    assert ("<b>UA 150.18: US–Mexico asylum deal would put many at risk</b>\n⚠️ The appeal deadline was "
             "27 September 2018. Check with the organizers before sending.\n• Luis Videgaray") in answer.text
 
 
@@ -135,7 +135,7 @@ async def test_with_no_case_open_it_says_so_dated_and_points_to_past_cases(chat_
     assert answer.button_texts()[-4:] == ["📄 Sources", "🗄 Past cases", "✍️ Take action", "🏠 Menu"]
     calls = await sim.user().press("🗄 Past cases")
     assert calls[-1].text.startswith("<b>Past cases</b>")
-    assert calls[-1].button_texts()[0] == "UA 150.18: US-Mexico asylum deal would put many at risk"
+    assert calls[-1].button_texts()[0] == "UA 150.18: US–Mexico asylum deal would put many at risk"
     assert api.refusals == []
 
 
@@ -198,7 +198,7 @@ def _tree_with(tmp_path: Path, edits: dict[str, tuple[str, str]]) -> Path:
 
 async def test_an_official_out_of_office_is_not_listed(chat_on, tmp_path):
     # Luis Videgaray's term ends on 1 September 2018 in this tree; the ambassador's does not.
-    content = _tree_with(tmp_path, {"officials.yaml": ("    until: 2018-12\n", "    until: 2018-09\n")})
+    content = _tree_with(tmp_path, {"officials.yaml": ("    until: 2018-11-30\n", "    until: 2018-09\n")})
     sim, _ = await chat_on(load_catalog(content, ROOT / "seeds"), at(2018, 9, 15))
     (answer,) = await ask(sim, QUESTION_EN)
     assert "Videgaray" not in answer.text
@@ -314,7 +314,8 @@ async def test_a_case_whose_officials_all_left_has_no_one_left_to_write_to(chat_
     shutil.copytree(ROOT / "content", content)
     officials = content / "officials.yaml"
     text = officials.read_text(encoding="utf-8")
-    assert text.count("    until: 2018-12\n") == 2
+    assert text.count("    until: 2018-11-30\n") == text.count("    until: 2018-12\n") == 1
+    text = text.replace("    until: 2018-11-30\n", "    until: 2018-09\n")
     officials.write_text(text.replace("    until: 2018-12\n", "    until: 2018-09\n"), encoding="utf-8")
     sim, _ = await chat_on(load_catalog(content, ROOT / "seeds"), at(2018, 10, 15))
     (answer,) = await ask(sim, DEADLINE_EN)
