@@ -65,7 +65,8 @@ def _case_paragraph(catalog: Catalog, status: CaseStatus, lang: str, style: Styl
                                     title=campaign.title.get(lang)))]
     if status.deadline is not None:
         key = "faq.open_cases.deadline_passed" if status.deadline_passed else "faq.open_cases.deadline"
-        lines.append(style.say(lang, key, deadline=format_date(status.deadline, lang)))
+        lines.append(style.say(lang, key, deadline=format_date(status.deadline, lang),
+                               contact=catalog.group.network.email))
     for target in status.writable:
         official = catalog.officials[target.official]
         lines.append(style.say(lang, "faq.open_cases.official", name=official.name,

@@ -19,7 +19,9 @@ def deadline_line(context: BotContext, update: Update, status: CaseStatus) -> Ht
         return Html("")
     deadline = format_date(status.deadline, context.lang(update))
     if status.deadline_passed:
-        return context.t(update, "act.deadline_passed", deadline=deadline)
+        # "check with the organizers" with no way to reach them helped nobody: the network's address
+        return context.t(update, "act.deadline_passed", deadline=deadline,
+                         contact=context.services.catalog.group.network.email)
     if status.days_left == 0:
         return context.t(update, "act.deadline_today", deadline=deadline)
     return context.t(update, "act.deadline", deadline=deadline, count=status.days_left)

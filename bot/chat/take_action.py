@@ -371,7 +371,10 @@ async def deliver(update: Update, context: BotContext) -> int:
     if lang != mine:
         other = render(campaign, official, channel, mine, details, today)
         await context.services.sleep(1.0)
-        await send_long(update, context, Html(context.t(update, "act.translation") + "\n\n"
+        # "what you are signing" fits a letter or an email, not a call script or a tweet
+        intro = {"call": "act.translation_call", "tweet": "act.translation_tweet"}.get(channel,
+                                                                                     "act.translation")
+        await send_long(update, context, Html(context.t(update, intro) + "\n\n"
                                               + escape(_full_text(other))))
     for personal in PERSONAL_FIELDS:
         flow.pop(personal, None)

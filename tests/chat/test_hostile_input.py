@@ -90,7 +90,11 @@ async def test_hostile_strings_are_accepted_verbatim_or_refused(bot, field, prom
     assert api.refusals == [], [c.result for c in api.refusals]
 
 
-TRANSLATION_EN = "<i>So you know what you are signing, here it is in English:</i>"
+# "What you are signing" fits a letter or an email; a call is said, a tweet posted.
+TRANSLATION_EN = {"letter": "<i>So you know what you are signing, here it is in English:</i>",
+                  "email": "<i>So you know what you are signing, here it is in English:</i>",
+                  "call": "<i>So you know what you will say, here it is in English:</i>",
+                  "tweet": "<i>So you know what you will post, here it is in English:</i>"}
 # Every channel, each with an official it can reach (the minister has no phone).
 CHANNELS = [("luis-videgaray", "letter"), ("luis-videgaray", "email"), ("geronimo-gutierrez", "call"),
             ("luis-videgaray", "tweet")]
@@ -109,7 +113,7 @@ async def test_hostile_values_reach_the_appeal_as_plain_data(bot, services, valu
         await user.send(value)
     calls = await user.press("act:lang:es")
     texts = [c.text or "" for c in calls if c.method == "sendMessage"]
-    (translation,) = [t for t in texts if t.startswith(TRANSLATION_EN)]
+    (translation,) = [t for t in texts if t.startswith(TRANSLATION_EN[channel])]
     appeal = "\n".join(texts[:texts.index(translation)])  # what the channel's sender sent
     cleaned = clean(value, 80)
     assert escape(cleaned) in appeal and escape(cleaned) in translation, (channel, texts)

@@ -81,7 +81,7 @@ async def test_a_new_case_runs_end_to_end_from_files_alone(bot, services):
     assert texts[1] == "<code>UA 999.99 (fictional test case): release Sam Sample</code>"
     assert texts[2].startswith("Dear Minister,\n\nI am writing about the fictional journalist Sam Sample")
     assert "I urge you to release Sam Sample at once." in texts[2]
-    assert texts[2].endswith("Yours sincerely,\nAna López")
+    assert texts[2].endswith("Sincerely,\nAna López")
     assert "UA 150.18" not in "".join(texts)  # its own letter, not the first case's
 
     calls = await user.press("✅ I sent the email")

@@ -292,8 +292,8 @@ async def test_past_the_deadline_says_so_and_still_lets_you_act(bot, clock):
     user = sim.user()
     await user.send("/start")
     calls = await user.press("menu:act")
-    assert ("⚠️ <b>The appeal deadline was 27 September 2018.</b> Check with the organizers before "
-            "sending.") in calls[-1].text
+    assert ("⚠️ <b>The appeal deadline was 27 September 2018.</b> Before sending, check with the "
+            "organizers that it is still useful: uan@aiusa.org.") in calls[-1].text
     calls = await user.press("act:off:geronimo-gutierrez")
     assert calls[-1].button_texts()[0] == "⭐ 📧 Email (recommended)"
     assert "A posted letter may not arrive in time" in calls[-1].text
@@ -434,7 +434,9 @@ async def test_each_sender_says_exactly_what_it_sends_then_the_translation(bot, 
     appeal = services.appeals.render(case, off, channel, "es", details, services.today())
     english = services.appeals.render(case, off, channel, "en", details, services.today())
     messages = [c.text for c in sent(calls)]
-    translation = "<i>So you know what you are signing, here it is in English:</i>\n\n" + html.escape(
+    intro = {"call": "<i>So you know what you will say, here it is in English:</i>"}.get(
+        channel, "<i>So you know what you are signing, here it is in English:</i>")
+    translation = intro + "\n\n" + html.escape(
         f"{english.subject}\n\n{english.body}" if english.subject else english.body, quote=False).strip()
     assert translation in messages
     if channel == "email":

@@ -121,7 +121,8 @@ async def test_after_the_deadline_the_open_case_is_listed_with_the_deadline_pass
     sim, _ = await chat_on(catalog, at(2018, 9, 28))  # the day after; the case closes on 30 October
     (answer,) = await ask(sim, QUESTION_EN)
     assert ("<b>UA 150.18: US–Mexico asylum deal would put many at risk</b>\n⚠️ The appeal deadline was "
-            "27 September 2018. Check with the organizers before sending.\n• Luis Videgaray") in answer.text
+            "27 September 2018. Before sending, check with the organizers that it is still useful: "
+            "uan@aiusa.org.\n• Luis Videgaray") in answer.text
 
 
 @pytest.mark.parametrize("day, shown", [((2018, 10, 30), "30 October 2018"),   # the closing update's day
@@ -180,7 +181,8 @@ async def test_once_the_fictional_case_closes_only_ua_150_18_is_left(chat_on, tw
     sim, _ = await chat_on(two_case_catalog, at(2018, 10, 1))  # its closing update's day
     (answer,) = await ask(sim, QUESTION_EN)
     assert "UA 999.99" not in answer.text and "Alex Example" not in answer.text
-    passed = "⚠️ The appeal deadline was 27 September 2018. Check with the organizers before sending."
+    passed = ("⚠️ The appeal deadline was 27 September 2018. Before sending, check with the organizers that "
+              "it is still useful: uan@aiusa.org.")
     assert f"\n\n{UA_150_18_EN.replace('Deadline: 27 September 2018.', passed)}\n\n" in answer.text
 
 
