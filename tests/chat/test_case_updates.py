@@ -18,14 +18,14 @@ AFTER_THE_UPDATE = datetime(2018, 11, 2, 12).timestamp()
 UPDATE_EN = (
     "📣 <b>UA 150.18 update (30 October 2018)</b>\n<b>No further action needed</b>\n\n"
     "Amnesty International's update on UA 150.18: journalists who had interviewed diplomatic sources "
-    "told Amnesty that the agreement to declare Mexico a safe third country was no longer on the "
-    "negotiating table. In early October 2018, instead, the Trump administration had announced a "
+    "told Amnesty that the agreement to declare Mexico a safe third country was, for now, no longer on "
+    "the negotiating table. In early October 2018, instead, the Trump administration had announced a "
     "transfer of $20 million in foreign assistance funds from the State Department to the Department "
     "of Homeland Security to pay for deportations from Mexico to third countries, which Amnesty called "
     "a worrying development. No further action is needed on this case. Thank you to everyone who sent "
     "appeals.\n\n<b>The case is now closed.</b>\n\n"
-    "Source: “Urgent Action good news: US-Mexico asylum deal appears unlikely (first update of UA 150/18, "
-    "AMR 41/8936/2018)” (Amnesty International, 30 October 2018); “Urgent Action good news: US-Mexico "
+    "Source: “Urgent Action good news: US-Mexico asylum deal appears unlikely” (Amnesty International, "
+    "30 October 2018); “Urgent Action good news: US-Mexico "
     "asylum deal appears unlikely” (Amnesty International UK, 30 October 2018)\n\n"
     "<i>You get this because you follow UA 150.18. /updates to manage, /stop to stop all.</i>")
 FOLLOW = "🔔 Follow this case for updates"
@@ -102,7 +102,7 @@ async def test_a_closing_update_closes_the_case_from_its_date_on(bot, services, 
     assert ("🗄 <b>Este caso se cerró el 30 de octubre de 2018.</b>\n<b>No se necesitan más acciones</b>: "
             "Novedad de Amnistía Internacional sobre la Acción Urgente UA 150.18: periodistas que habían "
             "entrevistado a fuentes diplomáticas informaron a Amnistía que el acuerdo para declarar a México "
-            "tercer país seguro ya no estaba sobre la mesa de negociación.") in calls[-1].text
+            "tercer país seguro, por ahora, ya no estaba sobre la mesa de negociación.") in calls[-1].text
     assert not any(b.startswith(("Luis Videgaray", "⭐")) for b in calls[-1].button_texts())
 
 
