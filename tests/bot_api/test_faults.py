@@ -77,11 +77,13 @@ async def test_a_report_is_counted_once_through_failures(bot, services):
     # The API stays down longer than the retries: the report is still recorded, once,
     # and pressing again once it is back says so.
     second_message, _ = await _new_prompt(user, sim)
+    # The same appeal again the same day: the supporter has answered "Yes, count it again".
+    again = button["callback_data"].replace("rep:d:", "rep:g:")
     api.fault = Faults("editMessageText", 100, FAILURES["refused"])
-    calls = await user.press_data(second_message, button["callback_data"])
+    calls = await user.press_data(second_message, again)
     assert "Sorry, something went wrong" in texts_of(calls)[-1]
     api.fault = None
-    calls = await user.press_data(second_message, button["callback_data"])
+    calls = await user.press_data(second_message, again)
     assert calls[-1].params.get("text") == "This action was already counted. Thank you!"
     stats = await services.store.campaign_stats("ua-150-18", today=services.today())
     assert stats.actions == 2  # one per prompt, none doubled

@@ -89,8 +89,10 @@ def test_a_notice_without_alert_and_a_removed_keyboard_are_printed(tmp_path):
 
 async def test_a_report_in_a_second_session_is_counted_not_already_counted(settings):
     first, _ = await session(settings, *TO_REPORT_PROMPT, "#1")
-    second, _ = await session(settings, *TO_REPORT_PROMPT, "#1")
-    assert "already" not in second.lower()
+    # The same appeal again the same day: asked "Did you send it again?", then "#1" is yes.
+    second, _ = await session(settings, *TO_REPORT_PROMPT, "#1", "#1")
+    assert "Did you send it again?" in second
+    assert "already counted" not in second.lower()
     assert await actions_in(settings) == [(1, "done"), (1, "done")]
 
 
