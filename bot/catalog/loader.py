@@ -31,7 +31,7 @@ from bot.catalog.schema import (
     Where,
 )
 from bot.catalog.strings import load_strings
-from bot.catalog.templates import load_templates
+from bot.catalog.templates import appeal_languages, load_templates
 from bot.catalog.yaml_source import SourceList, SourceMap, YamlProblem, load_yaml
 
 EXPLAINER_MAX_CHARS = 900
@@ -65,6 +65,11 @@ class Catalog:
     faq: Mapping[str, FaqEntry]
     templates: Mapping[str, str]
     strings: Mapping[str, Mapping[str, str]]
+
+    @property
+    def appeal_languages(self) -> tuple[str, ...]:
+        """The languages an appeal can be written in: those with layouts."""
+        return appeal_languages(self.templates)
 
     def summary(self) -> str:
         counts = ((len(self.topics), "topic", "topics"),
@@ -212,6 +217,21 @@ def _check_sources(reader: _Reader, sources: tuple[Source, ...], seeds: dict, se
                                 "public source with 'title', 'publisher' and 'date'")
 
 
+def _check_official_language(reader: _Reader, official: Official, languages: tuple[str, ...]) -> None:
+    """An official is written to in their language: it needs appeal layouts
+    (content/templates/<channel>.<lang>.j2) and a salutation in it."""
+    where = official.where
+    if official.language not in languages:
+        reader.problems.add(where.path, where.of("language"),
+                            f"language {official.language!r} has no appeal layouts (content/templates/ "
+                            f"has them for: {', '.join(languages)})")
+    elif official.language not in official.salutation.languages():
+        reader.problems.add(where.path, where.of("salutation"),
+                            f"salutation has no {official.language} text ({official.name} reads "
+                            f"{official.language}; add `{official.language}:` beside "
+                            f"{', '.join(LANGUAGES)})")
+
+
 def _check_topic_seeds(reader: _Reader, item: Explainer | FaqEntry, topics: Mapping[str, Topic]) -> None:
     """A topic's explainers and answers quote its own source documents only,
     so a topic folder can be read, checked and retired on its own."""
@@ -284,14 +304,18 @@ def load_catalog(content_dir: Path, seeds_dir: Path) -> Catalog:
     if officials_file in reader.unreadable:
         reader.broken["official"] |= {ref for c in campaigns.values() for ref in c.target_ids}
     strings = load_strings(reader.content_dir / "i18n", reader.display, problems)
+    readers = {c.id: [officials[t].language for t in c.target_ids if t in officials]
+               for c in campaigns.values()}
     templates = load_templates(reader.content_dir, {c.id: set(c.channels) for c in campaigns.values()},
-                               reader.display, problems)
+                               reader.display, problems, readers)
+    languages = appeal_languages(templates)
 
     if group is not None:
         _check_sources(reader, group.network.sources, seeds, seed_texts)
     for topic in topics.values():
         _check_refs(reader, topic, "seeds", topic.seeds, seeds, "seed")
     for official in officials.values():
+        _check_official_language(reader, official, languages)
         _check_sources(reader, official.sources, seeds, seed_texts)
         if official.in_office is not None:
             _check_sources(reader, official.in_office.sources, seeds, seed_texts)

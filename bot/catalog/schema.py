@@ -106,9 +106,11 @@ class Text:
 
 
 @dataclass(frozen=True)
-class Salutation:
-    """An official's salutation in the interface languages, and in the
-    language they read when it is another (`other`: {"pt": "Excelentíssimo…"})."""
+class AppealText:
+    """A text that goes into appeals: in each interface language, and in the
+    language of the officials it is addressed to when that is another
+    (`other`: {"pt": "…"}, written as extra keys `pt:` in the YAML). `check`
+    makes sure an official's own language is there."""
 
     en: str
     es: str
@@ -123,6 +125,12 @@ class Salutation:
 
     def languages(self) -> tuple[str, ...]:
         return ("en", "es", *self.other)
+
+
+@dataclass(frozen=True)
+class Salutation(AppealText):
+    """An official's salutation ("Dear Foreign Minister"), in the interface
+    languages and in the language they read (`pt: Senhor Ministro`)."""
 
 
 @dataclass(frozen=True)
@@ -224,7 +232,7 @@ class Target:
     second person ("I urge you to…"), as a caseworker would put it."""
 
     official: str
-    asks: tuple[Text, ...]
+    asks: tuple[AppealText, ...]
     where: Where = field(default=NOWHERE, compare=False, repr=False)
 
 
