@@ -110,6 +110,7 @@ class Services:
         if self.store is None:
             self.store = await open_configured_store(self.settings)
             self.extras["owns_store"] = True
+        self.store.accept_appeal_languages(self.catalog.appeal_languages)
         if not self.extras.get("rekeyed"):
             await self.store.rekey_legacy_rows(self.recipient)
             self.extras["rekeyed"] = True
