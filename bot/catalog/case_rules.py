@@ -19,7 +19,8 @@ def _day(value: PartialDate | None):
     return None if value is None else value.first_day()
 
 
-def check_case(campaign: Campaign, officials: Mapping[str, Official], problems: Problems) -> None:
+def check_case(campaign: Campaign, officials: Mapping[str, Official], problems: Problems,
+               appeal_languages: tuple[str, ...] = LANGUAGES) -> None:
     where = campaign.where
 
     def problem(field: str, message: str, index: int | None = None, line: int | None = None) -> None:
@@ -46,7 +47,8 @@ def check_case(campaign: Campaign, officials: Mapping[str, Official], problems: 
         if official is None:
             continue  # reported as an unknown official
         for number, ask in enumerate(target.asks, start=1):
-            if official.language not in ask.languages():
+            # (a language without layouts is reported once, at the official)
+            if official.language in appeal_languages and official.language not in ask.languages():
                 problems.add(where.path, target.where.of("asks", number - 1),
                              f"targets: ask {number} for {target.official} has no {official.language} "
                              f"text ({official.name} reads {official.language}; add `{official.language}:` "

@@ -18,6 +18,7 @@ from babel.dates import format_skeleton, get_month_names
 
 # The CLDR locale a language's dates follow, when it is not the language itself.
 _DATE_LOCALES = {"en": "en_GB"}
+_FIRST_OF_THE_MONTH = {"fr": "1er", "pt": "1º"}
 
 
 @cache
@@ -36,11 +37,12 @@ def known_language(lang: str) -> bool:
 
 def format_date(value: date, lang: str) -> str:
     """27 September 2018 / 27 de septiembre de 2018 / 27 de setembro de 2018 /
-    27 septembre 2018. French writes the first of the month as an ordinal,
-    "1er octobre 2018", which CLDR's pattern does not."""
+    27 septembre 2018. French and Brazilian Portuguese write the first of the
+    month as an ordinal ("1er octobre 2018", "1º de outubro de 2018"), which
+    CLDR's pattern does not; the Portuguese layouts are Brazilian."""
     text = babel_format_date(value, "long", locale=_locale(lang))
-    if lang == "fr" and value.day == 1:
-        text = text.replace("1", "1er", 1)
+    if value.day == 1 and lang in _FIRST_OF_THE_MONTH:
+        text = text.replace("1", _FIRST_OF_THE_MONTH[lang], 1)
     return text
 
 

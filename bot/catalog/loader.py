@@ -324,7 +324,7 @@ def load_catalog(content_dir: Path, seeds_dir: Path) -> Catalog:
         _check_refs(reader, campaign, "topics", campaign.topics, topics, "topic")
         _check_sources(reader, campaign.sources, seeds, seed_texts)
         _check_updates(reader, campaign, seeds, seed_texts)
-        check_case(campaign, officials, problems)
+        check_case(campaign, officials, problems, languages)
     for explainer in explainers.values():
         _check_refs(reader, explainer, "related", explainer.related, faq, "FAQ entry")
         _check_sources(reader, explainer.sources, seeds, seed_texts)

@@ -311,8 +311,8 @@ async def test_the_paper_follows_the_supporter_not_the_officials_address(bot):
     """Writing to Washington (a US Letter address) from a Telegram set to
     "en": A4, the paper of most of the world; set to "en-US": US Letter."""
     sim, _ = bot
-    for language_code, paper, label in (("en", "A4", "A4"), ("en-US", "Letter", "US Letter")):
-        user = sim.user(language_code=language_code)
+    for user_id, language_code, paper, label in ((1, "en", "A4", "A4"), (2, "en-US", "Letter", "US Letter")):
+        user = sim.user(user_id=user_id, language_code=language_code)
         calls = await complete(user, "geronimo-gutierrez", name="Ana López", letter_lang="en")
         calls = await user.press("act:lang:en")  # the official reads Spanish: the bot asked which language
         text, _, pdf = _delivered(calls, f"Your letter as a PDF, ready to print on {label} paper, with room "

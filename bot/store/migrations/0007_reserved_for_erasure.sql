@@ -2,3 +2,4 @@
 -- The languages branch needs version 8 and the runner refuses gaps, so this
 -- empty file holds the number until the branches are merged. DELETE THIS FILE
 -- when 0007_erasure_by_key.sql arrives (the runner refuses two version 7s).
+SELECT 1;
