@@ -351,3 +351,74 @@ async def test_the_database_checks_the_shape_of_an_appeal_language(tmp_path):
         with pytest.raises(sqlite3.IntegrityError):
             db.execute(insert, (bad, bad))
     db.close()
+
+
+def test_the_renderer_gives_a_portuguese_appeal_no_english_text_to_fall_back_on(catalog):
+    """Should a template reach the renderer unchecked, an English title in a
+    Portuguese letter is an error, not a silent mix of languages."""
+    import dataclasses
+
+    from jinja2 import UndefinedError
+
+    name = f"campaigns/{CASE}/templates/tweet.pt.j2"
+    mixed = dataclasses.replace(catalog, templates={**catalog.templates, name: "{{ campaign.title }}"})
+    with pytest.raises(UndefinedError):
+        render(mixed, "rita-exemplo", "tweet", "pt")
+    assert render(mixed, "rita-exemplo", "tweet", "en").body.startswith("@RitaExemplo")
+
+
+def test_portuguese_and_french_letters_print_every_accent_in_the_standard_font():
+    """ã ç º é è ê à œ « » are all Windows-1252: Helvetica, nothing embedded."""
+    from bot.appeals.letter_pdf import render_letter_pdf
+
+    extra = "\nCoração, ação, 1º; cœur, « très » à Noël, être, où.\n"
+    for text in (LETTER_PT + extra, LETTER_FR + extra):
+        pdf = render_letter_pdf(text, "Carta", "A4")
+        assert _pdf_text(pdf).split() == text.split()
+        fonts = {str(font["/BaseFont"]) for page in PdfReader(io.BytesIO(pdf)).pages
+                 for font in page["/Resources"]["/Font"].values()}
+        assert fonts == {"/Helvetica"}
+
+
+CALL_PT = ("Bom dia. Meu nome é Ana Lima, apoio a Anistia Internacional e estou ligando de Recife.\n\n"
+           "Estou ligando por causa de Lia Teste, defensora fictícia. Peço que ela seja libertada "
+           "imediatamente.\n\nPeço, por gentileza, que transmita a minha mensagem a Rita Exemplo. "
+           "Agradeço a atenção.")
+CALL_FR = ("Bonjour, je m'appelle Ana Lima. Je soutiens Amnesty International et j'appelle depuis Recife.\n\n"
+           "J'appelle au sujet de Lia Teste, défenseure fictive. Je demande sa libération sans délai.\n\n"
+           "Je vous prie de bien vouloir transmettre mon message à Claude Exemple. Je vous remercie.")
+
+
+@pytest.mark.parametrize("official, lang, channel, shown", [
+    ("rita-exemplo", "pt", "letter",
+     "✉️ <b>Your letter to Rita Exemplo</b> (Portuguese). Print it, sign it and post it to the address at the "
+     "top:\n\n" + LETTER_PT.rstrip("\n")),
+    ("claude-exemple", "fr", "letter",
+     "✉️ <b>Your letter to Claude Exemple</b> (French). Print it, sign it and post it to the address at the "
+     "top:\n\n" + html.escape(LETTER_FR.rstrip("\n"), quote=False)),
+    ("rita-exemplo", "pt", "email",
+     "Excelentíssima Senhora Ministra,\n\n" + MESSAGE_PT + "\n\nPeço a Vossa Excelência que liberte Lia Teste "
+     "imediatamente.\n\nAgradeço desde já a sua atenção.\n\nAtenciosamente,\nAna Lima\nRecife"),
+    ("rita-exemplo", "pt", "call",
+     "📞 <b>Call Rita Exemplo</b>: <code>+00 61 0000 0000</code>\nA script in Portuguese (about 20 seconds):"
+     "\n\n" + CALL_PT),
+    ("claude-exemple", "fr", "call",
+     "📞 <b>Call Claude Exemple</b>: <code>+00 1 00 00 00 00</code>\nA script in French (about 15 seconds):"
+     "\n\n" + html.escape(CALL_FR, quote=False)),
+    ("rita-exemplo", "pt", "tweet",
+     "🐦 <b>Your tweet</b> (64/280 characters):\n\n@RitaExemplo Libertem já Lia Teste, defensora fictícia. "
+     "#UA55527"),
+    ("claude-exemple", "fr", "tweet",
+     "🐦 <b>Your tweet</b> (77/280 characters):\n\n@ClaudeExemple Libérez dès maintenant Lia Teste, défenseure "
+     "fictive. #UA55527"),
+])
+async def test_every_channel_in_the_officials_language_through_the_bot(language_bot, official, lang, channel,
+                                                                       shown):
+    sim, api, _ = language_bot
+    user = sim.user(language_code="en")
+    await complete(user, official, channel, "en", name="Ana Lima", city="Recife", letter_lang="en")
+    calls = await user.press(f"act:lang:{lang}")
+    texts = [c.text for c in calls if c.method == "sendMessage"]
+    assert shown in texts
+    assert texts[-2].startswith("<i>So you know what you are signing, here it is in English:</i>\n\n")
+    assert api.refusals == []
