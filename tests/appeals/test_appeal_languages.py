@@ -397,8 +397,8 @@ CALL_FR = ("Bonjour, je m'appelle Ana Lima. Je soutiens Amnesty International et
      "✉️ <b>Your letter to Claude Exemple</b> (French). Print it, sign it and post it to the address at the "
      "top:\n\n" + html.escape(LETTER_FR.rstrip("\n"), quote=False)),
     ("rita-exemplo", "pt", "email",
-     "Excelentíssima Senhora Ministra,\n\n" + MESSAGE_PT + "\n\nPeço a Vossa Excelência que liberte Lia Teste "
-     "imediatamente.\n\nAgradeço desde já a sua atenção.\n\nAtenciosamente,\nAna Lima\nRecife"),
+     "Excelentíssima Senhora Ministra,\n\n" + MESSAGE_PT + "\n\nPeço a Vossa Excelência que liberte Lia "
+     "Teste imediatamente.\n\nAgradeço desde já a sua atenção.\n\nAtenciosamente,\nAna Lima\nRecife"),
     ("rita-exemplo", "pt", "call",
      "📞 <b>Call Rita Exemplo</b>: <code>+00 61 0000 0000</code>\nA script in Portuguese (about 20 seconds):"
      "\n\n" + CALL_PT),
@@ -409,8 +409,8 @@ CALL_FR = ("Bonjour, je m'appelle Ana Lima. Je soutiens Amnesty International et
      "🐦 <b>Your tweet</b> (64/280 characters):\n\n@RitaExemplo Libertem já Lia Teste, defensora fictícia. "
      "#UA55527"),
     ("claude-exemple", "fr", "tweet",
-     "🐦 <b>Your tweet</b> (77/280 characters):\n\n@ClaudeExemple Libérez dès maintenant Lia Teste, défenseure "
-     "fictive. #UA55527"),
+     "🐦 <b>Your tweet</b> (77/280 characters):\n\n@ClaudeExemple Libérez dès maintenant Lia Teste, "
+     "défenseure fictive. #UA55527"),
 ])
 async def test_every_channel_in_the_officials_language_through_the_bot(language_bot, official, lang, channel,
                                                                        shown):
