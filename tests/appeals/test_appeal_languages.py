@@ -422,3 +422,22 @@ async def test_every_channel_in_the_officials_language_through_the_bot(language_
     assert shown in texts
     assert texts[-2].startswith("<i>So you know what you are signing, here it is in English:</i>\n\n")
     assert api.refusals == []
+
+
+async def test_the_store_follows_the_content_it_runs_with(tmp_path, catalog, settings):
+    """Given to the services, or after content is reloaded (a new catalog),
+    the store accepts exactly the appeal languages the content has layouts for."""
+    import dataclasses
+
+    from bot.catalog.i18n import Texts
+    from bot.services import Services
+
+    async with await open_store(tmp_path / "s.sqlite3") as store:
+        services = Services(catalog=catalog, settings=settings, texts=Texts(catalog.strings), store=store)
+        assert store.appeal_languages == ("en", "es", "fr", "pt")
+        without_french = {name: source for name, source in catalog.templates.items()
+                          if not name.startswith("templates/") or ".fr." not in name}
+        services.catalog = dataclasses.replace(catalog, templates=without_french)
+        assert store.appeal_languages == ("en", "es", "pt")
+        with pytest.raises(ValueError, match="got 'fr'"):
+            await store.record_action(_action("fr", 9))
