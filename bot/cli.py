@@ -340,16 +340,19 @@ def _dashboard(settings: Settings, host: str, port: int) -> int:
 def _broadcast(settings: Settings, args: argparse.Namespace) -> int:
     from telegram import Bot
 
-    from bot.broadcast_command import run_broadcast_command
+    from bot.broadcast_command import refusal, run_broadcast_command
     from bot.runtime import load_configured_catalog
     from bot.store import open_configured_store
 
+    catalog = load_configured_catalog(settings)
+    today = date.today()  # never --as-of: an update goes out on its date, not before
+    if (problem := refusal(catalog, args.campaign, args.update, today)) is not None:
+        return _usage_error(problem)
     if not args.dry_run and not settings.telegram_bot_token:
         return _usage_error("TELEGRAM_BOT_TOKEN is not set (needed to send; --dry-run works without)")
     rate = args.rate or settings.broadcast_rate
     if not 0 < rate <= 30:
         return _usage_error("--rate must be above 0 and at most 30 messages per second")
-    catalog = load_configured_catalog(settings)
 
     async def send() -> int:
         store = await open_configured_store(settings)
@@ -359,7 +362,7 @@ def _broadcast(settings: Settings, args: argparse.Namespace) -> int:
                 bot = Bot(settings.telegram_bot_token, base_url=settings.telegram_api_base_url)
                 await bot.initialize()
             return await run_broadcast_command(catalog, store, bot, args.campaign, args.update,
-                                               args.audience, dry_run=args.dry_run, rate=rate)
+                                               args.audience, dry_run=args.dry_run, rate=rate, today=today)
         finally:
             if bot is not None:
                 await bot.shutdown()
