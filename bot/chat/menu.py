@@ -8,7 +8,7 @@ from telegram import Update
 
 from bot.catalog import Campaign
 from bot.catalog.cases import actionable_cases
-from bot.catalog.i18n import Html
+from bot.catalog.i18n import Html, locale_of
 from bot.catalog.sources import seed_years
 from bot.chat.context import LANG_KEY, BotContext, keyboard, reply
 
@@ -37,7 +37,7 @@ def _channels(context: BotContext, update: Update, campaign: Campaign) -> str:
     """What a case lets a supporter do, as words: "write, email or tweet"."""
     lang = context.lang(update)
     verbs = [context.label(update, f"channel_verb.{channel}") for channel in campaign.channels]
-    return format_list(verbs, style="or", locale=lang)
+    return format_list(verbs, style="or", locale=locale_of(lang))
 
 
 def _cases_line(context: BotContext, update: Update) -> str:
