@@ -91,6 +91,7 @@ def register_handlers(application: Application) -> None:
     application.add_handler(CommandHandler("start", leaving_flows(menu.start)))
     application.add_handler(CommandHandler("stats", organizer.stats))
     application.add_handler(CommandHandler("problems", organizer.problems))
+    application.add_handler(CommandHandler("reload", organizer.reload))
     application.add_handler(CallbackQueryHandler(organizer.resolve, pattern=f"^{organizer.RESOLVE}"))
     application.add_handler(CommandHandler("mydata", privacy.my_data))
     application.add_handler(CommandHandler("forget", privacy.forget))
