@@ -27,6 +27,7 @@ from bot.catalog.schema import (
     FaqEntry,
     Group,
     Official,
+    PartialDate,
     Seed,
     Source,
     Topic,
@@ -214,6 +215,11 @@ def _check_sources(reader: _Reader, sources: tuple[Source, ...], seeds: dict, se
                                 "public source with 'title', 'publisher' and 'date'")
 
 
+def _issue_order(campaign: Campaign) -> tuple:
+    """Oldest first; a case with no issue date counts as the newest."""
+    return (campaign.issued is None, campaign.issued or PartialDate(0), campaign.id)
+
+
 def _check_topic_seeds(reader: _Reader, item: Explainer | FaqEntry, topics: Mapping[str, Topic]) -> None:
     """A topic's explainers and answers quote its own source documents only,
     so a topic folder can be read, checked and retired on its own."""
@@ -288,7 +294,8 @@ def load_catalog(content_dir: Path, seeds_dir: Path) -> Catalog:
     strings = load_strings(reader.content_dir / "i18n", reader.display, problems)
     templates = load_templates(reader.content_dir, {c.id: set(c.channels) for c in campaigns.values()},
                                reader.display, problems,
-                               references={c.id: c.reference for c in campaigns.values()})
+                               references={c.id: c.reference for c in sorted(campaigns.values(),
+                                                                             key=_issue_order)})
 
     if group is not None:
         _check_sources(reader, group.network.sources, seeds, seed_texts)

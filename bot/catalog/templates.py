@@ -126,9 +126,11 @@ def check_cases_apart(sources: dict[str, str], paths: dict[str, str], references
     """A case's templates are its own: none is byte-identical to another case's
     template, and none names another case's reference. Both are what a case
     folder copied to start the next one keeps until every template is rewritten.
-    `references` maps each case id to its reference ("UA 150.18")."""
+    `references` maps each case id to its reference ("UA 150.18"), oldest case
+    first: of two identical templates, the newer case's is the copy."""
+    order = {case_id: place for place, case_id in enumerate(references)}
     first_with: dict[str, str] = {}
-    for name, text in sources.items():
+    for name, text in sorted(sources.items(), key=lambda item: order.get(_case_of(item[0]) or "", -1)):
         case_id = _case_of(name)
         if case_id is None:
             continue
