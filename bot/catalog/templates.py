@@ -192,8 +192,48 @@ def _check_layouts(content_dir: Path, sources: Mapping[str, str], languages: tup
                              f"{', '.join(f'{k}.{lang}.j2' for k in LAYOUTS)}")
 
 
+def check_cases_apart(sources: dict[str, str], paths: dict[str, str], references: dict[str, str],
+                      problems: Problems) -> None:
+    """A case's templates are its own: none is byte-identical to another case's
+    template, and none names another case's reference. Both are what a case
+    folder copied to start the next one keeps until every template is rewritten.
+    `references` maps each case id to its reference ("UA 150.18"), oldest case
+    first: of two identical templates, the newer case's is the copy."""
+    order = {case_id: place for place, case_id in enumerate(references)}
+    first_with: dict[str, str] = {}
+    for name, text in sorted(sources.items(), key=lambda item: order.get(_case_of(item[0]) or "", -1)):
+        case_id = _case_of(name)
+        if case_id is None:
+            continue
+        earlier = first_with.setdefault(text, name)
+        if earlier != name and _case_of(earlier) != case_id:
+            problems.add(paths[name], 1, f"this template is the same as {paths[earlier]}: "
+                                         "write this case's own text")
+        for other, reference in references.items():
+            if other != case_id and (line := _line_naming(text, reference)) is not None:
+                problems.add(paths[name], line, f"names another case's reference, {reference!r}: "
+                                                "was this template copied from that case?")
+
+
+def _case_of(name: str) -> str | None:
+    """"campaigns/ua-150-18/templates/letter.en.j2" -> "ua-150-18"."""
+    parts = name.split("/")
+    return parts[1] if len(parts) == 4 and parts[0] == "campaigns" else None
+
+
+def _line_naming(text: str, reference: str) -> int | None:
+    """The line of `text` that names `reference` (as written, or with the
+    slash the network's sheets use: "UA 150/18"), or None."""
+    forms = {reference, reference.replace(".", "/")}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if any(form in line for form in forms):
+            return number
+    return None
+
+
 def load_templates(content_dir: Path, cases: dict[str, set[str]], display: Callable[[Path], str],
-                   problems: Problems, readers: Mapping[str, Iterable[str]] | None = None) -> dict[str, str]:
+                   problems: Problems, readers: Mapping[str, Iterable[str]] | None = None,
+                   references: dict[str, str] | None = None) -> dict[str, str]:
     """Every template source by name, checked.
 
     `cases` maps each case id to the channels it offers, `readers` each case
@@ -224,6 +264,11 @@ def load_templates(content_dir: Path, cases: dict[str, set[str]], display: Calla
                                                "languages with layouts in templates/), "
                                                "or starts with _ for a partial")
                 continue
+            if not path.name.startswith("_") and channel not in channels:
+                offered = ", ".join(sorted(channels, key=CHANNELS.index))
+                problems.add(display(path), 1, f"template for {channel}, which the case does not offer "
+                                               f"(its channels: {offered}): delete it, or add the channel")
+                continue
             read(path, f"campaigns/{campaign_id}/templates/{path.name}")
         officials_read = [lang for lang in dict.fromkeys((readers or {}).get(campaign_id, ()))
                           if lang in languages and lang not in LANGUAGES]
@@ -237,6 +282,7 @@ def load_templates(content_dir: Path, cases: dict[str, set[str]], display: Calla
                     problems.add(display(folder), 1, f"missing template {channel}.{lang}.j2: the case "
                                                      f"offers {channel} and an official it writes to "
                                                      f"reads {lang}")
+    check_cases_apart(sources, paths, references or {}, problems)
     checker = _Checker(sources, paths, problems)
     for campaign_id in cases:
         checker.interface_only(campaign_id, [lang for lang in languages if lang not in LANGUAGES])
