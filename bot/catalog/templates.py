@@ -205,7 +205,7 @@ def check_cases_apart(sources: dict[str, str], paths: dict[str, str], references
         case_id = _case_of(name)
         if case_id is None:
             continue
-        earlier = first_with.setdefault(text, name)
+        earlier = first_with.setdefault(_with_own_partials(text, name, sources), name)
         if earlier != name and _case_of(earlier) != case_id:
             problems.add(paths[name], 1, f"this template is the same as {paths[earlier]}: "
                                          "write this case's own text")
@@ -213,6 +213,19 @@ def check_cases_apart(sources: dict[str, str], paths: dict[str, str], references
             if other != case_id and (line := _line_naming(text, reference)) is not None:
                 problems.add(paths[name], line, f"names another case's reference, {reference!r}: "
                                                 "was this template copied from that case?")
+
+
+_OWN_PARTIAL = re.compile(r"""\{%-?\s*include\s+["'](\./[^"']+)["']""")
+
+
+def _with_own_partials(text: str, name: str, sources: dict[str, str]) -> str:
+    """The template with the partials of its own folder it includes ("./_situation.en.j2"):
+    two cases whose letters both say "include ./_situation.en.j2" are not copies
+    when their situations differ (that include is what a copied folder keeps, by design)."""
+    folder = posixpath.dirname(name)
+    parts = [sources.get(posixpath.normpath(posixpath.join(folder, partial)), "")
+             for partial in _OWN_PARTIAL.findall(text)]
+    return "\0".join((text, *parts))
 
 
 def _case_of(name: str) -> str | None:
