@@ -75,7 +75,7 @@ MESSAGE_PT = ("Escrevo a respeito de Lia Teste, defensora fictícia, detida em T
               "deste caso de teste.")
 LETTER_PT = (f"Recife, 10 de fevereiro de 2027\n\n{ADDRESS_PT}\n\nExcelentíssima Senhora Ministra,\n\n"
              f"{MESSAGE_PT}\n\nPeço a Vossa Excelência que liberte Lia Teste imediatamente.\n\n"
-             "Agradeço desde já a sua atenção.\n\nAtenciosamente,\nAna Lima\n")
+             "Agradeço desde já a sua atenção.\n\nRespeitosamente,\nAna Lima\n")
 ADDRESS_FR = "Claude Exemple\n1 place des Exemples\n00000 Ville-Test\nTestlande"
 MESSAGE_FR = ("Je vous écris au sujet de Lia Teste, défenseure fictive, détenue en Testlande depuis le début "
               "de ce cas d'essai.")
@@ -108,7 +108,7 @@ def test_an_email_in_portuguese_and_in_french_signed_anonymously(catalog):
     assert pt.subject == "UA 555.27 (caso de teste fictício): libertação de Lia Teste"
     assert pt.body == ("Excelentíssima Senhora Ministra,\n\n" + MESSAGE_PT + "\n\nPeço a Vossa Excelência "
                        "que liberte Lia Teste imediatamente.\n\nAgradeço desde já a sua atenção.\n\n"
-                       "Atenciosamente,\nUma pessoa que apoia a Anistia Internacional\n")
+                       "Respeitosamente,\nUma pessoa que apoia a Anistia Internacional\n")
     fr = render(catalog, "claude-exemple", "email", "fr", SupporterDetails())
     assert fr.subject == "UA 555.27 (cas d'essai fictif)\u00a0: libération de Lia Teste"
     assert fr.body == ("Monsieur le Ministre,\n\n" + MESSAGE_FR + "\n\nJe vous demande de libérer Lia Teste "
@@ -137,7 +137,7 @@ def test_a_tweet_in_portuguese_and_in_french(catalog):
 
 
 def test_the_signature_space_follows_the_french_and_portuguese_closings():
-    for text, closing in ((LETTER_FR, CLOSING_FR), (LETTER_PT, "Atenciosamente,")):
+    for text, closing in ((LETTER_FR, CLOSING_FR), (LETTER_PT, "Respeitosamente,")):
         lines = text.rstrip("\n").split("\n")
         assert lines[find_closing(lines)] == closing
 
@@ -398,7 +398,7 @@ CALL_FR = ("Bonjour, je m'appelle Ana Lima. Je soutiens Amnesty International et
      "top:\n\n" + html.escape(LETTER_FR.rstrip("\n"), quote=False)),
     ("rita-exemplo", "pt", "email",
      "Excelentíssima Senhora Ministra,\n\n" + MESSAGE_PT + "\n\nPeço a Vossa Excelência que liberte Lia "
-     "Teste imediatamente.\n\nAgradeço desde já a sua atenção.\n\nAtenciosamente,\nAna Lima\nRecife"),
+     "Teste imediatamente.\n\nAgradeço desde já a sua atenção.\n\nRespeitosamente,\nAna Lima\nRecife"),
     ("rita-exemplo", "pt", "call",
      "📞 <b>Call Rita Exemplo</b>: <code>+00 61 0000 0000</code>\nA script in Portuguese (about 20 seconds):"
      "\n\n" + CALL_PT),
