@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from bot.catalog import ContentError, load_catalog
+from bot.catalog import LANGUAGES, ContentError, load_catalog
 from bot.core.clocks import clock_from
 from bot.core.config import ConfigError, Settings, load_settings
 
@@ -83,6 +83,8 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--lang", choices=["en", "es"], help="your language (stored, as /language does)")
     console.add_argument("--as-of", type=_day, metavar="YYYY-MM-DD", help=AS_OF_HELP)
     commands.add_parser("check", help="validate content/ and seeds/")
+    commands.add_parser("reload", help="check content/, then have the running bot (`run`) load it "
+                                       "without a restart")
 
     ask = commands.add_parser("ask", help="answer a question from the FAQ")
     ask.add_argument("question", help='the question, or "-" to read one per line from standard input')
@@ -99,7 +101,7 @@ def _parser() -> argparse.ArgumentParser:
     letter.add_argument("--target", required=True, metavar="ID", help="the official's id (officials.yaml)")
     letter.add_argument("--channel", required=True, choices=["letter", "email", "call", "tweet"],
                         help="which appeal: a letter (--pdf prints it), an email, a call script, a tweet")
-    letter.add_argument("--lang", choices=["en", "es"], help="default: the official's language")
+    letter.add_argument("--lang", help="en, es or the official's language (the default)")
     letter.add_argument("--name", default="", help="the supporter's name, as they would type it")
     letter.add_argument("--city", default="", help="the supporter's city")
     letter.add_argument("--sentence", default="", help="the supporter's own sentence, added to the appeal")
@@ -108,6 +110,8 @@ def _parser() -> argparse.ArgumentParser:
     letter.add_argument("--as-of", type=_day, metavar="YYYY-MM-DD", help=AS_OF_HELP)
     letter.add_argument("--pdf", type=Path, metavar="FILE",
                         help="also write the letter as a PDF to this file")
+    letter.add_argument("--paper", choices=["A4", "Letter"], default="A4",
+                        help="the PDF's paper (default A4)")
 
     stats = commands.add_parser("stats", help="action counts")
     stats.add_argument("--campaign", metavar="ID", help="one case only (default: every case)")
@@ -201,6 +205,26 @@ def _check(settings: Settings) -> int:
     return 0
 
 
+def _reload(settings: Settings) -> int:
+    """Check content first (its problems are `path:line` lines, exit 1, and
+    nothing is sent); then SIGHUP to the bot `run` started, which loads it."""
+    import signal
+
+    from bot.runtime import load_configured_catalog
+    from bot.serve import PID_FILE
+
+    summary = load_configured_catalog(settings).summary()
+    pid_path = settings.data_dir / PID_FILE
+    try:
+        pid = int(pid_path.read_text(encoding="ascii").strip())
+        os.kill(pid, signal.SIGHUP)
+    except (FileNotFoundError, ValueError, ProcessLookupError):
+        return _usage_error(f"{summary}, but no running bot was found ({pid_path}): the bot reads content "
+                            "when it starts, so start it with `advocacy-bot run`")
+    print(f"{summary}; the running bot (pid {pid}) is loading it now (its log says when it is done)")
+    return 0
+
+
 def _ask(settings: Settings, question: str, lang: str | None, as_json: bool, today: date) -> int:
     from bot.ask.combined_matcher import ask
     from bot.cli_output import answer_json, answer_text
@@ -248,7 +272,7 @@ def _semantic_tier(settings: Settings, catalog):
 
 
 def _letter(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.appeals.letter_pdf import paper_for, render_letter_pdf
+    from bot.appeals.letter_pdf import render_letter_pdf
     from bot.appeals.render import AppealRenderer, SupporterDetails
     from bot.appeals.supporter_input import CITY_MAX, NAME_MAX, SENTENCE_MAX, Refused, clean
     from bot.catalog.cases import status_of
@@ -264,6 +288,9 @@ def _letter(settings: Settings, args: argparse.Namespace) -> int:
     official = catalog.officials[args.target]
     if not official.has_channel(args.channel):
         return _usage_error(f"{official.name} has no contact for {args.channel}")
+    readable = dict.fromkeys((official.language, *LANGUAGES))
+    if args.lang is not None and args.lang not in readable:
+        return _usage_error(f"--lang: {official.name}'s appeal can be in {', '.join(readable)}")
     details = {}
     for field, limit in (("name", NAME_MAX), ("city", CITY_MAX), ("sentence", SENTENCE_MAX)):
         value = getattr(args, field)
@@ -276,7 +303,7 @@ def _letter(settings: Settings, args: argparse.Namespace) -> int:
     appeal = AppealRenderer(catalog).render(campaign, official, args.channel,
                                             args.lang or official.language,
                                             SupporterDetails(**details), dated)
-    paper = paper_for(official.address)
+    paper = args.paper
     if args.pdf:  # written first: a PDF that cannot be written is an error before anything is printed
         try:
             args.pdf.write_bytes(render_letter_pdf(appeal.body, official.name, paper))
@@ -373,16 +400,19 @@ def _dashboard(settings: Settings, host: str, port: int) -> int:
 def _broadcast(settings: Settings, args: argparse.Namespace) -> int:
     from telegram import Bot
 
-    from bot.broadcast_command import run_broadcast_command
+    from bot.broadcast_command import refusal, run_broadcast_command
     from bot.runtime import load_configured_catalog
     from bot.store import open_configured_store
 
+    catalog = load_configured_catalog(settings)
+    today = date.today()  # never --as-of: an update goes out on its date, not before
+    if (problem := refusal(catalog, args.campaign, args.update, today)) is not None:
+        return _usage_error(problem)
     if not args.dry_run and not settings.telegram_bot_token:
         return _usage_error("TELEGRAM_BOT_TOKEN is not set (needed to send; --dry-run works without)")
     rate = args.rate or settings.broadcast_rate
     if not 0 < rate <= 30:
         return _usage_error("--rate must be above 0 and at most 30 messages per second")
-    catalog = load_configured_catalog(settings)
 
     async def send() -> int:
         store = await open_configured_store(settings)
@@ -392,7 +422,7 @@ def _broadcast(settings: Settings, args: argparse.Namespace) -> int:
                 bot = Bot(settings.telegram_bot_token, base_url=settings.telegram_api_base_url)
                 await bot.initialize()
             return await run_broadcast_command(catalog, store, bot, args.campaign, args.update,
-                                               args.audience, dry_run=args.dry_run, rate=rate)
+                                               args.audience, dry_run=args.dry_run, rate=rate, today=today)
         finally:
             if bot is not None:
                 await bot.shutdown()
@@ -422,6 +452,8 @@ def _usage_error(message: str) -> int:
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "check":
         return _check(settings)
+    if args.command == "reload":
+        return _reload(settings)
     if args.command == "run":
         from bot.serve import ServeOptions
 

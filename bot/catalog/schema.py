@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
 
+from bot.catalog import dates
+
 # The interface languages: every text a supporter reads is in each of them.
 # Appeals may be in other languages too: any language with appeal layouts in
 # content/templates/ (see `bot.catalog.templates.appeal_languages`).
@@ -26,14 +28,6 @@ CHANNELS: tuple[str, ...] = ("letter", "email", "call", "tweet")
 Lang = Literal["en", "es"]
 Channel = Literal["letter", "email", "call", "tweet"]
 SeedKind = Literal["news article", "analysis", "press release", "factsheet", "urgent action"]
-
-MONTHS = {
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"),
-    "es": ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
-           "septiembre", "octubre", "noviembre", "diciembre"),
-}
-
 
 @dataclass(frozen=True)
 class Where:
@@ -54,10 +48,10 @@ NOWHERE = Where("<code>", 0)
 
 
 def format_date(value: date, lang: str) -> str:
-    """27 September 2018 / 27 de septiembre de 2018."""
-    month = MONTHS[lang][value.month - 1]
-    return f"{value.day} de {month} de {value.year}" if lang == "es" else (
-        f"{value.day} {month} {value.year}")
+    """27 September 2018 / 27 de septiembre de 2018 / 27 de setembro de 2018:
+    the one way every date is written, in any language with layouts (Babel,
+    see `bot.catalog.dates`)."""
+    return dates.format_date(value, lang)
 
 
 @dataclass(frozen=True, order=True)
@@ -96,8 +90,7 @@ class PartialDate:
         if self.day:
             return format_date(date(self.year, self.month, self.day), lang)
         if self.month:
-            month = MONTHS[lang][self.month - 1]
-            return f"{month} de {self.year}" if lang == "es" else f"{month} {self.year}"
+            return dates.format_month(self.year, self.month, lang)
         return str(self.year)
 
 
@@ -113,9 +106,11 @@ class Text:
 
 
 @dataclass(frozen=True)
-class Salutation:
-    """An official's salutation in the interface languages, and in the
-    language they read when it is another (`other`: {"pt": "Excelentíssimo…"})."""
+class AppealText:
+    """A text that goes into appeals: in each interface language, and in the
+    language of the officials it is addressed to when that is another
+    (`other`: {"pt": "…"}, written as extra keys `pt:` in the YAML). `check`
+    makes sure an official's own language is there."""
 
     en: str
     es: str
@@ -130,6 +125,12 @@ class Salutation:
 
     def languages(self) -> tuple[str, ...]:
         return ("en", "es", *self.other)
+
+
+@dataclass(frozen=True)
+class Salutation(AppealText):
+    """An official's salutation ("Dear Foreign Minister"), in the interface
+    languages and in the language they read (`pt: Senhor Ministro`)."""
 
 
 @dataclass(frozen=True)
@@ -241,7 +242,7 @@ class Target:
     second person ("I urge you to…"), as a caseworker would put it."""
 
     official: str
-    asks: tuple[Text, ...]
+    asks: tuple[AppealText, ...]
     where: Where = field(default=NOWHERE, compare=False, repr=False)
 
 
@@ -265,9 +266,10 @@ class Campaign:
     topics: tuple[str, ...] = ()
     country: str | None = None  # ISO 3166 code of the country the case is about ("MX")
     region: Region | None = None
-    # Who is at risk, in a sentence per language, for "who is at risk?" (made
-    # from the case's own files, like every case question).
+    # Who is at risk, a sentence per language, for "who is at risk?", and the
+    # names of the people the case is about, so "who is <name>?" finds it.
     at_risk: Text | None = None
+    people: tuple[str, ...] = ()
     issued: PartialDate | None = None
     deadline: date | None = None
     updates: tuple[CampaignUpdate, ...] = ()
@@ -340,7 +342,10 @@ class Group:
 
 # What an FAQ entry's `answer_from` may name: the answer parts made at answer
 # time from the content itself (bot/ask/faq_answers.py holds one function each).
-AnswerGenerator = Literal["open_cases", "case_status"]
+AnswerGenerator = Literal["open_cases", "case_status", "case_at_risk", "case_asks", "case_news"]
+# The generators that answer from the cases' own files: their answers cite the
+# cases' sources, not the entry's (which may then have none).
+CASE_GENERATORS = frozenset({"open_cases", "case_at_risk", "case_asks", "case_news"})
 
 
 @dataclass(frozen=True)
@@ -361,11 +366,14 @@ class FaqEntry:
     id: str
     questions: Phrasings
     answer: Text
-    sources: tuple[Source, ...]
+    sources: tuple[Source, ...] = ()  # required, except for answers made from the cases' files
     as_of: PartialDate | None = None
     about: Literal["sources", "bot"] = "sources"
     related: tuple[str, ...] = ()
     answer_from: AnswerGenerator | None = None
     when_empty: Text | None = None
+    # True: the network's contact (content/group.yaml) ends the answer, so no
+    # answer types an address or a phone number by hand.
+    with_contact: bool = False
     topic: str | None = field(default=None, metadata={"derived": True})
     where: Where = field(default=NOWHERE, compare=False, repr=False)

@@ -41,6 +41,7 @@ from bot.chat import (
     flood,
     flows,
     learn,
+    letter_paper,
     menu,
     organizer,
     privacy,
@@ -86,6 +87,8 @@ def register_handlers(application: Application) -> None:
     application.add_handler(take_action.conversation(persistent))
     for handler in report.handlers(persistent):
         application.add_handler(handler)
+    for handler in letter_paper.handlers():
+        application.add_handler(handler)
     application.add_handler(feedback.conversation(persistent))
     for handler in (*updates.handlers(), *broadcasting.handlers(), *archive.handlers()):
         application.add_handler(handler)
@@ -93,6 +96,7 @@ def register_handlers(application: Application) -> None:
     application.add_handler(CommandHandler("start", leaving_flows(menu.start)))
     application.add_handler(CommandHandler("stats", organizer.stats))
     application.add_handler(CommandHandler("problems", organizer.problems))
+    application.add_handler(CommandHandler("reload", organizer.reload))
     application.add_handler(CallbackQueryHandler(organizer.resolve, pattern=f"^{organizer.RESOLVE}"))
     application.add_handler(CommandHandler("mydata", privacy.my_data))
     application.add_handler(CommandHandler("forget", privacy.forget))
@@ -106,6 +110,7 @@ def register_handlers(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(menu.set_language, pattern=f"^{menu.LANGUAGE_PREFIX}"))
     application.add_handler(CallbackQueryHandler(leaving_flows(learn.show_list),
                                                  pattern=f"^({menu.LEARN}|{learn.LIST})$"))
+    application.add_handler(CallbackQueryHandler(learn.show_topic, pattern=f"^{learn.TOPIC}"))
     application.add_handler(CallbackQueryHandler(learn.show, pattern=f"^{learn.SHOW}"))
     application.add_handler(CallbackQueryHandler(learn.show_sources, pattern=f"^{learn.SOURCES}"))
     application.add_handler(CallbackQueryHandler(leaving_flows(ask.prompt), pattern=f"^{menu.ASK}$"))

@@ -148,7 +148,11 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path, version):
         " country, supporter, created_at, idempotency_key) VALUES (?,?,?,?,?,?,?,?,?,?)",
         rows,
     )
-    db.execute("INSERT INTO subscriptions VALUES (?, 42, 'ua-150-18', '2024-06-30T10:00:00Z')", (key(1),))
+    if version < 6:
+        db.execute("INSERT INTO subscriptions VALUES (?, 42, 'ua-150-18', '2024-06-30T10:00:00Z')", (key(1),))
+    else:  # 0006 keyed subscriptions by chat
+        db.execute("INSERT INTO subscriptions VALUES (42, 'ua-150-18', 'chat:42', 'en', 1,"
+                   " '2024-06-30T10:00:00Z')")
     db.commit()
     db.close()
     async with await open_store(path) as store:
