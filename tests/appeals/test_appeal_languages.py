@@ -87,7 +87,7 @@ LETTER_FR = (f"{ADDRESS_FR}\n\nRecife, le 10 février 2027\n\nMonsieur le Minist
 LETTER_PT_IN_ENGLISH = (
     f"10 February 2027\n\n{ADDRESS_PT}\n\nDear Minister,\n\nI am writing about the fictional defender Lia "
     "Teste, held in Testland since this test case began.\n\nI urge you to release Lia Teste at once.\n\n"
-    "Thank you for your attention.\n\nYours sincerely,\nAna Lima\nRecife\n")
+    "Thank you for your attention.\n\nSincerely,\nAna Lima\nRecife\n")
 LETTER_PT_IN_SPANISH = (
     f"10 de febrero de 2027\n\n{ADDRESS_PT}\n\nEstimada Señora Ministra:\n\nLe escribo sobre Lia Teste, "
     "defensora ficticia, detenida en Testlandia desde que empezó este caso de prueba.\n\n"
@@ -420,7 +420,8 @@ async def test_every_channel_in_the_officials_language_through_the_bot(language_
     calls = await user.press(f"act:lang:{lang}")
     texts = [c.text for c in calls if c.method == "sendMessage"]
     assert shown in texts
-    assert texts[-2].startswith("<i>So you know what you are signing, here it is in English:</i>\n\n")
+    intro = {"call": "what you will say", "tweet": "what you will post"}.get(channel, "what you are signing")
+    assert texts[-2].startswith(f"<i>So you know {intro}, here it is in English:</i>\n\n")
     assert api.refusals == []
 
 

@@ -16,7 +16,7 @@ async def test_start_in_english_greets_and_shows_the_menu(bot):
         "Hello, Ana!\n\nThis bot is run by a local group of Amnesty International USA's Urgent Action "
         "network, which works on Urgent Actions: appeals, written by many people at once, to the officials "
         "who can stop a human rights violation against a named person or group, by a deadline.\n\n"
-        "Open now: Urgent Action <b>UA 150.18</b>: US-Mexico asylum deal would put many at risk. You can "
+        "Open now: Urgent Action <b>UA 150.18</b>: US–Mexico asylum deal would put many at risk. You can "
         "write, email, call or tweet the officials it names: press Take action.")
     assert call.params["parse_mode"] == "HTML"
     assert call.button_texts() == ["📚 Learn", "❓ Ask a question", "✍️ Take action", "🗄 Past cases",

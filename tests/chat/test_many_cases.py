@@ -50,7 +50,7 @@ async def test_take_action_lists_the_open_cases_soonest_deadline_first(bot):
     (greeting,) = await user.send("/start")
     assert ("2 Urgent Actions are open now:\n"
             "• <b>UA 999.99</b>: TEST CASE (fictional): free the made-up journalist Sam Sample (email or tweet)\n"
-            "• <b>UA 150.18</b>: US-Mexico asylum deal would put many at risk (write, email, call or tweet)\n"
+            "• <b>UA 150.18</b>: US–Mexico asylum deal would put many at risk (write, email, call or tweet)\n"
             "Press Take action to choose one.") in greeting.text
     calls = await user.press("menu:act")
     assert calls[-1].text == "<b>Take action</b>\nChoose a case:"
