@@ -69,7 +69,8 @@ async def test_reload_reaches_the_running_bot_and_a_broken_one_changes_nothing(t
         await wait_for(lambda: "content reloaded" in (tmp_path / "bot.log").read_text())
         assert "the Riverside group" in await greetings(fake_api, 2)
 
-        group.write_text(group.read_text(encoding="utf-8").replace("works_on:", "works_onn:"), encoding="utf-8")
+        broken = group.read_text(encoding="utf-8").replace("works_on:", "works_onn:")
+        group.write_text(broken, encoding="utf-8")
         refused = await asyncio.to_thread(advocacy_bot, env, tmp_path, "reload")
         assert refused.returncode == 1
         assert "group.yaml" in refused.stderr and "unknown field 'works_onn'" in refused.stderr
