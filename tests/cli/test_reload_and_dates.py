@@ -108,3 +108,16 @@ def test_broadcast_refuses_an_update_before_its_date(tmp_path, dry_run):
     assert result.stderr.startswith("error: update 1 of UA 101.26 is dated 20 December 2099: it can be sent "
                                     "from 20 December 2099 on, not on ")
     assert result.stderr.rstrip().endswith("(nothing sent)") and result.stdout == ""
+
+
+def test_organizers_preview_a_case_before_it_is_issued(tmp_path):
+    content, seeds = network_tree(tmp_path / "tree")
+    env = environment(tmp_path, content, seeds)
+    result = advocacy_bot(env, tmp_path, "letter", "--campaign", "ua-120-26", "--target", "amina-example",
+                          "--channel", "email", "--as-of", "2026-12-07")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("To: dpp@example.org\nSubject: Release Juma Sample (UA 120.26)\n")
+    assert result.stderr == ("note: on 2026-12-07 supporters do not see UA 120.26 before it is issued "
+                             "(10 January 2027): this is a preview\n")
+    stats = advocacy_bot(env, tmp_path, "stats", "--campaign", "ua-120-26")
+    assert stats.returncode == 0, stats.stderr  # organizers count it already
