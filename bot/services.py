@@ -93,12 +93,16 @@ class Services:
         return replace(self.caps, limiter=domain_key("limits", str(user_id), self.secret))
 
     def recipient(self, chat_id: int) -> str:
-        """The key a chat's case-update deliveries are recorded under."""
-        return domain_key("recipient", str(chat_id), self.secret)
+        """The key a chat's case-update deliveries are recorded under: derived
+        from the person's own key (private chats: the chat is the user), so
+        that once /forget destroys it nobody can recompute it, not even with
+        the secret. After /forget a chat is a new recipient."""
+        return self.store.keyring.handle(self.supporter(chat_id), f"recipient:{chat_id}")
 
     def idempotency_key(self, kind: str, chat_id: int, message_id: int) -> str:
-        """A key for "this press of this message", with no id readable in it."""
-        return domain_key(kind, f"{chat_id}:{message_id}", self.secret)
+        """A key for "this press of this message", with no id readable in it,
+        derived from the person's own key like `recipient`."""
+        return self.store.keyring.handle(self.supporter(chat_id), f"{kind}:{chat_id}:{message_id}")
 
     def is_organizer(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.organizer_ids

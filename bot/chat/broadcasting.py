@@ -221,6 +221,8 @@ async def sweep(context: BotContext) -> None:
     await expire_abandoned_flows(application)
     await services.store.prune_limits(services.today() - timedelta(days=1))
     now = datetime.fromtimestamp(services.clock(), tz=UTC)
+    await services.store.prune_flows(now - timedelta(seconds=services.flow_timeout))  # nobody came back
+    await services.store.finish_erasure()  # a checkpoint a reader blocked at /forget
     running = application.bot_data.get(RUNNING_KEY, set())
     for broadcast in await services.store.unfinished_broadcasts():
         if broadcast.id in running:
