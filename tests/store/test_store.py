@@ -148,7 +148,13 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path, version):
         " country, supporter, created_at, idempotency_key) VALUES (?,?,?,?,?,?,?,?,?,?)",
         rows,
     )
-    db.execute("INSERT INTO subscriptions VALUES (?, 42, 'ua-150-18', '2024-06-30T10:00:00Z')", (key(1),))
+    if version < 6:
+        db.execute("INSERT INTO subscriptions VALUES (?, 42, 'ua-150-18', '2024-06-30T10:00:00Z')", (key(1),))
+    else:  # 0006 keyed subscriptions by chat
+        db.execute("INSERT INTO subscriptions VALUES (42, 'ua-150-18', 'chat:42', 'en', 1, '2024-06-30T10:00:00Z')")
+    db.execute("INSERT INTO official_replies (campaign_id, official_id, summary, supporter, created_at,"
+               " idempotency_key) VALUES ('ua-150-18', 'luis-videgaray', 'An old reply', ?,"
+               " '2024-06-30T10:00:00Z', 'old-reply')", (key(1),))
     db.commit()
     db.close()
     async with await open_store(path) as store:
@@ -167,6 +173,8 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path, version):
         assert await store.rekey_legacy_rows(lambda chat: key(1000 + chat)) == 1
         assert [s.recipient for s in await store.subscribers_of("ua-150-18")] == [key(1042)]
         assert "chat:" not in "".join(map(str, raw(path).execute("SELECT * FROM subscriptions").fetchall()))
+        # a reply kept before texts were sealed still reads (0007 rebuilt its table)
+        assert [item.text for item in await store.list_problems()] == ["An old reply"]
         exported = [row async for row in store.export_actions()]
         assert [row.country for row in exported] == ["Mexico", None, None]
         # and the upgraded store keeps counting
