@@ -204,12 +204,12 @@ async def flows_in_progress(application: Application, user_id: int) -> list[str]
     """The persistent conversations this private chat is in, by name."""
     if application.persistence is None:
         return []
-    await application.persistence.restore(application, user_id)  # the store has it sealed, not by id
     names = []
     for group in application.handlers.values():
         for handler in group:
             if isinstance(handler, ConversationHandler) and handler.persistent:
-                if handler._conversations.get((user_id, user_id)) is not None:
+                states = await application.persistence.get_conversations(handler.name)
+                if states.get((user_id, user_id)) is not None:
                     names.append(handler.name)
     return names
 

@@ -1,6 +1,4 @@
-"""The Application subclass every mode runs: before a supporter's first
-update it restores their flows (the persistence keeps no Telegram id, so it
-cannot hand them all over at start), after each update it writes the
+"""The Application subclass every mode runs: after each update it writes the
 persistence (not once a minute), counts the update for /metrics, and tags
 log records with the update id."""
 
@@ -62,9 +60,6 @@ class BotApplication(Application):
         handler_token = current_handler.set(None)
         started = time.perf_counter()
         try:
-            user = update.effective_user if isinstance(update, Update) else None
-            if user is not None and hasattr(self.persistence, "restore"):
-                await self.persistence.restore(self, user.id)  # their flow, after a restart
             await super().process_update(update)
             if self.persistence is not None and isinstance(update, Update):
                 await self.update_persistence()

@@ -5,17 +5,16 @@ loses up to a minute of supporters' progress. This persistence is written
 after every update (see `BotApplication`), through the store, so it
 lives in the same database as the action log (SQLite or PostgreSQL).
 
-Privacy: a flow in progress is one row per supporter, found by a handle
-derived from their own key and sealed under it (`bot.store.keyring`), so no
-row, index or log page holds their Telegram id or what the flow is about,
-and /forget (which destroys the key) leaves nothing readable behind, even in
-a copy taken mid-flow. So python-telegram-bot cannot be handed every
-supporter's state at start (that needs the ids): `restore` loads one
-supporter's row just before their first update after a restart
-(`BotApplication.process_update`), and rows nobody comes back to are deleted
-by age (`prune_flows`, from the sweep). The name, city and sentence typed for
-an appeal are never written (`flows.for_disk`), nor is the language (the
-store keeps it under the keyed hash); a row disappears when its flows end.
+Privacy: a flow in progress is one row per supporter, under their supporter
+key (the keyed hash their actions are kept under), and everything in it,
+their Telegram id and the conversation keys included, is sealed under their
+own key (`bot.store.keyring`). So no row, index or WAL page holds the id or
+what the flow is about, and once /forget destroys the key nothing readable
+is left, even in a copy taken mid-flow. At start every row is opened with
+its owner's key and handed to python-telegram-bot as usual; a row whose key
+is gone is deleted. The name, city and sentence typed for an appeal are
+never written (`flows.for_disk`), nor is the language (the store keeps it
+under the keyed hash); a row disappears when its flows end.
 
 One write per update, and none when nothing changed: python-telegram-bot
 hands over each changed user and conversation state separately; they are
@@ -28,13 +27,13 @@ import copy
 import json
 from datetime import UTC, datetime
 
-from telegram.ext import Application, BasePersistence, ConversationHandler, PersistenceInput
+from telegram.ext import BasePersistence, PersistenceInput
 
 from bot.chat.context import LANG_KEY, Services
 from bot.chat.flows import for_disk
 
 NOT_PERSISTED = frozenset({LANG_KEY})
-PURPOSE = "flows"  # what the handle and the seal are bound to
+PURPOSE = "flows"  # what a flow's seal is bound to
 
 
 class StorePersistence(BasePersistence[dict, dict, dict]):
@@ -47,48 +46,44 @@ class StorePersistence(BasePersistence[dict, dict, dict]):
         self.services = services
         self._data: dict[int, dict] = {}  # per user: what may be written of their user data
         self._states: dict[int, dict[str, list]] = {}  # per user: conversation name -> [key, state]
-        self._written: dict[int, str] = {}  # per user: the record last written (or restored)
+        self._written: dict[int, str] = {}  # per user: the record last written (or loaded)
         self._dirty: set[int] = set()
-        self._restored: set[int] = set()  # users whose row this process has looked for
+        self._loaded = False
 
     async def _store(self):
         """The store, opened on first use: persistence loads before post_init runs."""
         await self.services.ensure_store()
         return self.services.store
 
-    # -- nothing to hand over at start: rows are found per supporter ---------
+    async def _load(self) -> None:
+        """Open every flow row with its owner's key, once, at start."""
+        if self._loaded:
+            return
+        self._loaded = True
+        store = await self._store()
+        orphans: dict[str, str | None] = {}
+        for owner, sealed in await store.load_flows():
+            record = store.keyring.open(owner, sealed, PURPOSE)
+            if record is None:  # the key was destroyed (/forget): nothing to restore
+                orphans[owner] = None
+                continue
+            loaded = json.loads(record)
+            user_id = loaded["user"]
+            self._written[user_id] = record
+            if loaded.get("data"):
+                self._data[user_id] = loaded["data"]
+            if loaded.get("states"):
+                self._states[user_id] = loaded["states"]
+        if orphans:
+            await store.save_flows(orphans)
 
     async def get_user_data(self) -> dict[int, dict]:
-        await self._store()
-        return {}
+        await self._load()
+        return copy.deepcopy(self._data)
 
     async def get_conversations(self, name: str) -> dict:
-        return {}
-
-    async def restore(self, application: Application, user_id: int) -> None:
-        """Before a supporter's first update in this process: their flows, if any."""
-        if user_id in self._restored:
-            return
-        self._restored.add(user_id)
-        store = await self._store()
-        supporter = self.services.supporter(user_id)
-        if store.keyring.key(supporter, create=False) is None:
-            return
-        sealed = await store.load_flow(store.keyring.handle(supporter, PURPOSE))
-        record = store.keyring.open(supporter, sealed, PURPOSE) if sealed else None
-        if record is None:
-            return
-        self._written[user_id] = record
-        loaded = json.loads(record)
-        if loaded.get("data"):
-            self._data[user_id] = loaded["data"]
-            application._user_data[user_id].update(copy.deepcopy(loaded["data"]))
-        self._states[user_id] = loaded.get("states", {})
-        for handler in _conversation_handlers(application):
-            if handler.name in self._states[user_id]:
-                key, state = self._states[user_id][handler.name]
-                # No public API sets one conversation's state; the handler's map is where it lives.
-                handler._conversations.update_no_track({tuple(key): state})
+        await self._load()
+        return {tuple(states[name][0]): states[name][1] for states in self._states.values() if name in states}
 
     # -- changes, collected ------------------------------------------------
 
@@ -118,20 +113,16 @@ class StorePersistence(BasePersistence[dict, dict, dict]):
             return
         dirty, self._dirty = self._dirty, set()
         store = await self._store()
-        keyring = store.keyring
         rows: dict[str, str | None] = {}
         written: dict[int, str | None] = {}
         for user_id in dirty:
-            record = {part: value for part, value in (("data", self._data.get(user_id)),
-                                                       ("states", self._states.get(user_id))) if value}
-            text = json.dumps(record, sort_keys=True) if record else None
+            data, states = self._data.get(user_id), self._states.get(user_id)
+            text = json.dumps({"user": user_id, "data": data or {}, "states": states or {}},
+                              sort_keys=True) if data or states else None
             if text == self._written.get(user_id):
                 continue
-            supporter = self.services.supporter(user_id)
-            if text is not None:
-                rows[keyring.handle(supporter, PURPOSE)] = keyring.seal(supporter, text, PURPOSE)
-            elif keyring.key(supporter, create=False) is not None:
-                rows[keyring.handle(supporter, PURPOSE)] = None
+            owner = self.services.supporter(user_id)
+            rows[owner] = None if text is None else store.keyring.seal(owner, text, PURPOSE)
             written[user_id] = text
         if rows:
             await store.save_flows(rows, datetime.fromtimestamp(self.services.clock(), UTC))
@@ -176,8 +167,3 @@ class StorePersistence(BasePersistence[dict, dict, dict]):
 
     async def refresh_bot_data(self, bot_data: dict) -> None:
         return None
-
-
-def _conversation_handlers(application: Application) -> list[ConversationHandler]:
-    return [handler for group in application.handlers.values() for handler in group
-            if isinstance(handler, ConversationHandler) and handler.persistent]

@@ -8,7 +8,8 @@ ran, never a supporter's message text or Telegram id, at any level:
 - an exception is logged with its type and the code it went through, not
   its message, which may quote what a supporter typed (a refused value, a
   parameter, a row a driver refused): inside an update or not (a job, the
-  sweep, start-up), and also when it is passed as an argument of the message.
+  sweep, start-up), and also when it is passed as an argument of the message
+  (except the Bot API's own answers, which repeat nothing that was sent).
 """
 
 from __future__ import annotations
@@ -34,9 +35,16 @@ class UpdateContext(logging.Filter):
         record.handler = current_handler.get()
         if record.exc_info and record.exc_info[1] is not None:
             record.exc_text = scrubbed_traceback(record.exc_info[1])
-        if isinstance(record.args, tuple) and any(isinstance(a, BaseException) for a in record.args):
-            record.args = tuple(withheld(a) if isinstance(a, BaseException) else a for a in record.args)
+        if isinstance(record.args, tuple) and any(map(_may_quote, record.args)):
+            record.args = tuple(WITHHELD if _may_quote(a) else a for a in record.args)
         return True
+
+
+def _may_quote(value: object) -> bool:
+    """An exception passed as an argument of a log message, unless it is the
+    Bot API's answer ("chat not found"), which describes the request's
+    outcome and never repeats what was sent."""
+    return isinstance(value, BaseException) and not type(value).__module__.startswith("telegram")
 
 
 def withheld(error: BaseException) -> str:

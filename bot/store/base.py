@@ -505,10 +505,12 @@ class Store(Protocol):
     async def rebuild_rollups(self) -> None: ...
 
     # Conversation persistence (bot.chat.persistence): a flow's state while it
-    # runs, one sealed row per supporter under a handle (`flow_rows`).
+    # runs, one sealed row per supporter key (`flow_rows`).
     keyring: Keyring
 
-    async def load_flow(self, handle: str) -> str | None: ...
+    async def load_flows(self) -> list[tuple[str, str]]:
+        """Every flow row: (supporter key, sealed state)."""
+        ...
 
     async def save_flows(self, rows: dict[str, str | None], at: datetime | None = None) -> None:
         """All of one update's persistence changes in one write (None deletes)."""

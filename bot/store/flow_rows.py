@@ -1,11 +1,11 @@
 """The conversation persistence's writes (bot/chat/persistence.py), the same
 SQL on both backends but for the placeholders.
 
-A flow in progress is one row per supporter: `handle` is derived from the
-supporter's own key (`Keyring.handle`), `sealed` is what the flow keeps,
-sealed under that key, and `touched_at` is when it was last written, so
-that a flow nobody comes back to can be deleted by age without knowing
-whose it is. No Telegram id is in any of them."""
+A flow in progress is one row per supporter: `owner` is their supporter key
+(the keyed hash their actions are stored under), `sealed` is what the flow
+keeps, the Telegram id included, sealed under their own key (`keyring`), and
+`touched_at` is when it was last written. No Telegram id is readable in any
+of them, and none at all once /forget destroyed the key."""
 
 from __future__ import annotations
 
@@ -17,13 +17,13 @@ def flow_statements(rows: dict[str, str | None], touched_at: object, mark: str) 
         return ["?"] * n if mark == "?" else [f"${i}" for i in range(1, n + 1)]
 
     statements = []
-    for handle, sealed in rows.items():
+    for owner, sealed in rows.items():
         if sealed is None:
             (a,) = marks(1)
-            statements.append((f"DELETE FROM flows WHERE handle = {a}", (handle,)))
+            statements.append((f"DELETE FROM flows WHERE owner = {a}", (owner,)))
         else:
             a, b, c = marks(3)
-            statements.append((f"INSERT INTO flows (handle, sealed, touched_at) VALUES ({a}, {b}, {c})"
-                               " ON CONFLICT (handle) DO UPDATE SET sealed = excluded.sealed,"
-                               " touched_at = excluded.touched_at", (handle, sealed, touched_at)))
+            statements.append((f"INSERT INTO flows (owner, sealed, touched_at) VALUES ({a}, {b}, {c})"
+                               " ON CONFLICT (owner) DO UPDATE SET sealed = excluded.sealed,"
+                               " touched_at = excluded.touched_at", (owner, sealed, touched_at)))
     return statements

@@ -278,8 +278,8 @@ class PostgresStore(PostgresBroadcasts):
 
     # -- conversation persistence ------------------------------------------
 
-    async def load_flow(self, handle: str) -> str | None:
-        return await self._pool.fetchval("SELECT sealed FROM flows WHERE handle = $1", handle)
+    async def load_flows(self) -> list[tuple[str, str]]:
+        return [tuple(row) for row in await self._fetch("SELECT owner, sealed FROM flows ORDER BY owner")]
 
     async def prune_flows(self, before: datetime) -> int:
         return _count(await self._pool.execute("DELETE FROM flows WHERE touched_at < $1", before))

@@ -469,9 +469,8 @@ class SQLiteStore:
 
     # -- conversation persistence ------------------------------------------
 
-    async def load_flow(self, handle: str) -> str | None:
-        rows = await self._fetch("SELECT sealed FROM flows WHERE handle = ?", (handle,))
-        return rows[0][0] if rows else None
+    async def load_flows(self) -> list[tuple[str, str]]:
+        return [tuple(row) for row in await self._fetch("SELECT owner, sealed FROM flows ORDER BY owner")]
 
     async def save_flows(self, rows: dict[str, str | None], at: datetime | None = None) -> None:
         """Everything an update changed in the conversation persistence, in one

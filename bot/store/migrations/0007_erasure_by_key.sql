@@ -1,10 +1,9 @@
 -- Erasure that holds on disk and in backups (bot/store/keyring.py).
 --
 -- * Flows in progress are no longer kept under Telegram ids: one row per
---   supporter, found by a handle derived from their own key, its content
---   sealed under that key, with the time of its last write so that flows
---   nobody comes back to are deleted by age. Flows in progress when this
---   migration runs are dropped (their rows held the raw ids).
+--   supporter, under their keyed hash (as their actions are), its content
+--   sealed under their own key, with the time of its last write. Flows in
+--   progress when this migration runs are dropped (their rows held the raw ids).
 -- * Reply summaries and problem notes are stored sealed under the
 --   supporter's key, which is longer than the text: the length checks allow
 --   for it (the store still refuses texts over 500 characters).
@@ -12,7 +11,7 @@
 DROP TABLE conversation_states;
 DROP TABLE flow_data;
 CREATE TABLE flows (
-    handle     TEXT PRIMARY KEY,
+    owner      TEXT PRIMARY KEY,
     sealed     TEXT NOT NULL,
     touched_at TEXT NOT NULL
 );

@@ -1,10 +1,10 @@
 -- PostgreSQL version of migrations/0007_erasure_by_key.sql (see that file
--- for why): flows under a handle and sealed, room for sealed texts.
+-- for why): flows under the supporter key and sealed, room for sealed texts.
 
 DROP TABLE conversation_states;
 DROP TABLE flow_data;
 CREATE TABLE flows (
-    handle     TEXT PRIMARY KEY,
+    owner      TEXT PRIMARY KEY,
     sealed     TEXT NOT NULL,
     touched_at TIMESTAMPTZ NOT NULL
 );
