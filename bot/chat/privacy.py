@@ -54,6 +54,10 @@ class Shown:
         official = self.context.services.catalog.officials.get(official_id)
         return escape(official.name if official else official_id)
 
+    def heading(self, row) -> str:
+        """"• day case · official" for an action, a reply or a problem."""
+        return f"• {row.created_at:%Y-%m-%d} {self.case(row.campaign_id)} · {self.official(row.official_id)}"
+
 
 @dataclass(frozen=True)
 class Part:
@@ -69,7 +73,8 @@ class Part:
 
 def _language(shown: Shown) -> list[str]:
     language = shown.data.language
-    return [escape(shown.label(f"language.name.{language}") if language else shown.label("privacy.no_language"))]
+    name = shown.label(f"language.name.{language}") if language else shown.label("privacy.no_language")
+    return [escape(name)]
 
 
 def _follows(shown: Shown) -> list[str]:
@@ -100,19 +105,16 @@ def _actions(shown: Shown) -> list[str]:
     lines = []
     for action in shown.data.actions[:SHOWN_ACTIONS]:
         status = "" if action.status == "done" else f" ({action.status})"
-        lines.append(f"• {action.created_at:%Y-%m-%d} {shown.case(action.campaign_id)}"
-                     f" · {shown.official(action.official_id)} · {escape(action.channel)} ×{action.count}{status}")
+        lines.append(f"{shown.heading(action)} · {escape(action.channel)} ×{action.count}{status}")
     return lines
 
 
 def _replies(shown: Shown) -> list[str]:
-    return [f"• {item.created_at:%Y-%m-%d} {shown.case(item.campaign_id)} · {shown.official(item.official_id)}:"
-            f" “{escape(item.text or '')}”" for item in shown.data.replies]
+    return [f"{shown.heading(item)}: “{escape(item.text or '')}”" for item in shown.data.replies]
 
 
 def _problems(shown: Shown) -> list[str]:
-    return [f"• {item.created_at:%Y-%m-%d} {shown.case(item.campaign_id)} · {shown.official(item.official_id)}"
-            f" · {escape(item.channel or '')} · {escape(item.problem or '')}"
+    return [f"{shown.heading(item)} · {escape(item.channel or '')} · {escape(item.problem or '')}"
             + (f": “{escape(item.text)}”" if item.text else "") for item in shown.data.problems]
 
 
@@ -180,8 +182,9 @@ async def forget_confirmed(update: Update, context: BotContext) -> None:
         await persistence.drop_user_data(user.id)
         if hasattr(persistence, "write_pending"):
             await persistence.write_pending()
-    await services.store.forget(services.supporter(user.id), chat_id, limiter=services.limits(user.id).limiter,
-                                today=services.today(), recipient=services.recipient(chat_id))
+    limiter, recipient = services.limits(user.id).limiter, services.recipient(chat_id)
+    await services.store.forget(services.supporter(user.id), chat_id, limiter=limiter, today=services.today(),
+                                recipient=recipient)
     for erase in services.extras.get(ERASERS_KEY, ()):
         erase(chat_id)
     await reply(update, services.texts(language, "privacy.forgotten"), edit=True)

@@ -63,9 +63,9 @@ from bot.store.base import (
 )
 from bot.store.flow_rows import flow_statements
 from bot.store.keyring import Keyring
-from bot.store.sealing import FORGOTTEN_POSTGRES, open_item, seal_problem, seal_reply
 from bot.store.postgres_broadcasts import PostgresBroadcasts
 from bot.store.postgres_schema import migrate
+from bot.store.sealing import FORGOTTEN_POSTGRES, open_item, seal_problem, seal_reply
 
 POOL_SIZE = 8  # a bot process rarely has more transactions in flight
 EXPORT_BATCH = 2000

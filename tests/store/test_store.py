@@ -151,7 +151,8 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path, version):
     if version < 6:
         db.execute("INSERT INTO subscriptions VALUES (?, 42, 'ua-150-18', '2024-06-30T10:00:00Z')", (key(1),))
     else:  # 0006 keyed subscriptions by chat
-        db.execute("INSERT INTO subscriptions VALUES (42, 'ua-150-18', 'chat:42', 'en', 1, '2024-06-30T10:00:00Z')")
+        db.execute("INSERT INTO subscriptions VALUES (42, 'ua-150-18', 'chat:42', 'en', 1,"
+                   " '2024-06-30T10:00:00Z')")
     db.execute("INSERT INTO official_replies (campaign_id, official_id, summary, supporter, created_at,"
                " idempotency_key) VALUES ('ua-150-18', 'luis-videgaray', 'An old reply', ?,"
                " '2024-06-30T10:00:00Z', 'old-reply')", (key(1),))

@@ -127,11 +127,12 @@ async def test_upgrade_from_every_earlier_version_keeps_data(pg_url, version):
         if version < 6:
             await old._pool.execute("INSERT INTO subscriptions VALUES ($1, 42, 'ua-150-18', now())", key(1))
         else:  # 0006 keyed subscriptions by chat
-            await old._pool.execute("INSERT INTO subscriptions VALUES (42, 'ua-150-18', 'chat:42', 'en', true,"
-                                    " now())")
+            await old._pool.execute(
+                "INSERT INTO subscriptions VALUES (42, 'ua-150-18', 'chat:42', 'en', true, now())")
         await old._pool.execute(
             "INSERT INTO official_replies (campaign_id, official_id, summary, supporter, created_at,"
-            " idempotency_key) VALUES ('ua-150-18', 'luis-videgaray', 'An old reply', $1, now(), 'old-reply')",
+            " idempotency_key) VALUES ('ua-150-18', 'luis-videgaray', 'An old reply', $1, now(),"
+            " 'old-reply')",
             key(1))
     async with await open_postgres_store(pg_url) as store:
         versions = await store._pool.fetch("SELECT version FROM schema_migrations ORDER BY 1")
@@ -184,7 +185,8 @@ async def test_both_backends_give_the_same_answers(pg_store, tmp_path):
                                                  at=datetime(2024, 6, 29, 8, 0, 0, 500, tzinfo=UTC)))
             await store.subscribe(1001, "ua-150-18", key(501), "es", supporter=key(1))
             await store.set_language(key(1), "es", chat_id=1001)
-            await store.save_flows({key(5): "sealed:x", key(6): "sealed:y"}, datetime(2024, 6, 30, 12, tzinfo=UTC))
+            await store.save_flows({key(5): "sealed:x", key(6): "sealed:y"},
+                                   datetime(2024, 6, 30, 12, tzinfo=UTC))
             await store.save_flows({key(6): None})
         for campaign in (None, "ua-150-18", "other-case", "nobody"):
             expected = replace(await sqlite_store.campaign_stats(campaign, today=TODAY), db_bytes=0)
