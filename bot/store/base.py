@@ -481,7 +481,7 @@ class Store(Protocol):
         """Unlink a person from everything, in one transaction: their actions
         stay in the counts with no key and a new random idempotency key; the
         reply and problem texts they typed are erased and their key destroyed;
-        their language, subscriptions, reminders and pending deliveries go,
+        their language, flow, subscriptions, reminders and pending deliveries go,
         and deliveries that happened to `recipient` get a random key. Today's
         limits (under `limiter`) are kept and marked until the day ends, so
         deleting one's data neither resets them nor counts one as new again

@@ -577,6 +577,7 @@ class PostgresStore(PostgresBroadcasts):
             await conn.execute(f"UPDATE contact_problems SET supporter = NULL, note = NULL,"
                                f" idempotency_key = {fresh} WHERE supporter = $1", supporter)
             await conn.execute("DELETE FROM supporters WHERE supporter = $1", supporter)
+            await conn.execute("DELETE FROM flows WHERE owner = $1", supporter)  # the bot ended them already
             for table in ("subscriptions", "reminders", "deliveries"):  # a delivery keeps no chat once over
                 await conn.execute(f"DELETE FROM {table} WHERE chat_id = $1", chat_id)
             if recipient is not None:  # deliveries that happened stay counted, under no key of theirs

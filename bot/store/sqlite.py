@@ -900,6 +900,7 @@ class SQLiteStore:
             await db.execute(f"UPDATE contact_problems SET supporter = NULL, note = NULL,"
                              f" idempotency_key = {fresh} WHERE supporter = ?", (supporter,))
             await db.execute("DELETE FROM supporters WHERE supporter = ?", (supporter,))
+            await db.execute("DELETE FROM flows WHERE owner = ?", (supporter,))  # the bot ended them already
             for table in ("subscriptions", "reminders", "deliveries"):  # a delivery keeps no chat once over
                 await db.execute(f"DELETE FROM {table} WHERE chat_id = ?", (chat_id,))
             if recipient is not None:  # deliveries that happened stay counted, under no key of theirs
