@@ -229,6 +229,8 @@ async def run_console(application: Application, api: InMemoryBotAPI, stdin: Text
     `message_ids` numbers the chat's messages (see PersistentMessageIds).
     """
     printer = ConsolePrinter(out, documents_dir)
+    printer.saved = sorted(documents_dir.glob("*")) if documents_dir.is_dir() else []
+    printer.erase()  # what a session that did not exit cleanly left (a letter carries the typed name)
     api.listeners.append(printer)
     services = application.bot_data.get(SERVICES_KEY)
     if services is not None:

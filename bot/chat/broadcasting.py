@@ -219,7 +219,7 @@ async def sweep(context: BotContext) -> None:
     services: Services = application.bot_data[SERVICES_KEY]
     await send_due_reminders(application)
     await expire_abandoned_flows(application)
-    await services.store.prune_limits(services.today() - timedelta(days=1))
+    await services.store.prune_limits(services.today())  # a day's limits key is kept until the day ends
     now = datetime.fromtimestamp(services.clock(), tz=UTC)
     await services.store.prune_flows(now - timedelta(seconds=services.flow_timeout))  # nobody came back
     await services.store.finish_erasure()  # a checkpoint a reader blocked at /forget

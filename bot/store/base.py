@@ -227,7 +227,9 @@ class CampaignStats:
     `attempted` (unanswered calls) is kept apart. `supporters` counts distinct
     supporter keys ever seen, including supporters who later used /forget
     (their actions stay in the counts, anonymously; one who deletes their
-    data and acts again the same day is not counted again). `by_day` has one entry per
+    data and acts again the same day is not counted again, but from the next
+    day they are a new person: unlinkability wins, and every place that shows
+    the figure says so, see docs/privacy-erasure.md). `by_day` has one entry per
     day, oldest first, for the `BY_DAY_WINDOW` days ending `today` (UTC),
     zeros included.
     """

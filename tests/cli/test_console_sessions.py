@@ -200,6 +200,8 @@ class WatchedLines:
 
 async def test_a_letters_pdf_is_owner_only_deleted_at_forget_and_none_is_left_at_exit(settings):
     folder = settings.data_dir / "console-documents"
+    folder.mkdir(parents=True)
+    (folder / "left-by-a-killed-session.pdf").write_bytes(b"%PDF Zyxname")  # deleted at the next start
     letter = ["/start", "#3", "#1", "#1", "Zyxname Console", "Oaxaca", "#1", "#2"]
     console = build_console(settings, AS_OF)
     out = io.StringIO()
