@@ -9,6 +9,7 @@ for every kind of content file.
 from __future__ import annotations
 
 import dataclasses
+import re
 import types
 import typing
 from datetime import date
@@ -16,6 +17,9 @@ from functools import cache
 
 from bot.catalog.schema import PartialDate, Where
 from bot.catalog.yaml_source import SourceList, SourceMap
+
+# A language code as content uses it: ISO 639-1, two lowercase letters ("pt").
+LANGUAGE_CODE = re.compile(r"[a-z]{2}")
 
 
 @dataclasses.dataclass(frozen=True, order=True)
@@ -97,14 +101,27 @@ class Builder:
             return None
         hints = _hints(cls)
         # YAML key -> field; a field may name its key in metadata (`from`, a Python keyword).
-        fields = {f.metadata.get("yaml", f.name): f for f in dataclasses.fields(cls) if f.name != "where"}
+        # Fields marked `derived` are set by the loader (a topic from its folder), never read;
+        # a field whose key is "*" gathers the other keys (a salutation's other languages).
+        fields = {f.metadata.get("yaml", f.name): f for f in dataclasses.fields(cls)
+                  if f.name != "where" and not f.metadata.get("derived")}
+        rest = fields.pop("*", None)
         ok = True
         values = {}
+        extra: dict[str, str] = {}
         for key in raw:
-            if key not in fields:
-                known = ", ".join(fields)
-                self.problem(raw.line_of(key), f"{where_label}unknown field {key!r} (known: {known})")
-                ok = False
+            if key in fields:
+                continue
+            if rest is not None and isinstance(key, str) and LANGUAGE_CODE.fullmatch(key):
+                value = self.convert(str, raw[key], raw.line_of(key), f"{label}.{key}" if label else key)
+                ok = ok and value is not _MISSING
+                extra[key] = value
+                continue
+            known = ", ".join(fields)
+            self.problem(raw.line_of(key), f"{where_label}unknown field {key!r} (known: {known})")
+            ok = False
+        if rest is not None:
+            values[rest.name] = extra
         for key, spec in fields.items():
             required = spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING
             if key not in raw:

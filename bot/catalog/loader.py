@@ -10,22 +10,27 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 
 from bot.catalog.build import Builder, Problem, Problems
+from bot.catalog.case_questions import with_case_phrasings
 from bot.catalog.case_rules import check_case
 from bot.catalog.quotes import normalise_passage
 from bot.catalog.rules import check_rules
 from bot.catalog.schema import (
+    CASE_GENERATORS,
     LANGUAGES,
     Campaign,
     Explainer,
     FaqEntry,
+    Group,
     Official,
+    PartialDate,
     Seed,
     Source,
+    Topic,
     Where,
 )
 from bot.catalog.strings import load_strings
@@ -33,6 +38,7 @@ from bot.catalog.templates import load_templates
 from bot.catalog.yaml_source import SourceList, SourceMap, YamlProblem, load_yaml
 
 EXPLAINER_MAX_CHARS = 900
+GROUP_FILE = "group.yaml"
 ID_SHAPE = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 
@@ -54,6 +60,8 @@ class Catalog:
     """
 
     seeds: Mapping[str, Seed]
+    group: Group
+    topics: Mapping[str, Topic]  # in the order Learn lists them
     campaigns: Mapping[str, Campaign]
     officials: Mapping[str, Official]
     explainers: tuple[Explainer, ...]
@@ -62,7 +70,8 @@ class Catalog:
     strings: Mapping[str, Mapping[str, str]]
 
     def summary(self) -> str:
-        counts = ((len(self.campaigns), "case", "cases"),
+        counts = ((len(self.topics), "topic", "topics"),
+                  (len(self.campaigns), "case", "cases"),
                   (len(self.officials), "official", "officials"),
                   (len(self.explainers), "explainer", "explainers"),
                   (len(self.faq), "FAQ entry", "FAQ entries"))
@@ -78,7 +87,8 @@ class _Reader:
         self.problems = Problems()
         # Ids (by kind) that a broken file or entry would have defined: a reference to
         # one is a follow-on of a problem already reported, so it is not reported again.
-        self.broken: dict[str, set[str]] = {"seed": set(), "official": set(), "FAQ entry": set()}
+        kinds = ("seed", "official", "FAQ entry", "topic")
+        self.broken: dict[str, set[str]] = {kind: set() for kind in kinds}
         self.unreadable: set[Path] = set()
 
     def display(self, path: Path) -> str:
@@ -98,10 +108,31 @@ class _Reader:
         self.unreadable.add(path)
         return None
 
-    def read_one_per_file(self, directory: Path, cls) -> list:
-        """Files holding one object each (explainers, FAQ)."""
-        return [built for path in sorted(directory.glob("*.yaml"))
+    def read_one_per_file(self, directory: Path, cls, topic: str | None = None) -> list:
+        """Files holding one object each (explainers, FAQ), in `topic`'s folder or not."""
+        return [replace(built, topic=topic) for path in sorted(directory.glob("*.yaml"))
                 if (built := self.read_object(path, cls)) is not None]
+
+    def read_topics(self) -> tuple[list[Topic], list[Explainer], list[FaqEntry]]:
+        """One folder per topic: topics/<id>/topic.yaml, explainers/ and faq/."""
+        topics, explainers, faq = [], [], []
+        directory = self.content_dir / "topics"
+        for folder in sorted(p for p in directory.iterdir() if p.is_dir()) if directory.is_dir() else ():
+            path = folder / "topic.yaml"
+            if not path.is_file():
+                self.problems.add(self.display(folder), 1, "a topic folder needs a topic.yaml")
+                continue
+            topic = self.read_object(path, Topic)
+            if topic is None:
+                continue
+            if topic.id != folder.name:
+                self.problems.add(topic.where.path, topic.where.of("id"),
+                                  f"topic id {topic.id!r} should match its folder name {folder.name!r}")
+                continue
+            topics.append(topic)
+            explainers += self.read_one_per_file(folder / "explainers", Explainer, topic.id)
+            faq += self.read_one_per_file(folder / "faq", FaqEntry, topic.id)
+        return topics, explainers, faq
 
     def read_object(self, path: Path, cls):
         data = self.read(path)
@@ -184,6 +215,24 @@ def _check_sources(reader: _Reader, sources: tuple[Source, ...], seeds: dict, se
                                 "public source with 'title', 'publisher' and 'date'")
 
 
+def _issue_order(campaign: Campaign) -> tuple:
+    """Oldest first; a case with no issue date counts as the newest."""
+    return (campaign.issued is None, campaign.issued or PartialDate(0), campaign.id)
+
+
+def _check_topic_seeds(reader: _Reader, item: Explainer | FaqEntry, topics: Mapping[str, Topic]) -> None:
+    """A topic's explainers and answers quote its own source documents only,
+    so a topic folder can be read, checked and retired on its own."""
+    topic = topics.get(item.topic) if item.topic else None
+    if topic is None:
+        return
+    for source in item.sources:
+        if source.seed is not None and source.seed not in topic.seeds:
+            reader.problems.add(source.where.path, source.where.of("seed"),
+                                f"seed {source.seed!r} is not one of topic {topic.id!r}'s source documents "
+                                f"(its topic.yaml lists: {', '.join(topic.seeds)})")
+
+
 def _check_updates(reader: _Reader, campaign: Campaign, seeds: dict, seed_texts: dict) -> None:
     """Updates are numbered by their place in the file (`/broadcast ua-150-18 2`),
     so they must stay in date order: a new one goes at the end."""
@@ -232,29 +281,40 @@ def load_catalog(content_dir: Path, seeds_dir: Path) -> Catalog:
     officials_file = reader.content_dir / "officials.yaml"
     officials = reader.unique(reader.read_list_file(officials_file, Official), "official")
     campaigns = reader.unique(reader.read_cases(), "campaign")
-    explainers = reader.unique(reader.read_one_per_file(reader.content_dir / "explainers", Explainer),
-                               "explainer")
+    group = reader.read_object(reader.content_dir / GROUP_FILE, Group)
+    topic_list, topic_explainers, topic_faq = reader.read_topics()
+    topics = reader.unique(topic_list, "topic")
+    explainers = reader.unique(topic_explainers, "explainer")
     faq_dir = reader.content_dir / "faq"
-    faq = reader.unique(reader.read_one_per_file(faq_dir, FaqEntry), "FAQ")
-    reader.broken["FAQ entry"] |= {p.stem for p in faq_dir.glob("*.yaml") if p.stem not in faq}
+    faq = reader.unique([*reader.read_one_per_file(faq_dir, FaqEntry), *topic_faq], "FAQ")
+    reader.broken["FAQ entry"] |= {p.stem for p in reader.content_dir.glob("**/faq/*.yaml")
+                                   if p.stem not in faq}
     if officials_file in reader.unreadable:
         reader.broken["official"] |= {ref for c in campaigns.values() for ref in c.target_ids}
     strings = load_strings(reader.content_dir / "i18n", reader.display, problems)
     templates = load_templates(reader.content_dir, {c.id: set(c.channels) for c in campaigns.values()},
-                               reader.display, problems)
+                               reader.display, problems,
+                               references={c.id: c.reference for c in sorted(campaigns.values(),
+                                                                             key=_issue_order)})
 
+    if group is not None:
+        _check_sources(reader, group.network.sources, seeds, seed_texts)
+    for topic in topics.values():
+        _check_refs(reader, topic, "seeds", topic.seeds, seeds, "seed")
     for official in officials.values():
         _check_sources(reader, official.sources, seeds, seed_texts)
         if official.in_office is not None:
             _check_sources(reader, official.in_office.sources, seeds, seed_texts)
     for campaign in campaigns.values():
         _check_refs(reader, campaign, "targets", campaign.target_ids, officials, "official")
+        _check_refs(reader, campaign, "topics", campaign.topics, topics, "topic")
         _check_sources(reader, campaign.sources, seeds, seed_texts)
         _check_updates(reader, campaign, seeds, seed_texts)
         check_case(campaign, officials, problems)
     for explainer in explainers.values():
         _check_refs(reader, explainer, "related", explainer.related, faq, "FAQ entry")
         _check_sources(reader, explainer.sources, seeds, seed_texts)
+        _check_topic_seeds(reader, explainer, topics)
         for lang in LANGUAGES:
             length = len(explainer.body.get(lang))
             if length > EXPLAINER_MAX_CHARS:
@@ -267,11 +327,13 @@ def load_catalog(content_dir: Path, seeds_dir: Path) -> Catalog:
                          f"FAQ id {entry.id!r} should match its file name {expected!r}")
         _check_refs(reader, entry, "related", entry.related, faq, "FAQ entry")
         _check_sources(reader, entry.sources, seeds, seed_texts)
+        _check_topic_seeds(reader, entry, topics)
         for lang, phrasings in entry.questions.as_mapping().items():
             if not phrasings:
                 problems.add(entry.where.path, entry.where.of("questions"), f"no {lang} questions")
+    answered_from_cases = [e for e in faq.values() if e.answer_from in CASE_GENERATORS]
     for item in (*campaigns.values(), *explainers.values(), *faq.values()):
-        if not item.sources:
+        if not item.sources and item not in answered_from_cases:
             problems.add(item.where.path, item.where.of("sources"), "at least one source is required")
     check_rules(reader.content_dir, reader.display, problems, seeds=seeds, campaigns=campaigns.values(),
                 officials=officials.values(), explainers=explainers.values(), faq=faq.values())
@@ -279,12 +341,16 @@ def load_catalog(content_dir: Path, seeds_dir: Path) -> Catalog:
     if problems:
         raise ContentError(problems)
     freeze = MappingProxyType
+    topic_order = {t.id: (t.order, t.id) for t in topics.values()}
     return Catalog(
         seeds=freeze(seeds),
+        group=group,
+        topics=freeze({t.id: t for t in sorted(topics.values(), key=lambda t: topic_order[t.id])}),
         campaigns=freeze(campaigns),
         officials=freeze(officials),
-        explainers=tuple(sorted(explainers.values(), key=lambda e: (e.order, e.id))),
-        faq=freeze(faq),
+        explainers=tuple(sorted(explainers.values(),
+                                key=lambda e: (topic_order.get(e.topic, (0, "")), e.order, e.id))),
+        faq=freeze(with_case_phrasings(faq, campaigns.values(), officials)),
         templates=freeze(templates),
         strings=freeze({lang: freeze(values) for lang, values in strings.items()}),
     )

@@ -13,7 +13,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+# The interface languages: every text a supporter reads is in each of them.
+# Appeals may be in other languages too: any language with appeal layouts in
+# content/templates/ (see `bot.catalog.templates.appeal_languages`).
 LANGUAGES: tuple[str, ...] = ("en", "es")
+# Amnesty International's five regions; a case names one, and supporters may
+# sign up for the cases of some regions only.
+REGIONS: tuple[str, ...] = ("africa", "americas", "asia-pacific", "europe-central-asia",
+                            "middle-east-north-africa")
+Region = Literal["africa", "americas", "asia-pacific", "europe-central-asia", "middle-east-north-africa"]
 CHANNELS: tuple[str, ...] = ("letter", "email", "call", "tweet")
 Lang = Literal["en", "es"]
 Channel = Literal["letter", "email", "call", "tweet"]
@@ -105,6 +113,26 @@ class Text:
 
 
 @dataclass(frozen=True)
+class Salutation:
+    """An official's salutation in the interface languages, and in the
+    language they read when it is another (`other`: {"pt": "Excelentíssimo…"})."""
+
+    en: str
+    es: str
+    other: dict[str, str] = field(default_factory=dict, metadata={"yaml": "*"})
+
+    def get(self, lang: str) -> str:
+        if lang == "es":
+            return self.es
+        if lang == "en":
+            return self.en
+        return self.other.get(lang, self.en)
+
+    def languages(self) -> tuple[str, ...]:
+        return ("en", "es", *self.other)
+
+
+@dataclass(frozen=True)
 class Phrasings:
     en: tuple[str, ...]
     es: tuple[str, ...]
@@ -162,12 +190,16 @@ class Term:
 
 @dataclass(frozen=True)
 class Official:
+    """Someone a case writes to. `language` is the language to write to them in
+    (any language with appeal layouts, which `check` verifies); `salutation`
+    has a text for it and for each interface language."""
+
     id: str
     name: str
     title: Text
     organisation: Text
-    salutation: Text
-    language: Lang
+    salutation: Salutation
+    language: str
     address: tuple[str, ...] = ()
     email: str | None = None
     phone: str | None = None
@@ -213,13 +245,20 @@ class Campaign:
 
     id: str
     reference: str
-    status: Literal["open", "closed"]
+    status: Literal["open", "closed", "draft"]
     title: Text
     summary: Text
     asks: tuple[Text, ...]
     targets: tuple[Target, ...]
     channels: tuple[Channel, ...]
     sources: tuple[Source, ...]
+    topics: tuple[str, ...] = ()
+    country: str | None = None  # ISO 3166 code of the country the case is about ("MX")
+    region: Region | None = None
+    # Who is at risk, a sentence per language, for "who is at risk?", and the
+    # names of the people the case is about, so "who is <name>?" finds it.
+    at_risk: Text | None = None
+    people: tuple[str, ...] = ()
     issued: PartialDate | None = None
     deadline: date | None = None
     updates: tuple[CampaignUpdate, ...] = ()
@@ -240,6 +279,8 @@ def offered_channels(campaign: Campaign, official: Official) -> list[str]:
 
 @dataclass(frozen=True)
 class Explainer:
+    """A short explainer in a topic's folder (`topic` is the folder's id)."""
+
     id: str
     order: int
     as_of: PartialDate
@@ -247,12 +288,53 @@ class Explainer:
     body: Text
     sources: tuple[Source, ...]
     related: tuple[str, ...] = ()
+    topic: str | None = field(default=None, metadata={"derived": True})
+    where: Where = field(default=NOWHERE, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Topic:
+    """What a group works on (`content/topics/<id>/topic.yaml`), with its
+    explainers and FAQ entries in the same folder. Its facts come from the
+    source documents it lists in `seeds`, and only from those."""
+
+    id: str
+    title: Text
+    summary: Text
+    seeds: tuple[str, ...]
+    order: int = 0
+    where: Where = field(default=NOWHERE, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Contact:
+    """How to reach the network behind the bot, as a source gives it."""
+
+    name: Text
+    sources: tuple[Source, ...]
+    email: str | None = None
+    phone: str | None = None
+    url: str | None = None
+    where: Where = field(default=NOWHERE, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Group:
+    """The group running the bot (`content/group.yaml`): the welcome, About and
+    the "ask the organizers" lines come from here, never from interface strings."""
+
+    name: Text
+    works_on: Text
+    network: Contact
     where: Where = field(default=NOWHERE, compare=False, repr=False)
 
 
 # What an FAQ entry's `answer_from` may name: the answer parts made at answer
 # time from the content itself (bot/ask/faq_answers.py holds one function each).
-AnswerGenerator = Literal["open_cases", "case_status"]
+AnswerGenerator = Literal["open_cases", "case_status", "case_at_risk", "case_asks", "case_news"]
+# The generators that answer from the cases' own files: their answers cite the
+# cases' sources, not the entry's (which may then have none).
+CASE_GENERATORS = frozenset({"open_cases", "case_at_risk", "case_asks", "case_news"})
 
 
 @dataclass(frozen=True)
@@ -273,10 +355,14 @@ class FaqEntry:
     id: str
     questions: Phrasings
     answer: Text
-    sources: tuple[Source, ...]
+    sources: tuple[Source, ...] = ()  # required, except for answers made from the cases' files
     as_of: PartialDate | None = None
     about: Literal["sources", "bot"] = "sources"
     related: tuple[str, ...] = ()
     answer_from: AnswerGenerator | None = None
     when_empty: Text | None = None
+    # True: the network's contact (content/group.yaml) ends the answer, so no
+    # answer types an address or a phone number by hand.
+    with_contact: bool = False
+    topic: str | None = field(default=None, metadata={"derived": True})
     where: Where = field(default=NOWHERE, compare=False, repr=False)

@@ -45,7 +45,7 @@ def problems(tree: Path) -> list[str]:
 
 def test_shipped_content_is_valid(tree):
     catalog = load_catalog(tree / "content", tree / "seeds")
-    assert catalog.summary().startswith("content OK: 1 case, 2 officials, ")
+    assert catalog.summary().startswith("content OK: 1 topic, 1 case, 2 officials, ")
     assert len(catalog.explainers) >= 8 and len(catalog.faq) >= 36
 
 
@@ -65,7 +65,7 @@ def test_unknown_field(tree):
     line = line_of(tree / CAMPAIGN, "statsu:")
     assert problems(tree) == [
         f"{CAMPAIGN}:{line}: unknown field 'statsu' (known: id, reference, status, title, summary, "
-        "asks, targets, channels, sources, issued, deadline, updates)"]
+        "asks, targets, channels, sources, topics, country, region, at_risk, people, issued, deadline, updates)"]
 
 
 def test_wrong_type(tree):
@@ -77,7 +77,7 @@ def test_wrong_type(tree):
 def test_bad_value(tree):
     edit(tree / CAMPAIGN, "status: open", "status: opne")
     line = line_of(tree / CAMPAIGN, "status: opne")
-    assert problems(tree) == [f"{CAMPAIGN}:{line}: 'status' must be one of open, closed, not 'opne'"]
+    assert problems(tree) == [f"{CAMPAIGN}:{line}: 'status' must be one of open, closed, draft, not 'opne'"]
 
 
 def test_bad_date(tree):
@@ -117,7 +117,7 @@ def test_an_faq_answer_generator_check_does_not_know(tree):
     edit(tree / who, "answer_from: open_cases", "answer_from: officials")
     line = line_of(tree / who, "answer_from: officials")
     assert problems(tree) == [
-        f"{who}:{line}: 'answer_from' must be one of open_cases, case_status, not 'officials'"]
+        f"{who}:{line}: 'answer_from' must be one of open_cases, case_status, case_at_risk, case_asks, case_news, not 'officials'"]
 
 
 FAQ_WITH_BAD_LINK = """\
@@ -228,12 +228,12 @@ def _cli(tree: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess
 def test_check_command_summary_and_exit_codes(tree):
     ok = _cli(tree, "check")
     assert ok.returncode == 0, ok.stderr
-    assert ok.stdout.startswith("content OK: 1 case, 2 officials, ")
+    assert ok.stdout.startswith("content OK: 1 topic, 1 case, 2 officials, ")
     edit(tree / CAMPAIGN, "status: open", "status: opne")
     bad = _cli(tree, "check")
     assert bad.returncode == 1
     line = line_of(tree / CAMPAIGN, "status: opne")
-    assert f"{CAMPAIGN}:{line}: 'status' must be one of open, closed, not 'opne'" in bad.stderr
+    assert f"{CAMPAIGN}:{line}: 'status' must be one of open, closed, draft, not 'opne'" in bad.stderr
     assert "Traceback" not in bad.stderr
 
 
@@ -242,7 +242,7 @@ def test_bot_refuses_to_start_on_invalid_content(tree):
     result = _cli(tree, "console", stdin="/start\n")
     assert result.returncode == 1
     line = line_of(tree / CAMPAIGN, "status: opne")
-    assert f"{CAMPAIGN}:{line}: 'status' must be one of open, closed, not 'opne'" in result.stderr
+    assert f"{CAMPAIGN}:{line}: 'status' must be one of open, closed, draft, not 'opne'" in result.stderr
     assert "Hello" not in result.stdout
 
 

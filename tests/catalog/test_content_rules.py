@@ -63,12 +63,31 @@ def faq(answer_en: str, answer_es: str, *, as_of: str | None = "2018", seed: str
             f"{dated}{extra}sources:\n  - seed: {seed}\n    quote: \"{quote}\"\n")
 
 
+GROUP = """\
+name: {en: A group, es: Un grupo}
+works_on: {en: Appeals., es: Llamamientos.}
+network:
+  name: {en: The network, es: La red}
+  sources:
+    - {title: The network's page, publisher: The network, date: 2018}
+"""
+TOPIC = """\
+id: t
+title: {en: A topic, es: Un tema}
+summary: {en: About it., es: Sobre él.}
+seeds: [old-report, ua-text, new-analysis]
+"""
+
+
 @pytest.fixture
 def tree(tmp_path, monkeypatch):
     """Seeds, strings, templates, a glossary and one valid FAQ entry; nothing else."""
     seeds, content = tmp_path / "seeds", tmp_path / "content"
-    for folder in (seeds, content / "i18n", content / "templates", content / "faq", content / "explainers"):
+    for folder in (seeds, content / "i18n", content / "templates", content / "faq",
+                   content / "topics/t/explainers"):
         folder.mkdir(parents=True)
+    (content / "group.yaml").write_text(GROUP, encoding="utf-8")
+    (content / "topics/t/topic.yaml").write_text(TOPIC, encoding="utf-8")
     (seeds / "index.yaml").write_text(SEED_INDEX, encoding="utf-8")
     for name, text in SEED_TEXTS.items():
         (seeds / name).write_text(text, encoding="utf-8")
@@ -177,7 +196,7 @@ def test_an_unknown_generator_is_refused_at_its_line(tree):
     write(tree, ENTRY, generated("open_case"))
     line = line_of(tree, ENTRY, "answer_from:")
     assert problems(tree) == [
-        f"{ENTRY}:{line}: 'answer_from' must be one of open_cases, case_status, not 'open_case'"]
+        f"{ENTRY}:{line}: 'answer_from' must be one of open_cases, case_status, case_at_risk, case_asks, case_news, not 'open_case'"]
 
 
 def test_a_generator_needs_its_when_empty_text_and_that_text_needs_a_generator(tree):
@@ -200,7 +219,7 @@ def test_the_when_empty_text_holds_the_same_figures_in_both_languages(tree):
 
 # months without a year ----------------------------------------------------------
 
-EXPLAINER = "content/explainers/10-rule.yaml"
+EXPLAINER = "content/topics/t/explainers/10-rule.yaml"
 
 
 def explainer(body_en: str, body_es: str, as_of: str = "2020-01") -> str:
