@@ -28,6 +28,7 @@ import re
 import sqlite3
 import struct
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -86,11 +87,13 @@ async def act_then_forget_mid_letter(sim, api, store, services, *, follow: bool)
     await user.send("3")
     if follow:
         await user.press("🔔 Follow this case for updates")
-        organizer = sim.user(user_id=ORGANIZER_ID)
+        organizer, clock, running = sim.user(user_id=ORGANIZER_ID), services.clock, services.clock.now
+        clock.now = datetime(2018, 10, 30, 12, tzinfo=UTC).timestamp()  # an update goes out from its date on
         await organizer.send("/broadcast ua-150-18")
         await organizer.press("✅ Send now")
         await wait_for_broadcasts(sim.application, store)
         assert (await store.delivery_counts(1)).sent == 1
+        clock.now = running  # back while the case runs
     await user.press("📬 An official replied")
     await user.press("Gerónimo Gutiérrez (UA 150.18)")
     await user.send(REPLY)
