@@ -153,12 +153,20 @@ async def my_data(update: Update, context: BotContext) -> None:
 
 
 def _messages(pieces: list[str]) -> list[str]:
-    """The pieces joined into as few messages as fit Telegram's limit."""
+    """The pieces joined into as few messages as fit Telegram's limit; a piece
+    too long for one (many long replies) is cut between its lines, where no
+    HTML tag is open."""
     messages = [""]
-    for piece in pieces:
-        if messages[-1] and len(messages[-1]) + len(piece) + 2 > MESSAGE_LIMIT:
+
+    def add(text: str, separator: str) -> None:
+        if messages[-1] and len(messages[-1]) + len(separator) + len(text) > MESSAGE_LIMIT:
             messages.append("")
-        messages[-1] = f"{messages[-1]}\n\n{piece}" if messages[-1] else piece
+        messages[-1] = f"{messages[-1]}{separator}{text}" if messages[-1] else text
+
+    for piece in pieces:
+        lines = [piece] if len(piece) <= MESSAGE_LIMIT else piece.split("\n")
+        for number, line in enumerate(lines):
+            add(line, "\n" if number else "\n\n")
     return messages
 
 

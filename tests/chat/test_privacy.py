@@ -255,3 +255,22 @@ def test_an_exception_outside_any_update_is_logged_without_its_message_too(captu
     assert "sweep failed" in logged and "builtins.ValueError: (message withheld" in logged
     assert "reminder not sent: (message withheld" in logged
     assert "Zyxsentence" not in logged
+
+
+async def test_mydata_with_many_long_replies_comes_in_several_messages_each_within_telegrams_limit(
+        bot, services):
+    from bot.store import ReplyReport
+
+    sim, api = bot
+    user = sim.user()
+    supporter = services.supporter(user.id)
+    for n in range(12):
+        text = f"Reply {n:02d} " + "é" * 480
+        await services.store.record_reply(ReplyReport("ua-150-18", "luis-videgaray", text, supporter,
+                                                      f"reply-{n}"))
+    messages = await user.send("/mydata")
+    assert len(messages) > 1 and api.refusals == []
+    assert all(len(message.text) <= 4096 for message in messages)
+    shown = "\n".join(message.text for message in messages)
+    assert all(f"Reply {n:02d} " in shown for n in range(12))
+    assert "Official replies you reported (12):" in shown
