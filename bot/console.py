@@ -248,7 +248,8 @@ async def run_console(application: Application, api: InMemoryBotAPI, stdin: Text
             print(started_notice, file=sys.stderr)
         out.write(hint(as_of) + "\n")
         if choose_language and services is not None and services.store is not None:
-            await services.store.set_language(services.supporter(CONSOLE_USER_ID), choose_language)
+            supporter = services.supporter(CONSOLE_USER_ID, create=True)
+            await services.store.set_language(supporter, choose_language)
         for name in await flows_in_progress(application, CONSOLE_USER_ID):
             out.write(RESUME_NOTES.get(name, f"A conversation ({name}) was left open by the last session: "
                                              "type /cancel to leave it.") + "\n")

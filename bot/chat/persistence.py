@@ -121,7 +121,7 @@ class StorePersistence(BasePersistence[dict, dict, dict]):
                               sort_keys=True) if data or states else None
             if text == self._written.get(user_id):
                 continue
-            owner = self.services.supporter(user_id)
+            owner = self.services.supporter(user_id, create=text is not None)
             rows[owner] = None if text is None else store.keyring.seal(owner, text, PURPOSE)
             written[user_id] = text
         if rows:

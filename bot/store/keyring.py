@@ -19,10 +19,15 @@ the file; it then does not wait (updates must not stall), says so in the
 log without anything personal, and `settle` (the sweep) retries it until it
 succeeds.
 
-A key is found by the supporter's keyed hash (`bot.core.identity`), which
-the main database also holds; the file holds nothing else. A backup of this
-file taken before /forget still opens that person's texts in a backup of the
-main database taken at the same time (docs/privacy-erasure.md).
+A key is found by the supporter's keyed hash (`bot.core.identity`, the
+HMAC of their Telegram id under the deployment's secret: the `owner`) or by
+its `alias`, a hash under the key itself. The main database knows supporters
+only by their alias, so once the key row is gone nothing in it or in any
+older copy of it (PostgreSQL's WAL) can be tied to a Telegram id, even with
+the secret. Supporters who reported before keys existed keep their old
+keyed hash as their alias (`adopt`). A backup of this file taken before
+/forget still opens that person's texts in a backup of the main database
+taken at the same time (docs/privacy-erasure.md).
 """
 
 from __future__ import annotations
@@ -48,7 +53,9 @@ NONCE_BYTES = 12
 KEY_BYTES = 32
 BUSY_MS = 5000
 SCHEMA = ("CREATE TABLE IF NOT EXISTS supporter_keys ("
-          " owner TEXT PRIMARY KEY, key BLOB NOT NULL, created_at TEXT NOT NULL) WITHOUT ROWID")
+          " owner TEXT PRIMARY KEY, alias TEXT NOT NULL UNIQUE, key BLOB NOT NULL, created_at TEXT NOT NULL)"
+          " WITHOUT ROWID")
+FIND = "SELECT key, alias FROM supporter_keys WHERE owner = ? OR alias = ?"
 
 
 class Keyring:
@@ -73,21 +80,50 @@ class Keyring:
 
     # -- keys ---------------------------------------------------------------
 
-    def key(self, owner: str, create: bool = True) -> bytes | None:
-        """The owner's key; a new one if they have none and `create`."""
+    def _find(self, owner: str, create: bool) -> tuple[bytes, str] | None:
+        """(key, alias) of `owner` (or of the alias `owner`), created if asked."""
         with self._lock:
-            row = self._db.execute("SELECT key FROM supporter_keys WHERE owner = ?", (owner,)).fetchone()
+            row = self._db.execute(FIND, (owner, owner)).fetchone()
             if row is not None or not create:
-                return row[0] if row else None
-            self._db.execute("INSERT INTO supporter_keys (owner, key, created_at) VALUES (?, ?, ?)"
-                             " ON CONFLICT (owner) DO NOTHING",
-                             (owner, secrets.token_bytes(KEY_BYTES), datetime.now(UTC).isoformat()))
-            return self._db.execute("SELECT key FROM supporter_keys WHERE owner = ?", (owner,)).fetchone()[0]
+                return row
+            key = secrets.token_bytes(KEY_BYTES)
+            alias = hmac.new(key, b"supporter", hashlib.sha256).hexdigest()
+            self._db.execute("INSERT INTO supporter_keys (owner, alias, key, created_at) VALUES (?, ?, ?, ?)"
+                             " ON CONFLICT DO NOTHING", (owner, alias, key, datetime.now(UTC).isoformat()))
+            return self._db.execute(FIND, (owner, owner)).fetchone()
+
+    def key(self, owner: str, create: bool = True) -> bytes | None:
+        """The key of `owner` (or of the alias `owner`); a new one if there is
+        none and `create`."""
+        found = self._find(owner, create)
+        return found[0] if found else None
+
+    def alias(self, owner: str, create: bool = True) -> str | None:
+        """What the main database calls this supporter (see the module's docstring)."""
+        found = self._find(owner, create)
+        return found[1] if found else None
+
+    def is_empty(self) -> bool:
+        with self._lock:
+            return not self._db.execute("SELECT EXISTS (SELECT 1 FROM supporter_keys)").fetchone()[0]
+
+    def adopt(self, legacy: list[str]) -> None:
+        """Supporter keys written before this file existed (an upgrade) become
+        the alias of a new key each, so that their rows stay theirs."""
+        now = datetime.now(UTC).isoformat()
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany(
+                "INSERT INTO supporter_keys (owner, alias, key, created_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
+                [(owner, owner, secrets.token_bytes(KEY_BYTES), now) for owner in legacy])
+            self._db.execute("COMMIT")
 
     def destroy(self, owner: str) -> None:
-        """Delete the owner's key for good (zeroed in the file, the log truncated)."""
+        """Delete the key of `owner` (or of the alias `owner`) for good: zeroed
+        in the file, the log truncated."""
         with self._lock:
-            self._db.execute("DELETE FROM supporter_keys WHERE owner = ?", (owner,))
+            self._db.execute("DELETE FROM supporter_keys WHERE owner = ? OR alias = ?", (owner, owner))
             self.checkpoint_owed = True
             self._checkpoint()
 

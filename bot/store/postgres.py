@@ -65,7 +65,7 @@ from bot.store.flow_rows import flow_statements
 from bot.store.keyring import Keyring
 from bot.store.postgres_broadcasts import PostgresBroadcasts
 from bot.store.postgres_schema import migrate
-from bot.store.sealing import FORGOTTEN_POSTGRES, open_item, seal_problem, seal_reply
+from bot.store.sealing import FORGOTTEN_POSTGRES, LEGACY_SUPPORTERS, open_item, seal_problem, seal_reply
 
 POOL_SIZE = 8  # a bot process rarely has more transactions in flight
 EXPORT_BATCH = 2000
@@ -623,4 +623,7 @@ async def open_postgres_store(url: str, *, migrate_to: int | None = None,
     except BaseException:
         await pool.close()
         raise
-    return PostgresStore(pool, Keyring(key_file))
+    keyring = Keyring(key_file)
+    if keyring.is_empty():  # a new key file: supporters from before it keep their rows
+        keyring.adopt([row[0] for row in await pool.fetch(LEGACY_SUPPORTERS)])
+    return PostgresStore(pool, keyring)

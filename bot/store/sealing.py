@@ -15,6 +15,13 @@ NOTE_PURPOSE = "contact_problems.note"
 # A fresh random key for a row /forget unlinks (idempotency, delivery).
 FORGOTTEN_SQLITE = "('forgotten:' || lower(hex(randomblob(16))))"
 FORGOTTEN_POSTGRES = "('forgotten:' || gen_random_uuid()::text)"
+# Every supporter key the main database holds (both dialects), for `Keyring.adopt`.
+LEGACY_SUPPORTERS = (
+    "SELECT supporter FROM actions WHERE supporter IS NOT NULL"
+    " UNION SELECT supporter FROM official_replies WHERE supporter IS NOT NULL"
+    " UNION SELECT supporter FROM contact_problems WHERE supporter IS NOT NULL"
+    " UNION SELECT supporter FROM supporters"
+)
 
 
 def seal_reply(keyring: Keyring, values: tuple) -> tuple:

@@ -84,7 +84,7 @@ from bot.store.base import (
 from bot.store.flow_rows import flow_statements
 from bot.store.keyring import Keyring, key_file_beside
 from bot.store.migrate import migrate
-from bot.store.sealing import FORGOTTEN_SQLITE, open_item, seal_problem, seal_reply
+from bot.store.sealing import FORGOTTEN_SQLITE, LEGACY_SUPPORTERS, open_item, seal_problem, seal_reply
 
 BUSY_MS = 5000  # how long a writer waits for another process's write
 PRAGMAS = (
@@ -979,4 +979,7 @@ async def open_store(path: str | os.PathLike[str], *, migrate_to: int | None = N
     except BaseException:
         await db.close()
         raise
-    return SQLiteStore(db, path, Keyring(key_file or key_file_beside(path)))
+    keyring = Keyring(key_file or key_file_beside(path))
+    if keyring.is_empty():  # a new key file: supporters from before it keep their rows
+        keyring.adopt([row[0] for row in await db.execute_fetchall(LEGACY_SUPPORTERS)])
+    return SQLiteStore(db, path, keyring)

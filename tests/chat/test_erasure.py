@@ -62,8 +62,12 @@ def test_the_id_forms_are_the_ones_sqlite_and_postgresql_write():
     assert id_forms(TELEGRAM_ID)["8-byte little"] == struct.pack("<q", TELEGRAM_ID)  # a BIGINT on disk
 
 
-def assert_nothing_leads_back(disk: dict[str, bytes], destroyed_key: bytes) -> None:
+def assert_nothing_leads_back(disk: dict[str, bytes], destroyed_key: bytes, secret: bytes) -> None:
+    """No id, no typed text, no byte of the key, and not the keyed hash
+    anyone holding the deployment's secret can compute from the id."""
+    keyed = supporter_key(TELEGRAM_ID, secret).encode()
     for name, content in disk.items():
+        assert keyed not in content, f"{name} holds the id's keyed hash"
         for form, needle in id_forms(TELEGRAM_ID).items():
             assert needle not in content, f"{name} holds the Telegram id ({form})"
         for text in TYPED:
@@ -134,7 +138,7 @@ async def test_on_sqlite_a_copy_taken_while_the_bot_runs_after_forget_mid_letter
     key = await act_then_forget_mid_letter(sim, api, store, services, follow=True)
     disk = sqlite_files(store)  # the bot is still running
     assert {"bot.sqlite3", "bot.sqlite3-wal", "bot.sqlite3.keys"} <= set(disk)
-    assert_nothing_leads_back(disk, key)
+    assert_nothing_leads_back(disk, key, services.secret)
     stats = await store.campaign_stats("ua-150-18", today=services.today())
     assert (stats.actions, stats.open_replies) == (3, 1)  # still counted, anonymously
 
@@ -157,9 +161,9 @@ async def test_on_postgresql_the_data_folder_holds_no_id_no_reply_and_no_key_aft
     disk = {str(path.relative_to(pg_server.data)): path.read_bytes()
             for path in Path(pg_server.data).rglob("*") if path.is_file()}
     assert any(name.startswith("pg_wal/") for name in disk) and any(name.startswith("base/") for name in disk)
-    assert_nothing_leads_back(disk, key)
+    assert_nothing_leads_back(disk, key, services.secret)
     keys = {str(path.name): path.read_bytes() for path in tmp_path.glob("keys.sqlite3*")}
-    assert_nothing_leads_back(keys, key)
+    assert_nothing_leads_back(keys, key, services.secret)
 
 
 async def test_with_the_secret_no_key_of_a_forgotten_person_can_be_recomputed(bot, services, store, settings):
@@ -232,7 +236,7 @@ async def test_a_reader_holding_a_transaction_across_forget_neither_stalls_the_b
     await run_sweep(sim.application)
     assert not store.checkpoint_owed
     assert wal.stat().st_size == 0
-    assert_nothing_leads_back(sqlite_files(store), key)
+    assert_nothing_leads_back(sqlite_files(store), key, services.secret)
     assert any("checkpoint owed since an erasure is done" in r.getMessage() for r in caplog.records)
 
 

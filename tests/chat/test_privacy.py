@@ -220,7 +220,7 @@ async def test_mydata_lists_everything_kept_texts_reminders_and_flows_included(b
     await user.press(f"lang:{lang}")
     await complete(user, "luis-videgaray", "email", lang)
     await user.press(DONE_BUTTON["email"] if lang == "en" else "✅ Envié el correo")
-    supporter, now = services.supporter(user.id), datetime.fromtimestamp(services.clock(), tz=UTC)
+    supporter, now = services.supporter(user.id, create=True), datetime.fromtimestamp(services.clock(), tz=UTC)
     await services.store.subscribe(user.id, "ua-150-18", services.recipient(user.id), lang)
     await services.store.schedule_reminder(ReminderRequest(user.id, "ua-150-18", "geronimo-gutierrez", "call",
                                                            "en", lang, datetime(2018, 9, 16, 12, tzinfo=UTC)))
@@ -263,7 +263,7 @@ async def test_mydata_with_many_long_replies_comes_in_several_messages_each_with
 
     sim, api = bot
     user = sim.user()
-    supporter = services.supporter(user.id)
+    supporter = services.supporter(user.id, create=True)
     for n in range(12):
         text = f"Reply {n:02d} " + "é" * 480
         await services.store.record_reply(ReplyReport("ua-150-18", "luis-videgaray", text, supporter,

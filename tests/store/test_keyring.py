@@ -34,6 +34,23 @@ def test_handles_are_stable_while_the_key_lives_and_lost_with_it(tmp_path):
     assert ring.handle(OWNER, "report:1:2") != handle  # a new person
 
 
+def test_the_main_database_knows_a_supporter_by_an_alias_only_their_key_ties_to_them(tmp_path):
+    ring = Keyring(tmp_path / "keys")
+    assert ring.alias(OWNER, create=False) is None
+    alias = ring.alias(OWNER)
+    assert alias != OWNER and len(alias) == 64 and ring.alias(OWNER) == alias
+    assert ring.key(alias, create=False) == ring.key(OWNER, create=False)  # found by either
+    ring.destroy(alias)  # what the store does at /forget: it only knows the alias
+    assert ring.key(OWNER, create=False) is None and ring.alias(OWNER) != alias
+
+
+def test_supporters_from_before_the_key_file_keep_their_keyed_hash_as_alias(tmp_path):
+    ring = Keyring(tmp_path / "keys")
+    assert ring.is_empty()
+    ring.adopt([OWNER])
+    assert ring.alias(OWNER, create=False) == OWNER and not ring.is_empty()
+
+
 def test_the_file_is_owner_only_and_a_destroyed_key_is_nowhere_in_it(tmp_path):
     path = tmp_path / "keys"
     ring = Keyring(path)

@@ -177,6 +177,8 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path, version):
         assert "chat:" not in "".join(map(str, raw(path).execute("SELECT * FROM subscriptions").fetchall()))
         # a reply kept before texts were sealed still reads (0007 rebuilt its table)
         assert [item.text for item in await store.list_problems()] == ["An old reply"]
+        # and the supporters from before the key file keep their rows: their keyed hash is their alias
+        assert [store.keyring.alias(k, create=False) for k in (key(1), key(2))] == [key(1), key(2)]
         exported = [row async for row in store.export_actions()]
         assert [row.country for row in exported] == ["Mexico", None, None]
         # and the upgraded store keeps counting

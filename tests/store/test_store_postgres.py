@@ -150,6 +150,7 @@ async def test_upgrade_from_every_earlier_version_keeps_data(pg_url, version):
         assert (follower.recipient, follower.acted) == (key(1042), True)
         # a reply kept before texts were sealed still reads, and a new one fits sealed (0007)
         assert [item.text for item in await store.list_problems()] == ["An old reply"]
+        assert [store.keyring.alias(k, create=False) for k in (key(1), key(2))] == [key(1), key(2)]
         await store.record_reply(ReplyReport("ua-150-18", "luis-videgaray", "é" * 500, key(1), "new-reply"))
         exported = [row async for row in store.export_actions()]
         assert [row.country for row in exported] == ["Mexico", None, None]
