@@ -220,7 +220,8 @@ async def test_mydata_lists_everything_kept_texts_reminders_and_flows_included(b
     await user.press(f"lang:{lang}")
     await complete(user, "luis-videgaray", "email", lang)
     await user.press(DONE_BUTTON["email"] if lang == "en" else "✅ Envié el correo")
-    supporter, now = services.supporter(user.id, create=True), datetime.fromtimestamp(services.clock(), tz=UTC)
+    supporter = services.supporter(user.id, create=True)
+    now = datetime.fromtimestamp(services.clock(), tz=UTC)
     await services.store.subscribe(user.id, "ua-150-18", services.recipient(user.id), lang)
     await services.store.schedule_reminder(ReminderRequest(user.id, "ua-150-18", "geronimo-gutierrez", "call",
                                                            "en", lang, datetime(2018, 9, 16, 12, tzinfo=UTC)))
