@@ -365,7 +365,8 @@ def _dashboard(settings: Settings, host: str, port: int) -> int:
     print(f"Dashboard on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr)
     run_dashboard(settings.database_url or settings.database_path, settings.dashboard_token, host=host,
                   port=port, campaign_titles=titles, official_names=officials,
-                  trusted_proxies=settings.dashboard_trusted_proxies)
+                  trusted_proxies=settings.dashboard_trusted_proxies,
+                  key_file=settings.store_key_file())
     return 0
 
 
