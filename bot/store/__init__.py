@@ -30,6 +30,7 @@ from bot.store.base import (
     DeliveryCounts,
     DueReminder,
     Limits,
+    PendingReminder,
     ProblemReport,
     Recorded,
     RecordResult,
@@ -54,8 +55,10 @@ async def open_configured_store(settings, *, must_exist: bool = False) -> Store:
     mistyped SQLite path must not silently create folders and an empty
     database that then reports zero actions."""
     if settings.database_url:
-        return await open_store_at(settings.database_url, setting="DATABASE_URL", must_exist=must_exist)
-    return await open_store_at(settings.database_path, setting="DATABASE_PATH", must_exist=must_exist)
+        return await open_store_at(settings.database_url, setting="DATABASE_URL",
+                                   key_file=settings.store_key_file(), must_exist=must_exist)
+    return await open_store_at(settings.database_path, setting="DATABASE_PATH",
+                               key_file=settings.store_key_file(), must_exist=must_exist)
 
 
 def _missing_sqlite(path: str, setting: str | None) -> StoreUnavailable:
@@ -66,7 +69,8 @@ def _missing_sqlite(path: str, setting: str | None) -> StoreUnavailable:
                             f"create it (check {setting or 'the path'}, or start the bot once)")
 
 
-async def open_store_at(location: str | os.PathLike[str], setting: str | None = None, *,
+async def open_store_at(location: str | os.PathLike[str], setting: str | None = None,
+                        key_file: str | os.PathLike[str] | None = None, *,
                         must_exist: bool = False) -> Store:
     """A `postgresql://`/`postgres://` URL, a `sqlite:///path` URL or a SQLite file path.
 
@@ -74,7 +78,9 @@ async def open_store_at(location: str | os.PathLike[str], setting: str | None = 
     relative to the working folder, `sqlite:////var/lib/x.db` absolute.
     A database that cannot be opened (a closed port, a folder that cannot be
     written, a file that is not SQLite) raises StoreUnavailable, one line
-    naming `setting` and the place, never the password."""
+    naming `setting` and the place, never the password. `key_file` is where
+    the supporters' keys are (`keyring`): by default beside a SQLite file, and
+    in memory for PostgreSQL (a one-off command that types no text)."""
     text = str(location)
     if must_exist and not text.startswith(("postgresql://", "postgres://")):
         path = text.removeprefix("sqlite:///")
@@ -82,14 +88,14 @@ async def open_store_at(location: str | os.PathLike[str], setting: str | None = 
             raise _missing_sqlite(path, setting)
     try:
         if text.startswith("sqlite:///"):
-            return await open_store(text.removeprefix("sqlite:///"))
+            return await open_store(text.removeprefix("sqlite:///"), key_file=key_file)
         if text.startswith(("postgresql://", "postgres://")):
             from bot.store.postgres import open_postgres_store  # asyncpg is only loaded when it is used
 
-            return await open_postgres_store(text)
+            return await open_postgres_store(text, key_file=key_file or ":memory:")
         if "://" in text:
             raise ConfigError("DATABASE_URL: must be postgresql://… or sqlite:///path")
-        return await open_store(location)
+        return await open_store(location, key_file=key_file)
     except (OSError, sqlite3.Error) as error:
         reason = getattr(error, "strerror", None) or str(error)
         if getattr(error, "filename", None):
@@ -130,6 +136,7 @@ __all__ = [
     "DeliveryCounts",
     "DueReminder",
     "Limits",
+    "PendingReminder",
     "ProblemReport",
     "RecordResult",
     "Recorded",
