@@ -119,5 +119,8 @@ def test_organizers_preview_a_case_before_it_is_issued(tmp_path):
     assert result.stdout.startswith("To: dpp@example.org\nSubject: Release Juma Sample (UA 120.26)\n")
     assert result.stderr == ("note: on 2026-12-07 supporters do not see UA 120.26 before it is issued "
                              "(10 January 2027): this is a preview\n")
+    made = subprocess.run([sys.executable, "-m", "bot", "console"], env=env, cwd=tmp_path, input="",
+                          capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stderr  # a database to read: stats never creates one
     stats = advocacy_bot(env, tmp_path, "stats", "--campaign", "ua-120-26")
     assert stats.returncode == 0, stats.stderr  # organizers count it already
