@@ -422,7 +422,9 @@ async def _send_email(update, context, official, appeal, language_name) -> None:
 
 async def _send_call(update, context, official, appeal, language_name) -> None:
     seconds = round(speaking_seconds(appeal.body) / 5) * 5 or 5
+    # The number is the office's (an embassy's switchboard), not the official's own line.
     intro = context.t(update, "act.call_intro", name=official.name, phone=official.phone,
+                      organisation=official.organisation.get(context.lang(update)),
                       seconds=seconds, language=language_name)
     await send_long(update, context, Html(intro + "\n\n" + escape(appeal.body)))
 

@@ -400,10 +400,12 @@ CALL_FR = ("Bonjour, je m'appelle Ana Lima. Je soutiens Amnesty International et
      "Excelentíssima Senhora Ministra,\n\n" + MESSAGE_PT + "\n\nPeço a Vossa Excelência que liberte Lia "
      "Teste imediatamente.\n\nAgradeço desde já a sua atenção.\n\nRespeitosamente,\nAna Lima\nRecife"),
     ("rita-exemplo", "pt", "call",
-     "📞 <b>Call Rita Exemplo</b>: <code>+00 61 0000 0000</code>\nA script in Portuguese (about 20 seconds):"
+     "📞 <b>Call Ministry of Justice of Testland (fictional)</b>: <code>+00 61 0000 0000</code>, and ask to "
+     "leave a message for Rita Exemplo.\nA script in Portuguese (about 20 seconds):"
      "\n\n" + CALL_PT),
     ("claude-exemple", "fr", "call",
-     "📞 <b>Call Claude Exemple</b>: <code>+00 1 00 00 00 00</code>\nA script in French (about 15 seconds):"
+     "📞 <b>Call Ministry of the Interior of Testland (fictional)</b>: <code>+00 1 00 00 00 00</code>, and "
+     "ask to leave a message for Claude Exemple.\nA script in French (about 15 seconds):"
      "\n\n" + html.escape(CALL_FR, quote=False)),
     ("rita-exemplo", "pt", "tweet",
      "🐦 <b>Your tweet</b> (64/280 characters):\n\n@RitaExemplo Libertem já Lia Teste, defensora fictícia. "

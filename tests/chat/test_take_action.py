@@ -447,8 +447,10 @@ async def test_each_sender_says_exactly_what_it_sends_then_the_translation(bot, 
         assert services.sleep[-4:] == [1.0, 1.0, 1.0, 1.0]  # subject, body, translation, report prompt
     if channel == "call":
         seconds = round(speaking_seconds(appeal.body) / 5) * 5
-        assert messages[0].split("\n\n")[0] == (f"📞 <b>Call {off.name}</b>: <code>{off.phone}</code>\n"
-                                                   f"A script in Spanish (about {seconds} seconds):")
+        # the embassy's switchboard, not the ambassador's own line
+        assert messages[0].split("\n\n")[0] == (
+            f"📞 <b>Call {off.organisation.en}</b>: <code>{off.phone}</code>, and ask to leave a message for "
+            f"{off.name}.\nA script in Spanish (about {seconds} seconds):")
         script = html.escape(appeal.body, quote=False).strip()
         assert messages[0] == messages[0].split("\n\n")[0] + "\n\n" + script
     if channel == "letter":
