@@ -10,6 +10,7 @@ A new setting, option or rule makes one of these fail until the docs say it.
 from __future__ import annotations
 
 import ast
+import os
 import re
 import subprocess
 import sys
@@ -153,3 +154,21 @@ def test_every_check_rule_is_in_the_organizers_table():
 def test_the_readme_stays_short():
     """The README is the way in; the long sections live in docs/."""
     assert len((ROOT / "README.md").read_text(encoding="utf-8").splitlines()) <= 250
+
+
+def test_the_readme_chat_is_what_the_console_shows(tmp_path):
+    """The README's transcript is the console's output for the same input, so
+    it cannot drift from the screens (lines starting "> " are what was typed)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## A chat", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    typed = [line[2:] for line in block.splitlines() if line.startswith("> ")]
+    shown = [line for line in block.splitlines() if not line.startswith("> ")]
+    env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "DATABASE_URL", "LANG")}
+    env.update(DATABASE_PATH=str(tmp_path / "data/bot.sqlite3"), CONTENT_DIR=str(ROOT / "content"),
+               SEEDS_DIR=str(ROOT / "seeds"))
+    done = subprocess.run([sys.executable, "-m", "bot", "console", "--as-of", "2018-09-10"],
+                          input="".join(f"{line}\n" for line in typed), capture_output=True, text=True,
+                          cwd=tmp_path, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    printed = done.stdout.splitlines()[2:]  # after the console's own two lines (who you are, the clock)
+    assert [line for line in printed if line] == [line for line in shown if line]
