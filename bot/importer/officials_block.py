@@ -15,6 +15,7 @@ _LABEL = re.compile(
 # A title printed before the name on the same line: "Ambassador Gerónimo Gutiérrez,".
 _TITLE_PREFIX = re.compile(
     r"^(Ambassador|President|Prime Minister|Minister|Governor|Attorney General|Prosecutor General|"
+    r"Director General|Director|Commissioner|Secretary|Chief|Counsellor|Judge|Mayor|"
     r"Embajador(?:a)?|Presidente|Presidenta|Ministr[oa]|Gobernador(?:a)?|Fiscal General)\s+(.+)$")
 # Courtesy words that are not part of a name, nor a title.
 _COURTESY = re.compile(r"^(?:Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Lic\.|Licenciad[oa]|Sr\.|Sra\.|Don|Doña|H\.E\.|"
@@ -29,18 +30,22 @@ _NOT_NAME = {
     "ambassador", "embajador", "president", "presidente", "general", "affairs", "of", "foreign",
     "interior", "justice", "justicia", "road", "colonia", "col.", "delegación", "c.p.", "cp", "dc",
     "p.o.", "apartado", "attorney", "procuraduría", "house", "casa", "mission", "misión",
+    "gobernación", "instituto", "institute", "foundation", "fundación",
 }
 _PARTICLES = {"de", "del", "la", "las", "los", "y", "da", "do", "dos", "das", "van", "von", "al", "el",
               "bin", "ibn", "e", "di"}
 _ORGANISATION = re.compile(
-    r"\b(Embassy|Ministry|Office|Department|Presidency|Commission|Secretariat|Embajada|Ministerio|"
-    r"Oficina|Secretaría|Presidencia|Fiscalía|Procuraduría|Comisión|Departamento)\b")
+    r"\b(Embassy|Ministry|Office|Department|Presidency|Commission|Secretariat|Institute|Foundation|"
+    r"Embajada|Ministerio|Oficina|Secretaría|Presidencia|Fiscalía|Procuraduría|Comisión|Departamento|"
+    r"Instituto|Fundación)\b")
 _SPANISH_SALUTATION = re.compile(r"^(Señor|Señora|Sr\.|Sra\.|Estimad[oa]|Excelent[ií]sim[oa]|Excmo)")
 
 
 def _looks_like_name(text: str) -> bool:
     words = text.split()
     if not 2 <= len(words) <= 5 or any(ch.isdigit() for ch in text) or "," in text.rstrip(","):
+        return False
+    if words[0].lower() in _PARTICLES or words[-1].lower() in _PARTICLES:
         return False
     for word in words:
         bare = word.strip(",.").lower()
@@ -89,10 +94,10 @@ def read_block(lines: list[str], sheet_lang: str) -> OfficialBlock | None:
             break
     if name is None:
         return None
-    if title is None and name_at > 0:
+    if name_at > 0:  # the line(s) above the name are the post, more than a "Counsellor" before it
         title = " ".join(plain[:name_at])
     after = plain[name_at + 1:]
-    organisation = next((line for line in after if _ORGANISATION.search(line)
+    organisation = next((line for line in after if _ORGANISATION.search(line) and "," not in line
                          and not any(ch.isdigit() for ch in line)), None)
     english, spanish = _salutation(labelled["salutation"]) if "salutation" in labelled else (None, None)
     twitter = labelled.get("twitter")

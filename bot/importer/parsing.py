@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from bot.importer.countries import find_country
+from bot.importer.countries import country_of, find_country
 from bot.importer.dates import find_date
 from bot.importer.officials_block import read_block
 from bot.importer.sheet import Found, OfficialBlock, Sheet
@@ -68,7 +68,7 @@ _OFFICIALS_END = re.compile(
     r"^(Also send copies to|COPIES TO|And copies to|Y copia a|Env[ií]en (?:tambi[eé]n )?copias? a|"
     r"Copias? a|Please check with|Consulten con|AIUSA|\d\) LET US KNOW|ADDITIONAL INFORMATION|"
     r"INFORMACI[OÓ]N ADICIONAL|Sample letter|Dear |Estimad[oa] |Señor |PREFERRED LANGUAGE|"
-    r"PLEASE TAKE ACTION|URGENT ACTION|ACCI[OÓ]N URGENTE|Name:|Nombre:)", re.IGNORECASE)
+    r"PLEASE TAKE ACTION|PLEASE SEND APPEALS|URGENT ACTION|ACCI[OÓ]N URGENTE|Name:|Nombre:)", re.IGNORECASE)
 _DEADLINES = (
     re.compile(r"PLEASE TAKE ACTION AS SOON AS POSSIBLE UNTIL\s*:?\s*(.+)$", re.IGNORECASE),
     re.compile(r"if sending appeals after (?:the )?(.+)$", re.IGNORECASE),
@@ -88,6 +88,8 @@ _LETTER_END = re.compile(r"^(Yours sincerely|Sincerely|Yours faithfully|Atentame
                          re.IGNORECASE)
 _SECOND_PERSON = re.compile(r"\b(urge you|call on you|call upon you|ask you to|request that you|"
                             r"le (?:insto|pido|solicito|exhorto))\b", re.IGNORECASE)
+# The 2006–2014 reference line: "UA 219/06 Fear for safety 16 August 2006".
+_OLD_UA_LINE = re.compile(r"^(?:Further information on )?UA \d{1,4}/\d{2}\s+(.+)$", re.IGNORECASE)
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|(?<=[.!?][\"”’)])\s+")
 _BOOKMARK = re.compile(r"\[bookmark: [^\]]*\]")
 _SENTENCE_END = re.compile(r"[.!?][\"”’)]*$")
@@ -138,6 +140,9 @@ def _detect(text: str, web: bool) -> tuple[str, str]:
     if re.search(r"PLEASE SEND APPEALS BEFORE|RECOMMENDED ACTION|^APPEALS TO|^UA \d{1,4}/\d{2}\b",
                  text, re.IGNORECASE | re.MULTILINE):
         return FORMAT_2006, "en"
+    header = re.search(r"^(?:Further information on )?UA:? ?\d{1,4}/(\d{2})\b", text, re.IGNORECASE | re.MULTILINE)
+    if header and re.search(r"^URGENT ACTION\s*$", text, re.MULTILINE):
+        return (FORMAT_2015 if int(header[1]) >= 15 else FORMAT_2006), "en"
     raise UnknownFormat("no Urgent Action layout found (no \"URGENT ACTION\" sheet with its appeals "
                         "section, and not a US section page)")
 
@@ -158,7 +163,7 @@ def _title(lines: _Lines, sheet: Sheet, web: bool) -> int | None:
             if line:
                 value = re.sub(r"\s*\|.*$", "", line)
                 value = re.sub(r"^Urgent Action:\s*", "", value)
-                value = re.sub(r"\s*\((?:UA|Urgent Action)[^)]*\)\s*$", "", value).strip()
+                value = re.sub(r"\s*\([^)]*\b(?:UA|Urgent Action)\b[^)]*\)\s*$", "", value).strip()
                 sheet.title = Found(value, line) if value else None
                 return index
         return None
@@ -169,9 +174,9 @@ def _title(lines: _Lines, sheet: Sheet, web: bool) -> int | None:
             if line and not _HEADER_LINE.match(line):
                 sheet.title = Found(line, line)
                 return index
-    index, match = lines.find(re.compile(r"^UA \d{1,4}/\d{2}\s+(.+)$"))
+    index, match = lines.find(_OLD_UA_LINE)
     if match:
-        rest = match[1]
+        rest = re.sub(r"\([^)]*\)", "", match[1]).strip()
         dated = find_date(rest)
         value = rest[: rest.index(dated[1])].strip() if dated else rest.strip()
         sheet.title = Found(value, lines.lines[index]) if value else None
@@ -292,8 +297,6 @@ def _model_letter(lines: _Lines, sheet: Sheet, after: int) -> None:
 
 def parse_sheet(text: str, web: bool = False) -> Sheet:
     """The fields of a case sheet's text; raises UnknownFormat."""
-    if not re.search(r"URGENT ACTION|ACCI[OÓ]N URGENTE|Urgent Action", text) and not web:
-        raise UnknownFormat("no \"URGENT ACTION\" heading found")
     fmt, lang = _detect(text, web)
     lines = _Lines(text)
     sheet = Sheet(format=fmt, lang=lang, reference=_reference(lines))
@@ -308,8 +311,8 @@ def parse_sheet(text: str, web: bool = False) -> Sheet:
             sheet.issued = Found(dated[0], line)
             break
     else:
-        index, match = lines.find(re.compile(r"^UA \d{1,4}/\d{2}\s+(.+)$"))
-        if match and (dated := find_date(match[1])):
+        index, match = lines.find(_OLD_UA_LINE)
+        if match and (dated := find_date(re.sub(r"\([^)]*\)", "", match[1]))):
             sheet.issued = Found(dated[0], lines.lines[index])
     for pattern in _COUNTRY:
         index, match = lines.find(pattern)
@@ -317,13 +320,20 @@ def parse_sheet(text: str, web: bool = False) -> Sheet:
             sheet.country = Found((country[1], country[2]), lines.lines[index])
             break
     else:
-        index, match = lines.find(re.compile(r"^UA \d{1,4}/\d{2}\b"))
+        index, match = lines.find(_OLD_UA_LINE)
         if index is not None and index + 1 < len(lines.lines):
             line = lines.lines[index + 1]
             if (country := find_country(line)) is not None:
                 sheet.country = Found((country[1], country[2]), line)
                 first_paragraph_after = index + 1
     title_at = _title(lines, sheet, web)
+    if web and sheet.country is None and sheet.title:
+        # "Brazil: Indigenous leader threatened", "(Belarus: UA 12.20)"
+        for pattern in (r"^(?:Urgent Action:\s*)?([^:(]+):", r"\(([^:()]+):\s*(?:UA|Urgent Action)\b"):
+            named = re.search(pattern, sheet.title.passage)
+            if named and (country := country_of(named[1].strip())) is not None:
+                sheet.country = Found(country, sheet.title.passage)
+                break
     after = first_paragraph_after if first_paragraph_after is not None else title_at
     if after is not None:
         sheet.summary = _summary_from(lines, after)
