@@ -43,6 +43,16 @@ class Plan:
     seed_id: str = ""
     seed_file: str = ""
 
+    def add_items(self, path: Path, items: list) -> None:
+        """Append `items` to the YAML list in `path`; a file with no items yet
+        (absent, empty, or `[]`) is written anew, keeping its comments."""
+        existing = path.read_text(encoding="utf-8") if path.is_file() else ""
+        if _load_list(path):
+            self.appends[path] = "\n" + dump(items)
+        else:
+            comments = "".join(line for line in existing.splitlines(keepends=True) if line.startswith("#"))
+            self.files[path] = comments + dump(items)
+
     def write(self) -> None:
         for path in self.remove:
             path.unlink()
@@ -123,7 +133,7 @@ def _seed(plan: Plan, sheet: Sheet, text: str, seeds_dir: Path, suffix: str = ""
         "date_note": None if issued else "the sheet prints no date: the year is its reference's",
         "viewpoint": "the case sheet itself, imported by advocacy-bot import",
     }
-    plan.appends[index_path] = dump([{k: v for k, v in entry.items() if v is not None}])
+    plan.add_items(index_path, [{k: v for k, v in entry.items() if v is not None}])
     plan.seed_id, plan.seed_file = seed_id, file
     return seed_id
 
@@ -173,7 +183,7 @@ def _officials(plan: Plan, sheet: Sheet, content_dir: Path, seed: str) -> list[s
         ids.append(official_id)
         plan.officials_new.append(official_id)
     if new:
-        plan.appends[path] = "\n" + dump(new)
+        plan.add_items(path, new)
     return ids
 
 
