@@ -16,7 +16,7 @@ def import_sheet(path: Path, content_dir: Path, seeds_dir: Path, force: bool = F
     """The sheet and what was written (nothing when `dry_run`); Refused with one line otherwise."""
     read = read_sheet(path)
     try:
-        sheet = parse_sheet(read.text, web=read.web)
+        sheet = parse_sheet(read.text, web=read.web, wrapped=read.kind == "PDF")
     except UnknownFormat as error:
         raise Refused(f"{path} is not a case sheet in a format the importer knows: {error}") from None
     if not (content_dir / "campaigns").is_dir():

@@ -96,14 +96,23 @@ _SENTENCE_END = re.compile(r"[.!?][\"”’)]*$")
 
 
 def _clean(line: str) -> str:
-    """A line as a value: bookmarks left by the document converter removed."""
-    return _BOOKMARK.sub("", line).strip()
+    """A line as a value: bookmarks left by the document converter removed,
+    runs of spaces (a PDF's justified text) made one."""
+    return " ".join(_BOOKMARK.sub("", line).split())
 
 
 class _Lines:
-    def __init__(self, text: str):
+    def __init__(self, text: str, wrapped: bool = False):
         self.raw = text.splitlines()
         self.lines = [_clean(line) for line in self.raw]
+        # A PDF's text is wrapped at the page's width: a paragraph ends at a blank
+        # line only, not at a line that happens to end with a full stop.
+        self.wrapped = wrapped
+
+    def continues(self, line: str, following: str) -> bool:
+        if not following:
+            return False
+        return self.wrapped or not _SENTENCE_END.search(line)
 
     def find(self, pattern: re.Pattern, start: int = 0, stop: int | None = None):
         for index in range(start, len(self.lines) if stop is None else stop):
@@ -120,7 +129,7 @@ class _Lines:
         if index >= len(self.lines):
             return None, None
         parts = [self.lines[index]]
-        while not _SENTENCE_END.search(parts[-1]) and index + 1 < len(self.lines) and self.lines[index + 1]:
+        while index + 1 < len(self.lines) and self.continues(parts[-1], self.lines[index + 1]):
             index += 1
             parts.append(self.lines[index])
         return index, " ".join(parts)
@@ -221,7 +230,7 @@ def _asks(lines: _Lines, stop: int | None) -> list[Found]:
             bullet = _BULLET.match(line)
             if bullet:
                 items.append(bullet[1])
-            elif line and items and not _SENTENCE_END.search(items[-1]) and not line.endswith(":"):
+            elif items and lines.continues(items[-1], line) and not line.endswith(":"):
                 items[-1] += " " + line  # the bullet wrapped onto the next line
             elif line or items:
                 break
@@ -295,10 +304,11 @@ def _model_letter(lines: _Lines, sheet: Sheet, after: int) -> None:
                 sheet.target_asks.append(Found(text, text))
 
 
-def parse_sheet(text: str, web: bool = False) -> Sheet:
-    """The fields of a case sheet's text; raises UnknownFormat."""
+def parse_sheet(text: str, web: bool = False, wrapped: bool = False) -> Sheet:
+    """The fields of a case sheet's text (`wrapped`: a PDF's, broken at the
+    page's width); raises UnknownFormat."""
     fmt, lang = _detect(text, web)
-    lines = _Lines(text)
+    lines = _Lines(text, wrapped)
     sheet = Sheet(format=fmt, lang=lang, reference=_reference(lines))
     first_paragraph_after = None
     if (index := lines.find(_FURTHER)[0]) is not None:
