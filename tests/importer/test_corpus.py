@@ -97,7 +97,7 @@ def test_the_accuracy_stated_in_the_guide_is_the_one_measured():
     assert wrong == []
     assert sorted(missed) == sorted(KNOWN_MISSES)
     guide = (ROOT / "docs" / "import.md").read_text(encoding="utf-8")
-    stated = re.search(r"(\d+) of (\d+) fields right \((\d+\.\d)%\)", guide)
+    stated = re.search(r"(\d+) of (\d+) fields right\s+\((\d+\.\d)%\)", guide)
     assert stated, "docs/import.md states the field accuracy as 'N of M fields right (P%)'"
     assert (int(stated[1]), int(stated[2])) == (tally["right"], tally["fields"])
     assert stated[3] == f"{100 * tally['right'] / tally['fields']:.1f}"
