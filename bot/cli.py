@@ -104,9 +104,9 @@ def _parser() -> argparse.ArgumentParser:
     broadcast.add_argument("--dry-run", action="store_true", help="show the message and the count only")
     broadcast.add_argument("--rate", type=float, help="messages per second (default BROADCAST_RATE, 25)")
 
-    sheet = commands.add_parser("import", help="a case sheet (text, PDF or web page) -> a draft case folder")
+    sheet = commands.add_parser("import", help="a case sheet (text, PDF or web page) -> a draft case")
     sheet.add_argument("file", type=Path, help="the case sheet as downloaded (.txt, .pdf or .html)")
-    sheet.add_argument("--force", action="store_true", help="replace an existing case with this sheet's draft")
+    sheet.add_argument("--force", action="store_true", help="replace an existing case with the sheet's draft")
     sheet.add_argument("--dry-run", action="store_true", help="show what the sheet holds; write nothing")
 
     migrate = commands.add_parser("migrate", help="copy a SQLite store into PostgreSQL")
@@ -186,7 +186,8 @@ def _import(settings: Settings, path: Path, force: bool, dry_run: bool) -> int:
     from bot.importer.importing import Refused, import_sheet
 
     try:
-        sheet, plan = import_sheet(path, settings.content_dir, settings.seeds_dir, force=force, dry_run=dry_run)
+        sheet, plan = import_sheet(path, settings.content_dir, settings.seeds_dir, force=force,
+                                   dry_run=dry_run)
     except Refused as error:
         return _usage_error(f"import: {error}")
     print(import_report(sheet, plan, settings.content_dir, dry_run))

@@ -107,60 +107,100 @@ class Drafts:
 
     def _left(self, draft: Draft) -> list[Problem]:
         """What the import left empty: every '' and null, and the fields it could not fill."""
-        found = [Problem(draft.campaign_file, line, f"{label} is empty: the sheet does not print it; fill it in")
-                 for line, label in _empty_values(draft.raw, draft.raw.line, "")]
+        found = [
+            Problem(draft.campaign_file, line, f"{label} is empty: the sheet does not print it; fill it in")
+            for line, label in _empty_values(draft.raw, draft.raw.line, "")
+        ]
         for key in OPTIONAL_LEFT:
             value = draft.raw.get(key)
             if key in draft.raw and isinstance(value, list) and not value:
-                found.append(Problem(draft.campaign_file, draft.raw.line_of(key),
-                                     f"{key} is empty: name the case's {key} (see content/{key}/)"))
+                found.append(
+                    Problem(
+                        draft.campaign_file,
+                        draft.raw.line_of(key),
+                        f"{key} is empty: name the case's {key} (see content/{key}/)",
+                    )
+                )
         for target in draft.raw.get("targets") or []:
             if isinstance(target, SourceMap) and target.get("asks") == []:
-                found.append(Problem(draft.campaign_file, target.line_of("asks"),
-                                     f"targets: say what the appeal asks of {target.get('official')}, in the "
-                                     "second person (\"I urge you to…\")"))
+                found.append(
+                    Problem(
+                        draft.campaign_file,
+                        target.line_of("asks"),
+                        f"targets: say what the appeal asks of {target.get('official')}, in the "
+                        'second person ("I urge you to…")',
+                    )
+                )
         for official_id, (_, _, item) in self.official_spans.items():
             if self._naming(official_id) is draft:
-                found += [Problem(self.officials_file, line, f"official {official_id}: {label} is empty: "
-                                  "the sheet does not print it; fill it in")
-                          for line, label in _empty_values(item, item.line, "")]
+                found += [
+                    Problem(
+                        self.officials_file,
+                        line,
+                        f"official {official_id}: {label} is empty: the sheet does not print it; fill it in",
+                    )
+                    for line, label in _empty_values(item, item.line, "")
+                ]
         return found
 
-    def split(self, problems: list[Problem], templates: dict[str, str],
-              template_paths: dict[str, str]) -> tuple[list[Problem], list[Problem], set[str]]:
+    def split(
+        self, problems: list[Problem], templates: dict[str, str], template_paths: dict[str, str]
+    ) -> tuple[list[Problem], list[Problem], set[str]]:
         """(errors, warnings in working order, ids of drafts with something left)."""
         for name, source in templates.items():
             if DRAFT_MARK in source.split("\n", 1)[0]:
-                problems.append(Problem(template_paths.get(name, name), 1,
-                                        "still marked as a draft: proofread this appeal, then delete its "
-                                        "DRAFT line"))
+                problems.append(
+                    Problem(
+                        template_paths.get(name, name),
+                        1,
+                        "still marked as a draft: proofread this appeal, then delete its DRAFT line",
+                    )
+                )
         for draft in self.drafts:  # a draft that does not build yet has its templates unread
             for path in sorted(Path(draft.campaign_file).parent.glob("templates/*.j2")):
                 first = path.read_text(encoding="utf-8").split("\n", 1)[0]
                 if DRAFT_MARK in first:
-                    problems.append(Problem(self.display(path), 1, "still marked as a draft: proofread this "
-                                            "appeal, then delete its DRAFT line"))
+                    problems.append(
+                        Problem(
+                            self.display(path),
+                            1,
+                            "still marked as a draft: proofread this appeal, then delete its DRAFT line",
+                        )
+                    )
         errors: list[Problem] = []
         by_draft: dict[str, list[Problem]] = {draft.id: self._left(draft) for draft in self.drafts}
         for problem in problems:
             draft = self.owner(problem)
             if draft is None:
                 errors.append(problem)
-            elif not problem.message.endswith("is empty"):  # the builder's "is empty": said above, with all the others
+            elif not problem.message.endswith(
+                "is empty"
+            ):  # the builder's "is empty": said above, with all the others
                 by_draft[draft.id].append(problem)
         warnings: list[Problem] = []
         unfinished: set[str] = set()
         for draft in self.drafts:
-            left = sorted(set(by_draft[draft.id]), key=lambda p: (
-                0 if p.path == draft.campaign_file else 1 if p.path == self.officials_file else 2, p.path, p.line))
+            left = sorted(
+                set(by_draft[draft.id]),
+                key=lambda p: (
+                    0 if p.path == draft.campaign_file else 1 if p.path == self.officials_file else 2,
+                    p.path,
+                    p.line,
+                ),
+            )
             if left:
                 unfinished.add(draft.id)
             warnings += left
-            warnings.append(Problem(
-                draft.campaign_file, draft.status_line,
-                f"{draft.id} is a draft, invisible to supporters"
-                + (f"; {len(left)} thing(s) above are left. Then" if left else ". Last step:")
-                + f" preview its appeals (advocacy-bot letter --campaign {draft.id} …), remove `status: draft`"
-                " (write `status: open`), run check, and preview the chat on a date inside the case"
-                " (advocacy-bot console --as-of YYYY-MM-DD)"))
+            warnings.append(
+                Problem(
+                    draft.campaign_file,
+                    draft.status_line,
+                    f"{draft.id} is a draft, invisible to supporters"
+                    + (f"; {len(left)} thing(s) above are left. Then" if left else ". Last step:")
+                    + f" preview its appeals (advocacy-bot letter --campaign {draft.id} …),"
+                    " remove `status: draft` (write `status: open`), run check,"
+                    " and preview the chat on a date inside the case"
+                    " (advocacy-bot console --as-of YYYY-MM-DD)",
+                )
+            )
         return errors, warnings, unfinished

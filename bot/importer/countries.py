@@ -7,8 +7,13 @@ from __future__ import annotations
 
 import unicodedata
 
-AF, AM, AP, ECA, MENA = ("africa", "americas", "asia-pacific", "europe-central-asia",
-                         "middle-east-north-africa")
+AF, AM, AP, ECA, MENA = (
+    "africa",
+    "americas",
+    "asia-pacific",
+    "europe-central-asia",
+    "middle-east-north-africa",
+)
 
 # code: (region, English name, Spanish name, other spellings...)
 _COUNTRIES: dict[str, tuple[str, ...]] = {

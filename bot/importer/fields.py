@@ -6,8 +6,17 @@ from __future__ import annotations
 
 from bot.importer.sheet import Sheet
 
-OFFICIAL_FIELDS = ("name", "title", "organisation", "address", "email", "phone", "twitter",
-                   "salutation_en", "salutation_es")
+OFFICIAL_FIELDS = (
+    "name",
+    "title",
+    "organisation",
+    "address",
+    "email",
+    "phone",
+    "twitter",
+    "salutation_en",
+    "salutation_es",
+)
 
 
 def _value(found):
@@ -35,6 +44,8 @@ def sheet_fields(sheet: Sheet) -> dict:
         "asks": [found.value for found in sheet.asks],
         "target_asks": [found.value for found in sheet.target_asks],
         "model_letter": _value(sheet.model_letter),
-        "officials": [{key: (list(getattr(o, key)) if key == "address" else getattr(o, key))
-                       for key in OFFICIAL_FIELDS} for o in sheet.officials],
+        "officials": [
+            {key: (list(getattr(o, key)) if key == "address" else getattr(o, key)) for key in OFFICIAL_FIELDS}
+            for o in sheet.officials
+        ],
     }

@@ -11,8 +11,9 @@ from bot.importer.sheet import Sheet
 from bot.importer.writing import Plan, plan_case, plan_update
 
 
-def import_sheet(path: Path, content_dir: Path, seeds_dir: Path, force: bool = False,
-                 dry_run: bool = False) -> tuple[Sheet, Plan]:
+def import_sheet(
+    path: Path, content_dir: Path, seeds_dir: Path, force: bool = False, dry_run: bool = False
+) -> tuple[Sheet, Plan]:
     """The sheet and what was written (nothing when `dry_run`); Refused with one line otherwise."""
     read = read_sheet(path)
     try:
@@ -25,8 +26,10 @@ def import_sheet(path: Path, content_dir: Path, seeds_dir: Path, force: bool = F
         plan = plan_update(sheet, read.text, content_dir, seeds_dir)
     else:
         if not sheet.officials:
-            raise Refused(f"{path}: no official to write to was found in the sheet (its appeals "
-                          "section is not in a layout the importer knows)")
+            raise Refused(
+                f"{path}: no official to write to was found in the sheet (its appeals "
+                "section is not in a layout the importer knows)"
+            )
         plan = plan_case(sheet, read.text, content_dir, seeds_dir, force, path.name)
     if not dry_run:
         plan.write()

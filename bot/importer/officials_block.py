@@ -11,33 +11,127 @@ from bot.importer.sheet import OfficialBlock
 
 _LABEL = re.compile(
     r"^(e-?mail|correo(?: electr[oó]nico|-e)?|fax|phone|tel(?:ephone|[eé]fono)?\.?|twitter|instagram|"
-    r"facebook|salutation|tratamiento)\s*:\s*(.*)$", re.IGNORECASE)
+    r"facebook|salutation|tratamiento)\s*:\s*(.*)$",
+    re.IGNORECASE,
+)
 # A title printed before the name on the same line: "Ambassador Gerónimo Gutiérrez,".
 _TITLE_PREFIX = re.compile(
     r"^(Ambassador|President|Prime Minister|Minister|Governor|Attorney General|Prosecutor General|"
     r"Director General|Director|Commissioner|Secretary|Chief|Counsellor|Judge|Mayor|"
-    r"Embajador(?:a)?|Presidente|Presidenta|Ministr[oa]|Gobernador(?:a)?|Fiscal General)\s+(.+)$")
+    r"Embajador(?:a)?|Presidente|Presidenta|Ministr[oa]|Gobernador(?:a)?|Fiscal General)\s+(.+)$"
+)
 # Courtesy words that are not part of a name, nor a title.
-_COURTESY = re.compile(r"^(?:Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Lic\.|Licenciad[oa]|Sr\.|Sra\.|Don|Doña|H\.E\.|"
-                       r"His Excellency|Her Excellency|Excmo\.|Excma\.)\s+")
+_COURTESY = re.compile(
+    r"^(?:Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Lic\.|Licenciad[oa]|Sr\.|Sra\.|Don|Doña|H\.E\.|"
+    r"His Excellency|Her Excellency|Excmo\.|Excma\.)\s+"
+)
 _NOT_NAME = {
-    "ministry", "minister", "ministerio", "ministro", "ministra", "embassy", "embajada", "office",
-    "oficina", "palace", "palacio", "department", "departamento", "secretaría", "secretaria",
-    "secretary", "avenue", "ave", "ave.", "street", "st.", "calle", "plaza", "building", "edificio",
-    "box", "government", "gobierno", "state", "estado", "republic", "república", "court", "tribunal",
-    "prosecutor", "fiscalía", "presidency", "presidencia", "governor", "gobernador", "federal",
-    "national", "nacional", "police", "policía", "commission", "comisión", "council", "consejo",
-    "ambassador", "embajador", "president", "presidente", "general", "affairs", "of", "foreign",
-    "interior", "justice", "justicia", "road", "colonia", "col.", "delegación", "c.p.", "cp", "dc",
-    "p.o.", "apartado", "attorney", "procuraduría", "house", "casa", "mission", "misión",
-    "gobernación", "instituto", "institute", "foundation", "fundación",
+    "ministry",
+    "minister",
+    "ministerio",
+    "ministro",
+    "ministra",
+    "embassy",
+    "embajada",
+    "office",
+    "oficina",
+    "palace",
+    "palacio",
+    "department",
+    "departamento",
+    "secretaría",
+    "secretaria",
+    "secretary",
+    "avenue",
+    "ave",
+    "ave.",
+    "street",
+    "st.",
+    "calle",
+    "plaza",
+    "building",
+    "edificio",
+    "box",
+    "government",
+    "gobierno",
+    "state",
+    "estado",
+    "republic",
+    "república",
+    "court",
+    "tribunal",
+    "prosecutor",
+    "fiscalía",
+    "presidency",
+    "presidencia",
+    "governor",
+    "gobernador",
+    "federal",
+    "national",
+    "nacional",
+    "police",
+    "policía",
+    "commission",
+    "comisión",
+    "council",
+    "consejo",
+    "ambassador",
+    "embajador",
+    "president",
+    "presidente",
+    "general",
+    "affairs",
+    "of",
+    "foreign",
+    "interior",
+    "justice",
+    "justicia",
+    "road",
+    "colonia",
+    "col.",
+    "delegación",
+    "c.p.",
+    "cp",
+    "dc",
+    "p.o.",
+    "apartado",
+    "attorney",
+    "procuraduría",
+    "house",
+    "casa",
+    "mission",
+    "misión",
+    "gobernación",
+    "instituto",
+    "institute",
+    "foundation",
+    "fundación",
 }
-_PARTICLES = {"de", "del", "la", "las", "los", "y", "da", "do", "dos", "das", "van", "von", "al", "el",
-              "bin", "ibn", "e", "di"}
+_PARTICLES = {
+    "de",
+    "del",
+    "la",
+    "las",
+    "los",
+    "y",
+    "da",
+    "do",
+    "dos",
+    "das",
+    "van",
+    "von",
+    "al",
+    "el",
+    "bin",
+    "ibn",
+    "e",
+    "di",
+}
 _ORGANISATION = re.compile(
     r"\b(Embassy|Ministry|Office|Department|Presidency|Commission|Secretariat|Institute|Foundation|"
     r"Embajada|Ministerio|Oficina|Secretaría|Presidencia|Fiscalía|Procuraduría|Comisión|Departamento|"
-    r"Instituto|Fundación)\b")
+    r"Instituto|Fundación)\b"
+)
 _SPANISH_SALUTATION = re.compile(r"^(Señor|Señora|Sr\.|Sra\.|Estimad[oa]|Excelent[ií]sim[oa]|Excmo)")
 
 
@@ -77,8 +171,15 @@ def read_block(lines: list[str], sheet_lang: str) -> OfficialBlock | None:
         match = _LABEL.match(line)
         if match:
             key = match[1].lower().rstrip(".")
-            key = ("email" if key.startswith(("e", "correo")) else "phone" if key.startswith("tel")
-                   else "salutation" if key == "tratamiento" else key)
+            key = (
+                "email"
+                if key.startswith(("e", "correo"))
+                else "phone"
+                if key.startswith("tel")
+                else "salutation"
+                if key == "tratamiento"
+                else key
+            )
             labelled.setdefault(key, match[2].strip())
         else:
             plain.append(line.rstrip(",").strip())
@@ -96,9 +197,15 @@ def read_block(lines: list[str], sheet_lang: str) -> OfficialBlock | None:
         return None
     if name_at > 0:  # the line(s) above the name are the post, more than a "Counsellor" before it
         title = " ".join(plain[:name_at])
-    after = plain[name_at + 1:]
-    organisation = next((line for line in after if _ORGANISATION.search(line) and "," not in line
-                         and not any(ch.isdigit() for ch in line)), None)
+    after = plain[name_at + 1 :]
+    organisation = next(
+        (
+            line
+            for line in after
+            if _ORGANISATION.search(line) and "," not in line and not any(ch.isdigit() for ch in line)
+        ),
+        None,
+    )
     english, spanish = _salutation(labelled["salutation"]) if "salutation" in labelled else (None, None)
     twitter = labelled.get("twitter")
     email = labelled.get("email")

@@ -36,39 +36,55 @@ _REFERENCES = (
     re.compile(r"\b(?:UA|AU)\s+(\d{1,4})\.(\d{2})\b"),
     re.compile(r"\b(?:Urgent Action|Acci[oó]n Urgente)\s+(\d{1,4})\.(\d{2})\b", re.IGNORECASE),
 )
-_FURTHER = re.compile(r"further information on (?:UA|urgent action)|"
-                      r"(?:m[aá]s|informaci[oó]n complementaria) (?:informaci[oó]n )?sobre (?:la )?(?:AU|acci[oó]n urgente)",
-                      re.IGNORECASE)
+_FURTHER = re.compile(
+    r"further information on (?:UA|urgent action)|"
+    r"(?:m[aá]s|informaci[oó]n complementaria) (?:informaci[oó]n )?sobre (?:la )?(?:AU|acci[oó]n urgente)",
+    re.IGNORECASE,
+)
 _CLOSED = re.compile(
     r"no further (?:action|appeals)[^.]*?(?:is|are) (?:needed|requested|required)|"
-    r"no (?:se requieren|se necesitan|es necesario enviar|hace falta enviar) m[aá]s (?:acciones|llamamientos)",
-    re.IGNORECASE)
+    r"no (?:se requieren|se necesitan|es necesario enviar|hace falta enviar) "
+    r"m[aá]s (?:acciones|llamamientos)",
+    re.IGNORECASE,
+)
 _HEADING = re.compile(r"^(URGENT ACTION|ACCI[OÓ]N URGENTE)\s*$", re.IGNORECASE)
-_HEADER_LINE = re.compile(r"^(?:First |Further information on )?(?:UA|AU)\s*:?\s*\d|"
-                          r"(?:AI )?Index:|[IÍ]ndice:|(?:Issue )?Date:|Fecha:|PUBLIC\b|"
-                          r"(?:M[AÁ]S|INFORMACI[OÓ]N COMPLEMENTARIA)\b.*\bAU\b", re.IGNORECASE)
+_HEADER_LINE = re.compile(
+    r"^(?:First |Further information on )?(?:UA|AU)\s*:?\s*\d|"
+    r"(?:AI )?Index:|[IÍ]ndice:|(?:Issue )?Date:|Fecha:|PUBLIC\b|"
+    r"(?:M[AÁ]S|INFORMACI[OÓ]N COMPLEMENTARIA)\b.*\bAU\b",
+    re.IGNORECASE,
+)
 _ISSUED = re.compile(r"(?:Issue Date|Date|Fecha)\s*:\s*(.+)$", re.IGNORECASE)
 _COUNTRY = (
-    re.compile(r"(?:Index|[IÍ]ndice)\s*:\s*[A-Z]{3}\s*\d+/\d+/\d{4}\s+(.+?)\s+(?:Issue\s+)?(?:Date|Fecha)\s*:",
-               re.IGNORECASE),
+    re.compile(
+        r"(?:Index|[IÍ]ndice)\s*:\s*[A-Z]{3}\s*\d+/\d+/\d{4}\s+(.+?)\s+(?:Issue\s+)?(?:Date|Fecha)\s*:",
+        re.IGNORECASE,
+    ),
     re.compile(r"^(?:Country|Pa[ií]s)\s*:\s*(.+)$", re.IGNORECASE),
 )
 _INDEX = re.compile(r"(?:Index|[IÍ]ndice)\s*:\s*([A-Z]{3}\s*\d+/\d+/\d{4})", re.IGNORECASE)
 _BULLET = re.compile(r"^(?:[-–•·*▪]|o(?=\s))\s*(.+)$")
-_ACTION_INTRO = re.compile(r"(write|appeal|llamamiento|escriban|recommended action|acci[oó]n recomendada|"
-                           r"tweet|call)[^:]*:\s*$", re.IGNORECASE)
+_ACTION_INTRO = re.compile(
+    r"(write|appeal|llamamiento|escriban|recommended action|acci[oó]n recomendada|"
+    r"tweet|call)[^:]*:\s*$",
+    re.IGNORECASE,
+)
 _OFFICIALS_START = (
     re.compile(r"^Contact (?:these|this|the following) (?:\w+ )?officials? by (.+?):?$", re.IGNORECASE),
     re.compile(r"^PLEASE SEND APPEALS BEFORE (.+?)(?: TO)?:?$", re.IGNORECASE),
     re.compile(r"^ENV[IÍ]EN LLAMAMIENTOS ANTES DEL? (.+?)(?: A)?:?$", re.IGNORECASE),
     re.compile(r"^(?:APPEALS TO|LLAMAMIENTOS A)\s*:?$", re.IGNORECASE),
-    re.compile(r"^TAKE ACTION: WRITE AN APPEAL IN YOUR OWN WORDS OR USE THIS MODEL LETTER\s*$", re.IGNORECASE),
+    re.compile(
+        r"^TAKE ACTION: WRITE AN APPEAL IN YOUR OWN WORDS OR USE THIS MODEL LETTER\s*$", re.IGNORECASE
+    ),
 )
 _OFFICIALS_END = re.compile(
     r"^(Also send copies to|COPIES TO|And copies to|Y copia a|Env[ií]en (?:tambi[eé]n )?copias? a|"
     r"Copias? a|Please check with|Consulten con|AIUSA|\d\) LET US KNOW|ADDITIONAL INFORMATION|"
     r"INFORMACI[OÓ]N ADICIONAL|Sample letter|Dear |Estimad[oa] |Señor |PREFERRED LANGUAGE|"
-    r"PLEASE TAKE ACTION|PLEASE SEND APPEALS|URGENT ACTION|ACCI[OÓ]N URGENTE|Name:|Nombre:)", re.IGNORECASE)
+    r"PLEASE TAKE ACTION|PLEASE SEND APPEALS|URGENT ACTION|ACCI[OÓ]N URGENTE|Name:|Nombre:)",
+    re.IGNORECASE,
+)
 _DEADLINES = (
     re.compile(r"PLEASE TAKE ACTION AS SOON AS POSSIBLE UNTIL\s*:?\s*(.+)$", re.IGNORECASE),
     re.compile(r"if sending appeals after (?:the )?(.+)$", re.IGNORECASE),
@@ -80,14 +96,31 @@ _LANGUAGE = (
     re.compile(r"\bin (English|Spanish|Portuguese|French) or your own language", re.IGNORECASE),
     re.compile(r"\ben (ingl[eé]s|espa[nñ]ol|portugu[eé]s|franc[eé]s) o en su propio idioma", re.IGNORECASE),
 )
-LANGUAGE_CODES = {"english": "en", "inglés": "en", "ingles": "en", "spanish": "es", "español": "es",
-                  "espanol": "es", "portuguese": "pt", "portugués": "pt", "portugues": "pt",
-                  "french": "fr", "francés": "fr", "frances": "fr"}
-_LETTER_START = re.compile(r"^(Dear\b.+|Estimad[oa]\b.+|Señor(?:a)?\b[^.]{0,60}):\s*$|^(Dear\b[^.]{0,80}),\s*$")
-_LETTER_END = re.compile(r"^(Yours sincerely|Sincerely|Yours faithfully|Atentamente|Best regards)\b",
-                         re.IGNORECASE)
-_SECOND_PERSON = re.compile(r"\b(urge you|call on you|call upon you|ask you to|request that you|"
-                            r"le (?:insto|pido|solicito|exhorto))\b", re.IGNORECASE)
+LANGUAGE_CODES = {
+    "english": "en",
+    "inglés": "en",
+    "ingles": "en",
+    "spanish": "es",
+    "español": "es",
+    "espanol": "es",
+    "portuguese": "pt",
+    "portugués": "pt",
+    "portugues": "pt",
+    "french": "fr",
+    "francés": "fr",
+    "frances": "fr",
+}
+_LETTER_START = re.compile(
+    r"^(Dear\b.+|Estimad[oa]\b.+|Señor(?:a)?\b[^.]{0,60}):\s*$|^(Dear\b[^.]{0,80}),\s*$"
+)
+_LETTER_END = re.compile(
+    r"^(Yours sincerely|Sincerely|Yours faithfully|Atentamente|Best regards)\b", re.IGNORECASE
+)
+_SECOND_PERSON = re.compile(
+    r"\b(urge you|call on you|call upon you|ask you to|request that you|"
+    r"le (?:insto|pido|solicito|exhorto))\b",
+    re.IGNORECASE,
+)
 # The 2006–2014 reference line: "UA 219/06 Fear for safety 16 August 2006".
 _OLD_UA_LINE = re.compile(r"^(?:Further information on )?UA \d{1,4}/\d{2}\s+(.+)$", re.IGNORECASE)
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|(?<=[.!?][\"”’)])\s+")
@@ -136,24 +169,40 @@ class _Lines:
 
 
 def _detect(text: str, web: bool) -> tuple[str, str]:
-    spanish = bool(re.search(r"ACCI[OÓ]N URGENTE|Tratamiento:|ENV[IÍ]EN LLAMAMIENTOS|^AU:? ?\d|"
-                             r"M[AÁ]S INFORMACI[OÓ]N SOBRE", text, re.MULTILINE))
+    spanish = bool(
+        re.search(
+            r"ACCI[OÓ]N URGENTE|Tratamiento:|ENV[IÍ]EN LLAMAMIENTOS|^AU:? ?\d|"
+            r"M[AÁ]S INFORMACI[OÓ]N SOBRE",
+            text,
+            re.MULTILINE,
+        )
+    )
     if web:
         return FORMAT_WEB, "es" if spanish else "en"
     if spanish:
         return FORMAT_SPANISH, "es"
-    if re.search(r"TAKE ACTION: WRITE AN APPEAL|PLEASE TAKE ACTION AS SOON AS POSSIBLE UNTIL|"
-                 r"Preferred language to address target|^Contact (?:these|this) .*officials? by",
-                 text, re.IGNORECASE | re.MULTILINE):
+    if re.search(
+        r"TAKE ACTION: WRITE AN APPEAL|PLEASE TAKE ACTION AS SOON AS POSSIBLE UNTIL|"
+        r"Preferred language to address target|^Contact (?:these|this) .*officials? by",
+        text,
+        re.IGNORECASE | re.MULTILINE,
+    ):
         return FORMAT_2015, "en"
-    if re.search(r"PLEASE SEND APPEALS BEFORE|RECOMMENDED ACTION|^APPEALS TO|^UA \d{1,4}/\d{2}\b",
-                 text, re.IGNORECASE | re.MULTILINE):
+    if re.search(
+        r"PLEASE SEND APPEALS BEFORE|RECOMMENDED ACTION|^APPEALS TO|^UA \d{1,4}/\d{2}\b",
+        text,
+        re.IGNORECASE | re.MULTILINE,
+    ):
         return FORMAT_2006, "en"
-    header = re.search(r"^(?:Further information on )?UA:? ?\d{1,4}/(\d{2})\b", text, re.IGNORECASE | re.MULTILINE)
+    header = re.search(
+        r"^(?:Further information on )?UA:? ?\d{1,4}/(\d{2})\b", text, re.IGNORECASE | re.MULTILINE
+    )
     if header and re.search(r"^URGENT ACTION\s*$", text, re.MULTILINE):
         return (FORMAT_2015 if int(header[1]) >= 15 else FORMAT_2006), "en"
-    raise UnknownFormat("no Urgent Action layout found (no \"URGENT ACTION\" sheet with its appeals "
-                        "section, and not a US section page)")
+    raise UnknownFormat(
+        'no Urgent Action layout found (no "URGENT ACTION" sheet with its appeals '
+        "section, and not a US section page)"
+    )
 
 
 def _reference(lines: _Lines) -> Found:
@@ -162,7 +211,7 @@ def _reference(lines: _Lines) -> Found:
         if match:
             number, year = int(match[1]), match[2]
             return Found(f"UA {number}.{year}", _sentence_with(lines.lines[index], match))
-    raise UnknownFormat("no Urgent Action reference (such as \"UA 150/18\") found")
+    raise UnknownFormat('no Urgent Action reference (such as "UA 150/18") found')
 
 
 def _title(lines: _Lines, sheet: Sheet, web: bool) -> int | None:
@@ -267,9 +316,12 @@ def _officials(lines: _Lines, sheet: Sheet) -> int | None:
             if re.match(r"^(Salutation|Tratamiento)\s*:", line, re.IGNORECASE):
                 blocks.append([])
         index += 1
-    if index < len(lines.lines) and re.match(r"^(Also send copies to|COPIES TO|And copies to|Y copia a|"
-                                               r"Env[ií]en (?:tambi[eé]n )?copias? a|Copias? a)",
-                                               lines.lines[index], re.IGNORECASE):
+    if index < len(lines.lines) and re.match(
+        r"^(Also send copies to|COPIES TO|And copies to|Y copia a|"
+        r"Env[ií]en (?:tambi[eé]n )?copias? a|Copias? a)",
+        lines.lines[index],
+        re.IGNORECASE,
+    ):
         sheet.copies.append(lines.lines[index])
     for block in blocks:
         if block and (official := read_block(block, sheet.lang)) is not None:
@@ -286,18 +338,26 @@ def _model_letter(lines: _Lines, sheet: Sheet, after: int) -> None:
     end, _ = lines.find(_LETTER_END, start + 1)
     if end is None:
         return
-    paragraphs = tuple(line for line in lines.lines[start + 1:end] if line)
+    paragraphs = tuple(line for line in lines.lines[start + 1 : end] if line)
     if not paragraphs:
         return
     sheet.model_letter = Found(paragraphs, " ".join(paragraphs))
     salutation = (match[1] or match[2]).strip()
-    if sheet.officials and sheet.officials[0].salutation_en is None and sheet.officials[0].salutation_es is None:
+    if (
+        sheet.officials
+        and sheet.officials[0].salutation_en is None
+        and sheet.officials[0].salutation_es is None
+    ):
         first = sheet.officials[0]
         spanish = sheet.lang == "es"
-        sheet.officials[0] = OfficialBlock(**{**first.__dict__,
-                                              "salutation_en": None if spanish else salutation,
-                                              "salutation_es": salutation if spanish else None,
-                                              "salutation_passage": lines.lines[start]})
+        sheet.officials[0] = OfficialBlock(
+            **{
+                **first.__dict__,
+                "salutation_en": None if spanish else salutation,
+                "salutation_es": salutation if spanish else None,
+                "salutation_passage": lines.lines[start],
+            }
+        )
     for paragraph in paragraphs:
         for text in sentences(paragraph):
             if _SECOND_PERSON.search(text):
@@ -315,7 +375,7 @@ def parse_sheet(text: str, web: bool = False, wrapped: bool = False) -> Sheet:
         sheet.further = True
     if (found := lines.find(_INDEX)[1]) is not None:
         sheet.index = Found(found[1], found[0])
-    for index, line in enumerate(lines.lines):
+    for line in lines.lines:
         match = _ISSUED.search(line)
         if match and (dated := find_date(match[1])):
             sheet.issued = Found(dated[0], line)
@@ -365,7 +425,7 @@ def parse_sheet(text: str, web: bool = False, wrapped: bool = False) -> Sheet:
                 sheet.notes.append(f"language to write in not supported by the appeal layouts: {match[1]}")
             break
     _model_letter(lines, sheet, officials_at or 0)
-    for index, line in enumerate(lines.lines):
+    for line in lines.lines:
         if match := _CLOSED.search(line):
             sentence = _sentence_with(line, match)
             sheet.closed = Found("closed", sentence)

@@ -28,8 +28,25 @@ class SheetText:
 class _PageText(HTMLParser):
     """The visible text of a page, a line per block element; <title> first."""
 
-    BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "tr", "title", "section", "article",
-              "header", "footer", "ul", "ol", "blockquote"}
+    BLOCKS = {
+        "p",
+        "div",
+        "br",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "tr",
+        "title",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "ul",
+        "ol",
+        "blockquote",
+    }
     SKIP = {"script", "style", "nav", "noscript"}
 
     def __init__(self):
@@ -85,14 +102,18 @@ def read_sheet(path: Path) -> SheetText:
     if size == 0:
         raise Refused(f"{path} is empty")
     if size > MAX_BYTES:
-        raise Refused(f"{path} is {size / 1024 / 1024:.0f} MB; a case sheet is a few pages "
-                      f"(the limit is {MAX_BYTES // 1024 // 1024} MB)")
+        raise Refused(
+            f"{path} is {size / 1024 / 1024:.0f} MB; a case sheet is a few pages "
+            f"(the limit is {MAX_BYTES // 1024 // 1024} MB)"
+        )
     data = path.read_bytes()
     if data.startswith(b"%PDF-"):
         text = _pdf_text(data)
         if not text.strip():
-            raise Refused(f"{path} is a PDF with no text layer (a scan?): download the sheet's text "
-                          "version, or copy its text into a .txt file")
+            raise Refused(
+                f"{path} is a PDF with no text layer (a scan?): download the sheet's text "
+                "version, or copy its text into a .txt file"
+            )
         return SheetText(text, web=False, kind="PDF")
     try:
         text = data.decode("utf-8-sig")

@@ -73,8 +73,9 @@ class _Dumper(yaml.SafeDumper):
 
 
 def dump(data) -> str:
-    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100,
-                     default_flow_style=False)
+    return yaml.dump(
+        data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100, default_flow_style=False
+    )
 
 
 def slug(text: str) -> str:
@@ -126,7 +127,7 @@ def _seed(plan: Plan, sheet: Sheet, text: str, seeds_dir: Path, suffix: str = ""
     entry = {
         "id": seed_id,
         "file": file,
-        "title": f"{sheet.title.value if sheet.title else sheet.reference.value} ({kind} {sheet.reference.value})",
+        "title": f"{_found(sheet.title) or sheet.reference.value} ({kind} {sheet.reference.value})",
         "kind": "urgent action",
         "publisher": "Amnesty International USA" if sheet.format.startswith("US section") else None,
         "date": issued if issued else year,
@@ -142,8 +143,10 @@ def _same_person(existing: dict, block: OfficialBlock) -> bool:
     def folded(value) -> str:
         return str(value or "").strip().lower().lstrip("@")
 
-    return any(folded(existing.get(key)) and folded(existing.get(key)) == folded(value) for key, value in
-               (("email", block.email), ("twitter", block.twitter))) or slug(str(existing.get("name", ""))) == slug(block.name)
+    return any(
+        folded(existing.get(key)) and folded(existing.get(key)) == folded(value)
+        for key, value in (("email", block.email), ("twitter", block.twitter))
+    ) or slug(str(existing.get("name", ""))) == slug(block.name)
 
 
 def _officials(plan: Plan, sheet: Sheet, content_dir: Path, seed: str) -> list[str]:
@@ -163,9 +166,12 @@ def _officials(plan: Plan, sheet: Sheet, content_dir: Path, seed: str) -> list[s
         while official_id in taken:
             official_id, number = f"{slug(block.name)}-{number}", number + 1
         taken.add(official_id)
-        entry = {"id": official_id, "name": block.name,
-                 "title": _text(block.title, sheet.lang),
-                 "organisation": _text(block.organisation, sheet.lang)}
+        entry = {
+            "id": official_id,
+            "name": block.name,
+            "title": _text(block.title, sheet.lang),
+            "organisation": _text(block.organisation, sheet.lang),
+        }
         if block.address:
             entry["address"] = list(block.address)
         for key in ("email", "phone", "twitter"):
@@ -208,21 +214,27 @@ def _templates(plan: Plan, sheet: Sheet, folder: Path, channels: list[str]) -> N
 
 def _channels(sheet: Sheet) -> list[str]:
     needs = {"letter": "address", "email": "email", "call": "phone", "tweet": "twitter"}
-    return [channel for channel, attribute in needs.items()
-            if any(getattr(block, attribute) for block in sheet.officials)]
+    return [
+        channel
+        for channel, attribute in needs.items()
+        if any(getattr(block, attribute) for block in sheet.officials)
+    ]
 
 
 def _found(value: Found | None):
     return value.value if value else None
 
 
-def plan_case(sheet: Sheet, text: str, content_dir: Path, seeds_dir: Path, force: bool,
-              source_name: str) -> Plan:
+def plan_case(
+    sheet: Sheet, text: str, content_dir: Path, seeds_dir: Path, force: bool, source_name: str
+) -> Plan:
     """The files of a new draft case (Refused if it exists and not `force`)."""
     folder = content_dir / "campaigns" / sheet.case_id
     if folder.exists() and not force:
-        raise Refused(f"case {sheet.case_id} already exists ({folder}); use --force to replace it "
-                      "with this sheet's draft")
+        raise Refused(
+            f"case {sheet.case_id} already exists ({folder}); use --force to replace it "
+            "with this sheet's draft"
+        )
     plan = Plan(sheet.case_id)
     if folder.exists():
         plan.remove = sorted((folder / "templates").glob("*.j2"))
@@ -245,13 +257,26 @@ def plan_case(sheet: Sheet, text: str, content_dir: Path, seeds_dir: Path, force
         "asks": [_text(found.value, sheet.lang) for found in sheet.asks or sheet.target_asks],
         "targets": [{"official": official, "asks": list(target_asks)} for official in officials],
         "channels": channels,
-        "sources": [_source(seed, found.passage) for found in
-                    (sheet.reference, sheet.issued, sheet.deadline, sheet.country, sheet.title,
-                     sheet.summary, *sheet.asks, *sheet.target_asks) if found is not None],
+        "sources": [
+            _source(seed, found.passage)
+            for found in (
+                sheet.reference,
+                sheet.issued,
+                sheet.deadline,
+                sheet.country,
+                sheet.title,
+                sheet.summary,
+                *sheet.asks,
+                *sheet.target_asks,
+            )
+            if found is not None
+        ],
     }
-    header = (f"# Imported by `advocacy-bot import` from {source_name} (seed {seed}): a draft,\n"
-              "# invisible to supporters. `advocacy-bot check` lists what is left to do, in order;\n"
-              "# every empty field ('' or null) is one the sheet does not print.\n")
+    header = (
+        f"# Imported by `advocacy-bot import` from {source_name} (seed {seed}): a draft,\n"
+        "# invisible to supporters. `advocacy-bot check` lists what is left to do, in order;\n"
+        "# every empty field ('' or null) is one the sheet does not print.\n"
+    )
     plan.files[folder / "campaign.yaml"] = header + dump(data)
     _templates(plan, sheet, folder, channels)
     return plan
@@ -261,7 +286,9 @@ def _insert_update(text: str, item: str) -> str:
     """campaign.yaml's text with `item` (a dumped one-item list) added at the
     end of its top-level `updates:` list, or a new `updates:` at the end."""
     lines = text.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if re.match(r"updates:\s*(\[\s*\])?\s*(#.*)?$", line)), None)
+    start = next(
+        (i for i, line in enumerate(lines) if re.match(r"updates:\s*(\[\s*\])?\s*(#.*)?$", line)), None
+    )
     if start is None:
         return text + ("" if text.endswith("\n") else "\n") + "updates:\n" + item
     if "[" in lines[start]:
@@ -271,7 +298,9 @@ def _insert_update(text: str, item: str) -> str:
         end += 1
     while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1].startswith("#")):
         end -= 1  # comments and blank lines before the next key belong to it
-    indent = next((re.match(r"\s*", line)[0] for line in lines[start + 1:end] if line.lstrip().startswith("- ")), "  ")
+    indent = next(
+        (re.match(r"\s*", line)[0] for line in lines[start + 1 : end] if line.lstrip().startswith("- ")), "  "
+    )
     block = "".join(indent + line if line.strip() else line for line in item.splitlines(keepends=True))
     return "".join(lines[:end]) + block + "".join(lines[end:])
 
@@ -280,8 +309,10 @@ def plan_update(sheet: Sheet, text: str, content_dir: Path, seeds_dir: Path) -> 
     """A "Further information" sheet as an update appended to its case."""
     path = content_dir / "campaigns" / sheet.case_id / "campaign.yaml"
     if not path.is_file():
-        raise Refused(f"this is further information on {sheet.reference.value}, but there is no case "
-                      f"{sheet.case_id} to add it to: import the case's first sheet first")
+        raise Refused(
+            f"this is further information on {sheet.reference.value}, but there is no case "
+            f"{sheet.case_id} to add it to: import the case's first sheet first"
+        )
     if sheet.issued is None:
         raise Refused("this further information sheet prints no date, and an update needs one")
     current = path.read_text(encoding="utf-8")
@@ -289,8 +320,11 @@ def plan_update(sheet: Sheet, text: str, content_dir: Path, seeds_dir: Path) -> 
         existing = yaml.safe_load(current) or {}
     except yaml.YAMLError as error:
         raise Refused(f"{path} cannot be read as YAML ({error}); fix it first (advocacy-bot check)") from None
-    if any(str(u.get("date")) == str(sheet.issued.value) for u in existing.get("updates") or []
-           if isinstance(u, dict)):
+    if any(
+        str(u.get("date")) == str(sheet.issued.value)
+        for u in existing.get("updates") or []
+        if isinstance(u, dict)
+    ):
         raise Refused(f"{sheet.case_id} already has an update dated {sheet.issued.value}")
     plan = Plan(sheet.case_id)
     seed = _seed(plan, sheet, text, seeds_dir, suffix="-update")
@@ -298,16 +332,19 @@ def plan_update(sheet: Sheet, text: str, content_dir: Path, seeds_dir: Path) -> 
     if sheet.closed and not any(sheet.closed.passage in found.passage for found in passages):
         passages.append(sheet.closed)
     body = " ".join(found.passage for found in passages)
-    update = {"date": sheet.issued.value,
-              "title": _text(_found(sheet.title), sheet.lang),
-              "text": _text(body, sheet.lang)}
+    update = {
+        "date": sheet.issued.value,
+        "title": _text(_found(sheet.title), sheet.lang),
+        "text": _text(body, sheet.lang),
+    }
     if sheet.closed:
         update["status"] = "closed"
     elif sheet.deadline:
         update["deadline"] = sheet.deadline.value
-    update["sources"] = [_source(seed, found.passage) for found in
-                         (sheet.issued, sheet.title, *passages,
-                          None if sheet.closed else sheet.deadline) if found is not None]
+    update["sources"] = [
+        _source(seed, found.passage)
+        for found in (sheet.issued, sheet.title, *passages, None if sheet.closed else sheet.deadline)
+        if found is not None
+    ]
     plan.files[path] = _insert_update(current, dump([update]))
     return plan
-

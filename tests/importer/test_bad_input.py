@@ -43,22 +43,26 @@ def refused(tmp_path, monkeypatch, capsys, name: str, data: bytes | None, *flags
 def test_an_empty_file(tmp_path, monkeypatch, capsys):
     assert refused(tmp_path, monkeypatch, capsys, "sheet.txt", b"") == "sheet.txt is empty"
     assert refused(tmp_path / "b", monkeypatch, capsys, "sheet.txt", b" \n\n ") == (
-        "sheet.txt is empty (only blank space)")
+        "sheet.txt is empty (only blank space)"
+    )
 
 
 def test_a_scanned_pdf_with_no_text_layer(tmp_path, monkeypatch, capsys):
     assert refused(tmp_path, monkeypatch, capsys, "scan.pdf", pdf_of(None)) == (
         "scan.pdf is a PDF with no text layer (a scan?): download the sheet's text version, or copy its "
-        "text into a .txt file")
+        "text into a .txt file"
+    )
 
 
 def test_a_sheet_in_a_format_it_does_not_know(tmp_path, monkeypatch, capsys):
-    text = "Minutes of the group meeting, 3 March 2019\nWe agreed to write more letters.\n".encode()
+    text = b"Minutes of the group meeting, 3 March 2019\nWe agreed to write more letters.\n"
     assert refused(tmp_path, monkeypatch, capsys, "minutes.txt", text) == (
         "minutes.txt is not a case sheet in a format the importer knows: no Urgent Action layout found "
-        "(no \"URGENT ACTION\" sheet with its appeals section, and not a US section page)")
+        '(no "URGENT ACTION" sheet with its appeals section, and not a US section page)'
+    )
     assert refused(tmp_path / "b", monkeypatch, capsys, "photo.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00") == (
-        "photo.jpg is neither text (UTF-8), a PDF nor a web page")
+        "photo.jpg is neither text (UTF-8), a PDF nor a web page"
+    )
 
 
 def test_a_50_mb_file(tmp_path, monkeypatch, capsys):
@@ -79,7 +83,8 @@ def test_a_missing_file_and_further_information_on_an_unknown_case(tmp_path, mon
     sheet = (SHEETS / "es-au-60-13-guatemala-mas.txt").read_bytes()
     assert refused(tmp_path / "b", monkeypatch, capsys, "mas.txt", sheet) == (
         "this is further information on UA 60.13, but there is no case ua-60-13 to add it to: import the "
-        "case's first sheet first")
+        "case's first sheet first"
+    )
 
 
 @pytest.mark.parametrize("name", ["2012-ua-112-12-colombia.txt", "es-au-60-13-guatemala.txt"])
@@ -90,7 +95,9 @@ def test_a_pdf_as_downloaded_imports_like_its_text(tmp_path, monkeypatch, capsys
     (tmp_path / "sheet.txt").write_text("\n".join(lines), encoding="utf-8")
     cases = {}
     for kind in ("pdf", "txt"):
-        code, out, err = run(monkeypatch, capsys, tmp_path, "import", "--force", str(tmp_path / f"sheet.{kind}"))
+        code, out, err = run(
+            monkeypatch, capsys, tmp_path, "import", "--force", str(tmp_path / f"sheet.{kind}")
+        )
         assert (code, err) == (0, ""), err
         case = next((tmp_path / "content" / "campaigns").glob("ua-*-1*"))
         cases[kind] = yaml.safe_load((case / "campaign.yaml").read_text(encoding="utf-8"))

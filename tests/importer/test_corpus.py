@@ -22,8 +22,20 @@ from tests.conftest import ROOT
 from tests.importer.helpers import SHEETS
 
 EXPECTED = yaml.safe_load((SHEETS / "expected.yaml").read_text(encoding="utf-8"))
-SCALARS = ("format", "lang", "further", "reference", "issued", "country", "title", "summary", "deadline",
-           "language", "closed", "model_letter")
+SCALARS = (
+    "format",
+    "lang",
+    "further",
+    "reference",
+    "issued",
+    "country",
+    "title",
+    "summary",
+    "deadline",
+    "language",
+    "closed",
+    "model_letter",
+)
 # The fields the importer leaves empty although the sheet prints them, and why.
 KNOWN_MISSES = {
     ("2018-ua-201-18-aiusa-honduras.txt", "country"): "no header line names the country",
@@ -41,9 +53,13 @@ def field_pairs(expected: dict, got: dict):
     for key in SCALARS:
         yield key, expected[key], got[key]
     for key in ("asks", "target_asks"):
-        for index in range(max(len(expected[key]), len(got[key]))):
-            pick = lambda values: values[index] if index < len(values) else None  # noqa: E731
-            yield f"{key}[{index + 1}]", pick(expected[key]), pick(got[key])
+        want, have = expected[key], got[key]
+        for index in range(max(len(want), len(have))):
+            yield (
+                f"{key}[{index + 1}]",
+                want[index] if index < len(want) else None,
+                have[index] if index < len(have) else None,
+            )
     for index in range(max(len(expected["officials"]), len(got["officials"]))):
         want = expected["officials"][index] if index < len(expected["officials"]) else {}
         have = got["officials"][index] if index < len(got["officials"]) else {}

@@ -39,9 +39,11 @@ def edit_yaml(path, change) -> None:
 def fill_case(data: dict) -> None:
     data["topics"] = ["safe-third-country"]
     data["title"]["es"] = "PERSONAS SOLICITANTES DE ASILO RETENIDAS EN UNA ESTACIÓN MIGRATORIA"
-    data["summary"]["es"] = ("Cuarenta personas solicitantes de asilo de Guatemala y Honduras, entre ellas 12 "
-                             "niños y niñas, llevan más de seis semanas retenidas en la ficticia estación "
-                             "migratoria de Río Claro, en el sur de México.")
+    data["summary"]["es"] = (
+        "Cuarenta personas solicitantes de asilo de Guatemala y Honduras, entre ellas 12 "
+        "niños y niñas, llevan más de seis semanas retenidas en la ficticia estación "
+        "migratoria de Río Claro, en el sur de México."
+    )
     for ask in data["asks"]:
         ask["es"] = "Le insto a garantizar que cada una de ellas pueda presentar su solicitud de asilo."
     for target in data["targets"]:
@@ -75,13 +77,23 @@ async def test_import_fill_preview_send_further_information_closes(tmp_path, mon
     assert [m for _, m in left[:3]] == [
         "topics is empty: name the case's topics (see content/topics/)",
         "title.es is empty: the sheet does not print it; fill it in",
-        "summary.es is empty: the sheet does not print it; fill it in"]
-    kinds = [0 if "campaign.yaml" in w and "is a draft" not in m else 1 if "officials.yaml" in w
-             else 2 if "templates" in w else 3 for w, m in left]
+        "summary.es is empty: the sheet does not print it; fill it in",
+    ]
+    kinds = [
+        0
+        if "campaign.yaml" in w and "is a draft" not in m
+        else 1
+        if "officials.yaml" in w
+        else 2
+        if "templates" in w
+        else 3
+        for w, m in left
+    ]
     assert kinds == sorted(kinds) and kinds[-1] == 3  # case, officials, templates, then the last step
     assert "official adriana-solis-ferrer: salutation.es is empty" in out
-    assert left[-1][1].startswith(f"{CASE} is a draft, invisible to supporters; {len(left) - 1} thing(s) "
-                                  "above are left.")
+    assert left[-1][1].startswith(
+        f"{CASE} is a draft, invisible to supporters; {len(left) - 1} thing(s) above are left."
+    )
 
     # 3. Fill what check names: the case, the new official, the templates' DRAFT lines, the mark.
     edit_yaml(case_dir / "campaign.yaml", fill_case)
@@ -93,7 +105,8 @@ async def test_import_fill_preview_send_further_information_closes(tmp_path, mon
     assert code == 0 and [m for _, m in warnings_of(out)] == [
         f"{CASE} is a draft, invisible to supporters. Last step: preview its appeals (advocacy-bot letter "
         f"--campaign {CASE} …), remove `status: draft` (write `status: open`), run check, and preview the "
-        "chat on a date inside the case (advocacy-bot console --as-of YYYY-MM-DD)"]
+        "chat on a date inside the case (advocacy-bot console --as-of YYYY-MM-DD)"
+    ]
     edit_yaml(case_dir / "campaign.yaml", lambda data: data.update(status="open"))
     code, out, _ = run(monkeypatch, capsys, tmp_path, "check")
     assert (code, out) == (0, "content OK: 1 topic, 2 cases, 3 officials, 14 explainers, 36 FAQ entries\n")
@@ -117,8 +130,10 @@ async def test_import_fill_preview_send_further_information_closes(tmp_path, mon
         calls = await user.press("act:lang:en")
         letter = "\n".join(texts_of(calls) + texts_of(calls, "sendDocument"))
         assert "Dear Commissioner," in letter
-        assert ("I am writing to you about the forty asylum seekers held in the Río Claro migration station "
-                "for more than six weeks. They include 12 children.") in letter
+        assert (
+            "I am writing to you about the forty asylum seekers held in the Río Claro migration station "
+            "for more than six weeks. They include 12 children."
+        ) in letter
         assert "I urge you to ensure that every one of them can file an asylum claim without delay" in letter
         calls = await user.press("✅ I posted the letter")
         assert calls[-1].text.startswith("🙏 Thank you! Your action is counted.")
@@ -128,8 +143,9 @@ async def test_import_fill_preview_send_further_information_closes(tmp_path, mon
 
     # 5. The "Further information" sheet: an update, not a new case. The case is live, so what the
     # sheet does not print is an error until filled (check refuses; a running bot keeps its content).
-    code, out, err = run(monkeypatch, capsys, tmp_path, "import",
-                         str(SHEETS / "2019-ua-95-19-mexico-further.txt"))
+    code, out, err = run(
+        monkeypatch, capsys, tmp_path, "import", str(SHEETS / "2019-ua-95-19-mexico-further.txt")
+    )
     assert code == 0, err
     assert out.startswith(f"Imported further information on UA 95.19, as an update to case {CASE} ")
     code, _, err = run(monkeypatch, capsys, tmp_path, "check")
@@ -139,9 +155,11 @@ async def test_import_fill_preview_send_further_information_closes(tmp_path, mon
         (update,) = data["updates"]
         assert (str(update["date"]), update["status"]) == ("2019-07-30", "closed")
         update["title"]["es"] = "LAS PERSONAS SOLICITANTES DE ASILO PUDIERON PRESENTAR SUS SOLICITUDES"
-        update["text"]["es"] = ("Las cuarenta personas pudieron presentar sus solicitudes de asilo, y los 12 "
-                                "niños y niñas y sus familias quedaron en libertad el 22 de julio de 2019. No "
-                                "se necesitan más acciones.")
+        update["text"]["es"] = (
+            "Las cuarenta personas pudieron presentar sus solicitudes de asilo, y los 12 "
+            "niños y niñas y sus familias quedaron en libertad el 22 de julio de 2019. No "
+            "se necesitan más acciones."
+        )
 
     edit_yaml(case_dir / "campaign.yaml", fill_update)
     assert run(monkeypatch, capsys, tmp_path, "check")[0] == 0
@@ -157,8 +175,9 @@ async def test_import_fill_preview_send_further_information_closes(tmp_path, mon
             await user.send("/start")
             calls = await user.press("menu:past" if closed else "menu:act")
             if closed:
-                assert calls[-1].button_texts()[0] == ("UA 95.19: ASYLUM SEEKERS HELD IN MIGRATION "
-                                                       "STATION")  # most recently closed first
+                assert calls[-1].button_texts()[0] == (
+                    "UA 95.19: ASYLUM SEEKERS HELD IN MIGRATION STATION"
+                )  # most recently closed first
                 calls = await user.press("UA 95.19: ASYLUM SEEKERS HELD IN MIGRATION STATION")
                 assert "🗄 <b>This case closed on 30 July 2019.</b>" in calls[-1].text
                 assert "1 action was reported through this bot, by 1 supporter." in calls[-1].text
