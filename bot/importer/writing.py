@@ -209,7 +209,11 @@ def _templates(plan: Plan, sheet: Sheet, folder: Path, channels: list[str]) -> N
                     if kept:
                         paragraphs.append(_jinja_safe(kept))
                 text = text.splitlines()[0] + "\n" + "\n\n".join(paragraphs) + "\n"
-            plan.files[folder / "templates" / f"{name}.{lang}.j2"] = text
+            # A second line naming the case: every case's templates are its own, even
+            # where they hold no text but the layouts and the case's fields.
+            mark, _, rest = text.partition("\n")
+            own = f"{{#- {sheet.reference.value}: made from its case sheet by advocacy-bot import. -#}}\n"
+            plan.files[folder / "templates" / f"{name}.{lang}.j2"] = f"{mark}\n{own}{rest}"
 
 
 def _channels(sheet: Sheet) -> list[str]:
