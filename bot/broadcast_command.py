@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TextIO
 
 from telegram import Bot
@@ -27,8 +27,8 @@ from bot.broadcasts.engine import (
     new_owner,
 )
 from bot.broadcasts.rate_limit import RateLimiter
-from bot.catalog import Catalog
-from bot.catalog.cases import update_by_number
+from bot.catalog import Catalog, format_date
+from bot.catalog.cases import published, update_by_number
 from bot.catalog.i18n import Texts
 from bot.console import plain
 from bot.store import Store
@@ -68,18 +68,32 @@ class ProgressBar:
         self.out.flush()
 
 
+def refusal(catalog: Catalog, campaign_id: str, number: int, today: date) -> str | None:
+    """Why this update cannot be sent today, in one line, or None."""
+    campaign = catalog.campaigns.get(campaign_id)
+    if campaign is None:
+        return f"unknown campaign {campaign_id!r} (known: {', '.join(catalog.campaigns)})"
+    item = update_by_number(campaign, number)
+    if item is None:
+        return f"{campaign_id} has no update {number} (it has {len(campaign.updates)})"
+    if not published(item, today):
+        when = format_date(item.date.first_day(), "en")
+        return (f"update {number} of {campaign.reference} is dated {item.date.display('en')}: it can be "
+                f"sent from {when} on, not on {format_date(today, 'en')} (nothing sent)")
+    return None
+
+
 async def run_broadcast_command(catalog: Catalog, store: Store, bot: Bot | None, campaign_id: str,
                                 number: int, audience: str = "followers", *, dry_run: bool = False,
                                 rate: float | None = 25.0, policy: DeliveryPolicy | None = None,
-                                out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    """Exit status: 0 sent (or nothing left to send), 1 busy elsewhere, 2 bad arguments."""
-    campaign = catalog.campaigns.get(campaign_id)
-    if campaign is None:
-        err.write(f"error: unknown campaign {campaign_id!r} (known: {', '.join(catalog.campaigns)})\n")
+                                out: TextIO = sys.stdout, err: TextIO = sys.stderr,
+                                today: date | None = None) -> int:
+    """Exit status: 0 sent (or nothing left to send), 1 busy elsewhere, 2 bad arguments
+    (an unknown case or update, or an update dated after `today`, the bot's day)."""
+    if (problem := refusal(catalog, campaign_id, number, today or date.today())) is not None:
+        err.write(f"error: {problem}\n")
         return 2
-    if update_by_number(campaign, number) is None:
-        err.write(f"error: {campaign_id} has no update {number} (it has {len(campaign.updates)})\n")
-        return 2
+    campaign = catalog.campaigns[campaign_id]
     texts = Texts(catalog.strings)
     messages = update_messages(catalog, texts, campaign, number)
     if dry_run:

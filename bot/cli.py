@@ -61,6 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--lang", choices=["en", "es"], help="your language (stored, as /language does)")
     console.add_argument("--as-of", type=_day, metavar="YYYY-MM-DD", help=AS_OF_HELP)
     commands.add_parser("check", help="validate content/ and seeds/")
+    commands.add_parser("reload", help="check content/, then have the running bot (`run`) load it "
+                                       "without a restart")
 
     ask = commands.add_parser("ask", help="answer a question from the FAQ")
     ask.add_argument("question", help='the question, or "-" to read one per line from standard input')
@@ -191,6 +193,26 @@ def _import(settings: Settings, path: Path, force: bool, dry_run: bool) -> int:
     except Refused as error:
         return _usage_error(f"import: {error}")
     print(import_report(sheet, plan, settings.content_dir, dry_run))
+    return 0
+
+
+def _reload(settings: Settings) -> int:
+    """Check content first (its problems are `path:line` lines, exit 1, and
+    nothing is sent); then SIGHUP to the bot `run` started, which loads it."""
+    import signal
+
+    from bot.runtime import load_configured_catalog
+    from bot.serve import PID_FILE
+
+    summary = load_configured_catalog(settings).summary()
+    pid_path = settings.data_dir / PID_FILE
+    try:
+        pid = int(pid_path.read_text(encoding="ascii").strip())
+        os.kill(pid, signal.SIGHUP)
+    except (FileNotFoundError, ValueError, ProcessLookupError):
+        return _usage_error(f"{summary}, but no running bot was found ({pid_path}): the bot reads content "
+                            "when it starts, so start it with `advocacy-bot run`")
+    print(f"{summary}; the running bot (pid {pid}) is loading it now (its log says when it is done)")
     return 0
 
 
@@ -362,16 +384,19 @@ def _dashboard(settings: Settings, host: str, port: int) -> int:
 def _broadcast(settings: Settings, args: argparse.Namespace) -> int:
     from telegram import Bot
 
-    from bot.broadcast_command import run_broadcast_command
+    from bot.broadcast_command import refusal, run_broadcast_command
     from bot.runtime import load_configured_catalog
     from bot.store import open_configured_store
 
+    catalog = load_configured_catalog(settings)
+    today = date.today()  # never --as-of: an update goes out on its date, not before
+    if (problem := refusal(catalog, args.campaign, args.update, today)) is not None:
+        return _usage_error(problem)
     if not args.dry_run and not settings.telegram_bot_token:
         return _usage_error("TELEGRAM_BOT_TOKEN is not set (needed to send; --dry-run works without)")
     rate = args.rate or settings.broadcast_rate
     if not 0 < rate <= 30:
         return _usage_error("--rate must be above 0 and at most 30 messages per second")
-    catalog = load_configured_catalog(settings)
 
     async def send() -> int:
         store = await open_configured_store(settings)
@@ -381,7 +406,7 @@ def _broadcast(settings: Settings, args: argparse.Namespace) -> int:
                 bot = Bot(settings.telegram_bot_token, base_url=settings.telegram_api_base_url)
                 await bot.initialize()
             return await run_broadcast_command(catalog, store, bot, args.campaign, args.update,
-                                               args.audience, dry_run=args.dry_run, rate=rate)
+                                               args.audience, dry_run=args.dry_run, rate=rate, today=today)
         finally:
             if bot is not None:
                 await bot.shutdown()
@@ -411,6 +436,8 @@ def _usage_error(message: str) -> int:
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "check":
         return _check(settings)
+    if args.command == "reload":
+        return _reload(settings)
     if args.command == "run":
         from bot.serve import ServeOptions
 
