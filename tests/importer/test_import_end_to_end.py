@@ -109,7 +109,7 @@ async def test_import_fill_preview_send_further_information_closes(tmp_path, mon
     ]
     edit_yaml(case_dir / "campaign.yaml", lambda data: data.update(status="open"))
     code, out, _ = run(monkeypatch, capsys, tmp_path, "check")
-    assert (code, out) == (0, "content OK: 1 topic, 2 cases, 3 officials, 14 explainers, 36 FAQ entries\n")
+    assert code == 0 and out.startswith("content OK: 1 topic, 2 cases, 3 officials, ") and "warning" not in out
 
     # 4. Preview on a date inside the case, and send a letter through the chat.
     catalog = load_catalog(content, seeds)
