@@ -12,6 +12,7 @@ import yaml
 
 from bot.bot_api.simulator import Simulator
 from bot.catalog import load_catalog
+from bot.catalog.cases import visible
 from bot.runtime import build_matcher
 from tests.chat.test_take_action import channel_button
 from tests.conftest import Clock, make_services, start_bot, stop_bot, texts_of
@@ -107,9 +108,12 @@ async def test_import_fill_preview_send_further_information_closes(tmp_path, mon
         f"--campaign {CASE} …), remove `status: draft` (write `status: open`), run check, and preview the "
         "chat on a date inside the case (advocacy-bot console --as-of YYYY-MM-DD)"
     ]
+    finished_draft = load_catalog(content, seeds).campaigns[CASE]  # loads now, and stays invisible
+    assert not visible(finished_draft, datetime(2019, 7, 1).date())
     edit_yaml(case_dir / "campaign.yaml", lambda data: data.update(status="open"))
     code, out, _ = run(monkeypatch, capsys, tmp_path, "check")
-    assert code == 0 and out.startswith("content OK: 1 topic, 2 cases, 3 officials, ") and "warning" not in out
+    assert code == 0 and "warning" not in out
+    assert out.startswith("content OK: 1 topic, 2 cases, 3 officials, ")
 
     # 4. Preview on a date inside the case, and send a letter through the chat.
     catalog = load_catalog(content, seeds)
