@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from bot.catalog import ContentError, load_catalog
+from bot.catalog import LANGUAGES, ContentError, load_catalog
 from bot.core.clocks import clock_from
 from bot.core.config import ConfigError, Settings, load_settings
 
@@ -77,13 +77,15 @@ def _parser() -> argparse.ArgumentParser:
     letter.add_argument("--campaign", required=True)
     letter.add_argument("--target", required=True, help="official id")
     letter.add_argument("--channel", required=True, choices=["letter", "email", "call", "tweet"])
-    letter.add_argument("--lang", choices=["en", "es"], help="default: the official's language")
+    letter.add_argument("--lang", help="en, es or the official's language (the default)")
     letter.add_argument("--name", default="")
     letter.add_argument("--city", default="")
     letter.add_argument("--sentence", default="")
     letter.add_argument("--date", type=_day, help="the letter's date (default: today, or --as-of)")
     letter.add_argument("--as-of", type=_day, metavar="YYYY-MM-DD", help=AS_OF_HELP)
     letter.add_argument("--pdf", type=Path, help="also write the letter as a PDF to this file")
+    letter.add_argument("--paper", choices=["A4", "Letter"], default="A4",
+                        help="the PDF's paper (default A4)")
 
     stats = commands.add_parser("stats", help="action counts")
     stats.add_argument("--campaign")
@@ -264,7 +266,7 @@ def _semantic_tier(settings: Settings, catalog):
 
 
 def _letter(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.appeals.letter_pdf import paper_for, render_letter_pdf
+    from bot.appeals.letter_pdf import render_letter_pdf
     from bot.appeals.render import AppealRenderer, SupporterDetails
     from bot.appeals.supporter_input import CITY_MAX, NAME_MAX, SENTENCE_MAX, Refused, clean
     from bot.catalog.cases import status_of
@@ -280,6 +282,9 @@ def _letter(settings: Settings, args: argparse.Namespace) -> int:
     official = catalog.officials[args.target]
     if not official.has_channel(args.channel):
         return _usage_error(f"{official.name} has no contact for {args.channel}")
+    readable = dict.fromkeys((official.language, *LANGUAGES))
+    if args.lang is not None and args.lang not in readable:
+        return _usage_error(f"--lang: {official.name}'s appeal can be in {', '.join(readable)}")
     details = {}
     for field, limit in (("name", NAME_MAX), ("city", CITY_MAX), ("sentence", SENTENCE_MAX)):
         value = getattr(args, field)
@@ -292,14 +297,19 @@ def _letter(settings: Settings, args: argparse.Namespace) -> int:
     appeal = AppealRenderer(catalog).render(campaign, official, args.channel,
                                             args.lang or official.language,
                                             SupporterDetails(**details), dated)
-    paper = paper_for(official.address)
+    paper = args.paper
     if args.pdf:  # written first: a PDF that cannot be written is an error before anything is printed
         try:
             args.pdf.write_bytes(render_letter_pdf(appeal.body, official.name, paper))
         except OSError as error:
             return _usage_error(f"--pdf: cannot write {args.pdf} ({error.strerror or error})")
     status = status_of(campaign, catalog.officials, args.as_of or args.date or date.today())
-    if not status.can_write_to(official.id):  # a proof of a past appeal, never to be sent as it is
+    if not status.visible:  # a preview for organizers: supporters do not see the case yet
+        when = f"before it is issued ({campaign.issued.display('en')})" if campaign.status != "draft" else \
+            "while it is a draft"
+        print(f"note: on {status.today} supporters do not see {campaign.reference} {when}: "
+              "this is a preview", file=sys.stderr)
+    elif not status.can_write_to(official.id):  # a proof of a past appeal, never to be sent as it is
         print(f"note: on {status.today} {campaign.reference} is not open for appeals to {official.name} "
               "(closed, or the official no longer holds the post): this is a past appeal", file=sys.stderr)
     if appeal.subject:
@@ -377,7 +387,8 @@ def _dashboard(settings: Settings, host: str, port: int) -> int:
     print(f"Dashboard on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr)
     run_dashboard(settings.database_url or settings.database_path, settings.dashboard_token, host=host,
                   port=port, campaign_titles=titles, official_names=officials,
-                  trusted_proxies=settings.dashboard_trusted_proxies)
+                  trusted_proxies=settings.dashboard_trusted_proxies,
+                  key_file=settings.store_key_file())
     return 0
 
 

@@ -57,6 +57,17 @@ class Services:
     caps: Limits = field(default_factory=lambda: Limits(limiter="0" * 64))  # the limits; limiter per person
     extras: dict[str, Any] = field(default_factory=dict)
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        """The store accepts appeals in the languages the content has layouts
+        for: set here, so that a store given later and content reloaded while
+        the bot runs (a new `catalog`) are kept in step without anyone having
+        to remember it."""
+        super().__setattr__(name, value)
+        if name in ("catalog", "store"):
+            catalog, store = getattr(self, "catalog", None), getattr(self, "store", None)
+            if catalog is not None and store is not None:
+                store.accept_appeal_languages(catalog.appeal_languages)
+
     def start_semantic_tier(self) -> None:
         """Start building the semantic tier in a worker thread, once, if it is
         wanted and installed; until it is built the lexical tier answers alone.
@@ -84,21 +95,32 @@ class Services:
     def today(self) -> date:
         return day_of(self.clock)
 
-    def supporter(self, user_id: int) -> str:
-        """The keyed hash that stands for this Telegram user in the store."""
-        return supporter_key(user_id, self.secret)
+    def supporter(self, user_id: int, create: bool = False) -> str:
+        """What stands for this Telegram user in the store: the alias of their
+        own key (`bot.store.keyring`), which nobody can tie back to them once
+        /forget destroyed the key, not even with the secret. `create` makes the
+        key on first use (a write); a reader without one gets the keyed hash,
+        under which nothing new is stored (so a visitor who only reads leaves
+        no key behind)."""
+        owner = supporter_key(user_id, self.secret)
+        return self.store.keyring.alias(owner, create=create) or owner
 
     def limits(self, user_id: int) -> Limits:
         """This person's daily limits, under a key of its own (see bot.core.identity)."""
         return replace(self.caps, limiter=domain_key("limits", str(user_id), self.secret))
 
     def recipient(self, chat_id: int) -> str:
-        """The key a chat's case-update deliveries are recorded under."""
-        return domain_key("recipient", str(chat_id), self.secret)
+        """The key a chat's case-update deliveries are recorded under: derived
+        from the person's own key (private chats: the chat is the user), so
+        that once /forget destroys it nobody can recompute it, not even with
+        the secret. After /forget a chat is a new recipient."""
+        return self.store.keyring.handle(self.supporter(chat_id, create=True), f"recipient:{chat_id}")
 
     def idempotency_key(self, kind: str, chat_id: int, message_id: int) -> str:
-        """A key for "this press of this message", with no id readable in it."""
-        return domain_key(kind, f"{chat_id}:{message_id}", self.secret)
+        """A key for "this press of this message", with no id readable in it,
+        derived from the person's own key like `recipient`."""
+        supporter = self.supporter(chat_id, create=True)
+        return self.store.keyring.handle(supporter, f"{kind}:{chat_id}:{message_id}")
 
     def is_organizer(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.organizer_ids
@@ -108,7 +130,7 @@ class Services:
         and key any rows an older schema left keyed by chat id (only this
         process has the secret to)."""
         if self.store is None:
-            self.store = await open_configured_store(self.settings)
+            self.store = await open_configured_store(self.settings)  # its appeal languages: __setattr__
             self.extras["owns_store"] = True
         if not self.extras.get("rekeyed"):
             await self.store.rekey_legacy_rows(self.recipient)

@@ -77,7 +77,7 @@ async def stats(update: Update, context: BotContext) -> None:
                      attempted=figures.attempted, supporters=figures.supporters,
                      week=figures.last_7_days, problems=figures.open_problems, capped=figures.capped,
                      by_channel=Html(_counts(figures.by_channel)), by_official=Html(_counts(officials)))
-    await reply(update, text)
+    await reply(update, Html(f"{text}\n\n{context.t(update, 'organizer.supporters_rule')}"))
     charts = services.extras.setdefault(CHARTS_KEY, StatsCharts(services.clock))
     png = await charts.png(campaign_id, figures, label)  # at most once a minute per case
     await update.effective_chat.send_photo(InputFile(png, filename="stats.png"))

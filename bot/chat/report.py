@@ -20,7 +20,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.catalog import offered_channels
+from bot.catalog import LANGUAGES, offered_channels
 from bot.catalog.i18n import Texts
 from bot.chat import flows
 from bot.chat.context import BotContext, answer_stale, keyboard, reply
@@ -52,9 +52,12 @@ def _parse(context: BotContext, data: str) -> dict | None:
     code, campaign_id, official_id, channel, lang = parts
     catalog = context.services.catalog
     campaign = catalog.campaigns.get(campaign_id)
-    if (campaign is None or official_id not in campaign.target_ids or lang not in catalog.strings
+    if campaign is None or official_id not in campaign.target_ids:
+        return None
+    official = catalog.officials[official_id]
+    if (lang not in (official.language, *LANGUAGES)  # the official's, or the supporter's own
             or code not in (DONE, ATTEMPTED, MORE, LATER)
-            or channel not in offered_channels(campaign, catalog.officials[official_id])):
+            or channel not in offered_channels(campaign, official)):
         return None
     return {"code": code, "campaign": campaign_id, "official": official_id, "channel": channel,
             "lang": lang}
@@ -86,7 +89,7 @@ async def _record(update: Update, context: BotContext, report: dict, count: int,
     result = await services.store.record_action(ActionReport(
         campaign_id=report["campaign"], official_id=report["official"], channel=report["channel"],
         count=count, status=status, language=report["lang"], country=None,
-        supporter=services.supporter(user_id), idempotency_key=key,
+        supporter=services.supporter(user_id, create=True), idempotency_key=key,
         at=datetime.fromtimestamp(services.clock(), tz=UTC),
     ), limits=services.limits(user_id), follower_chat=update.effective_chat.id)
     if result.capped:

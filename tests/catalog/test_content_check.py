@@ -65,7 +65,8 @@ def test_unknown_field(tree):
     line = line_of(tree / CAMPAIGN, "statsu:")
     assert problems(tree) == [
         f"{CAMPAIGN}:{line}: unknown field 'statsu' (known: id, reference, status, title, summary, "
-        "asks, targets, channels, sources, topics, country, region, at_risk, people, issued, deadline, updates)"]
+        "asks, targets, channels, sources, topics, country, region, at_risk, people, issued, deadline, "
+        "updates)"]
 
 
 def test_wrong_type(tree):
@@ -117,7 +118,8 @@ def test_an_faq_answer_generator_check_does_not_know(tree):
     edit(tree / who, "answer_from: open_cases", "answer_from: officials")
     line = line_of(tree / who, "answer_from: officials")
     assert problems(tree) == [
-        f"{who}:{line}: 'answer_from' must be one of open_cases, case_status, case_at_risk, case_asks, case_news, not 'officials'"]
+        f"{who}:{line}: 'answer_from' must be one of open_cases, case_status, case_at_risk, case_asks, "
+        "case_news, not 'officials'"]
 
 
 FAQ_WITH_BAD_LINK = """\
@@ -182,8 +184,8 @@ def test_unknown_template_variable(tree):
 
 def test_template_syntax_error(tree):
     path = tree / f"{TEMPLATES}/call.es.j2"
-    edit(path, "{{ official.name }}", "{{ official.name }")
-    line = line_of(path, "official.name }")
+    edit(path, "{{ campaign.reference }}", "{{ campaign.reference }")
+    line = line_of(path, "campaign.reference }")
     found = problems(tree)
     assert len(found) == 1
     assert found[0].startswith(f"{TEMPLATES}/call.es.j2:{line}: template syntax error")

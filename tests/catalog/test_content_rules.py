@@ -93,7 +93,7 @@ def tree(tmp_path, monkeypatch):
         (seeds / name).write_text(text, encoding="utf-8")
     (content / "i18n/en.yaml").write_text("hello: Hello\n", encoding="utf-8")
     (content / "i18n/es.yaml").write_text("hello: Hola\n", encoding="utf-8")
-    for channel in ("letter", "email", "call", "tweet"):
+    for channel in ("letter", "email", "call", "tweet", "signoff"):
         for lang in ("en", "es"):
             (content / f"templates/{channel}.{lang}.j2").write_text(
                 EMAIL if channel == "email" else TEMPLATE, encoding="utf-8")
@@ -196,7 +196,8 @@ def test_an_unknown_generator_is_refused_at_its_line(tree):
     write(tree, ENTRY, generated("open_case"))
     line = line_of(tree, ENTRY, "answer_from:")
     assert problems(tree) == [
-        f"{ENTRY}:{line}: 'answer_from' must be one of open_cases, case_status, case_at_risk, case_asks, case_news, not 'open_case'"]
+        f"{ENTRY}:{line}: 'answer_from' must be one of open_cases, case_status, case_at_risk, case_asks, "
+        "case_news, not 'open_case'"]
 
 
 def test_a_generator_needs_its_when_empty_text_and_that_text_needs_a_generator(tree):

@@ -54,7 +54,10 @@ async def test_stats_for_organizers_and_refusal_for_others(bot):
     assert calls[0].text == ("<b>Actions: UA 150.18</b>\nDone: <b>1</b> · calls attempted: 0\n"
                              "Unique supporters: 1\nLast 7 days: 1\nOpen contact problems: 0\n"
                              "Refused by the daily limits: 0\n\n"
-                             "<b>By channel</b>\n• call: 1\n\n<b>By official</b>\n• Gerónimo Gutiérrez: 1")
+                             "<b>By channel</b>\n• call: 1\n\n<b>By official</b>\n• Gerónimo Gutiérrez: 1\n\n"
+                             "<i>Unique supporters: each person counts once per case, however often they "
+                             "report. Someone who deletes their data (/forget) counts again if they report "
+                             "again on a later day: nothing links them to who they were.</i>")
     filename, png, _ = calls[1].files["photo"]
     assert png.startswith(b"\x89PNG") and filename == "stats.png"
     assert api.refusals == []
