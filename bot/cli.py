@@ -108,6 +108,11 @@ def _parser() -> argparse.ArgumentParser:
     broadcast.add_argument("--dry-run", action="store_true", help="show the message and the count only")
     broadcast.add_argument("--rate", type=float, help="messages per second (default BROADCAST_RATE, 25)")
 
+    sheet = commands.add_parser("import", help="a case sheet (text, PDF or web page) -> a draft case")
+    sheet.add_argument("file", type=Path, help="the case sheet as downloaded (.txt, .pdf or .html)")
+    sheet.add_argument("--force", action="store_true", help="replace an existing case with the sheet's draft")
+    sheet.add_argument("--dry-run", action="store_true", help="show what the sheet holds; write nothing")
+
     migrate = commands.add_parser("migrate", help="copy a SQLite store into PostgreSQL")
     migrate.add_argument("--from", dest="source", required=True, metavar="sqlite:///PATH")
     migrate.add_argument("--to", dest="target", required=True, metavar="postgresql://…")
@@ -170,9 +175,26 @@ async def _check_store(settings: Settings) -> None:
 
 
 def _check(settings: Settings) -> int:
+    from bot.cli_output import draft_warnings
     from bot.runtime import load_configured_catalog
 
-    print(load_configured_catalog(settings).summary())
+    catalog = load_configured_catalog(settings)
+    print(catalog.summary())
+    if catalog.warnings:
+        print(draft_warnings(catalog.warnings))
+    return 0
+
+
+def _import(settings: Settings, path: Path, force: bool, dry_run: bool) -> int:
+    from bot.cli_output import import_report
+    from bot.importer.importing import Refused, import_sheet
+
+    try:
+        sheet, plan = import_sheet(path, settings.content_dir, settings.seeds_dir, force=force,
+                                   dry_run=dry_run)
+    except Refused as error:
+        return _usage_error(f"import: {error}")
+    print(import_report(sheet, plan, settings.content_dir, dry_run))
     return 0
 
 
@@ -446,6 +468,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _dashboard(settings, args.host, args.port)
     if args.command == "broadcast":
         return _broadcast(settings, args)
+    if args.command == "import":
+        return _import(settings, args.file, args.force, args.dry_run)
     if args.command == "migrate":
         return _migrate(args.source, args.target, args.force)
     if settings.telegram_bot_token:

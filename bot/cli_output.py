@@ -69,3 +69,36 @@ def stats_table(stats: CampaignStats, names: dict[str, str | None]) -> str:
         *rows("By official", by_name),
     ]
     return "\n".join(lines)
+
+
+def draft_warnings(warnings) -> str:
+    """What is left in draft cases, in working order, numbered."""
+    lines = [f"{len(warnings)} warning(s): draft cases, not shown to supporters until finished. In order:"]
+    lines += [f"{number}. {problem.path}:{problem.line}: warning: {problem.message}"
+              for number, problem in enumerate(warnings, start=1)]
+    return "\n".join(lines)
+
+
+def import_report(sheet, plan, content_dir, dry_run: bool) -> str:
+    """What `advocacy-bot import` found in a sheet and what it could not find."""
+    from bot.importer.report import found_and_missing
+
+    found, missing = found_and_missing(sheet)
+    verb = "Would import" if dry_run else "Imported"
+    what = (f"further information on {sheet.reference.value}, as an update to case {plan.case_id}"
+            if sheet.further else f"{sheet.reference.value} as draft case {plan.case_id} "
+                                  f"({content_dir}/campaigns/{plan.case_id}/)")
+    lines = [f"{verb} {what} from a {sheet.format}."]
+    lines += ["Found:"] + [f"  {line}" for line in found]
+    if missing:
+        lines += ["Not in the sheet (left empty):"] + [f"  {line}" for line in missing]
+    if plan.officials_reused:
+        lines.append(f"Officials already in officials.yaml, reused: {', '.join(plan.officials_reused)}")
+    if plan.officials_new:
+        lines.append(f"New officials added to officials.yaml: {', '.join(plan.officials_new)}")
+    if sheet.copies or sheet.notes:
+        lines += ["Not imported:"] + [f"  {note}" for note in (*sheet.copies, *sheet.notes)]
+    lines.append(f"Source document: seeds/{plan.seed_file} ({plan.seed_id})")
+    if not dry_run:
+        lines.append("Next: advocacy-bot check lists what is left, in order.")
+    return "\n".join(lines)
