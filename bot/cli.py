@@ -203,10 +203,14 @@ def _reload(settings: Settings) -> int:
     nothing is sent); then SIGHUP to the bot `run` started, which loads it."""
     import signal
 
+    from bot.cli_output import draft_warnings
     from bot.runtime import load_configured_catalog
     from bot.serve import PID_FILE
 
-    summary = load_configured_catalog(settings).summary()
+    catalog = load_configured_catalog(settings)
+    summary = catalog.summary()
+    if catalog.warnings:  # drafts with work left: they load, invisible to supporters
+        print(draft_warnings(catalog.warnings))
     pid_path = settings.data_dir / PID_FILE
     try:
         pid = int(pid_path.read_text(encoding="ascii").strip())
