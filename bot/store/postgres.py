@@ -59,6 +59,7 @@ from bot.store.base import (
 )
 from bot.store.flow_rows import flow_statements
 from bot.store.postgres_broadcasts import PostgresBroadcasts
+from bot.store.postgres_signups import PostgresSignups
 from bot.store.postgres_schema import migrate
 
 POOL_SIZE = 8  # a bot process rarely has more transactions in flight
@@ -225,7 +226,7 @@ def _review_item(row: Sequence) -> ReviewItem:
     return ReviewItem(*row)
 
 
-class PostgresStore(PostgresBroadcasts):
+class PostgresStore(PostgresBroadcasts, PostgresSignups):
     """`bot.store.base.Store` on PostgreSQL. Create with `open_postgres_store`.
     Broadcasts and reminders are in `postgres_broadcasts`."""
 
@@ -522,6 +523,7 @@ class PostgresStore(PostgresBroadcasts):
                 supporter, lang, now)
             if chat_id is not None:
                 await conn.execute("UPDATE subscriptions SET language = $1 WHERE chat_id = $2", lang, chat_id)
+                await conn.execute("UPDATE signups SET language = $1 WHERE chat_id = $2", lang, chat_id)
 
     async def get_language(self, supporter: str) -> str | None:
         return await self._pool.fetchval("SELECT language FROM supporters WHERE supporter = $1", supporter)
@@ -538,6 +540,7 @@ class PostgresStore(PostgresBroadcasts):
                 f"SELECT {ACTION_COLUMNS} FROM actions WHERE supporter = $1 ORDER BY id", supporter)
             problems = await conn.fetch(f"{PROBLEM_ITEMS} WHERE supporter = $1 ORDER BY id", supporter)
             replies = await conn.fetch(f"{REPLY_ITEMS} WHERE supporter = $1 ORDER BY id", supporter)
+            signups = await conn.fetch("SELECT choice FROM signups WHERE chat_id = $1 ORDER BY choice", chat_id)
         return SupporterData(
             supporter=supporter,
             language=language,
@@ -545,6 +548,7 @@ class PostgresStore(PostgresBroadcasts):
             actions=[_action_row(row) for row in actions],
             replies=[_review_item(row) for row in replies],
             problems=[_review_item(row) for row in problems],
+            signups=[row[0] for row in signups],
         )
 
     async def forget(self, supporter: str, chat_id: int, limiter: str | None = None,
@@ -562,7 +566,7 @@ class PostgresStore(PostgresBroadcasts):
             await conn.execute("UPDATE contact_problems SET supporter = NULL, note = NULL"
                                " WHERE supporter = $1", supporter)
             await conn.execute("DELETE FROM supporters WHERE supporter = $1", supporter)
-            for table in ("subscriptions", "reminders", "deliveries"):  # a delivery keeps no chat once over
+            for table in ("subscriptions", "signups", "reminders", "deliveries"):  # a delivery keeps no chat once over
                 await conn.execute(f"DELETE FROM {table} WHERE chat_id = $1", chat_id)
             if limiter is not None:
                 await conn.execute("INSERT INTO daily_limits (limiter, day, forgot) VALUES ($1, $2, true)"

@@ -76,6 +76,7 @@ from bot.store.base import (
 )
 from bot.store.flow_rows import flow_statements
 from bot.store.migrate import migrate
+from bot.store.sqlite_signups import SQLiteSignups
 
 PRAGMAS = (
     ("busy_timeout", "5000"),  # first, so switching to WAL waits for other openers
@@ -393,7 +394,7 @@ def _run_statements(conn: sqlite3.Connection, statements: list[tuple[str, tuple]
             conn.execute(*statement)
 
 
-class SQLiteStore:
+class SQLiteStore(SQLiteSignups):
     """`bot.store.base.Store` on SQLite. Create with `open_store`."""
 
     def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
@@ -644,6 +645,7 @@ class SQLiteStore:
     async def unsubscribe_chat(self, chat_id: int) -> int:
         async with self._transaction() as db:
             cursor = await db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
+            await db.execute("DELETE FROM signups WHERE chat_id = ?", (chat_id,))
             await db.execute("DELETE FROM reminders WHERE chat_id = ?", (chat_id,))
             await db.execute("DELETE FROM deliveries WHERE chat_id = ? AND status = 'pending'", (chat_id,))
             return cursor.rowcount
@@ -844,6 +846,7 @@ class SQLiteStore:
             )
             if chat_id is not None:
                 await db.execute("UPDATE subscriptions SET language = ? WHERE chat_id = ?", (lang, chat_id))
+                await db.execute("UPDATE signups SET language = ? WHERE chat_id = ?", (lang, chat_id))
 
     async def get_language(self, supporter: str) -> str | None:
         rows = await self._fetch("SELECT language FROM supporters WHERE supporter = ?", (supporter,))
@@ -863,6 +866,8 @@ class SQLiteStore:
             mine = " WHERE supporter = ? ORDER BY id"
             problems = await db.execute_fetchall(PROBLEM_ITEMS + mine, (supporter,))
             replies = await db.execute_fetchall(REPLY_ITEMS + mine, (supporter,))
+            signups = await db.execute_fetchall(
+                "SELECT choice FROM signups WHERE chat_id = ? ORDER BY choice", (chat_id,))
         return SupporterData(
             supporter=supporter,
             language=language[0][0] if language else None,
@@ -870,6 +875,7 @@ class SQLiteStore:
             actions=[_action_row(row) for row in actions],
             replies=[_review_item(row) for row in replies],
             problems=[_review_item(row) for row in problems],
+            signups=[row[0] for row in signups],
         )
 
     async def forget(self, supporter: str, chat_id: int, limiter: str | None = None,
@@ -884,7 +890,7 @@ class SQLiteStore:
             await db.execute("UPDATE contact_problems SET supporter = NULL, note = NULL WHERE supporter = ?",
                              (supporter,))
             await db.execute("DELETE FROM supporters WHERE supporter = ?", (supporter,))
-            for table in ("subscriptions", "reminders", "deliveries"):  # a delivery keeps no chat once over
+            for table in ("subscriptions", "signups", "reminders", "deliveries"):  # a delivery keeps no chat once over
                 await db.execute(f"DELETE FROM {table} WHERE chat_id = ?", (chat_id,))
             if limiter is not None:
                 await db.execute("INSERT INTO daily_limits (limiter, day, forgot) VALUES (?, ?, 1)"
