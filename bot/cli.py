@@ -11,7 +11,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot.catalog import ContentError, load_catalog
@@ -103,6 +103,11 @@ def _parser() -> argparse.ArgumentParser:
                            help="followers who reported an action, or all followers (default)")
     broadcast.add_argument("--dry-run", action="store_true", help="show the message and the count only")
     broadcast.add_argument("--rate", type=float, help="messages per second (default BROADCAST_RATE, 25)")
+
+    announce = commands.add_parser("announce", help="announce a new case to those signed up for it")
+    announce.add_argument("--campaign", required=True)
+    announce.add_argument("--dry-run", action="store_true", help="show the message and the count only")
+    announce.add_argument("--rate", type=float, help="messages per second (default BROADCAST_RATE, 25)")
 
     migrate = commands.add_parser("migrate", help="copy a SQLite store into PostgreSQL")
     migrate.add_argument("--from", dest="source", required=True, metavar="sqlite:///PATH")
@@ -279,7 +284,7 @@ def _known_campaign(settings: Settings, campaign: str | None) -> str | None:
 
 
 def _stats(settings: Settings, campaign: str | None, as_json: bool) -> int:
-    from bot.cli_output import official_names, stats_json, stats_table
+    from bot.cli_output import official_names, signup_figures, stats_json, stats_table
     from bot.runtime import load_configured_catalog
     from bot.store import open_configured_store
 
@@ -288,12 +293,14 @@ def _stats(settings: Settings, campaign: str | None, as_json: bool) -> int:
 
     async def read():
         async with await open_configured_store(settings) as store:
-            return await store.campaign_stats(campaign)
+            return await store.campaign_stats(campaign), await store.signup_counts()
 
-    stats = asyncio.run(read())
-    names = official_names(load_configured_catalog(settings), stats)
-    print(json.dumps(stats_json(stats, names), indent=2, sort_keys=True) if as_json
-          else stats_table(stats, names))
+    stats, signups = asyncio.run(read())
+    catalog = load_configured_catalog(settings)
+    names = official_names(catalog, stats)
+    signed_up = signup_figures(catalog, signups)
+    print(json.dumps(stats_json(stats, names, signed_up), indent=2, sort_keys=True) if as_json
+          else stats_table(stats, names, signed_up))
     return 0
 
 
@@ -316,6 +323,8 @@ def _export(settings: Settings, campaign: str | None, since: date | None) -> int
 
 
 def _dashboard(settings: Settings, host: str, port: int) -> int:
+    from bot.broadcasts.announcement import choice_names
+    from bot.catalog.i18n import Texts
     from bot.web.dashboard import check_token, run_dashboard
 
     if not settings.dashboard_token:
@@ -327,20 +336,23 @@ def _dashboard(settings: Settings, host: str, port: int) -> int:
     catalog = load_catalog(settings.content_dir, settings.seeds_dir)
     titles = {c.id: f"{c.reference}: {c.title.en}" for c in catalog.campaigns.values()}
     officials = {o.id: o.name for o in catalog.officials.values()}
+    choices = choice_names(catalog, Texts(catalog.strings), "en")  # the sign-ups' choices, named
     if busy := _port_taken(host, port):
         return _usage_error(f"--port {port}: cannot listen on {host}:{port} ({busy})")
     asyncio.run(_check_store(settings))  # a database out of reach: one line, before "Dashboard on"
     print(f"Dashboard on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr)
     run_dashboard(settings.database_url or settings.database_path, settings.dashboard_token, host=host,
                   port=port, campaign_titles=titles, official_names=officials,
-                  trusted_proxies=settings.dashboard_trusted_proxies)
+                  trusted_proxies=settings.dashboard_trusted_proxies, choice_names=choices)
     return 0
 
 
 def _broadcast(settings: Settings, args: argparse.Namespace) -> int:
+    """`broadcast` (an update to a case's followers) and `announce` (a new case
+    to those signed up for it): the same sending, from the same store."""
     from telegram import Bot
 
-    from bot.broadcast_command import run_broadcast_command
+    from bot.broadcast_command import run_announce_command, run_broadcast_command
     from bot.runtime import load_configured_catalog
     from bot.store import open_configured_store
 
@@ -358,6 +370,10 @@ def _broadcast(settings: Settings, args: argparse.Namespace) -> int:
             if not args.dry_run:
                 bot = Bot(settings.telegram_bot_token, base_url=settings.telegram_api_base_url)
                 await bot.initialize()
+            if args.command == "announce":
+                return await run_announce_command(catalog, store, bot, args.campaign,
+                                                  today=datetime.now(UTC).date(), dry_run=args.dry_run,
+                                                  rate=rate)
             return await run_broadcast_command(catalog, store, bot, args.campaign, args.update,
                                                args.audience, dry_run=args.dry_run, rate=rate)
         finally:
@@ -406,7 +422,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _export(settings, args.campaign, args.since)
     if args.command == "dashboard":
         return _dashboard(settings, args.host, args.port)
-    if args.command == "broadcast":
+    if args.command in ("broadcast", "announce"):
         return _broadcast(settings, args)
     if args.command == "migrate":
         return _migrate(args.source, args.target, args.force)

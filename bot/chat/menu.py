@@ -7,6 +7,7 @@ from telegram import Update
 
 from bot.catalog.cases import actionable_cases
 from bot.chat.context import LANG_KEY, BotContext, keyboard, reply
+from bot.chat.signup_offer import with_offer
 
 HOME = "menu:home"
 LEARN = "menu:learn"
@@ -43,7 +44,7 @@ def _cases_line(context: BotContext, update: Update) -> str:
 async def start(update: Update, context: BotContext) -> None:
     name = update.effective_user.first_name if update.effective_user else ""
     text = context.t(update, "start.greeting", name=name, campaign=_cases_line(context, update))
-    await reply(update, text, main_menu(context, update))
+    await reply(update, *with_offer(context, update, text, main_menu(context, update)))
 
 
 async def home(update: Update, context: BotContext) -> None:

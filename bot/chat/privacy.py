@@ -12,6 +12,7 @@ from bot.catalog.i18n import Html
 from bot.chat.context import LANG_KEY, BotContext, keyboard, reply
 from bot.chat.leaving import end_conversations
 from bot.chat.menu import main_menu
+from bot.chat.signup import mydata_line
 from bot.core.telegram_html import escape
 
 CONFIRM = "forget:yes"
@@ -34,6 +35,8 @@ async def my_data(update: Update, context: BotContext) -> None:
         subscriptions=", ".join(data.subscriptions) or none,
         reports=len(data.replies) + len(data.problems),
     )
+    if signed_up := mydata_line(context, update, data.signups):
+        text = Html(f"{text}\n{signed_up}")
     await reply(update, text)
 
 

@@ -59,8 +59,8 @@ from bot.store.base import (
 )
 from bot.store.flow_rows import flow_statements
 from bot.store.postgres_broadcasts import PostgresBroadcasts
-from bot.store.postgres_signups import PostgresSignups
 from bot.store.postgres_schema import migrate
+from bot.store.postgres_signups import PostgresSignups
 
 POOL_SIZE = 8  # a bot process rarely has more transactions in flight
 EXPORT_BATCH = 2000
@@ -540,7 +540,8 @@ class PostgresStore(PostgresBroadcasts, PostgresSignups):
                 f"SELECT {ACTION_COLUMNS} FROM actions WHERE supporter = $1 ORDER BY id", supporter)
             problems = await conn.fetch(f"{PROBLEM_ITEMS} WHERE supporter = $1 ORDER BY id", supporter)
             replies = await conn.fetch(f"{REPLY_ITEMS} WHERE supporter = $1 ORDER BY id", supporter)
-            signups = await conn.fetch("SELECT choice FROM signups WHERE chat_id = $1 ORDER BY choice", chat_id)
+            signups = await conn.fetch("SELECT choice FROM signups WHERE chat_id = $1 ORDER BY choice",
+                                       chat_id)
         return SupporterData(
             supporter=supporter,
             language=language,
@@ -566,7 +567,8 @@ class PostgresStore(PostgresBroadcasts, PostgresSignups):
             await conn.execute("UPDATE contact_problems SET supporter = NULL, note = NULL"
                                " WHERE supporter = $1", supporter)
             await conn.execute("DELETE FROM supporters WHERE supporter = $1", supporter)
-            for table in ("subscriptions", "signups", "reminders", "deliveries"):  # a delivery keeps no chat once over
+            # a delivery keeps no chat once over
+            for table in ("subscriptions", "signups", "reminders", "deliveries"):
                 await conn.execute(f"DELETE FROM {table} WHERE chat_id = $1", chat_id)
             if limiter is not None:
                 await conn.execute("INSERT INTO daily_limits (limiter, day, forgot) VALUES ($1, $2, true)"

@@ -43,7 +43,8 @@ class PostgresSignups:
                 [(chat_id, choice, recipient, language) for choice in chosen])
 
     async def signup_of(self, chat_id: int) -> list[str]:
-        rows = await self._pool.fetch("SELECT choice FROM signups WHERE chat_id = $1 ORDER BY choice", chat_id)
+        rows = await self._pool.fetch("SELECT choice FROM signups WHERE chat_id = $1 ORDER BY choice",
+                                      chat_id)
         return [row[0] for row in rows]
 
     async def signup_counts(self) -> SignupCounts:
@@ -68,12 +69,15 @@ class PostgresSignups:
                                f"{campaign_id}\n{ANNOUNCEMENT_NUMBER}")
             await conn.execute(
                 "INSERT INTO broadcasts (campaign_id, update_number, audience, status, created_at)"
-                " VALUES ($1, $2, $3, 'sending', $4) ON CONFLICT (campaign_id, update_number, audience) DO NOTHING",
+                " VALUES ($1, $2, $3, 'sending', $4)"
+                " ON CONFLICT (campaign_id, update_number, audience) DO NOTHING",
                 *key, now)
             broadcast = _broadcast(await conn.fetchrow(select, *key))
-            added = _count(await conn.execute(ADD_ANNOUNCEMENT_RECIPIENTS, chosen, campaign_id, broadcast.id, now))
+            added = _count(await conn.execute(ADD_ANNOUNCEMENT_RECIPIENTS, chosen, campaign_id,
+                                              broadcast.id, now))
             if added > 0 and broadcast.status == "done":  # signed up since it was sent
-                await conn.execute("UPDATE broadcasts SET status = 'sending', finished_at = NULL WHERE id = $1",
-                                   broadcast.id)
+                await conn.execute(
+                    "UPDATE broadcasts SET status = 'sending', finished_at = NULL WHERE id = $1",
+                    broadcast.id)
                 broadcast = _broadcast(await conn.fetchrow(select, *key))
         return broadcast

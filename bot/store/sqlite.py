@@ -890,7 +890,8 @@ class SQLiteStore(SQLiteSignups):
             await db.execute("UPDATE contact_problems SET supporter = NULL, note = NULL WHERE supporter = ?",
                              (supporter,))
             await db.execute("DELETE FROM supporters WHERE supporter = ?", (supporter,))
-            for table in ("subscriptions", "signups", "reminders", "deliveries"):  # a delivery keeps no chat once over
+            # a delivery keeps no chat once over
+            for table in ("subscriptions", "signups", "reminders", "deliveries"):
                 await db.execute(f"DELETE FROM {table} WHERE chat_id = ?", (chat_id,))
             if limiter is not None:
                 await db.execute("INSERT INTO daily_limits (limiter, day, forgot) VALUES (?, ?, 1)"

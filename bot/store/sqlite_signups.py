@@ -46,7 +46,8 @@ class SQLiteSignups:
             await db.execute("DELETE FROM signups WHERE chat_id = ?", (chat_id,))
             now = _now()
             await db.executemany(
-                "INSERT INTO signups (chat_id, choice, recipient, language, created_at) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO signups (chat_id, choice, recipient, language, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
                 [(chat_id, choice, recipient, language, now) for choice in chosen])
 
     async def signup_of(self, chat_id: int) -> list[str]:
@@ -74,7 +75,8 @@ class SQLiteSignups:
         async with self._transaction() as db:
             await db.execute(
                 "INSERT INTO broadcasts (campaign_id, update_number, audience, status, created_at)"
-                " VALUES (?, ?, ?, 'sending', ?) ON CONFLICT (campaign_id, update_number, audience) DO NOTHING",
+                " VALUES (?, ?, ?, 'sending', ?)"
+                " ON CONFLICT (campaign_id, update_number, audience) DO NOTHING",
                 (*key, _instant(now)))
             select = (f"SELECT {BROADCAST_COLUMNS} FROM broadcasts"
                       " WHERE campaign_id = ? AND update_number = ? AND audience = ?")
