@@ -409,7 +409,7 @@ class Store(Protocol):
     async def announcement_size(self, campaign_id: str, choices: list[str]) -> int:
         """How many chats an announcement of this case would reach now: signed
         up for one of `choices` (the case's), not following the case, not yet
-        sent its announcement."""
+        sent its announcement (those still pending in a paused one count)."""
         ...
 
     async def open_announcement(self, campaign_id: str, choices: list[str], now: datetime) -> Broadcast:

@@ -19,7 +19,8 @@ WHERE s.choice = ANY($1::text[])
 """
 NOT_YET_SENT = """
   AND NOT EXISTS (SELECT 1 FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id
-                  WHERE d.recipient = s.recipient AND b.campaign_id = $2 AND b.audience = 'signups')
+                  WHERE d.recipient = s.recipient AND b.campaign_id = $2 AND b.audience = 'signups'
+                    AND d.status <> 'pending')
 """
 # ... and $3 broadcast id, $4 now
 ADD_ANNOUNCEMENT_RECIPIENTS = f"""

@@ -22,10 +22,12 @@ FROM signups s
 WHERE s.choice IN (SELECT value FROM json_each(:choices))
   AND NOT EXISTS (SELECT 1 FROM subscriptions f WHERE f.chat_id = s.chat_id AND f.campaign_id = :campaign)
 """
+# ... and not sent it yet: a recipient still pending (an announcement paused
+# or interrupted) is still to be sent, so it counts.
 NOT_YET_SENT = """
   AND NOT EXISTS (SELECT 1 FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id
                   WHERE d.recipient = s.recipient AND b.campaign_id = :campaign
-                    AND b.audience = 'signups')
+                    AND b.audience = 'signups' AND d.status <> 'pending')
 """
 ADD_ANNOUNCEMENT_RECIPIENTS = f"""
 INSERT INTO deliveries (broadcast_id, recipient, chat_id, language, status, attempts, updated_at)
