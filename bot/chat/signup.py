@@ -34,8 +34,9 @@ def describe(catalog: Catalog, texts: Texts, lang: str, choices: list[str]) -> s
     """The choices in words: "all new cases", or the topics' titles and the regions' names."""
     if SIGNUP_ALL in choices:
         return texts.plain(lang, "signup.all")
-    names = choice_names(catalog, texts, lang)
-    return "; ".join(names.get(choice, choice) for choice in choices)
+    names = choice_names(catalog, texts, lang)  # in the order offered: topics, then regions
+    return "; ".join([name for choice, name in names.items() if choice in choices]
+                     + [choice for choice in choices if choice not in names])
 
 
 def _screen(context: BotContext, update: Update, choices: list[str]) -> tuple[Html, InlineKeyboardMarkup]:

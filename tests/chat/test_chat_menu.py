@@ -16,7 +16,7 @@ async def test_start_in_english_greets_and_shows_the_menu(bot):
                                 "Urgent Action <b>UA 150.18</b>")
     assert call.params["parse_mode"] == "HTML"
     assert call.button_texts() == ["📚 Learn", "❓ Ask a question", "✍️ Take action", "🗄 Past cases",
-                                   "🔒 About / Privacy", "🌐 Español"]
+                                   "🔒 About / Privacy", "🔔 Tell me about new cases", "🌐 Español"]
 
 
 async def test_start_in_spanish_for_es_clients(bot):
@@ -24,7 +24,7 @@ async def test_start_in_spanish_for_es_clients(bot):
     (call,) = await sim.user(language_code="es-MX", first_name="Luz").send("/start")
     assert call.text.startswith("¡Hola, Luz!\n\nEste bot apoya la Acción Urgente <b>UA 150.18</b>")
     assert call.button_texts() == ["📚 Infórmate", "❓ Haz una pregunta", "✍️ Actúa", "🗄 Casos anteriores",
-                                   "🔒 Acerca de / Privacidad", "🌐 English"]
+                                   "🔒 Acerca de / Privacidad", "🔔 Avísame de casos nuevos", "🌐 English"]
 
 
 async def test_a_name_with_html_is_escaped_in_the_greeting(bot):

@@ -199,3 +199,106 @@ async def wait_until_paused(application, services, first_sent: list) -> None:
                 return
         await asyncio.sleep(0.01)
     raise AssertionError("the announcement did not pause")
+
+
+NOTHING_OPEN = datetime(2026, 12, 7, 12, tzinfo=UTC).timestamp()  # UA 150.18 closed in 2018
+
+
+@pytest.mark.parametrize(("lang", "line", "button", "question", "offer"), [
+    ("en", "Press <b>Tell me about new cases</b> to hear when the next one opens, read how past cases ended, "
+           "learn about the issues, or share this bot with a friend.", "🔔 Tell me about new cases",
+     "Is there anything I can still do?",
+     "• Sign up for the next case: send /signup and choose all new Urgent Actions, or only the issues and "
+     "regions you care about."),
+    ("es", "Pulsa <b>Avísame de casos nuevos</b> para enterarte cuando se abra el próximo, lee cómo terminaron "
+           "los casos anteriores, infórmate sobre los temas o comparte este bot con alguien.",
+     "🔔 Avísame de casos nuevos", "¿Hay algo que todavía pueda hacer?",
+     "• Apúntate al próximo caso: envía /signup y elige todas las nuevas Acciones Urgentes, o solo los temas "
+     "y las regiones que te importan."),
+])
+async def test_with_no_case_open_the_welcome_and_the_faq_offer_the_signup(bot, clock, lang, line, button,
+                                                                          question, offer):
+    clock.now = NOTHING_OPEN
+    sim, api = bot
+    user = sim.user(language_code=lang)
+    (welcome,) = await user.send("/start")
+    assert welcome.text.endswith("\n\n" + line)  # after the greeting, in one place
+    assert button in welcome.button_texts()
+    calls = await user.press(button)
+    assert calls[-1].text.startswith(("<b>Hear about new Urgent Actions</b>",
+                                      "<b>Entérate de nuevas Acciones Urgentes</b>"))
+    (answer,) = await user.send(question)
+    assert offer in answer.text
+    assert ("Past cases" if lang == "en" else "Casos anteriores") in answer.text
+    assert answer.text.index("UA 150.18") < answer.text.index(offer)  # where the cases stand comes first
+    assert api.refusals == []
+
+
+async def test_with_a_case_open_the_welcome_offers_the_button_without_the_line(bot):
+    sim, _ = bot
+    (welcome,) = await sim.user().send("/start")
+    assert "🔔 Tell me about new cases" in welcome.button_texts()
+    assert "Tell me about new cases</b>" not in welcome.text
+
+
+async def test_mydata_lists_the_signup_and_stop_ends_it_with_the_follows(bot, services):
+    sim, _ = bot
+    user = sim.user()
+    await user.send("/signup")
+    await user.press("sig:t:safe-third-country")
+    await user.press("sig:r:americas")
+    await user.press("sig:r:africa")
+    await user.press("sig:r:africa")  # pressed twice: off again
+    (mine,) = await user.send("/mydata")
+    assert mine.text.endswith("\nSign-up for new cases (sent to this chat): Safe third country agreements "
+                              "(US and Mexico, 2018–2020); Americas")
+    await user.send("/updates")
+    await user.press("upd:lon:ua-150-18")
+    (stopped,) = await user.send("/stop")
+    assert stopped.text == ("Done: you follow no cases now, and no reminders will come. Send /updates to "
+                            "follow a case again.\nYour sign-up for new cases has ended too.")
+    assert await services.store.signup_of(user.id) == []
+    assert await services.store.subscriptions_of(user.id) == []
+    (mine,) = await user.send("/mydata")
+    assert "Sign-up for new cases" not in mine.text
+
+
+async def test_the_signup_is_offered_in_the_archive_when_nothing_is_open_and_after_a_report(bot, clock):
+    from tests.chat.test_take_action import complete
+
+    sim, _ = bot
+    user = sim.user()
+    await complete(user, "luis-videgaray", "email", "en")
+    calls = await user.press("✅ I sent the email")
+    assert calls[-1].button_texts()[:2] == ["🔔 Follow this case for updates", "🔔 Tell me about new cases"]
+    clock.now = NOTHING_OPEN
+    await user.send("/start")
+    calls = await user.press("menu:act")
+    assert "🔔 Tell me about new cases" in calls[-1].button_texts()
+    calls = await user.press("menu:past")
+    assert "🔔 Tell me about new cases" in calls[-1].button_texts()
+
+
+async def test_announce_is_for_organizers_and_explains_itself(bot, services):
+    sim, api = bot
+    user = sim.user(301)
+    calls = await user.send("/announce ua-150-18")
+    assert [(c.method, c.text) for c in calls] == [("sendMessage", "This command is for organizers.")]
+    calls = await user.press_data({"message_id": 1, "date": 0, "chat": user.chat}, "an:go:ua-150-18")
+    assert [c.method for c in calls] == ["answerCallbackQuery"]
+    assert await services.store.unfinished_broadcasts() == []
+    organizer = sim.user(ORGANIZER_ID, "Olga")
+    (usage,) = await organizer.send("/announce")
+    assert usage.text.startswith("Send <code>/announce CASE</code>")
+    (unknown,) = await organizer.send("/announce ua-000")
+    assert "ua-000" in unknown.text
+    preview, nobody = await organizer.send("/announce ua-150-18")  # open on 15 September 2018; no one signed up
+    assert nobody.text.startswith("Nobody to send it to")
+
+
+def test_the_announcement_buttons_are_the_chat_handlers():
+    """bot/broadcasts cannot import the chat's callback names; they must agree."""
+    assert announcement.TAKE_ACTION == menu.ACT
+    assert announcement.FOLLOW == updates.FOLLOW
+    assert announcement.SIGNUP_OFF in {h.pattern.pattern.strip("^$") for h in signup.handlers()
+                                       if hasattr(h, "pattern")}
