@@ -48,13 +48,19 @@ async def test_stats_for_organizers_and_refusal_for_others(bot):
     await supporter.press(DONE_BUTTON["call"])
     assert texts_of(await supporter.send("/stats")) == ["This command is for organizers."]
     assert texts_of(await supporter.send("/problems")) == ["This command is for organizers."]
+    await supporter.send("/signup")
+    await supporter.press("sig:r:americas")
 
     calls = await sim.user(user_id=ORGANIZER_ID).send("/stats ua-150-18")
     assert [c.method for c in calls] == ["sendMessage", "sendPhoto"]
     assert calls[0].text == ("<b>Actions: UA 150.18</b>\nDone: <b>1</b> · calls attempted: 0\n"
                              "Unique supporters: 1\nLast 7 days: 1\nOpen contact problems: 0\n"
                              "Refused by the daily limits: 0\n\n"
-                             "<b>By channel</b>\n• call: 1\n\n<b>By official</b>\n• Gerónimo Gutiérrez: 1")
+                             "<b>By channel</b>\n• call: 1\n\n<b>By official</b>\n• Gerónimo Gutiérrez: 1\n\n"
+                             "<b>Signed up for new cases:</b> 1\n• all new cases: 0\n• Safe third country "
+                             "agreements (US and Mexico, 2018–2020): 0\n• Africa: 0\n• Americas: 1\n"
+                             "• Asia and the Pacific: 0\n• Europe and Central Asia: 0\n"
+                             "• Middle East and North Africa: 0")
     filename, png, _ = calls[1].files["photo"]
     assert png.startswith(b"\x89PNG") and filename == "stats.png"
     assert api.refusals == []
