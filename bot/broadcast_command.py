@@ -109,7 +109,10 @@ async def run_broadcast_command(catalog: Catalog, store: Store, bot: Bot | None,
 async def _send(store: Store, bot: Bot | None, broadcast: Broadcast, messages: dict, rate: float | None,
                 policy: DeliveryPolicy | None, err: TextIO):
     """Run the broadcast here until done or paused (SIGTERM, Ctrl-C): (counts,
-    paused), or an exit status when another process is sending it."""
+    paused), or an exit status when another process is sending it. One sent
+    to everyone already is not sent again: its counts are the answer."""
+    if broadcast.status == "done":
+        return await store.delivery_counts(broadcast.id), False
     limiter = RateLimiter(rate)
     stopping = asyncio.Event()  # SIGTERM or Ctrl-C: pause at a resumable point
     for sig in (signal.SIGTERM, signal.SIGINT):
