@@ -25,7 +25,7 @@ from bot.chat import menu, signup, updates
 from bot.chat.broadcasting import RUNNING_KEY
 from bot.chat.pacing import POLICY_KEY
 from tests.chat.test_case_updates import wait_for_broadcasts
-from tests.conftest import FICTIONAL_CASE, ORGANIZER_ID, ROOT, make_services, start_bot, stop_bot, texts_of
+from tests.conftest import FICTIONAL_CASE, ORGANIZER_ID, ROOT, make_services, start_bot, stop_bot
 
 SIGNUP_CASE = ROOT / "tests" / "data" / "signup_case"
 ISSUED = datetime(2018, 9, 20, 12, tzinfo=UTC).timestamp()
@@ -63,9 +63,9 @@ ANNOUNCEMENT_EN = (
     "<b>Act by:</b> 20 October 2018.\n\n"
     "<i>You get this because you signed up for new cases. /signup to change, /stop to stop all.</i>")
 ANNOUNCEMENT_ES = (
-    "🆕 <b>Nueva Acción Urgente UA 777.77</b>\n<b>CASO DE PRUEBA (ficticio): detenida la editora Rio Sample</b>"
-    "\n\nUn caso ficticio que usan las pruebas. Rio Sample, una editora inventada, está detenida en la "
-    "ficticia Testlandia.\n\n<b>Región:</b> África\n\n<b>Temas:</b> Libertad de prensa en Testlandia "
+    "🆕 <b>Nueva Acción Urgente UA 777.77</b>\n<b>CASO DE PRUEBA (ficticio): detenida la editora Rio "
+    "Sample</b>\n\nUn caso ficticio que usan las pruebas. Rio Sample, una editora inventada, está detenida "
+    "en la ficticia Testlandia.\n\n<b>Región:</b> África\n\n<b>Temas:</b> Libertad de prensa en Testlandia "
     "(ficticio)\n\n<b>Actúa antes del:</b> 20 de octubre de 2018.\n\n"
     "<i>Recibes esto porque te apuntaste a casos nuevos. /signup para cambiarlo, /stop para dejar de "
     "recibir todo.</i>")
@@ -87,7 +87,8 @@ async def test_the_announcement_reaches_exactly_those_the_case_matches_once_acro
     (screen,) = await ana.send("/signup")
     assert screen.text == (
         "<b>Hear about new Urgent Actions</b>\nWhen a case opens that matches one of your choices, the bot "
-        "sends it to this chat. Choose all new cases, or some issues and regions.\n\nYou are not signed up yet.")
+        "sends it to this chat. Choose all new cases, or some issues and regions.\n\n"
+        "You are not signed up yet.")
     assert screen.button_texts() == [
         "▫️ 🌍 All new cases", "▫️ Safe third country agreements (US and Mexico, 2018–2020)",
         "▫️ Free press in Testland (fictional)", "▫️ Africa", "▫️ Americas", "▫️ Asia and the Pacific",
@@ -125,16 +126,17 @@ async def test_the_announcement_reaches_exactly_those_the_case_matches_once_acro
     organizer = sim.user(ORGANIZER_ID, "Olga")
     calls = await organizer.send("/announce test-ua-777-77")  # 15 September: not issued yet
     assert [(c.method, c.text) for c in calls] == [(
-        "sendMessage", "UA 777.77 cannot be announced before it is issued: it can go from 20 September 2018.")]
+        "sendMessage",
+        "UA 777.77 cannot be announced before it is issued: it can go from 20 September 2018.")]
     assert await services.store.unfinished_broadcasts() == []
 
     clock.now = ISSUED
     preview, question = await organizer.send("/announce test-ua-777-77")
     assert preview.text == ANNOUNCEMENT_EN
     assert preview.button_texts() == ANNOUNCEMENT_BUTTONS_EN
-    assert question.text == ("<b>Preview</b> of the announcement of UA 777.77: the message above is what each "
-                             "of them will receive, in their language.\n\nSend it to <b>3</b> people signed "
-                             "up for it?")  # ana (all), beto (its topic), eli (all, but has blocked the bot)
+    assert question.text == ("<b>Preview</b> of the announcement of UA 777.77: the message above is what "
+                             "each of them will receive, in their language.\n\nSend it to <b>3</b> people "
+                             "signed up for it?")  # ana (all), beto (its topic), eli (all; blocked the bot)
     assert question.button_texts() == ["✅ Send now", "✖️ Cancel"]
 
     # The bot is stopped (SIGTERM) while the first message goes out: it finishes that one and stops.
@@ -210,8 +212,8 @@ NOTHING_OPEN = datetime(2026, 12, 7, 12, tzinfo=UTC).timestamp()  # UA 150.18 cl
      "Is there anything I can still do?",
      "• Sign up for the next case: send /signup and choose all new Urgent Actions, or only the issues and "
      "regions you care about."),
-    ("es", "Pulsa <b>Avísame de casos nuevos</b> para enterarte cuando se abra el próximo, lee cómo terminaron "
-           "los casos anteriores, infórmate sobre los temas o comparte este bot con alguien.",
+    ("es", "Pulsa <b>Avísame de casos nuevos</b> para enterarte cuando se abra el próximo, lee cómo "
+           "terminaron los casos anteriores, infórmate sobre los temas o comparte este bot con alguien.",
      "🔔 Avísame de casos nuevos", "¿Hay algo que todavía pueda hacer?",
      "• Apúntate al próximo caso: envía /signup y elige todas las nuevas Acciones Urgentes, o solo los temas "
      "y las regiones que te importan."),
@@ -292,7 +294,7 @@ async def test_announce_is_for_organizers_and_explains_itself(bot, services):
     assert usage.text.startswith("Send <code>/announce CASE</code>")
     (unknown,) = await organizer.send("/announce ua-000")
     assert "ua-000" in unknown.text
-    preview, nobody = await organizer.send("/announce ua-150-18")  # open on 15 September 2018; no one signed up
+    preview, nobody = await organizer.send("/announce ua-150-18")  # open on 15 September 2018; no sign-ups
     assert nobody.text.startswith("Nobody to send it to")
 
 

@@ -36,10 +36,10 @@ def tree_issued_on(tmp_path, issued: date):
     """The sign-up test tree with its fictional case issued on `issued`, open 30 days after."""
     content = signup_tree(tmp_path)
     case = content / "campaigns" / "test-ua-777-77" / "campaign.yaml"
+    deadline = issued + timedelta(days=30)
     case.write_text(case.read_text(encoding="utf-8")
                     .replace("issued: 2018-09-20", f"issued: {issued.isoformat()}")
-                    .replace("deadline: 2018-10-20", f"deadline: {(issued + timedelta(days=30)).isoformat()}"),
-                    encoding="utf-8")
+                    .replace("deadline: 2018-10-20", f"deadline: {deadline.isoformat()}"), encoding="utf-8")
     return content
 
 
@@ -62,7 +62,8 @@ def test_announce_dry_run_refusal_before_issued_and_stats(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "--- en ---\n🆕 *New Urgent Action UA 777.77*" in result.stdout
     assert "--- es ---\n🆕 *Nueva Acción Urgente UA 777.77*" in result.stdout
-    assert result.stdout.endswith("Would announce UA 777.77 to 2 signed up for it (nothing sent: --dry-run).\n")
+    assert result.stdout.endswith(
+        "Would announce UA 777.77 to 2 signed up for it (nothing sent: --dry-run).\n")
     refused = run(tmp_path, "announce", "--campaign", "test-ua-777-77", extra_env=env)
     assert (refused.returncode, refused.stderr) == (
         2, "error: TELEGRAM_BOT_TOKEN is not set (needed to send; --dry-run works without)\n")

@@ -194,7 +194,8 @@ def test_organizer_signs_in_reads_figures_downloads_csv_and_signs_out(server, br
     assert "Luis Videgaray Caso" in officials and "luis-videgaray" not in officials
     # sign-ups for new cases, by topic and region (each choice by name, zeros included)
     assert page.inner_text("#signups-people") == "3"
-    signed_up = page.eval_on_selector_all("#signups tbody tr", "rows => rows.map(r => r.innerText.split('\\t'))")
+    signed_up = page.eval_on_selector_all("#signups tbody tr",
+                                          "rows => rows.map(r => r.innerText.split('\\t'))")
     assert signed_up == [["all new cases", "1"], ["Safe third country agreements", "1"], ["Americas", "2"],
                     ["Africa", "0"]]
     page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
