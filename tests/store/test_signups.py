@@ -10,15 +10,24 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.store import ANNOUNCEMENT_AUDIENCE, SignupCounts, open_store
-from tests.store.test_store import key, open_backend, raw  # noqa: F401 (open_backend: a fixture)
+from bot.store.postgres import open_postgres_store
+from tests.store.test_store import key, raw
 
 NOW = datetime(2018, 9, 20, 12, tzinfo=UTC)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def opener(request, tmp_path):
+    """Opens this test's store: a SQLite file, or a fresh PostgreSQL database (as test_store.py does)."""
+    if request.param == "sqlite":
+        return lambda: open_store(tmp_path / "data" / "store.sqlite3")
+    url = request.getfixturevalue("pg_url")
+    return lambda: open_postgres_store(url)
+
+
 @pytest.fixture
-async def backend(request):
-    """A store on SQLite, then on PostgreSQL (test_store.py's `open_backend`)."""
-    async with await request.getfixturevalue("open_backend")() as opened:
+async def backend(opener):
+    async with await opener() as opened:
         yield opened
 CASE = ["all", "topic:test-free-press", "region:africa"]  # what a case of that topic in Africa matches
 
