@@ -304,3 +304,20 @@ def test_the_announcement_buttons_are_the_chat_handlers():
     assert announcement.FOLLOW == updates.FOLLOW
     assert announcement.SIGNUP_OFF in {h.pattern.pattern.strip("^$") for h in signup.handlers()
                                        if hasattr(h, "pattern")}
+
+
+async def test_a_case_reaches_those_signed_up_for_its_region(signup_services, clock):
+    clock.now = ISSUED
+    application, api = await start_bot(signup_services)
+    sim = Simulator(application, api, clock=clock)
+    for user_id, region in ((201, "africa"), (202, "asia-pacific")):
+        user = sim.user(user_id)
+        await user.send("/signup")
+        await user.press(f"sig:r:{region}")
+    organizer = sim.user(ORGANIZER_ID, "Olga")
+    _, question = await organizer.send("/announce test-ua-777-77")
+    assert question.text.endswith("Send it to <b>1</b> person signed up for it?")
+    await organizer.press("✅ Send now")
+    await wait_for_broadcasts(application, signup_services.store)
+    assert [c.chat_id for c in api.take_calls() if c.method == "sendMessage" and c.ok] == [201]
+    await stop_bot(application)
