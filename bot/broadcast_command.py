@@ -18,7 +18,7 @@ from typing import TextIO
 
 from telegram import Bot
 
-from bot.broadcasts.announcement import announcement_messages, case_choices, refusal, refusal_text
+from bot.broadcasts import announcement
 from bot.broadcasts.case_update import update_messages
 from bot.broadcasts.engine import (
     BroadcastBusy,
@@ -30,8 +30,8 @@ from bot.broadcasts.engine import (
     new_owner,
 )
 from bot.broadcasts.rate_limit import RateLimiter
-from bot.catalog import Catalog
-from bot.catalog.cases import update_by_number
+from bot.catalog import Catalog, format_date
+from bot.catalog.cases import published, update_by_number
 from bot.catalog.i18n import Texts
 from bot.console import plain
 from bot.store import Broadcast, Store
@@ -71,18 +71,32 @@ class ProgressBar:
         self.out.flush()
 
 
+def refusal(catalog: Catalog, campaign_id: str, number: int, today: date) -> str | None:
+    """Why this update cannot be sent today, in one line, or None."""
+    campaign = catalog.campaigns.get(campaign_id)
+    if campaign is None:
+        return f"unknown campaign {campaign_id!r} (known: {', '.join(catalog.campaigns)})"
+    item = update_by_number(campaign, number)
+    if item is None:
+        return f"{campaign_id} has no update {number} (it has {len(campaign.updates)})"
+    if not published(item, today):
+        when = format_date(item.date.first_day(), "en")
+        return (f"update {number} of {campaign.reference} is dated {item.date.display('en')}: it can be "
+                f"sent from {when} on, not on {format_date(today, 'en')} (nothing sent)")
+    return None
+
+
 async def run_broadcast_command(catalog: Catalog, store: Store, bot: Bot | None, campaign_id: str,
                                 number: int, audience: str = "followers", *, dry_run: bool = False,
                                 rate: float | None = 25.0, policy: DeliveryPolicy | None = None,
-                                out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    """Exit status: 0 sent (or nothing left to send), 1 busy elsewhere, 2 bad arguments."""
-    campaign = catalog.campaigns.get(campaign_id)
-    if campaign is None:
-        err.write(f"error: unknown campaign {campaign_id!r} (known: {', '.join(catalog.campaigns)})\n")
+                                out: TextIO = sys.stdout, err: TextIO = sys.stderr,
+                                today: date | None = None) -> int:
+    """Exit status: 0 sent (or nothing left to send), 1 busy elsewhere, 2 bad arguments
+    (an unknown case or update, or an update dated after `today`, the bot's day)."""
+    if (problem := refusal(catalog, campaign_id, number, today or date.today())) is not None:
+        err.write(f"error: {problem}\n")
         return 2
-    if update_by_number(campaign, number) is None:
-        err.write(f"error: {campaign_id} has no update {number} (it has {len(campaign.updates)})\n")
-        return 2
+    campaign = catalog.campaigns[campaign_id]
     texts = Texts(catalog.strings)
     messages = update_messages(catalog, texts, campaign, number)
     if dry_run:
@@ -144,11 +158,11 @@ async def run_announce_command(catalog: Catalog, store: Store, bot: Bot | None, 
         err.write(f"error: unknown campaign {campaign_id!r} (known: {', '.join(catalog.campaigns)})\n")
         return 2
     texts = Texts(catalog.strings)
-    if (reason := refusal(catalog, campaign, today)) is not None:
-        err.write(f"error: {plain(refusal_text(texts, 'en', reason))}\n")
+    if (reason := announcement.refusal(catalog, campaign, today)) is not None:
+        err.write(f"error: {plain(announcement.refusal_text(texts, 'en', reason))}\n")
         return 2
-    messages = announcement_messages(catalog, texts, campaign, today)
-    choices = case_choices(campaign)
+    messages = announcement.announcement_messages(catalog, texts, campaign, today)
+    choices = announcement.case_choices(campaign)
     if dry_run:
         count = await store.announcement_size(campaign_id, choices)
         for lang, (text, _) in messages.items():
@@ -156,8 +170,8 @@ async def run_announce_command(catalog: Catalog, store: Store, bot: Bot | None, 
         out.write(f"Would announce {campaign.reference} to {count} signed up for it "
                   "(nothing sent: --dry-run).\n")
         return 0
-    announcement = await store.open_announcement(campaign_id, choices, datetime.now(UTC))
-    sent = await _send(store, bot, announcement, messages, rate, policy, err)
+    opened = await store.open_announcement(campaign_id, choices, datetime.now(UTC))
+    sent = await _send(store, bot, opened, messages, rate, policy, err)
     if isinstance(sent, int):
         return sent
     counts, paused = sent

@@ -11,7 +11,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 from bot.catalog import ContentError, load_catalog
@@ -61,6 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--lang", choices=["en", "es"], help="your language (stored, as /language does)")
     console.add_argument("--as-of", type=_day, metavar="YYYY-MM-DD", help=AS_OF_HELP)
     commands.add_parser("check", help="validate content/ and seeds/")
+    commands.add_parser("reload", help="check content/, then have the running bot (`run`) load it "
+                                       "without a restart")
 
     ask = commands.add_parser("ask", help="answer a question from the FAQ")
     ask.add_argument("question", help='the question, or "-" to read one per line from standard input')
@@ -174,6 +176,26 @@ def _check(settings: Settings) -> int:
     from bot.runtime import load_configured_catalog
 
     print(load_configured_catalog(settings).summary())
+    return 0
+
+
+def _reload(settings: Settings) -> int:
+    """Check content first (its problems are `path:line` lines, exit 1, and
+    nothing is sent); then SIGHUP to the bot `run` started, which loads it."""
+    import signal
+
+    from bot.runtime import load_configured_catalog
+    from bot.serve import PID_FILE
+
+    summary = load_configured_catalog(settings).summary()
+    pid_path = settings.data_dir / PID_FILE
+    try:
+        pid = int(pid_path.read_text(encoding="ascii").strip())
+        os.kill(pid, signal.SIGHUP)
+    except (FileNotFoundError, ValueError, ProcessLookupError):
+        return _usage_error(f"{summary}, but no running bot was found ({pid_path}): the bot reads content "
+                            "when it starts, so start it with `advocacy-bot run`")
+    print(f"{summary}; the running bot (pid {pid}) is loading it now (its log says when it is done)")
     return 0
 
 
@@ -348,20 +370,21 @@ def _dashboard(settings: Settings, host: str, port: int) -> int:
 
 
 def _broadcast(settings: Settings, args: argparse.Namespace) -> int:
-    """`broadcast` (an update to a case's followers) and `announce` (a new case
-    to those signed up for it): the same sending, from the same store."""
     from telegram import Bot
 
-    from bot.broadcast_command import run_announce_command, run_broadcast_command
+    from bot.broadcast_command import refusal, run_broadcast_command
     from bot.runtime import load_configured_catalog
     from bot.store import open_configured_store
 
+    catalog = load_configured_catalog(settings)
+    today = date.today()  # never --as-of: an update goes out on its date, not before
+    if (problem := refusal(catalog, args.campaign, args.update, today)) is not None:
+        return _usage_error(problem)
     if not args.dry_run and not settings.telegram_bot_token:
         return _usage_error("TELEGRAM_BOT_TOKEN is not set (needed to send; --dry-run works without)")
     rate = args.rate or settings.broadcast_rate
     if not 0 < rate <= 30:
         return _usage_error("--rate must be above 0 and at most 30 messages per second")
-    catalog = load_configured_catalog(settings)
 
     async def send() -> int:
         store = await open_configured_store(settings)
@@ -370,12 +393,49 @@ def _broadcast(settings: Settings, args: argparse.Namespace) -> int:
             if not args.dry_run:
                 bot = Bot(settings.telegram_bot_token, base_url=settings.telegram_api_base_url)
                 await bot.initialize()
-            if args.command == "announce":
-                return await run_announce_command(catalog, store, bot, args.campaign,
-                                                  today=datetime.now(UTC).date(), dry_run=args.dry_run,
-                                                  rate=rate)
             return await run_broadcast_command(catalog, store, bot, args.campaign, args.update,
-                                               args.audience, dry_run=args.dry_run, rate=rate)
+                                               args.audience, dry_run=args.dry_run, rate=rate, today=today)
+        finally:
+            if bot is not None:
+                await bot.shutdown()
+            await store.close()
+
+    return asyncio.run(send())
+
+
+def _announce(settings: Settings, args: argparse.Namespace) -> int:
+    """A new case to those signed up for it: `broadcast`'s sending, from the same store."""
+    from telegram import Bot
+
+    from bot.broadcast_command import run_announce_command
+    from bot.broadcasts.announcement import refusal, refusal_text
+    from bot.catalog.i18n import Texts
+    from bot.console import plain
+    from bot.runtime import load_configured_catalog
+    from bot.store import open_configured_store
+
+    catalog = load_configured_catalog(settings)
+    campaign = catalog.campaigns.get(args.campaign)
+    if campaign is None:
+        return _usage_error(f"unknown campaign {args.campaign!r} (known: {', '.join(catalog.campaigns)})")
+    today = date.today()  # never --as-of: a case is announced from its issued date, not before
+    if (reason := refusal(catalog, campaign, today)) is not None:
+        return _usage_error(plain(refusal_text(Texts(catalog.strings), "en", reason)))
+    if not args.dry_run and not settings.telegram_bot_token:
+        return _usage_error("TELEGRAM_BOT_TOKEN is not set (needed to send; --dry-run works without)")
+    rate = args.rate or settings.broadcast_rate
+    if not 0 < rate <= 30:
+        return _usage_error("--rate must be above 0 and at most 30 messages per second")
+
+    async def send() -> int:
+        store = await open_configured_store(settings)
+        bot = None
+        try:
+            if not args.dry_run:
+                bot = Bot(settings.telegram_bot_token, base_url=settings.telegram_api_base_url)
+                await bot.initialize()
+            return await run_announce_command(catalog, store, bot, args.campaign, today=today,
+                                              dry_run=args.dry_run, rate=rate)
         finally:
             if bot is not None:
                 await bot.shutdown()
@@ -405,6 +465,8 @@ def _usage_error(message: str) -> int:
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "check":
         return _check(settings)
+    if args.command == "reload":
+        return _reload(settings)
     if args.command == "run":
         from bot.serve import ServeOptions
 
@@ -422,8 +484,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _export(settings, args.campaign, args.since)
     if args.command == "dashboard":
         return _dashboard(settings, args.host, args.port)
-    if args.command in ("broadcast", "announce"):
+    if args.command == "broadcast":
         return _broadcast(settings, args)
+    if args.command == "announce":
+        return _announce(settings, args)
     if args.command == "migrate":
         return _migrate(args.source, args.target, args.force)
     if settings.telegram_bot_token:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date
 
-from bot.ask.faq_answers import answer_body, plain_style
+from bot.ask.faq_answers import answer_body, answer_sources, plain_style
 from bot.ask.faq_matcher import Match
 from bot.broadcasts.announcement import choice_names, signup_rows
 from bot.catalog import Catalog
@@ -24,7 +24,8 @@ def answer_text(catalog: Catalog, match: Match, lang: str, today: date) -> str:
         return f"(not sure; declined at score {match.score:.2f}) Closest topics:\n{closest}"
     entry = catalog.faq[match.id]
     # Several passages of one document are one source to a reader: each title once, in order.
-    titles = dict.fromkeys(catalog.seeds[s.seed].title if s.seed else s.title for s in entry.sources)
+    titles = dict.fromkeys(catalog.seeds[s.seed].title if s.seed else s.title
+                           for s in answer_sources(catalog, entry, today))
     sources = "\n".join(f"  - {title}" for title in titles)
     dated = f", as of {entry.as_of.display(lang)}" if entry.as_of is not None else ""
     body = answer_body(catalog, entry, lang, today, plain_style(Texts(catalog.strings).plain))

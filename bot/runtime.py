@@ -44,5 +44,20 @@ def load_configured_catalog(settings: Settings) -> Catalog:
     return load_catalog(settings.content_dir, settings.seeds_dir)
 
 
+def reload_content(services: Services) -> Catalog:
+    """Read content/ and seeds/ again and, only if they pass `check`, put them
+    in place of the running content: catalog, texts, the FAQ's lexical tier and
+    the appeal renderer at once (no await between, so no update sees half of
+    it), then rebuild the semantic tier in the background (the lexical tier
+    answers meanwhile). On any problem ContentError is raised and the running
+    content stays as it was."""
+    catalog = load_configured_catalog(services.settings)  # raises ContentError; nothing changed yet
+    matcher, appeals, texts = build_matcher(catalog), AppealRenderer(catalog), Texts(catalog.strings)
+    services.catalog, services.matcher, services.appeals, services.texts = catalog, matcher, appeals, texts
+    services.semantic = None
+    services.start_semantic_tier()
+    return catalog
+
+
 def build_matcher(catalog: Catalog) -> FaqMatcher:
     return FaqMatcher.build((entry.id, entry.questions.as_mapping()) for entry in catalog.faq.values())

@@ -1,5 +1,5 @@
 """Run the bot against Telegram until SIGTERM or SIGINT, by long polling or
-by webhook, with /healthz and /metrics beside it.
+by webhook, with /healthz and /metrics beside it. SIGHUP reloads content.
 
 Stopping is graceful: the HTTP server stops taking requests and finishes the
 ones in hand, python-telegram-bot finishes the updates it is processing,
@@ -10,21 +10,26 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import secrets
 import signal
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlparse
 
 from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
+from bot.catalog import ContentError
+from bot.runtime import reload_content
 from bot.services import Services
 from bot.web.web_server import create_web_app
 
 log = logging.getLogger(__name__)
 # Only what the bot answers: no edits, no channel posts, no group membership news.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+PID_FILE = "advocacy-bot.pid"  # in the data folder
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,24 @@ def _stop_event() -> asyncio.Event:
     return stop
 
 
+def reload_on_signal(services: Services) -> None:
+    """SIGHUP (sent by `advocacy-bot reload`, or `kill -HUP`): content is read
+    again, after the same checks as `check`; on a problem the running content
+    stays and the problems are logged."""
+    try:
+        catalog = reload_content(services)
+    except ContentError as error:
+        log.error("content not reloaded (%d problems); the running content stays:\n%s",
+                  len(error.problems), error)
+        return
+    log.info("content reloaded: %s", catalog.summary())
+
+
+def pid_file(services: Services) -> Path:
+    """Where the running bot says who it is, for `advocacy-bot reload`."""
+    return services.settings.data_dir / PID_FILE
+
+
 async def _start_site(app: web.Application, host: str, port: int) -> web.AppRunner:
     runner = web.AppRunner(app, shutdown_timeout=30)
     await runner.setup()
@@ -55,6 +78,10 @@ async def serve(application: Application, services: Services, options: ServeOpti
                 stop: asyncio.Event | None = None) -> None:
     """Serve until `stop` is set (default: until SIGTERM or SIGINT)."""
     stop = stop or _stop_event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, reload_on_signal, services)
+    pid = pid_file(services)
+    pid.parent.mkdir(parents=True, exist_ok=True)
+    pid.write_text(f"{os.getpid()}\n", encoding="ascii")
     await application.initialize()
     await application.post_init(application)
     await application.start()
@@ -87,3 +114,4 @@ async def serve(application: Application, services: Services, options: ServeOpti
         await application.stop()  # waits for updates in hand, writes persistence
         await application.shutdown()
         await application.post_shutdown(application)
+        pid.unlink(missing_ok=True)

@@ -52,6 +52,26 @@ def two_case_tree(destination: Path) -> Path:
     return content
 
 
+NETWORK = ROOT / "tests" / "data" / "network"
+
+
+def network_tree(destination: Path) -> tuple[Path, Path]:
+    """The shipped content and seeds plus a second topic and two fictional
+    cases (tests/data/network/README.md): (content dir, seeds dir)."""
+    content, seeds = destination / "content", destination / "seeds"
+    shutil.copytree(ROOT / "content", content)
+    shutil.copytree(ROOT / "seeds", seeds)
+    shutil.copytree(NETWORK / "content" / "topics", content / "topics", dirs_exist_ok=True)
+    shutil.copytree(NETWORK / "content" / "campaigns", content / "campaigns", dirs_exist_ok=True)
+    with (content / "officials.yaml").open("a", encoding="utf-8") as officials:
+        officials.write("\n" + (NETWORK / "content" / "officials-network.yaml").read_text(encoding="utf-8"))
+    with (seeds / "index.yaml").open("a", encoding="utf-8") as index:
+        index.write("\n" + (NETWORK / "seeds" / "index-network.yaml").read_text(encoding="utf-8"))
+    for sheet in (NETWORK / "seeds").glob("*.txt"):
+        shutil.copy(sheet, seeds / sheet.name)
+    return content, seeds
+
+
 @pytest.fixture(scope="session")
 def two_case_catalog(tmp_path_factory):
     return load_catalog(two_case_tree(tmp_path_factory.mktemp("two-cases")), ROOT / "seeds")

@@ -20,8 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from bot.catalog import Catalog, FaqEntry, Official, format_date, offered_channels
-from bot.catalog.cases import CaseStatus, actionable_cases, past_cases
+from bot.catalog import Catalog, FaqEntry, Official, Source, format_date, offered_channels
+from bot.catalog.cases import CaseStatus, actionable_cases, latest_update, past_cases
+from bot.catalog.schema import CASE_GENERATORS
 
 
 @dataclass(frozen=True)
@@ -40,12 +41,105 @@ def plain_style(say: Callable[..., str]) -> Style:
 
 def answer_body(catalog: Catalog, entry: FaqEntry, lang: str, today: date, style: Style) -> str:
     """The entry's answer in `lang` on `today`: its text and any generated part
-    (after the text, or before it for what answers the question itself)."""
+    (after the text, or before it for what answers the question itself), then
+    the network's contact when the entry asks for it."""
     parts = [style.text(entry.answer.get(lang).strip())]
     if entry.answer_from is not None:
         generated = GENERATORS[entry.answer_from](catalog, entry, lang, today, style)
         parts = [*generated, *parts] if entry.answer_from in LEADING else [*parts, *generated]
-    return "\n\n".join(parts)
+    if entry.with_contact:
+        parts.append(network_contact(catalog, lang, style))
+    return "\n\n".join(p for p in parts if p)
+
+
+def network_contact(catalog: Catalog, lang: str, style: Style) -> str:
+    """Who to ask about the cases, from content/group.yaml."""
+    network = catalog.group.network
+    ways = [w for w in (network.email, network.phone, network.url) if w]
+    return style.say(lang, "faq.network_contact", network=network.name.get(lang), contact=", ".join(ways))
+
+
+def answer_sources(catalog: Catalog, entry: FaqEntry, today: date) -> tuple[Source, ...]:
+    """What an answer relies on: for an answer made from the cases' files, the
+    sources of the cases (and officials, and updates) it lists that day; for any
+    other, the entry's own. The network's contact adds its source."""
+    sources = list(entry.sources)
+    if entry.answer_from in CASE_GENERATORS:
+        sources = []
+        for status in cases_to_answer_about(catalog, today, entry.answer_from):
+            campaign = status.campaign
+            sources += campaign.sources
+            if entry.answer_from == "open_cases":
+                for target in status.writable:
+                    sources += catalog.officials[target.official].sources
+            if entry.answer_from == "case_news" and (latest := latest_update(campaign, today)) is not None:
+                sources += latest[1].sources
+        sources = sources or list(entry.sources)
+    if entry.with_contact:
+        sources += catalog.group.network.sources
+    return tuple(dict.fromkeys(sources))
+
+
+def cases_to_answer_about(catalog: Catalog, today: date, generator: str) -> list[CaseStatus]:
+    """The cases a case question is answered about: those open for action, or,
+    with none open, the most recently ended one (whom to write to lists open
+    cases only: nobody is asked to write on a closed case)."""
+    running = actionable_cases(catalog, today)
+    if running or generator == "open_cases":
+        return running
+    return past_cases(catalog, today)[:1]
+
+
+def _case_heading(status: CaseStatus, lang: str, style: Style) -> str:
+    campaign = status.campaign
+    heading = style.strong(style.say(lang, "faq.open_cases.case", reference=campaign.reference,
+                                     title=campaign.title.get(lang)))
+    if status.actionable:
+        return heading
+    return heading + "\n" + _past_line(status, lang, style)
+
+
+def _per_case(catalog: Catalog, entry: FaqEntry, lang: str, today: date, style: Style,
+              body: Callable[[CaseStatus], list[str]]) -> list[str]:
+    """One paragraph per case the question is about; `when_empty` with none."""
+    statuses = cases_to_answer_about(catalog, today, entry.answer_from or "")
+    if not statuses:
+        return [style.text(entry.when_empty.get(lang).strip())] if entry.when_empty is not None else []
+    return ["\n".join([_case_heading(status, lang, style), *body(status)]) for status in statuses]
+
+
+def _case_at_risk(catalog: Catalog, entry: FaqEntry, lang: str, today: date, style: Style) -> list[str]:
+    """Who each case is about: its `at_risk` sentence, else its summary."""
+    def body(status: CaseStatus) -> list[str]:
+        campaign = status.campaign
+        return [style.text((campaign.at_risk or campaign.summary).get(lang).strip())]
+    return _per_case(catalog, entry, lang, today, style, body)
+
+
+def _case_asks(catalog: Catalog, entry: FaqEntry, lang: str, today: date, style: Style) -> list[str]:
+    """What each case's appeal asks, and by when."""
+    def body(status: CaseStatus) -> list[str]:
+        lines = [style.say(lang, "faq.case.asks")]
+        lines += [style.say(lang, "faq.case.ask", ask=ask.get(lang)) for ask in status.campaign.asks]
+        if status.actionable and status.deadline is not None:
+            key = "faq.open_cases.deadline_passed" if status.deadline_passed else "faq.open_cases.deadline"
+            lines.append(style.say(lang, key, deadline=format_date(status.deadline, lang)))
+        return lines
+    return _per_case(catalog, entry, lang, today, style, body)
+
+
+def _case_news(catalog: Catalog, entry: FaqEntry, lang: str, today: date, style: Style) -> list[str]:
+    """What happened since each case was issued: its latest published update."""
+    def body(status: CaseStatus) -> list[str]:
+        latest = latest_update(status.campaign, today)
+        if latest is None:
+            issued = status.campaign.issued
+            return [style.say(lang, "faq.case.no_news", date=issued.display(lang) if issued else "")
+                    if issued else style.say(lang, "faq.case.no_news_undated")]
+        _, item = latest
+        return [style.say(lang, "faq.case.latest", date=item.date.display(lang), title=item.title.get(lang)),
+                style.text(item.text.get(lang).strip())]
+    return _per_case(catalog, entry, lang, today, style, body)
 
 
 def _open_cases(catalog: Catalog, entry: FaqEntry, lang: str, today: date, style: Style) -> list[str]:
@@ -115,5 +209,9 @@ def contact(official: Official, channel: str) -> str:
 GENERATORS: dict[str, Callable[[Catalog, FaqEntry, str, date, Style], list[str]]] = {
     "open_cases": _open_cases,
     "case_status": _case_status,
+    "case_at_risk": _case_at_risk,
+    "case_asks": _case_asks,
+    "case_news": _case_news,
 }
-LEADING = frozenset({"case_status"})  # the generated part answers the question: it comes first
+# The generated part answers the question: it comes first.
+LEADING = frozenset({"case_status", "case_at_risk", "case_asks", "case_news"})

@@ -14,7 +14,7 @@ from datetime import date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.catalog import LANGUAGES, Campaign, Catalog, format_date
-from bot.catalog.cases import status_of
+from bot.catalog.cases import status_of, visible
 from bot.catalog.i18n import Html, Texts
 from bot.catalog.schema import REGIONS
 from bot.store import SIGNUP_ALL, SignupCounts
@@ -54,20 +54,14 @@ def signup_rows(counts: SignupCounts, names: dict[str, str]) -> list[tuple[str, 
     return rows
 
 
-def issued_by(campaign: Campaign, today: date) -> bool:
-    """Stand-in for the visibility rule of bot/catalog/cases.py (a case is
-    invisible before `issued` and while a draft): issued on or before `today`.
-    Swap for that rule's function when it lands; `refusal` is its one caller."""
-    return campaign.issued is None or campaign.issued.first_day() <= today
-
-
 def refusal(catalog: Catalog, campaign: Campaign, today: date) -> tuple[str, dict[str, object]] | None:
     """Why this case cannot be announced today (an interface string's key and
-    values), or None when it can: not a draft, issued by today, open for action."""
+    values), or None when it can: visible to supporters (not a draft, issued
+    by today: bot.catalog.cases, rule 6) and open for action."""
     values: dict[str, object] = {"reference": campaign.reference}
     if campaign.status == "draft":
         return "announce.draft", values
-    if not issued_by(campaign, today):
+    if not visible(campaign, today):  # not issued yet
         return "announce.not_yet", {**values, "date": campaign.issued.first_day()}
     if not status_of(campaign, catalog.officials, today).actionable:
         return "announce.not_open", values

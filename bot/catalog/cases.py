@@ -16,6 +16,10 @@ the dashboard (README, "Cases: open, closed, archived").
 5. A case is actionable on D when it is open and at least one of its
    officials can be written to. Only actionable cases are offered in Take
    action; the others are archives.
+6. A case is invisible to supporters before its `issued` date (a month or a
+   year: before its first day) and while its `status` is `draft`: no screen,
+   answer, announcement or button shows it. Organizers still see it in
+   `/stats`, `check` and `letter --as-of`. A case without `issued` is visible.
 
 The bot's clock decides D (`--as-of` moves it for a preview; tests keep their
 own clock).
@@ -48,6 +52,18 @@ def update_by_number(campaign: Campaign, number: int) -> CampaignUpdate | None:
     return campaign.updates[number - 1] if 1 <= number <= len(campaign.updates) else None
 
 
+def visible(campaign: Campaign, today: date) -> bool:
+    """Whether supporters may see the case on `today` (rule 6)."""
+    if campaign.status == "draft":
+        return False
+    return campaign.issued is None or campaign.issued.first_day() <= today
+
+
+def visible_campaigns(catalog: Catalog, today: date) -> list[Campaign]:
+    """The cases supporters may see on `today`, in the catalog's order."""
+    return [c for c in catalog.campaigns.values() if visible(c, today)]
+
+
 def in_office(official: Official, today: date) -> bool:
     term = official.in_office
     if term is None:
@@ -69,10 +85,11 @@ class CaseStatus:
     writable: tuple[Target, ...]  # targets whose officials hold the post today
     departed: tuple[Target, ...]  # targets whose officials do not
     ended: date | None  # when it stopped being actionable, as far as content tells
+    visible: bool = True  # False before it is issued, and while a draft (rule 6)
 
     @property
     def actionable(self) -> bool:
-        return not self.closed and bool(self.writable)
+        return self.visible and not self.closed and bool(self.writable)
 
     @property
     def days_left(self) -> int | None:
@@ -110,6 +127,7 @@ def status_of(campaign: Campaign, officials, today: date) -> CaseStatus:
         writable=writable,
         departed=departed,
         ended=ended,
+        visible=visible(campaign, today),
     )
 
 
@@ -128,7 +146,7 @@ def actionable_cases(catalog: Catalog, today: date) -> list[CaseStatus]:
 
 def past_cases(catalog: Catalog, today: date) -> list[CaseStatus]:
     """Closed cases and those with no one left to write to, most recently ended first."""
-    statuses = [status_of(c, catalog.officials, today) for c in catalog.campaigns.values()]
+    statuses = [status_of(c, catalog.officials, today) for c in visible_campaigns(catalog, today)]
     return sorted((s for s in statuses if not s.actionable),
                   key=lambda s: (s.ended or s.deadline or date.min, s.campaign.id), reverse=True)
 

@@ -19,6 +19,12 @@ class Html(str):
     """Text already safe for parse_mode=HTML: inserted into strings as is."""
 
 
+def locale_of(lang: str) -> str:
+    """The Babel locale for a language: British English (27 September 2018,
+    "a, b or c"), the language itself otherwise."""
+    return "en_GB" if lang == "en" else lang
+
+
 def language_for(code: str | None) -> str:
     """Telegram's language_code to ours: Spanish for es*, English otherwise."""
     return "es" if (code or "").lower().startswith("es") else DEFAULT_LANGUAGE

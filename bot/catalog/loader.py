@@ -15,16 +15,19 @@ from pathlib import Path
 from types import MappingProxyType
 
 from bot.catalog.build import Builder, Problem, Problems
+from bot.catalog.case_questions import with_case_phrasings
 from bot.catalog.case_rules import check_case
 from bot.catalog.quotes import normalise_passage
 from bot.catalog.rules import check_rules
 from bot.catalog.schema import (
+    CASE_GENERATORS,
     LANGUAGES,
     Campaign,
     Explainer,
     FaqEntry,
     Group,
     Official,
+    PartialDate,
     Seed,
     Source,
     Topic,
@@ -212,6 +215,11 @@ def _check_sources(reader: _Reader, sources: tuple[Source, ...], seeds: dict, se
                                 "public source with 'title', 'publisher' and 'date'")
 
 
+def _issue_order(campaign: Campaign) -> tuple:
+    """Oldest first; a case with no issue date counts as the newest."""
+    return (campaign.issued is None, campaign.issued or PartialDate(0), campaign.id)
+
+
 def _check_topic_seeds(reader: _Reader, item: Explainer | FaqEntry, topics: Mapping[str, Topic]) -> None:
     """A topic's explainers and answers quote its own source documents only,
     so a topic folder can be read, checked and retired on its own."""
@@ -285,7 +293,9 @@ def load_catalog(content_dir: Path, seeds_dir: Path) -> Catalog:
         reader.broken["official"] |= {ref for c in campaigns.values() for ref in c.target_ids}
     strings = load_strings(reader.content_dir / "i18n", reader.display, problems)
     templates = load_templates(reader.content_dir, {c.id: set(c.channels) for c in campaigns.values()},
-                               reader.display, problems)
+                               reader.display, problems,
+                               references={c.id: c.reference for c in sorted(campaigns.values(),
+                                                                             key=_issue_order)})
 
     if group is not None:
         _check_sources(reader, group.network.sources, seeds, seed_texts)
@@ -321,8 +331,9 @@ def load_catalog(content_dir: Path, seeds_dir: Path) -> Catalog:
         for lang, phrasings in entry.questions.as_mapping().items():
             if not phrasings:
                 problems.add(entry.where.path, entry.where.of("questions"), f"no {lang} questions")
+    answered_from_cases = [e for e in faq.values() if e.answer_from in CASE_GENERATORS]
     for item in (*campaigns.values(), *explainers.values(), *faq.values()):
-        if not item.sources:
+        if not item.sources and item not in answered_from_cases:
             problems.add(item.where.path, item.where.of("sources"), "at least one source is required")
     check_rules(reader.content_dir, reader.display, problems, seeds=seeds, campaigns=campaigns.values(),
                 officials=officials.values(), explainers=explainers.values(), faq=faq.values())
@@ -339,7 +350,7 @@ def load_catalog(content_dir: Path, seeds_dir: Path) -> Catalog:
         officials=freeze(officials),
         explainers=tuple(sorted(explainers.values(),
                                 key=lambda e: (topic_order.get(e.topic, (0, "")), e.order, e.id))),
-        faq=freeze(faq),
+        faq=freeze(with_case_phrasings(faq, campaigns.values(), officials)),
         templates=freeze(templates),
         strings=freeze({lang: freeze(values) for lang, values in strings.items()}),
     )

@@ -255,9 +255,10 @@ class Campaign:
     topics: tuple[str, ...] = ()
     country: str | None = None  # ISO 3166 code of the country the case is about ("MX")
     region: Region | None = None
-    # Who is at risk, in a sentence per language, for "who is at risk?" (made
-    # from the case's own files, like every case question).
+    # Who is at risk, a sentence per language, for "who is at risk?", and the
+    # names of the people the case is about, so "who is <name>?" finds it.
     at_risk: Text | None = None
+    people: tuple[str, ...] = ()
     issued: PartialDate | None = None
     deadline: date | None = None
     updates: tuple[CampaignUpdate, ...] = ()
@@ -330,7 +331,10 @@ class Group:
 
 # What an FAQ entry's `answer_from` may name: the answer parts made at answer
 # time from the content itself (bot/ask/faq_answers.py holds one function each).
-AnswerGenerator = Literal["open_cases", "case_status"]
+AnswerGenerator = Literal["open_cases", "case_status", "case_at_risk", "case_asks", "case_news"]
+# The generators that answer from the cases' own files: their answers cite the
+# cases' sources, not the entry's (which may then have none).
+CASE_GENERATORS = frozenset({"open_cases", "case_at_risk", "case_asks", "case_news"})
 
 
 @dataclass(frozen=True)
@@ -351,11 +355,14 @@ class FaqEntry:
     id: str
     questions: Phrasings
     answer: Text
-    sources: tuple[Source, ...]
+    sources: tuple[Source, ...] = ()  # required, except for answers made from the cases' files
     as_of: PartialDate | None = None
     about: Literal["sources", "bot"] = "sources"
     related: tuple[str, ...] = ()
     answer_from: AnswerGenerator | None = None
     when_empty: Text | None = None
+    # True: the network's contact (content/group.yaml) ends the answer, so no
+    # answer types an address or a phone number by hand.
+    with_contact: bool = False
     topic: str | None = field(default=None, metadata={"derived": True})
     where: Where = field(default=NOWHERE, compare=False, repr=False)

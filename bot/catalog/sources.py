@@ -8,6 +8,14 @@ from bot.catalog.i18n import Html, Texts
 from bot.core.telegram_html import escape
 
 
+def seed_years(catalog: Catalog, seed_ids) -> str:
+    """The years the documents were written: "2018", or "2018–2020"."""
+    years = sorted({catalog.seeds[i].date.year for i in seed_ids if i in catalog.seeds})
+    if not years:
+        return ""
+    return str(years[0]) if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
+
+
 def as_of_note(texts: Texts, lang: str, as_of: PartialDate) -> Html:
     return texts(lang, "content.as_of", date=as_of.display(lang))
 

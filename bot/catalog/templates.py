@@ -121,8 +121,47 @@ class _Checker:
         return found
 
 
+def check_cases_apart(sources: dict[str, str], paths: dict[str, str], references: dict[str, str],
+                      problems: Problems) -> None:
+    """A case's templates are its own: none is byte-identical to another case's
+    template, and none names another case's reference. Both are what a case
+    folder copied to start the next one keeps until every template is rewritten.
+    `references` maps each case id to its reference ("UA 150.18"), oldest case
+    first: of two identical templates, the newer case's is the copy."""
+    order = {case_id: place for place, case_id in enumerate(references)}
+    first_with: dict[str, str] = {}
+    for name, text in sorted(sources.items(), key=lambda item: order.get(_case_of(item[0]) or "", -1)):
+        case_id = _case_of(name)
+        if case_id is None:
+            continue
+        earlier = first_with.setdefault(text, name)
+        if earlier != name and _case_of(earlier) != case_id:
+            problems.add(paths[name], 1, f"this template is the same as {paths[earlier]}: "
+                                         "write this case's own text")
+        for other, reference in references.items():
+            if other != case_id and (line := _line_naming(text, reference)) is not None:
+                problems.add(paths[name], line, f"names another case's reference, {reference!r}: "
+                                                "was this template copied from that case?")
+
+
+def _case_of(name: str) -> str | None:
+    """"campaigns/ua-150-18/templates/letter.en.j2" -> "ua-150-18"."""
+    parts = name.split("/")
+    return parts[1] if len(parts) == 4 and parts[0] == "campaigns" else None
+
+
+def _line_naming(text: str, reference: str) -> int | None:
+    """The line of `text` that names `reference` (as written, or with the
+    slash the network's sheets use: "UA 150/18"), or None."""
+    forms = {reference, reference.replace(".", "/")}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if any(form in line for form in forms):
+            return number
+    return None
+
+
 def load_templates(content_dir: Path, cases: dict[str, set[str]], display: Callable[[Path], str],
-                   problems: Problems) -> dict[str, str]:
+                   problems: Problems, references: dict[str, str] | None = None) -> dict[str, str]:
     """Every template source by name, checked.
 
     `cases` maps each case id to the channels it offers; each needs a template
@@ -150,12 +189,18 @@ def load_templates(content_dir: Path, cases: dict[str, set[str]], display: Calla
                                                f"{', '.join(CHANNELS)}; lang {', '.join(LANGUAGES)}), "
                                                "or starts with _ for a partial")
                 continue
+            if not path.name.startswith("_") and channel not in channels:
+                offered = ", ".join(sorted(channels, key=CHANNELS.index))
+                problems.add(display(path), 1, f"template for {channel}, which the case does not offer "
+                                               f"(its channels: {offered}): delete it, or add the channel")
+                continue
             read(path, f"campaigns/{campaign_id}/templates/{path.name}")
         for channel in sorted(channels, key=CHANNELS.index):
             for lang in LANGUAGES:
                 if case_template(campaign_id, channel, lang) not in sources:
                     problems.add(display(folder), 1, f"missing template {channel}.{lang}.j2: the case "
                                                      f"offers {channel} and supporters read {lang}")
+    check_cases_apart(sources, paths, references or {}, problems)
     checker = _Checker(sources, paths, problems)
     for campaign_id in cases:
         for channel, required in REQUIRED_BLOCKS.items():

@@ -94,6 +94,7 @@ def register_handlers(application: Application) -> None:
     application.add_handler(CommandHandler("start", leaving_flows(menu.start)))
     application.add_handler(CommandHandler("stats", organizer.stats))
     application.add_handler(CommandHandler("problems", organizer.problems))
+    application.add_handler(CommandHandler("reload", organizer.reload))
     application.add_handler(CallbackQueryHandler(organizer.resolve, pattern=f"^{organizer.RESOLVE}"))
     application.add_handler(CommandHandler("mydata", privacy.my_data))
     application.add_handler(CommandHandler("forget", privacy.forget))
@@ -107,6 +108,7 @@ def register_handlers(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(menu.set_language, pattern=f"^{menu.LANGUAGE_PREFIX}"))
     application.add_handler(CallbackQueryHandler(leaving_flows(learn.show_list),
                                                  pattern=f"^({menu.LEARN}|{learn.LIST})$"))
+    application.add_handler(CallbackQueryHandler(learn.show_topic, pattern=f"^{learn.TOPIC}"))
     application.add_handler(CallbackQueryHandler(learn.show, pattern=f"^{learn.SHOW}"))
     application.add_handler(CallbackQueryHandler(learn.show_sources, pattern=f"^{learn.SOURCES}"))
     application.add_handler(CallbackQueryHandler(leaving_flows(ask.prompt), pattern=f"^{menu.ASK}$"))

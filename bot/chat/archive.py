@@ -102,7 +102,7 @@ async def show_case(update: Update, context: BotContext, status: CaseStatus) -> 
 
 async def open_case(update: Update, context: BotContext) -> None:
     """A past case's button: its archive screen (or, if it has reopened, say so)."""
-    campaign = context.services.catalog.campaigns.get(update.callback_query.data.removeprefix(CASE))
+    campaign = context.campaign(update.callback_query.data.removeprefix(CASE))
     if campaign is None:
         await answer_stale(update, context)
         return
@@ -123,7 +123,7 @@ async def show_appeal(update: Update, context: BotContext) -> None:
     """The appeal as supporters sent it: for the record, never to be sent again."""
     campaign_id, _, official_id = update.callback_query.data.removeprefix(APPEAL).partition(":")
     catalog = context.services.catalog
-    campaign = catalog.campaigns.get(campaign_id)
+    campaign = context.campaign(campaign_id)
     if campaign is None or campaign.target(official_id) is None:
         await answer_stale(update, context)
         return

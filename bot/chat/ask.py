@@ -17,7 +17,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.ask.combined_matcher import ask_off_loop
-from bot.ask.faq_answers import Style, answer_body
+from bot.ask.faq_answers import Style, answer_body, answer_sources
 from bot.ask.text_normalise import LANGUAGES
 from bot.catalog import FaqEntry
 from bot.catalog.cases import actionable_cases
@@ -76,7 +76,7 @@ async def answer_entry(update: Update, context: BotContext, entry: FaqEntry, lan
     parts = [
         f"<b>{escape(entry.questions.as_mapping()[lang][0])}</b>",
         answer_body(services.catalog, entry, lang, today, chat_style),
-        source_line(services.catalog, services.texts, lang, entry.sources),
+        source_line(services.catalog, services.texts, lang, answer_sources(services.catalog, entry, today)),
     ]
     if entry.as_of is not None:  # entries about the bot itself are not dated
         parts.append(as_of_note(services.texts, lang, entry.as_of))
@@ -123,6 +123,7 @@ async def show_sources(update: Update, context: BotContext) -> None:
         await update.callback_query.answer()
         return
     services = context.services
-    text = sources_view(services.catalog, services.texts, lang, question_label(entry, lang), entry.sources)
+    sources = answer_sources(services.catalog, entry, services.today())
+    text = sources_view(services.catalog, services.texts, lang, question_label(entry, lang), sources)
     markup = keyboard([[(services.texts.plain(lang, "learn.back"), button_data(SHOW, entry.id, lang))]])
     await reply(update, text, markup)

@@ -31,7 +31,8 @@ from bot.broadcasts.engine import (
     holder_is_dead,
     new_owner,
 )
-from bot.catalog import Campaign
+from bot.catalog import Campaign, format_date
+from bot.catalog.cases import published
 from bot.catalog.i18n import Html, Texts
 from bot.chat.context import SERVICES_KEY, BotContext, Services, answer_stale, keyboard, reply
 from bot.chat.flows import expire_abandoned_flows
@@ -79,6 +80,11 @@ def _parse(context: BotContext, update: Update, args: list[str]) -> tuple[Campai
     if not 1 <= number <= len(campaign.updates):
         return context.t(update, "broadcast.unknown_update", reference=campaign.reference, number=number,
                          count=len(campaign.updates))
+    item = campaign.updates[number - 1]
+    if not published(item, context.services.today()):
+        lang = context.lang(update)
+        return context.t(update, "broadcast.too_early", reference=campaign.reference, number=number,
+                         date=item.date.display(lang), first_day=format_date(item.date.first_day(), lang))
     return campaign, number, audience
 
 

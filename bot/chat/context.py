@@ -13,7 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.catalog import Campaign
-from bot.catalog.cases import CaseStatus, status_of
+from bot.catalog.cases import CaseStatus, status_of, visible
 from bot.catalog.i18n import Html, language_for
 from bot.services import Services
 
@@ -40,6 +40,12 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
     def label(self, update: Update, key: str, **values: object) -> str:
         """A button label or alert (no HTML) in the supporter's language."""
         return self.services.texts.plain(self.lang(update), key, **values)
+
+    def campaign(self, campaign_id: str) -> Campaign | None:
+        """The case a button names, if supporters may see it today: a forged
+        button, or one for a case not yet issued or a draft, gets None."""
+        campaign = self.services.catalog.campaigns.get(campaign_id)
+        return campaign if campaign is not None and visible(campaign, self.services.today()) else None
 
     def status(self, campaign: Campaign) -> CaseStatus:
         """Where the case stands today, by the bot's clock (see bot.catalog.cases)."""

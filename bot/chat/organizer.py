@@ -1,24 +1,30 @@
-"""Organizer commands: /stats and /problems. Organizers are the Telegram ids in
+"""Organizer commands: /stats, /problems and /reload. Organizers are the Telegram ids in
 ORGANIZER_IDS; everyone else is told the command is for organizers, and
 nothing else."""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from functools import wraps
 
 from telegram import InputFile, Update
 
 from bot.broadcasts.announcement import choice_names, signup_rows
+from bot.catalog import ContentError
 from bot.catalog.i18n import Html
 from bot.chat.context import BotContext, answer_stale, keyboard, reply
 from bot.chat.delivery import send_long
 from bot.core.telegram_html import escape
+from bot.runtime import reload_content
 from bot.store.charts import StatsCharts
+
+log = logging.getLogger(__name__)
 
 RESOLVE = "org:resolve:"
 CHARTS_KEY = "stats_charts"  # in services.extras: the StatsCharts of this bot
 REVIEW_LIMIT = 10
+RELOAD_PROBLEMS_SHOWN = 10
 
 
 def organizers_only(handler):
@@ -117,3 +123,18 @@ async def resolve(update: Update, context: BotContext) -> None:
     done = await context.services.store.resolve_problem(int(item_id), kind=kind)
     key = "organizer.resolved" if done else "organizer.already_resolved"
     await update.callback_query.answer(context.services.texts.plain(context.lang(update), key))
+
+
+@organizers_only
+async def reload(update: Update, context: BotContext) -> None:
+    """/reload: read content/ again after `check`; on any problem the running
+    content stays, and the organizer sees the problems as `check` prints them."""
+    try:
+        catalog = reload_content(context.services)
+    except ContentError as error:
+        shown = "\n".join(escape(str(p)) for p in error.problems[:RELOAD_PROBLEMS_SHOWN])
+        await reply(update, context.t(update, "organizer.reload_refused", count=len(error.problems),
+                                      problems=Html(f"<code>{shown}</code>")))
+        return
+    log.info("content reloaded by an organizer: %s", catalog.summary())
+    await reply(update, context.t(update, "organizer.reloaded", summary=catalog.summary()))

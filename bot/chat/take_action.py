@@ -136,7 +136,7 @@ async def ask_campaign(update: Update, context: BotContext) -> int:
 
 
 async def pick_campaign(update: Update, context: BotContext) -> int:
-    campaign = context.services.catalog.campaigns.get(update.callback_query.data.removeprefix(PICK_CAMPAIGN))
+    campaign = context.campaign(update.callback_query.data.removeprefix(PICK_CAMPAIGN))
     if campaign is None:
         await answer_stale(update, context)  # forged or from old content: the list stays
         return CAMPAIGN

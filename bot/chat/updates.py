@@ -34,7 +34,7 @@ def follow_row(context: BotContext, update: Update, campaign_id: str) -> list[tu
 
 
 def _campaign(context: BotContext, data: str, prefix: str) -> Campaign | None:
-    return context.services.catalog.campaigns.get(data.removeprefix(prefix))
+    return context.campaign(data.removeprefix(prefix))
 
 
 async def _follow(update: Update, context: BotContext, campaign: Campaign) -> bool:

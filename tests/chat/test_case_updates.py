@@ -15,6 +15,7 @@ from tests.chat.test_take_action import complete
 from tests.conftest import ORGANIZER_ID, start_bot, stop_bot, texts_of
 
 AFTER_THE_UPDATE = datetime(2018, 11, 2, 12).timestamp()
+BEFORE_THE_UPDATE = datetime(2018, 9, 15, 12).timestamp()
 UPDATE_EN = (
     "📣 <b>UA 150.18 update (30 October 2018)</b>\n<b>No further action needed</b>\n\n"
     "Amnesty International's update on UA 150.18: journalists who had interviewed diplomatic sources "
@@ -124,6 +125,7 @@ async def test_an_organizer_previews_confirms_and_watches_a_broadcast(bot, servi
                                         if method == "sendMessage" and params["chat_id"] == 103 else None)
     organizer = sim.user(ORGANIZER_ID, "Olga")
 
+    services.clock.now = AFTER_THE_UPDATE  # an update goes out from its date on
     preview, question = await organizer.send("/broadcast ua-150-18")
     assert preview.text == UPDATE_EN
     assert question.text == ("<b>Preview</b> of update 1 of UA 150.18: the message above is what each of "
@@ -166,15 +168,18 @@ async def test_after_forget_and_following_again_an_update_already_received_is_no
     ana, organizer = sim.user(101, "Ana"), sim.user(ORGANIZER_ID, "Olga")
     await ana.send("/updates")
     await ana.press("upd:lon:ua-150-18")
+    services.clock.now = AFTER_THE_UPDATE  # an update goes out from its date on
     await organizer.send("/broadcast ua-150-18")
     await organizer.press("✅ Send now")
     await wait_for_broadcasts(sim.application, services.store)
     assert [c.chat_id for c in api.take_calls() if c.method == "sendMessage"] == [101]
     await ana.send("/forget")
     await ana.press("🗑 Yes, delete my data")
+    services.clock.now = BEFORE_THE_UPDATE  # while the case runs, to follow it again
     await ana.send("/updates")
     await ana.press("upd:lon:ua-150-18")
     assert await services.store.subscriptions_of(101) == ["ua-150-18"]
+    services.clock.now = AFTER_THE_UPDATE
     preview, nobody = await organizer.send("/broadcast ua-150-18")
     assert nobody.text.startswith("Nobody to send it to")
 
@@ -188,6 +193,7 @@ async def test_organizer_can_cancel_and_can_address_those_who_acted(bot, service
     await follower.send("/updates")
     await follower.press("upd:lon:ua-150-18")
     organizer = sim.user(ORGANIZER_ID, "Olga")
+    services.clock.now = AFTER_THE_UPDATE  # an update goes out from its date on
     _, question = await organizer.send("/broadcast ua-150-18 1 acted")
     assert question.text.endswith("Send it to <b>1</b> follower who reported an action?")
     calls = await organizer.press("✖️ Cancel")

@@ -124,6 +124,7 @@ async def test_numbers_take_the_right_plural(bot, services):
     await follower.send("/updates")
     await follower.press("upd:lon:ua-150-18")
     organizer = sim.user(ORGANIZER_ID)
+    services.clock.now = datetime(2018, 10, 30, 12, tzinfo=UTC).timestamp()  # the update's day
     _, question = await organizer.send("/broadcast ua-150-18")
     assert question.text.endswith("Send it to <b>1</b> follower?")
     services.clock.now = datetime(2018, 9, 26, 12, tzinfo=UTC).timestamp()

@@ -17,7 +17,8 @@ async def test_learn_lists_every_explainer_and_pages_through_them(bot, catalog):
     await user.send("/start")
     calls = await user.press("📚 Learn")
     listing = calls[-1]
-    assert listing.text.startswith("<b>Learn</b>\nShort explainers")
+    # One topic: Learn opens it straight away (with several, it lists them first).
+    assert listing.text.startswith("<b>Safe third country: the US–Mexico talks and US asylum policy</b>\n")
     titles = [e.title.en for e in catalog.explainers]
     assert listing.button_texts() == [*titles, "🏠 Menu"]
 
@@ -26,7 +27,7 @@ async def test_learn_lists_every_explainer_and_pages_through_them(bot, catalog):
     assert first.text.startswith(f"<b>{catalog.explainers[0].title.en}</b>\n\n")
     assert first.text.endswith(AS_OF_EN)
     assert f"<i>Information as of {catalog.explainers[0].as_of.display('en')}." in first.text
-    assert first.button_texts() == ["⬅️ Back", "Next ➡️", "📄 Sources", "📚 All topics",
+    assert first.button_texts() == ["⬅️ Back", "Next ➡️", "📄 Sources", "📚 All explainers",
                                     "✍️ Take action", "🏠 Menu"]
     for explainer in catalog.explainers[1:]:
         calls = await user.press("Next ➡️")
@@ -103,7 +104,7 @@ async def test_nothing_to_go_on_gets_the_ask_prompt(bot, text):
     sim, _ = bot
     calls = await sim.user().send(text or "\u200b")
     assert texts_of(calls) == ["Type your question in your own words, in English or Spanish. For example: "
-                               "<i>Is Mexico safe for asylum seekers?</i>"]
+                               "<i>Who is at risk in this case?</i>"]
 
 
 async def test_a_very_long_question_gets_the_reply_to_its_start(bot):
@@ -122,7 +123,7 @@ async def test_a_very_long_question_gets_the_reply_to_its_start(bot):
     assert api.refusals == []
 
 
-async def test_the_ask_menu_prompts_and_legal_help_gives_the_appeal_contact(bot):
+async def test_the_ask_menu_prompts_and_legal_help_is_not_the_networks_contact(bot):
     sim, _ = bot
     user = sim.user()
     await user.send("/start")
@@ -130,7 +131,7 @@ async def test_the_ask_menu_prompts_and_legal_help_gives_the_appeal_contact(bot)
     assert calls[-1].text.startswith("Type your question in your own words")
     (answer,) = await user.send("I need a lawyer for my own asylum case")
     assert "This bot gives no legal advice" in answer.text
-    assert "uan@aiusa.org, phone (212) 807-8400" in answer.text
+    assert "uan@aiusa.org" not in answer.text  # the network organizes appeals: it is no legal help
 
 
 @pytest.mark.parametrize("lang, sources_label, amnesty, ngos", [

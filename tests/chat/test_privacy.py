@@ -78,11 +78,13 @@ async def journey(user, clock, sim, api, store) -> None:
     api.fault = lambda method, params: (
         not_found if method == "sendMessage" and params["chat_id"] == TELEGRAM_ID else None)
     organizer = sim.user(user_id=ORGANIZER_ID)
+    clock.now = datetime(2018, 10, 30, 12, tzinfo=UTC).timestamp()  # an update goes out from its date on
     await organizer.send("/broadcast ua-150-18")
     await organizer.press("✅ Send now")
     await wait_for_broadcasts(sim.application, store)
     api.fault = None
     assert (await store.delivery_counts(1)).failed == 1
+    clock.now = datetime(2018, 9, 16, 12, tzinfo=UTC).timestamp()  # back while the case runs
     await user.press("📬 An official replied")
     await user.press("Gerónimo Gutiérrez (UA 150.18)")
     await user.send(REPLY)

@@ -207,13 +207,11 @@ NOTHING_OPEN = datetime(2026, 12, 7, 12, tzinfo=UTC).timestamp()  # UA 150.18 cl
 
 
 @pytest.mark.parametrize(("lang", "line", "button", "question", "offer"), [
-    ("en", "Press <b>Tell me about new cases</b> to hear when the next one opens, read how past cases ended, "
-           "learn about the issues, or share this bot with a friend.", "🔔 Tell me about new cases",
-     "Is there anything I can still do?",
+    ("en", "Press <b>Tell me about new cases</b> to hear when the next one opens.",
+     "🔔 Tell me about new cases", "Is there anything I can still do?",
      "• Sign up for the next case: send /signup and choose all new Urgent Actions, or only the issues and "
      "regions you care about."),
-    ("es", "Pulsa <b>Avísame de casos nuevos</b> para enterarte cuando se abra el próximo, lee cómo "
-           "terminaron los casos anteriores, infórmate sobre los temas o comparte este bot con alguien.",
+    ("es", "Pulsa <b>Avísame de casos nuevos</b> para enterarte cuando se abra el próximo.",
      "🔔 Avísame de casos nuevos", "¿Hay algo que todavía pueda hacer?",
      "• Apúntate al próximo caso: envía /signup y elige todas las nuevas Acciones Urgentes, o solo los temas "
      "y las regiones que te importan."),

@@ -54,10 +54,10 @@ UA_150_18_EN = "\n".join([
 ])
 SOURCE_EN = ("Source: “US-Mexico asylum deal would put many at risk (Urgent Action UA 150.18)” "
              "(Amnesty International USA, August 2018)")
-WHEN_EMPTY_EN = ("Past cases (/cases) shows each earlier case, how it ended and whom it named. For "
-                 "current Urgent Actions, contact Amnesty International USA's Urgent Action network "
-                 "(contact as given in the Urgent Action of August 2018): uan@aiusa.org, phone "
-                 "(212) 807-8400.")
+WHEN_EMPTY_EN = "Past cases (/cases) shows each earlier case, how it ended and whom it named."
+# From content/group.yaml, never typed into an answer.
+CONTACT_EN = ("Questions about the cases: Amnesty International USA's Urgent Action network, "
+              "uan@aiusa.org, (212) 807-8400.")
 
 
 def at(year: int, month: int, day: int) -> float:
@@ -93,7 +93,7 @@ async def ask(sim, question: str, lang: str = "en"):
 async def test_while_ua_150_18_runs_both_officials_are_listed_with_every_contact(chat_on, catalog):
     sim, api = await chat_on(catalog, at(2018, 9, 15))
     (answer,) = await ask(sim, QUESTION_EN)
-    assert answer.text == f"<b>{QUESTION_EN}</b>\n\n{INTRO_EN}\n\n{UA_150_18_EN}\n\n{SOURCE_EN}"
+    assert answer.text == f"<b>{QUESTION_EN}</b>\n\n{INTRO_EN}\n\n{UA_150_18_EN}\n\n{CONTACT_EN}\n\n{SOURCE_EN}"
     assert "Information as of" not in answer.text  # about the bot as it runs: not dated
     assert answer.button_texts() == [
         "What can I do to help?", "How do I write a good appeal to an official?",
@@ -130,7 +130,8 @@ async def test_with_no_case_open_it_says_so_dated_and_points_to_past_cases(chat_
     sim, api = await chat_on(catalog, at(*day))
     (answer,) = await ask(sim, QUESTION_EN)
     assert answer.text == (f"<b>{QUESTION_EN}</b>\n\n{INTRO_EN}\n\n"
-                           f"No case is open for action today ({shown}).\n\n{WHEN_EMPTY_EN}\n\n{SOURCE_EN}")
+                           f"No case is open for action today ({shown}).\n\n{WHEN_EMPTY_EN}\n\n{CONTACT_EN}\n\n"
+                           f"{SOURCE_EN}")
     assert "Videgaray" not in answer.text and "Gutiérrez" not in answer.text
     assert answer.button_texts()[-4:] == ["📄 Sources", "🗄 Past cases", "✍️ Take action", "🏠 Menu"]
     calls = await sim.user().press("🗄 Past cases")
@@ -144,7 +145,8 @@ async def test_today_in_spanish(chat_on, catalog):
     (answer,) = await ask(sim, QUESTION_ES, "es")
     assert ("\n\nHoy, 29 de noviembre de 2026, no hay ningún caso abierto para actuar.\n\n"
             "En Casos anteriores (/cases) puedes ver") in answer.text
-    assert "uan@aiusa.org, teléfono (212) 807-8400." in answer.text
+    assert ("Preguntas sobre los casos: la red de Acciones Urgentes de Amnistía Internacional EE. UU., "
+            "uan@aiusa.org, (212) 807-8400.") in answer.text
     assert "🗄 Casos anteriores" in answer.button_texts()
 
 
@@ -171,8 +173,9 @@ async def test_two_open_cases_are_listed_soonest_deadline_first(chat_on, two_cas
                  "• Alex Example, Minister of Examples of Testland (fictional)\n"
                  "   📧 Email: minister@example.org\n"
                  "   🐦 Twitter: @ExampleMinister")  # the case offers email and tweet only
+    fictional_source = "“A fictional case for advocacy-bot's tests” (advocacy-bot tests, 1 September 2018)"
     assert answer.text == (f"<b>{QUESTION_EN}</b>\n\n{INTRO_EN}\n\n{fictional}\n\n{UA_150_18_EN}\n\n"
-                           f"{SOURCE_EN}")
+                           f"{CONTACT_EN}\n\nSource: {fictional_source}; {SOURCE_EN.removeprefix('Source: ')}")
     assert api.refusals == []
 
 
@@ -228,6 +231,8 @@ def _many_cases_tree(tmp_path: Path, count: int) -> Path:
         (copy / "campaign.yaml").write_text(text.replace("id: test-ua-999-99", f"id: test-ua-{n}-99")
                                             .replace("reference: UA 999.99", f"reference: UA {n}.99"),
                                             encoding="utf-8")
+        for template in (copy / "templates").glob("*.j2"):  # each case's own (check refuses copies)
+            template.write_text(f"{{#- copy {n} -#}}" + template.read_text(encoding="utf-8"), encoding="utf-8")
     return content
 
 
@@ -242,7 +247,7 @@ async def test_many_open_cases_go_out_in_several_messages_within_telegram_s_limi
         assert whole.count(f"<b>UA {n}.99: TEST CASE (fictional): free &lt;Sam&gt; &amp; the made-up") == 1
     assert whole.count("• Alex Example, Minister of &lt;Examples&gt; &amp; Tests (fictional)") == 30
     assert "555 0100" not in whole  # a channel the case does not offer is not listed
-    assert whole.endswith(SOURCE_EN) and whole.count("<b>UA 150.18") == 1
+    assert whole.endswith(SOURCE_EN.removeprefix("Source: ")) and whole.count("<b>UA 150.18") == 1
     assert api.refusals == []
 
 
@@ -262,7 +267,8 @@ def test_the_command_line_lists_the_same_officials_in_plain_text(tmp_path):
     result = run_ask(tmp_path, "who do i write to", "--as-of", "2018-09-15")
     assert result.returncode == 0, result.stderr
     plain = UA_150_18_EN.replace("<b>", "").replace("</b>", "")
-    assert result.stdout.startswith(f"[who-to-write-to] (score 1.00)\n\n{INTRO_EN}\n\n{plain}\n\nSources:\n")
+    assert result.stdout.startswith(f"[who-to-write-to] (score 1.00)\n\n{INTRO_EN}\n\n{plain}\n\n"
+                                    f"{CONTACT_EN}\n\nSources:\n")
     spanish = run_ask(tmp_path, "a quien le escribo", "--lang", "es", "--as-of", "2026-11-29").stdout
     assert "\n\nHoy, 29 de noviembre de 2026, no hay ningún caso abierto para actuar.\n\n" in spanish
     assert "Videgaray" not in spanish
@@ -271,7 +277,7 @@ def test_the_command_line_lists_the_same_officials_in_plain_text(tmp_path):
 # ------------------------------------------------- where each case stands (case_status)
 
 DEADLINE_EN = "Can I still act after the deadline?"
-HISTORY_EN = "UA 150.18 asked supporters to act by 27 September 2018. On 30 October 2018 Amnesty"
+HISTORY_EN = "Each Urgent Action asks supporters to act by a deadline, and its organizers say when"
 LATE = ("UA 150.18: open, but its appeal deadline was 27 September 2018; check with the organizers "
         "before sending.")
 
@@ -299,7 +305,7 @@ async def test_the_deadline_answer_in_spanish(chat_on, catalog):
     (answer,) = await ask(sim, "¿ya pasó el plazo para escribir?", "es")
     assert ("<b>Dónde está cada caso hoy (10 de septiembre de 2018):</b>\n"
             "• UA 150.18: abierto para actuar; fecha límite: 27 de septiembre de 2018.\n\n"
-            "La UA 150.18 pedía actuar antes del 27 de septiembre de 2018.") in answer.text
+            "Cada Acción Urgente pide actuar antes de una fecha límite") in answer.text
 
 
 async def test_open_cases_come_first_then_the_most_recently_ended(chat_on, two_case_catalog):

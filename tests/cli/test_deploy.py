@@ -44,6 +44,15 @@ def test_compose_file_describes_bot_postgres_and_dashboard():
     assert bot["depends_on"]["postgres"]["condition"] == "service_healthy"
     assert compose["services"]["dashboard"]["ports"] == ["127.0.0.1:8080:8080"]
     assert "pgdata" in compose["volumes"]
+    # A new case is a reload, not a rebuild: content comes from the checkout, read-only.
+    for service in ("bot", "dashboard"):
+        volumes = compose["services"][service]["volumes"]
+        assert "../content:/app/content:ro" in volumes and "../seeds:/app/seeds:ro" in volumes
+
+
+def test_systemd_reload_sends_the_signal_the_bot_reloads_on():
+    unit = (DEPLOY / "advocacy-bot.service").read_text()
+    assert "ExecReload=/bin/kill -HUP $MAINPID" in unit
 
 
 def test_docker_compose_config_accepts_it(tmp_path):

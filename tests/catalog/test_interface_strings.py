@@ -1,0 +1,60 @@
+"""The interface strings (content/i18n/) belong to no case: none names a case's
+reference, a case's country, the group running the bot, its network or a
+source's publisher. Those come from content, so another group can run the
+bot for other cases by editing content alone. The list of names is built from
+the content itself, so it grows with every case added."""
+
+from __future__ import annotations
+
+from babel import Locale
+
+from bot.catalog import Catalog
+from bot.catalog.schema import LANGUAGES
+
+
+def names_from_content(catalog: Catalog) -> set[str]:
+    names = set()
+    for campaign in catalog.campaigns.values():
+        names.add(campaign.reference)
+        names.add(campaign.reference.replace(".", "/"))
+        if campaign.country:
+            names |= {Locale.parse(lang).territories[campaign.country] for lang in LANGUAGES}
+    group = catalog.group
+    for text in (group.name, group.network.name):
+        names |= {text.en, text.es}
+    names |= {seed.publisher_in(lang) for seed in catalog.seeds.values() for lang in LANGUAGES
+              if seed.publisher_in(lang)}
+    # The organisations those names contain ("Amnesty International USA's Urgent Action network").
+    names |= {"Amnesty International", "Amnistía Internacional"} & {
+        part for name in set(names) for part in ("Amnesty International", "Amnistía Internacional")
+        if part in name}
+    return names
+
+
+def offending(catalog: Catalog) -> list[str]:
+    names = names_from_content(catalog)
+    found = []
+    for lang, strings in catalog.strings.items():
+        for key, value in strings.items():
+            forms = value.values() if isinstance(value, dict) else [value]
+            for form in forms:
+                found += [f"{lang}.yaml {key}: {name!r}" for name in names if name.lower() in form.lower()]
+    return found
+
+
+def test_the_names_come_from_the_content(catalog):
+    names = names_from_content(catalog)
+    assert {"UA 150.18", "Mexico", "México", "Amnesty International", "Human Rights First"} <= names
+
+
+def test_no_interface_string_names_a_case_a_country_or_an_organisation(catalog):
+    assert offending(catalog) == []
+
+
+def test_it_would_catch_one(catalog):
+    strings = {lang: dict(values) for lang, values in catalog.strings.items()}
+    strings["es"]["start.one_case"] = "Este bot apoya la Acción Urgente de Amnistía Internacional EE. UU."
+    from dataclasses import replace
+    assert sorted(offending(replace(catalog, strings=strings))) == [
+        "es.yaml start.one_case: 'Amnistía Internacional EE. UU.'",
+        "es.yaml start.one_case: 'Amnistía Internacional'"]
