@@ -57,8 +57,8 @@ async def test_stats_for_organizers_and_refusal_for_others(bot):
                              "Unique supporters: 1\nLast 7 days: 1\nOpen contact problems: 0\n"
                              "Refused by the daily limits: 0\n\n"
                              "<b>By channel</b>\n• call: 1\n\n<b>By official</b>\n• Gerónimo Gutiérrez: 1\n\n"
-                             "<b>Signed up for new cases:</b> 1\n• all new cases: 0\n• Safe third country "
-                             "agreements (US and Mexico, 2018–2020): 0\n• Africa: 0\n• Americas: 1\n"
+                             "<b>Signed up for new cases:</b> 1\n• all new cases: 0\n• Safe third country: "
+                             "the US–Mexico talks and US asylum policy: 0\n• Africa: 0\n• Americas: 1\n"
                              "• Asia and the Pacific: 0\n• Europe and Central Asia: 0\n"
                              "• Middle East and North Africa: 0")
     filename, png, _ = calls[1].files["photo"]

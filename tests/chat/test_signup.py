@@ -90,7 +90,7 @@ async def test_the_announcement_reaches_exactly_those_the_case_matches_once_acro
         "sends it to this chat. Choose all new cases, or some issues and regions.\n\n"
         "You are not signed up yet.")
     assert screen.button_texts() == [
-        "▫️ 🌍 All new cases", "▫️ Safe third country agreements (US and Mexico, 2018–2020)",
+        "▫️ 🌍 All new cases", "▫️ Safe third country: the US–Mexico talks and US asylum…",
         "▫️ Free press in Testland (fictional)", "▫️ Africa", "▫️ Americas", "▫️ Asia and the Pacific",
         "▫️ Europe and Central Asia", "▫️ Middle East and North Africa", "✔️ Done"]
     calls = await ana.press("▫️ 🌍 All new cases")  # ana: all new cases
@@ -250,8 +250,8 @@ async def test_mydata_lists_the_signup_and_stop_ends_it_with_the_follows(bot, se
     await user.press("sig:r:africa")
     await user.press("sig:r:africa")  # pressed twice: off again
     (mine,) = await user.send("/mydata")
-    assert mine.text.endswith("\nSign-up for new cases (sent to this chat): Safe third country agreements "
-                              "(US and Mexico, 2018–2020); Americas")
+    assert mine.text.endswith("\nSign-up for new cases (sent to this chat): Safe third country: the "
+                              "US–Mexico talks and US asylum policy; Americas")
     await user.send("/updates")
     await user.press("upd:lon:ua-150-18")
     (stopped,) = await user.send("/stop")

@@ -83,7 +83,7 @@ def test_announce_dry_run_refusal_before_issued_and_stats(tmp_path):
     table = run(tmp_path, "stats", extra_env=env).stdout
     assert "Signed up for new cases:      3  (one may choose several below)\n" in table
     rows = {line.split("  ")[1]: line.split()[-1] for line in table.splitlines()[-8:]}
-    assert rows == {"all new cases": "1", "Safe third country agreements (US and Mexico, 2018–2020)": "0",
+    assert rows == {"all new cases": "1", "Safe third country: the US–Mexico talks and US asylum policy": "0",
                     "Free press in Testland (fictional)": "1", "Africa": "0", "Americas": "1",
                     "Asia and the Pacific": "0", "Europe and Central Asia": "0",
                     "Middle East and North Africa": "0"}
