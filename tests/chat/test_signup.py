@@ -319,3 +319,30 @@ async def test_a_case_reaches_those_signed_up_for_its_region(signup_services, cl
     await wait_for_broadcasts(application, signup_services.store)
     assert [c.chat_id for c in api.take_calls() if c.method == "sendMessage" and c.ok] == [201]
     await stop_bot(application)
+
+
+async def test_the_sweep_resumes_an_announcement_whose_sender_died(signup_services, clock):
+    """A process killed mid-announcement: the bot's sweep takes it over, sends
+    the rest, and the one in flight at the crash is not sent again."""
+    import socket
+
+    from tests.chat.test_case_updates import run_sweep
+
+    services = signup_services
+    clock.now = ISSUED
+    application, api = await start_bot(services)
+    for chat in (301, 302, 303):
+        await services.store.set_signup(chat, services.recipient(chat), "en", ["all"])
+    now = datetime.fromtimestamp(clock.now, tz=UTC)
+    opened = await services.store.open_announcement("test-ua-777-77", ["all"], now)
+    dead = f"cli:{socket.gethostname()}:999999999:0"  # killed while sending to 302
+    assert await services.store.acquire_broadcast(opened.id, dead, now, now.replace(year=2030))
+    assert await services.store.claim_delivery(opened.id, services.recipient(302), dead, now)
+    await run_sweep(application)
+    await wait_for_broadcasts(application, services.store)
+    sent = [c for c in api.take_calls() if c.method == "sendMessage" and c.ok]
+    assert sorted(c.chat_id for c in sent) == [301, 303]
+    assert {c.text for c in sent} == {ANNOUNCEMENT_EN}  # the announcement, not an update
+    counts = await services.store.delivery_counts(opened.id)
+    assert (counts.sent, counts.unknown) == (2, 1)
+    await stop_bot(application)
