@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from bot.catalog import ContentError, load_catalog
+from bot.catalog import LANGUAGES, ContentError, load_catalog
 from bot.core.clocks import clock_from
 from bot.core.config import ConfigError, Settings, load_settings
 
@@ -77,13 +77,15 @@ def _parser() -> argparse.ArgumentParser:
     letter.add_argument("--campaign", required=True)
     letter.add_argument("--target", required=True, help="official id")
     letter.add_argument("--channel", required=True, choices=["letter", "email", "call", "tweet"])
-    letter.add_argument("--lang", choices=["en", "es"], help="default: the official's language")
+    letter.add_argument("--lang", help="en, es or the official's language (the default)")
     letter.add_argument("--name", default="")
     letter.add_argument("--city", default="")
     letter.add_argument("--sentence", default="")
     letter.add_argument("--date", type=_day, help="the letter's date (default: today, or --as-of)")
     letter.add_argument("--as-of", type=_day, metavar="YYYY-MM-DD", help=AS_OF_HELP)
     letter.add_argument("--pdf", type=Path, help="also write the letter as a PDF to this file")
+    letter.add_argument("--paper", choices=["A4", "Letter"], default="A4",
+                        help="the PDF's paper (default A4)")
 
     stats = commands.add_parser("stats", help="action counts")
     stats.add_argument("--campaign")
@@ -247,7 +249,7 @@ def _semantic_tier(settings: Settings, catalog):
 
 
 def _letter(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.appeals.letter_pdf import paper_for, render_letter_pdf
+    from bot.appeals.letter_pdf import render_letter_pdf
     from bot.appeals.render import AppealRenderer, SupporterDetails
     from bot.appeals.supporter_input import CITY_MAX, NAME_MAX, SENTENCE_MAX, Refused, clean
     from bot.catalog.cases import status_of
@@ -263,6 +265,9 @@ def _letter(settings: Settings, args: argparse.Namespace) -> int:
     official = catalog.officials[args.target]
     if not official.has_channel(args.channel):
         return _usage_error(f"{official.name} has no contact for {args.channel}")
+    readable = dict.fromkeys((official.language, *LANGUAGES))
+    if args.lang is not None and args.lang not in readable:
+        return _usage_error(f"--lang: {official.name}'s appeal can be in {', '.join(readable)}")
     details = {}
     for field, limit in (("name", NAME_MAX), ("city", CITY_MAX), ("sentence", SENTENCE_MAX)):
         value = getattr(args, field)
@@ -275,7 +280,7 @@ def _letter(settings: Settings, args: argparse.Namespace) -> int:
     appeal = AppealRenderer(catalog).render(campaign, official, args.channel,
                                             args.lang or official.language,
                                             SupporterDetails(**details), dated)
-    paper = paper_for(official.address)
+    paper = args.paper
     if args.pdf:  # written first: a PDF that cannot be written is an error before anything is printed
         try:
             args.pdf.write_bytes(render_letter_pdf(appeal.body, official.name, paper))

@@ -57,6 +57,17 @@ class Services:
     caps: Limits = field(default_factory=lambda: Limits(limiter="0" * 64))  # the limits; limiter per person
     extras: dict[str, Any] = field(default_factory=dict)
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        """The store accepts appeals in the languages the content has layouts
+        for: set here, so that a store given later and content reloaded while
+        the bot runs (a new `catalog`) are kept in step without anyone having
+        to remember it."""
+        super().__setattr__(name, value)
+        if name in ("catalog", "store"):
+            catalog, store = getattr(self, "catalog", None), getattr(self, "store", None)
+            if catalog is not None and store is not None:
+                store.accept_appeal_languages(catalog.appeal_languages)
+
     def start_semantic_tier(self) -> None:
         """Start building the semantic tier in a worker thread, once, if it is
         wanted and installed; until it is built the lexical tier answers alone.
@@ -108,7 +119,7 @@ class Services:
         and key any rows an older schema left keyed by chat id (only this
         process has the secret to)."""
         if self.store is None:
-            self.store = await open_configured_store(self.settings)
+            self.store = await open_configured_store(self.settings)  # its appeal languages: __setattr__
             self.extras["owns_store"] = True
         if not self.extras.get("rekeyed"):
             await self.store.rekey_legacy_rows(self.recipient)

@@ -16,7 +16,8 @@ the old cost, and most of a Helvetica letter's): each distinct character is
 measured once, words are summed from those widths.
 
 The text block is 160 mm wide and centred on both papers, so a letter made
-for Letter prints whole on A4 and the reverse (see `paper_for`). Between
+for Letter prints whole on A4 and the reverse; the supporter chooses the
+paper (bot/chat/letter_paper.py). Between
 the closing and the typed name a space is left for a handwritten signature
 (see `find_closing`), and a page break never parts the closing from the name.
 """
@@ -25,7 +26,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import unicodedata
 from collections.abc import Sequence
 from datetime import date
 from functools import cache
@@ -58,24 +58,26 @@ CLOSINGS = frozenset({
     "atentamente", "muy atentamente", "le saluda atentamente", "cordialmente", "saludos cordiales",
     "un cordial saludo", "reciba un cordial saludo", "respetuosamente", "sinceramente",
     "con respeto", "un saludo", "saludos",
+    # Portuguese
+    "atenciosamente", "respeitosamente", "cordiais saudações", "saudações cordiais",
+    "com os melhores cumprimentos", "com os meus cumprimentos", "melhores cumprimentos",
+    # French
+    "cordialement", "bien cordialement", "respectueusement", "salutations distinguées",
 })
+# Closing formulas that are a whole sentence (French: "Je vous prie d'agréer,
+# Monsieur le Ministre, l'expression de ma haute considération."), known by
+# how they begin.
+CLOSING_OPENINGS: tuple[str, ...] = (
+    "je vous prie d'agréer", "veuillez agréer", "je vous prie de recevoir", "veuillez recevoir",
+    "je vous prie de croire", "veuillez croire",
+)
 _OPEN_CLOSING_MAX = 40  # an unlisted closing is a short line
 
 # Territories whose everyday paper is US Letter, from the Unicode CLDR
-# (supplementalData.xml, paperSize "US-Letter": BZ CA CL CO CR GT MX NI PA PH
-# PR SV US VE); everywhere else uses A4. Keys as `_country_key` makes them,
-# in English, Spanish and the local language.
-LETTER_COUNTRIES = frozenset({
-    "usa", "us", "unitedstates", "unitedstatesofamerica", "estadosunidos",
-    "estadosunidosdeamerica", "eeuu", "eua",
-    "canada",
-    "mexico", "estadosunidosmexicanos",
-    "puertorico", "belize", "belice", "chile", "colombia", "costarica", "guatemala", "nicaragua",
-    "panama", "philippines", "filipinas", "pilipinas", "elsalvador", "venezuela",
-})
-# A domestic address with no country line: "Washington, DC 20006", "Ottawa ON K1A 0A6".
-_US_STATE_ZIP = re.compile(r"\b[A-Z]{2}\s+\d{5}(?:-\d{4})?$")
-_CANADIAN_POSTCODE = re.compile(r"\b[A-Z]{2}\s+[A-Z]\d[A-Z]\s?\d[A-Z]\d$")
+# (supplementalData.xml, paperSize "US-Letter"); everywhere else uses A4. The
+# supporter's territory decides (bot/chat/letter_paper.py), not the official's.
+LETTER_TERRITORIES = frozenset({"BZ", "CA", "CL", "CO", "CR", "GT", "MX", "NI", "PA", "PH", "PR", "SV",
+                                "US", "VE"})
 
 
 @cache
@@ -102,32 +104,6 @@ def fits_standard_font(text: str) -> bool:
     return True
 
 
-def _country_key(line: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", line.casefold())
-    return "".join(ch for ch in decomposed if "a" <= ch <= "z")
-
-
-def paper_for(address: Sequence[str]) -> Paper:
-    """"Letter" when the address is in a US Letter country, else "A4".
-
-    The country is the address's last line ("USA", "México", "EE. UU.");
-    a US or Canadian address without one is known by its last line's state
-    and ZIP or province and postcode. The official's country stands in for
-    the supporter's: writing to US and Mexican officials are mostly people
-    who live there, with Letter in their printers, and a Letter page arrives
-    looking local. Anyone else printing on A4 loses nothing: the text block
-    is the same on both papers.
-    """
-    if not address:
-        return "A4"
-    last = address[-1].strip()
-    if _country_key(last) in LETTER_COUNTRIES:
-        return "Letter"
-    if _US_STATE_ZIP.search(last) or _CANADIAN_POSTCODE.search(last):
-        return "Letter"
-    return "A4"
-
-
 def letter_filename(official_id: str, lang: str, day: date) -> str:
     """"letter-luis-videgaray-es-2018-09-15-3f9a2c.pdf": who, which language,
     the letter's date and six random hex digits, so a second letter to the
@@ -138,7 +114,12 @@ def letter_filename(official_id: str, lang: str, day: date) -> str:
 
 
 def _closing_phrase(line: str) -> str:
-    return " ".join(line.casefold().strip().rstrip(",.;:!").split())
+    return " ".join(line.casefold().replace("\u2019", "'").strip().rstrip(",.;:!").split())
+
+
+def _is_closing(line: str) -> bool:
+    phrase = _closing_phrase(line)
+    return phrase in CLOSINGS or phrase.startswith(CLOSING_OPENINGS)
 
 
 def find_closing(lines: Sequence[str]) -> int | None:
@@ -157,7 +138,7 @@ def find_closing(lines: Sequence[str]) -> int | None:
     while start > 0 and lines[start - 1].strip():
         start -= 1
     for index in range(max(start, last - MAX_SIGNATURE_LINES), last):
-        if _closing_phrase(lines[index]) in CLOSINGS:
+        if _is_closing(lines[index]):
             return index
     opening = lines[start].strip() if last >= 0 else ""
     if (0 < last - start <= MAX_SIGNATURE_LINES and opening.endswith(",")
@@ -250,7 +231,7 @@ class _Typesetter:
 
 
 def render_letter_pdf(text: str, title: str, paper: Paper = "A4") -> bytes:
-    """The letter on `paper` ("A4" or "Letter", see `paper_for`).
+    """The letter on `paper` ("A4" or "Letter").
 
     `text` is the letter as its template renders it: lines separated by
     "\\n", a blank line between paragraphs, the last paragraph being the

@@ -18,7 +18,8 @@ from urllib.parse import quote, urlencode
 
 from jinja2 import StrictUndefined
 
-from bot.catalog import Campaign, Catalog, Official, format_date
+from bot.catalog import LANGUAGES, Campaign, Catalog, Official, format_date
+from bot.catalog.template_contract import INTERFACE_ONLY
 from bot.catalog.templates import case_template, environment
 
 TWEET_LIMIT = 280
@@ -106,6 +107,9 @@ class AppealRenderer:
             "today": format_date(today, lang),
             "lang": lang,
         }
+        if lang not in LANGUAGES:  # no text in this language: left out, as `check` requires
+            for name, attribute in INTERFACE_ONLY:
+                del variables[name][attribute]
         context = template.new_context(variables)
         whole = "".join(template.root_render_func(context))
         # After a full render the context holds every block of the chain (its

@@ -12,14 +12,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.catalog.build import Problems
-from bot.catalog.schema import Campaign, Official, PartialDate, offered_channels
+from bot.catalog.schema import LANGUAGES, Campaign, Official, PartialDate, offered_channels
 
 
 def _day(value: PartialDate | None):
     return None if value is None else value.first_day()
 
 
-def check_case(campaign: Campaign, officials: Mapping[str, Official], problems: Problems) -> None:
+def check_case(campaign: Campaign, officials: Mapping[str, Official], problems: Problems,
+               appeal_languages: tuple[str, ...] = LANGUAGES) -> None:
     where = campaign.where
 
     def problem(field: str, message: str, index: int | None = None, line: int | None = None) -> None:
@@ -45,6 +46,13 @@ def check_case(campaign: Campaign, officials: Mapping[str, Official], problems: 
         official = officials.get(target.official)
         if official is None:
             continue  # reported as an unknown official
+        for number, ask in enumerate(target.asks, start=1):
+            # (a language without layouts is reported once, at the official)
+            if official.language in appeal_languages and official.language not in ask.languages():
+                problems.add(where.path, target.where.of("asks", number - 1),
+                             f"targets: ask {number} for {target.official} has no {official.language} "
+                             f"text ({official.name} reads {official.language}; add `{official.language}:` "
+                             f"beside {', '.join(LANGUAGES)})")
         if not offered_channels(campaign, official):
             problem("targets", f"{official.name} has no contact for any channel this case offers "
                                f"({', '.join(campaign.channels)})", line=line)

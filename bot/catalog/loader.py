@@ -34,7 +34,7 @@ from bot.catalog.schema import (
     Where,
 )
 from bot.catalog.strings import load_strings
-from bot.catalog.templates import load_templates
+from bot.catalog.templates import appeal_languages, load_templates
 from bot.catalog.yaml_source import SourceList, SourceMap, YamlProblem, load_yaml
 
 EXPLAINER_MAX_CHARS = 900
@@ -68,6 +68,11 @@ class Catalog:
     faq: Mapping[str, FaqEntry]
     templates: Mapping[str, str]
     strings: Mapping[str, Mapping[str, str]]
+
+    @property
+    def appeal_languages(self) -> tuple[str, ...]:
+        """The languages an appeal can be written in: those with layouts."""
+        return appeal_languages(self.templates)
 
     def summary(self) -> str:
         counts = ((len(self.topics), "topic", "topics"),
@@ -215,6 +220,21 @@ def _check_sources(reader: _Reader, sources: tuple[Source, ...], seeds: dict, se
                                 "public source with 'title', 'publisher' and 'date'")
 
 
+def _check_official_language(reader: _Reader, official: Official, languages: tuple[str, ...]) -> None:
+    """An official is written to in their language: it needs appeal layouts
+    (content/templates/<channel>.<lang>.j2) and a salutation in it."""
+    where = official.where
+    if official.language not in languages:
+        reader.problems.add(where.path, where.of("language"),
+                            f"language {official.language!r} has no appeal layouts (content/templates/ "
+                            f"has them for: {', '.join(languages)})")
+    elif official.language not in official.salutation.languages():
+        reader.problems.add(where.path, where.of("salutation"),
+                            f"salutation has no {official.language} text ({official.name} reads "
+                            f"{official.language}; add `{official.language}:` beside "
+                            f"{', '.join(LANGUAGES)})")
+
+
 def _issue_order(campaign: Campaign) -> tuple:
     """Oldest first; a case with no issue date counts as the newest."""
     return (campaign.issued is None, campaign.issued or PartialDate(0), campaign.id)
@@ -292,16 +312,20 @@ def load_catalog(content_dir: Path, seeds_dir: Path) -> Catalog:
     if officials_file in reader.unreadable:
         reader.broken["official"] |= {ref for c in campaigns.values() for ref in c.target_ids}
     strings = load_strings(reader.content_dir / "i18n", reader.display, problems)
+    readers = {c.id: [officials[t].language for t in c.target_ids if t in officials]
+               for c in campaigns.values()}
     templates = load_templates(reader.content_dir, {c.id: set(c.channels) for c in campaigns.values()},
-                               reader.display, problems,
+                               reader.display, problems, readers,
                                references={c.id: c.reference for c in sorted(campaigns.values(),
                                                                              key=_issue_order)})
+    languages = appeal_languages(templates)
 
     if group is not None:
         _check_sources(reader, group.network.sources, seeds, seed_texts)
     for topic in topics.values():
         _check_refs(reader, topic, "seeds", topic.seeds, seeds, "seed")
     for official in officials.values():
+        _check_official_language(reader, official, languages)
         _check_sources(reader, official.sources, seeds, seed_texts)
         if official.in_office is not None:
             _check_sources(reader, official.in_office.sources, seeds, seed_texts)
@@ -310,7 +334,7 @@ def load_catalog(content_dir: Path, seeds_dir: Path) -> Catalog:
         _check_refs(reader, campaign, "topics", campaign.topics, topics, "topic")
         _check_sources(reader, campaign.sources, seeds, seed_texts)
         _check_updates(reader, campaign, seeds, seed_texts)
-        check_case(campaign, officials, problems)
+        check_case(campaign, officials, problems, languages)
     for explainer in explainers.values():
         _check_refs(reader, explainer, "related", explainer.related, faq, "FAQ entry")
         _check_sources(reader, explainer.sources, seeds, seed_texts)

@@ -15,12 +15,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.catalog.schema import MONTHS
+from bot.catalog.dates import month_names
 
 _YEAR = r"(?:1[89]|20)\d\d(?!\d)"
 _MONTH_WORDS = {
-    "en": re.compile(r"(?<!\w)(" + "|".join(MONTHS["en"]) + r")(?!\w)"),
-    "es": re.compile(r"(?<!\w)(" + "|".join(MONTHS["es"]) + r")(?!\w)", re.IGNORECASE),
+    "en": re.compile(r"(?<!\w)(" + "|".join(month_names("en")) + r")(?!\w)"),
+    "es": re.compile(r"(?<!\w)(" + "|".join(month_names("es")) + r")(?!\w)", re.IGNORECASE),
 }
 _YEAR_AFTER = {
     "en": re.compile(r"(?:\s+\d{1,2}(?:st|nd|rd|th)?(?:\s*[-–]\s*\d{1,2})?)?,?\s+(?:of\s+)?" + _YEAR),
@@ -45,7 +45,7 @@ class MonthMention:
 
 def month_mentions(text: str, lang: str) -> list[MonthMention]:
     found = list(_MONTH_WORDS[lang].finditer(text))
-    names = [name.lower() for name in MONTHS[lang]]
+    names = [name.lower() for name in month_names(lang)]
     mentions: list[MonthMention] = []
     next_has_year = False
     for index in range(len(found) - 1, -1, -1):  # right to left: a range takes its end's year

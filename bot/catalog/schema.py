@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from bot.catalog import dates
+
 # The interface languages: every text a supporter reads is in each of them.
 # Appeals may be in other languages too: any language with appeal layouts in
 # content/templates/ (see `bot.catalog.templates.appeal_languages`).
@@ -26,14 +28,6 @@ CHANNELS: tuple[str, ...] = ("letter", "email", "call", "tweet")
 Lang = Literal["en", "es"]
 Channel = Literal["letter", "email", "call", "tweet"]
 SeedKind = Literal["news article", "analysis", "press release", "factsheet", "urgent action"]
-
-MONTHS = {
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"),
-    "es": ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
-           "septiembre", "octubre", "noviembre", "diciembre"),
-}
-
 
 @dataclass(frozen=True)
 class Where:
@@ -54,10 +48,10 @@ NOWHERE = Where("<code>", 0)
 
 
 def format_date(value: date, lang: str) -> str:
-    """27 September 2018 / 27 de septiembre de 2018."""
-    month = MONTHS[lang][value.month - 1]
-    return f"{value.day} de {month} de {value.year}" if lang == "es" else (
-        f"{value.day} {month} {value.year}")
+    """27 September 2018 / 27 de septiembre de 2018 / 27 de setembro de 2018:
+    the one way every date is written, in any language with layouts (Babel,
+    see `bot.catalog.dates`)."""
+    return dates.format_date(value, lang)
 
 
 @dataclass(frozen=True, order=True)
@@ -96,8 +90,7 @@ class PartialDate:
         if self.day:
             return format_date(date(self.year, self.month, self.day), lang)
         if self.month:
-            month = MONTHS[lang][self.month - 1]
-            return f"{month} de {self.year}" if lang == "es" else f"{month} {self.year}"
+            return dates.format_month(self.year, self.month, lang)
         return str(self.year)
 
 
@@ -113,9 +106,11 @@ class Text:
 
 
 @dataclass(frozen=True)
-class Salutation:
-    """An official's salutation in the interface languages, and in the
-    language they read when it is another (`other`: {"pt": "Excelentíssimo…"})."""
+class AppealText:
+    """A text that goes into appeals: in each interface language, and in the
+    language of the officials it is addressed to when that is another
+    (`other`: {"pt": "…"}, written as extra keys `pt:` in the YAML). `check`
+    makes sure an official's own language is there."""
 
     en: str
     es: str
@@ -130,6 +125,12 @@ class Salutation:
 
     def languages(self) -> tuple[str, ...]:
         return ("en", "es", *self.other)
+
+
+@dataclass(frozen=True)
+class Salutation(AppealText):
+    """An official's salutation ("Dear Foreign Minister"), in the interface
+    languages and in the language they read (`pt: Senhor Ministro`)."""
 
 
 @dataclass(frozen=True)
@@ -231,7 +232,7 @@ class Target:
     second person ("I urge you to…"), as a caseworker would put it."""
 
     official: str
-    asks: tuple[Text, ...]
+    asks: tuple[AppealText, ...]
     where: Where = field(default=NOWHERE, compare=False, repr=False)
 
 

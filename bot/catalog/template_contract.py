@@ -21,3 +21,9 @@ JINJA_BUILTINS = frozenset({"loop", "range", "lipsum", "dict", "cycler", "joiner
 
 # Blocks a channel's template must define (email has a subject and a body).
 REQUIRED_BLOCKS: dict[str, tuple[str, ...]] = {"email": ("subject", "body")}
+
+# Variables the content holds in the interface languages only (`Text` fields):
+# an appeal in another language (pt, fr) has no text for them, so the renderer
+# leaves them out and `check` refuses a template of that language using them.
+INTERFACE_ONLY = frozenset({("official", "title"), ("official", "organisation"),
+                            ("campaign", "title"), ("campaign", "summary"), ("campaign", "asks")})

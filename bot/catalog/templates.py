@@ -8,22 +8,44 @@ Jinja2 `extends` and `include`. A template is named by its path under
 the including template's folder, so a case folder can be copied to start the
 next case without editing its includes. Files starting with "_" in a case's
 templates folder are partials (a paragraph shared by its letter and email).
+
+The appeal languages are the languages with layouts in `templates/`
+(`letter.pt.j2`…), separate from the interface languages: adding a language
+is adding its layouts. A case has templates in every interface language (the
+supporter reads the appeal, or its translation, in theirs) and in the
+language of each official it writes to.
 """
 
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from jinja2 import BaseLoader, TemplateNotFound, TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from bot.catalog.build import Problems
+from bot.catalog.dates import known_language
 from bot.catalog.schema import CHANNELS, LANGUAGES
-from bot.catalog.template_contract import JINJA_BUILTINS, REQUIRED_BLOCKS, TEMPLATE_VARIABLES
+from bot.catalog.template_contract import (
+    INTERFACE_ONLY,
+    JINJA_BUILTINS,
+    REQUIRED_BLOCKS,
+    TEMPLATE_VARIABLES,
+)
 
 SHARED_DIR = "templates"
+# The layouts each appeal language has in templates/ (address.j2 is shared by all).
+LAYOUTS: tuple[str, ...] = (*CHANNELS, "signoff")
+_LAYOUT_NAME = re.compile(rf"{SHARED_DIR}/(?:{'|'.join(LAYOUTS)})\.([a-z]{{2}})\.j2")
+
+
+def appeal_languages(names: Iterable[str]) -> tuple[str, ...]:
+    """The languages an appeal can be written in: those with layouts among
+    the template `names` (a catalog's `templates`), sorted."""
+    return tuple(sorted({m[1] for name in names if (m := _LAYOUT_NAME.fullmatch(name))}))
 
 
 def case_template(campaign_id: str, channel: str, lang: str) -> str:
@@ -109,6 +131,37 @@ class _Checker:
                 self.report(name, node.lineno, f"no template {target!r} (names are paths under content/, "
                                                "like \"templates/letter.en.j2\", or \"./_part.j2\")")
 
+    def chain(self, name: str, seen: frozenset = frozenset()) -> list[str]:
+        """`name` and every template it extends or includes, each once."""
+        tree = self.trees.get(name)
+        if tree is None or name in seen:
+            return []
+        found = [name]
+        for _, target in _references(tree):
+            if target is not None:
+                found += [n for n in self.chain(self.env.join_path(str(target), name), seen | {name, *found})
+                          if n not in found]
+        return found
+
+    def interface_only(self, campaign_id: str, languages: list[str]) -> None:
+        """Texts the content has only in the interface languages (a case's
+        title, an official's title) cannot go into a case's appeal in another
+        language: the case's template writes them itself."""
+        reported: set[str] = set()
+        for lang in languages:
+            for channel in CHANNELS:
+                for part in self.chain(case_template(campaign_id, channel, lang)):
+                    if part not in reported:
+                        reported.add(part)
+                        self._interface_only(part, lang)
+
+    def _interface_only(self, part: str, lang: str) -> None:
+        for node in self.trees[part].find_all(nodes.Getattr):
+            if isinstance(node.node, nodes.Name) and (node.node.name, node.attr) in INTERFACE_ONLY:
+                self.report(part, node.lineno, f"'{node.node.name}.{node.attr}' has no {lang} text "
+                                               f"(it is written in {', '.join(LANGUAGES)} only): write "
+                                               f"it in the {lang} template itself")
+
     def blocks(self, name: str, seen: frozenset = frozenset()) -> set[str]:
         """Block names defined by a template and every template it extends."""
         tree = self.trees.get(name)
@@ -119,6 +172,24 @@ class _Checker:
             if isinstance(node, nodes.Extends) and target is not None:
                 found |= self.blocks(self.env.join_path(str(target), name), seen | {name})
         return found
+
+
+def _check_layouts(content_dir: Path, sources: Mapping[str, str], languages: tuple[str, ...],
+                   display: Callable[[Path], str], problems: Problems) -> None:
+    """Each appeal language has the whole set of layouts, and Babel knows it
+    (the date line and the language's name come from there)."""
+    for lang in languages:
+        shown = display(content_dir / SHARED_DIR / f"letter.{lang}.j2")
+        present = [kind for kind in LAYOUTS if f"{SHARED_DIR}/{kind}.{lang}.j2" in sources]
+        if not known_language(lang):
+            first = display(content_dir / SHARED_DIR / f"{present[0]}.{lang}.j2")
+            problems.add(first, 1, f"{lang!r} is not a language code Babel knows (ISO 639-1, like pt); "
+                                   "dates and language names come from it")
+        for kind in LAYOUTS:
+            if kind not in present:
+                problems.add(shown if "letter" in present else display(content_dir / SHARED_DIR), 1,
+                             f"missing layout {SHARED_DIR}/{kind}.{lang}.j2: every appeal language has "
+                             f"{', '.join(f'{k}.{lang}.j2' for k in LAYOUTS)}")
 
 
 def check_cases_apart(sources: dict[str, str], paths: dict[str, str], references: dict[str, str],
@@ -134,7 +205,7 @@ def check_cases_apart(sources: dict[str, str], paths: dict[str, str], references
         case_id = _case_of(name)
         if case_id is None:
             continue
-        earlier = first_with.setdefault(text, name)
+        earlier = first_with.setdefault(_with_own_partials(text, name, sources), name)
         if earlier != name and _case_of(earlier) != case_id:
             problems.add(paths[name], 1, f"this template is the same as {paths[earlier]}: "
                                          "write this case's own text")
@@ -142,6 +213,19 @@ def check_cases_apart(sources: dict[str, str], paths: dict[str, str], references
             if other != case_id and (line := _line_naming(text, reference)) is not None:
                 problems.add(paths[name], line, f"names another case's reference, {reference!r}: "
                                                 "was this template copied from that case?")
+
+
+_OWN_PARTIAL = re.compile(r"""\{%-?\s*include\s+["'](\./[^"']+)["']""")
+
+
+def _with_own_partials(text: str, name: str, sources: dict[str, str]) -> str:
+    """The template with the partials of its own folder it includes ("./_situation.en.j2"):
+    two cases whose letters both say "include ./_situation.en.j2" are not copies
+    when their situations differ (that include is what a copied folder keeps, by design)."""
+    folder = posixpath.dirname(name)
+    parts = [sources.get(posixpath.normpath(posixpath.join(folder, partial)), "")
+             for partial in _OWN_PARTIAL.findall(text)]
+    return "\0".join((text, *parts))
 
 
 def _case_of(name: str) -> str | None:
@@ -161,12 +245,13 @@ def _line_naming(text: str, reference: str) -> int | None:
 
 
 def load_templates(content_dir: Path, cases: dict[str, set[str]], display: Callable[[Path], str],
-                   problems: Problems, references: dict[str, str] | None = None) -> dict[str, str]:
+                   problems: Problems, readers: Mapping[str, Iterable[str]] | None = None,
+                   references: dict[str, str] | None = None) -> dict[str, str]:
     """Every template source by name, checked.
 
-    `cases` maps each case id to the channels it offers; each needs a template
-    in every language (every interface language, which covers every language
-    an official reads).
+    `cases` maps each case id to the channels it offers, `readers` each case
+    id to the languages its officials read; each channel needs a template in
+    every interface language and in each of those.
     """
     sources: dict[str, str] = {}
     paths: dict[str, str] = {}
@@ -180,13 +265,16 @@ def load_templates(content_dir: Path, cases: dict[str, set[str]], display: Calla
 
     for path in sorted((content_dir / SHARED_DIR).glob("*.j2")):
         read(path, f"{SHARED_DIR}/{path.name}")
+    languages = appeal_languages(sources)
+    _check_layouts(content_dir, sources, languages, display, problems)
     for campaign_id, channels in cases.items():
         folder = content_dir / "campaigns" / campaign_id / "templates"
         for path in sorted(folder.glob("*.j2")):
             channel, _, lang = path.name.removesuffix(".j2").partition(".")
-            if not path.name.startswith("_") and (channel not in CHANNELS or lang not in LANGUAGES):
+            if not path.name.startswith("_") and (channel not in CHANNELS or lang not in languages):
                 problems.add(display(path), 1, "a case's template is named <channel>.<lang>.j2 (channel "
-                                               f"{', '.join(CHANNELS)}; lang {', '.join(LANGUAGES)}), "
+                                               f"{', '.join(CHANNELS)}; lang {', '.join(languages)}, the "
+                                               "languages with layouts in templates/), "
                                                "or starts with _ for a partial")
                 continue
             if not path.name.startswith("_") and channel not in channels:
@@ -195,16 +283,24 @@ def load_templates(content_dir: Path, cases: dict[str, set[str]], display: Calla
                                                f"(its channels: {offered}): delete it, or add the channel")
                 continue
             read(path, f"campaigns/{campaign_id}/templates/{path.name}")
+        officials_read = [lang for lang in dict.fromkeys((readers or {}).get(campaign_id, ()))
+                          if lang in languages and lang not in LANGUAGES]
         for channel in sorted(channels, key=CHANNELS.index):
             for lang in LANGUAGES:
                 if case_template(campaign_id, channel, lang) not in sources:
                     problems.add(display(folder), 1, f"missing template {channel}.{lang}.j2: the case "
                                                      f"offers {channel} and supporters read {lang}")
+            for lang in officials_read:
+                if case_template(campaign_id, channel, lang) not in sources:
+                    problems.add(display(folder), 1, f"missing template {channel}.{lang}.j2: the case "
+                                                     f"offers {channel} and an official it writes to "
+                                                     f"reads {lang}")
     check_cases_apart(sources, paths, references or {}, problems)
     checker = _Checker(sources, paths, problems)
     for campaign_id in cases:
+        checker.interface_only(campaign_id, [lang for lang in languages if lang not in LANGUAGES])
         for channel, required in REQUIRED_BLOCKS.items():
-            for lang in LANGUAGES:
+            for lang in dict.fromkeys((*LANGUAGES, *languages)):
                 name = case_template(campaign_id, channel, lang)
                 if name in checker.trees:
                     missing = [b for b in required if b not in checker.blocks(name)]

@@ -40,6 +40,7 @@ from bot.chat import (
     flood,
     flows,
     learn,
+    letter_paper,
     menu,
     organizer,
     privacy,
@@ -85,6 +86,8 @@ def register_handlers(application: Application) -> None:
     application.add_handler(TypeHandler(Update, flows.touch_or_expire), group=-1)
     application.add_handler(take_action.conversation(persistent))
     for handler in report.handlers(persistent):
+        application.add_handler(handler)
+    for handler in letter_paper.handlers():
         application.add_handler(handler)
     application.add_handler(feedback.conversation(persistent))
     for handler in (*updates.handlers(), *broadcasting.handlers(), *archive.handlers(),

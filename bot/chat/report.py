@@ -20,7 +20,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.catalog import offered_channels
+from bot.catalog import LANGUAGES, offered_channels
 from bot.catalog.i18n import Texts
 from bot.chat import flows
 from bot.chat.context import BotContext, answer_stale, keyboard, reply
@@ -53,9 +53,12 @@ def _parse(context: BotContext, data: str) -> dict | None:
     code, campaign_id, official_id, channel, lang = parts
     catalog = context.services.catalog
     campaign = catalog.campaigns.get(campaign_id)
-    if (campaign is None or official_id not in campaign.target_ids or lang not in catalog.strings
+    if campaign is None or official_id not in campaign.target_ids:
+        return None
+    official = catalog.officials[official_id]
+    if (lang not in (official.language, *LANGUAGES)  # the official's, or the supporter's own
             or code not in (DONE, ATTEMPTED, MORE, LATER)
-            or channel not in offered_channels(campaign, catalog.officials[official_id])):
+            or channel not in offered_channels(campaign, official)):
         return None
     return {"code": code, "campaign": campaign_id, "official": official_id, "channel": channel,
             "lang": lang}

@@ -18,9 +18,7 @@ restarted.
 
 from __future__ import annotations
 
-import asyncio
-
-from telegram import InputFile, Update
+from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -29,7 +27,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.appeals.letter_pdf import letter_filename, paper_for, render_letter_pdf, unsupported_characters
+from bot.appeals.letter_pdf import unsupported_characters
 from bot.appeals.render import (
     TWEET_LIMIT,
     SupporterDetails,
@@ -41,8 +39,9 @@ from bot.appeals.render import (
 from bot.appeals.supporter_input import CITY_MAX, NAME_MAX, SENTENCE_MAX, Refused, clean
 from bot.catalog import Campaign, Official, offered_channels
 from bot.catalog.cases import actionable_cases
+from bot.catalog.dates import language_name
 from bot.catalog.i18n import Html
-from bot.chat import archive, flows, report, updates
+from bot.chat import archive, flows, letter_paper, report, updates
 from bot.chat.case_screens import campaign_screen
 from bot.chat.context import BotContext, answer_stale, keyboard, reply, short_label
 from bot.chat.delivery import send_long
@@ -235,24 +234,24 @@ async def ask_city(update: Update, context: BotContext, notice: Html | None = No
 async def ask_sentence(update: Update, context: BotContext, notice: Html | None = None) -> int:
     """With the real limit up front: for a tweet, what still fits in it."""
     return await _ask_text(update, context, "act.ask_sentence", SENTENCE, notice,
-                           limit=_limit(context, "sentence"))
+                           limit=_limit(context, update, "sentence"))
 
 
-def _limit(context: BotContext, field: str) -> int:
+def _limit(context: BotContext, update: Update, field: str) -> int:
     """The field's limit; for a tweet's sentence, what still fits in 280 characters."""
     if field == "sentence" and _flow(context).get("channel") == "tweet":
         # The language is chosen after the sentence: it must fit the longer of the two.
         render, campaign, official = context.services.appeals.render, _campaign(context), _official(context)
         longest = max(tweet_length(render(campaign, official, "tweet", lang, SupporterDetails(),
                                           context.services.today()).body.strip())
-                      for lang in context.services.catalog.strings)
+                      for lang in _appeal_languages(context, update))
         return max(0, TWEET_LIMIT - longest - 1)
     return LIMITS[field]
 
 
 def _refusal(context: BotContext, update: Update, field: str, value: str) -> Html | None:
     """Why this value cannot go into the appeal, or None when it can."""
-    if isinstance(cleaned := clean(value, _limit(context, field)), Refused):
+    if isinstance(cleaned := clean(value, _limit(context, update, field)), Refused):
         return context.t(update, cleaned.reason, limit=cleaned.limit, length=cleaned.length)
     if _flow(context).get("channel") == "letter" and (missing := unsupported_characters(cleaned)):
         return context.t(update, "input.not_printable", characters=" ".join(missing[:10]))
@@ -277,7 +276,7 @@ async def _got_text(update: Update, context: BotContext, field: str, again, then
     value = update.effective_message.text or ""
     if (problem := _refusal(context, update, field, value)) is not None:
         return await again(update, context, notice=problem)
-    _flow(context)[field] = clean(value, _limit(context, field))
+    _flow(context)[field] = clean(value, _limit(context, update, field))
     return await then(update, context)
 
 
@@ -308,6 +307,18 @@ async def skip_sentence(update: Update, context: BotContext) -> int:
     return await ask_language(update, context)
 
 
+def _appeal_languages(context: BotContext, update: Update) -> tuple[str, ...]:
+    """The languages this appeal can be in: the official's, then the supporter's."""
+    return tuple(dict.fromkeys((_official(context).language, context.lang(update))))
+
+
+def _language_label(context: BotContext, update: Update, key: str, lang: str) -> str:
+    """A language button: its name from Babel, in the supporter's language,
+    capitalised as it starts the label ("Portuguese", "Portugués")."""
+    name = language_name(lang, context.lang(update))
+    return context.services.texts.plain(context.lang(update), key, language=name[:1].upper() + name[1:])
+
+
 async def ask_language(update: Update, context: BotContext) -> int:
     """Skipped when the supporter reads the official's language."""
     official = _official(context)
@@ -315,9 +326,9 @@ async def ask_language(update: Update, context: BotContext) -> int:
     if official.language == mine:
         _flow(context)["lang"] = mine
         return await deliver(update, context)
-    theirs = [(_label(context, update, f"act.lang_official.{official.language}"),
+    theirs = [(_language_label(context, update, "act.lang_official", official.language),
                f"{PICK_LANGUAGE}{official.language}")]
-    own = [(_label(context, update, f"act.lang_mine.{mine}"), f"{PICK_LANGUAGE}{mine}")]
+    own = [(_language_label(context, update, "act.lang_mine", mine), f"{PICK_LANGUAGE}{mine}")]
     await reply(update, context.t(update, "act.choose_language", name=official.name),
                 _nav(context, update, theirs, own), edit=True)
     return LANGUAGE
@@ -325,7 +336,7 @@ async def ask_language(update: Update, context: BotContext) -> int:
 
 async def pick_language(update: Update, context: BotContext) -> int:
     lang = update.callback_query.data.removeprefix(PICK_LANGUAGE)
-    if lang not in context.services.catalog.strings:
+    if lang not in _appeal_languages(context, update):
         await answer_stale(update, context)
         return LANGUAGE
     _flow(context)["lang"] = lang
@@ -352,8 +363,7 @@ async def deliver(update: Update, context: BotContext) -> int:
     appeal = render(campaign, official, channel, lang, details, today)
     if update.callback_query:
         await update.callback_query.answer()
-    language_name = _label(context, update, f"language.name.{lang}")
-    await SENDERS[channel](update, context, official, appeal, language_name)
+    await SENDERS[channel](update, context, official, appeal, language_name(lang, mine))
     if lang != mine:
         other = render(campaign, official, channel, mine, details, today)
         await context.services.sleep(1.0)
@@ -375,12 +385,11 @@ async def _send_letter(update, context, official, appeal, language_name) -> None
     await send_long(update, context, Html(context.t(update, "act.letter_intro", name=official.name,
                                                     language=language_name)
                                           + "\n\n" + escape(appeal.body)))
-    paper = paper_for(official.address)
-    pdf = await asyncio.to_thread(render_letter_pdf, appeal.body, official.name, paper)
     await context.services.sleep(1.0)
-    filename = letter_filename(official.id, appeal.lang, context.services.today())
-    await update.effective_chat.send_document(InputFile(pdf, filename=filename), caption=context.t(
-        update, "act.letter_pdf", paper=context.t(update, f"act.paper.{paper}")))
+    user = update.effective_user
+    paper = letter_paper.paper_for_language(user.language_code if user else None)
+    letter = letter_paper.DeliveredLetter(appeal.body, official.name, official.id, appeal.lang)
+    await letter_paper.send_pdf(update, context, letter, paper, offer_other=True)
 
 
 async def _send_email(update, context, official, appeal, language_name) -> None:

@@ -22,14 +22,18 @@ the day, so deleting one's data does not reset them.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import re
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal, Protocol, Self, runtime_checkable
 
 CHANNELS: tuple[str, ...] = ("letter", "email", "call", "tweet", "fax", "other")
 STATUSES: tuple[str, ...] = ("done", "attempted")
-LANGUAGES: tuple[str, ...] = ("en", "es")
+LANGUAGES: tuple[str, ...] = ("en", "es")  # the interface languages
+# An appeal language as the database checks it (ISO 639-1); which ones are
+# accepted is the running content's (`AppealLanguages`).
+APPEAL_LANGUAGE_SHAPE = re.compile(r"[a-z]{2}")
 PROBLEM_KINDS: tuple[str, ...] = ("bounced", "disconnected", "wrong", "other")
 MAX_COUNT = 500
 ERASED_TEXT = "[erased by the supporter]"  # what /forget leaves of a reply they typed
@@ -345,11 +349,33 @@ class AuditEntry:
     created_at: datetime
 
 
+class AppealLanguages:
+    """The appeal languages a store accepts (`actions.language`,
+    `reminders.appeal_language`): those the running content has layouts for,
+    given at start (`Services.ensure_store`); the interface languages until
+    then. The database checks only their shape: the list is content's."""
+
+    appeal_languages: tuple[str, ...] = LANGUAGES
+
+    def accept_appeal_languages(self, languages: Iterable[str]) -> None:
+        chosen = tuple(languages)
+        for lang in chosen:
+            if not isinstance(lang, str) or not APPEAL_LANGUAGE_SHAPE.fullmatch(lang):
+                raise ValueError(f"an appeal language is two lowercase letters; got {lang!r}")
+        self.appeal_languages = chosen
+
+
 @runtime_checkable
 class Store(Protocol):
     """The action log. Every method is one transaction; all are safe to call
     concurrently from many tasks and from several processes on the same
     database."""
+
+    appeal_languages: tuple[str, ...]
+
+    def accept_appeal_languages(self, languages: Iterable[str]) -> None:
+        """Accept appeals in these languages from now on (the content's)."""
+        ...
 
     async def record_action(self, report: ActionReport, limits: Limits | None = None,
                             follower_chat: int | None = None) -> RecordResult:

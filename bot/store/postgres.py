@@ -298,7 +298,7 @@ class PostgresStore(PostgresBroadcasts, PostgresSignups):
 
     async def record_action(self, report: ActionReport, limits: Limits | None = None,
                             follower_chat: int | None = None) -> RecordResult:
-        values = list(validate.action(report))
+        values = list(validate.action(report, self.appeal_languages))
         campaign, official, channel, count, status = values[:5]
         supporter = values[7]
         values[8] = created_at = validate.parse_timestamp(values[8])

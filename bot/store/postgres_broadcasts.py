@@ -24,6 +24,7 @@ from bot.store import validate
 from bot.store.base import (
     AUDIENCES,
     DELIVERY_STATUSES,
+    AppealLanguages,
     Broadcast,
     Delivery,
     DeliveryCounts,
@@ -73,7 +74,7 @@ def _broadcast(row: Sequence) -> Broadcast:
     return Broadcast(*row)
 
 
-class PostgresBroadcasts:
+class PostgresBroadcasts(AppealLanguages):
     """Needs `_pool` and `_transaction` from `PostgresStore`."""
 
     async def unsubscribe_chat(self, chat_id: int) -> int:
@@ -227,7 +228,7 @@ class PostgresBroadcasts:
     # -- reminders -------------------------------------------------------------
 
     async def schedule_reminder(self, reminder: ReminderRequest) -> bool:
-        validate.reminder(reminder)
+        validate.reminder(reminder, self.appeal_languages)
         new_id = await self._pool.fetchval(
             "INSERT INTO reminders (chat_id, campaign_id, official_id, channel,"
             " appeal_language, language, due_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"

@@ -58,6 +58,7 @@ from bot.store.base import (
     LANGUAGES,
     ActionReport,
     ActionRow,
+    AppealLanguages,
     AuditEntry,
     Broadcast,
     CampaignStats,
@@ -394,7 +395,7 @@ def _run_statements(conn: sqlite3.Connection, statements: list[tuple[str, tuple]
             conn.execute(*statement)
 
 
-class SQLiteStore(SQLiteSignups):
+class SQLiteStore(AppealLanguages, SQLiteSignups):
     """`bot.store.base.Store` on SQLite. Create with `open_store`."""
 
     def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
@@ -486,7 +487,7 @@ class SQLiteStore(SQLiteSignups):
 
     async def record_action(self, report: ActionReport, limits: Limits | None = None,
                             follower_chat: int | None = None) -> RecordResult:
-        values = validate.action(report)
+        values = validate.action(report, self.appeal_languages)
         if limits is not None:
             validate.key_hash(limits.limiter, "limiter")
         return await self._in_thread(_record_action_now, values, limits, follower_chat)
@@ -798,7 +799,7 @@ class SQLiteStore(SQLiteSignups):
     # -- reminders -------------------------------------------------------------
 
     async def schedule_reminder(self, reminder: ReminderRequest) -> bool:
-        validate.reminder(reminder)
+        validate.reminder(reminder, self.appeal_languages)
         return await self._write(
             "INSERT INTO reminders (chat_id, campaign_id, official_id, channel,"
             " appeal_language, language, due_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"

@@ -88,8 +88,9 @@ def parse_timestamp(value: str | None) -> datetime | None:
     return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
-def action(report: ActionReport) -> tuple:
-    """The row values for `actions`, in column order, or ValueError."""
+def action(report: ActionReport, appeal_languages: tuple[str, ...] = LANGUAGES) -> tuple:
+    """The row values for `actions`, in column order, or ValueError.
+    `report.language` is the appeal's: one of `appeal_languages`."""
     count = report.count
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_COUNT:
         raise ValueError(f"count must be a whole number from 1 to {MAX_COUNT}; got {count!r}")
@@ -99,7 +100,7 @@ def action(report: ActionReport) -> tuple:
         choice(report.channel, CHANNELS, "channel"),
         count,
         choice(report.status, STATUSES, "status"),
-        choice(report.language, LANGUAGES, "language"),
+        choice(report.language, appeal_languages, "language"),
         text(report.country, "country", MAX_COUNTRY, optional=True),
         supporter(report.supporter, optional=True),
         timestamp(report.at),
@@ -152,12 +153,12 @@ def key_hash(value: object, what: str) -> str:
     return value
 
 
-def reminder(request) -> None:
+def reminder(request, appeal_languages: tuple[str, ...] = LANGUAGES) -> None:
     """A reminder request's parts, or ValueError (shared by every backend)."""
     chat(request.chat_id)
     ident(request.campaign_id, "campaign_id")
     choice(request.language, LANGUAGES, "language")
-    choice(request.appeal_language, LANGUAGES, "appeal language")
+    choice(request.appeal_language, appeal_languages, "appeal language")
 
 
 _SIGNUP_CHOICE = re.compile(r"all|(topic|region):[a-z0-9][a-z0-9-]{0,99}")

@@ -182,8 +182,8 @@ def test_unknown_template_variable(tree):
 
 def test_template_syntax_error(tree):
     path = tree / f"{TEMPLATES}/call.es.j2"
-    edit(path, "{{ official.name }}", "{{ official.name }")
-    line = line_of(path, "official.name }")
+    edit(path, "{{ campaign.reference }}", "{{ campaign.reference }")
+    line = line_of(path, "campaign.reference }")
     found = problems(tree)
     assert len(found) == 1
     assert found[0].startswith(f"{TEMPLATES}/call.es.j2:{line}: template syntax error")

@@ -93,7 +93,7 @@ def tree(tmp_path, monkeypatch):
         (seeds / name).write_text(text, encoding="utf-8")
     (content / "i18n/en.yaml").write_text("hello: Hello\n", encoding="utf-8")
     (content / "i18n/es.yaml").write_text("hello: Hola\n", encoding="utf-8")
-    for channel in ("letter", "email", "call", "tweet"):
+    for channel in ("letter", "email", "call", "tweet", "signoff"):
         for lang in ("en", "es"):
             (content / f"templates/{channel}.{lang}.j2").write_text(
                 EMAIL if channel == "email" else TEMPLATE, encoding="utf-8")

@@ -20,8 +20,8 @@ from tests.conftest import ROOT
 
 def run(tmp_path, *args, stdin: str = "", extra_env: dict | None = None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "DASHBOARD_TOKEN")}
-    env.update(CONTENT_DIR=str(ROOT / "content"), SEEDS_DIR=str(ROOT / "seeds"),
-               DATABASE_PATH=str(tmp_path / "data/bot.sqlite3"), **(extra_env or {}))
+    env.update({"CONTENT_DIR": str(ROOT / "content"), "SEEDS_DIR": str(ROOT / "seeds"),
+                "DATABASE_PATH": str(tmp_path / "data/bot.sqlite3"), **(extra_env or {})})
     return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True,
                           text=True, cwd=tmp_path, env=env, timeout=120)
 
@@ -51,7 +51,7 @@ def test_ask_prints_the_answer_with_its_sources(tmp_path):
 def test_letter_prints_the_appeal_and_writes_the_pdf(tmp_path):
     result = run(tmp_path, "letter", "--campaign", "ua-150-18", "--target", "luis-videgaray", "--channel",
                  "letter", "--lang", "es", "--name", "Ana {{ 7*7 }}", "--city", "Oaxaca",
-                 "--date", "2018-09-15", "--pdf", "letter.pdf")
+                 "--date", "2018-09-15", "--pdf", "letter.pdf", "--paper", "Letter")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("15 de septiembre de 2018\n\nLuis Videgaray\nPlaza Juárez No. 20")
     assert "Estimado Señor Canciller:" in result.stdout
@@ -59,8 +59,33 @@ def test_letter_prints_the_appeal_and_writes_the_pdf(tmp_path):
     pages = PdfReader(tmp_path / "letter.pdf").pages
     text = "\n".join(p.extract_text() for p in pages)
     assert text.split() == result.stdout.split()  # the PDF is the letter printed, word for word
-    assert (pages[0].mediabox.width, pages[0].mediabox.height) == (612, 792)  # México: US Letter
+    assert (pages[0].mediabox.width, pages[0].mediabox.height) == (612, 792)  # as asked: US Letter
     assert result.stderr == "PDF written to letter.pdf (Letter)\n"
+
+
+def test_letter_pdf_is_a4_unless_asked_and_writes_portuguese(tmp_path):
+    """The paper is the supporter's choice (default A4), not the official's
+    country (México prints on US Letter); a Portuguese letter prints its accents."""
+    from tests.appeals.language_tree import language_tree
+
+    content = language_tree(tmp_path)
+    result = run(tmp_path, "letter", "--campaign", "ua-150-18", "--target", "luis-videgaray", "--channel",
+                 "letter", "--date", "2018-09-15", "--pdf", "a4.pdf")
+    assert result.returncode == 0, result.stderr
+    page = PdfReader(tmp_path / "a4.pdf").pages[0]
+    assert (round(float(page.mediabox.width), 2), round(float(page.mediabox.height), 2)) == (595.28, 841.89)
+    result = run(tmp_path, "letter", "--campaign", "test-ua-555-27", "--target", "rita-exemplo", "--channel",
+                 "letter", "--date", "2027-02-01", "--as-of", "2027-02-01", "--pdf", "pt.pdf",
+                 extra_env={"CONTENT_DIR": str(content)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("1º de fevereiro de 2027\n\nRita Exemplo\n")
+    assert result.stdout.endswith("Atenciosamente,\nUma pessoa que apoia a Anistia Internacional\n")
+    text = "\n".join(p.extract_text() for p in PdfReader(tmp_path / "pt.pdf").pages)
+    assert text.split() == result.stdout.split()
+    refused = run(tmp_path, "letter", "--campaign", "test-ua-555-27", "--target", "rita-exemplo", "--channel",
+                  "letter", "--lang", "fr", "--as-of", "2027-02-01", extra_env={"CONTENT_DIR": str(content)})
+    assert refused.returncode == 2
+    assert refused.stderr.endswith("--lang: Rita Exemplo's appeal can be in pt, en, es\n")
 
 
 def test_letter_errors_are_one_line(tmp_path):

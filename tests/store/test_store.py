@@ -150,9 +150,9 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path, version):
     )
     if version < 6:
         db.execute("INSERT INTO subscriptions VALUES (?, 42, 'ua-150-18', '2024-06-30T10:00:00Z')", (key(1),))
-    else:  # as migration 0006 left a row it converted
-        db.execute("INSERT INTO subscriptions VALUES"
-                   " (42, 'ua-150-18', 'chat:42', 'en', 1, '2024-06-30T10:00:00Z')")
+    else:  # 0006 keyed subscriptions by chat
+        db.execute("INSERT INTO subscriptions VALUES (42, 'ua-150-18', 'chat:42', 'en', 1,"
+                   " '2024-06-30T10:00:00Z')")
     db.commit()
     db.close()
     async with await open_store(path) as store:

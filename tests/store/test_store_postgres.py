@@ -126,9 +126,9 @@ async def test_upgrade_from_every_earlier_version_keeps_data(pg_url, version):
         )
         if version < 6:
             await old._pool.execute("INSERT INTO subscriptions VALUES ($1, 42, 'ua-150-18', now())", key(1))
-        else:  # as migration 0006 left a row it converted
-            await old._pool.execute(
-                "INSERT INTO subscriptions VALUES (42, 'ua-150-18', 'chat:42', 'en', true, now())")
+        else:  # 0006 keyed subscriptions by chat
+            await old._pool.execute("INSERT INTO subscriptions VALUES (42, 'ua-150-18', 'chat:42', 'en',"
+                                    " true, now())")
     async with await open_postgres_store(pg_url) as store:
         versions = await store._pool.fetch("SELECT version FROM schema_migrations ORDER BY 1")
         assert [v for (v,) in versions] == list(range(1, LATEST + 1))
