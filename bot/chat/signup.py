@@ -68,8 +68,7 @@ async def show(update: Update, context: BotContext) -> None:
     """/signup, or an offer's button: the choices as they stand."""
     choices = await context.services.store.signup_of(update.effective_chat.id)
     text, markup = _screen(context, update, choices)
-    await reply(update, text, markup, edit=update.callback_query is not None
-                and update.callback_query.data != SHOW)
+    await reply(update, text, markup)  # a new message: the one offering it stays as it was
 
 
 def _toggled(context: BotContext, choices: list[str], data: str) -> list[str] | None:

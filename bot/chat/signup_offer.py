@@ -24,7 +24,7 @@ def with_offer(context: BotContext, update: Update, text: str,
                markup: InlineKeyboardMarkup) -> tuple[Html, InlineKeyboardMarkup]:
     """The welcome with the sign-up offered: its button above the language
     switch (the last row), and, when no case is open, what one can still do."""
-    rows = [[(b.text, b.callback_data) for b in row] for row in markup.inline_keyboard]
+    rows = [[(b.text, b.url or b.callback_data) for b in row] for row in markup.inline_keyboard]
     rows.insert(max(len(rows) - 1, 0), offer_row(context, update))
     if not actionable_cases(context.services.catalog, context.services.today()):
         text = f"{text}\n\n{context.t(update, 'signup.offer_line')}"
