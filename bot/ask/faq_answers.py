@@ -62,7 +62,8 @@ def network_contact(catalog: Catalog, lang: str, style: Style) -> str:
 def answer_sources(catalog: Catalog, entry: FaqEntry, today: date) -> tuple[Source, ...]:
     """What an answer relies on: for an answer made from the cases' files, the
     sources of the cases (and officials, and updates) it lists that day; for any
-    other, the entry's own. The network's contact adds its source."""
+    other, the entry's own. The network's contact is the group's own
+    (content/group.yaml), so it adds no source to the answer."""
     sources = list(entry.sources)
     if entry.answer_from in CASE_GENERATORS:
         sources = []
@@ -75,8 +76,6 @@ def answer_sources(catalog: Catalog, entry: FaqEntry, today: date) -> tuple[Sour
             if entry.answer_from == "case_news" and (latest := latest_update(campaign, today)) is not None:
                 sources += latest[1].sources
         sources = sources or list(entry.sources)
-    if entry.with_contact:
-        sources += catalog.group.network.sources
     return tuple(dict.fromkeys(sources))
 
 

@@ -75,7 +75,7 @@ MESSAGE_PT = ("Escrevo a respeito de Lia Teste, defensora fictícia, detida em T
               "deste caso de teste.")
 LETTER_PT = (f"Recife, 10 de fevereiro de 2027\n\n{ADDRESS_PT}\n\nExcelentíssima Senhora Ministra,\n\n"
              f"{MESSAGE_PT}\n\nPeço a Vossa Excelência que liberte Lia Teste imediatamente.\n\n"
-             "Agradeço desde já a sua atenção.\n\nAtenciosamente,\nAna Lima\n")
+             "Agradeço desde já a sua atenção.\n\nRespeitosamente,\nAna Lima\n")
 ADDRESS_FR = "Claude Exemple\n1 place des Exemples\n00000 Ville-Test\nTestlande"
 MESSAGE_FR = ("Je vous écris au sujet de Lia Teste, défenseure fictive, détenue en Testlande depuis le début "
               "de ce cas d'essai.")
@@ -105,12 +105,12 @@ def test_a_letter_in_french(catalog):
 
 def test_an_email_in_portuguese_and_in_french_signed_anonymously(catalog):
     pt = render(catalog, "rita-exemplo", "email", "pt", SupporterDetails())
-    assert pt.subject == "UA 555.27 (caso de teste fictício): libertem Lia Teste"
+    assert pt.subject == "UA 555.27 (caso de teste fictício): libertação de Lia Teste"
     assert pt.body == ("Excelentíssima Senhora Ministra,\n\n" + MESSAGE_PT + "\n\nPeço a Vossa Excelência "
                        "que liberte Lia Teste imediatamente.\n\nAgradeço desde já a sua atenção.\n\n"
-                       "Atenciosamente,\nUma pessoa que apoia a Anistia Internacional\n")
+                       "Respeitosamente,\nUma pessoa que apoia a Anistia Internacional\n")
     fr = render(catalog, "claude-exemple", "email", "fr", SupporterDetails())
-    assert fr.subject == "UA 555.27 (cas d'essai fictif) : libérez Lia Teste"
+    assert fr.subject == "UA 555.27 (cas d'essai fictif)\u00a0: libération de Lia Teste"
     assert fr.body == ("Monsieur le Ministre,\n\n" + MESSAGE_FR + "\n\nJe vous demande de libérer Lia Teste "
                        "sans délai.\n\nJe vous remercie de l'attention que vous porterez à ce message.\n\n"
                        f"{CLOSING_FR}\nUne personne qui soutient Amnesty International\n")
@@ -118,13 +118,13 @@ def test_an_email_in_portuguese_and_in_french_signed_anonymously(catalog):
 
 def test_a_call_script_in_portuguese_and_in_french(catalog):
     assert render(catalog, "rita-exemplo", "call", "pt").body == (
-        "Bom dia. Meu nome é Ana Lima, apoio a Anistia Internacional e estou ligando de Recife.\n\n"
-        "Estou ligando por causa de Lia Teste, defensora fictícia. Peço que ela seja libertada "
+        "Bom dia. Meu nome é Ana Lima. Apoio a Anistia Internacional e estou ligando de Recife.\n\n"
+        "O motivo da minha ligação é o caso de Lia Teste, defensora fictícia. Peço que ela seja libertada "
         "imediatamente.\n\nPeço, por gentileza, que transmita a minha mensagem a Rita Exemplo. "
         "Agradeço a atenção.\n")
     assert render(catalog, "claude-exemple", "call", "fr", SupporterDetails()).body == (
         "Bonjour, je soutiens Amnesty International.\n\n"
-        "J'appelle au sujet de Lia Teste, défenseure fictive. Je demande sa libération sans délai.\n\n"
+        "Mon appel concerne Lia Teste, défenseure fictive. Je demande sa libération sans délai.\n\n"
         "Je vous prie de bien vouloir transmettre mon message à Claude Exemple. Je vous remercie.\n")
 
 
@@ -137,7 +137,7 @@ def test_a_tweet_in_portuguese_and_in_french(catalog):
 
 
 def test_the_signature_space_follows_the_french_and_portuguese_closings():
-    for text, closing in ((LETTER_FR, CLOSING_FR), (LETTER_PT, "Atenciosamente,")):
+    for text, closing in ((LETTER_FR, CLOSING_FR), (LETTER_PT, "Respeitosamente,")):
         lines = text.rstrip("\n").split("\n")
         assert lines[find_closing(lines)] == closing
 
@@ -197,7 +197,7 @@ async def test_a_french_email_for_an_english_reader(language_bot):
     texts = [c.text for c in calls if c.method == "sendMessage"]
     assert texts[0] == ("📧 <b>Your email</b> (French). Send it to:\n<code>ministre@example.org</code>\n\n"
                         "Subject and text follow, each in its own message to copy.")
-    assert texts[1] == "<code>UA 555.27 (cas d'essai fictif) : libérez Lia Teste</code>"
+    assert texts[1] == "<code>UA 555.27 (cas d'essai fictif)\u00a0: libération de Lia Teste</code>"
     assert texts[2].startswith("Monsieur le Ministre,\n\n")
     assert texts[2].endswith(f"{CLOSING_FR}\nUne personne qui soutient Amnesty International")
     assert texts[3].startswith("<i>So you know what you are signing, here it is in English:</i>\n\n"
@@ -380,12 +380,12 @@ def test_portuguese_and_french_letters_print_every_accent_in_the_standard_font()
         assert fonts == {"/Helvetica"}
 
 
-CALL_PT = ("Bom dia. Meu nome é Ana Lima, apoio a Anistia Internacional e estou ligando de Recife.\n\n"
-           "Estou ligando por causa de Lia Teste, defensora fictícia. Peço que ela seja libertada "
+CALL_PT = ("Bom dia. Meu nome é Ana Lima. Apoio a Anistia Internacional e estou ligando de Recife.\n\n"
+           "O motivo da minha ligação é o caso de Lia Teste, defensora fictícia. Peço que ela seja libertada "
            "imediatamente.\n\nPeço, por gentileza, que transmita a minha mensagem a Rita Exemplo. "
            "Agradeço a atenção.")
 CALL_FR = ("Bonjour, je m'appelle Ana Lima. Je soutiens Amnesty International et j'appelle depuis Recife.\n\n"
-           "J'appelle au sujet de Lia Teste, défenseure fictive. Je demande sa libération sans délai.\n\n"
+           "Mon appel concerne Lia Teste, défenseure fictive. Je demande sa libération sans délai.\n\n"
            "Je vous prie de bien vouloir transmettre mon message à Claude Exemple. Je vous remercie.")
 
 
@@ -398,7 +398,7 @@ CALL_FR = ("Bonjour, je m'appelle Ana Lima. Je soutiens Amnesty International et
      "top:\n\n" + html.escape(LETTER_FR.rstrip("\n"), quote=False)),
     ("rita-exemplo", "pt", "email",
      "Excelentíssima Senhora Ministra,\n\n" + MESSAGE_PT + "\n\nPeço a Vossa Excelência que liberte Lia "
-     "Teste imediatamente.\n\nAgradeço desde já a sua atenção.\n\nAtenciosamente,\nAna Lima\nRecife"),
+     "Teste imediatamente.\n\nAgradeço desde já a sua atenção.\n\nRespeitosamente,\nAna Lima\nRecife"),
     ("rita-exemplo", "pt", "call",
      "📞 <b>Call Rita Exemplo</b>: <code>+00 61 0000 0000</code>\nA script in Portuguese (about 20 seconds):"
      "\n\n" + CALL_PT),

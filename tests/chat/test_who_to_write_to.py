@@ -156,7 +156,8 @@ async def test_the_sources_button_and_a_related_button_open(chat_on, catalog):
     await user.send(QUESTION_EN)
     calls = await user.press("📄 Sources")
     assert calls[-1].text.startswith(f"<b>Sources: {QUESTION_EN}</b>")
-    assert "uan@aiusa.org" in calls[-1].text
+    # the cases' and the officials' own passages: the contacts listed are quoted where they come from
+    assert "Email: canciller@sre.gob.mx Twitter: @LVidegaray" in calls[-1].text
     calls = await user.press("⬅️ Back")  # back to the answer, made again from the cases
     assert texts_of(calls)[-1].startswith(f"<b>{QUESTION_EN}</b>\n\n{INTRO_EN}\n\n<b>UA 150.18")
     assert [c.method for c in calls] == ["answerCallbackQuery", "sendMessage"]

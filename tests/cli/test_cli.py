@@ -79,7 +79,7 @@ def test_letter_pdf_is_a4_unless_asked_and_writes_portuguese(tmp_path):
                  extra_env={"CONTENT_DIR": str(content)})
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("1º de fevereiro de 2027\n\nRita Exemplo\n")
-    assert result.stdout.endswith("Atenciosamente,\nUma pessoa que apoia a Anistia Internacional\n")
+    assert result.stdout.endswith("Respeitosamente,\nUma pessoa que apoia a Anistia Internacional\n")
     text = "\n".join(p.extract_text() for p in PdfReader(tmp_path / "pt.pdf").pages)
     assert text.split() == result.stdout.split()
     refused = run(tmp_path, "letter", "--campaign", "test-ua-555-27", "--target", "rita-exemplo", "--channel",
