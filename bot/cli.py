@@ -287,7 +287,12 @@ def _letter(settings: Settings, args: argparse.Namespace) -> int:
         except OSError as error:
             return _usage_error(f"--pdf: cannot write {args.pdf} ({error.strerror or error})")
     status = status_of(campaign, catalog.officials, args.as_of or args.date or date.today())
-    if not status.can_write_to(official.id):  # a proof of a past appeal, never to be sent as it is
+    if not status.visible:  # a preview for organizers: supporters do not see the case yet
+        when = f"before it is issued ({campaign.issued.display('en')})" if campaign.status != "draft" else \
+            "while it is a draft"
+        print(f"note: on {status.today} supporters do not see {campaign.reference} {when}: "
+              "this is a preview", file=sys.stderr)
+    elif not status.can_write_to(official.id):  # a proof of a past appeal, never to be sent as it is
         print(f"note: on {status.today} {campaign.reference} is not open for appeals to {official.name} "
               "(closed, or the official no longer holds the post): this is a past appeal", file=sys.stderr)
     if appeal.subject:
@@ -370,7 +375,8 @@ def _dashboard(settings: Settings, host: str, port: int) -> int:
     print(f"Dashboard on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr)
     run_dashboard(settings.database_url or settings.database_path, settings.dashboard_token, host=host,
                   port=port, campaign_titles=titles, official_names=officials,
-                  trusted_proxies=settings.dashboard_trusted_proxies, choice_names=choices)
+                  trusted_proxies=settings.dashboard_trusted_proxies,
+                  key_file=settings.store_key_file(), choice_names=choices)
     return 0
 
 

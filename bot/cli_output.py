@@ -71,7 +71,7 @@ def stats_table(stats: CampaignStats, names: dict[str, str | None], signups: dic
         f"Campaign: {stats.campaign_id or 'all campaigns'} (as of {stats.today.isoformat()})",
         f"Actions done:         {stats.actions:>9,}",
         f"Calls attempted:      {stats.attempted:>9,}  (no answer / voicemail, counted apart)",
-        f"Unique supporters:    {stats.supporters:>9,}",
+        f"Unique supporters:    {stats.supporters:>9,}  (once per person; after /forget, again the next day)",
         f"Last 7 days:          {stats.last_7_days:>9,}",
         f"Open contact problems:{stats.open_problems:>9,}",
         f"Official replies:     {stats.open_replies:>9,}  (to review)",

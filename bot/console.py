@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import os
 import re
 import sys
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from bot.bot_api.simulator import Simulator
 from bot.bot_api.transport import ApiCall, InMemoryBotAPI
 from bot.chat.app import build_application
 from bot.chat.context import SERVICES_KEY
+from bot.chat.privacy import ERASERS_KEY
 from bot.core.clocks import clock_from
 from bot.core.config import Settings
 from bot.runtime import load_services
@@ -126,6 +128,13 @@ class ConsolePrinter:
         self.documents_dir = documents_dir
         self.buttons: list[dict] = []
         self.message: dict | None = None
+        self.saved: list[Path] = []  # documents written this session, deleted at exit and at /forget
+
+    def erase(self, _chat_id: int | None = None) -> None:
+        """Delete the documents this session saved (a letter carries the typed name)."""
+        for path in self.saved:
+            path.unlink(missing_ok=True)
+        self.saved.clear()
 
     def __call__(self, call: ApiCall) -> None:
         if call.method == "answerCallbackQuery":
@@ -142,10 +151,13 @@ class ConsolePrinter:
         if call.text:
             self.out.write("\n" + plain(call.text) + "\n")
         for filename, data, _mime in call.files.values():
-            self.documents_dir.mkdir(parents=True, exist_ok=True)
+            self.documents_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
             path = self.documents_dir / Path(filename).name
-            path.write_bytes(data)
-            self.out.write(f"[document saved: {path}]\n")
+            path.unlink(missing_ok=True)
+            with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as document:
+                document.write(data)
+            self.saved.append(path)
+            self.out.write(f"[document saved: {path} (deleted when the console exits)]\n")
         if call.buttons():
             self._show_buttons(call)
 
@@ -217,7 +229,12 @@ async def run_console(application: Application, api: InMemoryBotAPI, stdin: Text
     `message_ids` numbers the chat's messages (see PersistentMessageIds).
     """
     printer = ConsolePrinter(out, documents_dir)
+    printer.saved = sorted(documents_dir.glob("*")) if documents_dir.is_dir() else []
+    printer.erase()  # what a session that did not exit cleanly left (a letter carries the typed name)
     api.listeners.append(printer)
+    services = application.bot_data.get(SERVICES_KEY)
+    if services is not None:
+        services.extras.setdefault(ERASERS_KEY, []).append(printer.erase)
     simulator = Simulator(application, api, clock=api.clock, message_ids=message_ids)
     user = simulator.user(user_id=CONSOLE_USER_ID, first_name="Console", language_code=language_code)
     interactive = stdin.isatty()
@@ -230,9 +247,9 @@ async def run_console(application: Application, api: InMemoryBotAPI, stdin: Text
         if started_notice:
             print(started_notice, file=sys.stderr)
         out.write(hint(as_of) + "\n")
-        services = application.bot_data.get(SERVICES_KEY)
         if choose_language and services is not None and services.store is not None:
-            await services.store.set_language(services.supporter(CONSOLE_USER_ID), choose_language)
+            supporter = services.supporter(CONSOLE_USER_ID, create=True)
+            await services.store.set_language(supporter, choose_language)
         for name in await flows_in_progress(application, CONSOLE_USER_ID):
             out.write(RESUME_NOTES.get(name, f"A conversation ({name}) was left open by the last session: "
                                              "type /cancel to leave it.") + "\n")
@@ -252,6 +269,7 @@ async def run_console(application: Application, api: InMemoryBotAPI, stdin: Text
             else:
                 await user.send(text)
     finally:
+        printer.erase()
         if interactive:
             out.write("\n")
         await application.stop()

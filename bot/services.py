@@ -95,21 +95,32 @@ class Services:
     def today(self) -> date:
         return day_of(self.clock)
 
-    def supporter(self, user_id: int) -> str:
-        """The keyed hash that stands for this Telegram user in the store."""
-        return supporter_key(user_id, self.secret)
+    def supporter(self, user_id: int, create: bool = False) -> str:
+        """What stands for this Telegram user in the store: the alias of their
+        own key (`bot.store.keyring`), which nobody can tie back to them once
+        /forget destroyed the key, not even with the secret. `create` makes the
+        key on first use (a write); a reader without one gets the keyed hash,
+        under which nothing new is stored (so a visitor who only reads leaves
+        no key behind)."""
+        owner = supporter_key(user_id, self.secret)
+        return self.store.keyring.alias(owner, create=create) or owner
 
     def limits(self, user_id: int) -> Limits:
         """This person's daily limits, under a key of its own (see bot.core.identity)."""
         return replace(self.caps, limiter=domain_key("limits", str(user_id), self.secret))
 
     def recipient(self, chat_id: int) -> str:
-        """The key a chat's case-update deliveries are recorded under."""
-        return domain_key("recipient", str(chat_id), self.secret)
+        """The key a chat's case-update deliveries are recorded under: derived
+        from the person's own key (private chats: the chat is the user), so
+        that once /forget destroys it nobody can recompute it, not even with
+        the secret. After /forget a chat is a new recipient."""
+        return self.store.keyring.handle(self.supporter(chat_id, create=True), f"recipient:{chat_id}")
 
     def idempotency_key(self, kind: str, chat_id: int, message_id: int) -> str:
-        """A key for "this press of this message", with no id readable in it."""
-        return domain_key(kind, f"{chat_id}:{message_id}", self.secret)
+        """A key for "this press of this message", with no id readable in it,
+        derived from the person's own key like `recipient`."""
+        supporter = self.supporter(chat_id, create=True)
+        return self.store.keyring.handle(supporter, f"{kind}:{chat_id}:{message_id}")
 
     def is_organizer(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.organizer_ids

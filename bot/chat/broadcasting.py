@@ -231,8 +231,10 @@ async def sweep(context: BotContext) -> None:
     services: Services = application.bot_data[SERVICES_KEY]
     await send_due_reminders(application)
     await expire_abandoned_flows(application)
-    await services.store.prune_limits(services.today() - timedelta(days=1))
+    await services.store.prune_limits(services.today())  # a day's limits key is kept until the day ends
     now = datetime.fromtimestamp(services.clock(), tz=UTC)
+    await services.store.prune_flows(now - timedelta(seconds=services.flow_timeout))  # nobody came back
+    await services.store.finish_erasure()  # a checkpoint a reader blocked at /forget
     running = application.bot_data.get(RUNNING_KEY, set())
     for broadcast in await services.store.unfinished_broadcasts():
         if broadcast.id in running:

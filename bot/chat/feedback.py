@@ -88,7 +88,7 @@ async def got_summary(update: Update, context: BotContext) -> int:
     message, user_id = update.effective_message, update.effective_user.id
     recorded = await services.store.record_reply(ReplyReport(
         campaign_id=pending["campaign"], official_id=pending["official"], summary=summary,
-        supporter=services.supporter(user_id),
+        supporter=services.supporter(user_id, create=True),
         idempotency_key=services.idempotency_key("reply", message.chat_id, message.message_id),
         at=datetime.fromtimestamp(services.clock(), tz=UTC)), limits=services.limits(user_id))
     key = "feedback.cap" if recorded.capped else "feedback.thanks"
@@ -122,7 +122,7 @@ async def pick_kind(update: Update, context: BotContext) -> int:
     message, user_id = update.callback_query.message, update.effective_user.id
     recorded = await services.store.record_contact_problem(ProblemReport(
         campaign_id=pending["campaign"], official_id=pending["official"], channel=pending["channel"],
-        kind=kind, note=None, supporter=services.supporter(user_id),
+        kind=kind, note=None, supporter=services.supporter(user_id, create=True),
         idempotency_key=services.idempotency_key("problem", message.chat_id, message.message_id),
         at=datetime.fromtimestamp(services.clock(), tz=UTC)), limits=services.limits(user_id))
     key = "feedback.cap" if recorded.capped else "feedback.thanks"

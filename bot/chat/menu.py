@@ -114,7 +114,7 @@ async def set_language(update: Update, context: BotContext) -> None:
     context.user_data[LANG_KEY] = chosen
     store = context.services.store
     if store is not None and update.effective_user:
-        await store.set_language(context.services.supporter(update.effective_user.id), chosen,
+        await store.set_language(context.services.supporter(update.effective_user.id, create=True), chosen,
                                  chat_id=update.effective_chat.id)
     await reply(update, context.t(update, "language.changed"), main_menu(context, update), edit=True)
 

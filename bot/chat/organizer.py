@@ -82,8 +82,7 @@ async def stats(update: Update, context: BotContext) -> None:
     names = choice_names(services.catalog, services.texts, context.lang(update))
     lines = "\n".join(f"• {escape(name)}: {n:,}" for _, name, n in signup_rows(signups, names))
     signed_up = context.t(update, "organizer.signups", people=signups.people, by_choice=Html(lines))
-    text = Html(f"{text}\n\n{signed_up}")
-    await reply(update, text)
+    await reply(update, Html(f"{text}\n\n{context.t(update, 'organizer.supporters_rule')}\n\n{signed_up}"))
     charts = services.extras.setdefault(CHARTS_KEY, StatsCharts(services.clock))
     png = await charts.png(campaign_id, figures, label)  # at most once a minute per case
     await update.effective_chat.send_photo(InputFile(png, filename="stats.png"))

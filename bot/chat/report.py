@@ -90,7 +90,7 @@ async def _record(update: Update, context: BotContext, report: dict, count: int,
     result = await services.store.record_action(ActionReport(
         campaign_id=report["campaign"], official_id=report["official"], channel=report["channel"],
         count=count, status=status, language=report["lang"], country=None,
-        supporter=services.supporter(user_id), idempotency_key=key,
+        supporter=services.supporter(user_id, create=True), idempotency_key=key,
         at=datetime.fromtimestamp(services.clock(), tz=UTC),
     ), limits=services.limits(user_id), follower_chat=update.effective_chat.id)
     if result.capped:

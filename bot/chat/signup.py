@@ -119,13 +119,13 @@ async def stop(update: Update, context: BotContext) -> None:
     await reply(update, context.t(update, "signup.stopped" if had else "signup.not_signed_up"))
 
 
-def mydata_line(context: BotContext, update: Update, choices: list[str]) -> str:
-    """/mydata's line about the sign-up (none when not signed up)."""
-    if not choices:
-        return ""
+def chosen_names(context: BotContext, update: Update, choices: list[str]) -> list[str]:
+    """The chosen topics' titles and regions' names in the supporter's
+    language, in the order offered (for /mydata)."""
     services = context.services
-    return context.t(update, "signup.mydata",
-                     choices=describe(services.catalog, services.texts, context.lang(update), choices))
+    names = choice_names(services.catalog, services.texts, context.lang(update))
+    return [name for choice, name in names.items() if choice in choices] + [
+        choice for choice in choices if choice not in names]
 
 
 def handlers() -> list:

@@ -43,10 +43,22 @@ class Settings:
     broadcast_rate: float = 25.0  # case-update messages per second, all chats together
     telegram_api_retries: int = 5  # a failed Bot API call is tried again this many times
     semantic_tier: bool = True  # build the FAQ's semantic tier when the 'semantic' extra is installed
+    # The supporters' keys (bot/store/keyring.py): a SQLite file on this machine,
+    # also when the store is PostgreSQL. Default: beside DATABASE_PATH.
+    key_file: Path | None = None
 
     @property
     def data_dir(self) -> Path:
         return self.database_path.parent
+
+    def store_key_file(self) -> Path | None:
+        """The key file to open the store with: KEY_FILE if set; for PostgreSQL,
+        beside DATABASE_PATH; None lets a SQLite store keep it beside its file."""
+        if self.key_file is not None:
+            return self.key_file
+        if self.database_url and self.database_url.startswith(("postgresql://", "postgres://")):
+            return Path(f"{self.database_path}.keys")
+        return None
 
     def secret(self) -> bytes:
         """The key for supporter hashes: configured, or kept in the data folder.
@@ -190,4 +202,5 @@ def load_settings(
         broadcast_rate=broadcast_rate,
         telegram_api_retries=int(retries),
         semantic_tier=semantic == "on",
+        key_file=Path(get("KEY_FILE")) if get("KEY_FILE") else None,
     )

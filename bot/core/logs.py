@@ -5,9 +5,11 @@ ran, never a supporter's message text or Telegram id, at any level:
 - libraries that log what they send or receive (python-telegram-bot's
   updates and API parameters, aiosqlite's and asyncpg's statements with
   their parameters) are held at INFO or WARNING whatever LOG_LEVEL says;
-- an exception raised while handling an update is logged with its type and
-  the code it went through, not its message, which may quote what a
-  supporter typed (a refused value, a parameter).
+- an exception is logged with its type and the code it went through, not
+  its message, which may quote what a supporter typed (a refused value, a
+  parameter, a row a driver refused): inside an update or not (a job, the
+  sweep, start-up), and also when it is passed as an argument of the message
+  (except the Bot API's own answers, which repeat nothing that was sent).
 """
 
 from __future__ import annotations
@@ -26,14 +28,27 @@ WITHHELD = "(message withheld: it may quote what a supporter sent)"
 
 
 class UpdateContext(logging.Filter):
-    """Adds the update and handler; inside an update, exceptions lose their message."""
+    """Adds the update and handler; exceptions lose their message."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.update_id = current_update.get()
         record.handler = current_handler.get()
-        if record.exc_info and record.exc_info[1] is not None and record.update_id is not None:
+        if record.exc_info and record.exc_info[1] is not None:
             record.exc_text = scrubbed_traceback(record.exc_info[1])
+        if isinstance(record.args, tuple) and any(map(_may_quote, record.args)):
+            record.args = tuple(WITHHELD if _may_quote(a) else a for a in record.args)
         return True
+
+
+def _may_quote(value: object) -> bool:
+    """An exception passed as an argument of a log message, unless it is the
+    Bot API's answer ("chat not found"), which describes the request's
+    outcome and never repeats what was sent."""
+    return isinstance(value, BaseException) and not type(value).__module__.startswith("telegram")
+
+
+def withheld(error: BaseException) -> str:
+    return f"{type(error).__module__}.{type(error).__qualname__}: {WITHHELD}"
 
 
 def scrubbed_traceback(error: BaseException) -> str:
@@ -41,7 +56,7 @@ def scrubbed_traceback(error: BaseException) -> str:
     lines: list[str] = []
     while error is not None:
         lines[:0] = ["Traceback (most recent call last):\n", *traceback.format_tb(error.__traceback__),
-                     f"{type(error).__module__}.{type(error).__qualname__}: {WITHHELD}\n"]
+                     withheld(error) + "\n"]
         error = error.__cause__ or error.__context__
     return "".join(lines).rstrip("\n")
 

@@ -32,6 +32,7 @@ from bot.store.base import (
     DeliveryCounts,
     DueReminder,
     Limits,
+    PendingReminder,
     ProblemReport,
     Recorded,
     RecordResult,
@@ -53,29 +54,34 @@ class StoreUnavailable(ConfigError):
 async def open_configured_store(settings) -> Store:
     """The store the settings name: DATABASE_URL if set, else the SQLite file."""
     if settings.database_url:
-        return await open_store_at(settings.database_url, setting="DATABASE_URL")
-    return await open_store_at(settings.database_path, setting="DATABASE_PATH")
+        return await open_store_at(settings.database_url, setting="DATABASE_URL",
+                                   key_file=settings.store_key_file())
+    return await open_store_at(settings.database_path, setting="DATABASE_PATH",
+                               key_file=settings.store_key_file())
 
 
-async def open_store_at(location: str | os.PathLike[str], setting: str | None = None) -> Store:
+async def open_store_at(location: str | os.PathLike[str], setting: str | None = None,
+                        key_file: str | os.PathLike[str] | None = None) -> Store:
     """A `postgresql://`/`postgres://` URL, a `sqlite:///path` URL or a SQLite file path.
 
     `sqlite:///` URLs follow SQLAlchemy's convention: `sqlite:///data/x.db` is
     relative to the working folder, `sqlite:////var/lib/x.db` absolute.
     A database that cannot be opened (a closed port, a folder that cannot be
     written, a file that is not SQLite) raises StoreUnavailable, one line
-    naming `setting` and the place, never the password."""
+    naming `setting` and the place, never the password. `key_file` is where
+    the supporters' keys are (`keyring`): by default beside a SQLite file, and
+    in memory for PostgreSQL (a one-off command that types no text)."""
     text = str(location)
     try:
         if text.startswith("sqlite:///"):
-            return await open_store(text.removeprefix("sqlite:///"))
+            return await open_store(text.removeprefix("sqlite:///"), key_file=key_file)
         if text.startswith(("postgresql://", "postgres://")):
             from bot.store.postgres import open_postgres_store  # asyncpg is only loaded when it is used
 
-            return await open_postgres_store(text)
+            return await open_postgres_store(text, key_file=key_file or ":memory:")
         if "://" in text:
             raise ConfigError("DATABASE_URL: must be postgresql://… or sqlite:///path")
-        return await open_store(location)
+        return await open_store(location, key_file=key_file)
     except (OSError, sqlite3.Error) as error:
         reason = getattr(error, "strerror", None) or str(error)
         if getattr(error, "filename", None):
@@ -119,6 +125,7 @@ __all__ = [
     "DeliveryCounts",
     "DueReminder",
     "Limits",
+    "PendingReminder",
     "ProblemReport",
     "RecordResult",
     "Recorded",

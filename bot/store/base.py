@@ -14,10 +14,15 @@ supporter's records into anonymous ones and erases what they typed.
 A chat id is kept only where a message must be sent later (subscriptions,
 reminders, a broadcast's pending recipients), never beside the supporter key:
 those rows are found by chat id, and a delivery that has happened keeps only
-a `recipient` key (a keyed hash of the chat, in its own domain) so that a chat
-is never sent the same update twice, even after /forget. Daily limits are
-counted under a third keyed hash (`Limits.limiter`) that survives /forget for
-the day, so deleting one's data does not reset them.
+a `recipient` key so that a chat is not sent the same update twice. Daily
+limits are counted under a third keyed hash (`Limits.limiter`) that survives
+/forget for the day, so deleting one's data does not reset them.
+
+Erasure (docs/privacy-erasure.md): what a supporter types is sealed under a
+key of their own (`keyring`, a separate file) that `forget` destroys, and
+`forget` gives the person's rows new random idempotency and delivery keys,
+so nothing left, in the tables or in an older copy of them, can be linked
+back to them, even by someone holding the deployment's secret.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal, Protocol, Self, runtime_checkable
+
+from bot.store.keyring import Keyring
 
 CHANNELS: tuple[str, ...] = ("letter", "email", "call", "tweet", "fax", "other")
 STATUSES: tuple[str, ...] = ("done", "attempted")
@@ -212,8 +219,19 @@ class SignupCounts:
 
 
 @dataclass(frozen=True)
+class PendingReminder:
+    """A "Not yet" reminder still to be sent, as /mydata lists it."""
+
+    campaign_id: str
+    official_id: str
+    channel: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
 class SupporterData:
-    """Everything stored under one supporter key (for /mydata)."""
+    """Everything stored under one supporter key or for their chat (for
+    /mydata); texts they typed are opened with their key."""
 
     supporter: str
     language: str | None
@@ -221,6 +239,7 @@ class SupporterData:
     actions: list[ActionRow]
     replies: list[ReviewItem]
     problems: list[ReviewItem]
+    reminders: list[PendingReminder] = field(default_factory=list)
     signups: list[str] = field(default_factory=list)  # this chat's sign-up choices
 
 
@@ -232,7 +251,9 @@ class CampaignStats:
     `attempted` (unanswered calls) is kept apart. `supporters` counts distinct
     supporter keys ever seen, including supporters who later used /forget
     (their actions stay in the counts, anonymously; one who deletes their
-    data and acts again the same day is not counted again). `by_day` has one entry per
+    data and acts again the same day is not counted again, but from the next
+    day they are a new person: unlinkability wins, and every place that shows
+    the figure says so, see docs/privacy-erasure.md). `by_day` has one entry per
     day, oldest first, for the `BY_DAY_WINDOW` days ending `today` (UTC),
     zeros included.
     """
@@ -527,12 +548,20 @@ class Store(Protocol):
     async def supporter_data(self, supporter: str, chat_id: int) -> SupporterData: ...
 
     async def forget(self, supporter: str, chat_id: int, limiter: str | None = None,
-                     today: date | None = None) -> None:
+                     today: date | None = None, recipient: str | None = None) -> None:
         """Unlink a person from everything, in one transaction: their actions
-        stay in the counts with no key; the reply and problem texts they typed
-        are erased; their language, subscriptions, reminders and pending
-        deliveries go. Today's limits (under `limiter`) are kept and marked, so
-        deleting one's data neither resets them nor counts one as new again."""
+        stay in the counts with no key and a new random idempotency key; the
+        reply and problem texts they typed are erased and their key destroyed;
+        their language, flow, subscriptions, reminders and pending deliveries go,
+        and deliveries that happened to `recipient` get a random key. Today's
+        limits (under `limiter`) are kept and marked until the day ends, so
+        deleting one's data neither resets them nor counts one as new again
+        that day."""
+        ...
+
+    async def finish_erasure(self) -> bool:
+        """Retry what `forget` could not finish at once (SQLite: a checkpoint a
+        reader blocked); True when nothing is owed. The sweep calls it."""
         ...
 
     async def prune_limits(self, before: date) -> int:
@@ -547,19 +576,22 @@ class Store(Protocol):
     async def rebuild_rollups(self) -> None: ...
 
     # Conversation persistence (bot.chat.persistence): a flow's state while it
-    # runs. Keys are Telegram ids here, so rows live only while a flow does.
-    async def flow_data(self) -> dict[int, dict]: ...
+    # runs, one sealed row per supporter key (`flow_rows`).
+    keyring: Keyring
 
-    async def set_flow_data(self, user_id: int, data: dict | None) -> None: ...
+    async def load_flows(self) -> list[tuple[str, str]]:
+        """Every flow row: (supporter key, sealed state)."""
+        ...
 
-    async def conversation_states(self, name: str) -> dict[tuple, object]: ...
-
-    async def set_conversation_state(self, name: str, key: tuple, state: object | None) -> None: ...
-
-    async def save_flows(self, users: dict[int, dict | None],
-                         conversations: dict[tuple[str, tuple], object | None]) -> None:
+    async def save_flows(self, rows: dict[str, str | None], at: datetime | None = None) -> None:
         """All of one update's persistence changes in one write (None deletes)."""
         ...
+
+    async def prune_flows(self, before: datetime) -> int:
+        """Delete flows last written before `before` (nobody came back); how many."""
+        ...
+
+    async def count_flows(self) -> int: ...
 
     async def audit(self, organizer_id: int, command: str, detail: str | None,
                     at: datetime | None = None) -> None:

@@ -23,14 +23,17 @@ databases do differently is handled differently here:
   values that come back are the same `datetime`/`date` objects.
 - Broadcasts and reminders: see `postgres_broadcasts`.
 - Privacy: `forget` is one transaction, like SQLite's. PostgreSQL keeps dead
-  row versions until (auto)vacuum reuses their space, so unlike SQLite's
-  `secure_delete` the old key may stay on disk for a while; no query can
-  reach it.
+  row versions until (auto)vacuum reuses their space, and every write in
+  `pg_wal` until the segment is recycled, so nothing here is erased by
+  deleting it: what a supporter types is sealed under their own key, which
+  lives in a SQLite key file (`keyring`), never in PostgreSQL, and /forget
+  destroys it; flows in progress are sealed too, under a handle that is not
+  their Telegram id (docs/privacy-erasure.md says what remains).
 """
 
 from __future__ import annotations
 
-import json
+import os
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, time, timedelta
@@ -49,6 +52,7 @@ from bot.store.base import (
     AuditEntry,
     CampaignStats,
     Limits,
+    PendingReminder,
     ProblemReport,
     Recorded,
     RecordResult,
@@ -58,9 +62,11 @@ from bot.store.base import (
     SupporterData,
 )
 from bot.store.flow_rows import flow_statements
+from bot.store.keyring import Keyring
 from bot.store.postgres_broadcasts import PostgresBroadcasts
 from bot.store.postgres_schema import migrate
 from bot.store.postgres_signups import PostgresSignups
+from bot.store.sealing import FORGOTTEN_POSTGRES, LEGACY_SUPPORTERS, open_item, seal_problem, seal_reply
 
 POOL_SIZE = 8  # a bot process rarely has more transactions in flight
 EXPORT_BATCH = 2000
@@ -150,11 +156,11 @@ ACTION_COLUMNS = (
 )
 PROBLEM_ITEMS = (
     "SELECT 'problem'::text, id, campaign_id, official_id, channel, kind, note, created_at,"
-    " resolved_at FROM contact_problems"
+    " resolved_at, supporter FROM contact_problems"
 )
 REPLY_ITEMS = (
     "SELECT 'reply'::text, id, campaign_id, official_id, NULL::text, NULL::text, summary, created_at,"
-    " reviewed_at FROM official_replies"
+    " reviewed_at, supporter FROM official_replies"
 )
 
 
@@ -222,16 +228,19 @@ def _action_row(row: Sequence) -> ActionRow:
     return ActionRow(*row)
 
 
-def _review_item(row: Sequence) -> ReviewItem:
-    return ReviewItem(*row)
+def _review_item(row: Sequence, keyring: Keyring) -> ReviewItem:
+    """A row of PROBLEM_ITEMS / REPLY_ITEMS, its text opened with the key of
+    the supporter in its last column."""
+    return ReviewItem(*row[:6], open_item(keyring, row[0], row[9], row[6]), *row[7:9])
 
 
 class PostgresStore(PostgresBroadcasts, PostgresSignups):
     """`bot.store.base.Store` on PostgreSQL. Create with `open_postgres_store`.
     Broadcasts and reminders are in `postgres_broadcasts`."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, keyring: Keyring) -> None:
         self._pool = pool
+        self.keyring = keyring
 
     # -- plumbing ---------------------------------------------------------
 
@@ -245,6 +254,7 @@ class PostgresStore(PostgresBroadcasts, PostgresSignups):
 
     async def close(self) -> None:
         await self._pool.close()
+        self.keyring.close()
 
     async def ping(self) -> bool:
         """True when the database answers (for /healthz)."""
@@ -269,24 +279,23 @@ class PostgresStore(PostgresBroadcasts, PostgresSignups):
 
     # -- conversation persistence ------------------------------------------
 
-    async def flow_data(self) -> dict[int, dict]:
-        rows = await self._fetch("SELECT user_id, data FROM flow_data")
-        return {user_id: json.loads(data) for user_id, data in rows}
+    async def load_flows(self) -> list[tuple[str, str]]:
+        return [tuple(row) for row in await self._fetch("SELECT owner, sealed FROM flows ORDER BY owner")]
 
-    async def set_flow_data(self, user_id: int, data: dict | None) -> None:
-        await self.save_flows({user_id: data}, {})
+    async def prune_flows(self, before: datetime) -> int:
+        return _count(await self._pool.execute("DELETE FROM flows WHERE touched_at < $1", before))
 
-    async def conversation_states(self, name: str) -> dict[tuple, object]:
-        rows = await self._fetch("SELECT key, state FROM conversation_states WHERE name = $1", name)
-        return {tuple(json.loads(key)): json.loads(state) for key, state in rows}
+    async def count_flows(self) -> int:
+        return await self._pool.fetchval("SELECT COUNT(*) FROM flows")
 
-    async def set_conversation_state(self, name: str, key: tuple, state: object | None) -> None:
-        await self.save_flows({}, {(name, key): state})
+    async def finish_erasure(self) -> bool:
+        """Only the key file can owe a checkpoint: PostgreSQL's own files are
+        not erased by deleting (see the module's docstring)."""
+        return self.keyring.settle()
 
-    async def save_flows(self, users: dict[int, dict | None],
-                         conversations: dict[tuple[str, tuple], object | None]) -> None:
+    async def save_flows(self, rows: dict[str, str | None], at: datetime | None = None) -> None:
         """As SQLite's: one statement on its own, or several in one transaction."""
-        statements = flow_statements(users, conversations, "$")
+        statements = flow_statements(rows, at or datetime.now(UTC), "$")
         if len(statements) == 1:
             await self._pool.execute(statements[0][0], *statements[0][1])
         elif statements:
@@ -359,7 +368,7 @@ class PostgresStore(PostgresBroadcasts, PostgresSignups):
         return Recorded(True, new_id)
 
     async def record_reply(self, report: ReplyReport, limits: Limits | None = None) -> Recorded:
-        values = list(validate.reply(report))
+        values = list(seal_reply(self.keyring, validate.reply(report)))
         values[4] = validate.parse_timestamp(values[4])
         return await self._record(
             "official_replies",
@@ -368,7 +377,7 @@ class PostgresStore(PostgresBroadcasts, PostgresSignups):
 
     async def record_contact_problem(self, report: ProblemReport,
                                      limits: Limits | None = None) -> Recorded:
-        values = list(validate.problem(report))
+        values = list(seal_problem(self.keyring, validate.problem(report)))
         values[6] = validate.parse_timestamp(values[6])
         return await self._record(
             "contact_problems",
@@ -398,7 +407,7 @@ class PostgresStore(PostgresBroadcasts, PostgresSignups):
             f" ORDER BY 8 DESC, 1, 2 DESC LIMIT ${len(params) + 1}"
         )
         rows = await self._fetch(sql, *params, max(0, int(limit)))
-        return [_review_item(row) for row in rows]
+        return [_review_item(row, self.keyring) for row in rows]
 
     async def resolve_problem(self, item_id: int, kind: Literal["problem", "reply"] = "problem") -> bool:
         """Mark a problem resolved (or a reply reviewed); False if not open."""
@@ -540,6 +549,9 @@ class PostgresStore(PostgresBroadcasts, PostgresSignups):
                 f"SELECT {ACTION_COLUMNS} FROM actions WHERE supporter = $1 ORDER BY id", supporter)
             problems = await conn.fetch(f"{PROBLEM_ITEMS} WHERE supporter = $1 ORDER BY id", supporter)
             replies = await conn.fetch(f"{REPLY_ITEMS} WHERE supporter = $1 ORDER BY id", supporter)
+            reminders = await conn.fetch(
+                "SELECT campaign_id, official_id, channel, due_at FROM reminders WHERE chat_id = $1"
+                " ORDER BY due_at", chat_id)
             signups = await conn.fetch("SELECT choice FROM signups WHERE chat_id = $1 ORDER BY choice",
                                        chat_id)
         return SupporterData(
@@ -547,13 +559,14 @@ class PostgresStore(PostgresBroadcasts, PostgresSignups):
             language=language,
             subscriptions=[row[0] for row in subscriptions],
             actions=[_action_row(row) for row in actions],
-            replies=[_review_item(row) for row in replies],
-            problems=[_review_item(row) for row in problems],
+            replies=[_review_item(row, self.keyring) for row in replies],
+            problems=[_review_item(row, self.keyring) for row in problems],
+            reminders=[PendingReminder(*row) for row in reminders],
             signups=[row[0] for row in signups],
         )
 
     async def forget(self, supporter: str, chat_id: int, limiter: str | None = None,
-                     today: date | None = None) -> None:
+                     today: date | None = None, recipient: str | None = None) -> None:
         """See `Store.forget`. The supporter lock makes a report arriving
         meanwhile land before or after."""
         validate.supporter(supporter)
@@ -561,19 +574,26 @@ class PostgresStore(PostgresBroadcasts, PostgresSignups):
         day = today or datetime.now(UTC).date()
         async with self._transaction() as conn:
             await conn.execute(LOCK_SUPPORTER, SUPPORTER_LOCK, supporter)
-            await conn.execute("UPDATE actions SET supporter = NULL WHERE supporter = $1", supporter)
-            await conn.execute("UPDATE official_replies SET supporter = NULL, summary = $2"
-                               " WHERE supporter = $1", supporter, ERASED_TEXT)
-            await conn.execute("UPDATE contact_problems SET supporter = NULL, note = NULL"
+            fresh = FORGOTTEN_POSTGRES  # a new random key per row: nothing to recompute
+            await conn.execute(f"UPDATE actions SET supporter = NULL, idempotency_key = {fresh}"
                                " WHERE supporter = $1", supporter)
+            await conn.execute(f"UPDATE official_replies SET supporter = NULL, summary = $2,"
+                               f" idempotency_key = {fresh} WHERE supporter = $1", supporter, ERASED_TEXT)
+            await conn.execute(f"UPDATE contact_problems SET supporter = NULL, note = NULL,"
+                               f" idempotency_key = {fresh} WHERE supporter = $1", supporter)
             await conn.execute("DELETE FROM supporters WHERE supporter = $1", supporter)
+            await conn.execute("DELETE FROM flows WHERE owner = $1", supporter)  # the bot ended them already
             # a delivery keeps no chat once over
             for table in ("subscriptions", "signups", "reminders", "deliveries"):
                 await conn.execute(f"DELETE FROM {table} WHERE chat_id = $1", chat_id)
+            if recipient is not None:  # deliveries that happened stay counted, under no key of theirs
+                await conn.execute(f"UPDATE deliveries SET recipient = {fresh} WHERE recipient = $1",
+                                   validate.key_hash(recipient, "recipient"))
             if limiter is not None:
                 await conn.execute("INSERT INTO daily_limits (limiter, day, forgot) VALUES ($1, $2, true)"
                                    " ON CONFLICT (limiter, day) DO UPDATE SET forgot = true",
                                    validate.key_hash(limiter, "limiter"), day)
+        self.keyring.destroy(supporter)
 
     async def prune_limits(self, before: date) -> int:
         return _count(await self._pool.execute("DELETE FROM daily_limits WHERE day < $1", before))
@@ -595,10 +615,13 @@ class PostgresStore(PostgresBroadcasts, PostgresSignups):
         return len(rows)
 
 
-async def open_postgres_store(url: str, *, migrate_to: int | None = None) -> PostgresStore:
+async def open_postgres_store(url: str, *, migrate_to: int | None = None,
+                              key_file: str | os.PathLike[str] = ":memory:") -> PostgresStore:
     """Connect a small pool to `url` (postgresql://… or postgres://…) and
     migrate the database. `migrate_to` stops at an older schema version (tests
-    of the upgrade path)."""
+    of the upgrade path). The supporters' keys are in `key_file`, a SQLite
+    file on this machine (`keyring`); the bot passes KEY_FILE, the default
+    keeps them in memory (tests, one-off CLI commands)."""
     pool = await asyncpg.create_pool(url, min_size=1, max_size=POOL_SIZE, server_settings=SERVER_SETTINGS)
     try:
         async with pool.acquire() as conn:
@@ -606,4 +629,7 @@ async def open_postgres_store(url: str, *, migrate_to: int | None = None) -> Pos
     except BaseException:
         await pool.close()
         raise
-    return PostgresStore(pool)
+    keyring = Keyring(key_file)
+    if keyring.is_empty():  # a new key file: supporters from before it keep their rows
+        keyring.adopt([row[0] for row in await pool.fetch(LEGACY_SUPPORTERS)])
+    return PostgresStore(pool, keyring)

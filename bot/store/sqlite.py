@@ -31,13 +31,19 @@ autocommit, without BEGIN/COMMIT.
 
 Privacy: `secure_delete` overwrites deleted content in the file, and
 `forget` checkpoints the WAL afterwards, so a forgotten key does not linger
-in free pages or in the log. The file and its folder are created owner-only.
+in free pages or in the log. That checkpoint never waits: a reader holding a
+transaction (a backup tool such as Litestream) would stall every update for
+the busy timeout and still leave the log in place. When it cannot finish it
+is logged (nothing personal) and `finish_erasure`, called by the sweep,
+retries it until it does. What supporters type is sealed under their own key
+(`keyring`, a file of its own beside this one) and /forget destroys the key.
+The file and its folder are created owner-only.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
+import logging
 import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
@@ -66,6 +72,7 @@ from bot.store.base import (
     DeliveryCounts,
     DueReminder,
     Limits,
+    PendingReminder,
     ProblemReport,
     Recorded,
     RecordResult,
@@ -76,11 +83,14 @@ from bot.store.base import (
     SupporterData,
 )
 from bot.store.flow_rows import flow_statements
+from bot.store.keyring import Keyring, key_file_beside
 from bot.store.migrate import migrate
+from bot.store.sealing import FORGOTTEN_SQLITE, LEGACY_SUPPORTERS, open_item, seal_problem, seal_reply
 from bot.store.sqlite_signups import SQLiteSignups
 
+BUSY_MS = 5000  # how long a writer waits for another process's write
 PRAGMAS = (
-    ("busy_timeout", "5000"),  # first, so switching to WAL waits for other openers
+    ("busy_timeout", str(BUSY_MS)),  # first, so switching to WAL waits for other openers
     ("journal_mode", "WAL"),
     ("synchronous", "NORMAL"),
     ("foreign_keys", "ON"),
@@ -88,6 +98,7 @@ PRAGMAS = (
 )
 EXPORT_BATCH = 2000
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 INSERT_ACTION = """
 INSERT INTO actions (campaign_id, official_id, channel, count, status, language, country,
@@ -269,7 +280,9 @@ def _action_row(row: Sequence) -> ActionRow:
     )
 
 
-def _review_item(row: Sequence) -> ReviewItem:
+def _review_item(row: Sequence, keyring: Keyring) -> ReviewItem:
+    """A row of PROBLEM_ITEMS / REPLY_ITEMS, its text opened with the key of
+    the supporter in its last column."""
     return ReviewItem(
         kind=row[0],
         id=row[1],
@@ -277,7 +290,7 @@ def _review_item(row: Sequence) -> ReviewItem:
         official_id=row[3],
         channel=row[4],
         problem=row[5],
-        text=row[6],
+        text=open_item(keyring, row[0], row[9], row[6]),
         created_at=validate.parse_timestamp(row[7]),  # type: ignore[arg-type]
         closed_at=validate.parse_timestamp(row[8]),
     )
@@ -288,11 +301,11 @@ ACTION_COLUMNS = (
 )
 PROBLEM_ITEMS = (
     "SELECT 'problem', id, campaign_id, official_id, channel, kind, note, created_at,"
-    " resolved_at FROM contact_problems"
+    " resolved_at, supporter FROM contact_problems"
 )
 REPLY_ITEMS = (
     "SELECT 'reply', id, campaign_id, official_id, NULL, NULL, summary, created_at,"
-    " reviewed_at FROM official_replies"
+    " reviewed_at, supporter FROM official_replies"
 )
 
 
@@ -398,10 +411,12 @@ def _run_statements(conn: sqlite3.Connection, statements: list[tuple[str, tuple]
 class SQLiteStore(AppealLanguages, SQLiteSignups):
     """`bot.store.base.Store` on SQLite. Create with `open_store`."""
 
-    def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
+    def __init__(self, db: aiosqlite.Connection, path: Path, keyring: Keyring) -> None:
         self._db = db
         self.path = path
+        self.keyring = keyring
         self._lock = asyncio.Lock()
+        self.checkpoint_owed = False
 
     # -- plumbing ---------------------------------------------------------
 
@@ -438,6 +453,7 @@ class SQLiteStore(AppealLanguages, SQLiteSignups):
 
     async def close(self) -> None:
         await self._db.close()
+        self.keyring.close()
 
     async def audit(self, organizer_id: int, command: str, detail: str | None,
                     at: datetime | None = None) -> None:
@@ -455,27 +471,21 @@ class SQLiteStore(AppealLanguages, SQLiteSignups):
 
     # -- conversation persistence ------------------------------------------
 
-    async def flow_data(self) -> dict[int, dict]:
-        rows = await self._fetch("SELECT user_id, data FROM flow_data")
-        return {user_id: json.loads(data) for user_id, data in rows}
+    async def load_flows(self) -> list[tuple[str, str]]:
+        return [tuple(row) for row in await self._fetch("SELECT owner, sealed FROM flows ORDER BY owner")]
 
-    async def set_flow_data(self, user_id: int, data: dict | None) -> None:
-        await self.save_flows({user_id: data}, {})
-
-    async def conversation_states(self, name: str) -> dict[tuple, object]:
-        rows = await self._fetch("SELECT key, state FROM conversation_states WHERE name = ?", (name,))
-        return {tuple(json.loads(key)): json.loads(state) for key, state in rows}
-
-    async def set_conversation_state(self, name: str, key: tuple, state: object | None) -> None:
-        await self.save_flows({}, {(name, key): state})
-
-    async def save_flows(self, users: dict[int, dict | None],
-                         conversations: dict[tuple[str, tuple], object | None]) -> None:
+    async def save_flows(self, rows: dict[str, str | None], at: datetime | None = None) -> None:
         """Everything an update changed in the conversation persistence, in one
         hop: one statement in autocommit, or several in one transaction."""
-        statements = flow_statements(users, conversations, "?")
+        statements = flow_statements(rows, _instant(at or datetime.now(UTC)), "?")
         if statements:
             await self._in_thread(_run_statements, statements)
+
+    async def prune_flows(self, before: datetime) -> int:
+        return await self._write("DELETE FROM flows WHERE touched_at < ?", (_instant(before),))
+
+    async def count_flows(self) -> int:
+        return (await self._fetch("SELECT COUNT(*) FROM flows"))[0][0]
 
     async def __aenter__(self) -> Self:
         return self
@@ -496,13 +506,13 @@ class SQLiteStore(AppealLanguages, SQLiteSignups):
         return await self._in_thread(
             _record_item_now, "official_replies",
             "campaign_id, official_id, summary, supporter, created_at, idempotency_key",
-            validate.reply(report), limits, "replies")
+            seal_reply(self.keyring, validate.reply(report)), limits, "replies")
 
     async def record_contact_problem(self, report: ProblemReport, limits: Limits | None = None) -> Recorded:
         return await self._in_thread(
             _record_item_now, "contact_problems",
             "campaign_id, official_id, channel, kind, note, supporter, created_at, idempotency_key",
-            validate.problem(report), limits, "problems")
+            seal_problem(self.keyring, validate.problem(report)), limits, "problems")
 
     # -- review list --------------------------------------------------------
 
@@ -527,7 +537,7 @@ class SQLiteStore(AppealLanguages, SQLiteSignups):
             " ORDER BY 8 DESC, 1, 2 DESC LIMIT ?"
         )
         rows = await self._fetch(sql, (*params, max(0, int(limit))))
-        return [_review_item(row) for row in rows]
+        return [_review_item(row, self.keyring) for row in rows]
 
     async def resolve_problem(self, item_id: int, kind: Literal["problem", "reply"] = "problem") -> bool:
         """Mark a problem resolved (or a reply reviewed); False if not open."""
@@ -867,6 +877,9 @@ class SQLiteStore(AppealLanguages, SQLiteSignups):
             mine = " WHERE supporter = ? ORDER BY id"
             problems = await db.execute_fetchall(PROBLEM_ITEMS + mine, (supporter,))
             replies = await db.execute_fetchall(REPLY_ITEMS + mine, (supporter,))
+            reminders = await db.execute_fetchall(
+                "SELECT campaign_id, official_id, channel, due_at FROM reminders WHERE chat_id = ?"
+                " ORDER BY due_at", (chat_id,))
             signups = await db.execute_fetchall(
                 "SELECT choice FROM signups WHERE chat_id = ? ORDER BY choice", (chat_id,))
         return SupporterData(
@@ -874,32 +887,62 @@ class SQLiteStore(AppealLanguages, SQLiteSignups):
             language=language[0][0] if language else None,
             subscriptions=[row[0] for row in subscriptions],
             actions=[_action_row(row) for row in actions],
-            replies=[_review_item(row) for row in replies],
-            problems=[_review_item(row) for row in problems],
+            replies=[_review_item(row, self.keyring) for row in replies],
+            problems=[_review_item(row, self.keyring) for row in problems],
+            reminders=[PendingReminder(c, o, ch, _parse_instant(due)) for c, o, ch, due in reminders],
             signups=[row[0] for row in signups],
         )
 
     async def forget(self, supporter: str, chat_id: int, limiter: str | None = None,
-                     today: date | None = None) -> None:
+                     today: date | None = None, recipient: str | None = None) -> None:
         validate.supporter(supporter)
         validate.chat(chat_id)
         day = (today or datetime.now(UTC).date()).isoformat()
+        fresh = FORGOTTEN_SQLITE  # a new random key per row: nothing to recompute
         async with self._transaction() as db:
-            await db.execute("UPDATE actions SET supporter = NULL WHERE supporter = ?", (supporter,))
-            await db.execute("UPDATE official_replies SET supporter = NULL, summary = ? WHERE supporter = ?",
-                             (ERASED_TEXT, supporter))
-            await db.execute("UPDATE contact_problems SET supporter = NULL, note = NULL WHERE supporter = ?",
-                             (supporter,))
+            await db.execute(f"UPDATE actions SET supporter = NULL, idempotency_key = {fresh}"
+                             " WHERE supporter = ?", (supporter,))
+            await db.execute(f"UPDATE official_replies SET supporter = NULL, summary = ?,"
+                             f" idempotency_key = {fresh} WHERE supporter = ?", (ERASED_TEXT, supporter))
+            await db.execute(f"UPDATE contact_problems SET supporter = NULL, note = NULL,"
+                             f" idempotency_key = {fresh} WHERE supporter = ?", (supporter,))
             await db.execute("DELETE FROM supporters WHERE supporter = ?", (supporter,))
+            await db.execute("DELETE FROM flows WHERE owner = ?", (supporter,))  # the bot ended them already
             # a delivery keeps no chat once over
             for table in ("subscriptions", "signups", "reminders", "deliveries"):
                 await db.execute(f"DELETE FROM {table} WHERE chat_id = ?", (chat_id,))
+            if recipient is not None:  # deliveries that happened stay counted, under no key of theirs
+                await db.execute(f"UPDATE deliveries SET recipient = {fresh} WHERE recipient = ?",
+                                 (validate.key_hash(recipient, "recipient"),))
             if limiter is not None:
                 await db.execute("INSERT INTO daily_limits (limiter, day, forgot) VALUES (?, ?, 1)"
                                  " ON CONFLICT (limiter, day) DO UPDATE SET forgot = 1",
                                  (validate.key_hash(limiter, "limiter"), day))
-        async with self._lock:  # best effort: fails harmlessly if a reader is busy
-            await self._db.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.keyring.destroy(supporter)
+        if not await self._checkpoint():
+            self.checkpoint_owed = True
+            log.warning("store: checkpoint after an erasure could not finish (another connection is"
+                        " reading the database); the sweep retries it")
+
+    async def _checkpoint(self) -> bool:
+        """Truncate the WAL now, without waiting for a reader; whether it did."""
+        async with self._lock:
+            await self._db.execute_fetchall("PRAGMA busy_timeout = 0")
+            try:
+                busy = (await self._db.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)"))[0][0]
+            except sqlite3.OperationalError:
+                busy = 1
+            finally:
+                await self._db.execute_fetchall(f"PRAGMA busy_timeout = {BUSY_MS}")
+        return not busy
+
+    async def finish_erasure(self) -> bool:
+        """Retry what an erasure could not finish (the checkpoints); True when
+        nothing is owed. Called by the sweep."""
+        if self.checkpoint_owed and await self._checkpoint():
+            self.checkpoint_owed = False
+            log.info("store: the checkpoint owed since an erasure is done")
+        return self.keyring.settle() and not self.checkpoint_owed
 
     async def prune_limits(self, before: date) -> int:
         return await self._write("DELETE FROM daily_limits WHERE day < ?", (before.isoformat(),))
@@ -921,13 +964,15 @@ class SQLiteStore(AppealLanguages, SQLiteSignups):
         return len(rows)
 
 
-async def open_store(path: str | os.PathLike[str], *, migrate_to: int | None = None) -> SQLiteStore:
+async def open_store(path: str | os.PathLike[str], *, migrate_to: int | None = None,
+                     key_file: str | os.PathLike[str] | None = None) -> SQLiteStore:
     """Open (creating the file and its folder if needed) and migrate the database.
 
     A new file and folder are created readable by their owner only (SQLite
     gives the -wal and -shm files the database file's permissions).
     `migrate_to` stops at an older schema version; only tests of the upgrade
-    path want that.
+    path want that. The supporters' keys are in `key_file`, by default
+    `<path>.keys` (`keyring`).
     """
     path = Path(path)
     if str(path) != ":memory:":
@@ -942,4 +987,7 @@ async def open_store(path: str | os.PathLike[str], *, migrate_to: int | None = N
     except BaseException:
         await db.close()
         raise
-    return SQLiteStore(db, path)
+    keyring = Keyring(key_file or key_file_beside(path))
+    if keyring.is_empty():  # a new key file: supporters from before it keep their rows
+        keyring.adopt([row[0] for row in await db.execute_fetchall(LEGACY_SUPPORTERS)])
+    return SQLiteStore(db, path, keyring)

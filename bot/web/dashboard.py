@@ -515,14 +515,16 @@ def run_dashboard(
     campaign_titles: Mapping[str, str] | None = None,
     official_names: Mapping[str, str] | None = None,
     trusted_proxies: Iterable[str | Network] = (),
+    key_file: str | os.PathLike[str] | None = None,
     choice_names: Mapping[str, str] | None = None,
 ) -> None:
-    """Serve the dashboard until interrupted (opens its own store connection)."""
+    """Serve the dashboard until interrupted (opens its own store connection;
+    `key_file` opens the texts supporters typed, see `bot.store.keyring`)."""
     check_token(token)
     trusted = tuple(trusted_proxies)
 
     async def make_app() -> web.Application:
-        store = await open_store_at(store_path)  # a SQLite path or a DATABASE_URL
+        store = await open_store_at(store_path, key_file=key_file)  # a SQLite path or a DATABASE_URL
         app = create_app(store, token, campaign_titles, official_names, trusted_proxies=trusted,
                          choice_names=choice_names)
 

@@ -65,7 +65,8 @@ def test_unknown_field(tree):
     line = line_of(tree / CAMPAIGN, "statsu:")
     assert problems(tree) == [
         f"{CAMPAIGN}:{line}: unknown field 'statsu' (known: id, reference, status, title, summary, "
-        "asks, targets, channels, sources, topics, country, region, at_risk, people, issued, deadline, updates)"]
+        "asks, targets, channels, sources, topics, country, region, at_risk, people, issued, deadline, "
+        "updates)"]
 
 
 def test_wrong_type(tree):
@@ -117,7 +118,8 @@ def test_an_faq_answer_generator_check_does_not_know(tree):
     edit(tree / who, "answer_from: open_cases", "answer_from: officials")
     line = line_of(tree / who, "answer_from: officials")
     assert problems(tree) == [
-        f"{who}:{line}: 'answer_from' must be one of open_cases, case_status, case_at_risk, case_asks, case_news, not 'officials'"]
+        f"{who}:{line}: 'answer_from' must be one of open_cases, case_status, case_at_risk, case_asks, "
+        "case_news, not 'officials'"]
 
 
 FAQ_WITH_BAD_LINK = """\

@@ -51,7 +51,8 @@ def test_the_new_cases_own_reference_is_fine(copied):
 
 
 def test_a_template_for_a_channel_the_case_does_not_offer_is_refused(tree):  # noqa: F811
-    edit(tree / UA / "campaign.yaml", "channels: [letter, email, call, tweet]", "channels: [letter, email, tweet]")
+    edit(tree / UA / "campaign.yaml", "channels: [letter, email, call, tweet]",
+         "channels: [letter, email, tweet]")
     assert problems(tree) == [
         f"{UA}/templates/call.en.j2:1: template for call, which the case does not offer (its channels: "
         "letter, email, tweet): delete it, or add the channel",

@@ -160,10 +160,11 @@ async def test_an_organizer_previews_confirms_and_watches_a_broadcast(bot, servi
     assert await services.store.subscriptions_of(101) == []
 
 
-async def test_after_forget_and_following_again_an_update_already_received_is_not_sent_again(bot, services):
-    """/forget deletes the follower's chat from the deliveries, but the delivery
-    stays under the chat's keyed hash, so following again does not bring the
-    same update a second time."""
+async def test_after_forget_a_follower_is_a_new_person_who_may_receive_an_update_again(bot, services):
+    """/forget gives the deliveries that happened a random key (the chat's own
+    key could link them back), so a chat that follows again is a new
+    recipient: the same update may reach it a second time (issue 26 replaced
+    the earlier rule; the /forget confirmation says so)."""
     sim, api = bot
     ana, organizer = sim.user(101, "Ana"), sim.user(ORGANIZER_ID, "Olga")
     await ana.send("/updates")
@@ -173,15 +174,21 @@ async def test_after_forget_and_following_again_an_update_already_received_is_no
     await organizer.press("✅ Send now")
     await wait_for_broadcasts(sim.application, services.store)
     assert [c.chat_id for c in api.take_calls() if c.method == "sendMessage"] == [101]
-    await ana.send("/forget")
+    (confirm,) = await ana.send("/forget")
+    assert "you may receive an update you already had" in confirm.text
     await ana.press("🗑 Yes, delete my data")
+    assert (await services.store.delivery_counts(1)).sent == 1  # still counted, under no key of hers
     services.clock.now = BEFORE_THE_UPDATE  # while the case runs, to follow it again
     await ana.send("/updates")
     await ana.press("upd:lon:ua-150-18")
     assert await services.store.subscriptions_of(101) == ["ua-150-18"]
     services.clock.now = AFTER_THE_UPDATE
-    preview, nobody = await organizer.send("/broadcast ua-150-18")
-    assert nobody.text.startswith("Nobody to send it to")
+    _, question = await organizer.send("/broadcast ua-150-18")
+    assert question.text.endswith("Send it to <b>1</b> follower?")
+    api.take_calls()
+    await organizer.press("✅ Send now")
+    await wait_for_broadcasts(sim.application, services.store)
+    assert [c.chat_id for c in api.take_calls() if c.method == "sendMessage" and c.chat_id == 101] == [101]
 
 
 async def test_organizer_can_cancel_and_can_address_those_who_acted(bot, services):

@@ -27,7 +27,8 @@ async def test_start_in_spanish_for_es_clients(bot):
     sim, _ = bot
     (call,) = await sim.user(language_code="es-MX", first_name="Luz").send("/start")
     assert call.text.startswith("¡Hola, Luz!\n\nEste bot lo lleva un grupo local de la red de Acciones "
-                                "Urgentes de Amnistía Internacional EE. UU., que trabaja en Acciones Urgentes")
+                                "Urgentes de Amnistía Internacional EE. UU., que trabaja en Acciones "
+                                "Urgentes")
     assert call.text.endswith("Abierta ahora: la Acción Urgente <b>UA 150.18</b>: Un acuerdo de asilo entre "
                               "EE. UU. y México pondría a muchas personas en riesgo. Puedes escribir, enviar "
                               "un correo, llamar o tuitear a las autoridades que nombra: pulsa Actúa.")

@@ -190,3 +190,97 @@ def test_an_exception_while_handling_an_update_is_logged_without_its_message(cap
     assert "handler failed" in logged and "builtins.ValueError: (message withheld" in logged
     assert "test_privacy.py" in logged  # the frames are kept
     assert "Zyxsentence" not in logged
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("en", ("<b>What this bot keeps about you</b>",
+            "Language: English",
+            "Cases you follow (their updates are sent to this chat): ua-150-18",
+            "Reminders waiting to be sent (1):\n• UA 150.18 · Gerónimo Gutiérrez · call"
+            " · 2018-09-16 12:00 UTC",
+            "Steps you are in the middle of (1):\n• writing an appeal (UA 150.18 · Luis Videgaray · letter)",
+            "Actions you reported (1):\n• 2018-09-15 UA 150.18 · Luis Videgaray · email ×1",
+            "Official replies you reported (1):\n• 2018-09-15 UA 150.18 · Luis Videgaray:"
+            " “He &lt;b&gt;will&lt;/b&gt; look into it”",
+            "Contact problems you reported (1):\n• 2018-09-15 UA 150.18 · Luis Videgaray · email · bounced:"
+            " “mailbox full”")),
+    ("es", ("<b>Lo que este bot guarda sobre ti</b>",
+            "Idioma: español",
+            "Casos que sigues (sus novedades se envían a este chat): ua-150-18",
+            "Recordatorios por enviar (1):\n• UA 150.18 · Gerónimo Gutiérrez · call · 2018-09-16 12:00 UTC",
+            "Pasos que tienes a medias (1):\n• escribiendo un llamamiento"
+            " (UA 150.18 · Luis Videgaray · letter)",
+            "Acciones que reportaste (1):\n• 2018-09-15 UA 150.18 · Luis Videgaray · email ×1",
+            "Respuestas de funcionarios que reportaste (1):\n• 2018-09-15 UA 150.18 · Luis Videgaray:"
+            " “He &lt;b&gt;will&lt;/b&gt; look into it”",
+            "Problemas de contacto que reportaste (1):\n• 2018-09-15 UA 150.18 · Luis Videgaray"
+            " · email · bounced: “mailbox full”")),
+])
+async def test_mydata_lists_everything_kept_texts_reminders_and_flows_included(bot, services, lang, expected):
+    """Everything kept, not a count: the reply and note texts (opened with the
+    person's key), a pending reminder, the flow they are in the middle of."""
+    from bot.store import ProblemReport, ReminderRequest, ReplyReport
+    from tests.chat.test_organizer_privacy import DONE_BUTTON
+    from tests.chat.test_take_action import complete, walk_to_name
+
+    sim, _ = bot
+    user = sim.user(language_code=lang)
+    await user.send("/language")
+    await user.press(f"lang:{lang}")
+    await complete(user, "luis-videgaray", "email", lang)
+    await user.press(DONE_BUTTON["email"] if lang == "en" else "✅ Envié el correo")
+    supporter = services.supporter(user.id, create=True)
+    now = datetime.fromtimestamp(services.clock(), tz=UTC)
+    await services.store.subscribe(user.id, "ua-150-18", services.recipient(user.id), lang)
+    await services.store.schedule_reminder(ReminderRequest(user.id, "ua-150-18", "geronimo-gutierrez", "call",
+                                                           "en", lang, datetime(2018, 9, 16, 12, tzinfo=UTC)))
+    typed = "He <b>will</b> look into it"
+    await services.store.record_reply(ReplyReport("ua-150-18", "luis-videgaray", typed, supporter, "reply-1",
+                                                  at=now))
+    await services.store.record_contact_problem(ProblemReport(
+        "ua-150-18", "luis-videgaray", "email", "bounced", "mailbox full", supporter, "problem-1", at=now))
+    await walk_to_name(user, "luis-videgaray", "letter", lang)
+    messages = await user.send("/mydata")
+    shown = "\n".join(message.text for message in messages)
+    for part in expected:
+        assert part in shown, part
+    assert shown.startswith(expected[0])
+    # The texts are sealed in the table: what /mydata shows is opened with the person's key.
+    assert "look into it" not in str(await query(services.store, "SELECT summary FROM official_replies"))
+    assert "mailbox" not in str(await query(services.store, "SELECT note FROM contact_problems"))
+
+
+def test_an_exception_outside_any_update_is_logged_without_its_message_too(captured_log):
+    """A job, the sweep, start-up: no update, and still no message that may
+    quote a supporter (issue 26), not even passed as an argument."""
+    from bot.core.logs import current_update
+
+    assert current_update.get() is None
+    try:
+        raise ValueError(f"row refused: {SENTENCE!r}")
+    except ValueError as error:
+        logging.getLogger("bot.chat.broadcasting").exception("sweep failed")
+        logging.getLogger("bot.chat.reminders").warning("reminder not sent: %s", error)
+    logged = captured_log.getvalue()
+    assert "sweep failed" in logged and "builtins.ValueError: (message withheld" in logged
+    assert "reminder not sent: (message withheld" in logged
+    assert "Zyxsentence" not in logged
+
+
+async def test_mydata_with_many_long_replies_comes_in_several_messages_each_within_telegrams_limit(
+        bot, services):
+    from bot.store import ReplyReport
+
+    sim, api = bot
+    user = sim.user()
+    supporter = services.supporter(user.id, create=True)
+    for n in range(12):
+        text = f"Reply {n:02d} " + "é" * 480
+        await services.store.record_reply(ReplyReport("ua-150-18", "luis-videgaray", text, supporter,
+                                                      f"reply-{n}"))
+    messages = await user.send("/mydata")
+    assert len(messages) > 1 and api.refusals == []
+    assert all(len(message.text) <= 4096 for message in messages)
+    shown = "\n".join(message.text for message in messages)
+    assert all(f"Reply {n:02d} " in shown for n in range(12))
+    assert "Official replies you reported (12):" in shown

@@ -250,8 +250,8 @@ async def test_mydata_lists_the_signup_and_stop_ends_it_with_the_follows(bot, se
     await user.press("sig:r:africa")
     await user.press("sig:r:africa")  # pressed twice: off again
     (mine,) = await user.send("/mydata")
-    assert mine.text.endswith("\nSign-up for new cases (sent to this chat): Safe third country: the "
-                              "US–Mexico talks and US asylum policy; Americas")
+    assert ("\nSign-up for new cases (sent to this chat): Safe third country: the US–Mexico talks and "
+            "US asylum policy, Americas\n") in mine.text
     await user.send("/updates")
     await user.press("upd:lon:ua-150-18")
     (stopped,) = await user.send("/stop")
@@ -260,7 +260,7 @@ async def test_mydata_lists_the_signup_and_stop_ends_it_with_the_follows(bot, se
     assert await services.store.signup_of(user.id) == []
     assert await services.store.subscriptions_of(user.id) == []
     (mine,) = await user.send("/mydata")
-    assert "Sign-up for new cases" not in mine.text
+    assert "\nSign-up for new cases (sent to this chat): none\n" in mine.text
 
 
 async def test_the_signup_is_offered_in_the_archive_when_nothing_is_open_and_after_a_report(bot, clock):

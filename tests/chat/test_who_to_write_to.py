@@ -93,7 +93,8 @@ async def ask(sim, question: str, lang: str = "en"):
 async def test_while_ua_150_18_runs_both_officials_are_listed_with_every_contact(chat_on, catalog):
     sim, api = await chat_on(catalog, at(2018, 9, 15))
     (answer,) = await ask(sim, QUESTION_EN)
-    assert answer.text == f"<b>{QUESTION_EN}</b>\n\n{INTRO_EN}\n\n{UA_150_18_EN}\n\n{CONTACT_EN}\n\n{SOURCE_EN}"
+    assert answer.text == (f"<b>{QUESTION_EN}</b>\n\n{INTRO_EN}\n\n{UA_150_18_EN}\n\n{CONTACT_EN}\n\n"
+                           f"{SOURCE_EN}")
     assert "Information as of" not in answer.text  # about the bot as it runs: not dated
     assert answer.button_texts() == [
         "What can I do to help?", "How do I write a good appeal to an official?",
@@ -130,8 +131,8 @@ async def test_with_no_case_open_it_says_so_dated_and_points_to_past_cases(chat_
     sim, api = await chat_on(catalog, at(*day))
     (answer,) = await ask(sim, QUESTION_EN)
     assert answer.text == (f"<b>{QUESTION_EN}</b>\n\n{INTRO_EN}\n\n"
-                           f"No case is open for action today ({shown}).\n\n{WHEN_EMPTY_EN}\n\n{CONTACT_EN}\n\n"
-                           f"{SOURCE_EN}")
+                           f"No case is open for action today ({shown}).\n\n{WHEN_EMPTY_EN}\n\n"
+                           f"{CONTACT_EN}\n\n{SOURCE_EN}")
     assert "Videgaray" not in answer.text and "Gutiérrez" not in answer.text
     assert answer.button_texts()[-4:] == ["📄 Sources", "🗄 Past cases", "✍️ Take action", "🏠 Menu"]
     calls = await sim.user().press("🗄 Past cases")
@@ -176,7 +177,8 @@ async def test_two_open_cases_are_listed_soonest_deadline_first(chat_on, two_cas
                  "   🐦 Twitter: @ExampleMinister")  # the case offers email and tweet only
     fictional_source = "“A fictional case for advocacy-bot's tests” (advocacy-bot tests, 1 September 2018)"
     assert answer.text == (f"<b>{QUESTION_EN}</b>\n\n{INTRO_EN}\n\n{fictional}\n\n{UA_150_18_EN}\n\n"
-                           f"{CONTACT_EN}\n\nSource: {fictional_source}; {SOURCE_EN.removeprefix('Source: ')}")
+                           f"{CONTACT_EN}\n\nSource: {fictional_source}; "
+                           f"{SOURCE_EN.removeprefix('Source: ')}")
     assert api.refusals == []
 
 
@@ -233,7 +235,8 @@ def _many_cases_tree(tmp_path: Path, count: int) -> Path:
                                             .replace("reference: UA 999.99", f"reference: UA {n}.99"),
                                             encoding="utf-8")
         for template in (copy / "templates").glob("*.j2"):  # each case's own (check refuses copies)
-            template.write_text(f"{{#- copy {n} -#}}" + template.read_text(encoding="utf-8"), encoding="utf-8")
+            own = f"{{#- copy {n} -#}}" + template.read_text(encoding="utf-8")
+            template.write_text(own, encoding="utf-8")
     return content
 
 

@@ -179,3 +179,48 @@ async def test_as_of_2018_09_10_runs_the_live_flow(settings):
     assert "Deadline:* 27 September 2018 (17 days left)." in printed
     assert "Did you send the email?" in printed
     assert await actions_in(settings) == [(1, "done")]
+
+
+# -- 12. the letters' PDFs carry the typed name: none outlives the session or /forget ----------------
+
+
+class WatchedLines:
+    """Console input that notes which documents exist each time a line is read."""
+
+    def __init__(self, lines: list[str], folder):
+        self.lines, self.folder, self.seen = list(lines), folder, []
+
+    def isatty(self) -> bool:
+        return False
+
+    def readline(self) -> str:
+        self.seen.append(sorted(p.name for p in self.folder.glob("*")) if self.folder.exists() else [])
+        return f"{self.lines.pop(0)}\n" if self.lines else ""
+
+
+async def test_a_letters_pdf_is_owner_only_deleted_at_forget_and_none_is_left_at_exit(settings):
+    folder = settings.data_dir / "console-documents"
+    folder.mkdir(parents=True)
+    (folder / "left-by-a-killed-session.pdf").write_bytes(b"%PDF Zyxname")  # deleted at the next start
+    letter = ["/start", "#3", "#1", "#1", "Zyxname Console", "Oaxaca", "#1", "#2"]
+    console = build_console(settings, AS_OF)
+    out = io.StringIO()
+    lines = WatchedLines([*letter, "/forget", "#1"], folder)
+    await run_console(console.application, console.api, stdin=lines, out=out, documents_dir=folder,
+                      message_ids=console.message_ids, as_of=AS_OF)
+    printed = out.getvalue()
+    assert "(deleted when the console exits)]" in printed
+    delivered = lines.seen[len(letter)]  # read just after the appeal came
+    assert len(delivered) == 1 and delivered[0].endswith(".pdf")
+    assert lines.seen[len(letter) + 1] == delivered  # still there while /forget asks
+    assert lines.seen[len(letter) + 2] == []  # deleted by /forget
+    assert list(folder.glob("*")) == []
+    # A session that just exits deletes them too, and writes them owner-only meanwhile.
+    modes = []
+    console = build_console(settings, AS_OF)
+    console.api.listeners.append(
+        lambda call: modes.extend(p.stat().st_mode & 0o777 for p in folder.glob("*")))
+    await run_console(console.application, console.api, stdin=io.StringIO("".join(f"{x}\n" for x in letter)),
+                      out=io.StringIO(), documents_dir=folder, message_ids=console.message_ids, as_of=AS_OF)
+    assert modes and set(modes) == {0o600}
+    assert list(folder.glob("*")) == []

@@ -34,10 +34,8 @@ async def populate(path) -> None:
                                   supporter=key(n))
         await store.set_language(key(1), "es", chat_id=-100_000_000_001)
         await store.set_language(key(2), "en")
-        await store.set_flow_data(1001, {"campaign": "ua-150-18", "step": 2, "choices": ["email", None]})
-        await store.set_flow_data(1002, {"lang": "es"})
-        await store.set_conversation_state("take_action", (1001, 1001), "CHOOSE_CHANNEL")
-        await store.set_conversation_state("report", (1002, 1002), 3)
+        await store.save_flows({key(1): store.keyring.seal(key(1), '{"user": 1001}', "flows"),
+                                key(2): store.keyring.seal(key(2), '{"user": 1002}', "flows")}, at(1))
         await store.record_action(report(70, supporter=key(6), at=at(1)))
         await store.forget(key(6), -100_000_000_006, limiter=key(906), today=at(1).date())
         # a refused attempt: counted only in the totals, not in the action log
@@ -106,16 +104,18 @@ async def test_migrate_copies_a_populated_sqlite_database(tmp_path, pg_url):
     summary = result.stdout.strip()
     assert "\n" not in summary and summary.startswith("copied ") and "rollups rebuilt" in summary
     assert "10 actions" in summary and "4 contact_problems" in summary and "3 official_replies" in summary
-    assert "3 subscriptions" in summary and "2 supporters" in summary and "2 flow_data" in summary
+    assert "3 subscriptions" in summary and "2 supporters" in summary and "2 flows" in summary
 
     contents = await table_contents(source, pg_url)
     assert {"actions", "official_replies", "contact_problems", "subscriptions", "supporters",
-            "flow_data", "conversation_states", "campaign_totals", "action_daily"} <= set(contents)
+            "flows", "campaign_totals", "action_daily"} <= set(contents)
     for table, (lite, pg) in contents.items():
         assert pg == lite, table
         assert lite, f"{table} was not populated"
 
-    async with await open_store(source) as lite, await open_postgres_store(pg_url) as pg:
+    # The supporters' keys stay in their file (KEY_FILE: by default beside DATABASE_PATH).
+    async with await open_store(source) as lite, await open_postgres_store(
+            pg_url, key_file=f"{source}.keys") as pg:
         for campaign in (None, "ua-150-18", "other-case"):
             assert replace(await pg.campaign_stats(campaign, today=TODAY), db_bytes=0) == replace(
                 await lite.campaign_stats(campaign, today=TODAY), db_bytes=0)
@@ -123,8 +123,7 @@ async def test_migrate_copies_a_populated_sqlite_database(tmp_path, pg_url):
         assert await pg.supporter_data(key(1), -100_000_000_001) == await lite.supporter_data(
             key(1), -100_000_000_001)
         assert await pg.list_problems(open_only=False) == await lite.list_problems(open_only=False)
-        assert await pg.flow_data() == await lite.flow_data()
-        assert await pg.conversation_states("take_action") == await lite.conversation_states("take_action")
+        assert await pg.load_flows() == await lite.load_flows()
         # the copy carries on: new ids follow the copied ones, counts add up
         result_ = await pg.record_action(report(99, supporter=key(7)))
         assert result_.created and result_.campaign_actions == 23 + 1 + 1

@@ -37,6 +37,7 @@ from bot.store.sqlite import ACTED_BEFORE, ACTED_HERE, stats_params, stats_queri
 
 SECRET = b"test-secret"
 TODAY = date(2024, 6, 30)
+NOW = datetime(2024, 6, 30, 12, tzinfo=UTC)
 LATEST = len(migrations.available())
 
 
@@ -153,6 +154,9 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path, version):
     else:  # 0006 keyed subscriptions by chat
         db.execute("INSERT INTO subscriptions VALUES (42, 'ua-150-18', 'chat:42', 'en', 1,"
                    " '2024-06-30T10:00:00Z')")
+    db.execute("INSERT INTO official_replies (campaign_id, official_id, summary, supporter, created_at,"
+               " idempotency_key) VALUES ('ua-150-18', 'luis-videgaray', 'An old reply', ?,"
+               " '2024-06-30T10:00:00Z', 'old-reply')", (key(1),))
     db.commit()
     db.close()
     async with await open_store(path) as store:
@@ -171,6 +175,10 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path, version):
         assert await store.rekey_legacy_rows(lambda chat: key(1000 + chat)) == 1
         assert [s.recipient for s in await store.subscribers_of("ua-150-18")] == [key(1042)]
         assert "chat:" not in "".join(map(str, raw(path).execute("SELECT * FROM subscriptions").fetchall()))
+        # a reply kept before texts were sealed still reads (0007 rebuilt its table)
+        assert [item.text for item in await store.list_problems()] == ["An old reply"]
+        # and the supporters from before the key file keep their rows: their keyed hash is their alias
+        assert [store.keyring.alias(k, create=False) for k in (key(1), key(2))] == [key(1), key(2)]
         exported = [row async for row in store.export_actions()]
         assert [row.country for row in exported] == ["Mexico", None, None]
         # and the upgraded store keeps counting
@@ -532,12 +540,13 @@ async def test_forget_removes_the_key_everywhere_and_keeps_the_counts(store, tmp
     await store.set_signup(chat, key(501), "es", ["topic:safe-third-country", "region:americas"])
     await store.subscribe(2001, "ua-150-18", key(502), "en", supporter=key(2))
     broadcast = await store.open_broadcast("ua-150-18", 1, "followers", datetime.now(UTC))  # pending to both
+    await store.save_flows({victim: store.keyring.seal(victim, '{"user": 7319446002}', "flows")})
     before = await store.campaign_stats(today=TODAY)
     holds = {"actions", "official_replies", "contact_problems", "subscriptions", "reminders", "deliveries",
-             "supporters", "signups"}  # every table that can hold the person
+             "supporters", "flows", "signups"}  # every table that can hold the person
     columns = await columns_by_table(store)
-    personal = {t for t, names in columns.items() if {"supporter", "chat_id"} & set(names)}
-    assert personal <= holds | {"flow_data", "broadcasts"}, f"fill these in this test too: {personal - holds}"
+    personal = {t for t, names in columns.items() if {"supporter", "chat_id", "owner"} & set(names)}
+    assert personal <= holds | {"broadcasts"}, f"fill these in this test too: {personal - holds}"
     for table in holds:
         assert await _holding(store, columns, table, victim, chat), f"setup did not fill {table}"
 
@@ -712,3 +721,57 @@ async def test_per_report_and_per_supporter_queries_use_indexes(sqlite_store):
         assert "SCAN" not in detail, f"{sql}: {detail}"
     detail = await plan(store, "SELECT * FROM actions WHERE id > ? AND campaign_id = ?", (0, "c"))
     assert "SCAN" not in detail, detail
+
+
+async def test_what_a_supporter_types_is_sealed_under_their_key_and_destroying_it_erases_it(store):
+    """A reply summary and a problem note are stored sealed (no readable text
+    in the table, so none in a dump, a WAL or a backup); the review list and
+    /mydata open them with the person's key; once /forget destroys the key
+    they cannot be opened, wherever a copy went. Anonymous reports (the CLI)
+    have nobody's key and are kept as typed."""
+    victim = key(1)
+    await store.record_reply(ReplyReport("ua-150-18", "luis-videgaray", "Quetzal wrote back", victim, "r1"))
+    await store.record_contact_problem(ProblemReport("ua-150-18", "luis-videgaray", "email", "bounced",
+                                                     "Quetzal's note", victim, "p1"))
+    await store.record_reply(ReplyReport("ua-150-18", "luis-videgaray", "Anonymous reply", None, "r2"))
+    raw_text = str(await query(store, "SELECT summary FROM official_replies"))
+    raw_text += str(await query(store, "SELECT note FROM contact_problems"))
+    assert "Quetzal" not in raw_text and "sealed:" in raw_text and "Anonymous reply" in raw_text
+    assert {i.text for i in await store.list_problems()} == {"Quetzal wrote back", "Quetzal's note",
+                                                            "Anonymous reply"}
+    mine = await store.supporter_data(victim, 1001)
+    assert [i.text for i in mine.replies + mine.problems] == ["Quetzal wrote back", "Quetzal's note"]
+    sealed = (await query(store, "SELECT summary FROM official_replies WHERE supporter = ?", victim))[0][0]
+    store.keyring.destroy(victim)  # what /forget does last: a copy of the row no longer opens
+    assert store.keyring.open(victim, sealed, "official_replies.summary") is None
+    assert {i.text for i in await store.list_problems()} == {ERASED_TEXT, None, "Anonymous reply"}
+
+
+async def test_forget_gives_the_persons_rows_new_random_keys(store):
+    """Idempotency and delivery keys were derived from the person: after
+    /forget their rows carry random keys, each its own, that no one can
+    recompute; other people's keys are untouched."""
+    victim, chat, recipient = key(1), 7_319_446_002, key(501)
+    await store.record_action(report(1, supporter=victim, idempotency_key="victim-report-1"))
+    await store.record_action(report(2, supporter=victim, idempotency_key="victim-report-2"))
+    await store.record_action(report(3, supporter=key(2), idempotency_key="other-report"))
+    await store.record_reply(ReplyReport("ua-150-18", "luis-videgaray", "Yes", victim, "victim-reply"))
+    await store.record_contact_problem(ProblemReport("ua-150-18", "luis-videgaray", "email", "bounced", None,
+                                                     victim, "victim-problem"))
+    await store.subscribe(chat, "ua-150-18", recipient, "en")
+    broadcast = await store.open_broadcast("ua-150-18", 1, "followers", NOW)
+    await store.acquire_broadcast(broadcast.id, "A", NOW, NOW + timedelta(minutes=1))
+    await store.claim_delivery(broadcast.id, recipient, "A", NOW)
+    await store.finish_delivery(broadcast.id, recipient, "sent", NOW)
+
+    await store.forget(victim, chat, recipient=recipient)
+
+    keys = [k for table in ("actions", "official_replies", "contact_problems")
+            for (k,) in await query(store, f"SELECT idempotency_key FROM {table}")]
+    assert "other-report" in keys and not any(k.startswith("victim") for k in keys)
+    fresh = [k for k in keys if k.startswith("forgotten:")]
+    assert len(fresh) == len(set(fresh)) == 4
+    assert await query(store, "SELECT recipient FROM deliveries WHERE recipient = ?", recipient) == []
+    assert await store.delivery_counts(broadcast.id) == DeliveryCounts(sent=1)  # still counted
+    # A replayed report is a new one now: nothing can tell it was counted.
+    assert (await store.record_action(report(1, supporter=None, idempotency_key="victim-report-1"))).created

@@ -127,8 +127,13 @@ async def test_upgrade_from_every_earlier_version_keeps_data(pg_url, version):
         if version < 6:
             await old._pool.execute("INSERT INTO subscriptions VALUES ($1, 42, 'ua-150-18', now())", key(1))
         else:  # 0006 keyed subscriptions by chat
-            await old._pool.execute("INSERT INTO subscriptions VALUES (42, 'ua-150-18', 'chat:42', 'en',"
-                                    " true, now())")
+            await old._pool.execute(
+                "INSERT INTO subscriptions VALUES (42, 'ua-150-18', 'chat:42', 'en', true, now())")
+        await old._pool.execute(
+            "INSERT INTO official_replies (campaign_id, official_id, summary, supporter, created_at,"
+            " idempotency_key) VALUES ('ua-150-18', 'luis-videgaray', 'An old reply', $1, now(),"
+            " 'old-reply')",
+            key(1))
     async with await open_postgres_store(pg_url) as store:
         versions = await store._pool.fetch("SELECT version FROM schema_migrations ORDER BY 1")
         assert [v for (v,) in versions] == list(range(1, LATEST + 1))
@@ -143,6 +148,10 @@ async def test_upgrade_from_every_earlier_version_keeps_data(pg_url, version):
         assert await store.rekey_legacy_rows(lambda chat: key(1000 + chat)) == 1
         (follower,) = await store.subscribers_of("ua-150-18")
         assert (follower.recipient, follower.acted) == (key(1042), True)
+        # a reply kept before texts were sealed still reads, and a new one fits sealed (0007)
+        assert [item.text for item in await store.list_problems()] == ["An old reply"]
+        assert [store.keyring.alias(k, create=False) for k in (key(1), key(2))] == [key(1), key(2)]
+        await store.record_reply(ReplyReport("ua-150-18", "luis-videgaray", "é" * 500, key(1), "new-reply"))
         exported = [row async for row in store.export_actions()]
         assert [row.country for row in exported] == ["Mexico", None, None]
         result = await store.record_action(report(9, supporter=key(3)))  # ids continue after 3
@@ -177,8 +186,9 @@ async def test_both_backends_give_the_same_answers(pg_store, tmp_path):
                                                  at=datetime(2024, 6, 29, 8, 0, 0, 500, tzinfo=UTC)))
             await store.subscribe(1001, "ua-150-18", key(501), "es", supporter=key(1))
             await store.set_language(key(1), "es", chat_id=1001)
-            await store.set_flow_data(5, {"step": "count", "nested": {"a": [1, 2]}})
-            await store.set_conversation_state("report", (5, 5), "COUNT")
+            await store.save_flows({key(5): "sealed:x", key(6): "sealed:y"},
+                                   datetime(2024, 6, 30, 12, tzinfo=UTC))
+            await store.save_flows({key(6): None})
         for campaign in (None, "ua-150-18", "other-case", "nobody"):
             expected = replace(await sqlite_store.campaign_stats(campaign, today=TODAY), db_bytes=0)
             assert replace(await pg_store.campaign_stats(campaign, today=TODAY), db_bytes=0) == expected
@@ -187,8 +197,8 @@ async def test_both_backends_give_the_same_answers(pg_store, tmp_path):
             assert [r async for r in pg_store.export_actions(*args)] == [
                 r async for r in sqlite_store.export_actions(*args)
             ]
-        for method, args in (("list_problems", ()), ("supporter_data", (key(1), 1001)), ("flow_data", ()),
-                             ("conversation_states", ("report",)), ("subscribers_of", ("ua-150-18",))):
+        for method, args in (("list_problems", ()), ("supporter_data", (key(1), 1001)), ("load_flows", ()),
+                             ("count_flows", ()), ("subscribers_of", ("ua-150-18",))):
             expected = await getattr(sqlite_store, method)(*args)
             assert await getattr(pg_store, method)(*args) == expected, method
 

@@ -20,8 +20,9 @@ import aiohttp
 import pytest
 
 from bot.chat.app import build_application
-from bot.core.identity import domain_key
+from bot.core.identity import supporter_key
 from bot.serve import ServeOptions, serve
+from bot.store.keyring import Keyring
 from bot.web.web_server import SECRET_HEADER
 from tests.conftest import ROOT
 from tests.fake_bot_api import FakeBotApi, free_port
@@ -176,5 +177,7 @@ async def test_sigkill_during_reports_loses_no_acknowledged_report(tmp_path, fak
     assert acknowledged == set(range(1, reports + 1))
     database = sqlite3.connect(tmp_path / "data/bot.sqlite3")
     keys = [k for (k,) in database.execute("SELECT idempotency_key FROM actions")]
-    expected = [domain_key("report", f"{chat}:1", b"s" * 32) for chat in supporters.values()]
+    keyring = Keyring(tmp_path / "data/bot.sqlite3.keys")  # the keys are the person's own (bot.store.keyring)
+    expected = [keyring.handle(supporter_key(chat, b"s" * 32), f"report:{chat}:1")
+                for chat in supporters.values()]
     assert sorted(keys) == sorted(expected)  # each exactly once, under a key with no id readable in it
