@@ -8,9 +8,10 @@ from datetime import date
 
 from bot.ask.faq_answers import answer_body, answer_sources, plain_style
 from bot.ask.faq_matcher import Match
+from bot.broadcasts.announcement import choice_names, signup_rows
 from bot.catalog import Catalog
 from bot.catalog.i18n import Texts
-from bot.store import CampaignStats
+from bot.store import CampaignStats, SignupCounts
 
 
 def answer_text(catalog: Catalog, match: Match, lang: str, today: date) -> str:
@@ -37,15 +38,25 @@ def official_names(catalog: Catalog, stats: CampaignStats) -> dict[str, str | No
             for official in stats.by_official}
 
 
-def stats_json(stats: CampaignStats, names: dict[str, str | None]) -> dict:
+def signup_figures(catalog: Catalog, counts: SignupCounts) -> dict:
+    """Who is signed up for new cases: people, and per choice (all, each topic,
+    each region) its English name and how many chose it."""
+    rows = signup_rows(counts, choice_names(catalog, Texts(catalog.strings), "en"))
+    return {"people": counts.people,
+            "by_choice": {choice: {"name": name, "people": n} for choice, name, n in rows}}
+
+
+def stats_json(stats: CampaignStats, names: dict[str, str | None], signups: dict | None = None) -> dict:
     data = asdict(stats)
+    if signups is not None:
+        data["signups"] = signups
     data["today"] = stats.today.isoformat()
     data["by_day"] = [[day.isoformat(), n] for day, n in stats.by_day]
     data["official_names"] = names
     return data
 
 
-def stats_table(stats: CampaignStats, names: dict[str, str | None]) -> str:
+def stats_table(stats: CampaignStats, names: dict[str, str | None], signups: dict | None = None) -> str:
     """The figures for an organizer: officials by name, never by id alone."""
     by_name = {names.get(k) or f"{k} (not in content)": v for k, v in stats.by_official.items()}
 
@@ -68,6 +79,10 @@ def stats_table(stats: CampaignStats, names: dict[str, str | None]) -> str:
         *rows("By channel", stats.by_channel),
         *rows("By official", by_name),
     ]
+    if signups is not None:
+        lines.append(f"Signed up for new cases:{signups['people']:>7,}  (one may choose several below)")
+        width = max((len(c["name"]) for c in signups["by_choice"].values()), default=0)
+        lines += [f"  {c['name'].ljust(width)}  {c['people']:>9,}" for c in signups["by_choice"].values()]
     return "\n".join(lines)
 
 

@@ -32,6 +32,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.bot_api.retrying_request import RetryingRequest
 from bot.chat import (
+    announcing,
     archive,
     ask,
     broadcasting,
@@ -44,6 +45,7 @@ from bot.chat import (
     organizer,
     privacy,
     report,
+    signup,
     take_action,
     updates,
 )
@@ -88,7 +90,8 @@ def register_handlers(application: Application) -> None:
     for handler in letter_paper.handlers():
         application.add_handler(handler)
     application.add_handler(feedback.conversation(persistent))
-    for handler in (*updates.handlers(), *broadcasting.handlers(), *archive.handlers()):
+    for handler in (*updates.handlers(), *broadcasting.handlers(), *archive.handlers(),
+                    *signup.handlers(), *announcing.handlers()):
         application.add_handler(handler)
     broadcasting.schedule_sweep(application)  # due reminders, broadcasts to resume
     application.add_handler(CommandHandler("start", leaving_flows(menu.start)))
@@ -141,7 +144,8 @@ async def load_language(update: Update, context: BotContext) -> None:
 
 
 # The commands Telegram lists in its menu, in each language (descriptions from content/i18n).
-MENU_COMMANDS = ("start", "act", "cases", "updates", "language", "help", "mydata", "forget", "stop", "cancel")
+MENU_COMMANDS = ("start", "act", "cases", "updates", "signup", "language", "help", "mydata", "forget", "stop",
+                 "cancel")
 
 
 async def on_init(application: Application) -> None:

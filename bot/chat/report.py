@@ -27,6 +27,7 @@ from bot.chat.context import BotContext, answer_stale, keyboard, reply
 from bot.chat.feedback import PROBLEM, REPLY
 from bot.chat.flows import COUNT_KEY
 from bot.chat.menu import ACT, HOME, LEARN, main_menu
+from bot.chat.signup_offer import offer_row
 from bot.chat.updates import follow_row
 from bot.store import ActionReport, RecordResult, ReminderRequest
 
@@ -119,6 +120,7 @@ def _after_markup(update: Update, context: BotContext, campaign_id: str):
     label = context.services.texts.plain
     lang = context.lang(update)
     return keyboard([follow_row(context, update, campaign_id),
+                     offer_row(context, update),
                      [(label(lang, "report.another"), ACT)],
                      [(label(lang, "feedback.reply_button"), REPLY)],
                      [(label(lang, "feedback.problem_button"), PROBLEM)],
