@@ -1,4 +1,6 @@
-"""`advocacy-bot broadcast`: send a case update from the command line.
+"""`advocacy-bot broadcast` and `advocacy-bot announce`: send a case update
+to its followers, or a new case's announcement to those signed up for it,
+from the command line.
 
 Runs the same `Broadcaster` as the bot's /broadcast, against the same
 database, so either can resume what the other started, and the lease in the
@@ -16,6 +18,7 @@ from typing import TextIO
 
 from telegram import Bot
 
+from bot.broadcasts import announcement
 from bot.broadcasts.case_update import update_messages
 from bot.broadcasts.engine import (
     BroadcastBusy,
@@ -32,7 +35,7 @@ from bot.catalog.cases import published, update_by_number
 from bot.catalog.i18n import Texts
 from bot.cli_output import AUDIENCE_NOUNS, counted
 from bot.console import plain
-from bot.store import Store
+from bot.store import Broadcast, Store
 
 BAR_WIDTH = 30
 
@@ -105,6 +108,27 @@ async def run_broadcast_command(catalog: Catalog, store: Store, bot: Bot | None,
                   f"{counted(count, *AUDIENCE_NOUNS[audience])} (nothing sent: --dry-run).\n")
         return 0
     broadcast = await store.open_broadcast(campaign_id, number, audience, datetime.now(UTC))
+    sent = await _send(store, bot, broadcast, messages, rate, policy, err)
+    if isinstance(sent, int):
+        return sent
+    counts, paused = sent
+    if paused:
+        out.write(f"Paused with {counts.remaining} still to send; run the same command to resume.\n")
+        return 0
+    out.write(f"Update {number} of {campaign.reference} to the {AUDIENCE_NOUNS[audience][1]}: "
+              f"{counts.sent} sent, "
+              f"{counts.failed} failed, {counts.blocked} blocked (unsubscribed), "
+              f"{counts.unknown} uncertain (in flight during a crash; not sent again).\n")
+    return 0
+
+
+async def _send(store: Store, bot: Bot | None, broadcast: Broadcast, messages: dict, rate: float | None,
+                policy: DeliveryPolicy | None, err: TextIO):
+    """Run the broadcast here until done or paused (SIGTERM, Ctrl-C): (counts,
+    paused), or an exit status when another process is sending it. One sent
+    to everyone already is not sent again: its counts are the answer."""
+    if broadcast.status == "done":
+        return await store.delivery_counts(broadcast.id), False
     limiter = RateLimiter(rate)
     stopping = asyncio.Event()  # SIGTERM or Ctrl-C: pause at a resumable point
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -120,12 +144,43 @@ async def run_broadcast_command(catalog: Catalog, store: Store, bot: Bot | None,
     except LostLease as lost:
         err.write(f"error: {lost}\n")
         return 1
-    counts = progress.counts
-    if stopping.is_set():
+    return progress.counts, stopping.is_set()
+
+
+async def run_announce_command(catalog: Catalog, store: Store, bot: Bot | None, campaign_id: str, *,
+                               today: date, dry_run: bool = False, rate: float | None = 25.0,
+                               policy: DeliveryPolicy | None = None, out: TextIO = sys.stdout,
+                               err: TextIO = sys.stderr) -> int:
+    """A new case to those signed up for its topics or region (or all cases).
+    Exit status: 0 sent (or nothing left to send), 1 busy elsewhere, 2 bad
+    arguments or a case that cannot be announced on `today` (not issued yet,
+    a draft, not open): said in one line."""
+    campaign = catalog.campaigns.get(campaign_id)
+    if campaign is None:
+        err.write(f"error: unknown campaign {campaign_id!r} (known: {', '.join(catalog.campaigns)})\n")
+        return 2
+    texts = Texts(catalog.strings)
+    if (reason := announcement.refusal(catalog, campaign, today)) is not None:
+        err.write(f"error: {plain(announcement.refusal_text(texts, 'en', reason))}\n")
+        return 2
+    messages = announcement.announcement_messages(catalog, texts, campaign, today)
+    choices = announcement.case_choices(campaign)
+    if dry_run:
+        count = await store.announcement_size(campaign_id, choices)
+        for lang, (text, _) in messages.items():
+            out.write(f"--- {lang} ---\n{plain(text)}\n\n")
+        out.write(f"Would announce {campaign.reference} to {count} signed up for it "
+                  "(nothing sent: --dry-run).\n")
+        return 0
+    opened = await store.open_announcement(campaign_id, choices, datetime.now(UTC))
+    sent = await _send(store, bot, opened, messages, rate, policy, err)
+    if isinstance(sent, int):
+        return sent
+    counts, paused = sent
+    if paused:
         out.write(f"Paused with {counts.remaining} still to send; run the same command to resume.\n")
         return 0
-    out.write(f"Update {number} of {campaign.reference} to the {AUDIENCE_NOUNS[audience][1]}: "
-              f"{counts.sent} sent, "
-              f"{counts.failed} failed, {counts.blocked} blocked (unsubscribed), "
+    out.write(f"Announced {campaign.reference}: {counts.sent} sent, {counts.failed} failed, "
+              f"{counts.blocked} blocked (unsubscribed), "
               f"{counts.unknown} uncertain (in flight during a crash; not sent again).\n")
     return 0

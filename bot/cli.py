@@ -135,6 +135,16 @@ def _parser() -> argparse.ArgumentParser:
     broadcast.add_argument("--dry-run", action="store_true", help="show the message and the count only")
     broadcast.add_argument("--rate", type=float, help="messages per second (default BROADCAST_RATE, 25)")
 
+    sheet = commands.add_parser("import", help="a case sheet (text, PDF or web page) -> a draft case")
+    sheet.add_argument("file", type=Path, help="the case sheet as downloaded (.txt, .pdf or .html)")
+    sheet.add_argument("--force", action="store_true", help="replace an existing case with the sheet's draft")
+    sheet.add_argument("--dry-run", action="store_true", help="show what the sheet holds; write nothing")
+
+    announce = commands.add_parser("announce", help="announce a new case to those signed up for it")
+    announce.add_argument("--campaign", required=True, metavar="ID", help="the case to announce (its id)")
+    announce.add_argument("--dry-run", action="store_true", help="show the message and the count only")
+    announce.add_argument("--rate", type=float, help="messages per second (default BROADCAST_RATE, 25)")
+
     migrate = commands.add_parser("migrate", help="copy a SQLite store into PostgreSQL")
     migrate.add_argument("--from", dest="source", required=True, metavar="sqlite:///PATH",
                          help="the SQLite database to copy (read only)")
@@ -199,9 +209,26 @@ async def _check_store(settings: Settings) -> None:
 
 
 def _check(settings: Settings) -> int:
+    from bot.cli_output import draft_warnings
     from bot.runtime import load_configured_catalog
 
-    print(load_configured_catalog(settings).summary())
+    catalog = load_configured_catalog(settings)
+    print(catalog.summary())
+    if catalog.warnings:
+        print(draft_warnings(catalog.warnings))
+    return 0
+
+
+def _import(settings: Settings, path: Path, force: bool, dry_run: bool) -> int:
+    from bot.cli_output import import_report
+    from bot.importer.importing import Refused, import_sheet
+
+    try:
+        sheet, plan = import_sheet(path, settings.content_dir, settings.seeds_dir, force=force,
+                                   dry_run=dry_run)
+    except Refused as error:
+        return _usage_error(f"import: {error}")
+    print(import_report(sheet, plan, settings.content_dir, dry_run))
     return 0
 
 
@@ -210,10 +237,14 @@ def _reload(settings: Settings) -> int:
     nothing is sent); then SIGHUP to the bot `run` started, which loads it."""
     import signal
 
+    from bot.cli_output import draft_warnings
     from bot.runtime import load_configured_catalog
     from bot.serve import PID_FILE
 
-    summary = load_configured_catalog(settings).summary()
+    catalog = load_configured_catalog(settings)
+    summary = catalog.summary()
+    if catalog.warnings:  # drafts with work left: they load, invisible to supporters
+        print(draft_warnings(catalog.warnings))
     pid_path = settings.data_dir / PID_FILE
     try:
         pid = int(pid_path.read_text(encoding="ascii").strip())
@@ -339,7 +370,7 @@ def _known_campaign(settings: Settings, campaign: str | None) -> str | None:
 
 
 def _stats(settings: Settings, campaign: str | None, as_json: bool) -> int:
-    from bot.cli_output import official_names, stats_json, stats_table
+    from bot.cli_output import official_names, signup_figures, stats_json, stats_table
     from bot.runtime import load_configured_catalog
     from bot.store import open_configured_store
 
@@ -353,12 +384,13 @@ def _stats(settings: Settings, campaign: str | None, as_json: bool) -> int:
 
     async def read():
         async with await open_configured_store(settings, must_exist=True) as store:
-            return await store.campaign_stats(campaign, since=since)
+            return await store.campaign_stats(campaign, since=since), await store.signup_counts()
 
-    stats = asyncio.run(read())
+    stats, signups = asyncio.run(read())
     names = official_names(catalog, stats)
-    print(json.dumps(stats_json(stats, names), indent=2, sort_keys=True) if as_json
-          else stats_table(stats, names))
+    signed_up = signup_figures(catalog, signups)
+    print(json.dumps(stats_json(stats, names, signed_up), indent=2, sort_keys=True) if as_json
+          else stats_table(stats, names, signed_up))
     return 0
 
 
@@ -381,6 +413,8 @@ def _export(settings: Settings, campaign: str | None, since: date | None) -> int
 
 
 def _dashboard(settings: Settings, host: str, port: int) -> int:
+    from bot.broadcasts.announcement import choice_names
+    from bot.catalog.i18n import Texts
     from bot.web.dashboard import check_token, run_dashboard
 
     if not settings.dashboard_token:
@@ -392,6 +426,7 @@ def _dashboard(settings: Settings, host: str, port: int) -> int:
     catalog = load_catalog(settings.content_dir, settings.seeds_dir)
     titles = {c.id: f"{c.reference}: {c.title.en}" for c in catalog.campaigns.values()}
     officials = {o.id: o.name for o in catalog.officials.values()}
+    choices = choice_names(catalog, Texts(catalog.strings), "en")  # the sign-ups' choices, named
     if busy := _port_taken(host, port):
         return _usage_error(f"--port {port}: cannot listen on {host}:{port} ({busy})")
     asyncio.run(_check_store(settings))  # a database out of reach: one line, before "Dashboard on"
@@ -399,7 +434,7 @@ def _dashboard(settings: Settings, host: str, port: int) -> int:
     run_dashboard(settings.database_url or settings.database_path, settings.dashboard_token, host=host,
                   port=port, campaign_titles=titles, official_names=officials,
                   trusted_proxies=settings.dashboard_trusted_proxies,
-                  key_file=settings.store_key_file())
+                  key_file=settings.store_key_file(), choice_names=choices)
     return 0
 
 
@@ -429,6 +464,47 @@ def _broadcast(settings: Settings, args: argparse.Namespace) -> int:
                 await bot.initialize()
             return await run_broadcast_command(catalog, store, bot, args.campaign, args.update,
                                                args.audience, dry_run=args.dry_run, rate=rate, today=today)
+        finally:
+            if bot is not None:
+                await bot.shutdown()
+            await store.close()
+
+    return asyncio.run(send())
+
+
+def _announce(settings: Settings, args: argparse.Namespace) -> int:
+    """A new case to those signed up for it: `broadcast`'s sending, from the same store."""
+    from telegram import Bot
+
+    from bot.broadcast_command import run_announce_command
+    from bot.broadcasts.announcement import refusal, refusal_text
+    from bot.catalog.i18n import Texts
+    from bot.console import plain
+    from bot.runtime import load_configured_catalog
+    from bot.store import open_configured_store
+
+    catalog = load_configured_catalog(settings)
+    campaign = catalog.campaigns.get(args.campaign)
+    if campaign is None:
+        return _usage_error(f"unknown campaign {args.campaign!r} (known: {', '.join(catalog.campaigns)})")
+    today = date.today()  # never --as-of: a case is announced from its issued date, not before
+    if (reason := refusal(catalog, campaign, today)) is not None:
+        return _usage_error(plain(refusal_text(Texts(catalog.strings), "en", reason)))
+    if not args.dry_run and not settings.telegram_bot_token:
+        return _usage_error("TELEGRAM_BOT_TOKEN is not set (needed to send; --dry-run works without)")
+    rate = args.rate or settings.broadcast_rate
+    if not 0 < rate <= 30:
+        return _usage_error("--rate must be above 0 and at most 30 messages per second")
+
+    async def send() -> int:
+        store = await open_configured_store(settings)
+        bot = None
+        try:
+            if not args.dry_run:
+                bot = Bot(settings.telegram_bot_token, base_url=settings.telegram_api_base_url)
+                await bot.initialize()
+            return await run_announce_command(catalog, store, bot, args.campaign, today=today,
+                                              dry_run=args.dry_run, rate=rate)
         finally:
             if bot is not None:
                 await bot.shutdown()
@@ -479,6 +555,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _dashboard(settings, args.host, args.port)
     if args.command == "broadcast":
         return _broadcast(settings, args)
+    if args.command == "import":
+        return _import(settings, args.file, args.force, args.dry_run)
+    if args.command == "announce":
+        return _announce(settings, args)
     if args.command == "migrate":
         return _migrate(args.source, args.target, args.force)
     if settings.telegram_bot_token:

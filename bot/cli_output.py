@@ -8,9 +8,10 @@ from datetime import date
 
 from bot.ask.faq_answers import answer_body, answer_sources, plain_style
 from bot.ask.faq_matcher import Match
+from bot.broadcasts.announcement import choice_names, signup_rows
 from bot.catalog import Catalog
 from bot.catalog.i18n import Texts
-from bot.store import CampaignStats
+from bot.store import CampaignStats, SignupCounts
 
 
 def counted(count: int, one: str, other: str) -> str:
@@ -59,15 +60,25 @@ def official_names(catalog: Catalog, stats: CampaignStats) -> dict[str, str | No
             for official in stats.by_official}
 
 
-def stats_json(stats: CampaignStats, names: dict[str, str | None]) -> dict:
+def signup_figures(catalog: Catalog, counts: SignupCounts) -> dict:
+    """Who is signed up for new cases: people, and per choice (all, each topic,
+    each region) its English name and how many chose it."""
+    rows = signup_rows(counts, choice_names(catalog, Texts(catalog.strings), "en"))
+    return {"people": counts.people,
+            "by_choice": {choice: {"name": name, "people": n} for choice, name, n in rows}}
+
+
+def stats_json(stats: CampaignStats, names: dict[str, str | None], signups: dict | None = None) -> dict:
     data = asdict(stats)
+    if signups is not None:
+        data["signups"] = signups
     data["today"] = stats.today.isoformat()
     data["by_day"] = [[day.isoformat(), n] for day, n in stats.by_day]
     data["official_names"] = names
     return data
 
 
-def stats_table(stats: CampaignStats, names: dict[str, str | None]) -> str:
+def stats_table(stats: CampaignStats, names: dict[str, str | None], signups: dict | None = None) -> str:
     """The figures for an organizer: officials by name, never by id alone."""
     by_name = {names.get(k) or f"{k} (not in content)": v for k, v in stats.by_official.items()}
 
@@ -90,4 +101,41 @@ def stats_table(stats: CampaignStats, names: dict[str, str | None]) -> str:
         *rows("By channel", stats.by_channel),
         *rows("By official", by_name),
     ]
+    if signups is not None:
+        lines.append(f"Signed up for new cases:{signups['people']:>7,}  (one may choose several below)")
+        width = max((len(c["name"]) for c in signups["by_choice"].values()), default=0)
+        lines += [f"  {c['name'].ljust(width)}  {c['people']:>9,}" for c in signups["by_choice"].values()]
+    return "\n".join(lines)
+
+
+def draft_warnings(warnings) -> str:
+    """What is left in draft cases, in working order, numbered."""
+    lines = [f"{len(warnings)} warning(s): draft cases, not shown to supporters until finished. In order:"]
+    lines += [f"{number}. {problem.path}:{problem.line}: warning: {problem.message}"
+              for number, problem in enumerate(warnings, start=1)]
+    return "\n".join(lines)
+
+
+def import_report(sheet, plan, content_dir, dry_run: bool) -> str:
+    """What `advocacy-bot import` found in a sheet and what it could not find."""
+    from bot.importer.report import found_and_missing
+
+    found, missing = found_and_missing(sheet)
+    verb = "Would import" if dry_run else "Imported"
+    what = (f"further information on {sheet.reference.value}, as an update to case {plan.case_id}"
+            if sheet.further else f"{sheet.reference.value} as draft case {plan.case_id} "
+                                  f"({content_dir}/campaigns/{plan.case_id}/)")
+    lines = [f"{verb} {what} from a {sheet.format}."]
+    lines += ["Found:"] + [f"  {line}" for line in found]
+    if missing:
+        lines += ["Not in the sheet (left empty):"] + [f"  {line}" for line in missing]
+    if plan.officials_reused:
+        lines.append(f"Officials already in officials.yaml, reused: {', '.join(plan.officials_reused)}")
+    if plan.officials_new:
+        lines.append(f"New officials added to officials.yaml: {', '.join(plan.officials_new)}")
+    if sheet.copies or sheet.notes:
+        lines += ["Not imported:"] + [f"  {note}" for note in (*sheet.copies, *sheet.notes)]
+    lines.append(f"Source document: seeds/{plan.seed_file} ({plan.seed_id})")
+    if not dry_run:
+        lines.append("Next: advocacy-bot check lists what is left, in order.")
     return "\n".join(lines)

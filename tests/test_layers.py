@@ -18,7 +18,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(frozenset(layer) for layer in (
     {"core"},
     {"catalog"},
     {"store"},
-    {"ask", "appeals", "broadcasts"},
+    {"ask", "appeals", "broadcasts", "importer"},
     {"services"},
     {"runtime"},
     {"bot_api"},
@@ -29,7 +29,8 @@ ENTRY_POINTS = LAYERS[-1]
 # Parts that hold the campaign's logic: none may know python-telegram-bot's
 # Application, handlers or jobs; all but the broadcast engine (which sends
 # through its Bot and tells its errors apart) know nothing of it at all.
-DOMAIN = frozenset({"core", "catalog", "store", "ask", "appeals", "broadcasts", "services", "runtime"})
+DOMAIN = frozenset({"core", "catalog", "store", "ask", "appeals", "broadcasts", "importer", "services",
+                    "runtime"})
 NO_TELEGRAM = DOMAIN - {"broadcasts"}
 
 

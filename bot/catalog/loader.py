@@ -17,6 +17,7 @@ from types import MappingProxyType
 from bot.catalog.build import Builder, Problem, Problems
 from bot.catalog.case_questions import with_case_phrasings
 from bot.catalog.case_rules import check_case
+from bot.catalog.drafts import Drafts
 from bot.catalog.quotes import normalise_passage
 from bot.catalog.rules import check_rules
 from bot.catalog.schema import (
@@ -68,6 +69,9 @@ class Catalog:
     faq: Mapping[str, FaqEntry]
     templates: Mapping[str, str]
     strings: Mapping[str, Mapping[str, str]]
+    # What is left in draft cases (`status: draft`), in working order: warnings,
+    # not errors, so the bot starts and reloads meanwhile (see drafts.py).
+    warnings: tuple[Problem, ...] = ()
 
     @property
     def appeal_languages(self) -> tuple[str, ...]:
@@ -362,8 +366,12 @@ def load_catalog(content_dir: Path, seeds_dir: Path) -> Catalog:
     check_rules(reader.content_dir, reader.display, problems, seeds=seeds, campaigns=campaigns.values(),
                 officials=officials.values(), explainers=explainers.values(), faq=faq.values())
 
+    drafts = Drafts(reader.content_dir, reader.display)
+    template_paths = {name: reader.display(reader.content_dir / name) for name in templates}
+    problems, warnings, unfinished = drafts.split(problems, templates, template_paths)
     if problems:
         raise ContentError(problems)
+    campaigns = {case_id: case for case_id, case in campaigns.items() if case_id not in unfinished}
     freeze = MappingProxyType
     topic_order = {t.id: (t.order, t.id) for t in topics.values()}
     return Catalog(
@@ -377,6 +385,7 @@ def load_catalog(content_dir: Path, seeds_dir: Path) -> Catalog:
         faq=freeze(with_case_phrasings(faq, campaigns.values(), officials)),
         templates=freeze(templates),
         strings=freeze({lang: freeze(values) for lang, values in strings.items()}),
+        warnings=tuple(warnings),
     )
 
 

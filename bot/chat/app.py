@@ -34,6 +34,7 @@ from telegram.warnings import PTBUserWarning
 from bot.appeals import letter_pdf
 from bot.bot_api.retrying_request import RetryingRequest
 from bot.chat import (
+    announcing,
     archive,
     ask,
     broadcasting,
@@ -46,6 +47,7 @@ from bot.chat import (
     organizer,
     privacy,
     report,
+    signup,
     take_action,
     updates,
 )
@@ -90,7 +92,8 @@ def register_handlers(application: Application) -> None:
     for handler in letter_paper.handlers():
         application.add_handler(handler)
     application.add_handler(feedback.conversation(persistent))
-    for handler in (*updates.handlers(), *broadcasting.handlers(), *archive.handlers()):
+    for handler in (*updates.handlers(), *broadcasting.handlers(), *archive.handlers(),
+                    *signup.handlers(), *announcing.handlers()):
         application.add_handler(handler)
     broadcasting.schedule_sweep(application)  # due reminders, broadcasts to resume
     application.add_handler(CommandHandler("start", leaving_flows(menu.start)))
@@ -143,7 +146,8 @@ async def load_language(update: Update, context: BotContext) -> None:
 
 
 # The commands Telegram lists in its menu, in each language (descriptions from content/i18n).
-MENU_COMMANDS = ("start", "act", "cases", "updates", "language", "help", "mydata", "forget", "stop", "cancel")
+MENU_COMMANDS = ("start", "act", "cases", "updates", "signup", "language", "help", "mydata", "forget", "stop",
+                 "cancel")
 
 
 async def on_init(application: Application) -> None:

@@ -24,6 +24,7 @@ from bot.chat.context import BotContext, answer_stale, keyboard, reply, short_la
 from bot.chat.delivery import send_long
 from bot.chat.leaving import leaving_flows
 from bot.chat.menu import ASK, HOME, LEARN, PAST
+from bot.chat.signup_offer import offer_row
 from bot.chat.updates import follow_row
 from bot.core.telegram_html import escape
 
@@ -42,7 +43,8 @@ async def show_list(update: Update, context: BotContext) -> None:
     cases = past_cases(context.services.catalog, context.services.today())
     if not cases:
         await reply(update, context.t(update, "archive.none"),
-                    keyboard([[(context.label(update, "menu.home"), HOME)]]), edit=True)
+                    keyboard([offer_row(context, update), [(context.label(update, "menu.home"), HOME)]]),
+                    edit=True)
         return
     page = min(page, (len(cases) - 1) // PAGE_SIZE)
     shown = cases[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
@@ -56,6 +58,7 @@ async def show_list(update: Update, context: BotContext) -> None:
         paging.append((context.label(update, "archive.older"), f"{LIST}{page + 1}"))
     if paging:
         rows.append(paging)
+    rows.append(offer_row(context, update))
     rows.append([(context.label(update, "menu.home"), HOME)])
     await reply(update, context.t(update, "archive.list"), keyboard(rows), edit=True)
 

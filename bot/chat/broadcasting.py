@@ -20,6 +20,7 @@ from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from bot.broadcasts.announcement import announcement_messages
 from bot.broadcasts.case_update import update_markup, update_message, update_messages
 from bot.broadcasts.engine import (
     BroadcastBusy,
@@ -39,7 +40,7 @@ from bot.chat.organizer import organizers_only
 from bot.chat.pacing import limiter_for, policy_for, sending_bot
 from bot.chat.reminders import send_due_reminders
 from bot.core.telegram_html import escape
-from bot.store import AUDIENCES, Broadcast
+from bot.store import ANNOUNCEMENT_AUDIENCE, ANNOUNCEMENT_NUMBER, AUDIENCES, Broadcast
 
 log = logging.getLogger(__name__)
 
@@ -143,13 +144,15 @@ async def cancelled(update: Update, context: BotContext) -> None:
 
 
 def progress_text(texts: Texts, lang: str, campaign: Campaign, number: int, progress: Progress) -> Html:
+    """Where an update's broadcast stands, or a new case's announcement (number 0)."""
     counts = progress.counts
     values = dict(number=number, reference=campaign.reference, sent=counts.sent, failed=counts.failed,
                   blocked=counts.blocked, unknown=counts.unknown)
+    kind = "announce" if number == ANNOUNCEMENT_NUMBER else "broadcast"
     if progress.finished:
-        return texts(lang, "broadcast.done", **values)
+        return texts(lang, f"{kind}.done", **values)
     left = progress.seconds_left
-    return texts(lang, "broadcast.progress", remaining=counts.remaining, rate=f"{progress.rate:.1f}",
+    return texts(lang, f"{kind}.progress", remaining=counts.remaining, rate=f"{progress.rate:.1f}",
                  left="–" if left is None else f"{int(left) // 60}:{int(left) % 60:02d}", **values)
 
 
@@ -178,7 +181,10 @@ async def run_in_bot(application: Application, broadcast_id: int, lang: str | No
     if lang is None and broadcast.progress_chat_id is not None:
         lang = await services.store.get_language(services.supporter(broadcast.progress_chat_id))
     running.add(broadcast_id)
-    messages = update_messages(services.catalog, services.texts, campaign, broadcast.update_number)
+    if broadcast.audience == ANNOUNCEMENT_AUDIENCE:  # a new case, to those signed up (bot/chat/announcing.py)
+        messages = announcement_messages(services.catalog, services.texts, campaign, services.today())
+    else:
+        messages = update_messages(services.catalog, services.texts, campaign, broadcast.update_number)
     broadcaster = Broadcaster(
         services.store, broadcast, bot_sender(sending_bot(application), messages),
         limiter_for(services), owner=new_owner("bot"), policy=policy_for(services),

@@ -11,6 +11,7 @@ from bot.catalog.cases import actionable_cases
 from bot.catalog.i18n import Html, locale_of
 from bot.catalog.sources import seed_years
 from bot.chat.context import LANG_KEY, BotContext, keyboard, reply
+from bot.chat.signup_offer import with_offer
 
 HOME = "menu:home"
 LEARN = "menu:learn"
@@ -63,7 +64,7 @@ async def start(update: Update, context: BotContext) -> None:
     lang = context.lang(update)
     text = context.t(update, "start.greeting", name=name, group=group.name.get(lang),
                      works_on=group.works_on.get(lang), cases=Html(_cases_line(context, update)))
-    await reply(update, text, main_menu(context, update))
+    await reply(update, *with_offer(context, update, text, main_menu(context, update)))
 
 
 async def home(update: Update, context: BotContext) -> None:

@@ -10,6 +10,7 @@ from functools import wraps
 
 from telegram import InputFile, Update
 
+from bot.broadcasts.announcement import choice_names, signup_rows
 from bot.catalog import ContentError
 from bot.catalog.i18n import Html
 from bot.chat.context import BotContext, answer_stale, keyboard, reply
@@ -77,7 +78,11 @@ async def stats(update: Update, context: BotContext) -> None:
                      attempted=figures.attempted, supporters=figures.supporters,
                      week=figures.last_7_days, problems=figures.open_problems, capped=figures.capped,
                      by_channel=Html(_counts(figures.by_channel)), by_official=Html(_counts(officials)))
-    await reply(update, Html(f"{text}\n\n{context.t(update, 'organizer.supporters_rule')}"))
+    signups = await services.store.signup_counts()
+    names = choice_names(services.catalog, services.texts, context.lang(update))
+    lines = "\n".join(f"• {escape(name)}: {n:,}" for _, name, n in signup_rows(signups, names))
+    signed_up = context.t(update, "organizer.signups", people=signups.people, by_choice=Html(lines))
+    await reply(update, Html(f"{text}\n\n{context.t(update, 'organizer.supporters_rule')}\n\n{signed_up}"))
     charts = services.extras.setdefault(CHARTS_KEY, StatsCharts(services.clock))
     png = await charts.png(campaign_id, figures, label)  # at most once a minute per case
     await update.effective_chat.send_photo(InputFile(png, filename="stats.png"))

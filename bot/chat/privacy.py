@@ -23,6 +23,7 @@ from bot.chat.context import LANG_KEY, BotContext, keyboard, reply
 from bot.chat.flows import APPEAL_KEY, COUNT_KEY, FEEDBACK_KEY
 from bot.chat.leaving import end_conversations
 from bot.chat.menu import main_menu
+from bot.chat.signup import chosen_names
 from bot.core.telegram_html import escape
 from bot.store import SupporterData
 
@@ -121,6 +122,8 @@ def _problems(shown: Shown) -> list[str]:
 PARTS: tuple[Part, ...] = (
     Part("privacy.part.language", _language, inline=True),
     Part("privacy.part.follows", _follows, inline=True),
+    Part("signup.mydata", lambda shown: [escape(name) for name in chosen_names(
+        shown.context, shown.update, shown.data.signups)], inline=True),
     Part("privacy.part.reminders", _reminders),
     Part("privacy.part.flows", _flows),
     Part("privacy.part.actions", _actions, empty="privacy.no_actions",

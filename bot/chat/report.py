@@ -27,6 +27,7 @@ from bot.chat.context import BotContext, answer_stale, keyboard, reply
 from bot.chat.feedback import PROBLEM, REPLY
 from bot.chat.flows import COUNT_KEY
 from bot.chat.menu import ACT, HOME, LEARN, main_menu
+from bot.chat.signup_offer import offer_row
 from bot.chat.updates import follow_row
 from bot.store import ActionReport, RecordResult, ReminderRequest
 
@@ -122,7 +123,8 @@ def _after_markup(update: Update, context: BotContext, campaign_id: str, *, sent
     official can have replied: no "An official replied" there."""
     label = context.services.texts.plain
     lang = context.lang(update)
-    rows = [follow_row(context, update, campaign_id), [(label(lang, "report.another"), ACT)]]
+    rows = [follow_row(context, update, campaign_id), offer_row(context, update),
+            [(label(lang, "report.another"), ACT)]]
     if sent:
         rows.append([(label(lang, "feedback.reply_button"), REPLY)])
     rows += [[(label(lang, "feedback.problem_button"), PROBLEM)],

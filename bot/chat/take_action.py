@@ -47,6 +47,7 @@ from bot.chat.context import BotContext, answer_stale, keyboard, reply, short_la
 from bot.chat.delivery import send_long
 from bot.chat.flows import APPEAL_KEY, PERSONAL_FIELDS
 from bot.chat.menu import ACT, HOME, PAST, main_menu
+from bot.chat.signup_offer import offer_row
 from bot.core.telegram_html import escape
 
 # Conversation states, in the order a supporter meets them.
@@ -112,7 +113,8 @@ async def start(update: Update, context: BotContext) -> int:
     running = actionable_cases(context.services.catalog, context.services.today())
     if not running:
         _end_flow(context)
-        markup = keyboard([[(_label(context, update, "menu.past"), PAST),
+        markup = keyboard([offer_row(context, update),
+                           [(_label(context, update, "menu.past"), PAST),
                             (_label(context, update, "menu.home"), HOME)]])
         await reply(update, context.t(update, "act.no_open_case"), markup, edit=True)
         return ConversationHandler.END

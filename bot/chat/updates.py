@@ -20,6 +20,7 @@ from bot.catalog.cases import actionable_cases, latest_update
 from bot.catalog.i18n import Html
 from bot.chat.context import BotContext, answer_stale, keyboard, reply
 from bot.chat.menu import PAST
+from bot.chat.signup_offer import offer_row
 
 FOLLOW = "upd:on:"  # from the campaign screen, a report's thanks: answer with a notice
 LIST_FOLLOW = "upd:lon:"  # from the /updates list: show the list again
@@ -109,7 +110,7 @@ async def _list(update: Update, context: BotContext) -> tuple[Html, InlineKeyboa
                           f"{LIST_FOLLOW}{campaign.id}")])
     if not lines:  # nothing open, nothing followed: say so, and where the earlier cases are
         past = services.texts.plain(lang, "menu.past")
-        return context.t(update, "updates.none"), keyboard([[(past, PAST)]])
+        return context.t(update, "updates.none"), keyboard([offer_row(context, update), [(past, PAST)]])
     if following:
         rows.append([(services.texts.plain(lang, "updates.stop_all_button"), STOP_ALL)])
     return context.t(update, "updates.list", cases=Html("\n".join(lines))), keyboard(rows)
@@ -139,9 +140,15 @@ async def toggle(update: Update, context: BotContext) -> None:
 
 async def stop(update: Update, context: BotContext) -> None:
     """/stop (or the button): no more case updates and no pending reminder."""
-    # Subscriptions, the pending reminder and any update still queued for this chat.
-    await context.services.store.unsubscribe_chat(update.effective_chat.id)
-    await reply(update, context.t(update, "updates.stopped"), edit=update.callback_query is not None)
+    # Subscriptions, the sign-up for new cases, the pending reminder and any
+    # message still queued for this chat.
+    store = context.services.store
+    signed_up = await store.signup_of(update.effective_chat.id)
+    await store.unsubscribe_chat(update.effective_chat.id)
+    text = context.t(update, "updates.stopped")
+    if signed_up:
+        text = Html(f"{text}\n{context.t(update, 'signup.stop_also')}")
+    await reply(update, text, edit=update.callback_query is not None)
 
 
 def handlers() -> list:

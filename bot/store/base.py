@@ -199,6 +199,25 @@ class Subscription:
     acted: bool = False
 
 
+# Sign-ups for new cases: a chat's choices are "all", or any of "topic:<id>"
+# and "region:<id>" (Amnesty's five regions); a case reaches the chat when
+# one of its choices is among the case's (`bot.broadcasts.announcement`).
+SIGNUP_ALL = "all"
+# An announcement is the broadcast of update number 0 of a case to this audience.
+ANNOUNCEMENT_AUDIENCE = "signups"
+ANNOUNCEMENT_NUMBER = 0
+
+
+@dataclass(frozen=True)
+class SignupCounts:
+    """How many chats are signed up (`people`), and how many chose each
+    choice ("all", "topic:<id>", "region:<id>"): one person may count under
+    several topics and regions."""
+
+    people: int
+    by_choice: dict[str, int]
+
+
 @dataclass(frozen=True)
 class PendingReminder:
     """A "Not yet" reminder still to be sent, as /mydata lists it."""
@@ -221,6 +240,7 @@ class SupporterData:
     replies: list[ReviewItem]
     problems: list[ReviewItem]
     reminders: list[PendingReminder] = field(default_factory=list)
+    signups: list[str] = field(default_factory=list)  # this chat's sign-up choices
 
 
 @dataclass(frozen=True)
@@ -418,8 +438,31 @@ class Store(Protocol):
 
     async def unsubscribe_chat(self, chat_id: int) -> int:
         """Everything that would message this chat unprompted (subscriptions,
-        pending reminders, its pending broadcast deliveries) is deleted: /stop,
+        its sign-up, pending reminders, its pending broadcast deliveries) is deleted: /stop,
         or the chat blocked the bot. How many subscriptions there were."""
+        ...
+
+    # Sign-ups for new cases (found by chat id, no supporter key, like subscriptions).
+    async def set_signup(self, chat_id: int, recipient: str, language: str, choices: list[str]) -> None:
+        """This chat's choices from now on (replacing any); none ends the sign-up."""
+        ...
+
+    async def signup_of(self, chat_id: int) -> list[str]:
+        """This chat's choices, sorted; empty when not signed up."""
+        ...
+
+    async def signup_counts(self) -> SignupCounts: ...
+
+    async def announcement_size(self, campaign_id: str, choices: list[str]) -> int:
+        """How many chats an announcement of this case would reach now: signed
+        up for one of `choices` (the case's), not following the case, not yet
+        sent its announcement (those still pending in a paused one count)."""
+        ...
+
+    async def open_announcement(self, campaign_id: str, choices: list[str], now: datetime) -> Broadcast:
+        """The case's announcement (a broadcast, update number 0, audience
+        'signups'), created if new; either way chats signed up since are added
+        as pending recipients, as `open_broadcast` does for an update."""
         ...
 
     # Case-update broadcasts (bot.broadcasts.engine). `now` is always the caller's

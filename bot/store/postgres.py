@@ -65,6 +65,7 @@ from bot.store.flow_rows import flow_statements
 from bot.store.keyring import Keyring
 from bot.store.postgres_broadcasts import PostgresBroadcasts
 from bot.store.postgres_schema import migrate
+from bot.store.postgres_signups import PostgresSignups
 from bot.store.sealing import FORGOTTEN_POSTGRES, LEGACY_SUPPORTERS, open_item, seal_problem, seal_reply
 
 POOL_SIZE = 8  # a bot process rarely has more transactions in flight
@@ -233,7 +234,7 @@ def _review_item(row: Sequence, keyring: Keyring) -> ReviewItem:
     return ReviewItem(*row[:6], open_item(keyring, row[0], row[9], row[6]), *row[7:9])
 
 
-class PostgresStore(PostgresBroadcasts):
+class PostgresStore(PostgresBroadcasts, PostgresSignups):
     """`bot.store.base.Store` on PostgreSQL. Create with `open_postgres_store`.
     Broadcasts and reminders are in `postgres_broadcasts`."""
 
@@ -531,6 +532,7 @@ class PostgresStore(PostgresBroadcasts):
                 supporter, lang, now)
             if chat_id is not None:
                 await conn.execute("UPDATE subscriptions SET language = $1 WHERE chat_id = $2", lang, chat_id)
+                await conn.execute("UPDATE signups SET language = $1 WHERE chat_id = $2", lang, chat_id)
 
     async def get_language(self, supporter: str) -> str | None:
         return await self._pool.fetchval("SELECT language FROM supporters WHERE supporter = $1", supporter)
@@ -554,6 +556,8 @@ class PostgresStore(PostgresBroadcasts):
             reminders = await conn.fetch(
                 "SELECT campaign_id, official_id, channel, due_at FROM reminders WHERE chat_id = $1"
                 " ORDER BY due_at", chat_id)
+            signups = await conn.fetch("SELECT choice FROM signups WHERE chat_id = $1 ORDER BY choice",
+                                       chat_id)
         return SupporterData(
             supporter=supporter,
             language=language,
@@ -562,6 +566,7 @@ class PostgresStore(PostgresBroadcasts):
             replies=[_review_item(row, self.keyring) for row in replies],
             problems=[_review_item(row, self.keyring) for row in problems],
             reminders=[PendingReminder(*row) for row in reminders],
+            signups=[row[0] for row in signups],
         )
 
     async def forget(self, supporter: str, chat_id: int, limiter: str | None = None,
@@ -582,7 +587,8 @@ class PostgresStore(PostgresBroadcasts):
                                f" idempotency_key = {fresh} WHERE supporter = $1", supporter)
             await conn.execute("DELETE FROM supporters WHERE supporter = $1", supporter)
             await conn.execute("DELETE FROM flows WHERE owner = $1", supporter)  # the bot ended them already
-            for table in ("subscriptions", "reminders", "deliveries"):  # a delivery keeps no chat once over
+            # a delivery keeps no chat once over
+            for table in ("subscriptions", "signups", "reminders", "deliveries"):
                 await conn.execute(f"DELETE FROM {table} WHERE chat_id = $1", chat_id)
             if recipient is not None:  # deliveries that happened stay counted, under no key of theirs
                 await conn.execute(f"UPDATE deliveries SET recipient = {fresh} WHERE recipient = $1",

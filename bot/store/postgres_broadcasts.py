@@ -80,6 +80,7 @@ class PostgresBroadcasts(AppealLanguages):
     async def unsubscribe_chat(self, chat_id: int) -> int:
         async with self._transaction() as conn:
             status = await conn.execute("DELETE FROM subscriptions WHERE chat_id = $1", chat_id)
+            await conn.execute("DELETE FROM signups WHERE chat_id = $1", chat_id)
             await conn.execute("DELETE FROM reminders WHERE chat_id = $1", chat_id)
             await conn.execute("DELETE FROM deliveries WHERE chat_id = $1 AND status = 'pending'", chat_id)
         return _count(status)

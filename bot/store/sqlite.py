@@ -86,6 +86,7 @@ from bot.store.flow_rows import flow_statements
 from bot.store.keyring import Keyring, key_file_beside
 from bot.store.migrate import migrate
 from bot.store.sealing import FORGOTTEN_SQLITE, LEGACY_SUPPORTERS, open_item, seal_problem, seal_reply
+from bot.store.sqlite_signups import SQLiteSignups
 
 BUSY_MS = 5000  # how long a writer waits for another process's write
 PRAGMAS = (
@@ -407,7 +408,7 @@ def _run_statements(conn: sqlite3.Connection, statements: list[tuple[str, tuple]
             conn.execute(*statement)
 
 
-class SQLiteStore(AppealLanguages):
+class SQLiteStore(AppealLanguages, SQLiteSignups):
     """`bot.store.base.Store` on SQLite. Create with `open_store`."""
 
     def __init__(self, db: aiosqlite.Connection, path: Path, keyring: Keyring) -> None:
@@ -655,6 +656,7 @@ class SQLiteStore(AppealLanguages):
     async def unsubscribe_chat(self, chat_id: int) -> int:
         async with self._transaction() as db:
             cursor = await db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
+            await db.execute("DELETE FROM signups WHERE chat_id = ?", (chat_id,))
             await db.execute("DELETE FROM reminders WHERE chat_id = ?", (chat_id,))
             await db.execute("DELETE FROM deliveries WHERE chat_id = ? AND status = 'pending'", (chat_id,))
             return cursor.rowcount
@@ -855,6 +857,7 @@ class SQLiteStore(AppealLanguages):
             )
             if chat_id is not None:
                 await db.execute("UPDATE subscriptions SET language = ? WHERE chat_id = ?", (lang, chat_id))
+                await db.execute("UPDATE signups SET language = ? WHERE chat_id = ?", (lang, chat_id))
 
     async def get_language(self, supporter: str) -> str | None:
         rows = await self._fetch("SELECT language FROM supporters WHERE supporter = ?", (supporter,))
@@ -880,6 +883,8 @@ class SQLiteStore(AppealLanguages):
             reminders = await db.execute_fetchall(
                 "SELECT campaign_id, official_id, channel, due_at FROM reminders WHERE chat_id = ?"
                 " ORDER BY due_at", (chat_id,))
+            signups = await db.execute_fetchall(
+                "SELECT choice FROM signups WHERE chat_id = ? ORDER BY choice", (chat_id,))
         return SupporterData(
             supporter=supporter,
             language=language[0][0] if language else None,
@@ -888,6 +893,7 @@ class SQLiteStore(AppealLanguages):
             replies=[_review_item(row, self.keyring) for row in replies],
             problems=[_review_item(row, self.keyring) for row in problems],
             reminders=[PendingReminder(c, o, ch, _parse_instant(due)) for c, o, ch, due in reminders],
+            signups=[row[0] for row in signups],
         )
 
     async def forget(self, supporter: str, chat_id: int, limiter: str | None = None,
@@ -905,7 +911,8 @@ class SQLiteStore(AppealLanguages):
                              f" idempotency_key = {fresh} WHERE supporter = ?", (supporter,))
             await db.execute("DELETE FROM supporters WHERE supporter = ?", (supporter,))
             await db.execute("DELETE FROM flows WHERE owner = ?", (supporter,))  # the bot ended them already
-            for table in ("subscriptions", "reminders", "deliveries"):  # a delivery keeps no chat once over
+            # a delivery keeps no chat once over
+            for table in ("subscriptions", "signups", "reminders", "deliveries"):
                 await db.execute(f"DELETE FROM {table} WHERE chat_id = ?", (chat_id,))
             if recipient is not None:  # deliveries that happened stay counted, under no key of theirs
                 await db.execute(f"UPDATE deliveries SET recipient = {fresh} WHERE recipient = ?",

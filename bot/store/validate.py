@@ -159,3 +159,22 @@ def reminder(request, appeal_languages: tuple[str, ...] = LANGUAGES) -> None:
     ident(request.campaign_id, "campaign_id")
     choice(request.language, LANGUAGES, "language")
     choice(request.appeal_language, appeal_languages, "appeal language")
+
+
+_SIGNUP_CHOICE = re.compile(r"all|(topic|region):[a-z0-9][a-z0-9-]{0,99}")
+
+
+def signup_choices(choices: object) -> list[str]:
+    """Sign-up choices ("all", "topic:<id>", "region:<id>"), sorted, each once."""
+    if isinstance(choices, str) or not all(isinstance(c, str) and _SIGNUP_CHOICE.fullmatch(c)
+                                           for c in choices):  # type: ignore[union-attr]
+        raise ValueError("sign-up choices must be 'all', 'topic:<id>' or 'region:<id>'")
+    return sorted(set(choices))  # type: ignore[arg-type]
+
+
+def signup(chat_id: int, recipient: str, language: str, choices: object) -> list[str]:
+    """A sign-up's parts, or ValueError; the choices, normalised."""
+    chat(chat_id)
+    key_hash(recipient, "recipient")
+    choice(language, LANGUAGES, "language")
+    return signup_choices(choices)

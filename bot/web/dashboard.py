@@ -31,7 +31,7 @@ import hmac
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import urlencode
@@ -40,6 +40,7 @@ import jinja2
 from aiohttp import web
 from markupsafe import Markup
 
+from bot.broadcasts.announcement import signup_rows
 from bot.store import ReviewItem, Store, open_store_at
 from bot.store.charts import per_day_svg
 from bot.store.export import csv_chunks
@@ -90,6 +91,8 @@ class Dashboard:
     throttle: FailureThrottle
     proxy: ProxyPolicy
     failure_delay: float
+    # sign-up choice ("all", "topic:<id>", "region:<id>") -> name, in the order offered
+    choice_names: Mapping[str, str] = field(default_factory=dict)
 
     def campaign_label(self, campaign_id: str) -> str:
         return self.campaign_titles.get(campaign_id) or f"{campaign_id} (not in the catalog)"
@@ -316,6 +319,7 @@ async def index(request: web.Request) -> web.Response:
     stats = await state.store.campaign_stats(campaign)
     if campaign and not await known_campaign(state, campaign, stats.campaigns):
         return unknown_campaign(request, campaign)
+    signups = await state.store.signup_counts()
     items = await state.store.list_problems(open_only=True, limit=REVIEW_LIMIT, campaign_id=campaign)
     query = f"?{urlencode({'campaign': campaign})}" if campaign else ""
     return render(
@@ -328,6 +332,8 @@ async def index(request: web.Request) -> web.Response:
             "by_official": [(state.official_label(o), n) for o, n in stats.by_official.items()],
             "chart": Markup(per_day_svg(stats.by_day)),  # numbers and dates only
             "review": review_rows(state, items),
+            "signups": signups,
+            "signup_rows": signup_rows(signups, dict(state.choice_names)),
             "resolved_word": RESOLVED_WORD,
             "csrf": access.session.csrf if access.session else None,
             "csv_url": "/export.csv" + query,
@@ -349,6 +355,10 @@ async def stats_json(request: web.Request) -> web.Response:
     data["today"] = stats.today.isoformat()
     data["by_day"] = [[day.isoformat(), n] for day, n in stats.by_day]
     data["official_names"] = {o: state.official_names.get(o) for o in stats.by_official}
+    signups = await state.store.signup_counts()
+    rows = signup_rows(signups, dict(state.choice_names))
+    data["signups"] = {"people": signups.people,
+                       "by_choice": {choice: {"name": name, "people": n} for choice, name, n in rows}}
     return web.json_response(data, dumps=lambda value: json.dumps(value, sort_keys=True))
 
 
@@ -460,12 +470,14 @@ def create_app(
     failure_delay: float = FAILED_ATTEMPT_DELAY,
     throttle: FailureThrottle | None = None,
     sessions: SessionTable | None = None,
+    choice_names: Mapping[str, str] | None = None,
 ) -> web.Application:
     """The dashboard over an open store (which the caller keeps and closes).
 
     `campaign_titles` and `official_names` come from the catalog (id ->
     "reference: title", id -> name). `trusted_proxies` are the addresses or
     networks whose X-Forwarded-For/-Proto are believed (DASHBOARD_TRUSTED_PROXY).
+    `choice_names` names the sign-up choices (`bot.broadcasts.announcement.choice_names`).
     """
     app = web.Application(middlewares=[refuse_cross_site_posts, refuse_locked_out_clients])
     app[STATE] = Dashboard(
@@ -477,6 +489,7 @@ def create_app(
         throttle=FailureThrottle() if throttle is None else throttle,
         proxy=ProxyPolicy(trusted_proxies),
         failure_delay=failure_delay,
+        choice_names=dict(choice_names or {}),
     )
     app.on_response_prepare.append(add_security_headers)
     app.add_routes(
@@ -503,6 +516,7 @@ def run_dashboard(
     official_names: Mapping[str, str] | None = None,
     trusted_proxies: Iterable[str | Network] = (),
     key_file: str | os.PathLike[str] | None = None,
+    choice_names: Mapping[str, str] | None = None,
 ) -> None:
     """Serve the dashboard until interrupted (opens its own store connection;
     `key_file` opens the texts supporters typed, see `bot.store.keyring`)."""
@@ -511,7 +525,8 @@ def run_dashboard(
 
     async def make_app() -> web.Application:
         store = await open_store_at(store_path, key_file=key_file)  # a SQLite path or a DATABASE_URL
-        app = create_app(store, token, campaign_titles, official_names, trusted_proxies=trusted)
+        app = create_app(store, token, campaign_titles, official_names, trusted_proxies=trusted,
+                         choice_names=choice_names)
 
         async def close_store(_: web.Application) -> None:
             await store.close()

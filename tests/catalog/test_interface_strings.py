@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from babel import Locale
 
-from bot.catalog import Catalog
+from bot.catalog import Catalog, load_catalog
 from bot.catalog.schema import LANGUAGES
+from tests.conftest import network_tree
 
 
 def names_from_content(catalog: Catalog) -> set[str]:
@@ -49,6 +50,12 @@ def test_the_names_come_from_the_content(catalog):
 
 def test_no_interface_string_names_a_case_a_country_or_an_organisation(catalog):
     assert offending(catalog) == []
+
+
+def test_nor_any_of_a_networks_cases(tmp_path):
+    network = load_catalog(*network_tree(tmp_path))
+    assert {"UA 101.26", "Brasil", "Kenia", "Kenya"} <= names_from_content(network)
+    assert offending(network) == []
 
 
 def test_it_would_catch_one(catalog):

@@ -78,7 +78,7 @@ async def test_with_nothing_open_or_followed_updates_says_so_and_offers_past_cas
     assert screen.text == ("<b>Case updates</b>\nNo case is open for action right now, and you follow none. "
                            "Past cases shows how each earlier case ended, and you can follow one there in "
                            "case it reopens. /stop stops all updates and reminders.")
-    assert screen.button_texts() == ["🗄 Past cases"]
+    assert screen.button_texts() == ["🔔 Tell me about new cases", "🗄 Past cases"]
     calls = await user.press("🗄 Past cases")
     assert calls[-1].text.startswith("<b>Past cases</b>")
     assert api.refusals == []

@@ -20,7 +20,7 @@ async def test_start_in_english_greets_and_shows_the_menu(bot):
         "write, email, call or tweet the officials it names: press Take action.")
     assert call.params["parse_mode"] == "HTML"
     assert call.button_texts() == ["📚 Learn", "❓ Ask a question", "✍️ Take action", "🗄 Past cases",
-                                   "🔒 About / Privacy", "🌐 Español"]
+                                   "🔒 About / Privacy", "🔔 Tell me about new cases", "🌐 Español"]
 
 
 async def test_start_in_spanish_for_es_clients(bot):
@@ -33,7 +33,7 @@ async def test_start_in_spanish_for_es_clients(bot):
                               "EE. UU. y México pondría a muchas personas en riesgo. Puedes escribir, enviar "
                               "un correo, llamar o tuitear a las autoridades que nombra: pulsa Actúa.")
     assert call.button_texts() == ["📚 Infórmate", "❓ Haz una pregunta", "✍️ Actúa", "🗄 Casos anteriores",
-                                   "🔒 Acerca de / Privacidad", "🌐 English"]
+                                   "🔒 Acerca de / Privacidad", "🔔 Avísame de casos nuevos", "🌐 English"]
 
 
 async def test_a_name_with_html_is_escaped_in_the_greeting(bot):

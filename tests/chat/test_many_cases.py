@@ -195,7 +195,7 @@ async def test_after_its_closing_update_a_case_is_an_archive(bot, services, cloc
     calls = await user.press("menu:past")
     assert calls[-1].text.startswith("<b>Past cases</b>")
     assert calls[-1].button_texts() == ["UA 999.99: TEST CASE (fictional): free the made-up…",
-                                        "🏠 Menu"]
+                                        "🔔 Tell me about new cases", "🏠 Menu"]
     calls = await user.press(f"arch:case:{TEST_CASE}")
     archive = calls[-1]
     assert ("🗄 <b>This case closed on 1 October 2018.</b>\n<b>Sam Sample released (fictional)</b>: The "
@@ -240,12 +240,12 @@ async def test_once_every_case_has_closed_take_action_says_so(bot, clock):
     assert "No Urgent Action is open for action today. You can still see how past cases" in greeting.text
     calls = await user.press("menu:act")
     assert calls[-1].text.startswith("<b>Take action</b>\nNo case is open for action right now.")
-    assert calls[-1].button_texts() == ["🗄 Past cases", "🏠 Menu"]
+    assert calls[-1].button_texts() == ["🔔 Tell me about new cases", "🗄 Past cases", "🏠 Menu"]
     calls = await user.press("menu:past")
     assert calls[-1].button_texts() == [  # most recently closed first
         "UA 150.18: US–Mexico asylum deal would put many at risk",
         "UA 999.99: TEST CASE (fictional): free the made-up…",
-        "🏠 Menu"]
+        "🔔 Tell me about new cases", "🏠 Menu"]
 
 
 async def test_following_a_closed_case_says_it_is_closed(bot, clock):

@@ -48,6 +48,8 @@ async def test_stats_for_organizers_and_refusal_for_others(bot):
     await supporter.press(DONE_BUTTON["call"])
     assert texts_of(await supporter.send("/stats")) == ["This command is for organizers."]
     assert texts_of(await supporter.send("/problems")) == ["This command is for organizers."]
+    await supporter.send("/signup")
+    await supporter.press("sig:r:americas")
 
     calls = await sim.user(user_id=ORGANIZER_ID).send("/stats ua-150-18")
     assert [c.method for c in calls] == ["sendMessage", "sendPhoto"]
@@ -57,7 +59,11 @@ async def test_stats_for_organizers_and_refusal_for_others(bot):
                              "<b>By channel</b>\n• call: 1\n\n<b>By official</b>\n• Gerónimo Gutiérrez: 1\n\n"
                              "<i>Unique supporters: each person counts once per case, however often they "
                              "report. Someone who deletes their data (/forget) counts again if they report "
-                             "again on a later day: nothing links them to who they were.</i>")
+                             "again on a later day: nothing links them to who they were.</i>\n\n"
+                             "<b>Signed up for new cases:</b> 1\n• all new cases: 0\n• Safe third country: "
+                             "the US–Mexico talks and US asylum policy: 0\n• Africa: 0\n• Americas: 1\n"
+                             "• Asia and the Pacific: 0\n• Europe and Central Asia: 0\n"
+                             "• Middle East and North Africa: 0")
     filename, png, _ = calls[1].files["photo"]
     assert png.startswith(b"\x89PNG") and filename == "stats.png"
     assert api.refusals == []

@@ -2,7 +2,8 @@
 
 One supporter goes through everything the bot offers, at LOG_LEVEL=DEBUG
 with JSON logs: a question, a letter (its text and its PDF) with a typed
-name, city and sentence, a report of several, following the case, a case
+name, city and sentence, a report of several, following the case, a sign-up
+for new cases of a topic and a region, a case
 update that fails to reach them (its failure is logged), an official's
 reply, a contact problem, a reminder, then /forget. Then the database file, its -wal and -shm
 (or the PostgreSQL dump), every table, and the captured log are searched for
@@ -22,6 +23,7 @@ import pytest
 from bot.bot_api.simulator import Simulator
 from bot.bot_api.transport import BotApiRefusal
 from bot.core.logs import configure_logging
+from bot.store import SignupCounts
 from bot.store.postgres import open_postgres_store
 from tests.chat.test_case_updates import wait_for_broadcasts
 from tests.conftest import ORGANIZER_ID, make_services, start_bot, stop_bot, texts_of
@@ -66,6 +68,11 @@ async def journey(user, clock, sim, api, store) -> None:
     await user.press("👥 We sent more than one")
     await user.send("3")
     await user.press("🔔 Follow this case for updates")
+    # Signs up for new cases of a topic and a region: the chat and the choices are kept, until /forget.
+    await user.send("/signup")
+    await user.press("sig:t:safe-third-country")
+    await user.press("sig:r:americas")
+    assert await store.signup_of(TELEGRAM_ID) == ["region:americas", "topic:safe-third-country"]
     # A case update that cannot reach them: the failure is logged (at INFO), without their chat.
     not_found = BotApiRefusal(400, "Bad Request: chat not found")
     api.fault = lambda method, params: (
@@ -161,6 +168,8 @@ async def after_forget_nothing_leads_back(store, on_disk, settings, clock, match
     assert {(i.kind, i.problem, i.text) for i in items} == {
         ("problem", "disconnected", None), ("reply", None, "[erased by the supporter]")}
     assert await store.subscribers_of("ua-150-18") == []
+    assert await store.signup_of(TELEGRAM_ID) == []  # no sign-up: neither the chat nor its choices
+    assert await store.signup_counts() == SignupCounts(people=0, by_choice={})
     assert await store.claim_due_reminders(datetime(2100, 1, 1, tzinfo=UTC), 10) == []  # none left
 
 

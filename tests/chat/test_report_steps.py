@@ -19,9 +19,11 @@ from tests.chat.test_flows_expire import restarted
 from tests.chat.test_take_action import complete
 from tests.conftest import start_bot, stop_bot, texts_of
 
-AFTER_EN = ["🔔 Follow this case for updates", "✍️ Take another action", "📬 An official replied",
+AFTER_EN = ["🔔 Follow this case for updates", "🔔 Tell me about new cases", "✍️ Take another action",
+            "📬 An official replied",
             "⚠️ A contact didn't work", "📚 Learn", "🏠 Menu"]
-AFTER_ES = ["🔔 Seguir este caso", "✍️ Otra acción", "📬 Un funcionario respondió",
+AFTER_ES = ["🔔 Seguir este caso", "🔔 Avísame de casos nuevos", "✍️ Otra acción",
+            "📬 Un funcionario respondió",
             "⚠️ Un contacto no funcionó", "📚 Infórmate", "🏠 Menú"]
 THANKS_FIRST_EN = ("🙏 Thank you! Your action is counted. You are the first person to report acting on "
                    "UA 150.18 through this bot.")

@@ -63,7 +63,7 @@ def test_a_pseudo_terminal_session_answers_each_line_and_quits_on_ctrl_d(tmp_pat
     os.write(fd, b"/start\n")
     assert "[#3] \u270d\ufe0f Take action" in read_until("Español")
     os.write(fd, b"#9\n")
-    assert "(no button #9; there are 6)" in read_until("there are 6")
+    assert "(no button #9; there are 7)" in read_until("there are 7")
     os.write(fd, b"\x04")  # Ctrl-D
     _, status = os.waitpid(pid, 0)
     os.close(fd)

@@ -51,7 +51,7 @@ async def test_a_typed_number_answers_how_many_and_hash_n_presses_a_button(setti
 
 async def test_a_hash_number_past_the_buttons_is_refused_with_the_count(settings):
     printed, _ = await session(settings, "/start", "#9", "#abc")
-    assert "(no button #9; there are 6)" in printed
+    assert "(no button #9; there are 7)" in printed
     assert printed.count("(no button") == 1  # "#abc" is text, sent to the bot as a question
     assert "I'm not sure I understood" in printed
 
@@ -167,7 +167,7 @@ async def test_on_todays_clock_ua_150_18_is_an_archive_with_no_way_to_send_or_re
     """`make run` today: Take action says nothing is open; the case's screen is
     its archive (closed since 30 October 2018, and why), the past appeal has
     no link and no report button, and nothing can be counted."""
-    printed, _ = await session(settings, "/start", "#3", "#1", "#1", "#1", as_of=None)
+    printed, _ = await session(settings, "/start", "#3", "#2", "#1", "#1", as_of=None)  # #1: sign up
     assert "No case is open for action right now." in printed
     assert "This case closed on 30 October 2018." in printed
     assert "A past appeal, for the record only. Please do not send it" in printed

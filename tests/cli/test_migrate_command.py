@@ -50,6 +50,10 @@ async def populate(path) -> None:
         await store.finish_delivery(broadcast.id, key(501), "sent", NOW)
         await store.schedule_reminder(ReminderRequest(
             2002, "ua-150-18", "luis-videgaray", "email", "es", "en", NOW + timedelta(days=1)))
+        # sign-ups for new cases and an announcement (migration 0009)
+        await store.set_signup(-100_000_000_009, key(509), "es",
+                               ["topic:safe-third-country", "region:africa"])
+        await store.open_announcement("ua-150-18", ["all", "topic:safe-third-country"], NOW)
 
 
 def comparable(value):

@@ -537,12 +537,13 @@ async def test_forget_removes_the_key_everywhere_and_keeps_the_counts(store, tmp
                                                      "note by Quetzalcoatl", victim, "p9"))
     await store.schedule_reminder(ReminderRequest(chat, "ua-150-18", "luis-videgaray", "email", "es", "es",
                                                   datetime.now(UTC)))
+    await store.set_signup(chat, key(501), "es", ["topic:safe-third-country", "region:americas"])
     await store.subscribe(2001, "ua-150-18", key(502), "en", supporter=key(2))
     broadcast = await store.open_broadcast("ua-150-18", 1, "followers", datetime.now(UTC))  # pending to both
     await store.save_flows({victim: store.keyring.seal(victim, '{"user": 7319446002}', "flows")})
     before = await store.campaign_stats(today=TODAY)
     holds = {"actions", "official_replies", "contact_problems", "subscriptions", "reminders", "deliveries",
-             "supporters", "flows"}  # every table that can hold the person
+             "supporters", "flows", "signups"}  # every table that can hold the person
     columns = await columns_by_table(store)
     personal = {t for t, names in columns.items() if {"supporter", "chat_id", "owner"} & set(names)}
     assert personal <= holds | {"broadcasts"}, f"fill these in this test too: {personal - holds}"

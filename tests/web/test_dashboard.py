@@ -689,6 +689,26 @@ async def test_officials_are_shown_by_name_on_the_page_and_in_the_json(make_clie
     assert set(data["official_names"]) == set(data["by_official"])
 
 
+async def test_signups_are_counted_by_topic_and_region_on_the_page_and_in_the_json(make_client, store):
+    names = {"all": "all new cases", "topic:safe-third-country": "Safe third country agreements",
+             "region:americas": "Americas"}
+    await store.set_signup(1, supporter(1), "en", ["all"])
+    await store.set_signup(2, supporter(2), "es", ["region:americas", "topic:gone-topic"])
+    client = await make_client(choice_names=names)
+    body = await (await client.get("/", headers=bearer())).text()
+    section = body[body.index('id="signups-people"'):body.index('id="review"')]
+    assert '<span id="signups-people">2</span>' in body
+    cells = re.findall(r"<td(?: class=\"n\")?>([^<]*)</td>", section)
+    assert cells == ["all new cases", "1", "Safe third country agreements", "0", "Americas", "1",
+                     "topic:gone-topic (not in content)", "1"]
+    data = await (await client.get("/stats.json", headers=bearer())).json()
+    assert data["signups"] == {"people": 2, "by_choice": {
+        "all": {"name": "all new cases", "people": 1},
+        "topic:safe-third-country": {"name": "Safe third country agreements", "people": 0},
+        "region:americas": {"name": "Americas", "people": 1},
+        "topic:gone-topic": {"name": "topic:gone-topic (not in content)", "people": 1}}}
+
+
 # -- figures, CSV, headers ---------------------------------------------------------------
 
 

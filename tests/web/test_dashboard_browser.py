@@ -45,6 +45,8 @@ TITLES = {  # long, as real case titles are: the phone layout must still fit
     "ua-12-20": "UA 12.20: A case with no actions reported yet",
 }
 OFFICIALS = {"luis-videgaray": "Luis Videgaray Caso", "alfonso-navarrete": "Alfonso Navarrete Prida"}
+CHOICES = {"all": "all new cases", "topic:safe-third-country": "Safe third country agreements",
+           "region:americas": "Americas", "region:africa": "Africa"}  # sign-up choices, named
 LONG_NOTE = "Bounced: https://mail.example.org/undeliverable/" + "x" * 90
 
 
@@ -81,6 +83,9 @@ async def seed(path: Path):
         await store.record_reply(
             ReplyReport("ua-150-18", "alfonso-navarrete", "The minister's office says the agreement "
                         "is not under negotiation.", None, "r1"))
+        for chat, choices in ((1, ["all"]), (2, ["region:americas", "topic:safe-third-country"]),
+                              (3, ["region:americas"])):
+            await store.set_signup(chat, supporter_key(100 + chat, b"browser"), "en", choices)
         return await store.campaign_stats(), [row async for row in store.export_actions()]
 
 
@@ -111,10 +116,12 @@ def server(tmp_path):
     code = (
         "import json, sys; from bot.web.dashboard import run_dashboard;"
         "run_dashboard(sys.argv[1], sys.argv[2], port=int(sys.argv[3]),"
-        " campaign_titles=json.loads(sys.argv[4]), official_names=json.loads(sys.argv[5]))"
+        " campaign_titles=json.loads(sys.argv[4]), official_names=json.loads(sys.argv[5]),"
+        " choice_names=json.loads(sys.argv[6]))"
     )
     process = subprocess.Popen(
-        [sys.executable, "-c", code, str(path), TOKEN, str(port), json.dumps(TITLES), json.dumps(OFFICIALS)],
+        [sys.executable, "-c", code, str(path), TOKEN, str(port), json.dumps(TITLES), json.dumps(OFFICIALS),
+         json.dumps(CHOICES)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -185,6 +192,12 @@ def test_organizer_signs_in_reads_figures_downloads_csv_and_signs_out(server, br
     assert "Number out of service" in page.inner_text("#problems")
     officials = page.inner_text("#by-official")
     assert "Luis Videgaray Caso" in officials and "luis-videgaray" not in officials
+    # sign-ups for new cases, by topic and region (each choice by name, zeros included)
+    assert page.inner_text("#signups-people") == "3"
+    signed_up = page.eval_on_selector_all("#signups tbody tr",
+                                          "rows => rows.map(r => r.innerText.split('\\t'))")
+    assert signed_up == [["all new cases", "1"], ["Safe third country agreements", "1"], ["Americas", "2"],
+                    ["Africa", "0"]]
     page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
 
     with page.expect_download() as download_info:
