@@ -68,4 +68,5 @@ def test_an_error_outside_the_draft_is_still_an_error(tmp_path, monkeypatch, cap
         campaign.read_text(encoding="utf-8").replace("deadline: 2018-09-27", "deadline: 2018-02-31")
     )
     code, _, err = run(monkeypatch, capsys, tmp_path, "check")
-    assert code == 1 and "'deadline' is not a valid date" in err and "ua-8-15" not in err
+    assert code == 1 and "ua-8-15" not in err
+    assert "'deadline': '2018-02-31' is not a day of the calendar" in err
