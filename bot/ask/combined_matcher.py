@@ -15,8 +15,10 @@ as buttons) when two or three are close, and declines when nothing is:
    are relatively close in meaning, whatever the model's own scale, and the
    lexical tier keeps its exact words, accents folded and typos corrected.
 3. **Answer** when the fused best beats the runner-up by ``ANSWER_MARGIN``
-   *and* one tier is sure of it on its own scale (lexical ``ANSWER_LEXICAL``
-   or semantic ``ANSWER_SEMANTIC``): the margin keeps neighbouring entries
+   *and* a tier is sure of it on its own scale (lexical ``ANSWER_LEXICAL``,
+   or semantic ``ANSWER_SEMANTIC`` with lexical ``ANSWER_SEMANTIC_LEXICAL``:
+   off-topic questions built from the FAQ's words, "what is the capital of
+   Honduras", are close in meaning and far in words): the margin keeps neighbouring entries
    (the Canada agreement and the Mexico talks) from being answered for each
    other, the absolute bar keeps off-topic questions out.
 4. **Ask back** with the ``OFFERED`` closest entries, in fused order, when the
@@ -57,14 +59,15 @@ from bot.ask.faq_matcher import EMPTY, MAX_INPUT_CHARS, SUGGESTIONS, FaqMatcher,
 from bot.ask.question_kind import ENTRY_FOR, Kind, kind_of
 from bot.ask.text_normalise import STOP_WORDS, tokenise
 
-__all__ = ["ANSWER_LEXICAL", "ANSWER_MARGIN", "ANSWER_SEMANTIC", "ASK_LEXICAL", "ASK_SEMANTIC",
+__all__ = ["ANSWER_LEXICAL", "ANSWER_MARGIN", "ANSWER_SEMANTIC", "ANSWER_SEMANTIC_LEXICAL", "ASK_LEXICAL", "ASK_SEMANTIC",
            "FUSION_WEIGHT", "LEXICAL_ASK_FLOOR", "OFFERED", "Asked", "Outcome", "Ranker", "ask",
            "ask_off_loop", "decide"]
 
-FUSION_WEIGHT = 0.15  # per standard deviation of semantic similarity, added to the lexical score
+FUSION_WEIGHT = 0.20  # per standard deviation of semantic similarity, added to the lexical score
 ANSWER_MARGIN = 0.08
 ANSWER_LEXICAL = 0.40
 ANSWER_SEMANTIC = 0.52
+ANSWER_SEMANTIC_LEXICAL = 0.25  # the lexical score a semantic-only answer still needs
 ASK_LEXICAL = 0.25
 ASK_SEMANTIC = 0.40
 LEXICAL_ASK_FLOOR = 0.20
@@ -145,7 +148,8 @@ def decide(lexical: FaqMatcher, lang: str, text: str, first: Match, scores: np.n
     best, second = order[0], order[1] if len(order) > 1 else order[0]
     closest = tuple(ids[i] for i in order[:OFFERED])
     margin = fused[best] - fused[second] if len(order) > 1 else float("inf")
-    sure = scores[best] >= ANSWER_LEXICAL or semantic[best] >= ANSWER_SEMANTIC
+    sure = scores[best] >= ANSWER_LEXICAL or (
+        semantic[best] >= ANSWER_SEMANTIC and scores[best] >= ANSWER_SEMANTIC_LEXICAL)
     if margin >= ANSWER_MARGIN and sure:
         return Asked(Match(ids[best], round(float(fused[best]), 4), closest[1:]), lang, "both", "answered")
     near = scores[best] >= ASK_LEXICAL or semantic[best] >= ASK_SEMANTIC

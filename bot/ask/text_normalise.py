@@ -255,6 +255,58 @@ _LONGEST_SYNONYM = max(len(key) for key in SYNONYMS)
 # passed over with one set look-up instead of one per possible length.
 _SYNONYM_STARTS = frozenset(key[0] for key in SYNONYMS)
 
+# Typed names: one slip in a long word of a multi-word name ("safe third
+# counttry", "tercer pais segyro") still makes the name, if another of its
+# words is exact. Without this, the name's words stay loose, and loose they
+# are rare in the FAQ (its phrasings hold the name's token): the most basic
+# question was declined for one typo. Single-word names are never corrected
+# ("comer" is not COMAR), nor words under five letters.
+_FUZZY_MIN = 5
+_NAME_WORDS = frozenset(w for key in SYNONYMS if len(key) > 1 for w in key if len(w) >= _FUZZY_MIN)
+_NAME_WORD_DELETIONS: dict[str, frozenset[str]] = {}
+for _word in _NAME_WORDS:
+    for _variant in {_word} | {_word[:i] + _word[i + 1:] for i in range(len(_word))}:
+        _NAME_WORD_DELETIONS[_variant] = _NAME_WORD_DELETIONS.get(_variant, frozenset()) | {_word}
+_MULTI_WORD_KEYS = frozenset(key for key in SYNONYMS if len(key) > 1)
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ by one letter dropped, added, replaced,
+    or two neighbours swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return a == b
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+def _name_word(word: str) -> str | None:
+    """The one name word ``word`` is a slip of (None: none, or several)."""
+    if len(word) < _FUZZY_MIN - 1 or word in _NAME_WORDS:
+        return None
+    found = set(_NAME_WORD_DELETIONS.get(word, ()))
+    for i in range(len(word)):
+        found |= _NAME_WORD_DELETIONS.get(word[:i] + word[i + 1:], frozenset())
+    found = {w for w in found if _one_slip(word, w)}
+    return found.pop() if len(found) == 1 else None
+
+
+def _fuzzy_name(raw: list[str], i: int) -> tuple[str, int] | None:
+    """A multi-word name at ``raw[i:]`` with one typed slip: (token, words used)."""
+    for size in range(min(_LONGEST_SYNONYM, len(raw) - i), 1, -1):
+        window = raw[i : i + size]
+        fixed = [_name_word(w) or w for w in window]
+        if fixed == window or all(f != w for f, w in zip(fixed, window, strict=True)):
+            continue
+        canonical = SYNONYMS.get(tuple(fixed))
+        if canonical is not None and tuple(fixed) in _MULTI_WORD_KEYS:
+            return canonical, size
+    return None
+
+
 # "US" and "UN" in capitals are the country and the organisation; in lower
 # case they are the English pronoun and the Spanish article. So these two are
 # recognised on the original text, before casefolding loses the difference.
@@ -298,6 +350,11 @@ def tokenise(text: str) -> list[str]:
     i = 0
     while i < len(raw):
         if raw[i] not in _SYNONYM_STARTS:
+            fuzzy = _fuzzy_name(raw, i) if len(raw) - i > 1 else None
+            if fuzzy is not None:
+                out.append(fuzzy[0])
+                i += fuzzy[1]
+                continue
             out.append(raw[i])
             i += 1
             continue
@@ -308,6 +365,11 @@ def tokenise(text: str) -> list[str]:
                 i += size
                 break
         else:
+            fuzzy = _fuzzy_name(raw, i)
+            if fuzzy is not None:
+                out.append(fuzzy[0])
+                i += fuzzy[1]
+                continue
             out.append(raw[i])
             i += 1
     return out
