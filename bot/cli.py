@@ -67,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--lang", choices=["en", "es"],
                      help="answer in this language (default: the question's own; English if it does not say)")
     ask.add_argument("--json", action="store_true",
-                     help="print {id, score, suggestions, lang, tier} as JSON")
+                     help="print {id, score, suggestions, lang, tier, outcome, offered} as JSON")
     ask.add_argument("--as-of", type=_day, metavar="YYYY-MM-DD",
                      help="answer as on this day (the cases open then); default today")
 
@@ -190,11 +190,12 @@ def _ask(settings: Settings, question: str, lang: str | None, as_json: bool, tod
         if as_json:
             print(json.dumps({"id": match.id, "score": round(match.score, 4),
                               "suggestions": list(match.suggestions), "lang": answer_lang,
-                              "tier": asked.tier}, ensure_ascii=False), flush=True)
+                              "tier": asked.tier, "outcome": asked.outcome,
+                              "offered": list(asked.offered)}, ensure_ascii=False), flush=True)
             continue
         if reading:  # answers in a row: each under its question, a blank line between them
             print(f"\nQ: {text}" if number else f"Q: {text}")
-        print(answer_text(catalog, match, answer_lang, today), flush=True)
+        print(answer_text(catalog, match, answer_lang, today, asked.outcome), flush=True)
     return 0
 
 

@@ -13,13 +13,16 @@ from bot.catalog.i18n import Texts
 from bot.store import CampaignStats
 
 
-def answer_text(catalog: Catalog, match: Match, lang: str, today: date) -> str:
-    """The entry's answer on `today` with its sources, or the decline with suggestions."""
+def answer_text(catalog: Catalog, match: Match, lang: str, today: date, outcome: str | None = None) -> str:
+    """The entry's answer on `today` with its sources; when asking back, the
+    entries offered; when declining, the closest entries (for the organizer)."""
     if match.id is None:
         if not match.suggestions:
             return "(no question found in that text)"
         closest = "\n".join(f"  - {s}: {catalog.faq[s].questions.as_mapping()[lang][0]}"
                             for s in match.suggestions)
+        if outcome == "asked_back":
+            return f"(not sure; asking back at score {match.score:.2f}) Did you mean:\n{closest}"
         return f"(not sure; declined at score {match.score:.2f}) Closest topics:\n{closest}"
     entry = catalog.faq[match.id]
     # Several passages of one document are one source to a reader: each title once, in order.

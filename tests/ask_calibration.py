@@ -33,6 +33,9 @@ SEMANTIC_BARS = tuple(np.round(np.arange(0.50, 0.71, 0.02), 2))
 BOTH_LEXICAL = (0.0, 0.1, 0.15, 0.2, 0.25)
 
 
+_RANKS: dict[str, list] = {}
+
+
 def features(matcher, tier, items, weight):
     """Per question (kind rules aside): margin, lexical and semantic score of
     the fused best, whether it is right, whether it is off-topic."""
@@ -45,8 +48,10 @@ def features(matcher, tier, items, weight):
         first, scores = matcher.scored(text, lang)
         if scores is None:
             continue
+        if text not in _RANKS:
+            _RANKS[text] = tier.rank(text)
         cm.FUSION_WEIGHT = weight
-        order, fused, semantic = cm._fused(matcher.ids, scores, tier.rank(text))
+        order, fused, semantic = cm._fused(matcher.ids, scores, _RANKS[text])
         best, second = order[0], order[1]
         expected = labels(item)
         rows.append((fused[best] - fused[second], scores[best], semantic[best],
@@ -54,8 +59,11 @@ def features(matcher, tier, items, weight):
     return np.array(rows, dtype=float)
 
 
-def main() -> None:
-    matcher, tier = build(False)
+def main(tier=None) -> list:
+    """Print and return the best settings; ``tier`` another model's (tests/bench/compare_models.py)."""
+    matcher, default_tier = build(tier is not None)
+    tier = tier or default_tier
+    _RANKS.clear()
     groups = {}
     for name in SETS:
         items = load_eval(DATA / name)
@@ -84,6 +92,7 @@ def main() -> None:
     print("right% margin lexical semantic semantic-needs-lexical weight")
     for row in results[:10]:
         print(*row)
+    return results
 
 
 if __name__ == "__main__":

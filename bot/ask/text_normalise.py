@@ -55,7 +55,9 @@ def _wordset(text: str) -> frozenset[str]:
 # entry in those words, and the matcher's idf already discounts them.
 # Interrogatives that carry intent ("who", "why", "when", "cuando", "quien")
 # are kept: "who signs it?" and "when is it signed?" are different entries.
-# Written without accents because they are compared after folding.
+# Written without accents because they are compared after folding. Chat
+# spellings of these words count too ("waht", "q", "porfa"): left unknown,
+# they cost a short question its answer.
 STOP_WORDS_EN = _wordset(
     """
     a an the and or but if of to in on at by for with from as into about than then
@@ -67,6 +69,7 @@ STOP_WORDS_EN = _wordset(
     one ones someone anyone something anything mine yours myself itself
     don doesn didn isn aren wasn weren hasn haven hadn wouldn couldn shouldn
     hi hello please thanks thank tell placename
+    waht wat wht whta teh pls plz thx
     """
 )
 STOP_WORDS_ES = _wordset(
@@ -80,6 +83,7 @@ STOP_WORDS_ES = _wordset(
     algo alguien algun alguna alguno nada nadie todo toda todos todas
     otro otra otros otras mismo misma exactamente realmente incluso
     hola gracias placename
+    q qe qeu ke xq pq porfa
     """
 )
 STOP_WORDS = STOP_WORDS_EN | STOP_WORDS_ES
@@ -361,6 +365,11 @@ def tokenise(text: str) -> list[str]:
         for size in range(min(_LONGEST_SYNONYM, len(raw) - i), 0, -1):
             canonical = SYNONYMS.get(tuple(raw[i : i + size]))
             if canonical is not None:
+                # A longer name with one slip beats a shorter exact one
+                # ("tercer pais segro" is the whole name, not "tercer pais").
+                fuzzy = _fuzzy_name(raw, i) if size < _LONGEST_SYNONYM else None
+                if fuzzy is not None and fuzzy[1] > size:
+                    canonical, size = fuzzy
                 out.append(canonical)
                 i += size
                 break
