@@ -22,8 +22,8 @@ import numpy as np
 from bot.ask import combined_matcher as cm
 from bot.ask.question_kind import kind_of
 from tests.ask.noisy_questions import variants
-from tests.ask_evaluation import DATA, build, labels
 from tests.ask.test_faq_matcher import load_eval
+from tests.ask_evaluation import DATA, build, labels
 
 SETS = ("faq_eval_blind.yaml", "faq_eval.yaml", "faq_eval_fresh.yaml")
 WEIGHTS = (0.1, 0.15, 0.2)

@@ -64,7 +64,8 @@ class Figures:
 
     def as_dict(self) -> dict:
         return {
-            "questions": self.on_topic + self.off_topic, "on_topic": self.on_topic, "off_topic": self.off_topic,
+            "questions": self.on_topic + self.off_topic, "on_topic": self.on_topic,
+            "off_topic": self.off_topic,
             "right_first_pct": self.pct(self.right, self.on_topic),
             "right_first_or_offered_pct": self.pct(self.right_or_offered, self.on_topic),
             "wrong_pct": self.pct(self.wrong, self.on_topic),

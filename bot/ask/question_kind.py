@@ -81,7 +81,8 @@ _LEGAL = re.compile(r"\b" + _words(
     "status", "estatus", "sent back", "send him back", "send her back",
     "devolv\\w*", "devuelv\\w*", "regres\\w*", "cross\\w*", "cruz\\w*", "cruce", "remain in mexico", "mpp",
     "appointment", "interview", "entrevista", "stay", "quedar\\w*", "comar", "cbp", "uscis", "tramite",
-    "agarr\\w*", "caught", "a[sz]+[iy]+l\\w*", "as\\w?lum", "asy\\w*", "juicio", "documentos", "documents", "undocumented", "indocumentad\\w*",
+    "agarr\\w*", "caught", "a[sz]+[iy]+l\\w*", "as\\w?lum", "asy\\w*", "juicio", "documentos", "documents",
+    "undocumented", "indocumentad\\w*",
 ) + r"\b")
 
 _CHAT = re.compile(r"\b" + _words(

@@ -17,9 +17,8 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-import pytest
-
 import numpy as np
+import pytest
 
 from bot.ask.combined_matcher import (
     ANSWER_LEXICAL,
@@ -173,7 +172,8 @@ def test_a_personal_situation_gets_legal_help_first_and_its_topics_beside(with_t
     ranked = [("sent-back-to-mexico", 0.8), ("is-mexico-safe", 0.6), ("legal-help", 0.3), ("privacy", 0.1)]
     text = "my brother asked for asylum at the border, will they send him back to mexico?"
     asked = decide(KindFaq(), "en", text, first, scores, ranked if with_tier else None)  # type: ignore[arg-type]
-    assert (asked.outcome, asked.match.id, asked.tier, asked.kind) == ("answered", "legal-help", "rule", "personal")
+    assert (asked.outcome, asked.match.id, asked.tier, asked.kind) == (
+        "answered", "legal-help", "rule", "personal")
     assert asked.offered == ("sent-back-to-mexico", "is-mexico-safe")
 
 
@@ -182,7 +182,8 @@ def test_fear_about_the_chat_gets_the_privacy_answer_and_no_policy_beside() -> N
     first = Match("sent-back-to-mexico", 0.6, ())
     text = "will I be deported if I write here? can the government see this chat?"
     asked = decide(KindFaq(), "en", text, first, scores, None)  # type: ignore[arg-type]
-    assert (asked.outcome, asked.match.id, asked.kind, asked.offered) == ("answered", "privacy", "chat_fear", ())
+    assert (asked.outcome, asked.match.id, asked.kind, asked.offered) == (
+        "answered", "privacy", "chat_fear", ())
 
 
 def test_without_the_kinds_entries_the_rules_are_off() -> None:
@@ -358,7 +359,8 @@ def test_acceptance_on_the_development_set(lexical: FaqMatcher, tier: SemanticTi
     items = load_eval(EVAL_FILE.with_name("faq_eval_blind.yaml"))
     items = variants(items) if noisy else items
     figures = score(lexical, tier, items)
-    report = "\n".join([f"development set{' (noisy)' if noisy else ''}: {figures.summary()}", *figures.misses])
+    name = "development set (noisy)" if noisy else "development set"
+    report = "\n".join([f"{name}: {figures.summary()}", *figures.misses])
     print(report)
     assert figures.right / figures.on_topic >= (0.86 if noisy else 0.90), report
     assert figures.wrong / figures.on_topic <= 0.02, report
@@ -368,7 +370,8 @@ def test_acceptance_on_the_development_set(lexical: FaqMatcher, tier: SemanticTi
 
 
 @needs_semantic
-def test_a_question_between_two_entries_is_asked_back_not_answered(lexical: FaqMatcher, tier: SemanticTier) -> None:
+def test_a_question_between_two_entries_is_asked_back_not_answered(lexical: FaqMatcher,
+                                                                   tier: SemanticTier) -> None:
     question = "¿Qué almacenan sobre mí?"  # "what do you store about me": the privacy entry
     asked = ask(lexical, tier, question)
     assert asked.outcome == "asked_back" and asked.offered[0] == "privacy"

@@ -69,7 +69,8 @@ def measure(name: str) -> None:
     p50, p99 = times[len(times) // 2], times[int(len(times) * 0.99)]
     print(f"{name}: build {build_s:.1f} s, RSS added {added:.0f} MB, rank p50 {p50:.1f} ms p99 {p99:.1f} ms")
     best = ask_calibration.main(tier)[0]
-    _, cm.ANSWER_MARGIN, cm.ANSWER_LEXICAL, cm.ANSWER_SEMANTIC, cm.ANSWER_SEMANTIC_LEXICAL, cm.FUSION_WEIGHT = best
+    (_, cm.ANSWER_MARGIN, cm.ANSWER_LEXICAL, cm.ANSWER_SEMANTIC, cm.ANSWER_SEMANTIC_LEXICAL,
+     cm.FUSION_WEIGHT) = best
     matcher, _ = ask_calibration.build(True)
     print(f"{name}, best setting {best}")
     print(f"  development set: {score(matcher, tier, items).summary()}")

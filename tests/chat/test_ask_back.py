@@ -30,7 +30,8 @@ def label(catalog, entry_id: str, lang: str) -> str:
 @pytest.mark.parametrize(("lang", "question", "offered", "menu"), [
     ("en", "tell me about mexico", ("us-mexico-agreement-status", "merida-initiative", "why-groups-oppose"),
      "🏠 Menu"),
-    ("es", "méxico y el asilo", ("asylum-claims-mexico", "mexico-asylum-system", "is-mexico-safe"), "🏠 Menú"),
+    ("es", "méxico y el asilo", ("asylum-claims-mexico", "mexico-asylum-system", "is-mexico-safe"),
+     "🏠 Menú"),
 ])
 async def test_two_or_three_close_entries_are_asked_back_and_the_pressed_one_answered(
         bot, catalog, lang, question, offered, menu):
@@ -83,7 +84,8 @@ async def test_a_personal_situation_gets_legal_help_first_with_its_topic_beneath
     ("es", "¿me pueden deportar por escribir en este chat? ¿el gobierno ve lo que escribo?",
      "En pocas palabras: las preguntas que escribes aquí no se guardan."),
 ])
-async def test_fear_about_the_chat_gets_the_privacy_answer_in_plain_words(bot, catalog, lang, question, opening):
+async def test_fear_about_the_chat_gets_the_privacy_answer_in_plain_words(bot, catalog, lang, question,
+                                                                           opening):
     sim, api = bot
     (answer,) = await sim.user(language_code="en").send(question)
     privacy = catalog.faq["privacy"]
