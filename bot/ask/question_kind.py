@@ -73,6 +73,14 @@ _PERSONAL = [
                r"(?:deportar|devolver|regresar|detener|sacar|mandar)"),
     re.compile(r"\b(?:estoy|estamos)\s+(?:en|esperando|detenid[oa]s?|sin papeles|atorad[oa]s?)\b"),
     re.compile(r"\bsoy\s+(?:de|solicitante|indocumentad[oa]|refugiad[oa])\b"),
+    re.compile(r"\b(?:i|we|he|she|they)\s+(?:was|were|got|have been|has been|had been)\s+(?:deported|detained|"
+               r"arrested|sent back|returned|denied|rejected|caught)"),
+    re.compile(r"\b(?:i|we)\s+(?:crossed|entered|came|arrived|fled|applied|asked for|requested|filed)\b"),
+    re.compile(r"\b(?:i|we)\s+(?:don'?t|do not|dont)\s+have\s+(?:papers|documents|a lawyer|status|a visa)"),
+    re.compile(r"\b(?:me|nos|lo|la|los|las|le|les)\s+(?:deportaron|detuvieron|regresaron|devolvieron|negaron|"
+               r"rechazaron|agarraron)\b"),
+    re.compile(r"\b(?:pedi|solicite|aplique|llegue|hui|cruzamos|pedimos|solicitamos|llegamos)\b"),
+    re.compile(r"\bno\s+(?:tengo|tenemos|tiene)\s+(?:papeles|documentos|abogad[oa]|visa)\b"),
 ]
 _LEGAL = re.compile(r"\b" + _words(
     "asylum", "asilo", "court", "corte", "hearing", "audiencia", "judge", "juez", "papers", "papeles",
@@ -95,6 +103,7 @@ _CHAT = re.compile(r"\b" + _words(
     "lo que (?:escribo|escriba|escribi|mando|pregunto|digo|pongo)",
     "mis (?:mensajes|preguntas|datos)", "si (?:escribo|pregunto|uso|mando|hablo|les escribo|te escribo)",
     "escribir (?:aqui|aca|en este)", "escribo aqui", "escribo aca", "por escribir", "por preguntar",
+    "(?:will|could|can|would) (?:this|it|writing|asking) get me", "(?:writing|asking|typing) (?:here|this)",
 ) + r"\b")
 _WORRY = re.compile(r"\b" + _words(
     "private", "privacy", "safe", "secure", "see", "read", "know", "track\\w*", "trace\\w*", "watch\\w*",
