@@ -73,8 +73,8 @@ _PERSONAL = [
                r"(?:deportar|devolver|regresar|detener|sacar|mandar)"),
     re.compile(r"\b(?:estoy|estamos)\s+(?:en|esperando|detenid[oa]s?|sin papeles|atorad[oa]s?)\b"),
     re.compile(r"\bsoy\s+(?:de|solicitante|indocumentad[oa]|refugiad[oa])\b"),
-    re.compile(r"\b(?:i|we|he|she|they)\s+(?:was|were|got|have been|has been|had been)\s+(?:deported|detained|"
-               r"arrested|sent back|returned|denied|rejected|caught)"),
+    re.compile(r"\b(?:i|we|he|she|they)\s+(?:was|were|got|have been|has been|had been)\s+"
+               r"(?:deported|detained|arrested|sent back|returned|denied|rejected|caught)"),
     re.compile(r"\b(?:i|we)\s+(?:crossed|entered|came|arrived|fled|applied|asked for|requested|filed)\b"),
     re.compile(r"\b(?:i|we)\s+(?:don'?t|do not|dont)\s+have\s+(?:papers|documents|a lawyer|status|a visa)"),
     re.compile(r"\b(?:me|nos|lo|la|los|las|le|les)\s+(?:deportaron|detuvieron|regresaron|devolvieron|negaron|"
