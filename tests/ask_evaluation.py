@@ -15,6 +15,8 @@ situation. The four figures (docs/ask-evaluation.md):
 * off-topic not answered: declined or asked back;
 
 plus, on personal situations, the share answered with legal-help first.
+An item marked ``uncovered: true`` is on-topic but no entry answers it: it
+counts as on-topic with no right entry (any answer to it is wrong).
 ``--noisy`` scores the set's noisy variants (tests/ask/noisy_questions.py)
 instead. The semantic tier is the default model; ``--lexical`` scores the
 lexical tier alone (the bot while the model loads).
@@ -56,6 +58,8 @@ class Figures:
     off_not_answered: int = 0
     personal: int = 0
     personal_legal_first: int = 0
+    uncovered: int = 0  # on-topic, but no entry answers it: any answer is wrong
+    uncovered_answered: int = 0
     outcomes: Counter = field(default_factory=Counter)
     misses: list[str] = field(default_factory=list)
 
@@ -72,6 +76,7 @@ class Figures:
             "off_topic_not_answered_pct": self.pct(self.off_not_answered, self.off_topic),
             "personal": self.personal,
             "personal_legal_help_first_pct": self.pct(self.personal_legal_first, self.personal),
+            "uncovered": self.uncovered, "uncovered_answered": self.uncovered_answered,
             "outcomes": dict(self.outcomes),
         }
 
@@ -80,13 +85,15 @@ class Figures:
         return (f"{d['questions']} questions: right first {d['right_first_pct']}% / right first or offered "
                 f"{d['right_first_or_offered_pct']}% / wrong {d['wrong_pct']}% / off-topic not answered "
                 f"{d['off_topic_not_answered_pct']}% / personal → legal-help first "
-                f"{d['personal_legal_help_first_pct']}% of {d['personal']}; outcomes {d['outcomes']}")
+                f"{d['personal_legal_help_first_pct']}% of {d['personal']}; {d['uncovered']} uncovered "
+                f"({d['uncovered_answered']} answered); outcomes {d['outcomes']}")
 
 
 def score(matcher: FaqMatcher, tier, items: list[dict]) -> Figures:
     figures = Figures()
     for item in items:
-        asked: Asked = ask(matcher, tier, item["q"], item.get("lang"))
+        fallback = item.get("lang") if item.get("lang") in ("en", "es") else None  # "mixed": let it tell
+        asked: Asked = ask(matcher, tier, item["q"], fallback)
         figures.outcomes[asked.outcome] += 1
         expected = labels(item)
         shown = f"{item['q']!r}: expected {sorted(expected) or 'none'}, {asked.outcome} {asked.match.id} " \
@@ -95,6 +102,16 @@ def score(matcher: FaqMatcher, tier, items: list[dict]) -> Figures:
         if item.get("kind") in PERSONAL_KINDS:
             figures.personal += 1
             figures.personal_legal_first += answered == "legal-help"
+        if item.get("uncovered"):
+            figures.on_topic += 1
+            figures.uncovered += 1
+            if answered is not None:
+                figures.wrong += 1
+                figures.uncovered_answered += 1
+                figures.misses.append(f"WRONG (uncovered) {shown}")
+            else:
+                figures.misses.append(f"UNCOVERED {shown}")
+            continue
         if not expected:
             figures.off_topic += 1
             if answered is None:
