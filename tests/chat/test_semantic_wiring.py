@@ -58,8 +58,10 @@ def test_ask_says_which_tier_decided(matcher) -> None:
     lexical = ask(matcher, None, "is mexico safe for refugees?", "es")
     assert (lexical.match.id, lexical.tier, lexical.lang, lexical.outcome) == (
         "is-mexico-safe", "lexical", "en", "answered")
-    both = ask(matcher, FixedRanker([("is-mexico-safe", 0.9), ("x", 0.1)]), "is mexico safe for refugees?")
-    assert (both.match.id, both.tier, both.outcome) == ("is-mexico-safe", "both", "answered")
+    ranker = FixedRanker([("is-mexico-safe", 0.9), ("x", 0.1)])
+    sure = ask(matcher, ranker, "is mexico safe for refugees?")  # sure and far ahead: the tier not asked
+    assert (sure.match.id, sure.tier, sure.outcome, ranker.calls) == (
+        "is-mexico-safe", "lexical", "answered", 0)
     unsure = ask(matcher, FixedRanker([SURE, ("x", 0.1)]), UNSURE, "es")
     assert (unsure.match.id, unsure.tier, unsure.lang, unsure.outcome) == (None, "both", "es", "asked_back")
     assert unsure.offered[0] == "how-to-help"  # close in meaning only: offered, not answered
