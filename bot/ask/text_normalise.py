@@ -18,12 +18,14 @@ tokens, so both go through exactly this pipeline:
    caller: the FAQ's phrasings have theirs, a question's is read by
    ``bot.ask.question_language``). Synonym tokens are never stemmed.
 
-Everything here is pure data plus pure functions: nothing is mutated at run
-time, so the matcher can call it from any thread.
+Everything here is pure data plus pure functions (one bounded, thread-safe
+``functools.lru_cache`` of typed-name look-ups aside), so the matcher can
+call it from any thread.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import NamedTuple
@@ -287,6 +289,7 @@ def _one_slip(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
+@functools.lru_cache(maxsize=16384)
 def _name_word(word: str) -> str | None:
     """The one name word ``word`` is a slip of (None: none, or several)."""
     if len(word) < _FUZZY_MIN - 1 or word in _NAME_WORDS:
@@ -300,9 +303,13 @@ def _name_word(word: str) -> str | None:
 
 def _fuzzy_name(raw: list[str], i: int) -> tuple[str, int] | None:
     """A multi-word name at ``raw[i:]`` with one typed slip: (token, words used)."""
-    for size in range(min(_LONGEST_SYNONYM, len(raw) - i), 1, -1):
+    longest = min(_LONGEST_SYNONYM, len(raw) - i)
+    slips = [_name_word(w) for w in raw[i : i + longest]]
+    if not any(slips):  # the common case: no word near a name word, nothing to try
+        return None
+    for size in range(longest, 1, -1):
         window = raw[i : i + size]
-        fixed = [_name_word(w) or w for w in window]
+        fixed = [slip or w for slip, w in zip(slips[:size], window, strict=True)]
         if fixed == window or all(f != w for f, w in zip(fixed, window, strict=True)):
             continue
         canonical = SYNONYMS.get(tuple(fixed))
