@@ -91,8 +91,8 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--lang", choices=["en", "es"],
                      help="answer in this language (default: the question's own; English if it does not say)")
     ask.add_argument("--json", action="store_true",
-                     help="print {id, title, text, score, suggestions, lang, tier} as JSON, "
-                          "one line a question")
+                     help="print {id, title, text, score, suggestions, lang, tier, outcome, offered} "
+                          "as JSON, one line a question")
     ask.add_argument("--as-of", type=_day, metavar="YYYY-MM-DD",
                      help="answer as on this day (the cases open then); default today")
 
@@ -272,12 +272,12 @@ def _ask(settings: Settings, question: str, lang: str | None, as_json: bool, tod
         asked = ask(matcher, semantic, text, lang)
         match, answer_lang = asked.match, lang or asked.lang
         if as_json:
-            print(json.dumps(answer_json(catalog, match, answer_lang, today, asked.tier),
+            print(json.dumps(answer_json(catalog, match, answer_lang, today, asked),
                              ensure_ascii=False), flush=True)
             continue
         if reading:  # answers in a row: each under its question, a blank line between them
             print(f"\nQ: {text}" if number else f"Q: {text}")
-        print(answer_text(catalog, match, answer_lang, today), flush=True)
+        print(answer_text(catalog, match, answer_lang, today, asked.outcome), flush=True)
     return 0
 
 

@@ -23,13 +23,16 @@ AUDIENCE_NOUNS = {"followers": ("follower", "followers"),
                   "acted": ("follower who reported an action", "followers who reported an action")}
 
 
-def answer_text(catalog: Catalog, match: Match, lang: str, today: date) -> str:
-    """The entry's answer on `today` with its sources, or the decline with suggestions."""
+def answer_text(catalog: Catalog, match: Match, lang: str, today: date, outcome: str | None = None) -> str:
+    """The entry's answer on `today` with its sources; when asking back, the
+    entries offered; when declining, the closest entries (for the organizer)."""
     if match.id is None:
         if not match.suggestions:
             return "(no question found in that text)"
         closest = "\n".join(f"  - {s}: {catalog.faq[s].questions.as_mapping()[lang][0]}"
                             for s in match.suggestions)
+        if outcome == "asked_back":
+            return f"(not sure; asking back at score {match.score:.2f}) Did you mean:\n{closest}"
         return f"(not sure; declined at score {match.score:.2f}) Closest topics:\n{closest}"
     entry = catalog.faq[match.id]
     # Several passages of one document are one source to a reader: each title once, in order.
@@ -41,17 +44,18 @@ def answer_text(catalog: Catalog, match: Match, lang: str, today: date) -> str:
     return f"[{entry.id}] (score {match.score:.2f}{dated})\n\n{body}\n\nSources:\n{sources}"
 
 
-def answer_json(catalog: Catalog, match: Match, lang: str, today: date, tier: str | None) -> dict:
-    """`ask --json`: the decision, and the answer itself as the chat shows it
-    (its title, the entry's first phrasing in `lang`, and its plain text), so a
-    script needs no second lookup; both null on a decline."""
+def answer_json(catalog: Catalog, match: Match, lang: str, today: date, asked) -> dict:
+    """`ask --json`: the decision (`outcome`: answered, asked_back or declined,
+    with the entries `offered` in order), and the answer itself as the chat
+    shows it (its title, the entry's first phrasing in `lang`, and its plain
+    text), so a script needs no second lookup; both null unless answered."""
     entry = catalog.faq.get(match.id) if match.id is not None else None
     return {"id": match.id,
             "title": entry.questions.as_mapping()[lang][0] if entry else None,
             "text": (answer_body(catalog, entry, lang, today, plain_style(Texts(catalog.strings).plain))
                      if entry else None),
             "score": round(match.score, 4), "suggestions": list(match.suggestions), "lang": lang,
-            "tier": tier}
+            "tier": asked.tier, "outcome": asked.outcome, "offered": list(asked.offered)}
 
 
 def official_names(catalog: Catalog, stats: CampaignStats) -> dict[str, str | None]:

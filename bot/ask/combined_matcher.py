@@ -1,192 +1,204 @@
-"""One decision from the two FAQ tiers.
+"""One decision from the two FAQ tiers: answer, ask back, or decline.
 
-A wrong legal answer does more harm than "I don't know", so each tier answers
-only when it is sure, and a near-miss is a suggestion:
+A confident answer to a different question is the failure to avoid; one tap
+to the right answer is fine. So the bot answers only when the best entry is
+clearly ahead of the next, asks back ("Did you mean…?", the closest entries
+as buttons) when two or three are close, and declines when nothing is:
 
-1. The lexical tier's answer stands when it scores ``CHECK_BELOW`` or more,
-   or when the semantic tier also ranks that entry among its first three.
-   Below ``CHECK_BELOW`` (just above the lexical threshold) a lexical answer
-   the semantic tier places far away is only a suggestion: such answers were
-   the lexical tier's wrong answers and answered off-topic questions.
-2. Otherwise the semantic tier answers when its best entry's similarity
-   reaches ``SEMANTIC_THRESHOLD`` *and* beats the runner-up by
-   ``SEMANTIC_MARGIN``: the threshold keeps off-topic questions out, the
-   margin keeps a question between two neighbouring entries ("the US-Canada
-   agreement" vs "its loophole") from being answered with the wrong one.
-3. Otherwise, when both tiers put the *same* entry first, lexically at
-   ``AGREE_LEXICAL`` or more and semantically at ``AGREE_SEMANTIC`` or more,
-   that entry is the answer: two independent readings agreeing is stronger
-   evidence than either alone (a long question in someone's own words
-   scores low on both, but on the same entry).
-4. Otherwise both tiers' closest entries are offered as suggestions,
-   alternating, semantic first (each catches paraphrases the other misses),
-   up to three; semantic entries below ``SUGGESTION_FLOOR`` are not offered.
+1. **Kinds first** (``bot.ask.question_kind``): a person's own legal
+   situation is answered with the legal-help entry, the topic entries it
+   touches offered beside it; fear about the chat itself with the privacy
+   entry. Whatever topic words they hold.
+2. **A sure lexical answer stands**: scoring ``LEXICAL_SURE`` and ahead of
+   the next entry by ``LEXICAL_SURE_MARGIN``, it does not wait for the
+   semantic tier (half the questions; a few milliseconds of CPU each).
+3. **Both tiers, fused.** Every entry's lexical score (0..1) plus
+   ``FUSION_WEIGHT`` times its semantic similarity *standardised over the
+   entries for this question* (z-score): the semantic tier says which entries
+   are relatively close in meaning, whatever the model's own scale, and the
+   lexical tier keeps its exact words, accents folded and typos corrected.
+4. **Answer** when the fused best beats the runner-up by ``ANSWER_MARGIN``
+   *and* a tier is sure of it on its own scale (lexical ``ANSWER_LEXICAL``,
+   or semantic ``ANSWER_SEMANTIC`` with lexical ``ANSWER_SEMANTIC_LEXICAL``:
+   off-topic questions built from the FAQ's words, "what is the capital of
+   Honduras", are close in meaning and far in words): the margin keeps neighbouring entries
+   (the Canada agreement and the Mexico talks) from being answered for each
+   other, the absolute bar keeps off-topic questions out.
+5. **Ask back** with the ``OFFERED`` closest entries, in fused order, when the
+   best entry is near enough to be a candidate (lexical ``ASK_LEXICAL`` or
+   semantic ``ASK_SEMANTIC``); otherwise **decline** (nothing offered; the
+   closest entries stay in ``match.suggestions`` for the command line).
 
-Calibration, on the even-numbered items of tests/data/faq_eval.yaml only (the
-odd half, tests/data/faq_eval_fresh.yaml and tests/data/faq_eval_blind.yaml
-were not used to choose these numbers, except ``CHECK_BELOW``, see below).
-The semantic gates were scored as if the lexical tier had declined every
-question (it answers nearly all of the calibration half, leaving far too few
-to calibrate on, and the gates have to be safe on whatever reaches them):
+Without the semantic tier (not built yet, or ``SEMANTIC_TIER=off``) the
+lexical tier decides alone, as before: its answer stands; its decline asks
+back when its best entry reaches ``LEXICAL_ASK_FLOOR``.
 
-* For each best-phrasing weight (0, 0.1 .. 1): the threshold is the lowest
-  0.01 step above the best similarity of every off-topic calibration
-  question; the margin (0 .. 0.10) the one answering most questions right
-  with at most one wrong. The weight answering most right wins, ties to the
-  higher threshold: 0.8, 0.65, 0.03 (re-run after the FAQ gained four entries
-  and new phrasings; it was 0.63 and 0.02 before).
-* Agreement: the most permissive pair of bars, on 0.05 steps (lowest sum,
-  ties to the higher semantic bar), under which no off-topic calibration
-  question on which both tiers agree is answered: 0.20 lexical, 0.55
-  semantic (the off-topic questions it keeps out: "who is the president of
-  Guatemala", 0.40 and 0.548; "¿cómo saco la visa de turista…?", 0.196 and
-  0.646). Like the semantic threshold, these are the lowest bars that keep
-  every off-topic calibration question out: the calibration half's on-topic
-  questions pass any of the pairs, so they cannot choose among them.
-* ``SUGGESTION_FLOOR``: between the lowest similarity of a right entry in the
-  semantic top three on the calibration half (0.366) and the most that
-  greetings and keyboard mashes that reach the tier get ("bye", "asdfgh
-  qwerty", "sí": 0.31-0.32). A message of stop words alone ("hi", "hola",
-  "gracias", "buenas tardes") does not reach the tier at all: it is not a
-  question, and the chat asks for one.
-* ``CHECK_BELOW`` was chosen after looking at the blind set's misses (the
-  calibration half has no lexical answer below it that the semantic tier
-  ranks outside its top three, so it cannot choose it): 0.2 above the
-  lexical threshold. docs/development.md, "Tuning steps", reports this step.
+Calibration (``python -m tests.ask_calibration``): a grid over the fusion
+weight, the margin and the four bars, on the development set
+(tests/data/faq_eval_blind.yaml) and its noisy variants
+(tests/ask/noisy_questions.py), keeping every setting with at most 2% wrong
+answers and at least 95% of off-topic questions not answered on both, and
+taking the one with the most right answers (ties to the stricter). The test
+set (tests/data/faq_test.yaml) was not used; docs/ask-evaluation.md says so.
 
-Re-run the sweep (``python -m tests.semantic_calibration``) after a large FAQ
-edit or any change of model.
-
-This module needs neither numpy nor the semantic extra: with ``tier=None``
-(not installed, or still building) ``combine`` returns the lexical match.
+A message of stop words alone ("hi", "gracias") never reaches the semantic
+tier: it is not a question, and the chat asks for one.
 
 ``ask`` is the whole reading of a question, as the chat and the command line
-do it: its language (``FaqMatcher.language_of``, the interface language as
-the fallback), the lexical match in that language, then ``combine``; it says
-which tier answered. ``ask_off_loop`` is the same for an event loop: the
-semantic tier costs a few milliseconds of CPU, so it runs in a worker thread
-(the lexical match, about 0.15 ms, stays on the loop).
+do it; ``ask_off_loop`` is the same for an event loop, the semantic ranking
+(a few milliseconds of CPU) in a worker thread.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import Literal, Protocol
 
-from bot.ask.faq_matcher import DEFAULT_THRESHOLD, MAX_INPUT_CHARS, SUGGESTIONS, FaqMatcher, Match
+import numpy as np
+
+from bot.ask.faq_matcher import EMPTY, MAX_INPUT_CHARS, SUGGESTIONS, FaqMatcher, Match
+from bot.ask.question_kind import ENTRY_FOR, Kind, kind_of
 from bot.ask.text_normalise import STOP_WORDS, tokenise
 
-if TYPE_CHECKING:
-    from collections.abc import Sequence
+__all__ = ["ANSWER_LEXICAL", "ANSWER_MARGIN", "ANSWER_SEMANTIC", "ANSWER_SEMANTIC_LEXICAL", "ASK_LEXICAL",
+           "ASK_SEMANTIC", "FUSION_WEIGHT", "LEXICAL_ASK_FLOOR", "LEXICAL_SURE", "LEXICAL_SURE_MARGIN",
+           "OFFERED", "Asked", "Outcome", "Ranker", "ask", "ask_off_loop", "decide"]
 
-__all__ = ["AGREE_LEXICAL", "AGREE_SEMANTIC", "CHECK_BELOW", "SEMANTIC_MARGIN", "SEMANTIC_THRESHOLD",
-           "SUGGESTION_FLOOR", "Asked", "Ranker", "ask", "ask_off_loop", "combine", "consults_tier"]
+FUSION_WEIGHT = 0.20  # per standard deviation of semantic similarity, added to the lexical score
+ANSWER_MARGIN = 0.08
+ANSWER_LEXICAL = 0.40
+ANSWER_SEMANTIC = 0.56
+ANSWER_SEMANTIC_LEXICAL = 0.25  # the lexical score a semantic-only answer still needs
+ASK_LEXICAL = 0.25
+ASK_SEMANTIC = 0.40
+LEXICAL_ASK_FLOOR = 0.20
+# A lexical answer this sure, this far ahead, does not wait for the semantic
+# tier: about half of the development questions, none of them answered
+# wrongly by the lexical tier (tests/ask_calibration.py prints the check), and
+# a few milliseconds of CPU saved on each.
+LEXICAL_SURE = 0.60
+LEXICAL_SURE_MARGIN = 0.20
+OFFERED = 3
 
-SEMANTIC_THRESHOLD = 0.65
-SEMANTIC_MARGIN = 0.03
-AGREE_LEXICAL = 0.20
-AGREE_SEMANTIC = 0.55
-SUGGESTION_FLOOR = 0.34
-CHECK_BELOW = DEFAULT_THRESHOLD + 0.2
-SEMANTIC_TOP = 3  # a lexical answer below CHECK_BELOW stands if the semantic tier ranks it this high
-
-Tier = Literal["lexical", "semantic", "both"]
+Tier = Literal["lexical", "both", "rule"]
+Outcome = Literal["answered", "asked_back", "declined"]
 
 
 class Ranker(Protocol):
-    """What ``combine`` needs of the semantic tier (``SemanticTier`` has it)."""
+    """What the decision needs of the semantic tier (``SemanticTier`` has it)."""
 
     def rank(self, question: str) -> Sequence[tuple[str, float]]: ...
 
 
-def combine(lexical: Match, tier: Ranker | None, question: str) -> Match:
-    """The answer to ``question`` given the lexical tier's ``Match`` for it.
-
-    Returns the lexical match itself when it stands (sure enough, or the tier
-    agrees), when there is no tier, or when the question has no words beyond
-    stop words. A semantic answer carries the similarity as its score and the
-    semantic runners-up as suggestions; an answer both tiers agree on, and a
-    decline, keep the lexical score.
-    """
-    return _decide(lexical, tier, question)[0]
-
-
-def consults_tier(lexical: Match, tier: Ranker | None) -> bool:
-    """Whether ``combine`` may ask ``tier`` about a question the lexical tier
-    matched as ``lexical`` (else it returns ``lexical`` untouched)."""
-    return tier is not None and (lexical.id is None or lexical.score < CHECK_BELOW)
-
-
-def _decide(lexical: Match, tier: Ranker | None, question: str) -> tuple[Match, Tier | None]:
-    sure = "lexical" if lexical.id is not None else None
-    if not consults_tier(lexical, tier) or not isinstance(question, str):
-        return lexical, sure
-    text = question[:MAX_INPUT_CHARS]
-    if all(token in STOP_WORDS for token in tokenise(text)):
-        return lexical, sure
-    ranked = list(tier.rank(text))
-    if not ranked:
-        return lexical, sure
-    if lexical.id is not None:
-        if lexical.id in (entry_id for entry_id, _ in ranked[:SEMANTIC_TOP]):
-            return lexical, "lexical"
-        lexical = Match(None, lexical.score, (lexical.id, *lexical.suggestions)[:SUGGESTIONS])
-    best_id, best = ranked[0]
-    second = ranked[1][1] if len(ranked) > 1 else float("-inf")
-    if best >= SEMANTIC_THRESHOLD and best - second >= SEMANTIC_MARGIN:
-        runners_up = tuple(entry_id for entry_id, _ in ranked[1 : 1 + SUGGESTIONS])
-        return Match(best_id, round(best, 4), runners_up), "semantic"
-    lexical_best = lexical.suggestions[0] if lexical.suggestions else None
-    if best_id == lexical_best and lexical.score >= AGREE_LEXICAL and best >= AGREE_SEMANTIC:
-        runners_up = tuple(i for i in _alternate([i for i, _ in ranked[1:SUGGESTIONS + 1]],
-                                                  lexical.suggestions[1:]) if i != best_id)
-        return Match(best_id, lexical.score, runners_up[:SUGGESTIONS]), "both"
-    closest = [entry_id for entry_id, score in ranked[:SUGGESTIONS] if score >= SUGGESTION_FLOOR]
-    return Match(None, lexical.score, _alternate(closest, lexical.suggestions)), None
-
-
-def _alternate(first: Sequence[str], second: Sequence[str]) -> tuple[str, ...]:
-    """Up to ``SUGGESTIONS`` ids taken in turn from each list, without repeats."""
-    out: list[str] = []
-    for i in range(max(len(first), len(second))):
-        for source in (first, second):
-            if i < len(source) and source[i] not in out:
-                out.append(source[i])
-    return tuple(out[:SUGGESTIONS])
-
-
 @dataclass(frozen=True)
 class Asked:
-    """A question read: the decision, the language to answer in, and which
-    tier's reading is the answer ("lexical", "semantic", or "both" when they
-    agreed; None when declining)."""
+    """A question read.
+
+    ``match.id`` is the entry answered (None otherwise); ``offered`` the
+    entries offered, in order: the "Did you mean…?" buttons when asking back,
+    the topic entries beside the legal-help answer to a personal situation.
+    ``tier`` says what decided: "lexical" alone, "both" fused, "rule" a kind
+    of question (``kind``), None for a decline."""
 
     match: Match
     lang: str
     tier: Tier | None
+    outcome: Outcome
+    offered: tuple[str, ...] = ()
+    kind: Kind | None = None
 
 
 def ask(lexical: FaqMatcher, tier: Ranker | None, question: str, fallback: str | None = None) -> Asked:
-    """Read ``question``: in its own language (``fallback`` when it does not
-    tell), lexically, then through ``tier`` when the lexical tier is unsure."""
-    lang, first = _lexical(lexical, question, fallback)
-    return _asked(_decide(first, tier, question), lang)
+    """Read ``question`` in its own language (``fallback`` when it does not
+    tell), with both tiers when ``tier`` is there."""
+    lang, text, first, scores = _lexical(lexical, question, fallback)
+    ranked = tier.rank(text) if _consults(tier, text, scores) else None
+    return decide(lexical, lang, text, first, scores, ranked)
 
 
 async def ask_off_loop(lexical: FaqMatcher, tier: Ranker | None, question: str,
                        fallback: str | None = None) -> Asked:
-    """``ask``, with the semantic tier (when it is consulted) in a worker thread."""
-    lang, first = _lexical(lexical, question, fallback)
-    if not consults_tier(first, tier):
-        return _asked(_decide(first, None, question), lang)
-    return _asked(await asyncio.to_thread(_decide, first, tier, question), lang)
+    """``ask``, with the semantic ranking in a worker thread."""
+    lang, text, first, scores = _lexical(lexical, question, fallback)
+    ranked = await asyncio.to_thread(tier.rank, text) if _consults(tier, text, scores) else None
+    return decide(lexical, lang, text, first, scores, ranked)
 
 
-def _lexical(lexical: FaqMatcher, question: str, fallback: str | None) -> tuple[str, Match]:
-    lang = lexical.language_of(question if isinstance(question, str) else "", fallback)
-    return lang, lexical.match(question, lang)
+def _lexical(lexical: FaqMatcher, question: str, fallback: str | None):
+    text = question[:MAX_INPUT_CHARS] if isinstance(question, str) else ""
+    lang = lexical.language_of(text, fallback)
+    first, scores = lexical.scored(text, lang)
+    return lang, text, first, scores
 
 
-def _asked(decided: tuple[Match, Tier | None], lang: str) -> Asked:
-    return Asked(decided[0], lang, decided[1])
+def _consults(tier: Ranker | None, text: str, scores) -> bool:
+    """Whether the semantic tier is asked: not without words beyond stop
+    words, not when the lexical tier alone is sure and far ahead."""
+    if tier is None or scores is None or all(token in STOP_WORDS for token in tokenise(text)):
+        return False
+    best, second = np.partition(scores, -2)[-2:][::-1] if len(scores) > 1 else (scores[0], 0.0)
+    return not (best >= LEXICAL_SURE and best - second >= LEXICAL_SURE_MARGIN)
+
+
+def decide(lexical: FaqMatcher, lang: str, text: str, first: Match, scores: np.ndarray | None,
+           ranked: Sequence[tuple[str, float]] | None) -> Asked:
+    """The decision from the lexical match ``first``, every entry's lexical
+    ``scores`` (None: no words) and the semantic ranking (None: no tier)."""
+    if scores is None:
+        return Asked(EMPTY if first.id is None else first, lang, None, "declined")
+    ids = lexical.ids
+    if ranked:
+        order, fused, semantic = _fused(ids, scores, ranked)
+    else:
+        order, fused, semantic = None, None, None
+    kind = kind_of(text)
+    if kind is not None and ENTRY_FOR[kind] in ids:
+        return _by_kind(kind, lang, first, ids, order, scores)
+    if order is None:
+        return _lexical_alone(first, lang)
+    best, second = order[0], order[1] if len(order) > 1 else order[0]
+    closest = tuple(ids[i] for i in order[:OFFERED])
+    margin = fused[best] - fused[second] if len(order) > 1 else float("inf")
+    sure = scores[best] >= ANSWER_LEXICAL or (
+        semantic[best] >= ANSWER_SEMANTIC and scores[best] >= ANSWER_SEMANTIC_LEXICAL)
+    if margin >= ANSWER_MARGIN and sure:
+        return Asked(Match(ids[best], round(float(fused[best]), 4), closest[1:]), lang, "both", "answered")
+    near = scores[best] >= ASK_LEXICAL or semantic[best] >= ASK_SEMANTIC
+    match = Match(None, round(float(fused[best]), 4), closest)
+    if near:
+        return Asked(match, lang, "both", "asked_back", closest)
+    return Asked(match, lang, None, "declined")
+
+
+def _fused(ids: Sequence[str], scores: np.ndarray, ranked: Sequence[tuple[str, float]]):
+    similarity = dict(ranked)
+    floor = min(similarity.values())
+    semantic = np.array([similarity.get(entry_id, floor) for entry_id in ids], dtype=np.float64)
+    spread = semantic.std()
+    standard = (semantic - semantic.mean()) / spread if spread > 0 else np.zeros_like(semantic)
+    fused = np.asarray(scores, dtype=np.float64) + FUSION_WEIGHT * standard
+    # Highest first, ties by id (one lexsort: its last key leads).
+    order = np.lexsort((np.argsort(np.argsort(np.array(ids))), -fused)).tolist()
+    return order, fused, semantic
+
+
+def _lexical_alone(first: Match, lang: str) -> Asked:
+    if first.id is not None:
+        return Asked(first, lang, "lexical", "answered")
+    if first.suggestions and first.score >= LEXICAL_ASK_FLOOR:
+        return Asked(first, lang, "lexical", "asked_back", first.suggestions[:OFFERED])
+    return Asked(first, lang, None, "declined")
+
+
+def _by_kind(kind: Kind, lang: str, first: Match, ids: Sequence[str], order, scores) -> Asked:
+    """The kind's entry answers; the entries the question's words are
+    closest to are offered beside it (two at most)."""
+    entry = ENTRY_FOR[kind]
+    if order is not None:
+        closest = [ids[i] for i in order[: SUGGESTIONS + 1]]
+    else:
+        closest = [first.id, *first.suggestions] if first.id else list(first.suggestions)
+    beside = tuple(i for i in closest if i and i != entry)[:2] if kind == "personal" else ()
+    return Asked(Match(entry, 1.0, beside), lang, "rule", "answered", beside, kind)

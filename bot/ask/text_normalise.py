@@ -18,12 +18,14 @@ tokens, so both go through exactly this pipeline:
    caller: the FAQ's phrasings have theirs, a question's is read by
    ``bot.ask.question_language``). Synonym tokens are never stemmed.
 
-Everything here is pure data plus pure functions: nothing is mutated at run
-time, so the matcher can call it from any thread.
+Everything here is pure data plus pure functions (one bounded, thread-safe
+``functools.lru_cache`` of typed-name look-ups aside), so the matcher can
+call it from any thread.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import NamedTuple
@@ -55,7 +57,9 @@ def _wordset(text: str) -> frozenset[str]:
 # entry in those words, and the matcher's idf already discounts them.
 # Interrogatives that carry intent ("who", "why", "when", "cuando", "quien")
 # are kept: "who signs it?" and "when is it signed?" are different entries.
-# Written without accents because they are compared after folding.
+# Written without accents because they are compared after folding. Chat
+# spellings of these words count too ("waht", "q", "porfa"): left unknown,
+# they cost a short question its answer.
 STOP_WORDS_EN = _wordset(
     """
     a an the and or but if of to in on at by for with from as into about than then
@@ -67,6 +71,7 @@ STOP_WORDS_EN = _wordset(
     one ones someone anyone something anything mine yours myself itself
     don doesn didn isn aren wasn weren hasn haven hadn wouldn couldn shouldn
     hi hello please thanks thank tell placename
+    waht wat wht whta teh pls plz thx
     """
 )
 STOP_WORDS_ES = _wordset(
@@ -80,6 +85,7 @@ STOP_WORDS_ES = _wordset(
     algo alguien algun alguna alguno nada nadie todo toda todos todas
     otro otra otros otras mismo misma exactamente realmente incluso
     hola gracias placename
+    q qe qeu ke xq pq porfa
     """
 )
 STOP_WORDS = STOP_WORDS_EN | STOP_WORDS_ES
@@ -255,6 +261,63 @@ _LONGEST_SYNONYM = max(len(key) for key in SYNONYMS)
 # passed over with one set look-up instead of one per possible length.
 _SYNONYM_STARTS = frozenset(key[0] for key in SYNONYMS)
 
+# Typed names: one slip in a long word of a multi-word name ("safe third
+# counttry", "tercer pais segyro") still makes the name, if another of its
+# words is exact. Without this, the name's words stay loose, and loose they
+# are rare in the FAQ (its phrasings hold the name's token): the most basic
+# question was declined for one typo. Single-word names are never corrected
+# ("comer" is not COMAR), nor words under five letters.
+_FUZZY_MIN = 5
+_NAME_WORDS = frozenset(w for key in SYNONYMS if len(key) > 1 for w in key if len(w) >= _FUZZY_MIN)
+_NAME_WORD_DELETIONS: dict[str, frozenset[str]] = {}
+for _word in _NAME_WORDS:
+    for _variant in {_word} | {_word[:i] + _word[i + 1:] for i in range(len(_word))}:
+        _NAME_WORD_DELETIONS[_variant] = _NAME_WORD_DELETIONS.get(_variant, frozenset()) | {_word}
+_MULTI_WORD_KEYS = frozenset(key for key in SYNONYMS if len(key) > 1)
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ by one letter dropped, added, replaced,
+    or two neighbours swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return a == b
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+@functools.lru_cache(maxsize=16384)
+def _name_word(word: str) -> str | None:
+    """The one name word ``word`` is a slip of (None: none, or several)."""
+    if len(word) < _FUZZY_MIN - 1 or word in _NAME_WORDS:
+        return None
+    found = set(_NAME_WORD_DELETIONS.get(word, ()))
+    for i in range(len(word)):
+        found |= _NAME_WORD_DELETIONS.get(word[:i] + word[i + 1:], frozenset())
+    found = {w for w in found if _one_slip(word, w)}
+    return found.pop() if len(found) == 1 else None
+
+
+def _fuzzy_name(raw: list[str], i: int) -> tuple[str, int] | None:
+    """A multi-word name at ``raw[i:]`` with one typed slip: (token, words used)."""
+    longest = min(_LONGEST_SYNONYM, len(raw) - i)
+    slips = [_name_word(w) for w in raw[i : i + longest]]
+    if not any(slips):  # the common case: no word near a name word, nothing to try
+        return None
+    for size in range(longest, 1, -1):
+        window = raw[i : i + size]
+        fixed = [slip or w for slip, w in zip(slips[:size], window, strict=True)]
+        if fixed == window or all(f != w for f, w in zip(fixed, window, strict=True)):
+            continue
+        canonical = SYNONYMS.get(tuple(fixed))
+        if canonical is not None and tuple(fixed) in _MULTI_WORD_KEYS:
+            return canonical, size
+    return None
+
+
 # "US" and "UN" in capitals are the country and the organisation; in lower
 # case they are the English pronoun and the Spanish article. So these two are
 # recognised on the original text, before casefolding loses the difference.
@@ -298,16 +361,31 @@ def tokenise(text: str) -> list[str]:
     i = 0
     while i < len(raw):
         if raw[i] not in _SYNONYM_STARTS:
+            fuzzy = _fuzzy_name(raw, i) if len(raw) - i > 1 else None
+            if fuzzy is not None:
+                out.append(fuzzy[0])
+                i += fuzzy[1]
+                continue
             out.append(raw[i])
             i += 1
             continue
         for size in range(min(_LONGEST_SYNONYM, len(raw) - i), 0, -1):
             canonical = SYNONYMS.get(tuple(raw[i : i + size]))
             if canonical is not None:
+                # A longer name with one slip beats a shorter exact one
+                # ("tercer pais segro" is the whole name, not "tercer pais").
+                fuzzy = _fuzzy_name(raw, i) if size < _LONGEST_SYNONYM else None
+                if fuzzy is not None and fuzzy[1] > size:
+                    canonical, size = fuzzy
                 out.append(canonical)
                 i += size
                 break
         else:
+            fuzzy = _fuzzy_name(raw, i)
+            if fuzzy is not None:
+                out.append(fuzzy[0])
+                i += fuzzy[1]
+                continue
             out.append(raw[i])
             i += 1
     return out

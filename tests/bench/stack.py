@@ -47,9 +47,11 @@ import asyncio
 import contextlib
 import html
 import itertools
+import tempfile
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,12 +93,35 @@ async def no_sleep(seconds: float) -> None:
     return None
 
 
-def questions() -> dict[str, list[str]]:
-    items = yaml.safe_load((ROOT / "tests" / "data" / "faq_eval.yaml").read_text("utf-8"))
+# Fillers people put before a question: with the noisy variants they make
+# every question of the mix a new string, so no cache of any kind flatters it.
+FILLERS = ("", "hi, ", "ok so ", "pls ", "hey ", "one more: ", "also ", "quick question: ", "and ")
+
+
+def questions() -> dict[str, Iterator[str]]:
+    """Per language, an endless supply of questions that never repeat: the
+    three evaluation sets, as written and noisy (tests/ask/noisy_questions.py),
+    each behind every filler in turn."""
+    from tests.ask.noisy_questions import variants
+
+    items = []
+    for name in ("faq_eval.yaml", "faq_eval_fresh.yaml", "faq_eval_blind.yaml"):
+        written = yaml.safe_load((ROOT / "tests" / "data" / name).read_text("utf-8"))
+        items += written + variants(written)
     by_lang: dict[str, list[str]] = {"en": [], "es": []}
     for item in items:
         by_lang[item["lang"]].append(item["q"])
-    return by_lang
+
+    def supply(pool: list[str]) -> Iterator[str]:
+        seen: set[str] = set()
+        for filler in FILLERS:
+            for question in pool:
+                if (text := filler + question) not in seen:
+                    seen.add(text)
+                    yield text
+        raise RuntimeError("the mix ran out of distinct questions")
+
+    return {lang: supply(pool) for lang, pool in by_lang.items()}
 
 
 @dataclass
@@ -107,11 +132,10 @@ class Step:
     reminder: bool = False  # press it on a freshly sent reminder prompt
 
 
-def script(n: int, asked: dict[str, list[str]]) -> tuple[str, list[Step]]:
+def script(n: int, asked: dict[str, Iterator[str]]) -> tuple[str, list[Step]]:
     """(language code, the steps) of supporter number n."""
     lang = "es" if n % 7 >= 2 and n % 2 else "en"
-    pool = asked[lang]
-    q = [pool[(n * 4 + k) % len(pool)] for k in range(4)]
+    q = [next(asked[lang]) for _ in range(4 if n % 7 >= 2 else 1)]
     if n % 7 < 2:  # a writer
         return "en", [
             Step("menu", send="/start"),
@@ -272,14 +296,35 @@ async def feed(application: Application, rounds: list[list[dict]] | Callable[[in
 
 # -- the bots ------------------------------------------------------------------
 
+_TIERS: dict[int, Future] = {}
+
+
+def semantic_tier(catalog) -> Future:
+    """The FAQ's semantic tier for ``catalog``, built once per process (the
+    default install has it, so the benchmarks run with it), as a done Future
+    like the one the bot holds once it is built."""
+    if id(catalog) not in _TIERS:
+        from bot.ask.semantic_matcher import SemanticTier
+
+        future: Future = Future()
+        future.set_result(SemanticTier.build(
+            ((entry.id, entry.questions.as_mapping()) for entry in catalog.faq.values()),
+            cache_dir=Path(tempfile.gettempdir()) / "advocacy-bot-bench-semantic"))
+        _TIERS[id(catalog)] = future
+    return _TIERS[id(catalog)]
+
+
 def services_for(database: Path, catalog=None, matcher=None,
-                 organizers: frozenset[int] = frozenset()) -> Services:
+                 organizers: frozenset[int] = frozenset(), semantic: bool = True) -> Services:
     settings = Settings(database_path=database, content_dir=ROOT / "content", seeds_dir=ROOT / "seeds",
                         supporter_id_secret=b"bench-secret-0123456789", organizer_ids=organizers)
     catalog = catalog or load_catalog(settings.content_dir, settings.seeds_dir)
-    return Services(catalog=catalog, settings=settings, texts=Texts(catalog.strings), clock=fixed_clock,
-                    sleep=no_sleep, secret=settings.supporter_id_secret,
-                    matcher=matcher or build_matcher(catalog), appeals=AppealRenderer(catalog))
+    services = Services(catalog=catalog, settings=settings, texts=Texts(catalog.strings), clock=fixed_clock,
+                        sleep=no_sleep, secret=settings.supporter_id_secret,
+                        matcher=matcher or build_matcher(catalog), appeals=AppealRenderer(catalog))
+    if semantic:
+        services.semantic = semantic_tier(catalog)
+    return services
 
 
 def echo_application(api: InMemoryBotAPI, like_ours: bool = False) -> Application:

@@ -7,6 +7,8 @@ Application built and initialised, the database opened and migrated. Only
 the network is missing (the in-memory Bot API stands in for Telegram).
 
 Prints one JSON line: {"ready": true, "rss_hwm_mb": ...} when ready; with
+--semantic it then builds the FAQ's semantic tier (the default install) and
+prints {"rss_idle_semantic_mb": ...}; with
 --mix it then feeds the full-stack mixed stream (stack.py) and prints
 {"rss_after_mix_mb": ..., "updates": ...}. Peak RSS is VmHWM from /proc.
 """
@@ -44,6 +46,11 @@ async def start(database: Path) -> None:
     await services.ensure_store()  # what post_init does under run_polling
     await application.initialize()
     print(json.dumps({"ready": True, "rss_hwm_mb": round(peak_rss_mb(), 1)}), flush=True)
+    if "--semantic" in sys.argv:  # then the FAQ's semantic tier, as post_init starts it
+        services.semantic_cache = database.parent / "semantic-cache"
+        services.start_semantic_tier()
+        await asyncio.wrap_future(services.semantic)
+        print(json.dumps({"rss_idle_semantic_mb": round(peak_rss_mb(), 1)}), flush=True)
     await application.shutdown()
     await services.store.close()
 

@@ -28,6 +28,7 @@ from bot.core.flood_gate import FloodGate
 from bot.store import ActionReport, open_store
 from tests.bench.stack import REPORT_DATA, build_application, fixed_clock, questions, services_for
 
+QUESTIONS_PER_LANGUAGE = 300
 QUESTION_PASSES = 2
 REPORTS = 400
 RENDERS = 300
@@ -62,7 +63,9 @@ async def chat_latencies(database) -> dict[str, list[float]]:
         async with application:
             await application.start()
             sim = Simulator(application, api, clock=fixed_clock)
-            asked = [(q, lang) for lang, qs in questions().items() for q in qs]
+            supply = questions()  # distinct questions, the semantic tier built (as the default install)
+            asked = [(next(supply[lang]), lang) for lang in ("en", "es")
+                     for _ in range(QUESTIONS_PER_LANGUAGE)]
             faq = []
             for n in range(QUESTION_PASSES + 1):
                 for k, (question, lang) in enumerate(asked):
@@ -88,7 +91,8 @@ def test_bench_chat_features(tmp_path, record):
     latencies = asyncio.run(chat_latencies(tmp_path / "features.sqlite3"))
     median, p99 = percentiles(latencies["faq_answer"])
     record("faq_answer_ms", median, "ms", "a free-text question answered, full stack (median)")
-    record("faq_answer_p99_ms", p99, "ms", f"the same, 99th percentile of {len(latencies['faq_answer'])}")
+    record("faq_answer_p99_ms", p99, "ms", f"the same, 99th percentile of {len(latencies['faq_answer'])}, "
+           "with the semantic tier", target="<= 60", met=p99 <= 60)
     median, p99 = percentiles(latencies["report"])
     record("report_ms", median, "ms", "\"Sent\" on a report prompt, full stack incl. the write (median)")
     record("report_p99_ms", p99, "ms", f"the same, 99th percentile of {REPORTS}")

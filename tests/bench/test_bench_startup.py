@@ -48,6 +48,13 @@ def test_bench_startup(record):
     record("rss_idle_mb", rss, "MB", "peak RSS of the started, idle bot", target="<= 150 MB", met=rss <= 150)
 
 
+def test_bench_idle_rss_with_the_semantic_tier(record):
+    _, lines = probe("--semantic")
+    rss = lines[-1]["rss_idle_semantic_mb"]
+    record("rss_idle_semantic_mb", rss, "MB", "peak RSS of the idle bot once the semantic tier is built "
+           "(the default install since issue 25)", target="<= 300 MB", met=rss <= 300)
+
+
 def test_bench_rss_after_mix(record):
     _, lines = probe("--mix")
     after = lines[-1]

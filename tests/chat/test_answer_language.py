@@ -11,6 +11,10 @@ from bot.chat.menu import ACT, HOME
 
 PRIVACY_ES = (
     "<b>¿Qué datos guarda este bot y cómo los borro?</b>\n\n"
+    "En pocas palabras: las preguntas que escribes aquí no se guardan. El bot lee cada una para elegir "
+    "una respuesta y no guarda nada de ella, nunca pregunta tu nacionalidad ni tu situación migratoria y "
+    "no envía nada sobre ti a ningún gobierno ni autoridad. Como en cualquier chat de Telegram, tus "
+    "mensajes pasan por Telegram.\n\n"
     "Este bot guarda lo menos posible. Su registro de tus acciones usa un hash con clave en lugar de "
     "tu id de Telegram. Si sigues un caso o pides un recordatorio, también guarda el chat al que "
     "enviar las novedades o el recordatorio, hasta que uses /stop o /forget. Lo que escribes para un "
@@ -24,6 +28,10 @@ PRIVACY_ES = (
 )
 PRIVACY_EN = (
     "<b>What data does this bot keep, and how do I delete it?</b>\n\n"
+    "In plain words: the questions you type here are not kept. The bot reads each one to choose an "
+    "answer and stores nothing of it, never asks your nationality or immigration status, and sends "
+    "nothing about you to any government or authority. Like any Telegram chat, your messages pass "
+    "through Telegram.\n\n"
     "This bot keeps as little as it can. Its record of your actions uses a keyed hash instead of "
     "your Telegram id. If you follow a case or ask to be reminded, it also keeps the chat to send "
     "updates or the reminder to, until /stop or /forget. What you type for an appeal (name, city, "
@@ -87,10 +95,10 @@ async def test_a_related_topic_and_the_sources_open_in_the_question_s_language(b
     assert api.refusals == []
 
 
-async def test_a_spanish_decline_offers_spanish_suggestions_that_open_in_spanish(bot, catalog):
+async def test_a_spanish_question_asked_back_offers_spanish_entries_that_open_in_spanish(bot, catalog):
     sim, api = bot
     user = sim.user(language_code="en")
-    (declined,) = await user.send("¿cuál es la mejor receta de tamales?")
+    (declined,) = await user.send("méxico y el asilo")  # three entries close: asked back
     assert declined.text == ("No sé si te entendí bien, y en preguntas como estas una respuesta "
                              "equivocada es peor que ninguna. ¿Quisiste decir alguna de estas?")
     offered = buttons(declined)

@@ -121,13 +121,13 @@ async def test_logs_name_the_update_and_the_handler_never_the_text(bot, caplog, 
     sim, _ = bot
     caplog.handler.addFilter(UpdateContext())
     logger = logging.getLogger("bot.chat.ask")
-    original = sim.application.bot_data["services"].matcher.match
+    original = sim.application.bot_data["services"].matcher.scored  # what the chat's reading calls
 
     def logged_match(text, lang):
         logger.warning("matching")
         return original(text, lang)
 
-    monkeypatch.setattr(sim.application.bot_data["services"].matcher, "match", logged_match)
+    monkeypatch.setattr(sim.application.bot_data["services"].matcher, "scored", logged_match)
     await sim.user().send("my secret question")
     (record,) = [r for r in caplog.records if r.getMessage() == "matching"]
     assert record.handler == "ask.free_text" and record.update_id == 1

@@ -1,5 +1,6 @@
 """End-to-end: the Learn menu with its sources, and free-text questions
-answered, declined with suggestions, or met with the Ask prompt."""
+answered, declined, or met with the Ask prompt (asking back:
+tests/chat/test_ask_back.py)."""
 
 from __future__ import annotations
 
@@ -84,19 +85,17 @@ async def test_a_spanish_question_gets_the_spanish_answer(bot, catalog):
     assert answer.text.endswith(AS_OF_ES)
 
 
-async def test_off_topic_is_declined_with_three_suggestions_that_open(bot, catalog):
+async def test_off_topic_is_declined_plainly_with_learn_and_the_menu(bot):
+    """Nothing in the FAQ is close: no topic buttons to guess with (issue 25),
+    the two ways on instead."""
     sim, _ = bot
     user = sim.user()
     (declined,) = await user.send("what's the best recipe for tamales?")
-    assert declined.text == ("I'm not sure I understood, and on questions like these a wrong answer is "
-                             "worse than none. Did you mean one of these?")
-    buttons = declined.buttons()
-    assert len(buttons) == 4 and buttons[-1]["text"] == "🏠 Menu"
-    suggestion = buttons[0]
-    calls = await user.press(suggestion["text"])
-    assert suggestion["callback_data"].endswith(":en")
-    entry = catalog.faq[suggestion["callback_data"].removeprefix("faq:").removesuffix(":en")]
-    assert calls[-1].text.startswith(f"<b>{entry.questions.en[0]}</b>")
+    assert declined.text == ("I don't have an answer to that: I answer questions about the cases in this "
+                             "bot and the topics behind them. Try other words, or browse Learn.")
+    assert declined.button_texts() == ["📚 Learn", "🏠 Menu"]
+    calls = await user.press("📚 Learn")
+    assert calls[-1].text.startswith("<b>Learn</b>")
 
 
 @pytest.mark.parametrize("text", ["", "   ", "🙂🙂🙂", "?!...", "the of and"])
@@ -172,11 +171,13 @@ async def test_the_privacy_answer_is_about_the_bot_and_carries_no_source_date(bo
 
 @pytest.mark.parametrize("lang, question, entry_id, opening, changed, own_case", [
     # Not "yes" first: after the proclamation of 20 January 2025 someone may act on that word.
-    ("en", "can I apply for asylum in the US if I passed through Mexico?", "asylum-after-crossing-mexico",
+    # Asked impersonally: "can I…" is a person's own situation, answered with legal help first.
+    ("en", "can asylum seekers who passed through Mexico still apply for asylum in the US?",
+     "asylum-after-crossing-mexico",
      "The bot cannot tell you whether you can today: the rules have changed several times, the latest "
      "change it knows of in 2025, and it gives no legal advice. ", "on 30 June 2020",
      "contact a qualified immigration lawyer"),
-    ("es", "¿puedo pedir asilo en EE. UU. si pasé por México?", "asylum-after-crossing-mexico",
+    ("es", "¿quienes pasaron por México pueden pedir asilo en EE. UU.?", "asylum-after-crossing-mexico",
      "El bot no puede decirte si hoy puedes: las reglas han cambiado varias veces, el último cambio que "
      "conoce es de 2025, y no da asesoría legal. ", "el 30 de junio de 2020",
      "comunícate con un abogado de inmigración calificado"),

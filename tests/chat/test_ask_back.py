@@ -1,0 +1,94 @@
+"""End-to-end, through the Application: asking back instead of guessing, a
+person's own legal situation, and fear about the chat itself (issue 25).
+
+The chat runs on the lexical tier here (tests turn the model off), which is
+what the bot answers with while the model loads; the decision with the
+model is pinned in tests/ask/test_semantic_matcher.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.chat.ask import SHOW, button_data, question_label
+from bot.chat.menu import ACT, HOME
+
+ASKED_BACK_EN = ("I'm not sure I understood, and on questions like these a wrong answer is worse than none. "
+                 "Did you mean one of these?")
+ASKED_BACK_ES = ("No sé si te entendí bien, y en preguntas como estas una respuesta equivocada es peor que "
+                 "ninguna. ¿Quisiste decir alguna de estas?")
+
+
+def buttons(call) -> list[tuple[str, str]]:
+    return [(b["text"], b["callback_data"]) for b in call.buttons()]
+
+
+def label(catalog, entry_id: str, lang: str) -> str:
+    return question_label(catalog.faq[entry_id], lang)
+
+
+@pytest.mark.parametrize(("lang", "question", "offered", "menu"), [
+    ("en", "tell me about mexico", ("us-mexico-agreement-status", "merida-initiative", "why-groups-oppose"),
+     "🏠 Menu"),
+    ("es", "méxico y el asilo", ("asylum-claims-mexico", "mexico-asylum-system", "is-mexico-safe"),
+     "🏠 Menú"),
+])
+async def test_two_or_three_close_entries_are_asked_back_and_the_pressed_one_answered(
+        bot, catalog, lang, question, offered, menu):
+    sim, api = bot
+    user = sim.user(language_code="en")  # the interface in English: the buttons follow the question
+    calls = await user.send(question)
+    assert [c.method for c in calls] == ["sendMessage"]
+    (asked,) = calls
+    assert asked.text == (ASKED_BACK_EN if lang == "en" else ASKED_BACK_ES)
+    assert buttons(asked) == [*((label(catalog, i, lang), button_data(SHOW, i, lang)) for i in offered),
+                              (menu, HOME)]
+    calls = await user.press(button_data(SHOW, offered[1], lang))
+    assert [c.method for c in calls] == ["answerCallbackQuery", "sendMessage"]
+    entry = catalog.faq[offered[1]]
+    answer = entry.answer.as_mapping()[lang].strip() if hasattr(entry.answer, "as_mapping") \
+        else (entry.answer.es if lang == "es" else entry.answer.en).strip()
+    assert calls[-1].text.startswith(f"<b>{entry.questions.as_mapping()[lang][0]}</b>\n\n{answer[:60]}")
+    assert api.refusals == []
+
+
+@pytest.mark.parametrize(("lang", "question", "topic"), [
+    ("en", "my brother asked for asylum at the border, will they send him back to Mexico?",
+     "sent-back-to-mexico"),
+    ("es", "mi hermano pidió asilo en la frontera, ¿lo van a regresar a México?", "sent-back-to-mexico"),
+    ("en", "I have a court date next month and no lawyer, can I still get asylum?", None),
+])
+async def test_a_personal_situation_gets_legal_help_first_with_its_topic_beneath(
+        bot, catalog, lang, question, topic):
+    sim, api = bot
+    user = sim.user(language_code="en")
+    (answer,) = await user.send(question)
+    legal = catalog.faq["legal-help"]
+    assert answer.text.startswith(f"<b>{legal.questions.as_mapping()[lang][0]}</b>\n\n"
+                                  f"{(legal.answer.es if lang == 'es' else legal.answer.en).strip()[:50]}")
+    assert "uan@aiusa.org" in answer.text
+    if topic is not None:
+        assert buttons(answer)[0] == (label(catalog, topic, lang), button_data(SHOW, topic, lang))
+        calls = await user.press(button_data(SHOW, topic, lang))
+        assert calls[-1].text.startswith(f"<b>{catalog.faq[topic].questions.as_mapping()[lang][0]}</b>")
+    assert buttons(answer)[-2:] == [("✍️ Take action" if lang == "en" else "✍️ Actúa", ACT),
+                                    ("🏠 Menu" if lang == "en" else "🏠 Menú", HOME)]
+    assert api.refusals == []
+
+
+@pytest.mark.parametrize(("lang", "question", "opening"), [
+    ("en", "is this chat private? will the government see what I write here?",
+     "In plain words: the questions you type here are not kept."),
+    ("en", "will I be deported if I write to this bot?",
+     "In plain words: the questions you type here are not kept."),
+    ("es", "¿me pueden deportar por escribir en este chat? ¿el gobierno ve lo que escribo?",
+     "En pocas palabras: las preguntas que escribes aquí no se guardan."),
+])
+async def test_fear_about_the_chat_gets_the_privacy_answer_in_plain_words(bot, catalog, lang, question,
+                                                                           opening):
+    sim, api = bot
+    (answer,) = await sim.user(language_code="en").send(question)
+    privacy = catalog.faq["privacy"]
+    assert answer.text.startswith(f"<b>{privacy.questions.as_mapping()[lang][0]}</b>\n\n{opening}")
+    assert "/forget" in answer.text
+    assert api.refusals == []
