@@ -18,7 +18,11 @@ async def test_can_i_still_take_action_says_where_each_case_stands_when_none_is_
     """how-to-help used to answer "Choose an open case" when none was open."""
     clock.now = at(2026, 11, 29)
     sim, api = bot
-    (answer,) = await sim.user().send("Can I still take action?")
+    user = sim.user()
+    (asked,) = await user.send("Can I still take action?")
+    # two entries answer it (how-to-help, still-something-to-do): the bot asks back
+    assert {"What can I do to help?", "Is there anything I can still do?"} <= set(asked.button_texts())
+    (answer,) = [c for c in await user.press("What can I do to help?") if c.method == "sendMessage"]
     assert answer.text.startswith("<b>What can I do to help?</b>\n\n<b>Where each case stands today "
                                   "(29 November 2026):</b>\n• UA 150.18: closed since 30 October 2018.\n\n"
                                   "When a case is open, use \"Take action\" in this bot")
