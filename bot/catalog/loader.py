@@ -359,9 +359,12 @@ def load_catalog(content_dir: Path, seeds_dir: Path) -> Catalog:
         for lang, phrasings in entry.questions.as_mapping().items():
             if not phrasings:
                 problems.add(entry.where.path, entry.where.of("questions"), f"no {lang} questions")
-    answered_from_cases = [e for e in faq.values() if e.answer_from in CASE_GENERATORS]
+    # Answers made from the cases cite the cases' sources; an answer about the
+    # bot itself (what it cannot do) may rest on no document.
+    may_rest_on_no_document = [e for e in faq.values() if e.answer_from in CASE_GENERATORS or
+                           (e.about == "bot" and not e.sources)]
     for item in (*campaigns.values(), *explainers.values(), *faq.values()):
-        if not item.sources and item not in answered_from_cases:
+        if not item.sources and item not in may_rest_on_no_document:
             problems.add(item.where.path, item.where.of("sources"), "at least one source is required")
     check_rules(reader.content_dir, reader.display, problems, seeds=seeds, campaigns=campaigns.values(),
                 officials=officials.values(), explainers=explainers.values(), faq=faq.values())
