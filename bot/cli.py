@@ -438,17 +438,15 @@ def _dashboard(settings: Settings, host: str, port: int) -> int:
     return 0
 
 
-def _broadcast(settings: Settings, args: argparse.Namespace) -> int:
+def _send_from_cli(settings: Settings, args: argparse.Namespace, command) -> int:
+    """What `broadcast` and `announce` share once their case and message are
+    settled: the token (unless --dry-run) and rate checks, then
+    `command(store, bot, rate)` with the configured store and a Bot (None for
+    --dry-run), both closed afterwards."""
     from telegram import Bot
 
-    from bot.broadcast_command import refusal, run_broadcast_command
-    from bot.runtime import load_configured_catalog
     from bot.store import open_configured_store
 
-    catalog = load_configured_catalog(settings)
-    today = date.today()  # never --as-of: an update goes out on its date, not before
-    if (problem := refusal(catalog, args.campaign, args.update, today)) is not None:
-        return _usage_error(problem)
     if not args.dry_run and not settings.telegram_bot_token:
         return _usage_error("TELEGRAM_BOT_TOKEN is not set (needed to send; --dry-run works without)")
     rate = args.rate or settings.broadcast_rate
@@ -462,8 +460,7 @@ def _broadcast(settings: Settings, args: argparse.Namespace) -> int:
             if not args.dry_run:
                 bot = Bot(settings.telegram_bot_token, base_url=settings.telegram_api_base_url)
                 await bot.initialize()
-            return await run_broadcast_command(catalog, store, bot, args.campaign, args.update,
-                                               args.audience, dry_run=args.dry_run, rate=rate, today=today)
+            return await command(store, bot, rate)
         finally:
             if bot is not None:
                 await bot.shutdown()
@@ -472,16 +469,26 @@ def _broadcast(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(send())
 
 
+def _broadcast(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.broadcast_command import refusal, run_broadcast_command
+    from bot.runtime import load_configured_catalog
+
+    catalog = load_configured_catalog(settings)
+    today = date.today()  # never --as-of: an update goes out on its date, not before
+    if (problem := refusal(catalog, args.campaign, args.update, today)) is not None:
+        return _usage_error(problem)
+    return _send_from_cli(settings, args, lambda store, bot, rate: run_broadcast_command(
+        catalog, store, bot, args.campaign, args.update, args.audience, dry_run=args.dry_run, rate=rate,
+        today=today))
+
+
 def _announce(settings: Settings, args: argparse.Namespace) -> int:
     """A new case to those signed up for it: `broadcast`'s sending, from the same store."""
-    from telegram import Bot
-
     from bot.broadcast_command import run_announce_command
     from bot.broadcasts.announcement import refusal, refusal_text
     from bot.catalog.i18n import Texts
     from bot.console import plain
     from bot.runtime import load_configured_catalog
-    from bot.store import open_configured_store
 
     catalog = load_configured_catalog(settings)
     campaign = catalog.campaigns.get(args.campaign)
@@ -490,27 +497,8 @@ def _announce(settings: Settings, args: argparse.Namespace) -> int:
     today = date.today()  # never --as-of: a case is announced from its issued date, not before
     if (reason := refusal(catalog, campaign, today)) is not None:
         return _usage_error(plain(refusal_text(Texts(catalog.strings), "en", reason)))
-    if not args.dry_run and not settings.telegram_bot_token:
-        return _usage_error("TELEGRAM_BOT_TOKEN is not set (needed to send; --dry-run works without)")
-    rate = args.rate or settings.broadcast_rate
-    if not 0 < rate <= 30:
-        return _usage_error("--rate must be above 0 and at most 30 messages per second")
-
-    async def send() -> int:
-        store = await open_configured_store(settings)
-        bot = None
-        try:
-            if not args.dry_run:
-                bot = Bot(settings.telegram_bot_token, base_url=settings.telegram_api_base_url)
-                await bot.initialize()
-            return await run_announce_command(catalog, store, bot, args.campaign, today=today,
-                                              dry_run=args.dry_run, rate=rate)
-        finally:
-            if bot is not None:
-                await bot.shutdown()
-            await store.close()
-
-    return asyncio.run(send())
+    return _send_from_cli(settings, args, lambda store, bot, rate: run_announce_command(
+        catalog, store, bot, args.campaign, today=today, dry_run=args.dry_run, rate=rate))
 
 
 def _migrate(source: str, target: str, force: bool) -> int:
