@@ -121,8 +121,7 @@ def _case_asks(catalog: Catalog, entry: FaqEntry, lang: str, today: date, style:
         lines = [style.say(lang, "faq.case.asks")]
         lines += [style.say(lang, "faq.case.ask", ask=ask.get(lang)) for ask in status.campaign.asks]
         if status.actionable and status.deadline is not None:
-            key = "faq.open_cases.deadline_passed" if status.deadline_passed else "faq.open_cases.deadline"
-            lines.append(style.say(lang, key, deadline=format_date(status.deadline, lang)))
+            lines.append(_deadline_line(catalog, status, lang, style))
         return lines
     return _per_case(catalog, entry, lang, today, style, body)
 
@@ -152,14 +151,20 @@ def _open_cases(catalog: Catalog, entry: FaqEntry, lang: str, today: date, style
     return [_case_paragraph(catalog, status, lang, style) for status in running]
 
 
+def _deadline_line(catalog: Catalog, status: CaseStatus, lang: str, style: Style) -> str:
+    """The deadline, or that it has passed and whom to ask before sending late."""
+    if status.deadline_passed:
+        return style.say(lang, "faq.open_cases.deadline_passed", deadline=format_date(status.deadline, lang),
+                         contact=catalog.group.network.email)
+    return style.say(lang, "faq.open_cases.deadline", deadline=format_date(status.deadline, lang))
+
+
 def _case_paragraph(catalog: Catalog, status: CaseStatus, lang: str, style: Style) -> str:
     campaign = status.campaign
     lines = [style.strong(style.say(lang, "faq.open_cases.case", reference=campaign.reference,
                                     title=campaign.title.get(lang)))]
     if status.deadline is not None:
-        key = "faq.open_cases.deadline_passed" if status.deadline_passed else "faq.open_cases.deadline"
-        lines.append(style.say(lang, key, deadline=format_date(status.deadline, lang),
-                               contact=catalog.group.network.email))
+        lines.append(_deadline_line(catalog, status, lang, style))
     for target in status.writable:
         official = catalog.officials[target.official]
         lines.append(style.say(lang, "faq.open_cases.official", name=official.name,

@@ -337,3 +337,36 @@ async def test_a_case_whose_officials_all_left_has_no_one_left_to_write_to(chat_
 
 def test_every_generator_name_check_accepts_has_a_function():
     assert set(AnswerGenerator.__args__) == set(GENERATORS)
+
+
+# ------------------------------------------------ the questions every case raises
+
+@pytest.mark.parametrize("day, deadline_line", [
+    ((2018, 9, 27), "Deadline: 27 September 2018."),  # the deadline day itself
+    ((2018, 10, 5), "⚠️ The appeal deadline was 27 September 2018. Before sending, check with the "
+                    "organizers that it is still useful: uan@aiusa.org."),
+    ((2026, 12, 7), None),  # closed: the most recent case, with no deadline to meet
+])
+async def test_what_the_appeal_asks_comes_from_the_case_on_every_day(chat_on, catalog, day, deadline_line):
+    sim, api = await chat_on(catalog, at(*day))
+    (answer,) = await ask(sim, "what does the urgent action ask for?")
+    assert "The appeal asks:\n• Mexican authorities should refuse to sign" in answer.text
+    assert (deadline_line is not None) == ("Deadline" in answer.text or "deadline was" in answer.text)
+    if deadline_line:
+        assert deadline_line in answer.text
+    else:
+        assert "• UA 150.18: closed since 30 October 2018." in answer.text
+    assert answer.text.rsplit("\n\n", 1)[-1] == SOURCE_EN
+    (spanish,) = await ask(sim, "¿qué pide la acción urgente?", "es")
+    assert "El llamamiento pide:\n• Que las autoridades mexicanas se nieguen a firmar" in spanish.text
+    assert api.refusals == []
+
+
+@pytest.mark.parametrize("question, opening", [
+    ("who is at risk in this case?", "In August 2018 Amnesty International reported"),
+    ("any news on the case?", "Latest update (30 October 2018): No further action needed"),
+])
+async def test_who_is_at_risk_and_what_happened_since_come_from_the_case(chat_on, catalog, question, opening):
+    sim, _ = await chat_on(catalog, at(2026, 12, 7))
+    (answer,) = await ask(sim, question)
+    assert opening in answer.text and "closed since 30 October 2018" in answer.text
