@@ -87,6 +87,17 @@ def refusal(catalog: Catalog, campaign_id: str, number: int, today: date) -> str
     return None
 
 
+def _summary(sent: tuple, what: str, out: TextIO) -> int:
+    """The last line of a finished or paused send (exit status 0 either way)."""
+    counts, paused = sent
+    if paused:
+        out.write(f"Paused with {counts.remaining} still to send; run the same command to resume.\n")
+    else:
+        out.write(f"{what}: {counts.sent} sent, {counts.failed} failed, {counts.blocked} blocked "
+                  f"(unsubscribed), {counts.unknown} uncertain (in flight during a crash; not sent again).\n")
+    return 0
+
+
 async def run_broadcast_command(catalog: Catalog, store: Store, bot: Bot | None, campaign_id: str,
                                 number: int, audience: str = "followers", *, dry_run: bool = False,
                                 rate: float | None = 25.0, policy: DeliveryPolicy | None = None,
@@ -111,15 +122,8 @@ async def run_broadcast_command(catalog: Catalog, store: Store, bot: Bot | None,
     sent = await _send(store, bot, broadcast, messages, rate, policy, err)
     if isinstance(sent, int):
         return sent
-    counts, paused = sent
-    if paused:
-        out.write(f"Paused with {counts.remaining} still to send; run the same command to resume.\n")
-        return 0
-    out.write(f"Update {number} of {campaign.reference} to the {AUDIENCE_NOUNS[audience][1]}: "
-              f"{counts.sent} sent, "
-              f"{counts.failed} failed, {counts.blocked} blocked (unsubscribed), "
-              f"{counts.unknown} uncertain (in flight during a crash; not sent again).\n")
-    return 0
+    return _summary(sent, f"Update {number} of {campaign.reference} to the {AUDIENCE_NOUNS[audience][1]}",
+                    out)
 
 
 async def _send(store: Store, bot: Bot | None, broadcast: Broadcast, messages: dict, rate: float | None,
@@ -176,11 +180,4 @@ async def run_announce_command(catalog: Catalog, store: Store, bot: Bot | None, 
     sent = await _send(store, bot, opened, messages, rate, policy, err)
     if isinstance(sent, int):
         return sent
-    counts, paused = sent
-    if paused:
-        out.write(f"Paused with {counts.remaining} still to send; run the same command to resume.\n")
-        return 0
-    out.write(f"Announced {campaign.reference}: {counts.sent} sent, {counts.failed} failed, "
-              f"{counts.blocked} blocked (unsubscribed), "
-              f"{counts.unknown} uncertain (in flight during a crash; not sent again).\n")
-    return 0
+    return _summary(sent, f"Announced {campaign.reference}", out)
