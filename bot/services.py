@@ -59,14 +59,18 @@ class Services:
 
     def __setattr__(self, name: str, value: Any) -> None:
         """The store accepts appeals in the languages the content has layouts
-        for: set here, so that a store given later and content reloaded while
-        the bot runs (a new `catalog`) are kept in step without anyone having
+        for, and knows the secret its chat rows are found with: set here, so
+        that a store given later and content reloaded while the bot runs (a
+        new `catalog`) are kept in step without anyone having
         to remember it."""
         super().__setattr__(name, value)
         if name in ("catalog", "store"):
             catalog, store = getattr(self, "catalog", None), getattr(self, "store", None)
             if catalog is not None and store is not None:
                 store.accept_appeal_languages(catalog.appeal_languages)
+        if name in ("secret", "store") and getattr(self, "store", None) is not None:
+            # PostgreSQL finds a chat's sealed rows by the alias `supporter` computes
+            self.store.use_secret(self.secret)
 
     def start_semantic_tier(self) -> None:
         """Start building the semantic tier in a worker thread, once, if it is

@@ -59,8 +59,11 @@ async def open_configured_store(settings, *, must_exist: bool = False) -> Store:
     mistyped SQLite path must not silently create folders and an empty
     database that then reports zero actions."""
     if settings.database_url:
-        return await open_store_at(settings.database_url, setting="DATABASE_URL",
-                                   key_file=settings.store_key_file(), must_exist=must_exist)
+        store = await open_store_at(settings.database_url, setting="DATABASE_URL",
+                                    key_file=settings.store_key_file(), must_exist=must_exist)
+        if not must_exist:  # a command that sends (broadcast, announce) finds chats' rows with it
+            store.use_secret(settings.secret())
+        return store
     return await open_store_at(settings.database_path, setting="DATABASE_PATH",
                                key_file=settings.store_key_file(), must_exist=must_exist)
 

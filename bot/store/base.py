@@ -398,6 +398,11 @@ class Store(Protocol):
         """Accept appeals in these languages from now on (the content's)."""
         ...
 
+    def use_secret(self, secret: bytes) -> None:
+        """The deployment's secret (`Services.secret`): PostgreSQL finds a
+        chat's sealed rows with it (`chat_seal`); SQLite needs none."""
+        ...
+
     async def record_action(self, report: ActionReport, limits: Limits | None = None,
                             follower_chat: int | None = None) -> RecordResult:
         """Record a report, idempotent on its key, within `limits` (checked and

@@ -103,6 +103,20 @@ class Keyring:
         found = self._find(owner, create)
         return found[1] if found else None
 
+    def keys_of(self, aliases: set[str]) -> dict[str, bytes]:
+        """The keys of these aliases, in one query per 500 (a broadcast opens
+        thousands of sealed chat ids: one lookup each would cost more than
+        the sending); an alias whose key is gone is missing."""
+        found: dict[str, bytes] = {}
+        names = sorted(aliases)
+        with self._lock:
+            for start in range(0, len(names), 500):
+                chunk = names[start:start + 500]
+                marks = ", ".join("?" * len(chunk))
+                found.update(self._db.execute(
+                    f"SELECT alias, key FROM supporter_keys WHERE alias IN ({marks})", chunk).fetchall())
+        return found
+
     def is_empty(self) -> bool:
         with self._lock:
             return not self._db.execute("SELECT EXISTS (SELECT 1 FROM supporter_keys)").fetchone()[0]
@@ -163,14 +177,7 @@ class Keyring:
         is not sealed (older rows, anonymous reports) comes back as it is."""
         if value is None or not value.startswith(SEALED):
             return value
-        key = self.key(owner, create=False) if owner else None
-        if key is None:
-            return None
-        raw = base64.b64decode(value.removeprefix(SEALED))
-        try:
-            return AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], purpose.encode()).decode()
-        except InvalidTag:
-            return None
+        return open_with(self.key(owner, create=False) if owner else None, value, purpose)
 
     def handle(self, owner: str, value: str) -> str:
         """A keyed hash of `value` under the owner's key: stable while the key
@@ -180,6 +187,18 @@ class Keyring:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def open_with(key: bytes | None, value: str, purpose: str) -> str | None:
+    """A sealed value opened with `key` (from `Keyring.keys_of`); None when the
+    key is gone or is not the one it was sealed with."""
+    if key is None:
+        return None
+    raw = base64.b64decode(value.removeprefix(SEALED))
+    try:
+        return AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], purpose.encode()).decode()
+    except InvalidTag:
+        return None
 
 
 def key_file_beside(database: str | os.PathLike[str]) -> str:

@@ -28,7 +28,9 @@ databases do differently is handled differently here:
   deleting it: what a supporter types is sealed under their own key, which
   lives in a SQLite key file (`keyring`), never in PostgreSQL, and /forget
   destroys it; flows in progress are sealed too, under a handle that is not
-  their Telegram id (docs/privacy-erasure.md says what remains).
+  their Telegram id, and so is the chat id a follow, a sign-up, a reminder
+  or a pending delivery needs to send (`chat_seal`; docs/privacy-erasure.md
+  says what remains).
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ from bot.store.base import (
     Subscription,
     SupporterData,
 )
+from bot.store.chat_seal import ChatSeal
 from bot.store.flow_rows import flow_statements
 from bot.store.keyring import Keyring
 from bot.store.postgres_broadcasts import PostgresBroadcasts
@@ -241,6 +244,16 @@ class PostgresStore(PostgresBroadcasts, PostgresSignups):
     def __init__(self, pool: asyncpg.Pool, keyring: Keyring) -> None:
         self._pool = pool
         self.keyring = keyring
+        self.chats = ChatSeal(keyring)
+
+    def use_secret(self, secret: bytes) -> None:
+        """The deployment's secret, to find a chat's rows from its id (`chat_seal`)."""
+        self.chats = ChatSeal(self.keyring, secret)
+
+    def _owner(self, chat_id: int) -> str | None:
+        """The alias a chat's rows are under; None: it has none, so no rows."""
+        validate.chat(chat_id)
+        return self.chats.owner(chat_id)
 
     # -- plumbing ---------------------------------------------------------
 
@@ -328,9 +341,9 @@ class PostgresStore(PostgresBroadcasts, PostgresSignups):
                 done = count if status == "done" else 0
                 rows = await conn.fetch(ADD_CAMPAIGN_TOTALS, campaign, ALL_CAMPAIGNS, int(not acted_here),
                                         int(not acted_anywhere), done, count - done)
-                if follower_chat is not None:
+                if follower_chat is not None and (follower := self._owner(follower_chat)) is not None:
                     await conn.execute("UPDATE subscriptions SET acted = true"
-                                       " WHERE chat_id = $1 AND campaign_id = $2", follower_chat, campaign)
+                                       " WHERE owner = $1 AND campaign_id = $2", follower, campaign)
         except _OverLimit:
             await self._refused(limits, day, campaign)
             return RecordResult(False, *await self._totals(self._pool, campaign), capped=True)
@@ -496,29 +509,33 @@ class PostgresStore(PostgresBroadcasts, PostgresSignups):
         validate.subscription(chat_id, campaign_id, recipient, language)
         acted = supporter is not None and await self._pool.fetchval(
             ACTED_HERE, validate.key_hash(supporter, "supporter"), campaign_id)
+        owner, chat = self.chats.seal(chat_id)
         await self._pool.execute(
-            "INSERT INTO subscriptions (chat_id, campaign_id, recipient, language, acted, created_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (chat_id, campaign_id) DO UPDATE SET"
+            "INSERT INTO subscriptions (owner, chat, campaign_id, recipient, language, acted, created_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (owner, campaign_id) DO UPDATE SET"
             " recipient = excluded.recipient, language = excluded.language,"
             " acted = subscriptions.acted OR excluded.acted",
-            chat_id, campaign_id, recipient, language, bool(acted), moment(None))
+            owner, chat, campaign_id, recipient, language, bool(acted), moment(None))
 
     async def unsubscribe(self, chat_id: int, campaign_id: str) -> bool:
+        owner = self._owner(chat_id)
         status = await self._pool.execute(
-            "DELETE FROM subscriptions WHERE chat_id = $1 AND campaign_id = $2", chat_id, campaign_id)
+            "DELETE FROM subscriptions WHERE owner = $1 AND campaign_id = $2", owner, campaign_id)
         return _count(status) > 0
 
     async def subscriptions_of(self, chat_id: int) -> list[str]:
         rows = await self._fetch(
-            "SELECT campaign_id FROM subscriptions WHERE chat_id = $1 ORDER BY campaign_id", chat_id)
+            "SELECT campaign_id FROM subscriptions WHERE owner = $1 ORDER BY campaign_id", self._owner(chat_id))
         return [row[0] for row in rows]
 
     async def subscribers_of(self, campaign_id: str) -> list[Subscription]:
-        """Who gets a campaign's case updates: the chat, its key and language."""
+        """Who gets a campaign's case updates: the chat (opened with its
+        owner's key), its key and language."""
         rows = await self._fetch(
-            "SELECT chat_id, campaign_id, recipient, language, acted FROM subscriptions"
-            " WHERE campaign_id = $1 ORDER BY created_at, chat_id", campaign_id)
-        return [Subscription(*row) for row in rows]
+            "SELECT owner, chat, campaign_id, recipient, language, acted FROM subscriptions"
+            " WHERE campaign_id = $1 ORDER BY created_at, recipient", campaign_id)
+        chats = self.chats.open_all((row[0], row[1]) for row in rows)
+        return [Subscription(chat, *row[2:]) for chat, row in zip(chats, rows, strict=True) if chat is not None]
 
     async def set_language(self, supporter: str, lang: str, chat_id: int | None = None) -> None:
         validate.supporter(supporter)
@@ -530,9 +547,9 @@ class PostgresStore(PostgresBroadcasts, PostgresSignups):
                 " VALUES ($1, $2, $3, $3) ON CONFLICT (supporter)"
                 " DO UPDATE SET language = excluded.language, updated_at = excluded.updated_at",
                 supporter, lang, now)
-            if chat_id is not None:
-                await conn.execute("UPDATE subscriptions SET language = $1 WHERE chat_id = $2", lang, chat_id)
-                await conn.execute("UPDATE signups SET language = $1 WHERE chat_id = $2", lang, chat_id)
+            if chat_id is not None and (owner := self._owner(chat_id)) is not None:
+                await conn.execute("UPDATE subscriptions SET language = $1 WHERE owner = $2", lang, owner)
+                await conn.execute("UPDATE signups SET language = $1 WHERE owner = $2", lang, owner)
 
     async def get_language(self, supporter: str) -> str | None:
         return await self._pool.fetchval("SELECT language FROM supporters WHERE supporter = $1", supporter)
@@ -545,19 +562,19 @@ class PostgresStore(PostgresBroadcasts, PostgresSignups):
 
     async def supporter_data(self, supporter: str, chat_id: int) -> SupporterData:
         validate.supporter(supporter)
+        owner = self._owner(chat_id)
         async with self._transaction(isolation="repeatable_read", readonly=True) as conn:
             language = await conn.fetchval("SELECT language FROM supporters WHERE supporter = $1", supporter)
             subscriptions = await conn.fetch(
-                "SELECT campaign_id FROM subscriptions WHERE chat_id = $1 ORDER BY campaign_id", chat_id)
+                "SELECT campaign_id FROM subscriptions WHERE owner = $1 ORDER BY campaign_id", owner)
             actions = await conn.fetch(
                 f"SELECT {ACTION_COLUMNS} FROM actions WHERE supporter = $1 ORDER BY id", supporter)
             problems = await conn.fetch(f"{PROBLEM_ITEMS} WHERE supporter = $1 ORDER BY id", supporter)
             replies = await conn.fetch(f"{REPLY_ITEMS} WHERE supporter = $1 ORDER BY id", supporter)
             reminders = await conn.fetch(
-                "SELECT campaign_id, official_id, channel, due_at FROM reminders WHERE chat_id = $1"
-                " ORDER BY due_at", chat_id)
-            signups = await conn.fetch("SELECT choice FROM signups WHERE chat_id = $1 ORDER BY choice",
-                                       chat_id)
+                "SELECT campaign_id, official_id, channel, due_at FROM reminders WHERE owner = $1"
+                " ORDER BY due_at", owner)
+            signups = await conn.fetch("SELECT choice FROM signups WHERE owner = $1 ORDER BY choice", owner)
         return SupporterData(
             supporter=supporter,
             language=language,
@@ -576,6 +593,8 @@ class PostgresStore(PostgresBroadcasts, PostgresSignups):
         validate.supporter(supporter)
         validate.chat(chat_id)
         day = today or datetime.now(UTC).date()
+        owner = self.chats.owner(chat_id) if self.chats.secret is not None else None
+        owners = [supporter] if owner in (None, supporter) else [supporter, owner]
         async with self._transaction() as conn:
             await conn.execute(LOCK_SUPPORTER, SUPPORTER_LOCK, supporter)
             fresh = FORGOTTEN_POSTGRES  # a new random key per row: nothing to recompute
@@ -587,9 +606,10 @@ class PostgresStore(PostgresBroadcasts, PostgresSignups):
                                f" idempotency_key = {fresh} WHERE supporter = $1", supporter)
             await conn.execute("DELETE FROM supporters WHERE supporter = $1", supporter)
             await conn.execute("DELETE FROM flows WHERE owner = $1", supporter)  # the bot ended them already
-            # a delivery keeps no chat once over
+            # the chat's rows, found by its alias (a delivery keeps no chat once over)
             for table in ("subscriptions", "signups", "reminders", "deliveries"):
-                await conn.execute(f"DELETE FROM {table} WHERE chat_id = $1", chat_id)
+                await conn.execute(f"DELETE FROM {table} WHERE owner = ANY($1::text[]) OR chat_id = $2",
+                                   owners, chat_id)  # chat_id: a row from before 0010 not yet sealed
             if recipient is not None:  # deliveries that happened stay counted, under no key of theirs
                 await conn.execute(f"UPDATE deliveries SET recipient = {fresh} WHERE recipient = $1",
                                    validate.key_hash(recipient, "recipient"))
@@ -603,20 +623,42 @@ class PostgresStore(PostgresBroadcasts, PostgresSignups):
         return _count(await self._pool.execute("DELETE FROM daily_limits WHERE day < $1", before))
 
     async def rekey_legacy_rows(self, recipient_of: Callable[[int], str]) -> int:
-        """Rows migration 6 left keyed 'chat:<id>' get their keyed hash."""
+        """Rows migration 6 left keyed 'chat:<id>' get their keyed hash, and
+        rows migration 10 found with a plain chat id get it sealed
+        (`chat_seal`); run at start, with the secret (`use_secret`)."""
         rows = await self._fetch(
             "SELECT recipient FROM subscriptions WHERE recipient LIKE 'chat:%'"
             " UNION SELECT recipient FROM deliveries WHERE recipient LIKE 'chat:%'")
-        if not rows:
-            return 0
+        if rows:
+            async with self._transaction() as conn:
+                for (legacy,) in rows:
+                    keyed = recipient_of(int(legacy.removeprefix("chat:")))
+                    await conn.execute("UPDATE subscriptions SET recipient = $1 WHERE recipient = $2",
+                                       keyed, legacy)
+                    await conn.execute("UPDATE deliveries SET recipient = $1, chat_id = CASE WHEN status IN"
+                                       f" {FINAL} THEN NULL ELSE chat_id END WHERE recipient = $2",
+                                       keyed, legacy)
+        return len(rows) + await self._seal_legacy_chats()
+
+    async def _seal_legacy_chats(self) -> int:
+        """Seal the chat ids migration 10 found in the clear; their old values
+        stay in pg_wal until it is recycled (docs/privacy-erasure.md)."""
+        sealed = 0
         async with self._transaction() as conn:
-            for (legacy,) in rows:
-                keyed = recipient_of(int(legacy.removeprefix("chat:")))
-                await conn.execute("UPDATE subscriptions SET recipient = $1 WHERE recipient = $2",
-                                   keyed, legacy)
-                await conn.execute("UPDATE deliveries SET recipient = $1, chat_id = CASE WHEN status IN"
-                                   f" {FINAL} THEN NULL ELSE chat_id END WHERE recipient = $2", keyed, legacy)
-        return len(rows)
+            for table, key in (("subscriptions", "campaign_id"), ("signups", "choice"),
+                               ("reminders", "campaign_id"), ("deliveries", "broadcast_id")):
+                plain = await conn.fetch(f"SELECT DISTINCT chat_id FROM {table} WHERE chat_id IS NOT NULL")
+                for (chat_id,) in plain:
+                    owner = self.chats.owner(chat_id, create=True)
+                    # one sealed value per row would be as good; one per chat is enough
+                    chat = self.chats.seal(chat_id)[1]
+                    status = await conn.execute(
+                        f"UPDATE {table} SET owner = $1, chat = $2, chat_id = NULL WHERE chat_id = $3"
+                        f" AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.owner = $1 AND t.{key} = {table}.{key})",
+                        owner, chat, chat_id)
+                    await conn.execute(f"DELETE FROM {table} WHERE chat_id = $1", chat_id)  # a duplicate
+                    sealed += _count(status)
+        return sealed
 
 
 async def open_postgres_store(url: str, *, migrate_to: int | None = None,

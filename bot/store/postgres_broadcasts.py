@@ -13,6 +13,11 @@ PostgreSQL's READ COMMITTED several processes really run at once, so:
   so a claim and a lease takeover take turns (the loser sees the new owner);
 - `claim_due_reminders` claims with `FOR UPDATE SKIP LOCKED` and re-checks
   the status, so two processes never claim the same reminder.
+
+And the chat ids: a subscription, a reminder and a pending delivery keep
+theirs sealed under the person's key and are found by the person's alias
+(`owner`), never by the id (`chat_seal`). Rows read for sending are opened
+in one key-file query per batch; a final delivery keeps neither.
 """
 
 from __future__ import annotations
@@ -49,14 +54,14 @@ WHERE s.campaign_id = $1
 """
 # ... and $4 broadcast id, $5 now
 ADD_RECIPIENTS = f"""
-INSERT INTO deliveries (broadcast_id, recipient, chat_id, language, status, attempts, updated_at)
-SELECT $4::bigint, s.recipient, s.chat_id, s.language, 'pending', 0, $5::timestamptz
+INSERT INTO deliveries (broadcast_id, recipient, owner, chat, language, status, attempts, updated_at)
+SELECT $4::bigint, s.recipient, s.owner, s.chat, s.language, 'pending', 0, $5::timestamptz
 FROM subscriptions s
 {AUDIENCE_WHERE}
 ON CONFLICT (broadcast_id, recipient) DO NOTHING
 """
 REMINDER_COLUMNS = (
-    "id, chat_id, campaign_id, official_id, channel, appeal_language, language, attempts"
+    "id, owner, chat, campaign_id, official_id, channel, appeal_language, language, attempts"
 )
 FINAL = "('sent', 'failed', 'blocked', 'unknown')"  # a delivery that is over keeps no chat id
 
@@ -78,11 +83,12 @@ class PostgresBroadcasts(AppealLanguages):
     """Needs `_pool` and `_transaction` from `PostgresStore`."""
 
     async def unsubscribe_chat(self, chat_id: int) -> int:
+        owner = self._owner(chat_id)
         async with self._transaction() as conn:
-            status = await conn.execute("DELETE FROM subscriptions WHERE chat_id = $1", chat_id)
-            await conn.execute("DELETE FROM signups WHERE chat_id = $1", chat_id)
-            await conn.execute("DELETE FROM reminders WHERE chat_id = $1", chat_id)
-            await conn.execute("DELETE FROM deliveries WHERE chat_id = $1 AND status = 'pending'", chat_id)
+            status = await conn.execute("DELETE FROM subscriptions WHERE owner = $1", owner)
+            await conn.execute("DELETE FROM signups WHERE owner = $1", owner)
+            await conn.execute("DELETE FROM reminders WHERE owner = $1", owner)
+            await conn.execute("DELETE FROM deliveries WHERE owner = $1 AND status = 'pending'", owner)
         return _count(status)
 
     # -- case-update broadcasts ------------------------------------------------
@@ -150,7 +156,7 @@ class PostgresBroadcasts(AppealLanguages):
             if _count(status) != 1:
                 return False
             await conn.execute(
-                "UPDATE deliveries SET status = 'unknown', updated_at = $1, chat_id = NULL,"
+                "UPDATE deliveries SET status = 'unknown', updated_at = $1, owner = NULL, chat = NULL,"
                 " error = 'in flight when its sender stopped; not sent again'"
                 " WHERE broadcast_id = $2 AND status = 'sending'",
                 now, broadcast_id,
@@ -182,12 +188,15 @@ class PostgresBroadcasts(AppealLanguages):
 
     async def pending_deliveries(self, broadcast_id: int, now: datetime, limit: int) -> list[Delivery]:
         rows = await self._pool.fetch(
-            "SELECT broadcast_id, recipient, chat_id, language, attempts FROM deliveries"
+            "SELECT broadcast_id, recipient, owner, chat, language, attempts FROM deliveries"
             " WHERE broadcast_id = $1 AND status = 'pending'"
             " AND (next_attempt_at IS NULL OR next_attempt_at <= $2) ORDER BY recipient LIMIT $3",
             broadcast_id, instant(now), limit,
         )
-        return [Delivery(*row) for row in rows]
+        chats = self.chats.open_all((row[2], row[3]) for row in rows)  # one key-file query per batch
+        # None: the person used /forget after the row was read; its row is gone with it
+        return [Delivery(row[0], row[1], chat, *row[4:]) for chat, row in zip(chats, rows, strict=True)
+                if chat is not None]
 
     async def next_retry_at(self, broadcast_id: int) -> datetime | None:
         return await self._pool.fetchval(
@@ -213,7 +222,8 @@ class PostgresBroadcasts(AppealLanguages):
         await self._pool.execute(
             "UPDATE deliveries SET status = $1, error = $2, next_attempt_at = $3,"
             " attempts = attempts + $4, updated_at = $5,"
-            f" chat_id = CASE WHEN $1 IN {FINAL} THEN NULL ELSE chat_id END"
+            f" owner = CASE WHEN $1 IN {FINAL} THEN NULL ELSE owner END,"
+            f" chat = CASE WHEN $1 IN {FINAL} THEN NULL ELSE chat END"
             " WHERE broadcast_id = $6 AND recipient = $7"
             f" AND (status = 'sending' OR (status = 'unknown' AND $1 IN {FINAL}))",
             status, error[:300] if error else None, instant(retry_at) if retry_at else None,
@@ -229,22 +239,24 @@ class PostgresBroadcasts(AppealLanguages):
 
     async def schedule_reminder(self, reminder: ReminderRequest) -> bool:
         validate.reminder(reminder, self.appeal_languages)
+        owner, chat = self.chats.seal(reminder.chat_id)
         new_id = await self._pool.fetchval(
-            "INSERT INTO reminders (chat_id, campaign_id, official_id, channel,"
-            " appeal_language, language, due_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-            " ON CONFLICT (chat_id, campaign_id) DO NOTHING RETURNING id",
-            reminder.chat_id, reminder.campaign_id, reminder.official_id,
+            "INSERT INTO reminders (owner, chat, campaign_id, official_id, channel,"
+            " appeal_language, language, due_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+            " ON CONFLICT (owner, campaign_id) DO NOTHING RETURNING id",
+            owner, chat, reminder.campaign_id, reminder.official_id,
             reminder.channel, reminder.appeal_language, reminder.language,
             instant(reminder.due_at), instant(datetime.now(UTC)).replace(microsecond=0),
         )
         return new_id is not None
 
     async def cancel_reminders(self, chat_id: int, campaign_id: str | None = None) -> int:
+        owner = self._owner(chat_id)
         if campaign_id is None:
-            status = await self._pool.execute("DELETE FROM reminders WHERE chat_id = $1", chat_id)
+            status = await self._pool.execute("DELETE FROM reminders WHERE owner = $1", owner)
         else:
             status = await self._pool.execute(
-                "DELETE FROM reminders WHERE chat_id = $1 AND campaign_id = $2", chat_id, campaign_id)
+                "DELETE FROM reminders WHERE owner = $1 AND campaign_id = $2", owner, campaign_id)
         return _count(status)
 
     async def claim_due_reminders(self, now: datetime, limit: int) -> list[DueReminder]:
@@ -258,7 +270,10 @@ class PostgresBroadcasts(AppealLanguages):
                 f" ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING {REMINDER_COLUMNS}",
                 now, limit,
             )
-        return [DueReminder(*row) for row in sorted(tuple(row) for row in rows)]
+        rows = sorted(tuple(row) for row in rows)
+        chats = self.chats.open_all((row[1], row[2]) for row in rows)
+        return [DueReminder(row[0], chat, *row[3:]) for chat, row in zip(chats, rows, strict=True)
+                if chat is not None]
 
     async def finish_reminder(self, reminder_id: int, retry_at: datetime | None = None) -> None:
         if retry_at is None:

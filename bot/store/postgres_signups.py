@@ -15,7 +15,7 @@ from bot.store.postgres_broadcasts import BROADCAST_COLUMNS, BROADCAST_LOCK, _br
 SIGNED_UP_FOR = """
 FROM signups s
 WHERE s.choice = ANY($1::text[])
-  AND NOT EXISTS (SELECT 1 FROM subscriptions f WHERE f.chat_id = s.chat_id AND f.campaign_id = $2)
+  AND NOT EXISTS (SELECT 1 FROM subscriptions f WHERE f.owner = s.owner AND f.campaign_id = $2)
 """
 NOT_YET_SENT = """
   AND NOT EXISTS (SELECT 1 FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id
@@ -24,8 +24,9 @@ NOT_YET_SENT = """
 """
 # ... and $3 broadcast id, $4 now
 ADD_ANNOUNCEMENT_RECIPIENTS = f"""
-INSERT INTO deliveries (broadcast_id, recipient, chat_id, language, status, attempts, updated_at)
-SELECT DISTINCT $3::bigint, s.recipient, s.chat_id, s.language, 'pending', 0, $4::timestamptz
+INSERT INTO deliveries (broadcast_id, recipient, owner, chat, language, status, attempts, updated_at)
+SELECT DISTINCT ON (s.recipient) $3::bigint, s.recipient, s.owner, s.chat, s.language, 'pending', 0,
+       $4::timestamptz
 {SIGNED_UP_FOR}
 ON CONFLICT (broadcast_id, recipient) DO NOTHING
 """
@@ -36,26 +37,27 @@ class PostgresSignups:
 
     async def set_signup(self, chat_id: int, recipient: str, language: str, choices: list[str]) -> None:
         chosen = validate.signup(chat_id, recipient, language, choices)
+        owner, chat = self.chats.seal(chat_id) if chosen else (self._owner(chat_id), None)
         async with self._transaction() as conn:
-            await conn.execute("DELETE FROM signups WHERE chat_id = $1", chat_id)
+            await conn.execute("DELETE FROM signups WHERE owner = $1", owner)
             await conn.executemany(
-                "INSERT INTO signups (chat_id, choice, recipient, language, created_at)"
-                " VALUES ($1, $2, $3, $4, now())",
-                [(chat_id, choice, recipient, language) for choice in chosen])
+                "INSERT INTO signups (owner, chat, choice, recipient, language, created_at)"
+                " VALUES ($1, $2, $3, $4, $5, now())",
+                [(owner, chat, choice, recipient, language) for choice in chosen])
 
     async def signup_of(self, chat_id: int) -> list[str]:
-        rows = await self._pool.fetch("SELECT choice FROM signups WHERE chat_id = $1 ORDER BY choice",
-                                      chat_id)
+        rows = await self._pool.fetch("SELECT choice FROM signups WHERE owner = $1 ORDER BY choice",
+                                      self._owner(chat_id))
         return [row[0] for row in rows]
 
     async def signup_counts(self) -> SignupCounts:
         async with self._transaction(isolation="repeatable_read", readonly=True) as conn:
-            people = await conn.fetchval("SELECT COUNT(DISTINCT chat_id) FROM signups")
+            people = await conn.fetchval("SELECT COUNT(DISTINCT owner) FROM signups")
             rows = await conn.fetch("SELECT choice, COUNT(*) FROM signups GROUP BY choice")
         return SignupCounts(people=people, by_choice={row[0]: row[1] for row in rows})
 
     async def announcement_size(self, campaign_id: str, choices: list[str]) -> int:
-        return await self._pool.fetchval(f"SELECT COUNT(DISTINCT s.chat_id) {SIGNED_UP_FOR} {NOT_YET_SENT}",
+        return await self._pool.fetchval(f"SELECT COUNT(DISTINCT s.owner) {SIGNED_UP_FOR} {NOT_YET_SENT}",
                                          validate.signup_choices(choices), campaign_id)
 
     async def open_announcement(self, campaign_id: str, choices: list[str], now: datetime) -> Broadcast:

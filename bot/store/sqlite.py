@@ -950,6 +950,10 @@ class SQLiteStore(AppealLanguages, SQLiteSignups):
     async def prune_limits(self, before: date) -> int:
         return await self._write("DELETE FROM daily_limits WHERE day < ?", (before.isoformat(),))
 
+    def use_secret(self, secret: bytes) -> None:
+        """Nothing to do: SQLite keeps chat ids plain, erased on disk at /forget
+        (`secure_delete` and the checkpoint; migrations/0010_sealed_chats.sql)."""
+
     async def rekey_legacy_rows(self, recipient_of: Callable[[int], str]) -> int:
         """Rows migration 6 left keyed 'chat:<id>' get their keyed hash."""
         rows = await self._fetch(

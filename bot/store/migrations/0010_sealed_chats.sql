@@ -1,0 +1,11 @@
+-- Follower chat ids sealed under the person's own key: PostgreSQL only
+-- (migrations_pg/0010_sealed_chats.sql). Kept here, empty, so that both
+-- databases number their versions alike.
+--
+-- SQLite keeps the chat id of a follow, sign-up, reminder or pending
+-- delivery as a plain integer: it needs no sealing, because its deletions
+-- reach the disk. The store runs with `secure_delete` (a deleted row is
+-- overwritten with zeros in the main file) and checkpoints and truncates
+-- its write-ahead log right after /forget, retried by the sweep until it
+-- succeeds (tests/chat/test_erasure.py copies the files while the bot runs
+-- and finds no id). PostgreSQL keeps deleted rows in pg_wal instead.
