@@ -23,7 +23,12 @@ from bot.core.flood_gate import FloodGate
 from bot.runtime import build_matcher
 from bot.services import Services
 from bot.store import open_store
+from bot.store.chat_seal import ChatSeal
 from tests.pg_server import MISSING, SHARED_PORT_ENV, PostgresServer, SharedServer, find_bindir
+
+# PostgreSQL stores opened bare (store tests, without `Services`) find chat
+# rows with this secret; `Services` gives its own (bot/store/chat_seal.py).
+ChatSeal.unset_secret = b"advocacy-bot-store-tests"
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -608,8 +608,7 @@ class PostgresStore(PostgresBroadcasts, PostgresSignups):
             await conn.execute("DELETE FROM flows WHERE owner = $1", supporter)  # the bot ended them already
             # the chat's rows, found by its alias (a delivery keeps no chat once over)
             for table in ("subscriptions", "signups", "reminders", "deliveries"):
-                await conn.execute(f"DELETE FROM {table} WHERE owner = ANY($1::text[]) OR chat_id = $2",
-                                   owners, chat_id)  # chat_id: a row from before 0010 not yet sealed
+                await conn.execute(f"DELETE FROM {table} WHERE owner = ANY($1::text[])", owners)
             if recipient is not None:  # deliveries that happened stay counted, under no key of theirs
                 await conn.execute(f"UPDATE deliveries SET recipient = {fresh} WHERE recipient = $1",
                                    validate.key_hash(recipient, "recipient"))

@@ -83,8 +83,14 @@ async def test_schema_has_the_same_tables_columns_and_indexes_as_sqlite(pg_store
     pg_indexes = {r[0] for r in await pg_store._pool.fetch(
         "SELECT indexname FROM pg_indexes WHERE schemaname = 'public'"
         " AND indexname NOT LIKE '%_pkey' AND indexname NOT LIKE '%_key'")}
-    assert pg_columns == sqlite_columns
-    assert pg_indexes == sqlite_indexes
+    # The one intended difference: PostgreSQL's chat ids are sealed (migration
+    # 10, bot/store/chat_seal.py), SQLite's are erased on disk at /forget.
+    sealed = ("subscriptions", "signups", "reminders", "deliveries")
+    assert {t: [c for c in columns if not (t in sealed and c in ("owner", "chat"))]
+            for t, columns in pg_columns.items()} == sqlite_columns
+    assert all(pg_columns[t][-2:] == ["owner", "chat"] for t in sealed)
+    assert pg_indexes - sqlite_indexes == {f"{t}_owner" for t in sealed}
+    assert sqlite_indexes <= pg_indexes
 
 
 async def test_processes_opening_a_new_database_at_once_migrate_it_once(pg_url):
@@ -144,10 +150,14 @@ async def test_upgrade_from_every_earlier_version_keeps_data(pg_url, version):
         assert stats.by_channel == {"letter": 3}
         everything = await store.campaign_stats(today=TODAY)
         assert (everything.actions, everything.supporters) == (5, 2)
+        # the bot's start keys the old recipient and seals the plain chat id (0010)
+        assert await store.rekey_legacy_rows(lambda chat: key(1000 + chat)) == 2
         assert await store.subscriptions_of(42) == ["ua-150-18"]
-        assert await store.rekey_legacy_rows(lambda chat: key(1000 + chat)) == 1
         (follower,) = await store.subscribers_of("ua-150-18")
-        assert (follower.recipient, follower.acted) == (key(1042), True)
+        assert (follower.chat_id, follower.recipient, follower.acted) == (42, key(1042), True)
+        assert [tuple(row) for row in await store._pool.fetch(
+            "SELECT chat_id, chat LIKE 'sealed:%' FROM subscriptions")] == [(None, True)]
+        assert await store.rekey_legacy_rows(lambda chat: key(1000 + chat)) == 0  # once
         # a reply kept before texts were sealed still reads, and a new one fits sealed (0007)
         assert [item.text for item in await store.list_problems()] == ["An old reply"]
         assert [store.keyring.alias(k, create=False) for k in (key(1), key(2))] == [key(1), key(2)]
@@ -245,9 +255,10 @@ async def test_per_report_and_per_supporter_queries_use_indexes(pg_store):
         "UPDATE contact_problems SET supporter = NULL WHERE supporter = $1",
     ):
         assert not seq_scans(await plan_nodes(pg_store, sql, (key(1),))), sql
-    for sql in ("DELETE FROM subscriptions WHERE chat_id = $1", "DELETE FROM reminders WHERE chat_id = $1",
-                "DELETE FROM deliveries WHERE chat_id = $1"):
-        assert not seq_scans(await plan_nodes(pg_store, sql, (1001,))), sql
+    for table in ("subscriptions", "signups", "reminders", "deliveries"):  # found by alias (0010)
+        for sql in (f"DELETE FROM {table} WHERE owner = $1", f"DELETE FROM {table} WHERE owner = ANY($1)"):
+            param = [key(1)] if "ANY" in sql else key(1)
+            assert not seq_scans(await plan_nodes(pg_store, sql, (param,))), sql
     nodes = await plan_nodes(pg_store, "SELECT * FROM actions WHERE id > $1 AND campaign_id = $2", (0, "c"))
     assert not seq_scans(nodes)
 
@@ -370,8 +381,10 @@ async def test_broadcasts_and_reminders_behave_the_same_on_both_backends(pg_stor
     assert got[-2:] == [0, 2]  # kept on their day; the next day both limits rows go
 
 
-async def test_two_processes_never_claim_the_same_reminder(pg_url):
-    first, second = await open_postgres_store(pg_url), await open_postgres_store(pg_url)
+async def test_two_processes_never_claim_the_same_reminder(pg_url, tmp_path):
+    keys = tmp_path / "keys.sqlite3"  # processes share the key file, or cannot open each other's chat ids
+    first, second = (await open_postgres_store(pg_url, key_file=keys),
+                     await open_postgres_store(pg_url, key_file=keys))
     try:
         for n in range(40):
             await first.schedule_reminder(ReminderRequest(
@@ -380,13 +393,16 @@ async def test_two_processes_never_claim_the_same_reminder(pg_url):
                                          for _ in range(4) for store in (first, second)))
         ids = [r.id for batch in batches for r in batch]
         assert len(ids) == len(set(ids)) == 40
+        assert sorted(r.chat_id for batch in batches for r in batch) == list(range(40))
     finally:
         await first.close()
         await second.close()
 
 
-async def test_opening_both_audiences_at_once_reaches_each_chat_once(pg_url):
-    first, second = await open_postgres_store(pg_url), await open_postgres_store(pg_url)
+async def test_opening_both_audiences_at_once_reaches_each_chat_once(pg_url, tmp_path):
+    keys = tmp_path / "keys.sqlite3"
+    first, second = (await open_postgres_store(pg_url, key_file=keys),
+                     await open_postgres_store(pg_url, key_file=keys))
     try:
         for n in range(30):
             await first.record_action(report(n, supporter=key(n)))
