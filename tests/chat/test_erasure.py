@@ -11,7 +11,9 @@ uses /forget in the middle of it. Then:
   typed name, city, sentence or reply, and not the destroyed key;
 - on PostgreSQL, after VACUUM and CHECKPOINT, the data folder itself (table
   and index files, pg_wal) holds no id in those forms, no readable reply and
-  no byte of the destroyed key (which never went there);
+  no byte of the destroyed key (which never went there), although the
+  journey followed the case, signed up for new cases and left a reminder
+  and a pending delivery: their chat id was only ever written sealed;
 - with the deployment's secret, trying every message id from 1 to 10,000
   recomputes none of the person's idempotency or delivery keys;
 - a reader holding a transaction across /forget (a backup tool) neither
@@ -105,6 +107,15 @@ async def act_then_forget_mid_letter(sim, api, store, services, *, follow: bool)
         await user.send("/start")
         message, _ = user.find_button("📚 Learn")
         await user.press_data(message, "rep:l:ua-150-18:geronimo-gutierrez:call:en")  # "Not yet"
+        await user.send("/signup")  # new cases too
+        await user.press("▫️ 🌍 All new cases")
+        await user.press("✔️ Done")
+        assert await store.signup_of(TELEGRAM_ID) == ["all"]
+        # A second update opened, its delivery to them still pending at /forget.
+        pending = await store.open_broadcast("ua-150-18", 2, "followers", datetime.now(UTC))
+        assert (await store.delivery_counts(pending.id)).pending == 1
+        assert [r.campaign_id for r in (await store.supporter_data(services.supporter(TELEGRAM_ID),
+                                                                   TELEGRAM_ID)).reminders] == ["ua-150-18"]
     # Another letter, left in the middle: the name and city typed, the sentence not yet.
     await user.send("/start")
     await user.press("menu:act")
@@ -152,7 +163,7 @@ async def test_on_postgresql_the_data_folder_holds_no_id_no_reply_and_no_key_aft
         application, api = await start_bot(services)
         sim = Simulator(application, api, clock=clock)
         try:
-            key = await act_then_forget_mid_letter(sim, api, store, services, follow=False)
+            key = await act_then_forget_mid_letter(sim, api, store, services, follow=True)
         finally:
             await stop_bot(application)
         async with store._pool.acquire() as conn:
