@@ -83,3 +83,24 @@ async def test_unpaced_broadcast_ceiling(tmp_path, record):
     record("broadcast_ceiling_per_s", round(ceiling, 1), "msg/s",
            f"{UNPACED:,} followers, no limiter: claim + send + record in SQLite")
     print(f"\nbroadcast pipeline ceiling: {ceiling:,.0f} messages/s")
+
+
+async def test_unpaced_broadcast_ceiling_on_postgresql(pg_url, record):
+    """The same ceiling on PostgreSQL, where every follower's chat id is sealed
+    under their own key (bot/store/chat_seal.py): opening it costs a key-file
+    lookup per batch of 500 and an AES-GCM open per recipient."""
+    from bot.store.postgres import open_postgres_store
+
+    async with await open_postgres_store(pg_url) as store:
+        for chat in range(1, UNPACED + 1):  # through the store, as the bot writes them
+            await store.subscribe(chat, "ua-150-18", f"{chat:064x}", "en")
+        bot = Bot("1000001:in-memory", request=InMemoryBotAPI())
+        started = time.monotonic()
+        opened = await store.open_broadcast("ua-150-18", 1, "followers", datetime.now(UTC))
+        progress = await Broadcaster(store, opened, bot_sender(bot, MESSAGES), RateLimiter(None),
+                                     owner=new_owner("bench"), policy=DeliveryPolicy()).run()
+        ceiling = UNPACED / (time.monotonic() - started)
+    assert progress.counts.sent == UNPACED
+    record("broadcast_ceiling_pg_per_s", round(ceiling, 1), "msg/s",
+           f"{UNPACED:,} followers, no limiter: claim + send + record in PostgreSQL")
+    print(f"\nbroadcast pipeline ceiling on PostgreSQL: {ceiling:,.0f} messages/s")
