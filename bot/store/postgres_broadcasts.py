@@ -194,7 +194,13 @@ class PostgresBroadcasts(AppealLanguages):
             broadcast_id, instant(now), limit,
         )
         chats = self.chats.open_all((row[2], row[3]) for row in rows)  # one key-file query per batch
-        # None: the person used /forget after the row was read; its row is gone with it
+        unopened = [row[1] for chat, row in zip(chats, rows, strict=True) if chat is None]
+        if unopened:  # no key: /forget deleted the row meanwhile, or this process has another key file
+            await self._pool.execute(
+                "UPDATE deliveries SET status = 'failed', error = 'its chat id cannot be opened (no key)',"
+                " owner = NULL, chat = NULL, updated_at = $1"
+                " WHERE broadcast_id = $2 AND recipient = ANY($3::text[]) AND status = 'pending'",
+                instant(now), broadcast_id, unopened)
         return [Delivery(row[0], row[1], chat, *row[4:]) for chat, row in zip(chats, rows, strict=True)
                 if chat is not None]
 
@@ -272,6 +278,9 @@ class PostgresBroadcasts(AppealLanguages):
             )
         rows = sorted(tuple(row) for row in rows)
         chats = self.chats.open_all((row[1], row[2]) for row in rows)
+        unopened = [row[0] for chat, row in zip(chats, rows, strict=True) if chat is None]
+        if unopened:  # as in pending_deliveries: nobody to remind any more
+            await self._pool.execute("DELETE FROM reminders WHERE id = ANY($1::bigint[])", unopened)
         return [DueReminder(row[0], chat, *row[3:]) for chat, row in zip(chats, rows, strict=True)
                 if chat is not None]
 

@@ -32,6 +32,10 @@ ON CONFLICT (broadcast_id, recipient) DO NOTHING
 """
 
 
+# COALESCE: a row copied in by `advocacy-bot migrate` keeps its plain chat_id
+# (and no owner) until the bot's start seals it; it counts meanwhile.
+
+
 class PostgresSignups:
     """Needs `_pool` and `_transaction` from `PostgresStore`."""
 
@@ -52,12 +56,12 @@ class PostgresSignups:
 
     async def signup_counts(self) -> SignupCounts:
         async with self._transaction(isolation="repeatable_read", readonly=True) as conn:
-            people = await conn.fetchval("SELECT COUNT(DISTINCT owner) FROM signups")
+            people = await conn.fetchval("SELECT COUNT(DISTINCT COALESCE(owner, chat_id::text)) FROM signups")
             rows = await conn.fetch("SELECT choice, COUNT(*) FROM signups GROUP BY choice")
         return SignupCounts(people=people, by_choice={row[0]: row[1] for row in rows})
 
     async def announcement_size(self, campaign_id: str, choices: list[str]) -> int:
-        return await self._pool.fetchval(f"SELECT COUNT(DISTINCT s.owner) {SIGNED_UP_FOR} {NOT_YET_SENT}",
+        return await self._pool.fetchval(f"SELECT COUNT(DISTINCT COALESCE(s.owner, s.chat_id::text)) {SIGNED_UP_FOR} {NOT_YET_SENT}",
                                          validate.signup_choices(choices), campaign_id)
 
     async def open_announcement(self, campaign_id: str, choices: list[str], now: datetime) -> Broadcast:

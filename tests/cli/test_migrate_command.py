@@ -116,6 +116,10 @@ async def test_migrate_copies_a_populated_sqlite_database(tmp_path, pg_url):
     # The supporters' keys stay in their file (KEY_FILE: by default beside DATABASE_PATH).
     async with await open_store(source) as lite, await open_postgres_store(
             pg_url, key_file=f"{source}.keys") as pg:
+        # the bot's first start seals the chat ids copied in the clear (migration 10)
+        assert await pg.rekey_legacy_rows(key) >= 3
+        for table in ("subscriptions", "signups", "reminders", "deliveries"):
+            assert await pg._pool.fetchval(f"SELECT COUNT(*) FROM {table} WHERE chat_id IS NOT NULL") == 0
         for campaign in (None, "ua-150-18", "other-case"):
             assert replace(await pg.campaign_stats(campaign, today=TODAY), db_bytes=0) == replace(
                 await lite.campaign_stats(campaign, today=TODAY), db_bytes=0)

@@ -480,3 +480,48 @@ async def test_stats_are_one_snapshot_while_reports_arrive(pg_store, monkeypatch
     assert replace(await pg_store.campaign_stats("ua-150-18", today=TODAY), db_bytes=0) == before
     after = await pg_store.campaign_stats("ua-150-18", today=TODAY)
     assert (after.actions, after.by_channel["call"]) == (before.actions + 1, before.by_channel["call"] + 1)
+
+
+# -- sealed chat ids (migration 10, bot/store/chat_seal.py) ------------------------------------
+
+
+async def test_chat_ids_are_written_sealed_and_found_by_alias(pg_store):
+    chat = 1_799_000_519
+    await pg_store.subscribe(chat, "ua-150-18", key(601), "es")
+    await pg_store.set_signup(chat, key(601), "es", ["all"])
+    await pg_store.schedule_reminder(ReminderRequest(chat, "ua-150-18", "luis-videgaray", "email", "es", "es",
+                                                     NOW))
+    broadcast = await pg_store.open_broadcast("ua-150-18", 1, "followers", NOW)
+    alias = pg_store.chats.owner(chat)
+    for table in ("subscriptions", "signups", "reminders", "deliveries"):
+        rows = await pg_store._pool.fetch(f"SELECT owner, chat, chat_id, row_to_json({table})::text FROM {table}")
+        assert [(r[0], r[1].startswith("sealed:"), r[2]) for r in rows] == [(alias, True, None)], table
+        assert str(chat) not in rows[0][3], table  # no column holds the id, in any form PostgreSQL shows
+    # ... and every reader opens it with the person's key
+    assert await pg_store.subscriptions_of(chat) == ["ua-150-18"] and await pg_store.signup_of(chat) == ["all"]
+    assert [s.chat_id for s in await pg_store.subscribers_of("ua-150-18")] == [chat]
+    assert [d.chat_id for d in await pg_store.pending_deliveries(broadcast.id, NOW, 10)] == [chat]
+    assert [r.chat_id for r in await pg_store.claim_due_reminders(NOW, 10)] == [chat]
+    # a final delivery keeps neither the sealed chat nor whose it was
+    assert await pg_store.claim_delivery(broadcast.id, key(601), "me", NOW) is False  # not its owner
+    assert await pg_store.acquire_broadcast(broadcast.id, "me", NOW, NOW + timedelta(minutes=1))
+    assert await pg_store.claim_delivery(broadcast.id, key(601), "me", NOW)
+    await pg_store.finish_delivery(broadcast.id, key(601), "sent", NOW)
+    assert [tuple(r) for r in await pg_store._pool.fetch("SELECT owner, chat FROM deliveries")] == [(None, None)]
+
+
+async def test_a_chat_whose_key_is_gone_is_neither_sent_to_nor_left_pending(pg_store):
+    """/forget deletes the rows before it destroys the key; a row read in
+    between (or a process given another key file) cannot be opened: it is
+    failed, not sent and not left pending for ever."""
+    await pg_store.subscribe(7001, "ua-150-18", key(701), "en")
+    await pg_store.subscribe(7002, "ua-150-18", key(702), "en")
+    await pg_store.schedule_reminder(ReminderRequest(7001, "ua-150-18", "luis-videgaray", "email", "en", "en",
+                                                     NOW))
+    broadcast = await pg_store.open_broadcast("ua-150-18", 1, "followers", NOW)
+    pg_store.keyring.destroy(pg_store.chats.owner(7001))
+    assert [d.chat_id for d in await pg_store.pending_deliveries(broadcast.id, NOW, 10)] == [7002]
+    counts = await pg_store.delivery_counts(broadcast.id)
+    assert (counts.pending, counts.failed) == (1, 1)
+    assert await pg_store.claim_due_reminders(NOW, 10) == []
+    assert await pg_store._pool.fetchval("SELECT COUNT(*) FROM reminders") == 0
