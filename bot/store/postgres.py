@@ -525,7 +525,8 @@ class PostgresStore(PostgresBroadcasts, PostgresSignups):
 
     async def subscriptions_of(self, chat_id: int) -> list[str]:
         rows = await self._fetch(
-            "SELECT campaign_id FROM subscriptions WHERE owner = $1 ORDER BY campaign_id", self._owner(chat_id))
+            "SELECT campaign_id FROM subscriptions WHERE owner = $1 ORDER BY campaign_id",
+            self._owner(chat_id))
         return [row[0] for row in rows]
 
     async def subscribers_of(self, campaign_id: str) -> list[Subscription]:
@@ -535,7 +536,8 @@ class PostgresStore(PostgresBroadcasts, PostgresSignups):
             "SELECT owner, chat, campaign_id, recipient, language, acted FROM subscriptions"
             " WHERE campaign_id = $1 ORDER BY created_at, recipient", campaign_id)
         chats = self.chats.open_all((row[0], row[1]) for row in rows)
-        return [Subscription(chat, *row[2:]) for chat, row in zip(chats, rows, strict=True) if chat is not None]
+        return [Subscription(chat, *row[2:]) for chat, row in zip(chats, rows, strict=True)
+                if chat is not None]
 
     async def set_language(self, supporter: str, lang: str, chat_id: int | None = None) -> None:
         validate.supporter(supporter)
@@ -648,12 +650,11 @@ class PostgresStore(PostgresBroadcasts, PostgresSignups):
                                ("reminders", "campaign_id"), ("deliveries", "broadcast_id")):
                 plain = await conn.fetch(f"SELECT DISTINCT chat_id FROM {table} WHERE chat_id IS NOT NULL")
                 for (chat_id,) in plain:
-                    owner = self.chats.owner(chat_id, create=True)
-                    # one sealed value per row would be as good; one per chat is enough
-                    chat = self.chats.seal(chat_id)[1]
+                    owner, chat = self.chats.seal(chat_id)  # one per chat: the rows share it
                     status = await conn.execute(
                         f"UPDATE {table} SET owner = $1, chat = $2, chat_id = NULL WHERE chat_id = $3"
-                        f" AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.owner = $1 AND t.{key} = {table}.{key})",
+                        f" AND NOT EXISTS (SELECT 1 FROM {table} t"
+                        f" WHERE t.owner = $1 AND t.{key} = {table}.{key})",
                         owner, chat, chat_id)
                     await conn.execute(f"DELETE FROM {table} WHERE chat_id = $1", chat_id)  # a duplicate
                     sealed += _count(status)

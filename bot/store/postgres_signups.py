@@ -61,7 +61,8 @@ class PostgresSignups:
         return SignupCounts(people=people, by_choice={row[0]: row[1] for row in rows})
 
     async def announcement_size(self, campaign_id: str, choices: list[str]) -> int:
-        return await self._pool.fetchval(f"SELECT COUNT(DISTINCT COALESCE(s.owner, s.chat_id::text)) {SIGNED_UP_FOR} {NOT_YET_SENT}",
+        return await self._pool.fetchval(f"SELECT COUNT(DISTINCT COALESCE(s.owner, s.chat_id::text))"
+                                         f" {SIGNED_UP_FOR} {NOT_YET_SENT}",
                                          validate.signup_choices(choices), campaign_id)
 
     async def open_announcement(self, campaign_id: str, choices: list[str], now: datetime) -> Broadcast:

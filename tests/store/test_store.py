@@ -74,7 +74,8 @@ def open_backend(request, tmp_path):
     if request.param == "sqlite":
         return lambda: open_store(tmp_path / "data" / "store.sqlite3")
     url = request.getfixturevalue("pg_url")
-    return lambda: open_postgres_store(url, key_file=tmp_path / "keys.sqlite3")  # one key file, as processes share
+    # one key file, shared as processes share it
+    return lambda: open_postgres_store(url, key_file=tmp_path / "keys.sqlite3")
 
 
 @pytest.fixture
@@ -550,7 +551,8 @@ async def test_forget_removes_the_key_everywhere_and_keeps_the_counts(store, tmp
     # PostgreSQL keeps the chat id sealed, under the chat's alias (chat_seal)
     sealed_under = [] if isinstance(store, SQLiteStore) else [store.chats.owner(chat)]
     for table in holds:
-        assert await _holding(store, columns, table, victim, chat, *sealed_under), f"setup did not fill {table}"
+        assert await _holding(store, columns, table, victim, chat, *sealed_under), (
+            f"setup did not fill {table}")
 
     await store.forget(victim, chat, limiter=limiter, today=datetime.now(UTC).date())
 

@@ -494,11 +494,13 @@ async def test_chat_ids_are_written_sealed_and_found_by_alias(pg_store):
     broadcast = await pg_store.open_broadcast("ua-150-18", 1, "followers", NOW)
     alias = pg_store.chats.owner(chat)
     for table in ("subscriptions", "signups", "reminders", "deliveries"):
-        rows = await pg_store._pool.fetch(f"SELECT owner, chat, chat_id, row_to_json({table})::text FROM {table}")
+        rows = await pg_store._pool.fetch(
+            f"SELECT owner, chat, chat_id, row_to_json({table})::text FROM {table}")
         assert [(r[0], r[1].startswith("sealed:"), r[2]) for r in rows] == [(alias, True, None)], table
         assert str(chat) not in rows[0][3], table  # no column holds the id, in any form PostgreSQL shows
     # ... and every reader opens it with the person's key
-    assert await pg_store.subscriptions_of(chat) == ["ua-150-18"] and await pg_store.signup_of(chat) == ["all"]
+    assert await pg_store.subscriptions_of(chat) == ["ua-150-18"]
+    assert await pg_store.signup_of(chat) == ["all"]
     assert [s.chat_id for s in await pg_store.subscribers_of("ua-150-18")] == [chat]
     assert [d.chat_id for d in await pg_store.pending_deliveries(broadcast.id, NOW, 10)] == [chat]
     assert [r.chat_id for r in await pg_store.claim_due_reminders(NOW, 10)] == [chat]
@@ -507,7 +509,8 @@ async def test_chat_ids_are_written_sealed_and_found_by_alias(pg_store):
     assert await pg_store.acquire_broadcast(broadcast.id, "me", NOW, NOW + timedelta(minutes=1))
     assert await pg_store.claim_delivery(broadcast.id, key(601), "me", NOW)
     await pg_store.finish_delivery(broadcast.id, key(601), "sent", NOW)
-    assert [tuple(r) for r in await pg_store._pool.fetch("SELECT owner, chat FROM deliveries")] == [(None, None)]
+    final = await pg_store._pool.fetch("SELECT owner, chat FROM deliveries")
+    assert [tuple(r) for r in final] == [(None, None)]
 
 
 async def test_a_chat_whose_key_is_gone_is_neither_sent_to_nor_left_pending(pg_store):
