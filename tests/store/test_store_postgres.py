@@ -528,3 +528,37 @@ async def test_a_chat_whose_key_is_gone_is_neither_sent_to_nor_left_pending(pg_s
     assert (counts.pending, counts.failed) == (1, 1)
     assert await pg_store.claim_due_reminders(NOW, 10) == []
     assert await pg_store._pool.fetchval("SELECT COUNT(*) FROM reminders") == 0
+
+
+async def test_upgrading_to_sealed_chats_seals_every_plain_chat_id_and_keeps_sending(pg_url):
+    """Migration 10 makes room; the bot's start (`rekey_legacy_rows`, with the
+    secret) seals the chat ids it finds, in all four tables, once."""
+    async with await open_postgres_store(pg_url, migrate_to=9) as old:  # rows as version 9 wrote them
+        for sql in (
+            "INSERT INTO subscriptions (chat_id, campaign_id, recipient, language, acted, created_at)"
+            " VALUES (8001, 'ua-150-18', $1, 'en', false, now())",
+            "INSERT INTO signups (chat_id, choice, recipient, language, created_at)"
+            " VALUES (8001, 'all', $1, 'en', now()), (8001, 'region:americas', $1, 'en', now())",
+            "INSERT INTO broadcasts (id, campaign_id, update_number, audience, status, created_at)"
+            " VALUES (1, 'ua-150-18', 1, 'followers', 'sending', now())",
+            "INSERT INTO deliveries (broadcast_id, recipient, chat_id, language, status, attempts,"
+            " updated_at) VALUES (1, $1, 8001, 'en', 'pending', 0, now())",
+        ):
+            await old._pool.execute(sql, *([key(801)] if "$1" in sql else []))
+        await old._pool.execute(
+            "INSERT INTO reminders (chat_id, campaign_id, official_id, channel, appeal_language, language,"
+            " due_at, created_at) VALUES (8001, 'ua-150-18', 'luis-videgaray', 'email', 'en', 'en', $1, $1)",
+            NOW)
+    async with await open_postgres_store(pg_url) as store:
+        assert await store.rekey_legacy_rows(lambda chat: key(chat)) == 5  # 1 + 2 + 1 + 1 rows
+        alias = store.chats.owner(8001)
+        for table in ("subscriptions", "signups", "reminders", "deliveries"):
+            rows = await store._pool.fetch(f"SELECT owner, chat LIKE 'sealed:%', chat_id FROM {table}")
+            assert {tuple(row) for row in rows} == {(alias, True, None)}, table
+        assert await store.subscriptions_of(8001) == ["ua-150-18"]
+        assert await store.signup_of(8001) == ["all", "region:americas"]
+        assert [d.chat_id for d in await store.pending_deliveries(1, NOW, 10)] == [8001]
+        assert [r.chat_id for r in await store.claim_due_reminders(NOW, 10)] == [8001]
+        assert await store.rekey_legacy_rows(lambda chat: key(chat)) == 0
+        await store.subscribe(8001, "ua-150-18", key(801), "es")  # the sealed row, not a second one
+        assert await store._pool.fetchval("SELECT COUNT(*) FROM subscriptions") == 1
