@@ -19,6 +19,7 @@ from bot.core.config import Settings
 from bot.store import ReplyReport, Store, open_configured_store, open_store, validate
 from bot.store import migrate as migrations
 from bot.store.base import Limits, ReminderRequest
+from bot.store.chat_seal import ChatSeal
 from bot.store.postgres import (
     ACTED_BEFORE,
     ACTED_HERE,
@@ -562,3 +563,21 @@ async def test_upgrading_to_sealed_chats_seals_every_plain_chat_id_and_keeps_sen
         assert await store.rekey_legacy_rows(lambda chat: key(chat)) == 0
         await store.subscribe(8001, "ua-150-18", key(801), "es")  # the sealed row, not a second one
         assert await store._pool.fetchval("SELECT COUNT(*) FROM subscriptions") == 1
+
+
+async def test_the_running_bot_and_its_cli_give_the_store_their_secret(pg_url, catalog, settings, clock,
+                                                                        matcher, tmp_path):
+    """A follow's row is under the alias `Services.supporter` gives the chat,
+    with the deployment's secret, not the store tests' default; and the
+    commands that send (`open_configured_store`) get the same secret."""
+    from tests.conftest import make_services
+
+    assert settings.supporter_id_secret != ChatSeal.unset_secret
+    async with await open_postgres_store(pg_url, key_file=tmp_path / "keys") as store:
+        services = make_services(catalog, settings, clock, matcher, store)
+        await store.subscribe(9001, "ua-150-18", services.recipient(9001), "en")
+        owners = await store._pool.fetch("SELECT owner FROM subscriptions")
+        assert [row[0] for row in owners] == [services.supporter(9001)]
+    configured = replace(settings, database_url=pg_url, key_file=tmp_path / "keys")
+    async with await open_configured_store(configured) as store:
+        assert await store.subscriptions_of(9001) == ["ua-150-18"]
