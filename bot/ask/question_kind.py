@@ -129,7 +129,7 @@ _CHAT = re.compile(r"\b" + _words(
     "writing (?:here|to you|this|to the bot)", "write here", "type here", "talk to (?:you|this bot)",
     "(?:este|el|tu) (?:chat|bot)", "esta conversacion", "la conversacion",
     "lo que (?:escribo|escriba|escribi|mando|pregunto|digo|pongo)",
-    "mis (?:mensajes|preguntas|datos)", 
+    "mis (?:mensajes|preguntas|datos)",
     "si (?:escr\\w*|pregunto|uso|mando|hablo|les escribo|te escribo) aqu?i",
     "si (?:escribo|pregunto|uso|hablo|les escribo|te escribo)",
     "escribir (?:aqui|aca|en este)", "escribo aqui", "escribo aca", "por escribir", "por preguntar",
