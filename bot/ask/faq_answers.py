@@ -220,6 +220,13 @@ def contact(official: Official, channel: str) -> str:
             "call": official.phone or "", "tweet": official.twitter or ""}[channel]
 
 
+def _group(catalog: Catalog, entry: FaqEntry, lang: str, today: date, style: Style) -> list[str]:
+    """Who runs this bot, from content/group.yaml: "is this bot run by the
+    government?" is answered by the group's own file, never typed in an answer."""
+    group = catalog.group
+    return [style.say(lang, "faq.group", group=group.name.get(lang), works_on=group.works_on.get(lang).strip())]
+
+
 # One function per name `answer_from` may take (schema.AnswerGenerator).
 GENERATORS: dict[str, Callable[[Catalog, FaqEntry, str, date, Style], list[str]]] = {
     "open_cases": _open_cases,
@@ -227,6 +234,7 @@ GENERATORS: dict[str, Callable[[Catalog, FaqEntry, str, date, Style], list[str]]
     "case_at_risk": _case_at_risk,
     "case_asks": _case_asks,
     "case_news": _case_news,
+    "group": _group,
 }
 # The generated part answers the question: it comes first.
-LEADING = frozenset({"case_status", "case_at_risk", "case_asks", "case_news"})
+LEADING = frozenset({"case_status", "case_at_risk", "case_asks", "case_news", "group"})

@@ -149,6 +149,11 @@ _WORRY = re.compile(r"\b" + _words(
 ) + r"\b")
 
 
+# "is this bot from the government?" asks who runs it (the about-this-bot
+# entry), not whether it is safe: the government as owner is no worry word.
+_OWNER = re.compile(r"\b(?:del|de el|from the|by the|run by the|owned by the) (?:gobierno|government)\b")
+
+
 def kind_of(text: str) -> Kind | None:
     """``CHAT_FEAR``, ``PERSONAL`` or None for a question's text.
 
@@ -157,7 +162,7 @@ def kind_of(text: str) -> Kind | None:
     if not isinstance(text, str) or not text.strip():
         return None
     folded = " ".join(fold(text).replace("’", "'").split())
-    if _CHAT.search(folded) and _WORRY.search(folded):
+    if _CHAT.search(folded) and _WORRY.search(_OWNER.sub(" ", folded)):
         return CHAT_FEAR
     if _is_personal(folded):
         return PERSONAL
