@@ -66,8 +66,8 @@ __all__ = ["ANSWER_LEXICAL", "ANSWER_MARGIN", "ANSWER_SEMANTIC", "ANSWER_SEMANTI
            "ASK_SEMANTIC", "FUSION_WEIGHT", "LEXICAL_ASK_FLOOR", "LEXICAL_SURE", "LEXICAL_SURE_MARGIN",
            "OFFERED", "Asked", "Outcome", "Ranker", "ask", "ask_off_loop", "decide"]
 
-FUSION_WEIGHT = 0.20  # per standard deviation of semantic similarity, added to the lexical score
-ANSWER_MARGIN = 0.08
+FUSION_WEIGHT = 0.15  # per standard deviation of semantic similarity, added to the lexical score
+ANSWER_MARGIN = 0.14
 ANSWER_LEXICAL = 0.40
 ANSWER_SEMANTIC = 0.56
 ANSWER_SEMANTIC_LEXICAL = 0.25  # the lexical score a semantic-only answer still needs
