@@ -224,7 +224,8 @@ def _group(catalog: Catalog, entry: FaqEntry, lang: str, today: date, style: Sty
     """Who runs this bot, from content/group.yaml: "is this bot run by the
     government?" is answered by the group's own file, never typed in an answer."""
     group = catalog.group
-    return [style.say(lang, "faq.group", group=group.name.get(lang), works_on=group.works_on.get(lang).strip())]
+    return [style.say(lang, "faq.group", group=group.name.get(lang),
+                      works_on=group.works_on.get(lang).strip())]
 
 
 # One function per name `answer_from` may take (schema.AnswerGenerator).

@@ -60,7 +60,7 @@ _PERSON = re.compile(r"\b" + _words(
     # Spanish says the person in the verb: first person of the verbs people use for their own case.
     "tengo", "tenemos", "estoy", "estamos", "soy", "somos", "llevo", "llevamos", "pido", "pedi", "pedimos",
     "puedo", "podemos", "quiero", "queremos", "vivo", "vivimos", "vine", "vinimos", "venimos", "vengo",
-    "cruce(?! fronteriz)", "cruzamos", "llegue", "llegamos", "voy", "califico", "calificamos", "necesito",
+    "cruzamos", "llegue", "llegamos", "voy", "califico", "calificamos", "necesito",
     "necesitamos", "hago", "hacemos", "sali", "salimos", "hui", "huimos", "entramos",
     rf"(?:my|our|mi|mis|nuestr[oa]s?|a mi|a mis)\s+(?:\w+\s+)?{_RELATIVE}",
 ) + r"\b")
@@ -135,6 +135,15 @@ _CHAT = re.compile(r"\b" + _words(
     "escribir (?:aqui|aca|en este)", "escribo aqui", "escribo aca", "por escribir", "por preguntar",
     "(?:will|could|can|would) (?:this|it|writing|asking) get me", "(?:writing|asking|typing) (?:here|this)",
     "use (?:this|the bot|this bot|it)", "usar (?:esto|este bot|el bot|este chat)",
+    # taking part: "can I get deported for sending a letter?"
+    "(?:get|be|been|getting) (?:\\w+ ){1,2}(?:for|by|after) "
+    "(?:sending|writing|signing|tweeting|calling|taking part|participating|reporting)",
+    "(?:por|si) (?:mandar|enviar|escribir|firmar|participar|tuitear|llamar|reportar)",
+    # what is known about the person, handed on: "do you share data with the police?"
+    "(?:share|give|pass|hand|send|sell)\\w* (?:\\w+ )?(?:data|information|info|details)",
+    "(?:comparten|pasan|dan|venden|entregan|mandan) (?:\\w+ )?(?:\\w+ )?(?:datos|informacion|info)",
+    # "is this a trap?"
+    "(?:this|esto|este bot|the bot|el bot) (?:is |es )?(?:a |una )?(?:trap|trampa|setup)",
 ) + r"\b")
 _WORRY = re.compile(r"\b" + _words(
     "private", "privacy", "safe", "secure", "see", "read", "know", "track\\w*", "trace\\w*", "watch\\w*",
@@ -145,7 +154,7 @@ _WORRY = re.compile(r"\b" + _words(
     "sabra", "rastre\\w*", "vigil\\w*", "espi\\w*", "grab\\w*", "compart\\w*", "denunci\\w*",
     "deport\\w*", "arrest\\w*", "problemas?", "peligro\\w*", "riesgo\\w*", "gobierno", "policia",
     "autoridades", "anonim\\w*", "encontrar", "confidencial", "hackea\\w*", "filtr\\w*", "miedo", "afraid",
-    "scared", "worried",
+    "scared", "worried", "trap", "trampa",
 ) + r"\b")
 
 
