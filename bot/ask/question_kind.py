@@ -160,7 +160,8 @@ _WORRY = re.compile(r"\b" + _words(
 
 # "is this bot from the government?" asks who runs it (the about-this-bot
 # entry), not whether it is safe: the government as owner is no worry word.
-_OWNER = re.compile(r"\b(?:del|de el|from the|by the|run by the|owned by the) (?:gobierno|government)\b")
+_OWNER = re.compile(r"\b(?:del|de el|from the|by the|run by the|owned by the|is it the|is this the|"
+                    r"es el|lo lleva el|belongs to the) (?:gobierno|government)\b")
 
 
 def kind_of(text: str) -> Kind | None:
