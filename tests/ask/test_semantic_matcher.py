@@ -27,6 +27,7 @@ from bot.ask.combined_matcher import (
     ANSWER_SEMANTIC_LEXICAL,
     ASK_LEXICAL,
     ASK_SEMANTIC,
+    LEXICAL_ALONE_MARGIN,
     LEXICAL_ASK_FLOOR,
     Asked,
     ask,
@@ -190,6 +191,15 @@ def test_without_the_kinds_entries_the_rules_are_off() -> None:
     text = "my brother asked for asylum at the border, will they send him back to mexico?"
     asked = decided([0.6, 0.1, 0.1, 0.1, 0.1], flat(0.3), text)
     assert asked.match.id == "a" and asked.kind is None
+
+
+def test_without_a_tier_a_lexical_answer_near_the_next_entry_is_asked_back() -> None:
+    faq, answered = StubFaq(), Match("a", 0.45, ("b", "c"))
+    ahead = np.array([0.45, 0.45 - LEXICAL_ALONE_MARGIN, 0, 0, 0])
+    assert decide(faq, "en", "q", answered, ahead, None).outcome == "answered"  # type: ignore[arg-type]
+    near = np.array([0.45, 0.45 - LEXICAL_ALONE_MARGIN + 0.001, 0, 0, 0])
+    asked = decide(faq, "en", "q", answered, near, None)  # type: ignore[arg-type]
+    assert (asked.outcome, asked.match.id, asked.offered) == ("asked_back", None, ("a", "b", "c"))
 
 
 def test_without_a_tier_the_lexical_answer_stands_and_its_decline_asks_back() -> None:
