@@ -12,10 +12,14 @@ A worried person does not ask about policy; they ask about themselves:
   entry answers, in plain words (``CHAT_FEAR``), not a deportation policy.
 
 Both are read from the words alone (accents folded, lower case), in either
-language, with small lists: a person or a relative *and* a legal matter for
-the first; the chat or what one writes *and* a worry for the second. They
-were written from the kinds of miss the development set and its noisy
-variants showed, not from the test set. The FAQ ids they lead to live in
+language. The first is a small grammar, *who* x *what*: who is the first
+person or someone of theirs (``_PERSON``, ``_THEIRS_ES``), what is a legal
+process or the journey happening to them (``_SITUATION``); a question about
+taking part, another immigration matter, or a supposition about papers alone
+is not one. The second is the chat, taking part, or data handed on
+(``_CHAT``) *and* a worry (``_WORRY``). They are measured on every question
+of every development set (tests/ask/test_question_kind.py): a policy
+question must not become legal help. The FAQ ids they lead to live in
 ``ENTRY_FOR``; a FAQ without those entries turns the rules off.
 """
 
