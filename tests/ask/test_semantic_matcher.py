@@ -362,13 +362,14 @@ def test_acceptance_on_the_earlier_sets(lexical: FaqMatcher, tier: SemanticTier,
 # ceilings a change must not cross: right first, right first or offered,
 # wrong (at most), off-topic not answered, personal situations to legal help.
 # faq_dev_test1.yaml was test set 1, scored once, then tuned on: its figures
-# are far below the first set's, and its 19 uncovered questions count as wrong
-# when answered, so they are the honest measure of what is still missing.
+# are far below the first set's, and the questions no entry answers count as wrong
+# when answered (its 18 uncovered questions), so they are the honest measure
+# of what is still missing.
 DEVELOPMENT = {
     ("faq_eval_blind.yaml", False): (0.89, 0.98, 0.01, 0.97, 1.0),
     ("faq_eval_blind.yaml", True): (0.84, 0.97, 0.01, 0.97, 0.98),
-    ("faq_dev_test1.yaml", False): (0.72, 0.87, 0.035, 0.97, 0.98),
-    ("faq_dev_test1.yaml", True): (0.66, 0.85, 0.035, 0.97, 0.97),
+    ("faq_dev_test1.yaml", False): (0.75, 0.90, 0.035, 0.97, 0.98),
+    ("faq_dev_test1.yaml", True): (0.69, 0.88, 0.035, 0.97, 0.97),
 }
 
 
