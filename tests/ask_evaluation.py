@@ -2,8 +2,9 @@
 
     .venv/bin/python -m tests.ask_evaluation [SET ...] [--lexical] [--noisy] [--misses]
 
-SET is a file in tests/data/ (default: the development set,
-faq_eval_blind.yaml). Each item has ``q``, ``lang`` and either ``id`` (one
+SET is a file in tests/data/ (default: the development sets,
+faq_eval_blind.yaml and faq_dev_test1.yaml, the first test set since it was
+scored once). Each item has ``q``, ``lang`` and either ``id`` (one
 entry, or null for off-topic) or ``ids`` (every entry whose *answer* answers
 it; empty for off-topic); ``kind: personal`` marks a person's own legal
 situation. The four figures (docs/ask-evaluation.md):
@@ -37,6 +38,10 @@ from tests.ask.test_faq_matcher import EVAL_FILE, load_eval, load_faq_entries
 
 DATA = EVAL_FILE.parent
 DEV_SET = DATA / "faq_eval_blind.yaml"
+# Test set 1, scored once at the last stop; tuned on since (a development set).
+DEV_TEST1 = DATA / "faq_dev_test1.yaml"
+DEV_SETS = (DEV_SET, DEV_TEST1)
+# The current test set: scored once, when tuning is over; never tuned on.
 TEST_SET = DATA / "faq_test.yaml"
 PERSONAL_KINDS = {"personal", "personal_situation"}
 
@@ -147,7 +152,7 @@ def build(lexical_only: bool):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("sets", nargs="*", default=[DEV_SET.name])
+    parser.add_argument("sets", nargs="*", default=[path.name for path in DEV_SETS])
     parser.add_argument("--lexical", action="store_true")
     parser.add_argument("--noisy", action="store_true")
     parser.add_argument("--misses", action="store_true")

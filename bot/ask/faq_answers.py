@@ -73,6 +73,9 @@ def answer_sources(catalog: Catalog, entry: FaqEntry, today: date) -> tuple[Sour
             if entry.answer_from == "open_cases":
                 for target in status.writable:
                     sources += catalog.officials[target.official].sources
+            if entry.answer_from == "case_asks":
+                for target in campaign.targets:
+                    sources += catalog.officials[target.official].sources
             if entry.answer_from == "case_news" and (latest := latest_update(campaign, today)) is not None:
                 sources += latest[1].sources
         sources = sources or list(entry.sources)
@@ -116,10 +119,17 @@ def _case_at_risk(catalog: Catalog, entry: FaqEntry, lang: str, today: date, sty
 
 
 def _case_asks(catalog: Catalog, entry: FaqEntry, lang: str, today: date, style: Style) -> list[str]:
-    """What each case's appeal asks, and by when."""
+    """What each case's appeal asks, of whom, and by when: "who was it
+    addressed to?" is the same question seen from the officials' side."""
     def body(status: CaseStatus) -> list[str]:
         lines = [style.say(lang, "faq.case.asks")]
         lines += [style.say(lang, "faq.case.ask", ask=ask.get(lang)) for ask in status.campaign.asks]
+        if status.campaign.targets:
+            lines.append(style.say(lang, "faq.case.addressed_to"))
+            for target in status.campaign.targets:
+                official = catalog.officials[target.official]
+                lines.append(style.say(lang, "faq.open_cases.official", name=official.name,
+                                       title=official.title.get(lang)))
         if status.actionable and status.deadline is not None:
             lines.append(_deadline_line(catalog, status, lang, style))
         return lines
@@ -210,6 +220,14 @@ def contact(official: Official, channel: str) -> str:
             "call": official.phone or "", "tweet": official.twitter or ""}[channel]
 
 
+def _group(catalog: Catalog, entry: FaqEntry, lang: str, today: date, style: Style) -> list[str]:
+    """Who runs this bot, from content/group.yaml: "is this bot run by the
+    government?" is answered by the group's own file, never typed in an answer."""
+    group = catalog.group
+    return [style.say(lang, "faq.group", group=group.name.get(lang),
+                      works_on=group.works_on.get(lang).strip())]
+
+
 # One function per name `answer_from` may take (schema.AnswerGenerator).
 GENERATORS: dict[str, Callable[[Catalog, FaqEntry, str, date, Style], list[str]]] = {
     "open_cases": _open_cases,
@@ -217,6 +235,7 @@ GENERATORS: dict[str, Callable[[Catalog, FaqEntry, str, date, Style], list[str]]
     "case_at_risk": _case_at_risk,
     "case_asks": _case_asks,
     "case_news": _case_news,
+    "group": _group,
 }
 # The generated part answers the question: it comes first.
-LEADING = frozenset({"case_status", "case_at_risk", "case_asks", "case_news"})
+LEADING = frozenset({"case_status", "case_at_risk", "case_asks", "case_news", "group"})

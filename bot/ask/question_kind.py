@@ -12,10 +12,14 @@ A worried person does not ask about policy; they ask about themselves:
   entry answers, in plain words (``CHAT_FEAR``), not a deportation policy.
 
 Both are read from the words alone (accents folded, lower case), in either
-language, with small lists: a person or a relative *and* a legal matter for
-the first; the chat or what one writes *and* a worry for the second. They
-were written from the kinds of miss the development set and its noisy
-variants showed, not from the test set. The FAQ ids they lead to live in
+language. The first is a small grammar, *who* x *what*: who is the first
+person or someone of theirs (``_PERSON``, ``_THEIRS_ES``), what is a legal
+process or the journey happening to them (``_SITUATION``); a question about
+taking part, another immigration matter, or a supposition about papers alone
+is not one. The second is the chat, taking part, or data handed on
+(``_CHAT``) *and* a worry (``_WORRY``). They are measured on every question
+of every development set (tests/ask/test_question_kind.py): a policy
+question must not become legal help. The FAQ ids they lead to live in
 ``ENTRY_FOR``; a FAQ without those entries turns the rules off.
 """
 
@@ -42,55 +46,83 @@ _RELATIVE = _words(
     "cousins?", "brothers?", "sisters?", "mom", "mum", "mother", "dad", "father", "sons?", "daughters?",
     "husband", "wife", "family", "uncle", "aunt", "nephew", "niece", "friends?", "partner", "boyfriend",
     "girlfriend", "grand(?:ma|mother|pa|father|son|daughter)", "kids?", "child(?:ren)?", "baby", "parents?",
-    "relatives?", "fiancee?", "in-laws?", "neighbou?r",
+    "relatives?", "fiancee?", "in-laws?", "neighbou?r", "bro", "sis", "fam", "wifey",
     "prim[oa]s?", "herman[oa]s?", "mama", "madre", "papa", "padre", "hij[oa]s?", "espos[oa]", "marido",
     "familia", "ti[oa]s?", "sobrin[oa]s?", "amig[oa]s?", "novi[oa]", "abuel[oa]s?", "ninos?", "ninas?",
-    "bebe", "pareja", "cunad[oa]", "suegr[oa]", "vecin[oa]", "familiares", "padres",
+    "bebe", "pareja", "cunad[oa]", "suegr[oa]", "vecin[oa]", "familiares", "padres", "jefa", "jefe",
 )
-_OWN_MATTER = _words(
-    "case", "hearing", "court(?: date)?", "papers", "visa", "application", "claim", "lawyer", "interview",
-    "appointment", "status", "deportation", "green card", "permit", "documents", "asylum",
-    "caso", "audiencia", "corte", "cita", "papeles", "visa", "s\\w*licitud", "abogad[oa]", "entrevista",
-    "permiso", "estatus", "deportacion", "documentos", "asilo", "tramite", "juicio",
-)
-# A person speaking of themselves or a relative.
-_PERSONAL = [
-    re.compile(rf"\b(?:my|our|mi|mis|nuestr[oa]s?)\s+(?:\w+\s+)?{_RELATIVE}\b"),
-    re.compile(rf"\b(?:my|our|mi|mis|nuestr[oa]s?)\s+(?:own\s+|propi[oa]\s+)?(?:\w+\s+)?{_OWN_MATTER}\b"),
-    re.compile(r"\b(?:i|we|he|she|they)\s+(?:have|has|got|had)\s+(?:a|an|my|his|her|our|their)?\s*"
-               r"(?:court|hearing|appointment|interview|deportation order|case|lawyer)"),
-    re.compile(r"\b(?:tengo|tenemos|tiene|tienen)\s+(?:una?\s+|mi\s+|su\s+)?"
-               r"(?:cita|audiencia|corte|entrevista|orden de deportacion|caso|juicio)"),
-    re.compile(r"\b(?:can|could|should|will|would)\s+(?:i|we|he|she|they)\s+(?:still\s+)?"
-               r"(?:get|apply|claim|qualify|stay|remain|seek|be (?:deported|sent back|detained|returned))"),
-    re.compile(r"\b(?:am i|are we)\s+(?:going to be\s+|gonna be\s+)?"
-               r"(?:deported|sent back|detained|eligible|safe|allowed|returned)"),
-    re.compile(r"\b(?:i'?m|i am|we'?re|we are)\s+(?:in|at|stuck|waiting|detained|undocumented|from|an? "
-               r"asylum|here without|a refugee|seeking)"),
-    re.compile(r"\b(?:puedo|podemos|podriamos)\s+(?:pedir|solicitar|aplicar|quedarme|"
-               r"quedarnos|quedarse|obtener|sacar|conseguir|tramitar)"),
-    re.compile(r"\b(?:me|nos|lo|la|los|las|le|les)\s+(?:van a|pueden|podrian|iran a|va a)\s+"
-               r"(?:deportar|devolver|regresar|detener|sacar|mandar)"),
-    re.compile(r"\b(?:estoy|estamos)\s+(?:en|esperando|detenid[oa]s?|sin papeles|atorad[oa]s?)\b"),
-    re.compile(r"\bsoy\s+(?:de|solicitante|indocumentad[oa]|refugiad[oa])\b"),
-    re.compile(r"\b(?:i|we|he|she|they)\s+(?:was|were|got|have been|has been|had been)\s+"
-               r"(?:deported|detained|arrested|sent back|returned|denied|rejected|caught)"),
-    re.compile(r"\b(?:i|we)\s+(?:crossed|entered|came|arrived|fled|applied|asked for|requested|filed)\b"),
-    re.compile(r"\b(?:i|we)\s+(?:don'?t|do not|dont)\s+have\s+(?:papers|documents|a lawyer|status|a visa)"),
-    re.compile(r"\b(?:me|nos|lo|la|los|las|le|les)\s+(?:deportaron|detuvieron|regresaron|devolvieron|negaron|"
-               r"rechazaron|agarraron)\b"),
-    re.compile(r"\b(?:pedi|solicite|aplique|llegue|hui|cruzamos|pedimos|solicitamos|llegamos)\b"),
-    re.compile(r"\bno\s+(?:tengo|tenemos|tiene)\s+(?:papeles|documentos|abogad[oa]|visa)\b"),
-]
-_LEGAL = re.compile(r"\b" + _words(
-    "asylum", "asilo", "court", "corte", "hearing", "audiencia", "judge", "juez", "papers", "papeles",
-    "deport\\w*", "detain\\w*", "detenid\\w*", "ice", "migra\\w*", "immigra\\w*", "inmigra\\w*",
-    "lawyer", "abogad\\w*", "case", "caso", "cita", "border", "frontera", "refugee", "refugi\\w*",
-    "status", "estatus", "sent back", "send him back", "send her back",
-    "devolv\\w*", "devuelv\\w*", "regres\\w*", "cross\\w*", "cruz\\w*", "cruce", "remain in mexico", "mpp",
-    "appointment", "interview", "entrevista", "stay", "quedar\\w*", "comar", "cbp", "uscis", "tramite",
-    "agarr\\w*", "caught", "a[sz]+[iy]+l\\w*", "as\\w?lum", "asy\\w*", "juicio", "documentos", "documents",
-    "undocumented", "indocumentad\\w*",
+
+# --- Who: a person speaking of themselves, or of someone of theirs. --------
+# A word of the first person, or a relative *named as theirs* ("my uncle",
+# "a mi sobrino": "children" alone is a policy word). "us" is left out: lower
+# case, it is also the country.
+_PERSON = re.compile(r"\b" + _words(
+    "i", "i'?m", "i'?ve", "i'd", "i'll", "my", "mine", "myself", "we", "we're", "we'?ve", "our",
+    "ours", "ourselves", "help me", "(?:deport|detain|arrest|send|hold|return)\\w* me",
+    "mi", "mis", "nos", "nosotr[oa]s", "nuestr[oa]s?", "me ayud\\w*", "ayudame",
+    "me (?:\\w+ ){0,2}(?:deport|detien|deten|regres|devolv|mand|amenaz|neg|rechaz|agarr|secuestr)\\w*",
+    # Spanish says the person in the verb: first person of the verbs people use for their own case.
+    "tengo", "tenemos", "estoy", "estamos", "soy", "somos", "llevo", "llevamos", "pido", "pedi", "pedimos",
+    "puedo", "podemos", "quiero", "queremos", "vivo", "vivimos", "vine", "vinimos", "venimos", "vengo",
+    "cruzamos", "llegue", "llegamos", "voy", "califico", "calificamos", "necesito",
+    "necesitamos", "hago", "hacemos", "sali", "salimos", "hui", "huimos", "entramos",
+    rf"(?:my|our|mi|mis|nuestr[oa]s?|a mi|a mis)\s+(?:\w+\s+)?{_RELATIVE}",
+) + r"\b")
+# Someone of theirs that Spanish names only by a pronoun on the verb: "lo
+# secuestraron", "la detuvieron", "le negaron el asilo".
+_THEIRS_ES = re.compile(r"\b(?:lo|la|los|las|le|les)\s+(?:\w+\s+)?(?:secuestr|detuv|deport|agarr|arrest|"
+                        r"regres|devolv|neg|rechaz|amenaz|par|encerr|llev)\w*(?:aron|ieron)\b")
+
+# --- What: a legal process, or the journey, happening to that person. -----
+_SITUATION = re.compile(r"\b" + _words(
+    # the process
+    "(?:asylum|asilo|a[sz]+[iy]+l\\w*|as\\w?lum|asy\\w*)(?! seekers?)", "refugee status", "refugio",
+    "credible fear",
+    "hearings?", "court(?: date)?", "judge", "papers", "visas?", "work permit", "permit", "application",
+    "claim", "interview", "appointment", "lawyer", "attorney", "green card", "status", "eligible",
+    "qualify", "legally", "legal(?:mente)?", "my case", "our case", "his case", "her case",
+    "audiencia", "corte", "juez", "papeles", "permiso(?: de trabajo)?", "solicitud", "entrevista",
+    "cita", "tramite", "abogad[oa]s?", "estatus", "mi caso", "su caso", "nuestro caso", "juicio",
+    # what is done to them
+    "deport\\w*", "detain\\w*", "detention", "hold (?:him|her|them|me|us)", "held", "arrest\\w*",
+    "kidnap\\w*", "threatened", "threats against", "sent back", "send (?:him|her|them|me|us) back",
+    "rejected", "denied",
+    "stuck", "wait in mexico", "make (?:him|her|them|me|us) wait", "ice", "la migra", "inm",
+    "detenid[oa]s?", "secuestr\\w*", "amenazaron", "amenazad[oa]s?", "rechaz\\w*", "atorad[oa]s?",
+    "devolv\\w*", "devuelv\\w*", "regres\\w*", "agarr\\w*", "viene sol[oa]",
+    # the journey
+    "cross\\w*", "border", "come (?:here|to the us|north)", "go north", "came alone", "came thru",
+    "came through", "cruz\\w*", "cruce", "frontera", "la bestia", "venir", "vinieron", "pasar al otro lado",
+    "undocumented", "indocumentad[oa]s?", "sin papeles",
+    # where people wait or are held
+    "camp", "shelter", "detention center", "campamento", "albergue", "estacion migratoria",
+    "legal help", "legal aid", "ayuda legal",
+    # asking what to do about it
+    "options", "what should i say", "opciones", "q(?:ue)? hacemos",
+) + r"\b")
+
+# Immigration matters outside asylum ("how do I renew my green card") are
+# off-topic, not a situation to refer: only with a word of the process above.
+_OTHER_MATTER = re.compile(r"\b" + _words(
+    "(?:work|tourist|student|travel) visa", "green card", "renew\\w*", "citizenship", "naturali[sz]\\w*",
+) + r"\b")
+# "si tengo visa canadiense, me aplica el acuerdo?" asks what a rule says: a
+# supposition about papers alone, with no one's present state, is policy.
+_SUPPOSING = re.compile(r"^(?:\w+\s+){0,2}(?:if|si)\s+(?:i\s+|we\s+|yo\s+)?\w+\s")
+_STATE = re.compile(r"\b" + _words(
+    "i'?m", "i am", "i have", "i'?ve", "we'?re", "we have", "my", "our", "tengo", "tenemos", "estoy",
+    "estamos", "soy", "somos", "llevo", "mi", "mis", "nuestr[oa]s?",
+) + r"\b")
+
+_WEAK = {"visa", "visas", "green card", "permit", "work permit", "application", "status", "papers", "legally",
+         "legal", "appointment", "interview", "claim", "eligible", "qualify"}
+
+# A first-person question about the bot itself, not a legal process: "can I
+# write in Spanish", "can I sign up"; these words make it about taking part.
+_TAKING_PART = re.compile(r"\b" + _words(
+    "letters?", "email", "tweet\\w*", "sign(?:ing)? up", "signup", "petition", "write to", "call (?:the|an?)",
+    "take action", "taking action", "take part", "get involved", "support this",
+    "carta", "correo", "tuit\\w*", "escribir a", "llamar a", "participar", "apoyar",
 ) + r"\b")
 
 _CHAT = re.compile(r"\b" + _words(
@@ -101,21 +133,39 @@ _CHAT = re.compile(r"\b" + _words(
     "writing (?:here|to you|this|to the bot)", "write here", "type here", "talk to (?:you|this bot)",
     "(?:este|el|tu) (?:chat|bot)", "esta conversacion", "la conversacion",
     "lo que (?:escribo|escriba|escribi|mando|pregunto|digo|pongo)",
-    "mis (?:mensajes|preguntas|datos)", "si (?:escribo|pregunto|uso|mando|hablo|les escribo|te escribo)",
+    "mis (?:mensajes|preguntas|datos)",
+    "si (?:escr\\w*|pregunto|uso|mando|hablo|les escribo|te escribo) aqu?i",
+    "si (?:escribo|pregunto|uso|hablo|les escribo|te escribo)",
     "escribir (?:aqui|aca|en este)", "escribo aqui", "escribo aca", "por escribir", "por preguntar",
     "(?:will|could|can|would) (?:this|it|writing|asking) get me", "(?:writing|asking|typing) (?:here|this)",
+    "use (?:this|the bot|this bot|it)", "usar (?:esto|este bot|el bot|este chat)",
+    # taking part: "can I get deported for sending a letter?"
+    "(?:get|be|been|getting) (?:\\w+ ){1,2}(?:for|by|after) "
+    "(?:sending|writing|signing|tweeting|calling|taking part|participating|reporting)",
+    "(?:por|si) (?:mandar|enviar|escribir|firmar|participar|tuitear|llamar|reportar)",
+    # what is known about the person, handed on: "do you share data with the police?"
+    "(?:share|give|pass|hand|send|sell)\\w* (?:\\w+ )?(?:data|information|info|details)",
+    "(?:comparten|pasan|dan|venden|entregan|mandan) (?:\\w+ )?(?:\\w+ )?(?:datos|informacion|info)",
+    # "is this a trap?"
+    "(?:this|esto|este bot|the bot|el bot) (?:is |es )?(?:a |una )?(?:trap|trampa|setup)",
 ) + r"\b")
 _WORRY = re.compile(r"\b" + _words(
     "private", "privacy", "safe", "secure", "see", "read", "know", "track\\w*", "trace\\w*", "watch\\w*",
-    "spy\\w*", "monitor\\w*", "record\\w*", "log\\w*", "share\\w*", "report\\w*", "deport\\w*",
+    "spy\\w*", "monitor\\w*", "record\\w*", "log\\w*", "share\\w*", "deport\\w*",
     "arrest\\w*", "trouble", "danger\\w*", "risk\\w*", "government", "ice", "police", "migra",
     "authorities", "anonymous", "find me", "confidential", "sees", "reads", "leak\\w*", "hack\\w*",
     "privad\\w*", "privacidad", "segur\\w*", "ver", "ven", "vea", "leer", "leen", "lea", "saber", "sabe",
-    "sabra", "rastre\\w*", "vigil\\w*", "espi\\w*", "grab\\w*", "compart\\w*", "report\\w*", "denunci\\w*",
+    "sabra", "rastre\\w*", "vigil\\w*", "espi\\w*", "grab\\w*", "compart\\w*", "denunci\\w*",
     "deport\\w*", "arrest\\w*", "problemas?", "peligro\\w*", "riesgo\\w*", "gobierno", "policia",
     "autoridades", "anonim\\w*", "encontrar", "confidencial", "hackea\\w*", "filtr\\w*", "miedo", "afraid",
-    "scared", "worried",
+    "scared", "worried", "trap", "trampa",
 ) + r"\b")
+
+
+# "is this bot from the government?" asks who runs it (the about-this-bot
+# entry), not whether it is safe: the government as owner is no worry word.
+_OWNER = re.compile(r"\b(?:del|de el|from the|by the|run by the|owned by the|is it the|is this the|"
+                    r"es el|lo lleva el|belongs to the) (?:gobierno|government)\b")
 
 
 def kind_of(text: str) -> Kind | None:
@@ -126,8 +176,25 @@ def kind_of(text: str) -> Kind | None:
     if not isinstance(text, str) or not text.strip():
         return None
     folded = " ".join(fold(text).replace("’", "'").split())
-    if _CHAT.search(folded) and _WORRY.search(folded):
+    if _CHAT.search(folded) and _WORRY.search(_OWNER.sub(" ", folded)):
         return CHAT_FEAR
-    if _LEGAL.search(folded) and any(pattern.search(folded) for pattern in _PERSONAL):
+    if _is_personal(folded):
         return PERSONAL
     return None
+
+
+def _is_personal(folded: str) -> bool:
+    """Who x what: a person of the first person (or theirs) and a legal
+    process or the journey happening to them, and not a question about
+    taking part in a case ("can I still send a letter to the judge?")."""
+    who = _PERSON.search(folded) or _THEIRS_ES.search(folded)
+    what = [m.group(0) for m in _SITUATION.finditer(folded)]
+    if not who or not what:
+        return False
+    if _TAKING_PART.search(folded):
+        return False
+    if _OTHER_MATTER.search(folded) and all(w in _WEAK for w in what):
+        return False
+    weak = all(w in _WEAK for w in what)
+    supposing = _SUPPOSING.match(folded) if weak else None
+    return not (supposing and not _STATE.search(folded, supposing.end()))

@@ -25,8 +25,10 @@ def _words_of(campaign: Campaign, generator: str, officials: Mapping[str, Offici
         return {"en": names, "es": names}
     if generator == "case_at_risk":
         return {"en": list(campaign.people), "es": list(campaign.people)}
-    if generator == "case_asks":
-        return {"en": [campaign.reference, campaign.title.en], "es": [campaign.reference, campaign.title.es]}
+    if generator == "case_asks":  # its answer names the officials the appeal is addressed to
+        names = [officials[t].name for t in campaign.target_ids if t in officials]
+        return {"en": [campaign.reference, campaign.title.en, *names],
+                "es": [campaign.reference, campaign.title.es, *names]}
     return {"en": [], "es": []}
 
 

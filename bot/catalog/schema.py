@@ -342,7 +342,7 @@ class Group:
 
 # What an FAQ entry's `answer_from` may name: the answer parts made at answer
 # time from the content itself (bot/ask/faq_answers.py holds one function each).
-AnswerGenerator = Literal["open_cases", "case_status", "case_at_risk", "case_asks", "case_news"]
+AnswerGenerator = Literal["open_cases", "case_status", "case_at_risk", "case_asks", "case_news", "group"]
 # The generators that answer from the cases' own files: their answers cite the
 # cases' sources, not the entry's (which may then have none).
 CASE_GENERATORS = frozenset({"open_cases", "case_at_risk", "case_asks", "case_news"})

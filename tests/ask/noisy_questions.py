@@ -75,6 +75,7 @@ def _typo(text: str, rng: random.Random) -> str:
 
 
 def _mixed(text: str, lang: str, rng: random.Random) -> str:
+    lang = lang if lang in _FILLERS else "es"  # already mixed: swap its Spanish words, English fillers
     table = _TO_SPANISH if lang == "en" else _TO_ENGLISH
     out = text
     swappable = [w for w in table if re.search(rf"\b{re.escape(w)}\b", out, re.IGNORECASE)]

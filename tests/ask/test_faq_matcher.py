@@ -79,6 +79,8 @@ def evaluate(matcher: FaqMatcher, items: list[dict]) -> Scores:
     scores = Scores()
     for item in items:
         question, expected = item["q"], item["id"]
+        # Every entry whose answer answers it counts (``ids``); ``id`` is the one it was written for.
+        answers = set(item.get("ids") or ()) | {expected}
         got = matcher.match(question, item["lang"])
         shown = f"{question!r}: expected {expected}, got {got.id} score {got.score:.3f}"
         if expected is None:
@@ -89,7 +91,7 @@ def evaluate(matcher: FaqMatcher, items: list[dict]) -> Scores:
                 scores.misses.append(f"ANSWERED OFF-TOPIC {shown}")
             continue
         scores.on_topic += 1
-        if got.id == expected:
+        if got.id in answers:
             scores.right += 1
         elif got.id is not None:
             scores.wrong += 1
@@ -97,7 +99,7 @@ def evaluate(matcher: FaqMatcher, items: list[dict]) -> Scores:
         else:
             scores.misses.append(f"DECLINED {shown} (suggested {got.suggestions})")
         candidates = ((got.id,) if got.id else ()) + got.suggestions
-        if expected in candidates[:3]:
+        if answers & set(candidates[:3]):
             scores.in_top3 += 1
         else:
             scores.misses.append(f"NOT IN TOP 3 {shown} (candidates {candidates[:3]})")

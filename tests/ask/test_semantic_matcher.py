@@ -27,6 +27,7 @@ from bot.ask.combined_matcher import (
     ANSWER_SEMANTIC_LEXICAL,
     ASK_LEXICAL,
     ASK_SEMANTIC,
+    LEXICAL_ALONE_MARGIN,
     LEXICAL_ASK_FLOOR,
     Asked,
     ask,
@@ -192,6 +193,15 @@ def test_without_the_kinds_entries_the_rules_are_off() -> None:
     assert asked.match.id == "a" and asked.kind is None
 
 
+def test_without_a_tier_a_lexical_answer_near_the_next_entry_is_asked_back() -> None:
+    faq, answered = StubFaq(), Match("a", 0.45, ("b", "c"))
+    ahead = np.array([0.45, 0.45 - LEXICAL_ALONE_MARGIN, 0, 0, 0])
+    assert decide(faq, "en", "q", answered, ahead, None).outcome == "answered"  # type: ignore[arg-type]
+    near = np.array([0.45, 0.45 - LEXICAL_ALONE_MARGIN + 0.001, 0, 0, 0])
+    asked = decide(faq, "en", "q", answered, near, None)  # type: ignore[arg-type]
+    assert (asked.outcome, asked.match.id, asked.offered) == ("asked_back", None, ("a", "b", "c"))
+
+
 def test_without_a_tier_the_lexical_answer_stands_and_its_decline_asks_back() -> None:
     faq, scores = StubFaq(), np.array([0.3, 0.2, 0, 0, 0])
     answered = Match("a", 0.45, ("b",))
@@ -348,22 +358,39 @@ def test_acceptance_on_the_earlier_sets(lexical: FaqMatcher, tier: SemanticTier,
     assert figures.right_or_offered / figures.on_topic >= 0.98, report
 
 
+# What the development sets reach (docs/ask-evaluation.md), as floors and
+# ceilings a change must not cross: right first, right first or offered,
+# wrong (at most), off-topic not answered, personal situations to legal help.
+# faq_dev_test1.yaml was test set 1, scored once, then tuned on: its figures
+# are far below the first set's, and the questions no entry answers count as wrong
+# when answered (its 18 uncovered questions), so they are the honest measure
+# of what is still missing.
+DEVELOPMENT = {
+    ("faq_eval_blind.yaml", False): (0.89, 0.98, 0.01, 0.97, 1.0),
+    ("faq_eval_blind.yaml", True): (0.84, 0.97, 0.01, 0.97, 0.98),
+    ("faq_dev_test1.yaml", False): (0.75, 0.90, 0.035, 0.97, 0.98),
+    ("faq_dev_test1.yaml", True): (0.69, 0.88, 0.035, 0.97, 0.97),
+}
+
+
 @needs_semantic
-@pytest.mark.parametrize("noisy", [False, True], ids=["as written", "noisy"])
-def test_acceptance_on_the_development_set(lexical: FaqMatcher, tier: SemanticTier, noisy: bool) -> None:
-    """tests/data/faq_eval_blind.yaml, the development set (tuned on: these are
-    not the test figures, docs/ask-evaluation.md), and its noisy variants."""
-    items = load_eval(EVAL_FILE.with_name("faq_eval_blind.yaml"))
+@pytest.mark.parametrize(("name", "noisy"), list(DEVELOPMENT), ids=[f"{n} {'noisy' if z else 'as written'}"
+                                                                  for n, z in DEVELOPMENT])
+def test_acceptance_on_the_development_sets(lexical: FaqMatcher, tier: SemanticTier, name: str,
+                                            noisy: bool) -> None:
+    """The development sets (tuned on: these are not the test figures,
+    docs/ask-evaluation.md), as written and as typed with noise."""
+    items = load_eval(EVAL_FILE.with_name(name))
     items = variants(items) if noisy else items
     figures = score(lexical, tier, items)
-    name = "development set (noisy)" if noisy else "development set"
-    report = "\n".join([f"{name}: {figures.summary()}", *figures.misses])
+    report = "\n".join([f"{name}{' (noisy)' if noisy else ''}: {figures.summary()}", *figures.misses])
     print(report)
-    assert figures.right / figures.on_topic >= (0.86 if noisy else 0.90), report
-    assert figures.wrong / figures.on_topic <= 0.02, report
-    assert figures.right_or_offered / figures.on_topic >= 0.97, report
-    assert figures.off_not_answered / figures.off_topic >= 0.95, report
-    assert figures.personal_legal_first / figures.personal >= 0.90, report
+    right, offered, wrong, off_topic, personal = DEVELOPMENT[(name, noisy)]
+    assert figures.right / figures.on_topic >= right, report
+    assert figures.right_or_offered / figures.on_topic >= offered, report
+    assert figures.wrong / figures.on_topic <= wrong, report
+    assert figures.off_not_answered / figures.off_topic >= off_topic, report
+    assert figures.personal_legal_first / figures.personal >= personal, report
 
 
 @needs_semantic

@@ -156,7 +156,7 @@ def test_an_faq_answer_generator_check_does_not_know(tree):
     line = line_of(tree / who, "answer_from: officials")
     assert problems(tree) == [
         f"{who}:{line}: 'answer_from' must be one of open_cases, case_status, case_at_risk, case_asks, "
-        "case_news, not 'officials'"]
+        "case_news, group, not 'officials'"]
 
 
 FAQ_WITH_BAD_LINK = """\

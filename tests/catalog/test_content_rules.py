@@ -197,7 +197,7 @@ def test_an_unknown_generator_is_refused_at_its_line(tree):
     line = line_of(tree, ENTRY, "answer_from:")
     assert problems(tree) == [
         f"{ENTRY}:{line}: 'answer_from' must be one of open_cases, case_status, case_at_risk, case_asks, "
-        "case_news, not 'open_case'"]
+        "case_news, group, not 'open_case'"]
 
 
 def test_a_generator_needs_its_when_empty_text_and_that_text_needs_a_generator(tree):

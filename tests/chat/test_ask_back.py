@@ -28,8 +28,8 @@ def label(catalog, entry_id: str, lang: str) -> str:
 
 
 @pytest.mark.parametrize(("lang", "question", "offered", "menu"), [
-    ("en", "tell me about mexico", ("us-mexico-agreement-status", "merida-initiative", "why-groups-oppose"),
-     "🏠 Menu"),
+    ("en", "tell me about mexico",
+     ("us-mexico-agreement-status", "merida-initiative", "mexican-groups-oppose"), "🏠 Menu"),
     ("es", "méxico y el asilo", ("asylum-claims-mexico", "mexico-asylum-system", "is-mexico-safe"),
      "🏠 Menú"),
 ])
@@ -57,6 +57,10 @@ async def test_two_or_three_close_entries_are_asked_back_and_the_pressed_one_ans
      "sent-back-to-mexico"),
     ("es", "mi hermano pidió asilo en la frontera, ¿lo van a regresar a México?", "sent-back-to-mexico"),
     ("en", "I have a court date next month and no lawyer, can I still get asylum?", None),
+    # the grammar: a relative named as theirs x what is done to them, no legal word needed
+    ("en", "my uncle has been in detention since august, how long can they hold him?", None),
+    ("es", "a mi sobrino lo secuestraron cuando cruzaba, qué hacemos?", None),
+    ("es", "mis papás están en Honduras y quieren venir legalmente, cómo le hacen?", None),
 ])
 async def test_a_personal_situation_gets_legal_help_first_with_its_topic_beneath(
         bot, catalog, lang, question, topic):
@@ -83,6 +87,11 @@ async def test_a_personal_situation_gets_legal_help_first_with_its_topic_beneath
      "In plain words: the questions you type here are not kept."),
     ("es", "¿me pueden deportar por escribir en este chat? ¿el gobierno ve lo que escribo?",
      "En pocas palabras: las preguntas que escribes aquí no se guardan."),
+    # taking part, and data handed on, are the same fear
+    ("en", "can I get deported for sending a letter to an official?",
+     "In plain words: the questions you type here are not kept."),
+    ("es", "¿ustedes le pasan mis datos a la policía o a la migra?",
+     "En pocas palabras: las preguntas que escribes aquí no se guardan."),
 ])
 async def test_fear_about_the_chat_gets_the_privacy_answer_in_plain_words(bot, catalog, lang, question,
                                                                            opening):
@@ -91,4 +100,23 @@ async def test_fear_about_the_chat_gets_the_privacy_answer_in_plain_words(bot, c
     privacy = catalog.faq["privacy"]
     assert answer.text.startswith(f"<b>{privacy.questions.as_mapping()[lang][0]}</b>\n\n{opening}")
     assert "/forget" in answer.text
+    assert api.refusals == []
+
+
+@pytest.mark.parametrize(("lang", "question", "opening"), [
+    ("en", "who runs this bot? is it the government?",
+     "This bot is run by a local group of Amnesty International USA's Urgent Action network, which works on "
+     "Urgent Actions:"),
+    ("es", "este bot es de amnistia o de voluntarios?",
+     "Este bot lo lleva un grupo local de la red de Acciones Urgentes de Amnistía Internacional EE. UU., que "
+     "trabaja en Acciones Urgentes:"),
+])
+async def test_who_runs_the_bot_is_answered_from_the_group_file(bot, catalog, lang, question, opening):
+    """Not the privacy answer ("is it the government?" asks who runs it), and
+    the group named from content/group.yaml, never typed into the entry."""
+    sim, api = bot
+    (answer,) = await sim.user(language_code="en").send(question)
+    entry = catalog.faq["about-this-bot"]
+    assert answer.text.startswith(f"<b>{entry.questions.as_mapping()[lang][0]}</b>\n\n{opening}")
+    assert catalog.group.name.get(lang) in answer.text
     assert api.refusals == []

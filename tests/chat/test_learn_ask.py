@@ -181,9 +181,10 @@ async def test_the_privacy_answer_is_about_the_bot_and_carries_no_source_date(bo
      "El bot no puede decirte si hoy puedes: las reglas han cambiado varias veces, el último cambio que "
      "conoce es de 2025, y no da asesoría legal. ", "el 30 de junio de 2020",
      "comunícate con un abogado de inmigración calificado"),
-    ("en", "if I ask for asylum at the border will they send me back to Mexico", "sent-back-to-mexico",
-     "Under a US policy of 2019 described in the bot's sources, many were. ", "On 20 January 2021",
-     "This bot gives no legal advice."),
+    # asked about anyone (asked about oneself, it is a personal situation: tests/chat/test_ask_back.py)
+    ("en", "if someone asks for asylum at the border will they send them back to Mexico",
+     "sent-back-to-mexico", "Under a US policy of 2019 described in the bot's sources, many were. ",
+     "On 20 January 2021", "This bot gives no legal advice."),
     ("en", "Must asylum seekers apply in the first safe country they reach?", "first-safe-country-rule",
      "Under US law as the bot's sources described it in 2018, asylum seekers did not have to apply in the "
      "first safe country they reached. ", "on 30 June 2020", None),

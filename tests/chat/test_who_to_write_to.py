@@ -351,6 +351,9 @@ async def test_what_the_appeal_asks_comes_from_the_case_on_every_day(chat_on, ca
     sim, api = await chat_on(catalog, at(*day))
     (answer,) = await ask(sim, "what does the urgent action ask for?")
     assert "The appeal asks:\n• Mexican authorities should refuse to sign" in answer.text
+    # "who was it addressed to?" is answered by the same entry, on every day
+    assert ("It is addressed to:\n• Luis Videgaray, Mexican Minister of Foreign Affairs\n"
+            "• Gerónimo Gutiérrez, Ambassador of Mexico to the United States") in answer.text
     assert (deadline_line is not None) == ("Deadline" in answer.text or "deadline was" in answer.text)
     if deadline_line:
         assert deadline_line in answer.text

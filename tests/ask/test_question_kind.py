@@ -1,0 +1,110 @@
+"""The two kinds of question read before any topic words (bot/ask/question_kind.py).
+
+A person's own situation is *who* (the first person, or a relative named as
+theirs) times *what* (a legal process or the journey happening to them); a
+policy question that merely says "I" must not become legal help. Each case
+below is a kind of sentence, not a question from an evaluation set; the last
+tests measure the rules on every question of every development set.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.ask.question_kind import CHAT_FEAR, PERSONAL, kind_of
+from tests.ask.noisy_questions import variants
+from tests.ask.test_faq_matcher import load_eval
+from tests.ask_evaluation import DATA, PERSONAL_KINDS, labels
+
+SETS = ("faq_eval.yaml", "faq_eval_fresh.yaml", "faq_eval_blind.yaml", "faq_dev_test1.yaml")
+
+
+@pytest.mark.parametrize("question", [
+    # the first person and a process
+    "I have my interview with the asylum officer next week, what do they ask",
+    "we are stuck in Reynosa waiting for our hearing",
+    "i missed my court date, what now",
+    "tengo audiencia con el juez en marzo y no tengo abogado",
+    "estamos en Tijuana esperando la cita de asilo",
+    "soy de Honduras y quiero pedir asilo",
+    "me van a mandar de regreso a Guatemala?",
+    # a relative named as theirs
+    "how long can they keep my husband in detention",
+    "my cousin wants to cross the border with her kids",
+    "my parents want to come here legally, how",
+    "mi hermana está detenida en una estación migratoria",
+    "a mis primos los rechazaron en la frontera",
+    # Spanish names the relative only on the verb
+    "lo secuestraron cuando cruzaba, que hacemos",
+    "la deportaron ayer a El Salvador",
+    # asking what to do
+    "me and my son are stuck at the border, what are our options",
+])
+def test_a_person_s_own_situation_is_personal(question: str) -> None:
+    assert kind_of(question) == PERSONAL
+
+
+@pytest.mark.parametrize("question", [
+    # the first person, but a question about policy or about taking part
+    "what can I do to support this campaign",
+    "can I still send a letter to the ambassador after the deadline",
+    "why shouldn't people ask for asylum in the first country they reach? seems fair to me",
+    "prove me wrong: the asylum rules were being gamed",
+    "que puedo hacer yo para apoyar a los migrantes en la frontera",
+    # other immigration matters: off-topic, not a referral
+    "how do i renew my green card",
+    "can i get a work visa for the us",
+    # a supposition about papers alone asks what a rule says
+    "si tengo visa canadiense, me aplica el acuerdo con canada?",
+    # nobody's situation
+    "what happens to asylum seekers at the border",
+    "la amenaza de aranceles llevó a México a frenar a los migrantes",
+    "why were migrants sent far from where they crossed",
+    "how many asylum seekers were returned to Mexico",
+])
+def test_a_policy_question_is_not_personal(question: str) -> None:
+    assert kind_of(question) != PERSONAL
+
+
+@pytest.mark.parametrize("question", [
+    "is it safe to use this bot if I'm undocumented",
+    "can I get deported for sending a letter to an official?",
+    "do you share my data with the police or ICE?",
+    "is this a trap?",
+    "¿le pasan mi información a la migra?",
+    "me pueden deportar por firmar la carta?",
+    "si escribo aquí me pueden rastrear?",
+])
+def test_fear_about_the_chat_or_taking_part_is_chat_fear(question: str) -> None:
+    assert kind_of(question) == CHAT_FEAR
+
+
+@pytest.mark.parametrize("question", [
+    "is this bot from the government?",  # who runs it: about-this-bot
+    "any tips for writing an effective appeal to a government official?",
+    "what does the government of Mexico say about the deal",
+])
+def test_the_government_as_owner_or_addressee_is_no_fear(question: str) -> None:
+    assert kind_of(question) != CHAT_FEAR
+
+
+def _is_personal(item: dict) -> bool:
+    return item.get("kind") in PERSONAL_KINDS or labels(item) == {"legal-help"}
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_the_rules_on_every_question_of_the_development_sets(name: str) -> None:
+    """Personal situations read (>= 97%, as written and noisy), and policy
+    questions that become legal help counted: at most one per set, the one
+    each set holds that its writer labelled a policy answer though it is
+    phrased as the writer's own ("If I ask for asylum at the border, will
+    they send me back?")."""
+    items = load_eval(DATA / name)
+    for noisy, questions in ((False, items), (True, variants(items))):
+        personal = [q for q in questions if _is_personal(q)]
+        read = [q for q in personal if kind_of(q["q"]) == PERSONAL]
+        wrongly = [q["q"] for q in questions if not _is_personal(q) and "legal-help" not in labels(q)
+                   and kind_of(q["q"]) == PERSONAL]
+        if personal:
+            assert len(read) / len(personal) >= 0.96, (name, noisy, len(read), len(personal))
+        assert len(wrongly) <= (3 if noisy else 1), (name, noisy, wrongly)
