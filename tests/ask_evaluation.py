@@ -3,8 +3,8 @@
     .venv/bin/python -m tests.ask_evaluation [SET ...] [--lexical] [--noisy] [--misses]
 
 SET is a file in tests/data/ (default: the development sets,
-faq_eval_blind.yaml and faq_dev_test1.yaml, the first test set since it was
-scored once). Each item has ``q``, ``lang`` and either ``id`` (one
+faq_eval_blind.yaml, faq_dev_test1.yaml and faq_dev_test2.yaml, the first
+and second test sets since each was scored once). Each item has ``q``, ``lang`` and either ``id`` (one
 entry, or null for off-topic) or ``ids`` (every entry whose *answer* answers
 it; empty for off-topic); ``kind: personal`` marks a person's own legal
 situation. The four figures (docs/ask-evaluation.md):
@@ -40,7 +40,9 @@ DATA = EVAL_FILE.parent
 DEV_SET = DATA / "faq_eval_blind.yaml"
 # Test set 1, scored once at the last stop; tuned on since (a development set).
 DEV_TEST1 = DATA / "faq_dev_test1.yaml"
-DEV_SETS = (DEV_SET, DEV_TEST1)
+# Test set 2, scored once at 28205aa; tuned on since round 3 (a development set).
+DEV_TEST2 = DATA / "faq_dev_test2.yaml"
+DEV_SETS = (DEV_SET, DEV_TEST1, DEV_TEST2)
 # The current test set: scored once, when tuning is over; never tuned on.
 TEST_SET = DATA / "faq_test.yaml"
 PERSONAL_KINDS = {"personal", "personal_situation"}

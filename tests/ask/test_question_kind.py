@@ -16,7 +16,8 @@ from tests.ask.noisy_questions import variants
 from tests.ask.test_faq_matcher import load_eval
 from tests.ask_evaluation import DATA, PERSONAL_KINDS, labels
 
-SETS = ("faq_eval.yaml", "faq_eval_fresh.yaml", "faq_eval_blind.yaml", "faq_dev_test1.yaml")
+SETS = ("faq_eval.yaml", "faq_eval_fresh.yaml", "faq_eval_blind.yaml", "faq_dev_test1.yaml",
+        "faq_dev_test2.yaml")
 
 
 @pytest.mark.parametrize("question", [
