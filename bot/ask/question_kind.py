@@ -96,9 +96,10 @@ _SITUATION = re.compile(r"\b" + _words(
     "undocumented", "indocumentad[oa]s?", "sin papeles",
     # where people wait or are held
     "camp", "shelter", "detention center", "campamento", "albergue", "estacion migratoria",
-    "legal help", "legal aid", "ayuda legal",
+    "legal help", "legal aid", "ayuda legal", "comar", "interpreters?", "interprete", "traductor(?:a|es)?",
     # asking what to do about it
-    "options", "what should i say", "opciones", "q(?:ue)? hacemos",
+    "options", "what should i say", "opciones", "q(?:ue)? hacemos", "apply(?:ing)?(?! to)", "picked up",
+    "migracion", "waiting in", "what (?:can|should) (?:she|he|they) do",
 ) + r"\b")
 
 # Immigration matters outside asylum ("how do I renew my green card") are
@@ -114,13 +115,26 @@ _STATE = re.compile(r"\b" + _words(
     "estamos", "soy", "somos", "llevo", "mi", "mis", "nuestr[oa]s?",
 ) + r"\b")
 
+# Not the speaker's own case: what someone else said ("my teacher said mexico
+# gives a month to apply"), and the sceptic's "we" of taxpayers and the
+# nation ("why should we pay", "ni para nosotros").
+_NOT_THEIR_CASE = re.compile(r"\b" + _words(
+    "(?:my|mi) \\w+ (?:said|says|told|tells|thinks|dice|dijo|cree)",
+    "i (?:heard|read|saw)", "(?:why|how come) (?:should|do|does|must) (?:we|i|the us)",
+    "tax\\w*", "impuestos", "homeless", "open borders", "fronteras abiertas",
+    "(?:por ?que|xq|porque) (?:debemos|tenemos que|deberiamos|hay que)", "ni para nosotros",
+    "que se (?:regresen|vayan|queden)",
+) + r"\b")
+
 _WEAK = {"visa", "visas", "green card", "permit", "work permit", "application", "status", "papers", "legally",
-         "legal", "appointment", "interview", "claim", "eligible", "qualify"}
+         "legal", "appointment", "interview", "claim", "eligible", "qualify", "apply", "applying"}
 
 # A first-person question about the bot itself, not a legal process: "can I
 # write in Spanish", "can I sign up"; these words make it about taking part.
 _TAKING_PART = re.compile(r"\b" + _words(
-    "letters?", "email", "tweet\\w*", "sign(?:ing)? up", "signup", "petition", "write to", "call (?:the|an?)",
+    "(?:send|write|sign|draft|mail)\\w* (?:\\w+ )?letters?", "(?:a|the|this|my) letter to", "email",
+    "tweet\\w*",
+    "sign(?:ing)? up", "signup", "petition", "write to", "call (?:the|an?) (?!consulate)",
     "take action", "taking action", "take part", "get involved", "support this",
     "carta", "correo", "tuit\\w*", "escribir a", "llamar a", "participar", "apoyar",
 ) + r"\b")
@@ -148,6 +162,18 @@ _CHAT = re.compile(r"\b" + _words(
     "(?:comparten|pasan|dan|venden|entregan|mandan) (?:\\w+ )?(?:\\w+ )?(?:datos|informacion|info)",
     # "is this a trap?"
     "(?:this|esto|este bot|the bot|el bot) (?:is |es )?(?:a |una )?(?:trap|trampa|setup)",
+    # telling the bot something about oneself: "if I tell you I'm undocumented, will you report me?"
+    "(?:if|when) (?:i|we) (?:tell|told) (?:you|u|the bot)",
+    "si (?:te |les |le )?(?:digo|cuento|decimos|escribo) que",
+    "(?:will|would|do|can|could) (?:you|u|the bot|this bot) (?:report|turn|tell on|snitch|give)\\w*",
+    "(?:me|nos) (?:van a |vas a |va a )?(?:reportar|denunciar|delatar|entregar)\\w*",
+    # what was written, erased: "can you erase that?"
+    "(?:erase|delete|remove|wipe)\\w* "
+    "(?:that|it|this|what i (?:wrote|typed|said|sent)|my (?:message|messages))",
+    "borr\\w* (?:eso|esto|lo que|mi mensaje|mis mensajes)",
+    # "will ICE see this?"
+    "(?:ice|government|police|migra|anyone|someone|they|the cops) (?:\\w+ )?(?:see|read|track|watch)s? "
+    "(?:this|these|it)",
 ) + r"\b")
 _WORRY = re.compile(r"\b" + _words(
     "private", "privacy", "safe", "secure", "see", "read", "know", "track\\w*", "trace\\w*", "watch\\w*",
@@ -158,7 +184,8 @@ _WORRY = re.compile(r"\b" + _words(
     "sabra", "rastre\\w*", "vigil\\w*", "espi\\w*", "grab\\w*", "compart\\w*", "denunci\\w*",
     "deport\\w*", "arrest\\w*", "problemas?", "peligro\\w*", "riesgo\\w*", "gobierno", "policia",
     "autoridades", "anonim\\w*", "encontrar", "confidencial", "hackea\\w*", "filtr\\w*", "miedo", "afraid",
-    "scared", "worried", "trap", "trampa",
+    "scared", "worried", "trap", "trampa", "re{1,2}port\\w*", "reportar\\w*", "delat\\w*", "erase", "delete",
+    "borr\\w*", "remove", "wipe",
 ) + r"\b")
 
 
@@ -191,7 +218,7 @@ def _is_personal(folded: str) -> bool:
     what = [m.group(0) for m in _SITUATION.finditer(folded)]
     if not who or not what:
         return False
-    if _TAKING_PART.search(folded):
+    if _TAKING_PART.search(folded) or _NOT_THEIR_CASE.search(folded):
         return False
     if _OTHER_MATTER.search(folded) and all(w in _WEAK for w in what):
         return False
