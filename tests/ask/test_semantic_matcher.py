@@ -21,6 +21,8 @@ import numpy as np
 import pytest
 
 from bot.ask.combined_matcher import (
+    AGREE_LEXICAL_MARGIN,
+    AGREE_LEXICAL_SECOND,
     ANSWER_LEXICAL,
     ANSWER_MARGIN,
     ANSWER_SEMANTIC,
@@ -155,6 +157,27 @@ def test_the_semantic_tier_reorders_by_meaning() -> None:
     asked = decided([0.45, 0.45, 0.45, 0.1, 0.1], ranked)
     assert asked.match.id == "c"  # equal words, c closest in meaning: one standard deviation ahead
     assert decided([0.45, 0.45, 0.45, 0.1, 0.1], flat(0.2)).outcome == "asked_back"
+
+
+def test_when_the_tiers_disagree_the_bot_asks_back() -> None:
+    """The words put "a" first by less than AGREE_LEXICAL_MARGIN and the
+    meaning ranks it third: fused, it is far ahead, but the tiers point at
+    different entries, so the bot asks back (round 3: most confident wrongs
+    on the two test sets were such splits)."""
+    third = [("d", 0.50), ("e", 0.49), ("a", 0.48), ("b", 0.1), ("c", 0.1)]
+    lead = AGREE_LEXICAL_MARGIN - 0.01
+    split = decided([0.80, 0.80 - lead, 0.1, 0.1, 0.1], third)
+    assert (split.outcome, split.match.id, split.offered[0]) == ("asked_back", None, "a")
+    # the words alone far enough ahead: answered whatever the meaning says
+    assert decided([0.80, 0.80 - AGREE_LEXICAL_MARGIN - EPS, 0.1, 0.1, 0.1], third).match.id == "a"
+    # the meaning's second, the words AGREE_LEXICAL_SECOND ahead: answered
+    second = [("d", 0.50), ("a", 0.49), ("e", 0.48), ("b", 0.1), ("c", 0.1)]
+    assert decided([0.80, 0.80 - AGREE_LEXICAL_SECOND - EPS, 0.1, 0.1, 0.1], second).match.id == "a"
+    assert decided([0.80, 0.80 - AGREE_LEXICAL_SECOND + 0.01, 0.1, 0.1, 0.1], second).outcome == "asked_back"
+    # the meaning's first, the words behind: asked back; level or ahead: answered
+    first = [("a", 0.9), ("b", 0.2), ("c", 0.2), ("d", 0.2), ("e", 0.2)]
+    assert decided([0.50, 0.52, 0.1, 0.1, 0.1], first).outcome == "asked_back"
+    assert decided([0.52, 0.50, 0.1, 0.1, 0.1], first).match.id == "a"
 
 
 def test_no_words_is_an_empty_decline() -> None:

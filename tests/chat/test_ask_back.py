@@ -92,6 +92,15 @@ async def test_a_personal_situation_gets_legal_help_first_with_its_topic_beneath
      "In plain words: the questions you type here are not kept."),
     ("es", "¿ustedes le pasan mis datos a la policía o a la migra?",
      "En pocas palabras: las preguntas que escribes aquí no se guardan."),
+    # telling the bot about oneself, and what was written: the chat, not a legal case (round 3)
+    ("en", "if I tell you I'm undocumented, will you report me?",
+     "In plain words: the questions you type here are not kept."),
+    ("es", "si te digo que no tengo papeles, ¿me van a reportar?",
+     "En pocas palabras: las preguntas que escribes aquí no se guardan."),
+    ("en", "I wrote my sister's name by mistake, can you delete that?",
+     "In plain words: the questions you type here are not kept."),
+    ("es", "escribí el nombre de mi hermano sin querer, ¿pueden borrar eso?",
+     "En pocas palabras: las preguntas que escribes aquí no se guardan."),
 ])
 async def test_fear_about_the_chat_gets_the_privacy_answer_in_plain_words(bot, catalog, lang, question,
                                                                            opening):
@@ -100,6 +109,21 @@ async def test_fear_about_the_chat_gets_the_privacy_answer_in_plain_words(bot, c
     privacy = catalog.faq["privacy"]
     assert answer.text.startswith(f"<b>{privacy.questions.as_mapping()[lang][0]}</b>\n\n{opening}")
     assert "/forget" in answer.text
+    assert api.refusals == []
+
+
+@pytest.mark.parametrize(("lang", "question"), [
+    ("en", "my teacher said Mexico gives people only a month to ask for asylum, is that true?"),
+    ("es", "¿por qué debemos pagarle a México con nuestros impuestos para deportar gente?"),
+])
+async def test_someone_elses_words_or_the_taxpayers_we_is_a_policy_question(bot, catalog, lang, question):
+    """"my teacher said…" and "why should we pay…" speak of no one's own case:
+    asked back among policy entries, not sent to legal help (round 3)."""
+    sim, api = bot
+    (asked,) = await sim.user(language_code="en").send(question)
+    assert asked.text == (ASKED_BACK_EN if lang == "en" else ASKED_BACK_ES)
+    assert button_data(SHOW, "legal-help", lang) not in [data for _, data in buttons(asked)]
+    assert len(buttons(asked)) == 4 and buttons(asked)[-1][1] == HOME
     assert api.refusals == []
 
 
