@@ -67,18 +67,19 @@ from bot.ask.faq_matcher import EMPTY, MAX_INPUT_CHARS, SUGGESTIONS, FaqMatcher,
 from bot.ask.question_kind import ENTRY_FOR, Kind, kind_of
 from bot.ask.text_normalise import STOP_WORDS, tokenise
 
-__all__ = ["AGREE_LEXICAL_MARGIN", "AGREE_LEXICAL_SECOND", "ANSWER_LEXICAL", "ANSWER_MARGIN",
-           "ANSWER_SEMANTIC", "ANSWER_SEMANTIC_LEXICAL", "ASK_LEXICAL", "ASK_SEMANTIC", "FUSION_WEIGHT",
-           "LEXICAL_ALONE_MARGIN", "LEXICAL_ASK_FLOOR", "LEXICAL_SURE", "LEXICAL_SURE_MARGIN", "OFFERED",
-           "Asked", "Outcome", "Ranker", "ask", "ask_off_loop", "decide"]
+__all__ = ["AGREE_LEXICAL_BEHIND", "AGREE_LEXICAL_MARGIN", "AGREE_LEXICAL_SECOND", "ANSWER_LEXICAL",
+           "ANSWER_MARGIN", "ANSWER_SEMANTIC", "ANSWER_SEMANTIC_LEXICAL", "ASK_LEXICAL", "ASK_SEMANTIC",
+           "FUSION_WEIGHT", "LEXICAL_ALONE_MARGIN", "LEXICAL_ASK_FLOOR", "LEXICAL_SURE",
+           "LEXICAL_SURE_MARGIN", "OFFERED", "Asked", "Outcome", "Ranker", "ask", "ask_off_loop", "decide"]
 
 FUSION_WEIGHT = 0.15  # per standard deviation of semantic similarity, added to the lexical score
 ANSWER_MARGIN = 0.12
 # The tiers must agree on an answer (``_agree``): the semantic tier's first
-# with the lexical tier's first (or tied), or the lexical first by
+# within AGREE_LEXICAL_BEHIND of the lexical tier's first, or the lexical first by
 # AGREE_LEXICAL_SECOND with the semantic tier's second, or the lexical first by
 # AGREE_LEXICAL_MARGIN whatever the meaning says. Round 3, a wrong costing
 # four right answers: the margin 0.14 -> 0.12 with this agreement.
+AGREE_LEXICAL_BEHIND = 0.05
 AGREE_LEXICAL_SECOND = 0.10
 AGREE_LEXICAL_MARGIN = 0.15
 ANSWER_LEXICAL = 0.40
@@ -191,7 +192,7 @@ def decide(lexical: FaqMatcher, lang: str, text: str, first: Match, scores: np.n
 
 def _agree(best: int, scores: np.ndarray, semantic: np.ndarray) -> bool:
     """Whether the tiers agree on ``best``: the meaning ranks it first and
-    the words rank it no lower (a tie counts), or the words rank it first by
+    the words put it no more than ``AGREE_LEXICAL_BEHIND`` behind, or the words rank it first by
     ``AGREE_LEXICAL_SECOND`` with the meaning ranking it first or second, or
     the words alone put it ``AGREE_LEXICAL_MARGIN`` ahead."""
     lexical = np.asarray(scores, dtype=np.float64)
@@ -200,8 +201,8 @@ def _agree(best: int, scores: np.ndarray, semantic: np.ndarray) -> bool:
         return True
     lead = lexical[best] - others.max()
     semantic_rank = int((semantic > semantic[best]).sum())
-    return ((semantic_rank == 0 and lead >= 0) or (semantic_rank <= 1 and lead >= AGREE_LEXICAL_SECOND)
-            or lead >= AGREE_LEXICAL_MARGIN)
+    return ((semantic_rank == 0 and lead >= -AGREE_LEXICAL_BEHIND)
+            or (semantic_rank <= 1 and lead >= AGREE_LEXICAL_SECOND) or lead >= AGREE_LEXICAL_MARGIN)
 
 
 def _fused(ids: Sequence[str], scores: np.ndarray, ranked: Sequence[tuple[str, float]]):

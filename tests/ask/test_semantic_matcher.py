@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 
 from bot.ask.combined_matcher import (
+    AGREE_LEXICAL_BEHIND,
     AGREE_LEXICAL_MARGIN,
     AGREE_LEXICAL_SECOND,
     ANSWER_LEXICAL,
@@ -174,10 +175,10 @@ def test_when_the_tiers_disagree_the_bot_asks_back() -> None:
     second = [("d", 0.50), ("a", 0.49), ("e", 0.48), ("b", 0.1), ("c", 0.1)]
     assert decided([0.80, 0.80 - AGREE_LEXICAL_SECOND - EPS, 0.1, 0.1, 0.1], second).match.id == "a"
     assert decided([0.80, 0.80 - AGREE_LEXICAL_SECOND + 0.01, 0.1, 0.1, 0.1], second).outcome == "asked_back"
-    # the meaning's first, the words behind: asked back; level or ahead: answered
+    # the meaning's first, the words more than AGREE_LEXICAL_BEHIND behind: asked back; nearer: answered
     first = [("a", 0.9), ("b", 0.2), ("c", 0.2), ("d", 0.2), ("e", 0.2)]
-    assert decided([0.50, 0.52, 0.1, 0.1, 0.1], first).outcome == "asked_back"
-    assert decided([0.52, 0.50, 0.1, 0.1, 0.1], first).match.id == "a"
+    assert decided([0.50, 0.50 + AGREE_LEXICAL_BEHIND + 0.01, 0.1, 0.1, 0.1], first).outcome == "asked_back"
+    assert decided([0.50, 0.50 + AGREE_LEXICAL_BEHIND - EPS, 0.1, 0.1, 0.1], first).match.id == "a"
 
 
 def test_no_words_is_an_empty_decline() -> None:
