@@ -392,11 +392,12 @@ def test_acceptance_on_the_earlier_sets(lexical: FaqMatcher, tier: SemanticTier,
 DEVELOPMENT = {
     ("faq_eval_blind.yaml", False): (0.89, 0.98, 0.01, 0.97, 1.0),
     ("faq_eval_blind.yaml", True): (0.84, 0.97, 0.01, 0.97, 0.98),
-    ("faq_dev_test1.yaml", False): (0.75, 0.90, 0.035, 0.97, 0.98),
-    ("faq_dev_test1.yaml", True): (0.69, 0.88, 0.035, 0.97, 0.97),
-    # test set 2, scored once at 28205aa, tuned on from round 3
-    ("faq_dev_test2.yaml", False): (0.60, 0.78, 0.075, 0.97, 0.90),
-    ("faq_dev_test2.yaml", True): (0.50, 0.70, 0.09, 0.97, 0.85),
+    # round 3 asks back when the tiers disagree: fewer wrong, a little less right first
+    ("faq_dev_test1.yaml", False): (0.74, 0.90, 0.03, 0.97, 0.98),
+    ("faq_dev_test1.yaml", True): (0.69, 0.89, 0.025, 0.97, 0.97),
+    # test set 2, scored once at 28205aa (60.7 / 78.1 / 7.4 wrong), tuned on from round 3
+    ("faq_dev_test2.yaml", False): (0.66, 0.85, 0.025, 0.97, 0.98),
+    ("faq_dev_test2.yaml", True): (0.63, 0.84, 0.03, 0.97, 0.97),
 }
 
 
