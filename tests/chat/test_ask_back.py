@@ -61,6 +61,9 @@ async def test_two_or_three_close_entries_are_asked_back_and_the_pressed_one_ans
     ("en", "my uncle has been in detention since august, how long can they hold him?", None),
     ("es", "a mi sobrino lo secuestraron cuando cruzaba, qué hacemos?", None),
     ("es", "mis papás están en Honduras y quieren venir legalmente, cómo le hacen?", None),
+    # round 3: being picked up, an interpreter at COMAR are the process too
+    ("en", "my brother was picked up by migración in Tapachula, what can he do?", None),
+    ("es", "mi prima no habla español, ¿le dan intérprete en la COMAR?", None),
 ])
 async def test_a_personal_situation_gets_legal_help_first_with_its_topic_beneath(
         bot, catalog, lang, question, topic):
@@ -118,12 +121,14 @@ async def test_fear_about_the_chat_gets_the_privacy_answer_in_plain_words(bot, c
 ])
 async def test_someone_elses_words_or_the_taxpayers_we_is_a_policy_question(bot, catalog, lang, question):
     """"my teacher said…" and "why should we pay…" speak of no one's own case:
-    asked back among policy entries, not sent to legal help (round 3)."""
+    not sent to legal help, nor offered it (round 3); the lexical tier asks
+    back or declines them."""
     sim, api = bot
     (asked,) = await sim.user(language_code="en").send(question)
-    assert asked.text == (ASKED_BACK_EN if lang == "en" else ASKED_BACK_ES)
+    legal = catalog.faq["legal-help"]
+    assert not asked.text.startswith(f"<b>{legal.questions.as_mapping()[lang][0]}</b>")
     assert button_data(SHOW, "legal-help", lang) not in [data for _, data in buttons(asked)]
-    assert len(buttons(asked)) == 4 and buttons(asked)[-1][1] == HOME
+    assert buttons(asked)[-1][1] == HOME
     assert api.refusals == []
 
 
@@ -143,4 +148,19 @@ async def test_who_runs_the_bot_is_answered_from_the_group_file(bot, catalog, la
     entry = catalog.faq["about-this-bot"]
     assert answer.text.startswith(f"<b>{entry.questions.as_mapping()[lang][0]}</b>\n\n{opening}")
     assert catalog.group.name.get(lang) in answer.text
+    assert api.refusals == []
+
+
+@pytest.mark.parametrize(("lang", "question"), [
+    ("en", "how can I follow this case?"),
+    ("es", "¿cómo sigo este caso?"),
+])
+async def test_following_a_case_is_answered_with_how_to_follow_it(bot, catalog, lang, question):
+    """Following a case is the case-news entry, which says how (/updates), not
+    how-to-help's ways to act (round 3)."""
+    sim, api = bot
+    (answer,) = await sim.user(language_code="en").send(question)
+    entry = catalog.faq["case-news"]
+    assert answer.text.startswith(f"<b>{entry.questions.as_mapping()[lang][0]}</b>\n\n")
+    assert "/updates" in answer.text
     assert api.refusals == []
