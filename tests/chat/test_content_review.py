@@ -107,3 +107,24 @@ def test_explainers_say_what_changed_after_their_2019_sources_as_the_faq_does(ca
     for day in later:
         assert day in body and day in faq
     assert "The Supreme Court allowed the rule to take effect" not in body
+
+
+@pytest.mark.parametrize("lang, question, limbs", [
+    ("en", "Does a Canadian visa make me an exception to the Canada-US agreement?",
+     ["people who hold a valid visa or other valid admission document issued by that country (not a transit "
+      "visa)", "people who need no visa for that country but do need one for the country they came from"]),
+    ("es", "¿Tener visa de Canadá me hace excepción al acuerdo con EE. UU.?",
+     ["quienes tienen una visa válida u otro documento de admisión válido emitido por ese país (que no sea "
+      "una visa de tránsito)", "quienes no necesitan visa para ese país pero sí la necesitan para el país del "
+      "que vienen"]),
+])
+async def test_the_canada_exceptions_give_both_limbs_of_the_visa_exception(bot, lang, question, limbs):
+    """The agreement (Article 4) exempts holders of a valid visa or admission
+    document other than for transit, and people who need no visa for the
+    country where they claim but needed one for the country they left: the
+    answer used to give only the first, without the transit proviso."""
+    sim, _ = bot
+    (answer,) = await sim.user(language_code=lang).send(question)
+    assert answer.text.startswith("<b>Who is exempt") or answer.text.startswith("<b>¿Quiénes están exentos")
+    for limb in limbs:
+        assert limb in answer.text
