@@ -71,6 +71,10 @@ def test_a_month_is_written_with_its_year(lang, written):
 # -- the appeals, exact ------------------------------------------------------------
 
 ADDRESS_PT = "Rita Exemplo\nEsplanada dos Exemplos, Bloco T\n70000-000 Cidade Teste\nTestlândia"
+# A letter in an interface language carries the official's title under the name
+# (templates/address_titled.j2); content has no title in pt or fr.
+ADDRESS_PT_EN = ADDRESS_PT.replace("Rita Exemplo\n", "Rita Exemplo\nMinister of Justice of Testland (fictional)\n")
+ADDRESS_PT_ES = ADDRESS_PT.replace("Rita Exemplo\n", "Rita Exemplo\nMinistra de Justicia de Testlandia (ficticia)\n")
 MESSAGE_PT = ("Escrevo a respeito de Lia Teste, defensora fictícia, detida em Testlândia desde o início "
               "deste caso de teste.")
 LETTER_PT = (f"Recife, 10 de fevereiro de 2027\n\n{ADDRESS_PT}\n\nExcelentíssima Senhora Ministra,\n\n"
@@ -85,11 +89,11 @@ LETTER_FR = (f"{ADDRESS_FR}\n\nRecife, le 10 février 2027\n\nMonsieur le Minist
              "Je vous remercie de l'attention que vous porterez à ce courrier.\n\n"
              f"{CLOSING_FR}\nAna Lima\n")
 LETTER_PT_IN_ENGLISH = (
-    f"10 February 2027\n\n{ADDRESS_PT}\n\nDear Minister,\n\nI am writing about the fictional defender Lia "
+    f"10 February 2027\n\n{ADDRESS_PT_EN}\n\nDear Minister,\n\nI am writing about the fictional defender Lia "
     "Teste, held in Testland since this test case began.\n\nI urge you to release Lia Teste at once.\n\n"
     "Thank you for your attention.\n\nSincerely,\nAna Lima\nRecife\n")
 LETTER_PT_IN_SPANISH = (
-    f"10 de febrero de 2027\n\n{ADDRESS_PT}\n\nEstimada Señora Ministra:\n\nLe escribo sobre Lia Teste, "
+    f"10 de febrero de 2027\n\n{ADDRESS_PT_ES}\n\nEstimada Señora Ministra:\n\nLe escribo sobre Lia Teste, "
     "defensora ficticia, detenida en Testlandia desde que empezó este caso de prueba.\n\n"
     "Le insto a liberar a Lia Teste de inmediato.\n\nAgradezco su atención.\n\nAtentamente,\nAna Lima\n"
     "Recife\n")
