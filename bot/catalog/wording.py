@@ -30,8 +30,8 @@ AS_SENT = {"en": re.compile(r"\bas sent\b|\bsupporters sent\b", re.I),
 COUNT_KEYS = re.compile(r"report\.thanks(_first|_only)?$|archive\.(actions|no_actions)$")
 THROUGH_THIS_BOT = {"en": "through this bot", "es": "a través de este bot"}
 # A preposition or verb right before the reference, with no article between.
-NO_ARTICLE = {"es": re.compile(r"(?<!\w)(por|para|de|sobre|con|en|a|sigues|sigue|seguir)\s+(?:<b>)?\{reference\}",
-                               re.I)}
+NO_ARTICLE = {"es": re.compile(
+    r"(?<!\w)(por|para|de|sobre|con|en|a|sigues|sigue|seguir)\s+(?:<b>)?\{reference\}", re.I)}
 
 
 def _forms(value: object) -> list[str]:

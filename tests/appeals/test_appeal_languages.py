@@ -73,8 +73,10 @@ def test_a_month_is_written_with_its_year(lang, written):
 ADDRESS_PT = "Rita Exemplo\nEsplanada dos Exemplos, Bloco T\n70000-000 Cidade Teste\nTestlândia"
 # A letter in an interface language carries the official's title under the name
 # (templates/address_titled.j2); content has no title in pt or fr.
-ADDRESS_PT_EN = ADDRESS_PT.replace("Rita Exemplo\n", "Rita Exemplo\nMinister of Justice of Testland (fictional)\n")
-ADDRESS_PT_ES = ADDRESS_PT.replace("Rita Exemplo\n", "Rita Exemplo\nMinistra de Justicia de Testlandia (ficticia)\n")
+ADDRESS_PT_EN = ADDRESS_PT.replace("Rita Exemplo\n",
+                                   "Rita Exemplo\nMinister of Justice of Testland (fictional)\n")
+ADDRESS_PT_ES = ADDRESS_PT.replace("Rita Exemplo\n",
+                                   "Rita Exemplo\nMinistra de Justicia de Testlandia (ficticia)\n")
 MESSAGE_PT = ("Escrevo a respeito de Lia Teste, defensora fictícia, detida em Testlândia desde o início "
               "deste caso de teste.")
 LETTER_PT = (f"Recife, 10 de fevereiro de 2027\n\n{ADDRESS_PT}\n\nExcelentíssima Senhora Ministra,\n\n"

@@ -432,8 +432,9 @@ def test_two_country_names_take_one_dash_style(tree):
      "Open now: Urgent Action <b>{reference}</b>", "Urgent Action <b>{reference}"),
     ("content/campaigns/ua-150-18/templates/email.es.j2", "{% block subject %}{{ campaign.reference }}",
      "{% block subject %}Acción Urgente {{ campaign.reference }}", "Acción Urgente {{ campaign.reference }}"),
-    ("content/topics/safe-third-country/explainers/18-ua-150-18.yaml", 'en: "UA 150.18: what the Urgent Action asked"',
-     'en: "Urgent Action UA 150.18: what it asked"', "Urgent Action UA 150.18"),
+    ("content/topics/safe-third-country/explainers/18-ua-150-18.yaml",
+     'en: "UA 150.18: what the Urgent Action asked"', 'en: "Urgent Action UA 150.18: what it asked"',
+     "Urgent Action UA 150.18"),
 ])
 def test_the_reference_is_not_written_after_the_words_it_stands_for(tree, path, old, new, written):
     """"Urgent Action UA 150.18" reads "Urgent Action Urgent Action 150.18"

@@ -115,8 +115,8 @@ def test_explainers_say_what_changed_after_their_2019_sources_as_the_faq_does(ca
       "visa)", "people who need no visa for that country but do need one for the country they came from"]),
     ("es", "¿Tener visa de Canadá me hace excepción al acuerdo con EE. UU.?",
      ["quienes tienen una visa válida u otro documento de admisión válido emitido por ese país (que no sea "
-      "una visa de tránsito)", "quienes no necesitan visa para ese país pero sí la necesitan para el país del "
-      "que vienen"]),
+      "una visa de tránsito)",
+      "quienes no necesitan visa para ese país pero sí la necesitan para el país del que vienen"]),
 ])
 async def test_the_canada_exceptions_give_both_limbs_of_the_visa_exception(bot, lang, question, limbs):
     """The agreement (Article 4) exempts holders of a valid visa or admission
