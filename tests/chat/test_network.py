@@ -60,7 +60,7 @@ async def test_the_welcome_names_only_the_case_open_that_day_and_its_channels(ne
     sim, api, _ = network
     (welcome,) = await sim.user(first_name="Ana").send("/start")
     assert welcome.text.endswith(
-        f"Open now: Urgent Action <b>UA 101.26</b>: {UA_101_26_EN}. You can write, email or tweet the "
+        f"One Urgent Action is open now: <b>UA 101.26</b>: {UA_101_26_EN}. You can write, email or tweet the "
         "officials it names: press Take action.")
     assert "UA 150.18" not in welcome.text and "UA 120.26" not in welcome.text
     (bienvenida,) = await sim.user(5, "Luz", "es").send("/start")

@@ -26,7 +26,7 @@ AFTER_DEADLINE = datetime(2026, 11, 23, 12).timestamp()
 
 CAMPAIGN_EN = (
     "<b>UA 150.18: US–Mexico asylum deal would put many at risk</b>\n\n"
-    "In August 2018 Amnesty International reported that the US and Mexico, in closed-door discussions, "
+    "In August 2018 Amnesty International USA reported that the US and Mexico, in closed-door discussions, "
     "were considering declaring Mexico a \"safe third country\". It warned that this would block asylum "
     "seekers who pass through Mexico from seeking protection in the US and force them to stay in a "
     "dangerous, under-equipped Mexico, putting thousands at risk.\n\n"
@@ -142,7 +142,8 @@ async def test_english_supporter_writes_a_letter_in_spanish_to_the_foreign_minis
     letter, document, translation, prompt = calls[1:]
     assert letter.text.startswith("✉️ <b>Your letter to Luis Videgaray</b> (Spanish). Print it, sign it "
                                   "and post it to the address at the top:\n\n15 de septiembre de 2018\n\n"
-                                  "Luis Videgaray\nPlaza Juárez No. 20, Piso 22\nDelegación Cuauhtémoc\n"
+                                  "Luis Videgaray\nSecretario de Relaciones Exteriores de México\n"
+                                  "Plaza Juárez No. 20, Piso 22\nDelegación Cuauhtémoc\n"
                                   "06010 CDMX\nMéxico\n\nEstimado Señor Canciller:\n\n")
     assert "Estimado Señor Canciller:" in letter.text
     assert letter.text.endswith("Atentamente,\nAna López\nTijuana")
@@ -207,7 +208,7 @@ async def test_every_channel_in_both_languages(bot, services, lang, official, ch
         assert off.address[2] in pdf_text and off.salutation.get("es") in pdf_text
     if channel == "email":
         assert off.email in messages[0]
-        assert messages[1].startswith(("<code>Urgent Action UA 150.18: ", "<code>Acción Urgente UA 150.18: "))
+        assert messages[1].startswith("<code>UA 150.18: ")
         (button,) = [b for c in sent(calls) for b in c.buttons() if "url" in b]
         assert button["url"].startswith("https://mail.google.com/mail/?view=cm&fs=1&to=")
         assert not any(b.get("url", "").startswith("mailto:") for c in calls for b in c.buttons())
@@ -269,7 +270,7 @@ async def test_cancel_at_every_step(bot, steps):
     assert FLOW_KEY not in sim.application.user_data[user.id]
     # The flow is over: free text is a question again, not a name.
     calls = await user.send("Is Mexico safe for refugees?")
-    assert texts_of(calls)[0].startswith("<b>Is Mexico safe")
+    assert texts_of(calls)[0].startswith("<b>Was Mexico safe")
 
 
 async def test_the_deadline_day_itself_is_still_in_time(bot, clock):

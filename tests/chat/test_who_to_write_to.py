@@ -52,7 +52,7 @@ UA_150_18_EN = "\n".join([
     "   📞 Phone: +1 202 728 1600",
     "   🐦 Twitter: @GERONIMO__GF",
 ])
-SOURCE_EN = ("Source: “US-Mexico asylum deal would put many at risk (Urgent Action UA 150.18)” "
+SOURCE_EN = ("Source: “US-Mexico asylum deal would put many at risk (Urgent Action 150.18)” "
              "(Amnesty International USA, August 2018)")
 WHEN_EMPTY_EN = "Past cases (/cases) shows each earlier case, how it ended and whom it named."
 # From content/group.yaml, never typed into an answer.
@@ -372,7 +372,7 @@ async def test_what_the_appeal_asks_comes_from_the_case_on_every_day(chat_on, ca
 
 
 @pytest.mark.parametrize("question, opening", [
-    ("who is at risk in this case?", "In August 2018 Amnesty International reported"),
+    ("who is at risk in this case?", "In August 2018 Amnesty International USA reported"),
     ("any news on the case?", "Latest update (30 October 2018): No further action needed"),
 ])
 async def test_who_is_at_risk_and_what_happened_since_come_from_the_case(chat_on, catalog, question, opening):
