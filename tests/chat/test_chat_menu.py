@@ -29,9 +29,10 @@ async def test_start_in_spanish_for_es_clients(bot):
     assert call.text.startswith("¡Hola, Luz!\n\nEste bot lo lleva un grupo local de la red de Acciones "
                                 "Urgentes de Amnistía Internacional EE. UU., que trabaja en Acciones "
                                 "Urgentes")
-    assert call.text.endswith("Hay una Acción Urgente abierta ahora, la <b>UA 150.18</b>: Un acuerdo de asilo "
-                              "entre EE. UU. y México pondría a muchas personas en riesgo. Puedes escribir, enviar "
-                              "un correo, llamar o tuitear a las autoridades que nombra: pulsa Actúa.")
+    assert call.text.endswith("Hay una Acción Urgente abierta ahora, la <b>UA 150.18</b>: Un acuerdo de "
+                              "asilo entre EE. UU. y México pondría a muchas personas en riesgo. Puedes "
+                              "escribir, enviar un correo, llamar o tuitear a las autoridades que nombra: "
+                              "pulsa Actúa.")
     assert call.button_texts() == ["📚 Infórmate", "❓ Haz una pregunta", "✍️ Actúa", "🗄 Casos anteriores",
                                    "🔒 Acerca de / Privacidad", "🔔 Avísame de casos nuevos", "🌐 English"]
 
