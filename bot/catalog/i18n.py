@@ -3,8 +3,10 @@
 The strings themselves are written by organizers and may use Telegram's HTML
 tags. Values put into them (a supporter's name, a number) are escaped unless
 they are wrapped in `Html`, which marks text the bot itself already made safe.
-A whole number is written as the language writes it, by Babel (CLDR): "1,234"
-in English, "1234" and "12.345" in Spanish, never by hand per language.
+A whole number is written as the language writes it, by Babel (CLDR), never
+by hand per language: "1,234" in English and, in Spanish, the Mexican
+convention the content's own figures follow ("14,596"; content/README.md,
+"Spanish"), so a count and a figure in one answer agree.
 """
 
 from __future__ import annotations
@@ -34,9 +36,13 @@ def language_for(code: str | None) -> str:
     return "es" if (code or "").lower().startswith("es") else DEFAULT_LANGUAGE
 
 
+# The CLDR locale a language's numbers follow, when it is not locale_of's.
+_NUMBER_LOCALES = {"es": "es_MX"}
+
+
 def format_number(value: int, lang: str) -> str:
     """A count as `lang` writes it (grouping by the locale's rules)."""
-    return format_decimal(value, locale=locale_of(lang))
+    return format_decimal(value, locale=_NUMBER_LOCALES.get(lang) or locale_of(lang))
 
 
 def _localised(values: Mapping[str, object], lang: str) -> dict[str, object]:

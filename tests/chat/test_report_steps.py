@@ -123,7 +123,7 @@ async def test_the_running_count_of_people_is_written_the_way_each_language_writ
                               "reported acting on UA 150.18 through this bot.")
     await complete(spanish, "luis-videgaray", "email", "es")
     calls = await spanish.press("✅ Envié el correo")
-    assert calls[-1].text == ("🙏 ¡Gracias! Tu acción quedó registrada. Eres una de las 1.235 personas que "
+    assert calls[-1].text == ("🙏 ¡Gracias! Tu acción quedó registrada. Eres una de las 1,235 personas que "
                               "han reportado una acción por la UA 150.18 a través de este bot.")
 
 
