@@ -183,17 +183,18 @@ def _check_references(texts: Iterable[Passage], problems: Problems) -> set[tuple
     return reported
 
 
-def _check_reference_wording(texts: Iterable[Passage], issuer: str | None, problems: Problems) -> None:
+def _check_reference_wording(texts: Iterable[Passage], issuers: Mapping[str, str],
+                             problems: Problems) -> None:
     """The reference is not written after the words it abbreviates, and the
-    Urgent Action is not credited to the whole movement when a section
-    (`issuer`, the Urgent Action seed's publisher) issued it."""
+    Urgent Action is not credited to the whole movement in a file that relies
+    on one a section issued (`issuers`: file -> the seed's publisher)."""
     for passage in texts:
         for found in _DOUBLED_REFERENCE.finditer(passage.text):
             written = " ".join(found.group(0).split())
             problems.add(passage.path, passage.line_at(found.start()),
                          f"{written!r}: the reference already says Urgent Action; write 'UA 150.18' alone, "
                          "or 'the Urgent Action (UA 150.18)'")
-        if issuer is None or issuer == "Amnesty International":
+        if (issuer := issuers.get(passage.path)) is None:
             continue
         for found in _ISSUER.finditer(passage.text):
             written = " ".join(found.group(0).split())
@@ -202,10 +203,30 @@ def _check_reference_wording(texts: Iterable[Passage], issuer: str | None, probl
                          "name the issuer as the seed does")
 
 
-def _urgent_action_issuer(seeds: Mapping[str, Seed]) -> str | None:
-    """The publisher of the Urgent Action seeds, when they all share one."""
-    publishers = {s.publisher for s in seeds.values() if s.kind == "urgent action" and s.publisher}
-    return publishers.pop() if len(publishers) == 1 else None
+_CITED_SEED = re.compile(r"(?m)^\s*-?\s*seed:\s*([\w.-]+)")
+
+
+def _urgent_action_issuers(content_dir: Path, display: Callable[[Path], str],
+                           seeds: Mapping[str, Seed]) -> dict[str, str]:
+    """Each file relying on an Urgent Action that a section issued (its seed's
+    publisher is not plain "Amnesty International"), with that section: the
+    files citing the seed, and every file of a case whose campaign.yaml does.
+    A case imported from an Amnesty International case sheet is not held to
+    another case's issuer."""
+    by_seed = {s.id: s.publisher for s in seeds.values()
+               if s.kind == "urgent action" and s.publisher and s.publisher != "Amnesty International"}
+    found: dict[str, str] = {}
+    if not by_seed:
+        return found
+    for path in sorted(content_dir.rglob("*.yaml")):
+        cited = {by_seed[i] for i in _CITED_SEED.findall(path.read_text(encoding="utf-8")) if i in by_seed}
+        if len(cited) != 1:
+            continue
+        issuer = cited.pop()
+        for file in (path.parent.rglob("*") if path.name == "campaign.yaml" else [path]):
+            if file.is_file():
+                found[display(file)] = issuer
+    return found
 
 
 def check_rules(content_dir: Path, display: Callable[[Path], str], problems: Problems, *,
@@ -230,5 +251,5 @@ def check_rules(content_dir: Path, display: Callable[[Path], str], problems: Pro
     terms = load_glossary(glossary_path, display, problems)
     texts = list(passages(content_dir, display, skip=frozenset({glossary_path})))
     reported = _check_references(texts, problems)
-    _check_reference_wording(texts, _urgent_action_issuer(seeds), problems)
+    _check_reference_wording(texts, _urgent_action_issuers(content_dir, display, seeds), problems)
     check_glossary(terms, texts, problems, already_reported=reported)

@@ -73,7 +73,7 @@ async def test_hostile_strings_are_accepted_verbatim_or_refused(bot, field, prom
         if isinstance(cleaned, Refused):
             expected = ("That looks empty. Please type something, or press Skip."
                         if cleaned.reason == "input.empty" else
-                        f"That is {cleaned.length} characters; the limit here is {limit}. "
+                        f"That is {cleaned.length:,} characters; the limit here is {limit}. "
                         "Please shorten it.")
             assert texts == [f"{expected}\n\n{prompt}"], (value, texts)
         elif missing := unsupported_characters(cleaned):
