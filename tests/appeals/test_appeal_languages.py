@@ -23,7 +23,7 @@ from bot.catalog.schema import PartialDate
 from bot.runtime import build_matcher
 from bot.store import ActionReport, ReminderRequest, open_store
 from tests.appeals.language_tree import CASE, WHILE_OPEN, language_tree
-from tests.chat.test_take_action import complete
+from tests.chat.test_take_action import choose, complete
 from tests.conftest import ROOT, Clock, make_services, start_bot, stop_bot
 from tests.store.test_store import key
 
@@ -175,9 +175,9 @@ async def test_a_letter_in_portuguese_with_its_translation(language_bot, mine, t
     sim, api, services = language_bot
     user = sim.user(language_code=mine)
     calls = await complete(user, "rita-exemplo", "letter", mine, name="Ana Lima", city="Recife",
-                           letter_lang=mine)  # stops at the language choice
+                           letter_lang=None)  # stops at the language choice
     assert calls[-1].button_texts()[:2] == buttons
-    calls = await user.press("act:lang:pt")
+    calls = await choose(user, "pt")
     shown, document, translated = [c for c in calls if c.method in ("sendMessage", "sendDocument")][:3]
     intro = {"en": "✉️ <b>Your letter to Rita Exemplo</b> (Portuguese). Print it, sign it and post it to the "
                    "address at the top:",
@@ -198,8 +198,8 @@ async def test_a_letter_in_portuguese_with_its_translation(language_bot, mine, t
 async def test_a_french_email_for_an_english_reader(language_bot):
     sim, _, _ = language_bot
     user = sim.user(language_code="en")
-    await complete(user, "claude-exemple", "email", "en", name=None, city=None, letter_lang="en")
-    calls = await user.press("act:lang:fr")
+    await complete(user, "claude-exemple", "email", "en", name=None, city=None, letter_lang=None)
+    calls = await choose(user, "fr")
     texts = [c.text for c in calls if c.method == "sendMessage"]
     assert texts[0] == ("📧 <b>Your email</b> (French). Send it to:\n<code>ministre@example.org</code>\n\n"
                         "Subject and text follow, each in its own message to copy.")
@@ -213,7 +213,7 @@ async def test_a_french_email_for_an_english_reader(language_bot):
 async def test_a_language_not_offered_is_refused_at_the_choice(language_bot):
     sim, _, _ = language_bot
     user = sim.user(language_code="en")
-    await complete(user, "rita-exemplo", "letter", "en", name=None, city=None, letter_lang="en")
+    await complete(user, "rita-exemplo", "letter", "en", name=None, city=None, letter_lang=None)
     calls = await user.press_data(user.messages_with_buttons()[-1], "act:lang:fr")
     assert [c.method for c in calls] == ["answerCallbackQuery"]  # stale: the choice stays
 
@@ -224,8 +224,8 @@ async def test_the_other_paper_is_one_button_away_and_sent_once(language_bot):
     sim, _, _ = language_bot
     user = sim.user(language_code="pt")  # no territory: A4
     calls = await complete(user, "rita-exemplo", "letter", "en", name="Ana Lima", city="Recife",
-                           letter_lang="en")
-    calls = await user.press("act:lang:pt")
+                           letter_lang=None)
+    calls = await choose(user, "pt")
     (first,) = [c for c in calls if c.method == "sendDocument"]
     assert first.text == ("Your letter as a PDF, ready to print on A4 paper, with room to sign above your "
                           "name.")
@@ -424,8 +424,8 @@ async def test_every_channel_in_the_officials_language_through_the_bot(language_
                                                                        shown):
     sim, api, _ = language_bot
     user = sim.user(language_code="en")
-    await complete(user, official, channel, "en", name="Ana Lima", city="Recife", letter_lang="en")
-    calls = await user.press(f"act:lang:{lang}")
+    await complete(user, official, channel, "en", name="Ana Lima", city="Recife", letter_lang=None)
+    calls = await choose(user, lang)
     texts = [c.text for c in calls if c.method == "sendMessage"]
     assert shown in texts
     intro = {"call": "what you will say", "tweet": "what you will post"}.get(channel, "what you are signing")
