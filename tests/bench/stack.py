@@ -144,8 +144,8 @@ def script(n: int, asked: dict[str, Iterator[str]]) -> tuple[str, list[Step]]:
             Step("letter", press="act:ch:email"),
             Step("letter", send=f"Ana {n}"),
             Step("letter", send="Tijuana"),
-            Step("letter", press="act:skip"),
             Step("letter", press="act:lang:es"),
+            Step("letter", press="act:skip"),
             Step("report", press=REPORT_DATA),
             Step("text", send=q[0]),
         ]
