@@ -113,10 +113,15 @@ class UseEncoder:
     def __init__(self) -> None:
         if MISSING is not None:
             raise SemanticUnavailable(MISSING)
-        hold_blas_to_one_thread()
+        held = hold_blas_to_one_thread()
         self.version = f"{MODEL_DISTRIBUTION}=={metadata.version(MODEL_DISTRIBUTION)}"
         self._model = USE(threads=1)
-        # threadpoolctl's limit (USE sets it around each call) is process-wide state: one caller at a time.
+        backend = self._model._model  # loads the weights now, not on the first question
+        if held and getattr(backend, "_threadpool", None) is not None:
+            # USE sets and restores the BLAS limit around every call (~0.3 ms of
+            # CPU a question, 11%); with it held for the process that is waste.
+            backend._threadpool = None
+        # One caller at a time (the build thread, then the rank worker): USE promises nothing about threads.
         self._lock = threading.Lock()
         self.encode(["warm up"])
 
@@ -126,8 +131,9 @@ class UseEncoder:
         return vectors.reshape(len(texts), -1)
 
 
-def hold_blas_to_one_thread() -> None:
-    """Limit numpy's BLAS to one thread in this process, from now on.
+def hold_blas_to_one_thread() -> bool:
+    """Limit numpy's BLAS to one thread in this process, from now on; False
+    when threadpoolctl is not there to do it.
 
     USE limits BLAS to one thread only *inside* each encode and gives the
     threads back afterwards, so the ranking's matrix products (and any other
@@ -142,8 +148,9 @@ def hold_blas_to_one_thread() -> None:
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # [fast] not installed: USE then runs on BLAS's own setting
-        return
+        return False
     threadpool_limits(limits=1, user_api="blas")
+    return True
 
 
 class SemanticTier:
