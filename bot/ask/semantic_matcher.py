@@ -245,7 +245,10 @@ class SemanticTier:
     def rank_many(self, questions: Sequence[str]) -> list[list[tuple[str, float]]]:
         """``rank`` for each question, encoded in one call. Each question gets
         the ranking it gets alone (the encoder keeps sentences apart; the
-        similarities are taken one question at a time, as alone)."""
+        similarities are taken one question at a time, as alone), to the last
+        float bits: the encoder's products over more rows may round
+        differently, moving a similarity by 1e-4 at most after rounding, never
+        an outcome on the development set (tests/ask/test_rank_batcher.py)."""
         out: list[list[tuple[str, float]]] = [[] for _ in questions]
         asked = [i for i, question in enumerate(questions)
                  if isinstance(question, str) and question.strip()] if self._ids else []
