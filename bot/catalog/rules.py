@@ -6,7 +6,11 @@ each quote exists; these rules check what the sentences around them claim:
 - a month named without its year is not read in the wrong year;
 - an FAQ entry about the bot itself carries no source date;
 - both languages of every text hold the same figures (see `figures.py`);
-- an Urgent Action reference is written one way, "UA 150.18";
+- an Urgent Action reference is written one way, "UA 150.18", and not
+  after the words it abbreviates ("Urgent Action UA 150.18" reads "Urgent
+  Action Urgent Action 150.18");
+- an Urgent Action's issuer is named as its seed names it (UA 150.18 was
+  issued by Amnesty International USA, not by "Amnesty International");
 - no glossary variant appears anywhere (see `glossary.py`).
 Each problem is `path:line: message` at the line of the offending field.
 """
@@ -41,6 +45,19 @@ _REFERENCE_LIKE = re.compile(
     r"(?<!\w)(?:UA|AU|Urgent Action|Acci[oó]n [Uu]rgente)"
     r"\s*(?:No\.\s*)?[-–]?\s*\d{1,4}\s*[./-]\s*\d{2}(?!\d)")
 _REFERENCE = re.compile(r"UA \d{1,4}\.\d{2}")
+# "Urgent Action UA 150.18", "Acción Urgente {reference}", "Urgent Action
+# {{ campaign.reference }}": the reference right after the words "UA" stands for.
+_DOUBLED_REFERENCE = re.compile(
+    r"(?<!\w)(?:Urgent Action|Acci[oó]n Urgente)\s+(?:<b>|\*)?"
+    r"(?:UA\s*\d{1,4}(?:[./]\d{2})?|\{reference\}|\{\{\s*campaign\.reference\s*\}\})")
+# The Urgent Action named as Amnesty International's when its seed's publisher
+# is a section: "Amnesty International's Urgent Action", "la Acción Urgente de
+# Amnistía Internacional" (the section's name continues with USA / EE. UU.).
+_ISSUER = re.compile(
+    r"(?<!\w)(?:Amnesty International(?! USA)(?:'s|’s) Urgent Action"
+    r"|Amnesty International(?! USA) issued its Urgent Action"
+    r"|Urgent Action (?:of|by|from) Amnesty International(?! USA)"
+    r"|Acci[oó]n Urgente (?:de|que) Amnist[ií]a Internacional(?! EE\.\s*UU\.))")
 
 
 def _source_date(source: Source, seeds: Mapping[str, Seed]) -> tuple[PartialDate, str] | None:
@@ -166,6 +183,52 @@ def _check_references(texts: Iterable[Passage], problems: Problems) -> set[tuple
     return reported
 
 
+def _check_reference_wording(texts: Iterable[Passage], issuers: Mapping[str, str],
+                             problems: Problems) -> None:
+    """The reference is not written after the words it abbreviates, and the
+    Urgent Action is not credited to the whole movement in a file that relies
+    on one a section issued (`issuers`: file -> the seed's publisher)."""
+    for passage in texts:
+        for found in _DOUBLED_REFERENCE.finditer(passage.text):
+            written = " ".join(found.group(0).split())
+            problems.add(passage.path, passage.line_at(found.start()),
+                         f"{written!r}: the reference already says Urgent Action; write 'UA 150.18' alone, "
+                         "or 'the Urgent Action (UA 150.18)'")
+        if (issuer := issuers.get(passage.path)) is None:
+            continue
+        for found in _ISSUER.finditer(passage.text):
+            written = " ".join(found.group(0).split())
+            problems.add(passage.path, passage.line_at(found.start()),
+                         f"{written!r}: the Urgent Action was issued by {issuer} (its seed's publisher); "
+                         "name the issuer as the seed does")
+
+
+_CITED_SEED = re.compile(r"(?m)^\s*-?\s*seed:\s*([\w.-]+)")
+
+
+def _urgent_action_issuers(content_dir: Path, display: Callable[[Path], str],
+                           seeds: Mapping[str, Seed]) -> dict[str, str]:
+    """Each file relying on an Urgent Action that a section issued (its seed's
+    publisher is not plain "Amnesty International"), with that section: the
+    files citing the seed, and every file of a case whose campaign.yaml does.
+    A case imported from an Amnesty International case sheet is not held to
+    another case's issuer."""
+    by_seed = {s.id: s.publisher for s in seeds.values()
+               if s.kind == "urgent action" and s.publisher and s.publisher != "Amnesty International"}
+    found: dict[str, str] = {}
+    if not by_seed:
+        return found
+    for path in sorted(content_dir.rglob("*.yaml")):
+        cited = {by_seed[i] for i in _CITED_SEED.findall(path.read_text(encoding="utf-8")) if i in by_seed}
+        if len(cited) != 1:
+            continue
+        issuer = cited.pop()
+        for file in (path.parent.rglob("*") if path.name == "campaign.yaml" else [path]):
+            if file.is_file():
+                found[display(file)] = issuer
+    return found
+
+
 def check_rules(content_dir: Path, display: Callable[[Path], str], problems: Problems, *,
                 seeds: Mapping[str, Seed], campaigns: Iterable[Campaign], officials: Iterable[Official],
                 explainers: Iterable[Explainer], faq: Iterable[FaqEntry]) -> None:
@@ -188,4 +251,5 @@ def check_rules(content_dir: Path, display: Callable[[Path], str], problems: Pro
     terms = load_glossary(glossary_path, display, problems)
     texts = list(passages(content_dir, display, skip=frozenset({glossary_path})))
     reported = _check_references(texts, problems)
+    _check_reference_wording(texts, _urgent_action_issuers(content_dir, display, seeds), problems)
     check_glossary(terms, texts, problems, already_reported=reported)

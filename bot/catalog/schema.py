@@ -150,9 +150,15 @@ class Source:
     quote: str | None = None
     title: str | None = None
     publisher: str | None = None
+    # How Spanish readers see a public source's publisher, when it has a name
+    # in Spanish ("Amnistía Internacional"); a title stays as published.
+    publisher_es: str | None = None
     date: PartialDate | None = None
     url: str | None = None
     where: Where = field(default=NOWHERE, compare=False, repr=False)
+
+    def publisher_in(self, lang: str) -> str | None:
+        return (self.publisher_es or self.publisher) if lang == "es" else self.publisher
 
 
 @dataclass(frozen=True)

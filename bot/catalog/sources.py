@@ -26,7 +26,7 @@ def describe(catalog: Catalog, texts: Texts, lang: str, source: Source) -> str:
         seed = catalog.seeds[source.seed]
         who = seed.publisher_in(lang) or texts.plain(lang, "seed_kind." + seed.kind.replace(" ", "_"))
         return f"“{seed.title}” ({who}, {seed.date.display(lang)})"
-    return f"“{source.title}” ({source.publisher}, {source.date.display(lang)})"
+    return f"“{source.title}” ({source.publisher_in(lang)}, {source.date.display(lang)})"
 
 
 def source_line(catalog: Catalog, texts: Texts, lang: str, sources: tuple[Source, ...]) -> Html:

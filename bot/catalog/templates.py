@@ -37,7 +37,7 @@ from bot.catalog.template_contract import (
 )
 
 SHARED_DIR = "templates"
-# The layouts each appeal language has in templates/ (address.j2 is shared by all).
+# The layouts each appeal language has in templates/ (the address blocks are shared).
 LAYOUTS: tuple[str, ...] = (*CHANNELS, "signoff")
 _LAYOUT_NAME = re.compile(rf"{SHARED_DIR}/(?:{'|'.join(LAYOUTS)})\.([a-z]{{2}})\.j2")
 

@@ -6,6 +6,9 @@
   sent, and the same screen can say that no action was reported.
 - `_check_counts_say_through_this_bot`: a count of reported actions says
   "through this bot", since the network's own count is larger and unknown here.
+- `_check_spanish_reference_article`: in Spanish the reference takes its
+  article inside a sentence ("por la UA 150.18", "de la UA 150.18": it is
+  "la Acción Urgente"), never "por UA 150.18".
 
 The dash between two country names ("US–Mexico", "Canada–US") is a glossary
 term (content/glossary.yaml), checked with every other term.
@@ -26,6 +29,9 @@ AS_SENT = {"en": re.compile(r"\bas sent\b|\bsupporters sent\b", re.I),
 # Strings that count reported actions, and the words each must contain.
 COUNT_KEYS = re.compile(r"report\.thanks(_first|_only)?$|archive\.(actions|no_actions)$")
 THROUGH_THIS_BOT = {"en": "through this bot", "es": "a través de este bot"}
+# A preposition or verb right before the reference, with no article between.
+NO_ARTICLE = {"es": re.compile(
+    r"(?<!\w)(por|para|de|sobre|con|en|a|sigues|sigue|seguir)\s+(?:<b>)?\{reference\}", re.I)}
 
 
 def _forms(value: object) -> list[str]:
@@ -55,8 +61,21 @@ def _check_counts_say_through_this_bot(lang: str, strings: Mapping[str, object],
                                       "(the network's own count is not the bot's)")
 
 
+def _check_spanish_reference_article(lang: str, strings: Mapping[str, object],
+                                      where: Callable[[str], tuple[str, int]], problems: Problems) -> None:
+    pattern = NO_ARTICLE.get(lang)
+    if pattern is None:
+        return
+    for key, value in strings.items():
+        for text in _forms(value):
+            if found := pattern.search(text):
+                problems.add(*where(key), f"string {key!r} says {found.group(0)!r}: the reference takes "
+                                          f"its article ('{found.group(1)} la {{reference}}')")
+
+
 def check_wording(lang: str, strings: Mapping[str, object], where: Callable[[str], tuple[str, int]],
                   problems: Problems) -> None:
     """Every wording rule on one language's interface strings."""
     _check_archive_wording(lang, strings, where, problems)
     _check_counts_say_through_this_bot(lang, strings, where, problems)
+    _check_spanish_reference_article(lang, strings, where, problems)

@@ -112,10 +112,7 @@ def _thanks(update: Update, context: BotContext, report: dict, result: RecordRes
     if result.campaign_supporters == 1:  # never "one of 1 people"
         key = "report.thanks_first" if result.new_supporter else "report.thanks_only"
         return context.t(update, key, reference=campaign.reference)
-    people = f"{result.campaign_supporters:,}"
-    if context.lang(update) == "es":
-        people = people.replace(",", ".")
-    return context.t(update, "report.thanks", people=people, reference=campaign.reference)
+    return context.t(update, "report.thanks", people=result.campaign_supporters, reference=campaign.reference)
 
 
 def _after_markup(update: Update, context: BotContext, campaign_id: str, *, sent: bool = True):

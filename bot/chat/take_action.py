@@ -1,7 +1,9 @@
 """Take action: from "Take action" to a finished, personal appeal.
 
 One ConversationHandler, read top to bottom: case → official → channel →
-name → city → personal sentence → language → the appeal, delivered. Each
+name → city → language → personal sentence → the appeal, delivered. The
+language comes before the sentence so that the supporter knows which
+language the sentence goes into (it goes in as typed). Each
 step has a Back button to the one before, /cancel leaves from anywhere, and
 30 minutes of silence ends the flow with a note (`flows.py`). What the
 supporter typed is kept only in memory, in `user_data["flow"]`, while the
@@ -202,13 +204,15 @@ async def pick_channel(update: Update, context: BotContext) -> int:
     _flow(context)["channel"] = channel
     if channel == "tweet":  # a tweet is signed by the account: only the sentence is asked
         _flow(context).update(name="", city="")
-        return await ask_sentence(update, context)
+        return await ask_language(update, context)
     return await ask_name(update, context)
 
 
 async def _ask_text(update: Update, context: BotContext, key: str, state: int,
-                    notice: Html | None = None, **values: object) -> int:
+                    notice: Html | None = None, after: Html | None = None, **values: object) -> int:
     text = context.t(update, key, **values)
+    if after:
+        text = Html(text + "\n\n" + after)
     if notice:
         text = Html(notice + "\n\n" + text)
     markup = _nav(context, update, [(_label(context, update, "act.skip"), SKIP)])
@@ -232,19 +236,26 @@ async def ask_city(update: Update, context: BotContext, notice: Html | None = No
 
 
 async def ask_sentence(update: Update, context: BotContext, notice: Html | None = None) -> int:
-    """With the real limit up front: for a tweet, what still fits in it."""
-    return await _ask_text(update, context, "act.ask_sentence", SENTENCE, notice,
+    """With the real limit up front (for a tweet, what still fits in it), and,
+    when the appeal is in another language than the supporter's, which one:
+    the sentence goes into it as typed."""
+    lang, mine = _flow(context).get("lang"), context.lang(update)
+    after = None
+    if lang is not None and lang != mine:
+        after = context.t(update, "act.sentence_language", language=language_name(lang, mine))
+    return await _ask_text(update, context, "act.ask_sentence", SENTENCE, notice, after,
                            limit=_limit(context, update, "sentence"))
 
 
 def _limit(context: BotContext, update: Update, field: str) -> int:
     """The field's limit; for a tweet's sentence, what still fits in 280 characters."""
     if field == "sentence" and _flow(context).get("channel") == "tweet":
-        # The language is chosen after the sentence: it must fit the longer of the two.
+        # The language is chosen before the sentence: it must fit the tweet in that language.
         render, campaign, official = context.services.appeals.render, _campaign(context), _official(context)
+        chosen = _flow(context).get("lang")
         longest = max(tweet_length(render(campaign, official, "tweet", lang, SupporterDetails(),
                                           context.services.today()).body.strip())
-                      for lang in _appeal_languages(context, update))
+                      for lang in ((chosen,) if chosen else _appeal_languages(context, update)))
         return max(0, TWEET_LIMIT - longest - 1)
     return LIMITS[field]
 
@@ -295,11 +306,11 @@ async def got_name(update: Update, context: BotContext) -> int:
 
 
 async def got_city(update: Update, context: BotContext) -> int:
-    return await _got_text(update, context, "city", ask_city, ask_sentence)
+    return await _got_text(update, context, "city", ask_city, ask_language)
 
 
 async def got_sentence(update: Update, context: BotContext) -> int:
-    return await _got_text(update, context, "sentence", ask_sentence, ask_language)
+    return await _got_text(update, context, "sentence", ask_sentence, deliver)
 
 
 async def skip_name(update: Update, context: BotContext) -> int:
@@ -313,14 +324,14 @@ async def skip_city(update: Update, context: BotContext) -> int:
     if (asked := await _earlier_input_lost(update, context)) is not None:
         return asked
     _flow(context)["city"] = ""
-    return await ask_sentence(update, context)
+    return await ask_language(update, context)
 
 
 async def skip_sentence(update: Update, context: BotContext) -> int:
     if (asked := await _earlier_input_lost(update, context)) is not None:
         return asked
     _flow(context)["sentence"] = ""
-    return await ask_language(update, context)
+    return await deliver(update, context)
 
 
 def _appeal_languages(context: BotContext, update: Update) -> tuple[str, ...]:
@@ -341,7 +352,7 @@ async def ask_language(update: Update, context: BotContext) -> int:
     mine = context.lang(update)
     if official.language == mine:
         _flow(context)["lang"] = mine
-        return await deliver(update, context)
+        return await ask_sentence(update, context)
     theirs = [(_language_label(context, update, "act.lang_official", official.language),
                f"{PICK_LANGUAGE}{official.language}")]
     own = [(_language_label(context, update, "act.lang_mine", mine), f"{PICK_LANGUAGE}{mine}")]
@@ -355,8 +366,10 @@ async def pick_language(update: Update, context: BotContext) -> int:
     if lang not in _appeal_languages(context, update):
         await answer_stale(update, context)
         return LANGUAGE
+    if (asked := await _earlier_input_lost(update, context)) is not None:
+        return asked
     _flow(context)["lang"] = lang
-    return await deliver(update, context)
+    return await ask_sentence(update, context)
 
 
 # -- delivery ----------------------------------------------------------------
@@ -446,9 +459,10 @@ SENDERS = {"letter": _send_letter, "email": _send_email, "call": _send_call, "tw
 async def back(update: Update, context: BotContext) -> int:
     """One step back from wherever the supporter is."""
     flow = _flow(context)
-    if "lang" not in flow and "sentence" in flow:
-        flow.pop("sentence")
-        return await ask_sentence(update, context)
+    if "lang" in flow:  # at the sentence: back to the language choice, or before it if none was offered
+        flow.pop("lang")
+        if len(_appeal_languages(context, update)) > 1:
+            return await ask_language(update, context)
     if flow.get("channel") == "tweet" and "city" in flow:  # the tweet skipped name and city
         for key in ("city", "name", "channel"):
             flow.pop(key)

@@ -23,7 +23,7 @@ from bot.catalog.schema import PartialDate
 from bot.runtime import build_matcher
 from bot.store import ActionReport, ReminderRequest, open_store
 from tests.appeals.language_tree import CASE, WHILE_OPEN, language_tree
-from tests.chat.test_take_action import complete
+from tests.chat.test_take_action import choose, complete
 from tests.conftest import ROOT, Clock, make_services, start_bot, stop_bot
 from tests.store.test_store import key
 
@@ -71,6 +71,12 @@ def test_a_month_is_written_with_its_year(lang, written):
 # -- the appeals, exact ------------------------------------------------------------
 
 ADDRESS_PT = "Rita Exemplo\nEsplanada dos Exemplos, Bloco T\n70000-000 Cidade Teste\nTestlândia"
+# A letter in an interface language carries the official's title under the name
+# (templates/address_titled.j2); content has no title in pt or fr.
+ADDRESS_PT_EN = ADDRESS_PT.replace("Rita Exemplo\n",
+                                   "Rita Exemplo\nMinister of Justice of Testland (fictional)\n")
+ADDRESS_PT_ES = ADDRESS_PT.replace("Rita Exemplo\n",
+                                   "Rita Exemplo\nMinistra de Justicia de Testlandia (ficticia)\n")
 MESSAGE_PT = ("Escrevo a respeito de Lia Teste, defensora fictícia, detida em Testlândia desde o início "
               "deste caso de teste.")
 LETTER_PT = (f"Recife, 10 de fevereiro de 2027\n\n{ADDRESS_PT}\n\nExcelentíssima Senhora Ministra,\n\n"
@@ -85,11 +91,11 @@ LETTER_FR = (f"{ADDRESS_FR}\n\nRecife, le 10 février 2027\n\nMonsieur le Minist
              "Je vous remercie de l'attention que vous porterez à ce courrier.\n\n"
              f"{CLOSING_FR}\nAna Lima\n")
 LETTER_PT_IN_ENGLISH = (
-    f"10 February 2027\n\n{ADDRESS_PT}\n\nDear Minister,\n\nI am writing about the fictional defender Lia "
+    f"10 February 2027\n\n{ADDRESS_PT_EN}\n\nDear Minister,\n\nI am writing about the fictional defender Lia "
     "Teste, held in Testland since this test case began.\n\nI urge you to release Lia Teste at once.\n\n"
     "Thank you for your attention.\n\nSincerely,\nAna Lima\nRecife\n")
 LETTER_PT_IN_SPANISH = (
-    f"10 de febrero de 2027\n\n{ADDRESS_PT}\n\nEstimada Señora Ministra:\n\nLe escribo sobre Lia Teste, "
+    f"10 de febrero de 2027\n\n{ADDRESS_PT_ES}\n\nEstimada Señora Ministra:\n\nLe escribo sobre Lia Teste, "
     "defensora ficticia, detenida en Testlandia desde que empezó este caso de prueba.\n\n"
     "Le insto a liberar a Lia Teste de inmediato.\n\nAgradezco su atención.\n\nAtentamente,\nAna Lima\n"
     "Recife\n")
@@ -169,9 +175,9 @@ async def test_a_letter_in_portuguese_with_its_translation(language_bot, mine, t
     sim, api, services = language_bot
     user = sim.user(language_code=mine)
     calls = await complete(user, "rita-exemplo", "letter", mine, name="Ana Lima", city="Recife",
-                           letter_lang=mine)  # stops at the language choice
+                           letter_lang=None)  # stops at the language choice
     assert calls[-1].button_texts()[:2] == buttons
-    calls = await user.press("act:lang:pt")
+    calls = await choose(user, "pt")
     shown, document, translated = [c for c in calls if c.method in ("sendMessage", "sendDocument")][:3]
     intro = {"en": "✉️ <b>Your letter to Rita Exemplo</b> (Portuguese). Print it, sign it and post it to the "
                    "address at the top:",
@@ -192,8 +198,8 @@ async def test_a_letter_in_portuguese_with_its_translation(language_bot, mine, t
 async def test_a_french_email_for_an_english_reader(language_bot):
     sim, _, _ = language_bot
     user = sim.user(language_code="en")
-    await complete(user, "claude-exemple", "email", "en", name=None, city=None, letter_lang="en")
-    calls = await user.press("act:lang:fr")
+    await complete(user, "claude-exemple", "email", "en", name=None, city=None, letter_lang=None)
+    calls = await choose(user, "fr")
     texts = [c.text for c in calls if c.method == "sendMessage"]
     assert texts[0] == ("📧 <b>Your email</b> (French). Send it to:\n<code>ministre@example.org</code>\n\n"
                         "Subject and text follow, each in its own message to copy.")
@@ -207,7 +213,7 @@ async def test_a_french_email_for_an_english_reader(language_bot):
 async def test_a_language_not_offered_is_refused_at_the_choice(language_bot):
     sim, _, _ = language_bot
     user = sim.user(language_code="en")
-    await complete(user, "rita-exemplo", "letter", "en", name=None, city=None, letter_lang="en")
+    await complete(user, "rita-exemplo", "letter", "en", name=None, city=None, letter_lang=None)
     calls = await user.press_data(user.messages_with_buttons()[-1], "act:lang:fr")
     assert [c.method for c in calls] == ["answerCallbackQuery"]  # stale: the choice stays
 
@@ -218,8 +224,8 @@ async def test_the_other_paper_is_one_button_away_and_sent_once(language_bot):
     sim, _, _ = language_bot
     user = sim.user(language_code="pt")  # no territory: A4
     calls = await complete(user, "rita-exemplo", "letter", "en", name="Ana Lima", city="Recife",
-                           letter_lang="en")
-    calls = await user.press("act:lang:pt")
+                           letter_lang=None)
+    calls = await choose(user, "pt")
     (first,) = [c for c in calls if c.method == "sendDocument"]
     assert first.text == ("Your letter as a PDF, ready to print on A4 paper, with room to sign above your "
                           "name.")
@@ -418,8 +424,8 @@ async def test_every_channel_in_the_officials_language_through_the_bot(language_
                                                                        shown):
     sim, api, _ = language_bot
     user = sim.user(language_code="en")
-    await complete(user, official, channel, "en", name="Ana Lima", city="Recife", letter_lang="en")
-    calls = await user.press(f"act:lang:{lang}")
+    await complete(user, official, channel, "en", name="Ana Lima", city="Recife", letter_lang=None)
+    calls = await choose(user, lang)
     texts = [c.text for c in calls if c.method == "sendMessage"]
     assert shown in texts
     intro = {"call": "what you will say", "tweet": "what you will post"}.get(channel, "what you are signing")

@@ -111,7 +111,7 @@ def test_an_appeal_knows_its_channel_and_language(catalog):
     case, minister = catalog.campaigns["ua-150-18"], catalog.officials["luis-videgaray"]
     email = renderer.render(case, minister, "email", "en", SupporterDetails(), date(2018, 9, 15))
     assert (email.channel, email.lang) == ("email", "en")
-    assert email.subject.startswith("Urgent Action UA 150.18")
+    assert email.subject.startswith("UA 150.18: ")
     assert email.body.endswith("\n") and not email.body.endswith("\n\n") and "\n\n\n" not in email.body
 
 
@@ -142,7 +142,7 @@ def test_a_call_script_opens_grammatically_with_or_without_a_name(catalog, lang,
 
 @pytest.mark.parametrize("issued, lang, says", [
     ("2018-08", "en", "issued in August 2018"), ("2026-11-20", "en", "issued on 20 November 2026"),
-    ("2026-11-20", "es", "publicada el 20 de noviembre de 2026"), ("2018", "es", "publicada en 2018")])
+    ("2026-11-20", "es", "publicó el 20 de noviembre de 2026"), ("2018", "es", "publicó en 2018")])
 def test_the_issue_date_takes_the_preposition_its_precision_needs(catalog, issued, lang, says):
     case, minister = catalog.campaigns["ua-150-18"], catalog.officials["luis-videgaray"]
     dated = replace(case, issued=PartialDate.parse(issued))

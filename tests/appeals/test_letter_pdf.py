@@ -28,7 +28,7 @@ from bot.appeals.letter_pdf import (
 )
 from bot.appeals.render import AppealRenderer, SupporterDetails
 from bot.chat.letter_paper import paper_for_language
-from tests.chat.test_take_action import complete
+from tests.chat.test_take_action import choose, complete
 
 DAY = date(2018, 9, 15)
 PT = 72 / 25.4  # points per millimetre
@@ -313,8 +313,9 @@ async def test_the_paper_follows_the_supporter_not_the_officials_address(bot):
     sim, _ = bot
     for user_id, language_code, paper, label in ((1, "en", "A4", "A4"), (2, "en-US", "Letter", "US Letter")):
         user = sim.user(user_id=user_id, language_code=language_code)
-        calls = await complete(user, "geronimo-gutierrez", name="Ana López", letter_lang="en")
-        calls = await user.press("act:lang:en")  # the official reads Spanish: the bot asked which language
+        # the official reads Spanish: the bot asks which language, then the sentence
+        calls = await complete(user, "geronimo-gutierrez", name="Ana López", letter_lang=None)
+        calls = await choose(user, "en")
         text, _, pdf = _delivered(calls, f"Your letter as a PDF, ready to print on {label} paper, with room "
                                          "to sign above your name.")
         assert page_size(pdf) == PAGE_SIZES_PT[paper]

@@ -144,8 +144,8 @@ def script(n: int, asked: dict[str, Iterator[str]]) -> tuple[str, list[Step]]:
             Step("letter", press="act:ch:email"),
             Step("letter", send=f"Ana {n}"),
             Step("letter", send="Tijuana"),
-            Step("letter", press="act:skip"),
             Step("letter", press="act:lang:es"),
+            Step("letter", press="act:skip"),
             Step("report", press=REPORT_DATA),
             Step("text", send=q[0]),
         ]
@@ -437,13 +437,14 @@ class StartedBot:
 @contextlib.asynccontextmanager
 async def started_ours(database: Path, catalog=None, matcher=None, supporters: int = SUPPORTERS,
                        api: InMemoryBotAPI | None = None, processor=None,
-                       lazy_answers: bool = True) -> AsyncIterator[StartedBot]:
+                       lazy_answers: bool = True, semantic: bool = True) -> AsyncIterator[StartedBot]:
     """Our bot, started on a new store, with the mix's stream.
 
     `processor` replaces the bot's update processor (to compare concurrency settings);
-    `lazy_answers` False makes the bot parse every answer, as python-telegram-bot does.
+    `lazy_answers` False makes the bot parse every answer, as python-telegram-bot does;
+    `semantic` False leaves the semantic tier out (the lexical tier answers alone).
     """
-    services = services_for(database, catalog, matcher)
+    services = services_for(database, catalog, matcher, semantic=semantic)
     api = api or InMemoryBotAPI(clock=fixed_clock)
     stream = Stream(api, supporters)
     # The store is opened here, as run_polling's post_init would (python-telegram-bot

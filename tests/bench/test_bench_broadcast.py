@@ -28,7 +28,7 @@ RATE = 25.0
 PACED = 2_000
 UNPACED = 5_000
 MESSAGES = {"en": ("<b>UA 150.18 update</b>\nNo further action is needed.", None),
-            "es": ("<b>Novedad de UA 150.18</b>\nNo se necesitan más acciones.", None)}
+            "es": ("<b>Novedad de la UA 150.18</b>\nNo se necesitan más acciones.", None)}
 
 
 async def broadcast(tmp_path, name: str, followers: int, rate: float | None) -> list[float]:

@@ -4,7 +4,7 @@ floor (a minimal echo bot fed the very same updates), in the same run.
 
 Two floors: the plain echo bot (python-telegram-bot as it comes) and one set
 up like ours (same Defaults, PerSupporterUpdateProcessor and RetryingRequest,
-see stack.echo_application). And our bot twice: as it runs (answers parsed
+see stack.echo_application). And our bot: as it runs (answers parsed
 only when read) and with python-telegram-bot's eager parsing of every answer
 (`lazy_answers=False`), which is the bot before bot/chat/lazy_answers.py.
 
@@ -13,16 +13,21 @@ exactly our Bot API calls for each update with none of our work. Its ratio
 to the plain echo bot is the ceiling for ours ("our work = 0"), and ours
 against it says how close we came.
 
-RUNS runs. In each, the five are started side by side in one process and
+Ours (and the eager one) run with the semantic tier, as the default install
+has it; a sixth bot is ours with the lexical tier alone (the bot before the
+tier), so what the tier costs is a ratio within the same runs.
+
+RUNS runs. In each, the six are started side by side in one process and
 fed the mix round by round in turns (a round is the next step of all 1,000
 supporters, about a second of work; the order rotates from round to round),
-so a busy moment on the shared machine slows all five alike. Each ratio is
+so a busy moment on the shared machine slows all six alike. Each ratio is
 taken within a run (from its whole-run totals), and the median and range of
 the RUNS ratios are recorded. Throughputs alone are information: they move
 with the machine's load.
 
-Target: the mix at >= 50% of the plain echo bot's throughput (reported, not
-asserted).
+Target: the mix at >= 0.30 of the plain echo bot's throughput with the
+semantic tier (issue 25; reported, not asserted). The aim before the tier was
+0.5.
 
 Second figure: the same mix when each Bot API call takes API_LATENCY (as an
 HTTPS round trip to Telegram does), with the bot's concurrency setting
@@ -58,7 +63,7 @@ from tests.bench.stack import (
 RUNS = 5
 API_LATENCY = 0.005
 LATENCY_SUPPORTERS = 100
-VARIANTS = ("ours", "eager", "echo", "echo_like", "zero")
+VARIANTS = ("ours", "lexical", "eager", "echo", "echo_like", "zero")
 
 
 def spread(values: list[float]) -> tuple[float, list[float]]:
@@ -67,11 +72,13 @@ def spread(values: list[float]) -> tuple[float, list[float]]:
 
 
 async def one_run(run: int, tmp_path, catalog, matcher, recording):
-    """({variant: its totals}, the mix's kinds): the five bots fed round by round in turns."""
+    """({variant: its totals}, the mix's kinds): the six bots fed round by round in turns."""
     async with contextlib.AsyncExitStack() as stack:
         bots = {
             "ours": await stack.enter_async_context(
                 started_ours(tmp_path / f"mix{run}-ours.sqlite3", catalog, matcher)),
+            "lexical": await stack.enter_async_context(
+                started_ours(tmp_path / f"mix{run}-lexical.sqlite3", catalog, matcher, semantic=False)),
             "eager": await stack.enter_async_context(
                 started_ours(tmp_path / f"mix{run}-eager.sqlite3", catalog, matcher, lazy_answers=False)),
             "echo": await stack.enter_async_context(started_echo()),
@@ -83,12 +90,12 @@ async def one_run(run: int, tmp_path, catalog, matcher, recording):
             ours = bots["ours"].stream.payloads(round_)  # built outside the timed region
             eager = bots["eager"].stream.payloads(round_)
             assert eager == ours, "the two bots of ours answered differently"
+            payloads = {"ours": ours, "eager": eager, "lexical": bots["lexical"].stream.payloads(round_)}
             recording.prepare_round(round_, bots["zero"].api)
             for k in range(len(VARIANTS)):
                 variant = VARIANTS[(run + round_ + k) % len(VARIANTS)]
                 bot = bots[variant]
-                totals[variant] += await feed_round(bot.application, eager if variant == "eager" else ours,
-                                                    bot.api)
+                totals[variant] += await feed_round(bot.application, payloads.get(variant, ours), bot.api)
         return totals, bots["ours"].stream.kinds
 
 
@@ -124,12 +131,16 @@ def test_bench_full_stack_mix(tmp_path, record):
             ("mix_eager_vs_baseline_like", "eager", "echo_like",
              "ours parsing every answer / echo bot set up like ours"),
             ("mix_lazy_vs_eager", "ours", "eager", "ours / ours parsing every answer: what lazy answers buy"),
+            ("mix_lexical_vs_baseline", "lexical", "echo",
+             "ours with the lexical tier alone / plain echo bot: the bot before the semantic tier"),
+            ("mix_vs_lexical", "ours", "lexical",
+             "ours / ours with the lexical tier alone: what the tier costs"),
             ("mix_zero_work_vs_baseline", "zero", "echo",
              "the ceiling: our Bot API calls with none of our work / plain echo bot"),
             ("mix_vs_zero_work", "ours", "zero", "ours / the ceiling: how close to it we are"),
     ):
         median, low_high = spread(ratios(top, bottom))
-        target = {"target": ">= 0.5", "met": median >= 0.5} if key == "mix_vs_baseline" else {}
+        target = {"target": ">= 0.30", "met": median >= 0.30} if key == "mix_vs_baseline" else {}
         record(key, median, "ratio", f"{meaning}, median of {RUNS} runs in turns", **target)
         record(f"{key}_range", low_high, "ratio", f"lowest and highest of the {RUNS} ratios")
     record("mix_vs_baseline_runs", [round(r, 3) for r in ratios("ours", "echo")], "ratio",
@@ -138,6 +149,7 @@ def test_bench_full_stack_mix(tmp_path, record):
     for key, top, bottom, meaning in (
             ("mix_vs_baseline_cpu", "ours", "echo", "plain echo bot's CPU per update / ours"),
             ("mix_lazy_vs_eager_cpu", "ours", "eager", "CPU per update parsing every answer / ours"),
+            ("mix_vs_lexical_cpu", "ours", "lexical", "CPU per update, lexical tier alone / ours"),
             ("mix_zero_work_vs_baseline_cpu", "zero", "echo",
              "plain echo bot's CPU per update / the ceiling's"),
     ):

@@ -255,7 +255,7 @@ def test_the_broadcast_command_dry_run_and_its_refusals(tmp_path):
     result = run(tmp_path, "broadcast", "--campaign", "ua-150-18", "--update", "1", "--dry-run")
     assert result.returncode == 0, result.stderr
     assert "--- en ---\n📣 *UA 150.18 update (30 October 2018)*" in result.stdout
-    assert "--- es ---\n📣 *Novedad de UA 150.18 (30 de octubre de 2018)*" in result.stdout
+    assert "--- es ---\n📣 *Novedad de la UA 150.18 (30 de octubre de 2018)*" in result.stdout
     assert result.stdout.endswith("Would send update 1 of UA 150.18 to 2 followers (nothing sent: "
                                   "--dry-run).\n")
     one = run(tmp_path, "broadcast", "--campaign", "ua-150-18", "--update", "1", "--dry-run",

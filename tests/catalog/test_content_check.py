@@ -412,8 +412,8 @@ def test_the_archive_may_not_say_as_sent(tree):
 
 def test_a_count_of_actions_says_through_this_bot(tree):
     path = "content/i18n/es.yaml"
-    edit(tree / path, "por {reference} a través de este bot.\"\nreport.again",
-         "por {reference}.\"\nreport.again")
+    edit(tree / path, "por la {reference} a través de este bot.\"\nreport.again",
+         "por la {reference}.\"\nreport.again")
     line = line_of(tree / path, "report.thanks_only:")
     assert problems(tree) == [f"{path}:{line}: string 'report.thanks_only' counts reported actions: say "
                               "'a través de este bot' (the network's own count is not the bot's)"]
@@ -425,3 +425,44 @@ def test_two_country_names_take_one_dash_style(tree):
     line = line_of(tree / "content/faq/how-to-help.yaml", "the US-Mexico Urgent Action")
     assert problems(tree) == [f"content/faq/how-to-help.yaml:{line}: 'US-Mexico' is not the glossary term: "
                               "write 'US–Mexico' (glossary: us-mexico)"]
+
+
+@pytest.mark.parametrize("path, old, new, written", [
+    ("content/i18n/en.yaml", "One Urgent Action is open now: <b>{reference}</b>",
+     "Open now: Urgent Action <b>{reference}</b>", "Urgent Action <b>{reference}"),
+    ("content/campaigns/ua-150-18/templates/email.es.j2", "{% block subject %}{{ campaign.reference }}",
+     "{% block subject %}Acción Urgente {{ campaign.reference }}", "Acción Urgente {{ campaign.reference }}"),
+    ("content/topics/safe-third-country/explainers/18-ua-150-18.yaml",
+     'en: "UA 150.18: what the Urgent Action asked"', 'en: "Urgent Action UA 150.18: what it asked"',
+     "Urgent Action UA 150.18"),
+])
+def test_the_reference_is_not_written_after_the_words_it_stands_for(tree, path, old, new, written):
+    """"Urgent Action UA 150.18" reads "Urgent Action Urgent Action 150.18"
+    (second review, issue 28): in strings, templates and content alike."""
+    edit(tree / path, old, new)
+    line = line_of(tree / path, new.strip())
+    assert problems(tree) == [f"{path}:{line}: {written!r}: the reference already says Urgent Action; write "
+                              "'UA 150.18' alone, or 'the Urgent Action (UA 150.18)'"]
+
+
+@pytest.mark.parametrize("old, new, written", [
+    ("Amnesty International USA's Urgent Action (August 2018)", "Amnesty International's Urgent Action "
+     "(August 2018)", "Amnesty International's Urgent Action"),
+    ("La Acción Urgente de Amnistía Internacional EE. UU. (agosto", "La Acción Urgente de Amnistía "
+     "Internacional (agosto", "Acción Urgente de Amnistía Internacional"),
+])
+def test_the_urgent_action_is_credited_to_the_section_that_issued_it(tree, old, new, written):
+    """The seed's publisher (Amnesty International USA) issued UA 150.18."""
+    path = "content/topics/safe-third-country/faq/who-designates.yaml"
+    edit(tree / path, old, new)
+    line = line_of(tree / path, new)
+    assert problems(tree) == [f"{path}:{line}: {written!r}: the Urgent Action was issued by Amnesty "
+                              "International USA (its seed's publisher); name the issuer as the seed does"]
+
+
+def test_the_spanish_reference_takes_its_article(tree):
+    path = "content/i18n/es.yaml"
+    edit(tree / path, "porque sigues la {reference}.", "porque sigues {reference}.")
+    line = line_of(tree / path, "updates.footer:")
+    assert problems(tree) == [f"{path}:{line}: string 'updates.footer' says 'sigues {{reference}}': the "
+                              "reference takes its article ('sigues la {reference}')"]

@@ -65,3 +65,14 @@ def test_it_would_catch_one(catalog):
     assert sorted(offending(replace(catalog, strings=strings))) == [
         "es.yaml start.one_case: 'Amnistía Internacional EE. UU.'",
         "es.yaml start.one_case: 'Amnistía Internacional'"]
+
+
+def test_whole_numbers_are_written_as_each_language_writes_them():
+    """Babel (CLDR) groups the digits, not a hand-made replace per language;
+    Spanish as the content's figures are written (Mexican: 14,596)."""
+    from bot.catalog.i18n import Texts
+
+    texts = Texts({"en": {"k": "{people} · {flag}"}, "es": {"k": "{people} · {flag}"}})
+    assert texts("en", "k", people=12345, flag=True) == "12,345 · True"
+    assert texts("es", "k", people=12345, flag=False) == "12,345 · False"
+    assert texts.plain("es", "k", people=1234567, flag="x") == "1,234,567 · x"

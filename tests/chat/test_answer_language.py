@@ -23,7 +23,7 @@ PRIVACY_ES = (
     "Guarda las acciones que reportas, porque la red de Acciones Urgentes cuenta las acciones de "
     "cada caso para su labor de incidencia, y guarda los casos que sigues y tu idioma. Envía /mydata "
     "para ver lo que guarda sobre ti y /forget para borrarlo.\n\n"
-    "Fuente: “US-Mexico asylum deal would put many at risk (Urgent Action UA 150.18)” (Amnistía "
+    "Fuente: “US-Mexico asylum deal would put many at risk (Urgent Action 150.18)” (Amnistía "
     "Internacional EE. UU., agosto de 2018)"
 )
 PRIVACY_EN = (
@@ -40,7 +40,7 @@ PRIVACY_EN = (
     "It keeps the actions you report, because the Urgent Action network counts the actions on each "
     "case for its advocacy, and it keeps the cases you follow and your language. Send /mydata to see "
     "what it holds about you, and /forget to delete it.\n\n"
-    "Source: “US-Mexico asylum deal would put many at risk (Urgent Action UA 150.18)” (Amnesty "
+    "Source: “US-Mexico asylum deal would put many at risk (Urgent Action 150.18)” (Amnesty "
     "International USA, August 2018)"
 )
 

@@ -101,7 +101,7 @@ async def test_a_closing_update_closes_the_case_from_its_date_on(bot, services, 
     calls = await user.press("menu:past")
     calls = await user.press("arch:case:ua-150-18")
     assert ("🗄 <b>Este caso se cerró el 30 de octubre de 2018.</b>\n<b>No se necesitan más acciones</b>: "
-            "Novedad de Amnistía Internacional sobre la Acción Urgente UA 150.18: periodistas que habían "
+            "Novedad de Amnistía Internacional sobre la UA 150.18: periodistas que habían "
             "entrevistado a fuentes diplomáticas informaron a Amnistía que el acuerdo para declarar a México "
             "tercer país seguro, por ahora, ya no estaba sobre la mesa de negociación.") in calls[-1].text
     assert not any(b.startswith(("Luis Videgaray", "⭐")) for b in calls[-1].button_texts())
@@ -140,7 +140,7 @@ async def test_an_organizer_previews_confirms_and_watches_a_broadcast(bot, servi
     calls = api.take_calls()
     sent = {c.chat_id: c.text for c in calls if c.method == "sendMessage" and c.ok}
     assert sent[101] == UPDATE_EN
-    assert sent[102].startswith("📣 <b>Novedad de UA 150.18 (30 de octubre de 2018)</b>")
+    assert sent[102].startswith("📣 <b>Novedad de la UA 150.18 (30 de octubre de 2018)</b>")
     assert set(sent) == {101, 102}
     buttons = next(c for c in calls if c.chat_id == 101).button_texts()
     assert buttons == ["🔕 Stop following UA 150.18"]

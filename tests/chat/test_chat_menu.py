@@ -16,8 +16,8 @@ async def test_start_in_english_greets_and_shows_the_menu(bot):
         "Hello, Ana!\n\nThis bot is run by a local group of Amnesty International USA's Urgent Action "
         "network, which works on Urgent Actions: appeals, written by many people at once, to the officials "
         "who can stop a human rights violation against a named person or group, by a deadline.\n\n"
-        "Open now: Urgent Action <b>UA 150.18</b>: US–Mexico asylum deal would put many at risk. You can "
-        "write, email, call or tweet the officials it names: press Take action.")
+        "One Urgent Action is open now: <b>UA 150.18</b>: US–Mexico asylum deal would put many at risk. "
+        "You can write, email, call or tweet the officials it names: press Take action.")
     assert call.params["parse_mode"] == "HTML"
     assert call.button_texts() == ["📚 Learn", "❓ Ask a question", "✍️ Take action", "🗄 Past cases",
                                    "🔒 About / Privacy", "🔔 Tell me about new cases", "🌐 Español"]
@@ -29,9 +29,10 @@ async def test_start_in_spanish_for_es_clients(bot):
     assert call.text.startswith("¡Hola, Luz!\n\nEste bot lo lleva un grupo local de la red de Acciones "
                                 "Urgentes de Amnistía Internacional EE. UU., que trabaja en Acciones "
                                 "Urgentes")
-    assert call.text.endswith("Abierta ahora: la Acción Urgente <b>UA 150.18</b>: Un acuerdo de asilo entre "
-                              "EE. UU. y México pondría a muchas personas en riesgo. Puedes escribir, enviar "
-                              "un correo, llamar o tuitear a las autoridades que nombra: pulsa Actúa.")
+    assert call.text.endswith("Hay una Acción Urgente abierta ahora, la <b>UA 150.18</b>: Un acuerdo de "
+                              "asilo entre EE. UU. y México pondría a muchas personas en riesgo. Puedes "
+                              "escribir, enviar un correo, llamar o tuitear a las autoridades que nombra: "
+                              "pulsa Actúa.")
     assert call.button_texts() == ["📚 Infórmate", "❓ Haz una pregunta", "✍️ Actúa", "🗄 Casos anteriores",
                                    "🔒 Acerca de / Privacidad", "🔔 Avísame de casos nuevos", "🌐 English"]
 

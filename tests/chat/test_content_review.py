@@ -107,3 +107,137 @@ def test_explainers_say_what_changed_after_their_2019_sources_as_the_faq_does(ca
     for day in later:
         assert day in body and day in faq
     assert "The Supreme Court allowed the rule to take effect" not in body
+
+
+@pytest.mark.parametrize("lang, question, limbs", [
+    ("en", "Does a Canadian visa make me an exception to the Canada-US agreement?",
+     ["people who hold a valid visa or other valid admission document issued by that country (not a transit "
+      "visa)", "people who need no visa for that country but do need one for the country they came from"]),
+    ("es", "¿Tener visa de Canadá me hace excepción al acuerdo con EE. UU.?",
+     ["quienes tienen una visa válida u otro documento de admisión válido emitido por ese país (que no sea "
+      "una visa de tránsito)",
+      "quienes no necesitan visa para ese país pero sí la necesitan para el país del que vienen"]),
+])
+async def test_the_canada_exceptions_give_both_limbs_of_the_visa_exception(bot, lang, question, limbs):
+    """The agreement (Article 4) exempts holders of a valid visa or admission
+    document other than for transit, and people who need no visa for the
+    country where they claim but needed one for the country they left: the
+    answer used to give only the first, without the transit proviso."""
+    sim, _ = bot
+    (answer,) = await sim.user(language_code=lang).send(question)
+    assert answer.text.startswith("<b>Who is exempt") or answer.text.startswith("<b>¿Quiénes están exentos")
+    for limb in limbs:
+        assert limb in answer.text
+
+
+# ------------------------------------------------ the items left from the last stop
+
+@pytest.mark.parametrize("official, lang, block", [
+    ("luis-videgaray", "en",
+     "Luis Videgaray\nMexican Minister of Foreign Affairs\nPlaza Juárez No. 20, Piso 22\n"),
+    ("luis-videgaray", "es", "Luis Videgaray\nSecretario de Relaciones Exteriores de México\nPlaza Juárez"),
+    ("geronimo-gutierrez", "en", "Gerónimo Gutiérrez\nAmbassador of Mexico to the United States\n"
+                                 "Embassy of Mexico\n1911 Pennsylvania Ave. NW\n"),
+    ("geronimo-gutierrez", "es",
+     "Gerónimo Gutiérrez\nEmbajador de México en Estados Unidos\nEmbassy of Mexico\n"),
+])
+def test_each_address_block_carries_the_officials_title_in_the_letters_language(catalog, official, lang,
+                                                                                block):
+    """The Urgent Action heads each block with the title ("Mexican Minister of
+    Foreign Affairs", "Ambassador Gerónimo Gutiérrez, Embassy of Mexico"); the
+    letters had the name alone. The title comes from officials.yaml, in the
+    letter's language, so the Spanish letter carries no English line."""
+    from datetime import date
+
+    from bot.appeals.render import AppealRenderer, SupporterDetails
+
+    letter = AppealRenderer(catalog).render(catalog.campaigns["ua-150-18"], catalog.officials[official],
+                                            "letter", lang, SupporterDetails(), date(2018, 9, 15))
+    assert block in letter.body
+
+
+def test_the_ministry_is_named_as_the_secretaria_de_relaciones_exteriores(catalog):
+    minister = catalog.officials["luis-videgaray"]
+    assert minister.organisation.es == "Secretaría de Relaciones Exteriores"
+    assert "(Secretaría de Relaciones Exteriores)" in minister.organisation.en
+
+
+@pytest.mark.parametrize("lang, question, says, source", [
+    ("en", "How did the US–Mexico safe third country talks become public?",
+     "Through the press, according to Amnesty International USA's Urgent Action of August 2018.",
+     "(Amnesty International, 30 October 2018)"),
+    ("es", "¿Cómo se supo de las negociaciones de tercer país seguro entre EE. UU. y México?",
+     "Por la prensa, según la Acción Urgente de Amnistía Internacional EE. UU. de agosto de 2018.",
+     "(Amnistía Internacional, 30 de octubre de 2018)"),
+])
+async def test_the_urgent_action_is_amnesty_international_usas_and_publishers_read_in_spanish(
+        bot, lang, question, says, source):
+    """UA 150.18 was issued by Amnesty International USA (its seed's
+    publisher); the update of 30 October 2018 by Amnesty International, as its
+    sources are published; a Spanish reader sees the publisher's Spanish name."""
+    sim, _ = bot
+    user = sim.user(language_code=lang)
+    (answer,) = await user.send(question)
+    assert says in answer.text
+    assert "Amnesty International's Urgent Action" not in answer.text
+    calls = await user.press({"en": "📄 Sources", "es": "📄 Fuentes"}[lang])
+    (view,) = [c for c in calls if c.method in ("sendMessage", "editMessageText")]
+    assert source in view.text
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+async def test_the_welcome_does_not_say_urgent_action_twice(bot, clock, lang):
+    clock.now = at(2018, 9, 10)
+    sim, _ = bot
+    (welcome, *_) = await sim.user(language_code=lang).send("/start")
+    assert "Urgent Action <b>UA" not in welcome.text and "Acción Urgente <b>UA" not in welcome.text
+    assert {"en": "One Urgent Action is open now: <b>UA 150.18</b>:",
+            "es": "Hay una Acción Urgente abierta ahora, la <b>UA 150.18</b>:"}[lang] in welcome.text
+
+
+# Headings over figures of 2016-18 read as history, not as today's facts.
+DATED_HEADINGS = {
+    "mexico-dangers": ("Was Mexico safe? Dangers to refugees and migrants in 2018",
+                       "¿Era México seguro? Riesgos para personas refugiadas y migrantes en 2018"),
+    "mexico-asylum-gaps": ("Gaps in Mexico's asylum system in 2018",
+                           "Las fallas del sistema de asilo de México en 2018"),
+    "asylum-claims-mexico": ("How many people sought asylum in Mexico in 2016 and 2017?",
+                             "¿Cuántas personas pidieron asilo en México en 2016 y 2017?"),
+    "us-funding-merida": ("The 2018 US plan to fund deportations from Mexico",
+                          "El plan de EE. UU. de 2018 para financiar deportaciones desde México"),
+    "us-mexico-talks": ("The US–Mexico talks on a deal (2018)",
+                        "Las negociaciones entre Estados Unidos y México (2018)"),
+}
+DATED_QUESTIONS = {
+    "is-mexico-safe": "Was Mexico safe for refugees and asylum seekers in 2018?",
+    "asylum-claims-mexico": "How many asylum claims did Mexico receive in 2016 and 2017, and from where?",
+    "mexico-asylum-system": "How well did Mexico's asylum system (COMAR) work in 2018?",
+    "border-numbers": "How many people crossed Mexico's southern border, and how many might have needed "
+                      "protection (2018 figures)?",
+    "right-to-seek-asylum-informed":
+        "Were migrants told of their right to seek asylum in Mexico (2018 survey)?",
+    "merida-initiative": "What was the Merida Initiative in 2018, and how was it related?",
+    "mexico-enforcement": "What did Mexico do in 2019 to stop migrants traveling north?",
+}
+
+
+def test_headings_over_old_figures_are_dated_or_in_the_past(catalog):
+    titles = {e.id: (e.title.en, e.title.es) for e in catalog.explainers}
+    for explainer, both in DATED_HEADINGS.items():
+        assert titles[explainer] == both
+    for entry, heading in DATED_QUESTIONS.items():
+        assert catalog.faq[entry].questions.en[0] == heading
+
+
+async def test_an_answer_over_2018_figures_is_headed_as_history(bot):
+    sim, _ = bot
+    (answer,) = await sim.user().send("Is Mexico safe for refugees?")
+    assert answer.text.startswith("<b>Was Mexico safe for refugees and asylum seekers in 2018?</b>\n\n")
+
+
+def test_a_quoted_english_title_is_translated_in_spanish_with_the_original_beside_it(catalog):
+    texts = [e.body.es for e in catalog.explainers] + [f.answer.es for f in catalog.faq.values()]
+    quoted = [t for t in texts if "Mexico is the wall" in t]
+    assert len(quoted) >= 4
+    for text in quoted:
+        assert text.count('"Mexico is the wall"') == text.count('"México es el muro" ("Mexico is the wall")')

@@ -43,17 +43,20 @@ async def test_the_other_language_is_one_tap_away_in_the_menu_and_on_about(bot):
 async def test_a_tweet_asks_for_a_sentence_with_the_room_left_in_it(bot, services):
     sim, _ = bot
     user = sim.user()
-    await walk_to_name(user, "geronimo-gutierrez", "tweet")
+    await walk_to_name(user, "geronimo-gutierrez", "tweet")  # a tweet: straight to its language
     await user.press("act:back")
-    prompt = texts_of(await user.press(channel_button(user, "en", "tweet")), "editMessageText")[-1]
+    await user.press(channel_button(user, "en", "tweet"))
+    prompt = texts_of(await user.press("act:lang:es"), "editMessageText")[-1]
     limit = int(prompt.split("up to ")[1].split(" ")[0])
-    assert 40 < limit < 140  # what the longer of the two tweets leaves of 280
+    assert 40 < limit < 140  # what the Spanish tweet leaves of 280
+    note = ("Your appeal is in Spanish: if you can, write your sentence in Spanish too. It goes into the "
+            "appeal as you type it.")
     calls = await user.send("x" * (limit + 1))
     assert texts_of(calls) == [
         f"That is {limit + 1} characters; the limit here is {limit}. Please shorten it.\n\n"
-        f"Add one sentence of your own, in your words (optional, up to {limit} characters), or press Skip."]
-    await user.send("x" * limit)  # exactly the room left: accepted
-    calls = await user.press("act:lang:es")
+        f"Add one sentence of your own, in your words (optional, up to {limit} characters), or press Skip."
+        f"\n\n{note}"]
+    calls = await user.send("x" * limit)  # exactly the room left: accepted
     (tweet,) = [t for t in texts_of(calls) if "Your tweet" in t]
     assert "/280 characters" in tweet and "x" * limit in tweet
 
@@ -78,8 +81,8 @@ async def test_a_call_is_asked_for_as_a_call(bot, services):
     (city_prompt,) = texts_of(await user.send("Ana"))
     assert city_prompt.startswith("Where are you calling from?")
     await user.press("act:skip")
+    await user.press("act:lang:en")  # the language, then the sentence
     calls = await user.press("act:skip")
-    calls = await user.press("act:lang:en")
     assert texts_of(calls)[-1].startswith("Did you make the call?")
 
 

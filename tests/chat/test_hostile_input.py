@@ -40,7 +40,11 @@ BASES = [
 HOSTILE = [variant for base in BASES for variant in (base, f"Ana {base}", f"{base} Pérez")]
 assert len(HOSTILE) >= 200
 
-FIELDS = [("name", ASK_NAME_EN, ASK_CITY_EN, 80), ("city", ASK_CITY_EN, ASK_SENTENCE_EN, 80),
+LANGUAGE_QUESTION = ("Which language should your appeal to Luis Videgaray be in? ⭐ marks the official's "
+                     "language. If you choose one you don't read, I'll also show it in your language so you "
+                     "know what you are signing.")
+# The city leads to the language question, and the sentence (asked after it) to the appeal itself.
+FIELDS = [("name", ASK_NAME_EN, ASK_CITY_EN, 80), ("city", ASK_CITY_EN, LANGUAGE_QUESTION, 80),
           ("sentence", ASK_SENTENCE_EN, None, 500)]
 
 
@@ -60,20 +64,27 @@ def test_what_clean_drops_and_what_it_makes_a_space(raw, cleaned):
 async def test_hostile_strings_are_accepted_verbatim_or_refused(bot, field, prompt, next_prompt, limit):
     sim, api = bot
     user = sim.user()
-    await walk_to_name(user, "luis-videgaray", "letter")
-    if field in ("city", "sentence"):
-        await user.send("Ana")
-    if field == "sentence":
-        await user.send("Tijuana")
+
+    async def walk_to_field():
+        await walk_to_name(user, "luis-videgaray", "letter")
+        if field in ("city", "sentence"):
+            await user.send("Ana")
+        if field == "sentence":
+            await user.send("Tijuana")
+            await user.press("act:lang:en")  # the supporter's own language: the prompt as it stands
+
+    await walk_to_field()
     for value in HOSTILE:
         calls = await user.send(value)
         texts = [c.text for c in calls if c.method == "sendMessage"]
-        assert len(texts) == 1, (value, texts)
         cleaned = clean(value, limit)
+        delivered = field == "sentence" and not isinstance(cleaned, Refused) and not (
+            unsupported_characters(cleaned))
+        assert len(texts) == (2 if delivered else 1), (value, texts)  # the appeal, then the report prompt
         if isinstance(cleaned, Refused):
             expected = ("That looks empty. Please type something, or press Skip."
                         if cleaned.reason == "input.empty" else
-                        f"That is {cleaned.length} characters; the limit here is {limit}. "
+                        f"That is {cleaned.length:,} characters; the limit here is {limit}. "
                         "Please shorten it.")
             assert texts == [f"{expected}\n\n{prompt}"], (value, texts)
         elif missing := unsupported_characters(cleaned):
@@ -83,10 +94,10 @@ async def test_hostile_strings_are_accepted_verbatim_or_refused(bot, field, prom
         else:
             if next_prompt is not None:
                 assert texts == [next_prompt], (value, texts)
-            else:  # the sentence leads to the language question
-                language_question = "Which language should your appeal to Luis Videgaray be in?"
-                assert texts[0].startswith(language_question), (value, texts)
-            await user.press("⬅️ Back")  # back to the same question for the next value
+                await user.press("⬅️ Back")  # back to the same question for the next value
+            else:  # the sentence leads to the appeal, delivered: the next value starts a new one
+                assert texts[0].startswith("✉️ <b>Your letter to Luis Videgaray</b>"), (value, texts)
+                await walk_to_field()
     assert api.refusals == [], [c.result for c in api.refusals]
 
 
@@ -109,9 +120,10 @@ async def test_hostile_values_reach_the_appeal_as_plain_data(bot, services, valu
     sim, api = bot
     user = sim.user()
     await walk_to_name(user, official, channel)
-    for _field in ("sentence",) if channel == "tweet" else ("name", "city", "sentence"):
+    for _field in () if channel == "tweet" else ("name", "city"):
         await user.send(value)
-    calls = await user.press("act:lang:es")
+    await user.press("act:lang:es")
+    calls = await user.send(value)  # the sentence, asked after the language
     texts = [c.text or "" for c in calls if c.method == "sendMessage"]
     (translation,) = [t for t in texts if t.startswith(TRANSLATION_EN[channel])]
     appeal = "\n".join(texts[:texts.index(translation)])  # what the channel's sender sent

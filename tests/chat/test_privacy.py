@@ -62,8 +62,8 @@ async def journey(user, clock, sim, api, store) -> None:
     await user.press("⭐ ✉️ Letter (print and post) (recommended)")
     await user.send(NAME)
     await user.send(CITY)
-    await user.send(SENTENCE)
-    calls = await user.press("act:lang:es")
+    await user.press("act:lang:es")
+    calls = await user.send(SENTENCE)
     assert NAME in "".join(texts_of(calls))  # the appeal was signed with the typed name
     await user.press("👥 We sent more than one")
     await user.send("3")
@@ -92,9 +92,10 @@ async def journey(user, clock, sim, api, store) -> None:
     await user.press("menu:act")
     await user.press("act:off:geronimo-gutierrez")
     await user.press("📞 Phone call")
-    for _ in range(3):
+    for _ in range(2):
         await user.press("act:skip")
     await user.press("act:lang:en")
+    await user.press("act:skip")
     await user.press("📞 No answer / voicemail")
     await user.press("⚠️ A contact didn't work")
     await user.press("Gerónimo Gutiérrez (UA 150.18)")

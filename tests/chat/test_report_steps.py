@@ -71,7 +71,7 @@ async def test_sent_edits_the_prompt_into_thanks_then_more_is_already_counted(bo
     _, sent = user.find_button("✅ Envié la carta")
     edit = await press_on_the_prompt(user, "✅ Envié la carta")
     assert edit.text == ("🙏 ¡Gracias! Tu acción quedó registrada. Eres la primera persona en reportar una "
-                         "acción por UA 150.18 a través de este bot.")
+                         "acción por la UA 150.18 a través de este bot.")
     assert edit.button_texts() == AFTER_ES
     assert follow_data(edit) == "upd:on:ua-150-18"
 
@@ -123,8 +123,8 @@ async def test_the_running_count_of_people_is_written_the_way_each_language_writ
                               "reported acting on UA 150.18 through this bot.")
     await complete(spanish, "luis-videgaray", "email", "es")
     calls = await spanish.press("✅ Envié el correo")
-    assert calls[-1].text == ("🙏 ¡Gracias! Tu acción quedó registrada. Eres una de las 1.235 personas que "
-                              "han reportado una acción por UA 150.18 a través de este bot.")
+    assert calls[-1].text == ("🙏 ¡Gracias! Tu acción quedó registrada. Eres una de las 1,235 personas que "
+                              "han reportado una acción por la UA 150.18 a través de este bot.")
 
 
 async def test_we_sent_more_on_a_forged_or_closed_case_counts_nothing(bot, services, clock):

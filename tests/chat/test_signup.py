@@ -57,13 +57,13 @@ def signup_services(signup_catalog, settings, clock, matcher, store):
 
 
 ANNOUNCEMENT_EN = (
-    "🆕 <b>New Urgent Action UA 777.77</b>\n<b>TEST CASE (fictional): editor Rio Sample detained</b>\n\n"
+    "🆕 <b>New Urgent Action: UA 777.77</b>\n<b>TEST CASE (fictional): editor Rio Sample detained</b>\n\n"
     "A fictional case used by the tests. Rio Sample, an invented editor, is held in fictional Testland.\n\n"
     "<b>Region:</b> Africa\n\n<b>Issues:</b> Free press in Testland (fictional)\n\n"
     "<b>Act by:</b> 20 October 2018.\n\n"
     "<i>You get this because you signed up for new cases. /signup to change, /stop to stop all.</i>")
 ANNOUNCEMENT_ES = (
-    "🆕 <b>Nueva Acción Urgente UA 777.77</b>\n<b>CASO DE PRUEBA (ficticio): detenida la editora Rio "
+    "🆕 <b>Nueva Acción Urgente: UA 777.77</b>\n<b>CASO DE PRUEBA (ficticio): detenida la editora Rio "
     "Sample</b>\n\nUn caso ficticio que usan las pruebas. Rio Sample, una editora inventada, está detenida "
     "en la ficticia Testlandia.\n\n<b>Región:</b> África\n\n<b>Temas:</b> Libertad de prensa en Testlandia "
     "(ficticio)\n\n<b>Actúa antes del:</b> 20 de octubre de 2018.\n\n"

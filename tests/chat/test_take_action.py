@@ -26,7 +26,7 @@ AFTER_DEADLINE = datetime(2026, 11, 23, 12).timestamp()
 
 CAMPAIGN_EN = (
     "<b>UA 150.18: US–Mexico asylum deal would put many at risk</b>\n\n"
-    "In August 2018 Amnesty International reported that the US and Mexico, in closed-door discussions, "
+    "In August 2018 Amnesty International USA reported that the US and Mexico, in closed-door discussions, "
     "were considering declaring Mexico a \"safe third country\". It warned that this would block asylum "
     "seekers who pass through Mexico from seeking protection in the US and force them to stay in a "
     "dangerous, under-equipped Mexico, putting thousands at risk.\n\n"
@@ -68,24 +68,33 @@ def channel_button(user, lang: str, channel: str) -> str:
     raise LookupError(wanted)
 
 
-async def walk_to_name(user, official: str, channel: str, lang: str = "en") -> None:
+async def walk_to_name(user, official: str, channel: str, lang: str = "en"):
     await user.send("/start")
     await user.press("menu:act")
     await user.press(f"act:off:{official}")
-    await user.press(channel_button(user, lang, channel))
+    return await user.press(channel_button(user, lang, channel))
 
 
 async def complete(user, official="luis-videgaray", channel="letter", lang="en", name="Ana López",
                    city="Tijuana", sentence=None, letter_lang="es"):
-    """Run the whole flow; the calls made by the last step (delivery)."""
-    await walk_to_name(user, official, channel, lang)
+    """Run the whole flow: name and city, the language (pressed when it is not
+    the supporter's own), then the sentence; the calls made by the last step
+    (delivery). With `letter_lang=None`, stop at the language choice."""
+    calls = await walk_to_name(user, official, channel, lang)
     if channel != "tweet":  # a tweet asks only for the sentence
         await user.send(name) if name else await user.press("act:skip")
-        await user.send(city) if city else await user.press("act:skip")
-    calls = await (user.send(sentence) if sentence else user.press("act:skip"))
+        calls = await (user.send(city) if city else user.press("act:skip"))
+    if letter_lang is None:
+        return calls
     if lang != letter_lang:
-        calls = await user.press(f"act:lang:{letter_lang}")
-    return calls
+        await user.press(f"act:lang:{letter_lang}")
+    return await (user.send(sentence) if sentence else user.press("act:skip"))
+
+
+async def choose(user, letter_lang: str, sentence: str | None = None):
+    """At the language choice: the language, then the sentence (or Skip); the delivery's calls."""
+    await user.press(f"act:lang:{letter_lang}")
+    return await (user.send(sentence) if sentence else user.press("act:skip"))
 
 
 def sent(calls, method="sendMessage"):
@@ -125,16 +134,18 @@ async def test_english_supporter_writes_a_letter_in_spanish_to_the_foreign_minis
     assert [c.text for c in sent(calls)] == [ASK_CITY_EN]
     calls = await user.send("Tijuana")
     taps += 1
-    assert [c.text for c in sent(calls)] == [ASK_SENTENCE_EN]
-    calls = await user.press("Skip ⏭️")
-    taps += 1
-    assert calls[-1].text == (
+    # The language comes before the sentence, so the sentence is asked for in the appeal's language.
+    assert [c.text for c in sent(calls)] == [
         "Which language should your appeal to Luis Videgaray be in? ⭐ marks the official's language. If you "
-        "choose one you don't read, I'll also show it in your language so you know what you are signing.")
+        "choose one you don't read, I'll also show it in your language so you know what you are signing."]
     assert calls[-1].button_texts() == ["⭐ Spanish (the official's language)", "English (your language)",
                                         *NAV_EN]
-
     calls = await user.press("⭐ Spanish (the official's language)")
+    taps += 1
+    assert calls[-1].text == (ASK_SENTENCE_EN + "\n\nYour appeal is in Spanish: if you can, write your "
+                              "sentence in Spanish too. It goes into the appeal as you type it.")
+
+    calls = await user.press("Skip ⏭️")
     taps += 1
     assert taps <= 8
     assert [c.method for c in calls] == ["answerCallbackQuery", "sendMessage", "sendDocument",
@@ -142,7 +153,8 @@ async def test_english_supporter_writes_a_letter_in_spanish_to_the_foreign_minis
     letter, document, translation, prompt = calls[1:]
     assert letter.text.startswith("✉️ <b>Your letter to Luis Videgaray</b> (Spanish). Print it, sign it "
                                   "and post it to the address at the top:\n\n15 de septiembre de 2018\n\n"
-                                  "Luis Videgaray\nPlaza Juárez No. 20, Piso 22\nDelegación Cuauhtémoc\n"
+                                  "Luis Videgaray\nSecretario de Relaciones Exteriores de México\n"
+                                  "Plaza Juárez No. 20, Piso 22\nDelegación Cuauhtémoc\n"
                                   "06010 CDMX\nMéxico\n\nEstimado Señor Canciller:\n\n")
     assert "Estimado Señor Canciller:" in letter.text
     assert letter.text.endswith("Atentamente,\nAna López\nTijuana")
@@ -207,7 +219,7 @@ async def test_every_channel_in_both_languages(bot, services, lang, official, ch
         assert off.address[2] in pdf_text and off.salutation.get("es") in pdf_text
     if channel == "email":
         assert off.email in messages[0]
-        assert messages[1].startswith(("<code>Urgent Action UA 150.18: ", "<code>Acción Urgente UA 150.18: "))
+        assert messages[1].startswith("<code>UA 150.18: ")
         (button,) = [b for c in sent(calls) for b in c.buttons() if "url" in b]
         assert button["url"].startswith("https://mail.google.com/mail/?view=cm&fs=1&to=")
         assert not any(b.get("url", "").startswith("mailto:") for c in calls for b in c.buttons())
@@ -239,10 +251,10 @@ async def test_back_returns_one_step_from_every_step(bot):
     await walk_to_name(user, "luis-videgaray", "letter")
     await user.send("Ana")
     await user.send("Tijuana")
-    await user.press("act:skip")
+    await user.press("act:lang:es")  # the language, then the sentence
     expected_after_back = [
-        ASK_SENTENCE_EN,  # from language
-        ASK_CITY_EN,  # from sentence
+        "Which language should your appeal to Luis Videgaray be in?",  # from the sentence
+        ASK_CITY_EN,  # from the language
         ASK_NAME_EN,  # from city
         "How will you contact <b>Luis Videgaray</b>",  # from name
         "<b>Who will you write to?</b>",  # from channel
@@ -261,7 +273,7 @@ async def test_cancel_at_every_step(bot, steps):
     await user.send("/start")
     actions = [lambda: user.press("menu:act"), lambda: user.press("act:off:luis-videgaray"),
                lambda: user.press("act:ch:letter"), lambda: user.send("Ana"),
-               lambda: user.send("Tijuana"), lambda: user.press("act:skip")]
+               lambda: user.send("Tijuana"), lambda: user.press("act:lang:es")]
     for action in actions[: steps + 1]:
         await action()
     calls = await user.send("/cancel")
@@ -269,7 +281,7 @@ async def test_cancel_at_every_step(bot, steps):
     assert FLOW_KEY not in sim.application.user_data[user.id]
     # The flow is over: free text is a question again, not a name.
     calls = await user.send("Is Mexico safe for refugees?")
-    assert texts_of(calls)[0].startswith("<b>Is Mexico safe")
+    assert texts_of(calls)[0].startswith("<b>Was Mexico safe")
 
 
 async def test_the_deadline_day_itself_is_still_in_time(bot, clock):
@@ -414,8 +426,7 @@ async def test_a_restart_keeps_the_flow_but_not_what_was_typed(services, setting
         "please type it again.\n\n" + ASK_NAME_EN]
     await user.send("Anaïs")
     await user.send("Tijuana")
-    await user.press("act:skip")
-    calls = await user.press("act:lang:es")
+    calls = await choose(user, "es")
     assert "Atentamente,\nAnaïs\nTijuana" in "\n".join(texts_of(calls))
     await stop_bot(application)
 
@@ -464,9 +475,9 @@ async def test_an_appeal_made_long_by_escaping_goes_in_pieces(bot):
     sim, api = bot
     user = sim.user()
     await walk_to_name(user, "luis-videgaray", "email")
-    for limit in (80, 80, 500):
+    for limit in (80, 80):
         await user.send("&" * limit)
-    calls = await user.press("act:lang:es")
+    calls = await choose(user, "es", "&" * 500)
     texts = texts_of(calls)
     assert api.refusals == [] and not any("Sorry, something went wrong" in t for t in texts)
     assert all(len(t) <= 4096 for t in texts)

@@ -132,7 +132,7 @@ async def test_letter_flows_queued_at_once_complete_for_every_supporter(services
     supporters = range(9001, 9001 + SUPPORTERS)
     ids = itertools.count(1)
     # message ids in each chat: 1 = the menu (edited through the first steps),
-    # 2 = "your city?", 3 = "one sentence?" (edited into the language question)
+    # 2 = "your city?", 3 = the language question (edited into "one sentence?")
     steps = [
         lambda u, i: text_update(i, u, "/start"),
         lambda u, i: press_update(i, u, "menu:act", 1),
@@ -140,8 +140,8 @@ async def test_letter_flows_queued_at_once_complete_for_every_supporter(services
         lambda u, i: press_update(i, u, "act:ch:email", 1),
         lambda u, i: text_update(i, u, "Ana López", 101),
         lambda u, i: text_update(i, u, "Tijuana", 102),
-        lambda u, i: press_update(i, u, "act:skip", 3),
         lambda u, i: press_update(i, u, "act:lang:es", 3),
+        lambda u, i: press_update(i, u, "act:skip", 3),
     ]
     async with application:
         await application.start()
@@ -155,7 +155,7 @@ async def test_letter_flows_queued_at_once_complete_for_every_supporter(services
     for user in supporters:
         sent = [c.text for c in api.calls if c.chat_id == user and c.method == "sendMessage"]
         assert sent[1].startswith("Your city or country"), sent[:3]
-        assert sent[2].startswith("Add one sentence of your own"), sent[:3]
+        assert sent[2].startswith("Which language should your appeal"), sent[:3]
         assert sent[-1].startswith("Did you "), sent[-2:]
         assert not any((t or "").startswith("Please choose with the buttons") for t in sent)
     assert await services.store.count_flows() == 0

@@ -52,7 +52,7 @@ UA_150_18_EN = "\n".join([
     "   📞 Phone: +1 202 728 1600",
     "   🐦 Twitter: @GERONIMO__GF",
 ])
-SOURCE_EN = ("Source: “US-Mexico asylum deal would put many at risk (Urgent Action UA 150.18)” "
+SOURCE_EN = ("Source: “US-Mexico asylum deal would put many at risk (Urgent Action 150.18)” "
              "(Amnesty International USA, August 2018)")
 WHEN_EMPTY_EN = "Past cases (/cases) shows each earlier case, how it ended and whom it named."
 # From content/group.yaml, never typed into an answer.
@@ -284,8 +284,8 @@ def test_the_command_line_lists_the_same_officials_in_plain_text(tmp_path):
 
 DEADLINE_EN = "Can I still act after the deadline?"
 HISTORY_EN = "Each Urgent Action asks supporters to act by a deadline, and its organizers say when"
-LATE = ("UA 150.18: open, but its appeal deadline was 27 September 2018; check with the organizers "
-        "before sending.")
+LATE = ("UA 150.18: open, but its appeal deadline was 27 September 2018. Before sending, check with the "
+        "organizers that it is still useful: uan@aiusa.org.")
 
 
 @pytest.mark.parametrize("day, shown, line", [
@@ -312,6 +312,15 @@ async def test_the_deadline_answer_in_spanish(chat_on, catalog):
     assert ("<b>Dónde está cada caso hoy (10 de septiembre de 2018):</b>\n"
             "• UA 150.18: abierto para actuar; fecha límite: 27 de septiembre de 2018.\n\n"
             "Cada Acción Urgente pide actuar antes de una fecha límite") in answer.text
+
+
+async def test_past_the_deadline_the_spanish_answer_gives_the_network_s_contact(chat_on, catalog):
+    """The late line used to say "check with the organizers" with no way to reach them."""
+    sim, _ = await chat_on(catalog, at(2018, 10, 1))
+    (answer,) = await ask(sim, "¿ya pasó el plazo para escribir?", "es")
+    assert ("• UA 150.18: abierto, pero la fecha límite del llamamiento fue el 27 de septiembre de 2018. "
+            "Antes de enviarlo, consulta con las personas organizadoras si todavía sirve: uan@aiusa.org.\n\n"
+            ) in answer.text
 
 
 async def test_open_cases_come_first_then_the_most_recently_ended(chat_on, two_case_catalog):
@@ -366,7 +375,7 @@ async def test_what_the_appeal_asks_comes_from_the_case_on_every_day(chat_on, ca
 
 
 @pytest.mark.parametrize("question, opening", [
-    ("who is at risk in this case?", "In August 2018 Amnesty International reported"),
+    ("who is at risk in this case?", "In August 2018 Amnesty International USA reported"),
     ("any news on the case?", "Latest update (30 October 2018): No further action needed"),
 ])
 async def test_who_is_at_risk_and_what_happened_since_come_from_the_case(chat_on, catalog, question, opening):

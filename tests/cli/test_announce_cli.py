@@ -60,8 +60,8 @@ def test_announce_dry_run_refusal_before_issued_and_stats(tmp_path):
     env = {"CONTENT_DIR": str(content)}
     result = run(tmp_path, "announce", "--campaign", "test-ua-777-77", "--dry-run", extra_env=env)
     assert result.returncode == 0, result.stderr
-    assert "--- en ---\n🆕 *New Urgent Action UA 777.77*" in result.stdout
-    assert "--- es ---\n🆕 *Nueva Acción Urgente UA 777.77*" in result.stdout
+    assert "--- en ---\n🆕 *New Urgent Action: UA 777.77*" in result.stdout
+    assert "--- es ---\n🆕 *Nueva Acción Urgente: UA 777.77*" in result.stdout
     assert result.stdout.endswith(
         "Would announce UA 777.77 to 2 signed up for it (nothing sent: --dry-run).\n")
     refused = run(tmp_path, "announce", "--campaign", "test-ua-777-77", extra_env=env)
@@ -109,7 +109,8 @@ async def test_announce_sends_once_and_run_again_sends_nobody_twice(tmp_path, st
                                    "0 uncertain (in flight during a crash; not sent again).\n")
     sent = [c for c in api.calls if c.method == "sendMessage" and c.ok]
     assert sorted(c.chat_id for c in sent) == [1, 2]
-    assert next(c for c in sent if c.chat_id == 2).text.startswith("🆕 <b>Nueva Acción Urgente UA 777.77</b>")
+    first = next(c for c in sent if c.chat_id == 2)
+    assert first.text.startswith("🆕 <b>Nueva Acción Urgente: UA 777.77</b>")
     status, _ = await announce()  # the same command again: the same announcement, nobody new
     assert status == 0  # (its counts as they stand)
     assert len([c for c in api.calls if c.method == "sendMessage"]) == 2

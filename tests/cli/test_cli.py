@@ -56,7 +56,8 @@ def test_letter_prints_the_appeal_and_writes_the_pdf(tmp_path):
                  "letter", "--lang", "es", "--name", "Ana {{ 7*7 }}", "--city", "Oaxaca",
                  "--date", "2018-09-15", "--pdf", "letter.pdf", "--paper", "Letter")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("15 de septiembre de 2018\n\nLuis Videgaray\nPlaza Juárez No. 20")
+    assert result.stdout.startswith("15 de septiembre de 2018\n\nLuis Videgaray\nSecretario de Relaciones "
+                                    "Exteriores de México\nPlaza Juárez No. 20")
     assert "Estimado Señor Canciller:" in result.stdout
     assert result.stdout.endswith("Atentamente,\nAna {{ 7*7 }}\nOaxaca\n")
     pages = PdfReader(tmp_path / "letter.pdf").pages

@@ -19,7 +19,8 @@ from bot.store import open_store
 AS_OF = date(2018, 9, 15)  # before the appeal's deadline (27 September 2018)
 # /start, Take action, Luis Videgaray, Email, a name, a city, skip the sentence, English:
 # the appeal is delivered and "Did you send it?" asks with three buttons.
-TO_REPORT_PROMPT = ["/start", "#3", "#1", "#2", "Ana", "Oaxaca", "#1", "#2"]
+# Take action, the minister, email, name, city, English (#2), then Skip (#1) the sentence.
+TO_REPORT_PROMPT = ["/start", "#3", "#1", "#2", "Ana", "Oaxaca", "#2", "#1"]
 
 
 async def session(settings, *lines: str, lang: str | None = None, as_of: date | None = AS_OF,
@@ -204,7 +205,7 @@ async def test_a_letters_pdf_is_owner_only_deleted_at_forget_and_none_is_left_at
     folder = settings.data_dir / "console-documents"
     folder.mkdir(parents=True)
     (folder / "left-by-a-killed-session.pdf").write_bytes(b"%PDF Zyxname")  # deleted at the next start
-    letter = ["/start", "#3", "#1", "#1", "Zyxname Console", "Oaxaca", "#1", "#2"]
+    letter = ["/start", "#3", "#1", "#1", "Zyxname Console", "Oaxaca", "#2", "#1"]
     console = build_console(settings, AS_OF)
     out = io.StringIO()
     lines = WatchedLines([*letter, "/forget", "#1"], folder)

@@ -1,0 +1,93 @@
+"""One worker thread that ranks every question waiting, in one batch.
+
+Why: the sentence encoder streams its weight matrices once per call, so one
+question costs about 2 ms of CPU and sixteen together about 15 ms, not 34
+(tests/bench/test_bench_semantic.py prints both). Under load many questions
+wait at once (the chat runs up to 16 updates side by side), so a single
+worker that takes *all* that are waiting and encodes them in one call pays
+that cost once per batch. It never waits for a batch to fill: a question
+asked alone is ranked at once, as before.
+
+The worker is one thread, not the event loop's executor: numpy releases the
+GIL in its matrix products, so the encoding runs on the second core while the
+loop carries on, and one thread means no two encodings compete for a core.
+It exits after ``IDLE_S`` without questions (a replaced tier's worker goes
+away with it) and is started again by the next question.
+
+The ranking function decides what a batch returns; it must give each question
+the result it would give it alone (``SemanticTier.rank_many`` does, tested in
+tests/ask/test_rank_batcher.py).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from typing import Generic, TypeVar
+
+__all__ = ["IDLE_S", "MAX_BATCH", "RankBatcher"]
+
+R = TypeVar("R")
+
+MAX_BATCH = 16  # as many as the chat handles at once (bot/chat/ordering.py)
+IDLE_S = 30.0
+
+
+class RankBatcher(Generic[R]):
+    """``submit(question)`` returns a Future of ``rank_many([... question ...])``'s
+    result for it; questions submitted while a batch runs go in the next one."""
+
+    def __init__(self, rank_many: Callable[[Sequence[str]], Sequence[R]], *, max_batch: int = MAX_BATCH,
+                 idle_s: float = IDLE_S, name: str = "semantic-rank") -> None:
+        self._rank_many = rank_many
+        self._max_batch = max_batch
+        self._idle_s = idle_s
+        self._name = name
+        self._waiting: queue.SimpleQueue[tuple[str, Future[R]]] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._worker: threading.Thread | None = None
+        self.batches: deque[int] = deque(maxlen=1024)  # the latest batches' sizes, for tests and benchmarks
+
+    def submit(self, question: str) -> Future[R]:
+        future: Future[R] = Future()
+        self._waiting.put((question, future))
+        with self._lock:
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._work, name=self._name, daemon=True)
+                self._worker.start()
+        return future
+
+    def _work(self) -> None:
+        while True:
+            try:
+                first = self._waiting.get(timeout=self._idle_s)
+            except queue.Empty:
+                with self._lock:  # a question put in before this lock is taken is seen here
+                    if self._waiting.empty():
+                        self._worker = None
+                        return
+                continue
+            batch = [first]
+            while len(batch) < self._max_batch:
+                try:
+                    batch.append(self._waiting.get_nowait())
+                except queue.Empty:
+                    break
+            self._run(batch)
+
+    def _run(self, batch: list[tuple[str, Future[R]]]) -> None:
+        live = [(question, future) for question, future in batch if future.set_running_or_notify_cancel()]
+        if not live:
+            return
+        self.batches.append(len(live))
+        try:
+            results = self._rank_many([question for question, _ in live])
+        except BaseException as error:  # noqa: BLE001 - handed to every caller of the batch
+            for _, future in live:
+                future.set_exception(error)
+            return
+        for (_, future), result in zip(live, results, strict=True):
+            future.set_result(result)
