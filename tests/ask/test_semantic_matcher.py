@@ -396,7 +396,7 @@ DEVELOPMENT = {
     ("faq_dev_test1.yaml", False): (0.74, 0.90, 0.03, 0.97, 0.98),
     ("faq_dev_test1.yaml", True): (0.69, 0.89, 0.025, 0.97, 0.97),
     # test set 2, scored once at 28205aa (60.7 / 78.1 / 7.4 wrong), tuned on from round 3
-    ("faq_dev_test2.yaml", False): (0.66, 0.85, 0.025, 0.97, 0.98),
+    ("faq_dev_test2.yaml", False): (0.66, 0.85, 0.03, 0.97, 0.98),
     ("faq_dev_test2.yaml", True): (0.63, 0.84, 0.03, 0.97, 0.97),
 }
 
