@@ -41,7 +41,8 @@ def answer_text(catalog: Catalog, match: Match, lang: str, today: date, outcome:
     sources = "\n".join(f"  - {title}" for title in titles)
     dated = f", as of {entry.as_of.display(lang)}" if entry.as_of is not None else ""
     body = answer_body(catalog, entry, lang, today, plain_style(Texts(catalog.strings).plain))
-    return f"[{entry.id}] (score {match.score:.2f}{dated})\n\n{body}\n\nSources:\n{sources}"
+    cited = f"\n\nSources:\n{sources}" if sources else ""  # an answer about the bot may cite nothing
+    return f"[{entry.id}] (score {match.score:.2f}{dated})\n\n{body}{cited}"
 
 
 def answer_json(catalog: Catalog, match: Match, lang: str, today: date, asked) -> dict:

@@ -79,17 +79,20 @@ async def answer_entry(update: Update, context: BotContext, entry: FaqEntry, lan
     services, today = context.services, context.services.today()
     plain = services.texts.plain
     chat_style = Style(say=services.texts, text=escape, strong=lambda text: f"<b>{text}</b>")
+    sources = answer_sources(services.catalog, entry, today)
     parts = [
         f"<b>{escape(entry.questions.as_mapping()[lang][0])}</b>",
         answer_body(services.catalog, entry, lang, today, chat_style),
-        source_line(services.catalog, services.texts, lang, answer_sources(services.catalog, entry, today)),
     ]
+    if sources:  # an answer about the bot itself may rest on no document
+        parts.append(source_line(services.catalog, services.texts, lang, sources))
     if entry.as_of is not None:  # entries about the bot itself are not dated
         parts.append(as_of_note(services.texts, lang, entry.as_of))
     text = Html("\n\n".join(parts))
     topics = tuple(dict.fromkeys((*beside, *entry.related)))
     rows = _topic_rows(context, lang, topics[:3])
-    rows.append([(plain(lang, "content.sources_button"), button_data(SOURCES, entry.id, lang))])
+    if sources:
+        rows.append([(plain(lang, "content.sources_button"), button_data(SOURCES, entry.id, lang))])
     if entry.answer_from is not None and not actionable_cases(services.catalog, today):
         rows.append([(plain(lang, "menu.past"), PAST)])
     rows.append([(plain(lang, "menu.act"), ACT), (plain(lang, "menu.home"), HOME)])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.chat.ask import SHOW, button_data, question_label
+from bot.chat.ask import SHOW, SOURCES, button_data, question_label
 from bot.chat.menu import ACT, HOME
 
 ASKED_BACK_EN = ("I'm not sure I understood, and on questions like these a wrong answer is worse than none. "
@@ -163,4 +163,22 @@ async def test_following_a_case_is_answered_with_how_to_follow_it(bot, catalog, 
     entry = catalog.faq["case-news"]
     assert answer.text.startswith(f"<b>{entry.questions.as_mapping()[lang][0]}</b>\n\n")
     assert "/updates" in answer.text
+    assert api.refusals == []
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+async def test_an_answer_resting_on_no_document_shows_no_empty_source_line_or_sources_button(bot, catalog, lang):
+    """legal-help is about the bot itself (`about: bot`, no sources): no
+    "Source:" with nothing after it, and no Sources button to an empty list.
+    An answer with sources keeps both."""
+    sim, api = bot
+    user = sim.user(language_code=lang)
+    unsourced = [entry.id for entry in catalog.faq.values() if not entry.sources and entry.answer_from is None]
+    assert "legal-help" in unsourced
+    for entry_id, sourced in (("legal-help", False), ("non-refoulement", True)):
+        (answer,) = await user.send(catalog.faq[entry_id].questions.as_mapping()[lang][0])
+        assert answer.text.startswith(f"<b>{catalog.faq[entry_id].questions.as_mapping()[lang][0]}</b>")
+        source_word = "Source" if lang == "en" else "Fuente"
+        assert (f"\n\n{source_word}" in answer.text) is sourced, answer.text
+        assert (button_data(SOURCES, entry_id, lang) in [data for _, data in buttons(answer)]) is sourced
     assert api.refusals == []

@@ -49,6 +49,9 @@ def test_ask_prints_the_answer_with_its_sources(tmp_path):
     out = run(tmp_path, "ask", "Has Mexico signed a safe third country agreement?").stdout
     assert out.startswith("[us-mexico-agreement-status] (score ")
     assert "Sources:\n  - " in out
+    about_the_bot = run(tmp_path, "ask", "I need help with my own asylum case.").stdout
+    assert about_the_bot.startswith("[legal-help] ")
+    assert "Sources:" not in about_the_bot  # it rests on no document: no empty heading
 
 
 def test_letter_prints_the_appeal_and_writes_the_pdf(tmp_path):
