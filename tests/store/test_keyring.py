@@ -78,3 +78,20 @@ def test_a_reader_delays_the_checkpoint_without_stalling_and_settle_finishes_it(
     reader.close()
     assert ring.settle() and not ring.checkpoint_owed
     assert all(key not in file.read_bytes() for file in tmp_path.iterdir())
+
+
+def test_a_destroyed_key_is_synced_before_destroy_returns_a_created_one_is_not_waited_for(tmp_path):
+    """synchronous = FULL for every change but the creation of a key (keyring.CREATE_SYNC)."""
+    ring = Keyring(tmp_path / "keys")
+    statements: list[str] = []
+    ring._db.set_trace_callback(statements.append)
+    ring.alias(OWNER)
+    ring.destroy(OWNER)
+    mode, writes = "FULL", []
+    for statement in statements:
+        if statement.startswith("PRAGMA synchronous"):
+            mode = statement.rsplit("=", 1)[1].strip()
+        elif statement.split()[0] in ("INSERT", "DELETE"):
+            writes.append((statement.split()[0], mode))
+    assert writes == [("INSERT", "NORMAL"), ("DELETE", "FULL")]
+    assert ring._db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL again after the creation
