@@ -143,12 +143,10 @@ async def _reported_today(update: Update, context: BotContext, report: dict) -> 
     """Whether this supporter already reported this appeal (case, official,
     channel) as sent today, by the bot's clock, from another prompt."""
     services = context.services
-    data = await services.store.supporter_data(services.supporter(update.effective_user.id),
-                                               update.effective_chat.id)
+    sent = await services.store.sent_at(services.supporter(update.effective_user.id), report["campaign"],
+                                        report["official"], report["channel"])
     today = services.today()
-    return any(a.campaign_id == report["campaign"] and a.official_id == report["official"]
-               and a.channel == report["channel"] and a.status == "done"
-               and a.created_at.astimezone(UTC).date() == today for a in data.actions)
+    return any(at.astimezone(UTC).date() == today for at in sent)
 
 
 async def _ask_if_again(update: Update, context: BotContext, report: dict) -> None:
