@@ -183,12 +183,13 @@ async def pressed(update: Update, context: BotContext) -> None:
                     _after_markup(update, context, report["campaign"]), edit=True)
         return
     store = context.services.store
-    if (report["code"] == DONE and not await store.action_recorded(_key(context, query.message))
+    key = _key(context, query.message)
+    if (report["code"] == DONE and not await store.action_recorded(key)
             and await _reported_today(update, context, report)):
         await _ask_if_again(update, context, report)
         return
     status = "attempted" if report["code"] == ATTEMPTED else "done"  # AGAIN: done, confirmed
-    result = await _record(update, context, report, 1, status, _key(context, query.message))
+    result = await _record(update, context, report, 1, status, key)
     if result is None:
         await query.answer()
         return

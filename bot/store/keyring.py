@@ -66,6 +66,10 @@ FIND = "SELECT key, alias FROM supporter_keys WHERE owner = ? OR alias = ?"
 # unreadable and its alias ties to no one, as after /forget.
 SYNC = "FULL"
 CREATE_SYNC = "NORMAL"
+# Keys found are remembered (a report looks one up five times), at most this
+# many, and forgotten at once when a key is destroyed here or the file is
+# changed by another process (SQLite's `data_version`, checked on every call).
+REMEMBERED = 4096
 
 
 class Keyring:
@@ -83,6 +87,8 @@ class Keyring:
         self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         self._lock = threading.Lock()
         self.checkpoint_owed = False
+        self._found: dict[str, tuple[bytes, str]] = {}  # name (owner or alias) -> (key, alias)
+        self._version: int | None = None  # the file's data_version when _found was filled
         for pragma in (f"busy_timeout = {BUSY_MS}", "journal_mode = WAL", f"synchronous = {SYNC}",
                        "secure_delete = ON"):
             self._db.execute(f"PRAGMA {pragma}")
@@ -93,7 +99,15 @@ class Keyring:
     def _find(self, owner: str, create: bool) -> tuple[bytes, str] | None:
         """(key, alias) of `owner` (or of the alias `owner`), created if asked."""
         with self._lock:
+            version = self._db.execute("PRAGMA data_version").fetchone()[0]
+            if version != self._version or len(self._found) >= REMEMBERED:
+                self._found.clear()  # another process changed the file: a key may be gone
+                self._version = version
+            if owner in self._found:
+                return self._found[owner]
             row = self._db.execute(FIND, (owner, owner)).fetchone()
+            if row is not None:
+                self._found[owner] = row
             if row is not None or not create:
                 return row
             key = secrets.token_bytes(KEY_BYTES)
@@ -105,7 +119,9 @@ class Keyring:
                                  " ON CONFLICT DO NOTHING", (owner, alias, key, datetime.now(UTC).isoformat()))
             finally:
                 self._db.execute(f"PRAGMA synchronous = {SYNC}")
-            return self._db.execute(FIND, (owner, owner)).fetchone()
+            row = self._db.execute(FIND, (owner, owner)).fetchone()
+            self._found[owner] = row
+            return row
 
     def key(self, owner: str, create: bool = True) -> bytes | None:
         """The key of `owner` (or of the alias `owner`); a new one if there is
@@ -147,11 +163,13 @@ class Keyring:
                 " ON CONFLICT DO NOTHING",
                 [(owner, owner, secrets.token_bytes(KEY_BYTES), now) for owner in legacy])
             self._db.execute("COMMIT")
+            self._found.clear()
 
     def destroy(self, owner: str) -> None:
         """Delete the key of `owner` (or of the alias `owner`) for good: zeroed
         in the file, the log truncated."""
         with self._lock:
+            self._found.clear()  # nothing remembered outlives a destroyed key
             self._db.execute("DELETE FROM supporter_keys WHERE owner = ? OR alias = ?", (owner, owner))
             self.checkpoint_owed = True
             self._checkpoint()
