@@ -56,6 +56,8 @@ SCHEMA = ("CREATE TABLE IF NOT EXISTS supporter_keys ("
           " owner TEXT PRIMARY KEY, alias TEXT NOT NULL UNIQUE, key BLOB NOT NULL, created_at TEXT NOT NULL)"
           " WITHOUT ROWID")
 FIND = "SELECT key, alias FROM supporter_keys WHERE owner = ? OR alias = ?"
+CREATE = ("INSERT INTO supporter_keys (owner, alias, key, created_at) VALUES (?, ?, ?, ?)"
+          " ON CONFLICT DO NOTHING")
 # Every change to the file is synced before it returns (`synchronous = FULL`):
 # a destroyed key must not come back after a power cut. Creating a key is the
 # exception: a supporter's first report or flow step creates one, and waiting
@@ -115,8 +117,7 @@ class Keyring:
             # A new key is not synced to the disk on its own (see CREATE_SYNC).
             self._db.execute(f"PRAGMA synchronous = {CREATE_SYNC}")
             try:
-                self._db.execute("INSERT INTO supporter_keys (owner, alias, key, created_at) VALUES (?, ?, ?, ?)"
-                                 " ON CONFLICT DO NOTHING", (owner, alias, key, datetime.now(UTC).isoformat()))
+                self._db.execute(CREATE, (owner, alias, key, datetime.now(UTC).isoformat()))
             finally:
                 self._db.execute(f"PRAGMA synchronous = {SYNC}")
             row = self._db.execute(FIND, (owner, owner)).fetchone()

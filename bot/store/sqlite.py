@@ -868,7 +868,8 @@ class SQLiteStore(AppealLanguages, SQLiteSignups):
     async def action_recorded(self, idempotency_key: str) -> bool:
         return bool(await self._fetch("SELECT 1 FROM actions WHERE idempotency_key = ?", (idempotency_key,)))
 
-    async def sent_at(self, supporter: str, campaign_id: str, official_id: str, channel: str) -> list[datetime]:
+    async def sent_at(self, supporter: str, campaign_id: str, official_id: str,
+                      channel: str) -> list[datetime]:
         validate.supporter(supporter)
         rows = await self._fetch(SENT_AT, (supporter, campaign_id, official_id, channel))
         return [validate.parse_timestamp(row[0]) for row in rows]  # type: ignore[misc]
