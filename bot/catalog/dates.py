@@ -10,7 +10,7 @@ this bot have always written, not the American "September 27, 2018".
 from __future__ import annotations
 
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as babel_format_date
@@ -35,6 +35,7 @@ def known_language(lang: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=4096)  # the same few dates on every answer: Babel takes 50-100 µs each
 def format_date(value: date, lang: str) -> str:
     """27 September 2018 / 27 de septiembre de 2018 / 27 de setembro de 2018 /
     27 septembre 2018. French and Brazilian Portuguese write the first of the
@@ -46,6 +47,7 @@ def format_date(value: date, lang: str) -> str:
     return text
 
 
+@lru_cache(maxsize=1024)  # as format_date
 def format_month(year: int, month: int, lang: str) -> str:
     """August 2018 / agosto de 2018 / août 2018."""
     return format_skeleton("yMMMM", date(year, month, 1), locale=_locale(lang))

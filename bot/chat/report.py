@@ -143,12 +143,10 @@ async def _reported_today(update: Update, context: BotContext, report: dict) -> 
     """Whether this supporter already reported this appeal (case, official,
     channel) as sent today, by the bot's clock, from another prompt."""
     services = context.services
-    data = await services.store.supporter_data(services.supporter(update.effective_user.id),
-                                               update.effective_chat.id)
+    sent = await services.store.sent_at(services.supporter(update.effective_user.id), report["campaign"],
+                                        report["official"], report["channel"])
     today = services.today()
-    return any(a.campaign_id == report["campaign"] and a.official_id == report["official"]
-               and a.channel == report["channel"] and a.status == "done"
-               and a.created_at.astimezone(UTC).date() == today for a in data.actions)
+    return any(at.astimezone(UTC).date() == today for at in sent)
 
 
 async def _ask_if_again(update: Update, context: BotContext, report: dict) -> None:
@@ -185,12 +183,13 @@ async def pressed(update: Update, context: BotContext) -> None:
                     _after_markup(update, context, report["campaign"]), edit=True)
         return
     store = context.services.store
-    if (report["code"] == DONE and not await store.action_recorded(_key(context, query.message))
+    key = _key(context, query.message)
+    if (report["code"] == DONE and not await store.action_recorded(key)
             and await _reported_today(update, context, report)):
         await _ask_if_again(update, context, report)
         return
     status = "attempted" if report["code"] == ATTEMPTED else "done"  # AGAIN: done, confirmed
-    result = await _record(update, context, report, 1, status, _key(context, query.message))
+    result = await _record(update, context, report, 1, status, key)
     if result is None:
         await query.answer()
         return

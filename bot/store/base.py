@@ -554,6 +554,13 @@ class Store(Protocol):
         """Whether an action was recorded under this key (a report prompt already answered)."""
         ...
 
+    async def sent_at(self, supporter: str, campaign_id: str, official_id: str,
+                      channel: str) -> list[datetime]:
+        """When this supporter reported this appeal (case, official, channel)
+        as sent (status "done"): one query, where the report prompt's "sent it
+        again today?" check once read all of `supporter_data` (seven)."""
+        ...
+
     async def supporter_data(self, supporter: str, chat_id: int) -> SupporterData: ...
 
     async def forget(self, supporter: str, chat_id: int, limiter: str | None = None,

@@ -56,6 +56,22 @@ SCHEMA = ("CREATE TABLE IF NOT EXISTS supporter_keys ("
           " owner TEXT PRIMARY KEY, alias TEXT NOT NULL UNIQUE, key BLOB NOT NULL, created_at TEXT NOT NULL)"
           " WITHOUT ROWID")
 FIND = "SELECT key, alias FROM supporter_keys WHERE owner = ? OR alias = ?"
+CREATE = ("INSERT INTO supporter_keys (owner, alias, key, created_at) VALUES (?, ?, ?, ?)"
+          " ON CONFLICT DO NOTHING")
+# Every change to the file is synced before it returns (`synchronous = FULL`):
+# a destroyed key must not come back after a power cut. Creating a key is the
+# exception: a supporter's first report or flow step creates one, and waiting
+# for the disk there (0.4 ms alone, milliseconds on a busy disk) held up the
+# event loop and every other supporter with it. A key lost to a power cut
+# before SQLite synced it (its next checkpoint, or the next synced write)
+# takes nothing readable with it: what was sealed under it becomes
+# unreadable and its alias ties to no one, as after /forget.
+SYNC = "FULL"
+CREATE_SYNC = "NORMAL"
+# Keys found are remembered (a report looks one up five times), at most this
+# many, and forgotten at once when a key is destroyed here or the file is
+# changed by another process (SQLite's `data_version`, checked on every call).
+REMEMBERED = 4096
 
 
 class Keyring:
@@ -73,7 +89,9 @@ class Keyring:
         self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         self._lock = threading.Lock()
         self.checkpoint_owed = False
-        for pragma in (f"busy_timeout = {BUSY_MS}", "journal_mode = WAL", "synchronous = FULL",
+        self._found: dict[str, tuple[bytes, str]] = {}  # name (owner or alias) -> (key, alias)
+        self._version: int | None = None  # the file's data_version when _found was filled
+        for pragma in (f"busy_timeout = {BUSY_MS}", "journal_mode = WAL", f"synchronous = {SYNC}",
                        "secure_delete = ON"):
             self._db.execute(f"PRAGMA {pragma}")
         self._db.execute(SCHEMA)
@@ -83,14 +101,28 @@ class Keyring:
     def _find(self, owner: str, create: bool) -> tuple[bytes, str] | None:
         """(key, alias) of `owner` (or of the alias `owner`), created if asked."""
         with self._lock:
+            version = self._db.execute("PRAGMA data_version").fetchone()[0]
+            if version != self._version or len(self._found) >= REMEMBERED:
+                self._found.clear()  # another process changed the file: a key may be gone
+                self._version = version
+            if owner in self._found:
+                return self._found[owner]
             row = self._db.execute(FIND, (owner, owner)).fetchone()
+            if row is not None:
+                self._found[owner] = row
             if row is not None or not create:
                 return row
             key = secrets.token_bytes(KEY_BYTES)
             alias = hmac.new(key, b"supporter", hashlib.sha256).hexdigest()
-            self._db.execute("INSERT INTO supporter_keys (owner, alias, key, created_at) VALUES (?, ?, ?, ?)"
-                             " ON CONFLICT DO NOTHING", (owner, alias, key, datetime.now(UTC).isoformat()))
-            return self._db.execute(FIND, (owner, owner)).fetchone()
+            # A new key is not synced to the disk on its own (see CREATE_SYNC).
+            self._db.execute(f"PRAGMA synchronous = {CREATE_SYNC}")
+            try:
+                self._db.execute(CREATE, (owner, alias, key, datetime.now(UTC).isoformat()))
+            finally:
+                self._db.execute(f"PRAGMA synchronous = {SYNC}")
+            row = self._db.execute(FIND, (owner, owner)).fetchone()
+            self._found[owner] = row
+            return row
 
     def key(self, owner: str, create: bool = True) -> bytes | None:
         """The key of `owner` (or of the alias `owner`); a new one if there is
@@ -132,11 +164,13 @@ class Keyring:
                 " ON CONFLICT DO NOTHING",
                 [(owner, owner, secrets.token_bytes(KEY_BYTES), now) for owner in legacy])
             self._db.execute("COMMIT")
+            self._found.clear()
 
     def destroy(self, owner: str) -> None:
         """Delete the key of `owner` (or of the alias `owner`) for good: zeroed
         in the file, the log truncated."""
         with self._lock:
+            self._found.clear()  # nothing remembered outlives a destroyed key
             self._db.execute("DELETE FROM supporter_keys WHERE owner = ? OR alias = ?", (owner, owner))
             self.checkpoint_owed = True
             self._checkpoint()

@@ -560,6 +560,14 @@ class PostgresStore(PostgresBroadcasts, PostgresSignups):
         return bool(await self._pool.fetchval("SELECT 1 FROM actions WHERE idempotency_key = $1",
                                               idempotency_key))
 
+    async def sent_at(self, supporter: str, campaign_id: str, official_id: str,
+                      channel: str) -> list[datetime]:
+        validate.supporter(supporter)
+        rows = await self._pool.fetch(
+            "SELECT created_at FROM actions WHERE supporter = $1 AND campaign_id = $2 AND official_id = $3"
+            " AND channel = $4 AND status = 'done'", supporter, campaign_id, official_id, channel)
+        return [row[0] for row in rows]
+
     # -- a supporter's own data --------------------------------------------------
 
     async def supporter_data(self, supporter: str, chat_id: int) -> SupporterData:

@@ -296,6 +296,8 @@ def _review_item(row: Sequence, keyring: Keyring) -> ReviewItem:
     )
 
 
+SENT_AT = ("SELECT created_at FROM actions WHERE supporter = ? AND campaign_id = ? AND official_id = ?"
+           " AND channel = ? AND status = 'done'")
 ACTION_COLUMNS = (
     "id, created_at, campaign_id, official_id, channel, count, status, language, country, supporter"
 )
@@ -865,6 +867,12 @@ class SQLiteStore(AppealLanguages, SQLiteSignups):
 
     async def action_recorded(self, idempotency_key: str) -> bool:
         return bool(await self._fetch("SELECT 1 FROM actions WHERE idempotency_key = ?", (idempotency_key,)))
+
+    async def sent_at(self, supporter: str, campaign_id: str, official_id: str,
+                      channel: str) -> list[datetime]:
+        validate.supporter(supporter)
+        rows = await self._fetch(SENT_AT, (supporter, campaign_id, official_id, channel))
+        return [validate.parse_timestamp(row[0]) for row in rows]  # type: ignore[misc]
 
     # -- a supporter's own data --------------------------------------------------
 

@@ -200,6 +200,7 @@ class Stream:
             self.chats[user_id] = Chat(user, steps)
         self.rounds = max(len(c.steps) for c in self.chats.values())
         self.kinds: Counter[str] = Counter()
+        self.round_kinds: list[str] = []  # the kind of each payload of the last round built
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1_000_000)
         self._callback_ids = itertools.count(1)
@@ -221,11 +222,13 @@ class Stream:
     def payloads(self, round_: int) -> list[dict]:
         out = []
         self.reminded = []
+        self.round_kinds = []
         for user_id, chat in self.chats.items():
             if round_ >= len(chat.steps):
                 continue
             step = chat.steps[round_]
             self.kinds[step.kind] += 1
+            self.round_kinds.append(step.kind)
             if step.send is not None:
                 message = {"message_id": next(self._message_ids), "date": int(NOW),
                            "chat": {"id": user_id, "type": "private"}, "from": chat.user, "text": step.send}
@@ -282,6 +285,19 @@ async def feed_round(application: Application, payloads: list[dict], api: InMemo
     await queue.join()
     wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
     return Run(len(payloads), wall, cpu, len(api.take_calls()), len(api.refusals))
+
+
+async def feed_by_kind(bot: StartedBot) -> dict[str, Run]:
+    """The whole mix through our started bot, each round fed kind by kind (a
+    round holds one step of each supporter, so the order within it does not
+    matter): CPU and time per update of each kind of update."""
+    totals: dict[str, Run] = {}
+    for round_ in range(bot.stream.rounds):
+        payloads = bot.stream.payloads(round_)
+        for kind in dict.fromkeys(bot.stream.round_kinds):
+            part = [p for p, k in zip(payloads, bot.stream.round_kinds, strict=True) if k == kind]
+            totals[kind] = totals.get(kind, Run()) + await feed_round(bot.application, part, bot.api)
+    return totals
 
 
 async def feed(application: Application, rounds: list[list[dict]] | Callable[[int], list[dict]],
@@ -539,9 +555,14 @@ def main() -> None:  # pragma: no cover - a tool for profiling by hand
     parser = argparse.ArgumentParser()
     parser.add_argument("--supporters", type=int, default=SUPPORTERS)
     parser.add_argument("--profile", action="store_true", help="pyinstrument the run of our bot")
+    parser.add_argument("--by-kind", action="store_true",
+                        help="CPU per update of each kind of update, lexical tier alone and both")
     args = parser.parse_args()
     catalog = load_catalog(ROOT / "content", ROOT / "seeds")
     matcher = build_matcher(catalog)
+    if args.by_kind:
+        asyncio.run(_by_kind(catalog, matcher, args.supporters))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         if args.profile:
             from pyinstrument import Profiler
@@ -560,6 +581,18 @@ def main() -> None:  # pragma: no cover - a tool for profiling by hand
         print(f"{name}: {run.updates} updates, {run.per_s:,.0f}/s, {run.cpu_us:,.0f} µs CPU/update, "
               f"{run.api_calls} API calls, {run.errors} refusals")
     print(f"ratio {ours.per_s / echo.per_s:.3f}, like ours {ours.per_s / like.per_s:.3f}")
+
+
+async def _by_kind(catalog, matcher, supporters: int) -> None:  # pragma: no cover - by hand
+    with tempfile.TemporaryDirectory() as tmp:
+        for semantic in (False, True):
+            async with started_ours(Path(tmp) / f"kinds-{semantic}.sqlite3", catalog, matcher, supporters,
+                                    semantic=semantic) as ours:
+                runs = await feed_by_kind(ours)
+            every = sum(runs.values(), Run())
+            print(f"{'both tiers' if semantic else 'lexical tier alone'}: " + ", ".join(
+                f"{kind} {runs[kind].cpu_us:,.0f} µs" for kind in ("menu", "text", "letter", "report"))
+                + f"; all {every.cpu_us:,.0f} µs CPU per update")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -78,3 +78,39 @@ def test_a_reader_delays_the_checkpoint_without_stalling_and_settle_finishes_it(
     reader.close()
     assert ring.settle() and not ring.checkpoint_owed
     assert all(key not in file.read_bytes() for file in tmp_path.iterdir())
+
+
+def test_a_destroyed_key_is_synced_before_destroy_returns_a_created_one_is_not_waited_for(tmp_path):
+    """synchronous = FULL for every change but the creation of a key (keyring.CREATE_SYNC)."""
+    ring = Keyring(tmp_path / "keys")
+    statements: list[str] = []
+    ring._db.set_trace_callback(statements.append)
+    ring.alias(OWNER)
+    ring.destroy(OWNER)
+    mode, writes = "FULL", []
+    for statement in statements:
+        if statement.startswith("PRAGMA synchronous"):
+            mode = statement.rsplit("=", 1)[1].strip()
+        elif statement.split()[0] in ("INSERT", "DELETE"):
+            writes.append((statement.split()[0], mode))
+    assert writes == [("INSERT", "NORMAL"), ("DELETE", "FULL")]
+    assert ring._db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL again after the creation
+
+
+def test_keys_found_are_remembered_until_the_file_changes_or_one_is_destroyed(tmp_path):
+    """A report looks its supporter's key up several times: one query, then
+    from memory; a key destroyed here or by another process (another
+    connection to the file) is at once no longer found."""
+    ring, other = Keyring(tmp_path / "keys"), Keyring(tmp_path / "keys")
+    alias = ring.alias(OWNER)
+    statements: list[str] = []
+    ring._db.set_trace_callback(statements.append)
+    assert [ring.alias(OWNER), ring.alias(alias), ring.key(OWNER) is not None] == [alias, alias, True]
+    assert ring.alias(OWNER) == alias
+    assert sum(s.startswith("SELECT key, alias") for s in statements) == 1  # the alias, once; then memory
+    other.destroy(OWNER)  # /forget handled by another process sharing the file
+    assert ring.key(OWNER, create=False) is None and ring.key(alias, create=False) is None
+    assert ring.alias(OWNER) != alias  # a new person
+    ring.alias(OTHER)
+    ring.destroy(OTHER)
+    assert ring.key(OTHER, create=False) is None

@@ -523,6 +523,19 @@ async def test_supporter_data_lists_everything_of_one_supporter(store):
     assert (nobody.language, nobody.actions, nobody.subscriptions) == (None, [], [])
 
 
+async def test_sent_at_lists_when_one_supporter_reported_one_appeal_as_sent(store):
+    """The report prompt's "sent it again today?" check: only this supporter's
+    "done" reports of this case, official and channel, with their times."""
+    await store.record_action(report(1, at=at(2)))
+    await store.record_action(report(2, at=at(0, hour=9)))
+    for n, change in enumerate(({"supporter": key(2)}, {"channel": "letter"}, {"status": "attempted"},
+                                {"official_id": "kirstjen-nielsen"}), start=3):
+        await store.record_action(report(n, **change))
+    sent = await store.sent_at(key(1), "ua-150-18", "luis-videgaray", "email")
+    assert sorted(t.astimezone(UTC) for t in sent) == [at(2), at(0, hour=9)]
+    assert await store.sent_at(key(99), "ua-150-18", "luis-videgaray", "email") == []
+
+
 async def test_forget_removes_the_key_everywhere_and_keeps_the_counts(store, tmp_path):
     """/forget as a reviewer checks it: every table that can hold the person is
     filled first (and the test fails if the schema gains one it does not
