@@ -69,9 +69,10 @@ def thanked(fake_api: FakeBotApi, chat_id: int, since: int = 0) -> bool:
                for c in calls(fake_api, "editMessageText", since))
 
 
-def answered_as_already_counted(fake_api: FakeBotApi, update_id: int, since: int = 0) -> bool:
-    return any(c.params.get("callback_query_id") == str(update_id) and c.params.get("text")
-               for c in calls(fake_api, "answerCallbackQuery", since))
+def press_answers(fake_api: FakeBotApi, update_id: int, since: int = 0) -> list[str | None]:
+    """What the bot answered a press with (Telegram refuses a second answer; the call is made)."""
+    return [c.params.get("text") for c in calls(fake_api, "answerCallbackQuery", since)
+            if c.params.get("callback_query_id") == str(update_id)]
 
 
 def counted_reports(tmp_path: Path) -> list[str]:
@@ -124,12 +125,14 @@ async def test_sigkill_with_updates_in_hand_loses_none_and_counts_each_report_on
         # handled ones delivered again (a redelivered report says it already counted).
         await wait_for(lambda: all(greeted(fake_api, c, before) and thanked(fake_api, c, before) for c in STUCK)
                        and all(greeted(fake_api, c, before) for c in GREETED)
-                       and all(answered_as_already_counted(fake_api, n, before)
-                               for n, c in reports.items() if c in REPORTERS), timeout=60)
+                       and all(press_answers(fake_api, n, before) for n, c in reports.items() if c in REPORTERS),
+                       timeout=60)
         process.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(asyncio.to_thread(process.wait), 30) == 0
     finally:
         process.kill()
+    already = "This action was already counted. Thank you!"
+    assert all(press_answers(fake_api, n, before) == [already] for n, c in reports.items() if c in REPORTERS)
     # A press delivered again is answered "already counted" where Telegram still takes it, and a
     # refusal (answered before the kill) is no error: no apology, nothing failed.
     assert '"handler failed"' not in (tmp_path / "bot.log").read_text()
