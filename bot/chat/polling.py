@@ -45,6 +45,15 @@ BATCH = 100  # the most getUpdates returns
 # a random number after a week without updates: an older kept id says nothing.
 FRESH = timedelta(hours=24)
 MAX_BACKOFF = 30.0
+MIN_GAP = 0.02  # seconds between two polls while updates are in hand, however fast they are done
+READ_MARGIN = 5.0  # seconds to wait for getUpdates beyond its long poll
+
+
+def resume_from(kept: tuple[int, datetime] | None, now: datetime) -> int | None:
+    """The kept update id if it can still matter, else None (Telegram's oldest)."""
+    if kept is None or now - kept[1] >= FRESH:
+        return None
+    return kept[0]
 
 
 class UpdateWindow:
@@ -65,16 +74,17 @@ class UpdateWindow:
             self.handled = self.fetched = None  # idle for a day: Telegram's count may restart
         return None if self.handled is None else self.handled + 1
 
-    def take(self, updates: Sequence[Update]) -> list[Update]:
-        """The updates not taken before (the rest are in hand, or handled behind one that is)."""
-        new = [u for u in updates if self.fetched is None or u.update_id > self.fetched]
+    def take(self, updates: Sequence[dict]) -> list[dict]:
+        """The updates (as Telegram sent them) not taken before: the rest are
+        in hand, or handled behind one that is."""
+        new = [u for u in updates if self.fetched is None or u["update_id"] > self.fetched]
         for update in new:
-            self.in_hand.add(update.update_id)
+            self.in_hand.add(update["update_id"])
         if new:
-            self.fetched = new[-1].update_id
+            self.fetched = new[-1]["update_id"]
             self._last_seen = self._clock()
             if self.handled is None:
-                self.handled = new[0].update_id - 1
+                self.handled = new[0]["update_id"] - 1
         return new
 
     def done(self, update_id: int) -> bool:
@@ -104,10 +114,10 @@ class ConfirmingPoller:
     async def start(self, drop_pending_updates: bool = False) -> None:
         """Resume from the kept update id (if recent), then poll in the background."""
         await self.application.bot.delete_webhook(drop_pending_updates=drop_pending_updates)
-        kept = await self.store.handled_update()
-        if kept is not None and datetime.now(UTC) - kept[1] < FRESH:
-            self.window = UpdateWindow(kept[0])
-            log.info("polling from update %d (handled before the last stop)", kept[0] + 1)
+        handled = resume_from(await self.store.handled_update(), datetime.now(UTC))
+        self.window = UpdateWindow(handled)
+        if handled is not None:
+            log.info("polling from update %d (handled before the last stop)", handled + 1)
         self._tasks = [asyncio.create_task(self._poll(), name="poller"),
                        asyncio.create_task(self._keep_offset(), name="poller:offset")]
 
@@ -136,12 +146,13 @@ class ConfirmingPoller:
 
     async def _poll(self) -> None:
         failures = 0
+        loop = asyncio.get_running_loop()
         while True:
             busy = bool(self.window.in_hand)
+            self._progress.clear()
+            started = loop.time()
             try:
-                updates = await self.application.bot.get_updates(
-                    offset=self.window.offset(), timeout=0 if busy else LONG_POLL, limit=BATCH,
-                    allowed_updates=self.allowed_updates)
+                updates = await self._get_updates(timeout=0 if busy else LONG_POLL)
             except TelegramError as error:
                 failures += 1
                 wait = min(MAX_BACKOFF, 0.5 * 2 ** min(failures, 8))
@@ -150,12 +161,21 @@ class ConfirmingPoller:
                 continue
             failures = 0
             new = self.window.take(updates)
-            for update in new:
+            for data in new:
+                update = Update.de_json(data, self.application.bot)
                 self.application.create_task(self._handle(update), update=update)
-            if not new and self.window.in_hand:
-                self._progress.clear()
+            if self.window.in_hand:  # the same ones would come back: wait for one to be done
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._progress.wait(), self.busy_poll)
+                await asyncio.sleep(max(0.0, started + MIN_GAP - loop.time()))
+
+    async def _get_updates(self, timeout: int) -> list[dict]:
+        """getUpdates, answered as JSON: while updates are in hand most of each
+        answer is updates taken already, and only new ones are worth parsing
+        (`Bot.get_updates` parses all). Through the bot's getUpdates connection."""
+        data = {"offset": self.window.offset(), "timeout": timeout, "limit": BATCH,
+                "allowed_updates": self.allowed_updates}
+        return await self.application.bot._post("getUpdates", data, read_timeout=timeout + READ_MARGIN)
 
     async def _handle(self, update: Update) -> None:
         application = self.application

@@ -8,17 +8,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from telegram import Update
-
 from bot.chat.polling import FRESH, UpdateWindow, resume_from
 
 
-def batch(*ids: int) -> list[Update]:
-    return [Update(update_id=n) for n in ids]
+def batch(*ids: int) -> list[dict]:
+    return [{"update_id": n} for n in ids]
 
 
-def ids(updates: list[Update]) -> list[int]:
-    return [u.update_id for u in updates]
+def ids(updates: list[dict]) -> list[int]:
+    return [u["update_id"] for u in updates]
 
 
 def test_the_offset_passes_an_update_only_once_it_and_every_lower_one_are_handled():
