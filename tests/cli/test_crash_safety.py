@@ -124,7 +124,8 @@ async def test_sigkill_with_updates_in_hand_loses_none_and_counts_each_report_on
         # Every update handled again or for the first time: the stuck ones answered at last, the
         # handled ones delivered again (a redelivered report says it already counted).
         redelivered = [n for n, c in reports.items() if c in REPORTERS]
-        await wait_for(lambda: all(greeted(fake_api, c, before) and thanked(fake_api, c, before) for c in STUCK)
+        await wait_for(lambda: all(greeted(fake_api, c, before) for c in STUCK)
+                       and all(thanked(fake_api, c, before) for c in STUCK)
                        and all(greeted(fake_api, c, before) for c in GREETED)
                        and all(press_answers(fake_api, n, before) for n in redelivered), timeout=60)
         process.send_signal(signal.SIGTERM)
