@@ -153,21 +153,33 @@ class ConfirmingPoller:
             started = loop.time()
             try:
                 updates = await self._get_updates(timeout=0 if busy else LONG_POLL)
-            except TelegramError as error:
+            except Exception as error:  # noqa: BLE001 - Telegram down, or an answer that is no list: retried
                 failures += 1
                 wait = min(MAX_BACKOFF, 0.5 * 2 ** min(failures, 8))
                 log.warning("getUpdates failed (%s: %s); again in %.1f s", type(error).__name__, error, wait)
                 await asyncio.sleep(wait)
                 continue
             failures = 0
-            new = self.window.take(updates)
-            for data in new:
-                update = Update.de_json(data, self.application.bot)
-                self.application.create_task(self._handle(update), update=update)
+            for data in self.window.take(updates):
+                self._dispatch(data)
             if self.window.in_hand:  # the same ones would come back: wait for one to be done
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._progress.wait(), self.busy_poll)
                 await asyncio.sleep(max(0.0, started + MIN_GAP - loop.time()))
+
+    def _dispatch(self, data: dict) -> None:
+        try:
+            update = Update.de_json(data, self.application.bot)
+        except Exception:  # noqa: BLE001 - one update python-telegram-bot cannot read must not hold the rest
+            log.exception("update %d could not be read; skipped", data["update_id"])
+            self._done(data["update_id"])
+            return
+        self.application.create_task(self._handle(update), update=update)
+
+    def _done(self, update_id: int) -> None:
+        if self.window.done(update_id):
+            self._progress.set()
+            self._unsaved.set()
 
     async def _get_updates(self, timeout: int) -> list[dict]:
         """getUpdates, answered as JSON: while updates are in hand most of each
@@ -175,7 +187,10 @@ class ConfirmingPoller:
         (`Bot.get_updates` parses all). Through the bot's getUpdates connection."""
         data = {"offset": self.window.offset(), "timeout": timeout, "limit": BATCH,
                 "allowed_updates": self.allowed_updates}
-        return await self.application.bot._post("getUpdates", data, read_timeout=timeout + READ_MARGIN)
+        updates = await self.application.bot._post("getUpdates", data, read_timeout=timeout + READ_MARGIN)
+        if not isinstance(updates, list) or not all(isinstance(u.get("update_id"), int) for u in updates):
+            raise TypeError("getUpdates answered no list of updates")
+        return updates
 
     async def _handle(self, update: Update) -> None:
         application = self.application
@@ -184,9 +199,7 @@ class ConfirmingPoller:
         except Exception:  # noqa: BLE001 - logged; an update that always fails must not block the rest
             log.exception("update %d failed outside its handlers", update.update_id)
         # Cancelled (a stop before its turn): not done, so never confirmed; the next start gets it again.
-        if self.window.done(update.update_id):
-            self._progress.set()
-            self._unsaved.set()
+        self._done(update.update_id)
 
     async def _keep_offset(self) -> None:
         """Write the handled update id as it moves: one write at a time, the latest."""

@@ -6,9 +6,12 @@ tests/cli/test_crash_safety.py."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
-from bot.chat.polling import FRESH, UpdateWindow, resume_from
+from telegram.error import NetworkError
+
+from bot.chat.polling import FRESH, ConfirmingPoller, UpdateWindow, resume_from
 
 
 def batch(*ids: int) -> list[dict]:
@@ -60,3 +63,78 @@ def test_after_a_quiet_day_polling_starts_from_telegrams_oldest_again():
     assert window.offset() == 10
     now[0] += FRESH.total_seconds() + 1
     assert window.offset() is None
+
+
+class ScriptedBot:
+    """getUpdates answers in turn (an exception is raised), then nothing."""
+
+    def __init__(self, answers: list) -> None:
+        self.answers = answers
+        self.offsets: list[int | None] = []
+
+    async def delete_webhook(self, drop_pending_updates: bool = False) -> bool:
+        return True
+
+    async def _post(self, endpoint: str, data: dict, **kwargs) -> list:
+        assert endpoint == "getUpdates"
+        self.offsets.append(data["offset"])
+        if not self.answers:
+            await asyncio.sleep(0.01)
+            return []
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    async def get_updates(self, **kwargs) -> list:
+        self.offsets.append(kwargs["offset"])
+        return []
+
+
+class RecordingApplication:
+    def __init__(self, bot: ScriptedBot) -> None:
+        self.bot = bot
+        self.update_processor = self
+        self.handled: list[int] = []
+
+    def create_task(self, coroutine, update=None):
+        return asyncio.get_running_loop().create_task(coroutine)
+
+    async def process_update(self, update, coroutine=None):
+        if coroutine is not None:  # the update processor's call
+            return await coroutine
+        self.handled.append(update.update_id)
+
+
+class KeptOffset:
+    def __init__(self) -> None:
+        self.saved: list[int] = []
+
+    async def handled_update(self):
+        return (3, datetime.now(UTC)) if not self.saved else (self.saved[-1], datetime.now(UTC))
+
+    async def save_handled_update(self, update_id: int, at=None) -> None:
+        self.saved.append(update_id)
+
+
+def message(update_id: int) -> dict:
+    chat = {"id": 7, "type": "private"}
+    return {"update_id": update_id, "message": {"message_id": update_id, "date": 0, "chat": chat, "text": "hi"}}
+
+
+async def test_the_poller_resumes_survives_a_failed_poll_and_skips_an_unreadable_update():
+    bot = ScriptedBot([NetworkError("down"), [message(4), {"update_id": 5, "message": 3}, message(6)]])
+    application, store = RecordingApplication(bot), KeptOffset()
+    poller = ConfirmingPoller(application, store)
+    await poller.start()
+    await asyncio.wait_for(_until(lambda: store.saved and store.saved[-1] == 6), 10)
+    await poller.stop_fetching()
+    await poller.finish()
+    assert bot.offsets[:2] == [4, 4]  # from the kept id, again after the failure
+    assert application.handled == [4, 6]  # 5 could not be read: logged and passed
+    assert bot.offsets[-1] == 7  # the last getUpdates confirms all three to Telegram
+
+
+async def _until(condition) -> None:
+    while not condition():
+        await asyncio.sleep(0.01)
