@@ -119,7 +119,8 @@ class KeptOffset:
 
 def message(update_id: int) -> dict:
     chat = {"id": 7, "type": "private"}
-    return {"update_id": update_id, "message": {"message_id": update_id, "date": 0, "chat": chat, "text": "hi"}}
+    return {"update_id": update_id,
+            "message": {"message_id": update_id, "date": 0, "chat": chat, "text": "hi"}}
 
 
 async def test_the_poller_resumes_survives_a_failed_poll_and_skips_an_unreadable_update():
