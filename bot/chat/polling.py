@@ -38,6 +38,7 @@ from telegram.ext import Application
 from bot.store.base import Store
 
 log = logging.getLogger(__name__)
+OUTBOX_KEY = "outbox"  # in application.bot_data: the per-chat outbox (issue 29), if the application has one
 LONG_POLL = 10  # seconds Telegram holds getUpdates open when nothing is in hand
 BUSY_POLL = 0.1  # seconds between looks for new updates while some are in hand
 BATCH = 100  # the most getUpdates returns
@@ -198,8 +199,17 @@ class ConfirmingPoller:
             await application.update_processor.process_update(update, application.process_update(update))
         except Exception:  # noqa: BLE001 - logged; an update that always fails must not block the rest
             log.exception("update %d failed outside its handlers", update.update_id)
+        await self._outbox_sent(update)
         # Cancelled (a stop before its turn): not done, so never confirmed; the next start gets it again.
         self._done(update.update_id)
+
+    async def _outbox_sent(self, update: Update) -> None:
+        """Messages the handlers queued to send after it (a per-chat outbox,
+        when the application has one) are part of handling the update."""
+        outbox = self.application.bot_data.get(OUTBOX_KEY)
+        chat = update.effective_chat
+        if outbox is not None and chat is not None:
+            await outbox.sent(chat.id)
 
     async def _keep_offset(self) -> None:
         """Write the handled update id as it moves: one write at a time, the latest."""

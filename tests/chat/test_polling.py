@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from telegram.error import NetworkError
 
-from bot.chat.polling import FRESH, ConfirmingPoller, UpdateWindow, resume_from
+from bot.chat.polling import FRESH, OUTBOX_KEY, ConfirmingPoller, UpdateWindow, resume_from
 
 
 def batch(*ids: int) -> list[dict]:
@@ -96,6 +96,7 @@ class RecordingApplication:
         self.bot = bot
         self.update_processor = self
         self.handled: list[int] = []
+        self.bot_data: dict = {}
 
     def create_task(self, coroutine, update=None):
         return asyncio.get_running_loop().create_task(coroutine)
@@ -139,3 +140,28 @@ async def test_the_poller_resumes_survives_a_failed_poll_and_skips_an_unreadable
 async def _until(condition) -> None:
     while not condition():
         await asyncio.sleep(0.01)
+
+
+class HeldOutbox:
+    """A per-chat outbox whose sends to chat 7 go out when `go` is set."""
+
+    def __init__(self) -> None:
+        self.go = asyncio.Event()
+
+    async def sent(self, chat_id: int) -> None:
+        assert chat_id == 7
+        await self.go.wait()
+
+
+async def test_an_update_is_confirmed_only_once_its_chats_outbox_is_sent():
+    bot = ScriptedBot([[message(4)]])
+    application, store = RecordingApplication(bot), KeptOffset()
+    application.bot_data[OUTBOX_KEY] = outbox = HeldOutbox()
+    poller = ConfirmingPoller(application, store)
+    await poller.start()
+    await asyncio.wait_for(_until(lambda: application.handled == [4] and len(bot.offsets) > 3), 10)
+    assert store.saved == [] and set(bot.offsets) == {4}  # handled, its messages not sent: not confirmed
+    outbox.go.set()
+    await asyncio.wait_for(_until(lambda: store.saved == [4] and bot.offsets[-1] == 5), 10)
+    await poller.stop_fetching()
+    await poller.finish()
