@@ -16,8 +16,9 @@ still send a message twice; a report counts once (its idempotency key).
 Nothing of an update but its id is written anywhere.
 
 The price: while an update is in hand, getUpdates from the offset returns it
-again at once, so the poller looks for new updates every `BUSY_POLL` seconds
-instead of holding one long poll open, skipping those it has, and Telegram
+again at once, so instead of holding one long poll open the poller asks
+again whenever an update is done (at most every `MIN_GAP` s) and at least
+every `BUSY_POLL` s, parsing only the updates it has not taken; and Telegram
 returns at most `BATCH` updates from the offset: with that many taken after
 the oldest one still in hand, no newer one is fetched until it is done.
 """
