@@ -3,7 +3,9 @@ by webhook, with /healthz and /metrics beside it. SIGHUP reloads content.
 
 Stopping is graceful: the HTTP server stops taking requests and finishes the
 ones in hand, python-telegram-bot finishes the updates it is processing,
-persistence is written, the store closed, and the process exits 0.
+persistence is written, the store closed, and the process exits 0. A crash
+loses no update either: the webhook answers Telegram once an update is
+handled, and the poller (bot/chat/polling.py) confirms one only then.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.catalog import ContentError
+from bot.chat.polling import ConfirmingPoller
 from bot.runtime import reload_content
 from bot.services import Services
 from bot.web.web_server import create_web_app
@@ -86,6 +89,7 @@ async def serve(application: Application, services: Services, options: ServeOpti
     await application.post_init(application)
     await application.start()
     runners: list[web.AppRunner] = []
+    poller: ConfirmingPoller | None = None
     try:
         if options.health_port:  # monitoring on its own port, never the public one
             runners.append(await _start_site(create_web_app(application, services), options.listen,
@@ -99,9 +103,9 @@ async def serve(application: Application, services: Services, options: ServeOpti
                                               allowed_updates=ALLOWED_UPDATES,
                                               drop_pending_updates=options.drop_pending_updates)
             log.info("webhook registered; listening on %s:%d", options.listen, options.port)
-        else:
-            await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES,
-                                                    drop_pending_updates=options.drop_pending_updates)
+        else:  # our own poller: an update is confirmed to Telegram only once handled
+            poller = ConfirmingPoller(application, services.store, ALLOWED_UPDATES)
+            await poller.start(drop_pending_updates=options.drop_pending_updates)
             log.info("polling Telegram for updates")
         await stop.wait()
         log.info("stopping")
@@ -109,9 +113,11 @@ async def serve(application: Application, services: Services, options: ServeOpti
         services.stopping.set()  # broadcasts pause at a resumable point
         for runner in runners:
             await runner.cleanup()  # in-flight webhook requests finish first
-        if application.updater and application.updater.running:
-            await application.updater.stop()
+        if poller is not None:
+            await poller.stop_fetching()
         await application.stop()  # waits for updates in hand, writes persistence
+        if poller is not None:
+            await poller.finish()  # the handled update id kept and confirmed to Telegram
         await application.shutdown()
         await application.post_shutdown(application)
         pid.unlink(missing_ok=True)

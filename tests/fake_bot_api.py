@@ -32,6 +32,9 @@ class FakeBotApi:
         self.updates: list[dict] = []
         self.new_update = asyncio.Event()
         self.delay: dict[str, float] = {}  # seconds to hold the answer, by method
+        self.hold: set[int] = set()  # chats whose calls get no answer until `release` (never recorded)
+        self.delivered: set[int] = set()  # update ids getUpdates has returned
+        self._held: set[asyncio.Future] = set()
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -55,12 +58,23 @@ class FakeBotApi:
                     files[key] = (value.filename, value.file.read(), value.content_type)
                 else:
                     params[key] = json.loads(value) if key in STRUCTURED else value
+        if str(params.get("chat_id")) in {str(chat) for chat in self.hold}:
+            held = asyncio.get_running_loop().create_future()
+            self._held.add(held)
+            await held  # cancelled by `release`: the call fails, as if Telegram never answered
         if method in self.delay:
             await asyncio.sleep(self.delay[method])
         if method == "getUpdates":
             return await self._get_updates(params)
         code, body = self.api.answer(method, params, files)
         return web.Response(status=code, body=body, content_type="application/json")
+
+    def release(self) -> None:
+        """Stop holding chats; the calls held so far fail (their bot is gone)."""
+        self.hold.clear()
+        for held in self._held:
+            held.cancel()
+        self._held.clear()
 
     async def _get_updates(self, params: dict) -> web.Response:
         offset = int(params.get("offset") or 0)
@@ -70,7 +84,9 @@ class FakeBotApi:
             with contextlib.suppress(TimeoutError):
                 wait = min(float(params.get("timeout") or 0), 1.0)
                 await asyncio.wait_for(self.new_update.wait(), timeout=wait)
-        return web.json_response({"ok": True, "result": self.updates[:100]})
+        batch = self.updates[:int(params.get("limit") or 100)]
+        self.delivered.update(u["update_id"] for u in batch)
+        return web.json_response({"ok": True, "result": batch})
 
     async def start(self) -> FakeBotApi:
         app = web.Application(client_max_size=20 * 1024 * 1024)

@@ -53,6 +53,7 @@ from bot.chat import (
 )
 from bot.chat.application import BotApplication, name_handlers
 from bot.chat.context import LANG_KEY, SERVICES_KEY, BotContext, Services, answer_stale
+from bot.chat.late_answers import TelegramExtBot, TelegramLazyAnswerBot
 from bot.chat.lazy_answers import LazyAnswerBot
 from bot.chat.leaving import leaving_flows
 from bot.chat.ordering import PerSupporterUpdateProcessor
@@ -197,7 +198,10 @@ def build_application(services: Services, request: BaseRequest | None = None,
     # waits for the cancelled poll's connection to close, which over TLS can outlast
     # the pool timeout: an ERROR with a traceback at every stop. Two connections.
     updates_request = request or HTTPXRequest(connection_pool_size=GET_UPDATES_POOL)
-    bot_class = LazyAnswerBot if lazy_answers else ExtBot
+    if request is None:  # Telegram itself: a redelivered press answered too late is no error
+        bot_class = TelegramLazyAnswerBot if lazy_answers else TelegramExtBot
+    else:
+        bot_class = LazyAnswerBot if lazy_answers else ExtBot
     bot = bot_class(token, request=api, get_updates_request=updates_request, defaults=BOT_DEFAULTS,
                     **({"base_url": base_url} if base_url else {}))
     builder = (

@@ -609,6 +609,16 @@ class Store(Protocol):
 
     async def count_flows(self) -> int: ...
 
+    # Long polling (bot.chat.polling): the highest update id handled with every
+    # lower one handled too, kept so a restart polls from the next one.
+    async def handled_update(self) -> tuple[int, datetime] | None:
+        """(update id, when it was saved), or None before the first."""
+        ...
+
+    async def save_handled_update(self, update_id: int, at: datetime | None = None) -> None:
+        """Replace the kept update id (lower too: Telegram may restart its count)."""
+        ...
+
     async def audit(self, organizer_id: int, command: str, detail: str | None,
                     at: datetime | None = None) -> None:
         """Record an organizer command in the audit log."""

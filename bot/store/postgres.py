@@ -295,6 +295,16 @@ class PostgresStore(PostgresBroadcasts, PostgresSignups):
     async def load_flows(self) -> list[tuple[str, str]]:
         return [tuple(row) for row in await self._fetch("SELECT owner, sealed FROM flows ORDER BY owner")]
 
+    async def handled_update(self) -> tuple[int, datetime] | None:
+        row = await self._pool.fetchrow("SELECT update_id, saved_at FROM update_offset WHERE id = 1")
+        return (row[0], row[1]) if row else None
+
+    async def save_handled_update(self, update_id: int, at: datetime | None = None) -> None:
+        await self._pool.execute(
+            "INSERT INTO update_offset (id, update_id, saved_at) VALUES (1, $1, $2) ON CONFLICT (id)"
+            " DO UPDATE SET update_id = excluded.update_id, saved_at = excluded.saved_at",
+            update_id, at or datetime.now(UTC))
+
     async def prune_flows(self, before: datetime) -> int:
         return _count(await self._pool.execute("DELETE FROM flows WHERE touched_at < $1", before))
 

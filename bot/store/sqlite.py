@@ -483,6 +483,16 @@ class SQLiteStore(AppealLanguages, SQLiteSignups):
         if statements:
             await self._in_thread(_run_statements, statements)
 
+    async def handled_update(self) -> tuple[int, datetime] | None:
+        rows = await self._fetch("SELECT update_id, saved_at FROM update_offset WHERE id = 1")
+        return (rows[0][0], _parse_instant(rows[0][1])) if rows else None
+
+    async def save_handled_update(self, update_id: int, at: datetime | None = None) -> None:
+        await self._write("INSERT INTO update_offset (id, update_id, saved_at) VALUES (1, ?, ?)"
+                          " ON CONFLICT (id) DO UPDATE SET update_id = excluded.update_id,"
+                          " saved_at = excluded.saved_at",
+                          (update_id, _instant(at or datetime.now(UTC))))
+
     async def prune_flows(self, before: datetime) -> int:
         return await self._write("DELETE FROM flows WHERE touched_at < ?", (_instant(before),))
 

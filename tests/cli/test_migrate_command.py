@@ -43,6 +43,7 @@ async def populate(path) -> None:
         assert refused.capped
         await store.audit(777, "broadcast", "ua-150-18 update 1", at=at(0))
         await store.audit(777, "stats", None)
+        await store.save_handled_update(123_456_789, at(1))  # the poller's kept update id (0011)
         # case updates and reminders (migration 0004)
         broadcast = await store.open_broadcast("ua-150-18", 1, "followers", NOW)
         await store.acquire_broadcast(broadcast.id, "A", NOW, NOW + timedelta(minutes=1))
