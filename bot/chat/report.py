@@ -65,16 +65,10 @@ def _parse(context: BotContext, data: str) -> dict | None:
             "lang": lang}
 
 
-async def ask(update: Update, context: BotContext, campaign_id: str, official_id: str,
-              channel: str, lang: str) -> None:
-    """The report prompt, sent as a new message after the appeal."""
-    text, markup = prompt(update, context, campaign_id, official_id, channel, lang)
-    await update.effective_chat.send_message(text, reply_markup=markup)
-
-
 def prompt(update: Update, context: BotContext, campaign_id: str, official_id: str,
            channel: str, lang: str):
-    """The report prompt's text and buttons. A message of its own, not the
+    """The report prompt's text and buttons, sent after the appeal (from the
+    chat's outbox, take_action.py). A message of its own, not the
     appeal's: pressing a button edits it into the answer, and the appeal
     must stay in the chat to be copied or sent later."""
     label = context.services.texts.plain

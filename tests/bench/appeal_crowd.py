@@ -65,6 +65,7 @@ async def crowd(database: Path, people: int) -> dict:
     scripts = [steps(n, next(supply)) for n in range(people)]
     api = SlowBotAPI(API_LATENCY, clock=fixed_clock)
     taps: list[float] = []
+    tap_steps: list[int] = []  # which step of the script each tap was (1 = the question)
     appeals: list[float] = []
     # per chat: the newest message carrying each button, as the person sees it
     shown: dict[int, dict[str, dict]] = {}
@@ -118,7 +119,12 @@ async def crowd(database: Path, people: int) -> dict:
                 future: asyncio.Future = loop.create_future()
                 waiting[user_id] = (time.perf_counter(), future, kind == "appeal")
                 queue.put_nowait(Update.de_json(payload, telegram_bot))
-                (appeals if kind == "appeal" else taps).append(await asyncio.wait_for(future, 900))
+                elapsed = await asyncio.wait_for(future, 900)
+                if kind == "appeal":
+                    appeals.append(elapsed)
+                else:
+                    taps.append(elapsed)
+                    tap_steps.append(k)
                 await asyncio.sleep(pace.uniform(*PAUSE_S))
 
         cpu0, wall0 = time.process_time(), time.perf_counter()
@@ -131,8 +137,9 @@ async def crowd(database: Path, people: int) -> dict:
                              (CASE,)).fetchone()
         follows = db.execute("SELECT count(*) FROM subscriptions WHERE campaign_id = ?",
                              (CASE,)).fetchone()[0]
-    return {"people": people, "taps": taps, "appeals": appeals, "cpu_share": cpu / wall, "wall_s": wall,
-            "refusals": refusals, "reports": reports[0], "actions": reports[1], "follows": follows}
+    return {"people": people, "taps": taps, "tap_steps": tap_steps, "appeals": appeals,
+            "cpu_share": cpu / wall, "wall_s": wall, "refusals": refusals, "reports": reports[0],
+            "actions": reports[1], "follows": follows}
 
 
 def main() -> None:

@@ -222,6 +222,9 @@ def test_bench_appeals_with_hundreds_of_people_before_and_after_the_outbox(tmp_p
                    "first reply, median")
             record(f"{key}_tap_p99_s", tap_p99, "s", f"the same, 99th percentile of {len(figures['taps'])}",
                    **({"target": f"<= {TAP_TARGET_S:g}", "met": tap_p99 <= TAP_TARGET_S} if graded else {}))
+            questions = [t for t, k in zip(figures["taps"], figures["tap_steps"], strict=True) if k == 1]
+            record(f"{key}_question_p99_s", _s(questions)[1], "s", "of those taps, the question to its "
+                   "answer (the semantic tier), 99th percentile (information)")
             record(f"{key}_appeal_p50_s", appeal_p50, "s", "the tap that delivers the appeal to its report "
                    "prompt (the appeal, its text, the translation, the prompt), median")
             record(f"{key}_appeal_p99_s", appeal_p99, "s", f"the same, 99th percentile of {people}",
