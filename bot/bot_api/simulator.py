@@ -43,6 +43,9 @@ class Simulator:
         self.api.take_calls()
         update = Update.de_json(payload, self.application.bot)
         await self.application.process_update(update)
+        settle = getattr(self.application, "queued_sent", None)  # messages paced after the handler
+        if settle is not None:
+            await settle()
         return self.api.take_calls()
 
 

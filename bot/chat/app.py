@@ -57,6 +57,7 @@ from bot.chat.late_answers import TelegramExtBot, TelegramLazyAnswerBot
 from bot.chat.lazy_answers import LazyAnswerBot
 from bot.chat.leaving import leaving_flows
 from bot.chat.ordering import PerSupporterUpdateProcessor
+from bot.chat.outbox import OUTBOX_KEY, Outbox
 from bot.chat.persistence import StorePersistence
 
 log = logging.getLogger(__name__)
@@ -198,6 +199,8 @@ def build_application(services: Services, request: BaseRequest | None = None,
     # waits for the cancelled poll's connection to close, which over TLS can outlast
     # the pool timeout: an ERROR with a traceback at every stop. Two connections.
     updates_request = request or HTTPXRequest(connection_pool_size=GET_UPDATES_POOL)
+    # Paced messages to a chat are sent after the handler returns (outbox.py), on the services' sleep.
+    outbox = Outbox(sleep=lambda seconds: services.sleep(seconds))
     if request is None:  # Telegram itself: a redelivered press answered too late is no error
         bot_class = TelegramLazyAnswerBot if lazy_answers else TelegramExtBot
     else:
@@ -209,7 +212,7 @@ def build_application(services: Services, request: BaseRequest | None = None,
         .application_class(BotApplication)
         .bot(bot)
         .context_types(ContextTypes(context=BotContext))
-        .concurrent_updates(PerSupporterUpdateProcessor())  # concurrent, each supporter in order
+        .concurrent_updates(PerSupporterUpdateProcessor(outbox=outbox))  # concurrent, each supporter in order
         .post_init(on_init)
         .post_shutdown(close_store)
     )
@@ -219,5 +222,6 @@ def build_application(services: Services, request: BaseRequest | None = None,
         builder = builder.updater(None)
     application = builder.build()
     application.bot_data[SERVICES_KEY] = services
+    application.bot_data[OUTBOX_KEY] = outbox
     register_handlers(application)
     return application

@@ -12,6 +12,7 @@ from telegram import Update
 from telegram.ext import Application, ConversationHandler
 
 from bot.chat.context import SERVICES_KEY
+from bot.chat.outbox import OUTBOX_KEY
 from bot.core.logs import current_handler, current_update
 
 log = logging.getLogger(__name__)
@@ -71,3 +72,11 @@ class BotApplication(Application):
             log.debug("%s handled in %.1f ms", update_type(update), elapsed * 1000)
             current_handler.reset(handler_token)
             current_update.reset(token)
+
+    async def queued_sent(self) -> None:
+        """Once every message queued in the chats' outboxes is sent: what
+        `process_update` called directly (the console, tests) waits for, as
+        the update processor waits per chat."""
+        outbox = self.bot_data.get(OUTBOX_KEY)
+        if outbox is not None:
+            await outbox.all_sent()

@@ -13,6 +13,11 @@ concurrently (up to `limit` at a time) and one supporter's updates strictly
 one after another, in the order they arrived. The key is the Telegram user
 (the same key conversations and `user_data` use in a private chat); an
 update with no user (a channel post) is keyed by its chat.
+
+Messages a handler queued in its chat's outbox (bot/chat/outbox.py: the
+pauses Telegram asks between messages to one chat) are sent after the
+update's place is given back; the supporter's next update waits for them,
+so what it sends comes after them, but no other supporter does.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+from bot.chat.outbox import Outbox
 
 # Each update makes its Bot API calls one after another, so this many updates
 # need at most this many connections: the HTTPS pool (16 in app.py) never
@@ -51,13 +58,14 @@ class PerSupporterUpdateProcessor(BaseUpdateProcessor):
     other supporters' updates could use.
     """
 
-    __slots__ = ("_limit", "_slots", "_tails")
+    __slots__ = ("_limit", "_outbox", "_slots", "_tails")
 
-    def __init__(self, limit: int = DEFAULT_LIMIT):
+    def __init__(self, limit: int = DEFAULT_LIMIT, outbox: Outbox | None = None):
         if limit < 1:
             raise ValueError("limit must be a positive integer")
         super().__init__(max_concurrent_updates=sys.maxsize)
         self._limit = limit
+        self._outbox = outbox
         self._slots = asyncio.Semaphore(limit)
         # per supporter: a future done when their latest update so far is done
         self._tails: dict[int, asyncio.Future] = {}
@@ -83,6 +91,9 @@ class PerSupporterUpdateProcessor(BaseUpdateProcessor):
             async with self._slots:
                 started = True
                 await coroutine
+            chat = update.effective_chat
+            if self._outbox is not None and chat is not None:
+                await self._outbox.sent(chat.id)  # the place is free; the supporter's next update waits
         finally:
             if not started and asyncio.iscoroutine(coroutine):
                 coroutine.close()  # cancelled while waiting its turn (shutdown): never run

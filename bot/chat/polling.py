@@ -36,10 +36,10 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application
 
+from bot.chat.outbox import OUTBOX_KEY
 from bot.store.base import Store
 
 log = logging.getLogger(__name__)
-OUTBOX_KEY = "outbox"  # in application.bot_data: the per-chat outbox (issue 29), if the application has one
 LONG_POLL = 10  # seconds Telegram holds getUpdates open when nothing is in hand
 BUSY_POLL = 0.1  # seconds between looks for new updates while some are in hand
 BATCH = 100  # the most getUpdates returns

@@ -65,9 +65,12 @@ def _parse(context: BotContext, data: str) -> dict | None:
             "lang": lang}
 
 
-async def ask(update: Update, context: BotContext, campaign_id: str, official_id: str,
-              channel: str, lang: str) -> None:
-    """The report prompt, sent as a new message after the appeal."""
+def prompt(update: Update, context: BotContext, campaign_id: str, official_id: str,
+           channel: str, lang: str):
+    """The report prompt's text and buttons, sent after the appeal (from the
+    chat's outbox, take_action.py). A message of its own, not the
+    appeal's: pressing a button edits it into the answer, and the appeal
+    must stay in the chat to be copied or sent later."""
     label = context.services.texts.plain
     mine = context.lang(update)
     rows = [[(label(mine, f"report.done.{channel}"), _data(DONE, campaign_id, official_id, channel, lang))]]
@@ -78,8 +81,7 @@ async def ask(update: Update, context: BotContext, campaign_id: str, official_id
         rows.append([(label(mine, "report.more"), _data(MORE, campaign_id, official_id, channel, lang))])
     rows.append([(label(mine, "report.later"), _data(LATER, campaign_id, official_id, channel, lang))])
     reference = context.services.catalog.campaigns[campaign_id].reference
-    prompt = context.t(update, f"report.prompt.{channel}", reference=reference)
-    await update.effective_chat.send_message(prompt, reply_markup=keyboard(rows))
+    return context.t(update, f"report.prompt.{channel}", reference=reference), keyboard(rows)
 
 
 async def _record(update: Update, context: BotContext, report: dict, count: int, status: str,

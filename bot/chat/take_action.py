@@ -46,7 +46,7 @@ from bot.catalog.i18n import Html
 from bot.chat import archive, flows, letter_paper, report, updates
 from bot.chat.case_screens import campaign_screen
 from bot.chat.context import BotContext, answer_stale, keyboard, reply, short_label
-from bot.chat.delivery import send_long
+from bot.chat.delivery import queue_long, send_later
 from bot.chat.flows import APPEAL_KEY, PERSONAL_FIELDS
 from bot.chat.menu import ACT, HOME, PAST, main_menu
 from bot.chat.signup_offer import offer_row
@@ -392,19 +392,18 @@ async def deliver(update: Update, context: BotContext) -> int:
     appeal = render(campaign, official, channel, lang, details, today)
     if update.callback_query:
         await update.callback_query.answer()
-    await SENDERS[channel](update, context, official, appeal, language_name(lang, mine))
+    # Queued, a second apart, and sent once this handler has returned (outbox.py).
+    SENDERS[channel](update, context, official, appeal, language_name(lang, mine))
     if lang != mine:
         other = render(campaign, official, channel, mine, details, today)
-        await context.services.sleep(1.0)
         # "what you are signing" fits a letter or an email, not a call script or a tweet
         intro = {"call": "act.translation_call", "tweet": "act.translation_tweet"}.get(channel,
                                                                                      "act.translation")
-        await send_long(update, context, Html(context.t(update, intro) + "\n\n"
-                                              + escape(_full_text(other))))
+        queue_long(update, context, Html(context.t(update, intro) + "\n\n" + escape(_full_text(other))))
     for personal in PERSONAL_FIELDS:
         flow.pop(personal, None)
-    await context.services.sleep(1.0)
-    await report.ask(update, context, campaign.id, official.id, channel, lang)
+    text, markup = report.prompt(update, context, campaign.id, official.id, channel, lang)
+    send_later(update, context, _sending(update, text, markup))
     _end_flow(context)
     return ConversationHandler.END
 
@@ -413,42 +412,48 @@ def _full_text(appeal) -> str:
     return f"{appeal.subject}\n\n{appeal.body}" if appeal.subject else appeal.body
 
 
-async def _send_letter(update, context, official, appeal, language_name) -> None:
-    await send_long(update, context, Html(context.t(update, "act.letter_intro", name=official.name,
-                                                    language=language_name)
-                                          + "\n\n" + escape(appeal.body)))
-    await context.services.sleep(1.0)
+def _sending(update: Update, text: str, markup=None):
+    return lambda: update.effective_chat.send_message(text, reply_markup=markup)
+
+
+# The senders queue the appeal's messages, the first at once (pause 0).
+
+def _send_letter(update, context, official, appeal, language_name) -> None:
+    queue_long(update, context, Html(context.t(update, "act.letter_intro", name=official.name,
+                                               language=language_name)
+                                     + "\n\n" + escape(appeal.body)), pause=0)
     user = update.effective_user
     paper = letter_paper.paper_for_language(user.language_code if user else None)
     letter = letter_paper.DeliveredLetter(appeal.body, official.name, official.id, appeal.lang)
-    await letter_paper.send_pdf(update, context, letter, paper, offer_other=True)
+    send_later(update, context,
+               lambda: letter_paper.send_pdf(update, context, letter, paper, offer_other=True))
 
 
-async def _send_email(update, context, official, appeal, language_name) -> None:
-    chat = update.effective_chat
-    await chat.send_message(context.t(update, "act.email_to", email=official.email, language=language_name))
-    await context.services.sleep(1.0)
-    await chat.send_message(Html(f"<code>{escape(appeal.subject)}</code>"))
-    await context.services.sleep(1.0)
+def _send_email(update, context, official, appeal, language_name) -> None:
+    """The address and the subject in one message (each tap-to-copy), the text in
+    its own (copied whole), with the link that opens it ready to send."""
+    send_later(update, context, _sending(update, context.t(update, "act.email_to", email=official.email,
+                                                             subject=appeal.subject,
+                                                             language=language_name)), pause=0)
     link = email_compose_url(official.email, appeal.subject, appeal.body)
     markup = keyboard([[(_label(context, update, "act.open_gmail"), link)]])
-    await send_long(update, context, escape(appeal.body), markup)
+    queue_long(update, context, escape(appeal.body), markup)
 
 
-async def _send_call(update, context, official, appeal, language_name) -> None:
+def _send_call(update, context, official, appeal, language_name) -> None:
     seconds = round(speaking_seconds(appeal.body) / 5) * 5 or 5
     # The number is the office's (an embassy's switchboard), not the official's own line.
     intro = context.t(update, "act.call_intro", name=official.name, phone=official.phone,
                       organisation=official.organisation.get(context.lang(update)),
                       seconds=seconds, language=language_name)
-    await send_long(update, context, Html(intro + "\n\n" + escape(appeal.body)))
+    queue_long(update, context, Html(intro + "\n\n" + escape(appeal.body)), pause=0)
 
 
-async def _send_tweet(update, context, official, appeal, language_name) -> None:
+def _send_tweet(update, context, official, appeal, language_name) -> None:
     text = appeal.body.strip()
     intro = context.t(update, "act.tweet_intro", length=tweet_length(text), limit=TWEET_LIMIT)
     markup = keyboard([[(_label(context, update, "act.post_tweet"), tweet_intent_url(text))]])
-    await update.effective_chat.send_message(Html(intro + "\n\n" + escape(text)), reply_markup=markup)
+    send_later(update, context, _sending(update, Html(intro + "\n\n" + escape(text)), markup), pause=0)
 
 
 SENDERS = {"letter": _send_letter, "email": _send_email, "call": _send_call, "tweet": _send_tweet}

@@ -202,11 +202,11 @@ async def test_a_french_email_for_an_english_reader(language_bot):
     calls = await choose(user, "fr")
     texts = [c.text for c in calls if c.method == "sendMessage"]
     assert texts[0] == ("📧 <b>Your email</b> (French). Send it to:\n<code>ministre@example.org</code>\n\n"
-                        "Subject and text follow, each in its own message to copy.")
-    assert texts[1] == "<code>UA 555.27 (cas d'essai fictif)\u00a0: libération de Lia Teste</code>"
-    assert texts[2].startswith("Monsieur le Ministre,\n\n")
-    assert texts[2].endswith(f"{CLOSING_FR}\nUne personne qui soutient Amnesty International")
-    assert texts[3].startswith("<i>So you know what you are signing, here it is in English:</i>\n\n"
+                        "Subject:\n<code>UA 555.27 (cas d'essai fictif)\u00a0: libération de Lia Teste</code>"
+                        "\n\nThe text follows in its own message, to copy.")
+    assert texts[1].startswith("Monsieur le Ministre,\n\n")
+    assert texts[1].endswith(f"{CLOSING_FR}\nUne personne qui soutient Amnesty International")
+    assert texts[2].startswith("<i>So you know what you are signing, here it is in English:</i>\n\n"
                                "UA 555.27 (fictional test case): release Lia Teste\n\nDear Minister,")
 
 

@@ -15,14 +15,27 @@ waiting question in one batch), the tier ranked one question per call in the
 loop's executor (the bot before the batching), and the lexical tier alone.
 Issue 25's target: answer p99 <= 60 ms with the tier (reported, not asserted;
 2 shared cores).
+
+Then appeals (issue 29): PEOPLE people each doing /start, a question, the
+email flow to the appeal, "Sent" and Follow, with the real one-second
+pauses between messages to one chat, through the bot before the per-chat
+outbox (a copy of it at the commit before) and this bot, in turns, each in
+its own process (tests/bench/appeal_crowd.py). Targets at 300 people: a tap
+answered within 1 s at p99, an appeal within 4 s at p99; counts exact.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import random
+import shutil
 import statistics
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 from telegram import Update
 
@@ -148,3 +161,76 @@ def test_bench_answers_with_hundreds_of_people_at_once(tmp_path, record):
             if figures["batches"]:
                 record(f"{key}_batch_mean", round(statistics.mean(figures["batches"]), 2), "",
                        f"questions per encoder batch (largest {max(figures['batches'])})")
+
+
+# -- appeals: the email flow to the appeal, "Sent" and Follow (issue 29) ------------
+
+APPEAL_PEOPLE = (300, 1_000)
+TAP_TARGET_S, APPEAL_TARGET_S = 1.0, 4.0  # at 300 people, p99
+
+
+def bot_before_the_outbox(destination) -> Path:
+    """A copy of the bot as it was before the outbox (the first parent of the
+    commit that added bot/chat/outbox.py), with this tree's crowd driver in it."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, check=True, capture_output=True, text=True).stdout
+
+    added = git("log", "--diff-filter=A", "--format=%H", "--", "bot/chat/outbox.py").split()[-1]
+    before = git("rev-parse", f"{added}^1").strip()
+    destination.mkdir()
+    archive = subprocess.run(["git", "archive", before, "bot", "tests", "content", "seeds"], cwd=ROOT,
+                             check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(destination)], input=archive, check=True)
+    shutil.copy(ROOT / "tests" / "bench" / "appeal_crowd.py", destination / "tests" / "bench")
+    (destination / "COMMIT").write_text(before)
+    return destination
+
+
+def run_crowd(root: Path, people: int, out: Path) -> dict:
+    """tests.bench.appeal_crowd in a fresh process, with `root`'s bot."""
+    subprocess.run([sys.executable, "-m", "tests.bench.appeal_crowd", "--people", str(people),
+                    "--out", str(out)], cwd=root, check=True, env={**os.environ, "PYTHONPATH": str(root)})
+    return json.loads(out.read_text())
+
+
+def _s(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return (round(statistics.median(ordered), 3),
+            round(ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))], 3))
+
+
+def test_bench_appeals_with_hundreds_of_people_before_and_after_the_outbox(tmp_path, record):
+    """Each person: /start, a question, the email flow to the appeal, Sent, Follow
+    (tests/bench/appeal_crowd.py); the bot before the outbox and this one, in
+    turns, each in its own process. Counts must be exact (asserted); times are
+    printed against issue 29's targets at 300 people."""
+    before = bot_before_the_outbox(tmp_path / "before")
+    for people in APPEAL_PEOPLE:
+        for side, root in (("before", before), ("after", ROOT)):
+            figures = run_crowd(root, people, tmp_path / f"{side}-{people}.json")
+            assert figures["refusals"] == 0, "the Bot API refused a call"
+            assert (figures["reports"], figures["actions"], figures["follows"]) == (people,) * 3, figures
+            assert len(figures["appeals"]) == people and len(figures["taps"]) == people * 10
+            key = f"load_appeals_{people}_{side}"
+            meaning = ("the bot before the outbox (" + (root / "COMMIT").read_text()[:7] + ")"
+                       if side == "before" else "this bot")
+            graded = people == 300
+            tap_p50, tap_p99 = _s(figures["taps"])
+            appeal_p50, appeal_p99 = _s(figures["appeals"])
+            record(f"{key}_tap_p50_s", tap_p50, "s", f"{people} people, paced 0.5-1 s, /start, a question, "
+                   f"the email flow, Sent, Follow; {meaning}: a tap (not delivering an appeal) to its "
+                   "first reply, median")
+            record(f"{key}_tap_p99_s", tap_p99, "s", f"the same, 99th percentile of {len(figures['taps'])}",
+                   **({"target": f"<= {TAP_TARGET_S:g}", "met": tap_p99 <= TAP_TARGET_S} if graded else {}))
+            questions = [t for t, k in zip(figures["taps"], figures["tap_steps"], strict=True) if k == 1]
+            record(f"{key}_question_p99_s", _s(questions)[1], "s", "of those taps, the question to its "
+                   "answer (the semantic tier), 99th percentile (information)")
+            record(f"{key}_appeal_p50_s", appeal_p50, "s", "the tap that delivers the appeal to its report "
+                   "prompt (the appeal, its text, the translation, the prompt), median")
+            record(f"{key}_appeal_p99_s", appeal_p99, "s", f"the same, 99th percentile of {people}",
+                   **({"target": f"<= {APPEAL_TARGET_S:g}", "met": appeal_p99 <= APPEAL_TARGET_S}
+                      if graded else {}))
+            record(f"{key}_cpu_share", round(figures["cpu_share"], 2), "cores",
+                   f"process CPU time / wall time ({figures['wall_s']:.0f} s) while they ran")
+            record(f"{key}_counted", f"{figures['reports']}/{figures['follows']}", "",
+                   f"reports / follows in the store: {people} each (asserted)")

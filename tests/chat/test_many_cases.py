@@ -82,10 +82,10 @@ async def test_a_new_case_runs_end_to_end_from_files_alone(bot, services):
     calls = await user.press("act:skip")  # the official reads English, like Ana: no language question
     texts = texts_of(calls)
     assert "<code>minister@example.org</code>" in texts[0]
-    assert texts[1] == "<code>UA 999.99 (fictional test case): release Sam Sample</code>"
-    assert texts[2].startswith("Dear Minister,\n\nI am writing about the fictional journalist Sam Sample")
-    assert "I urge you to release Sam Sample at once." in texts[2]
-    assert texts[2].endswith("Sincerely,\nAna López")
+    assert "\n<code>UA 999.99 (fictional test case): release Sam Sample</code>\n" in texts[0]  # the subject
+    assert texts[1].startswith("Dear Minister,\n\nI am writing about the fictional journalist Sam Sample")
+    assert "I urge you to release Sam Sample at once." in texts[1]
+    assert texts[1].endswith("Sincerely,\nAna López")
     assert "UA 150.18" not in "".join(texts)  # its own letter, not the first case's
 
     calls = await user.press("✅ I sent the email")

@@ -219,7 +219,8 @@ async def test_every_channel_in_both_languages(bot, services, lang, official, ch
         assert off.address[2] in pdf_text and off.salutation.get("es") in pdf_text
     if channel == "email":
         assert off.email in messages[0]
-        assert messages[1].startswith("<code>UA 150.18: ")
+        assert "\n<code>UA 150.18: " in messages[0]  # the subject, with the address
+        assert messages[1].startswith(off.salutation.get("es"))  # the text, in its own message
         (button,) = [b for c in sent(calls) for b in c.buttons() if "url" in b]
         assert button["url"].startswith("https://mail.google.com/mail/?view=cm&fs=1&to=")
         assert not any(b.get("url", "").startswith("mailto:") for c in calls for b in c.buttons())
@@ -452,10 +453,12 @@ async def test_each_sender_says_exactly_what_it_sends_then_the_translation(bot, 
     assert translation in messages
     if channel == "email":
         assert messages[0] == (f"📧 <b>Your email</b> (Spanish). Send it to:\n<code>{off.email}</code>\n\n"
-                               "Subject and text follow, each in its own message to copy.")
+                               f"Subject:\n<code>{html.escape(appeal.subject, quote=False)}</code>\n\n"
+                               "The text follows in its own message, to copy.")
+        assert messages[1] == html.escape(appeal.body, quote=False).strip()
         (button,) = [b for c in sent(calls) for b in c.buttons() if "url" in b]
         assert button["url"] == email_compose_url(off.email, appeal.subject, appeal.body)
-        assert services.sleep[-4:] == [1.0, 1.0, 1.0, 1.0]  # subject, body, translation, report prompt
+        assert services.sleep == [1.0, 1.0, 1.0]  # text, translation, report prompt: a second apart
     if channel == "call":
         seconds = round(speaking_seconds(appeal.body) / 5) * 5
         # the embassy's switchboard, not the ambassador's own line
