@@ -167,13 +167,15 @@ async def test_following_a_case_is_answered_with_how_to_follow_it(bot, catalog, 
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
-async def test_an_answer_resting_on_no_document_shows_no_empty_source_line_or_sources_button(bot, catalog, lang):
+async def test_an_answer_resting_on_no_document_shows_no_empty_source_line_or_sources_button(
+        bot, catalog, lang):
     """legal-help is about the bot itself (`about: bot`, no sources): no
     "Source:" with nothing after it, and no Sources button to an empty list.
     An answer with sources keeps both."""
     sim, api = bot
     user = sim.user(language_code=lang)
-    unsourced = [entry.id for entry in catalog.faq.values() if not entry.sources and entry.answer_from is None]
+    unsourced = [entry.id for entry in catalog.faq.values()
+                 if not entry.sources and entry.answer_from is None]
     assert "legal-help" in unsourced
     for entry_id, sourced in (("legal-help", False), ("non-refoulement", True)):
         (answer,) = await user.send(catalog.faq[entry_id].questions.as_mapping()[lang][0])
