@@ -27,6 +27,11 @@ def label(catalog, entry_id: str, lang: str) -> str:
     return question_label(catalog.faq[entry_id], lang)
 
 
+def heading(catalog, entry_id: str, lang: str) -> str:
+    """How an answer opens: its entry's first phrasing in bold."""
+    return f"<b>{catalog.faq[entry_id].questions.as_mapping()[lang][0]}</b>"
+
+
 @pytest.mark.parametrize(("lang", "question", "offered", "menu"), [
     ("en", "tell me about mexico",
      ("us-mexico-agreement-status", "merida-initiative", "mexican-groups-oppose"), "🏠 Menu"),
@@ -45,10 +50,8 @@ async def test_two_or_three_close_entries_are_asked_back_and_the_pressed_one_ans
                               (menu, HOME)]
     calls = await user.press(button_data(SHOW, offered[1], lang))
     assert [c.method for c in calls] == ["answerCallbackQuery", "sendMessage"]
-    entry = catalog.faq[offered[1]]
-    answer = entry.answer.as_mapping()[lang].strip() if hasattr(entry.answer, "as_mapping") \
-        else (entry.answer.es if lang == "es" else entry.answer.en).strip()
-    assert calls[-1].text.startswith(f"<b>{entry.questions.as_mapping()[lang][0]}</b>\n\n{answer[:60]}")
+    answer = catalog.faq[offered[1]].answer.get(lang).strip()
+    assert calls[-1].text.startswith(f"{heading(catalog, offered[1], lang)}\n\n{answer[:60]}")
     assert api.refusals == []
 
 
@@ -70,14 +73,13 @@ async def test_a_personal_situation_gets_legal_help_first_with_its_topic_beneath
     sim, api = bot
     user = sim.user(language_code="en")
     (answer,) = await user.send(question)
-    legal = catalog.faq["legal-help"]
-    assert answer.text.startswith(f"<b>{legal.questions.as_mapping()[lang][0]}</b>\n\n"
-                                  f"{(legal.answer.es if lang == 'es' else legal.answer.en).strip()[:50]}")
+    assert answer.text.startswith(f"{heading(catalog, 'legal-help', lang)}\n\n"
+                                  f"{catalog.faq['legal-help'].answer.get(lang).strip()[:50]}")
     assert "uan@aiusa.org" not in answer.text  # the network organizes appeals: no legal help
     if topic is not None:
         assert buttons(answer)[0] == (label(catalog, topic, lang), button_data(SHOW, topic, lang))
         calls = await user.press(button_data(SHOW, topic, lang))
-        assert calls[-1].text.startswith(f"<b>{catalog.faq[topic].questions.as_mapping()[lang][0]}</b>")
+        assert calls[-1].text.startswith(heading(catalog, topic, lang))
     assert buttons(answer)[-2:] == [("✍️ Take action" if lang == "en" else "✍️ Actúa", ACT),
                                     ("🏠 Menu" if lang == "en" else "🏠 Menú", HOME)]
     assert api.refusals == []
@@ -109,8 +111,7 @@ async def test_fear_about_the_chat_gets_the_privacy_answer_in_plain_words(bot, c
                                                                            opening):
     sim, api = bot
     (answer,) = await sim.user(language_code="en").send(question)
-    privacy = catalog.faq["privacy"]
-    assert answer.text.startswith(f"<b>{privacy.questions.as_mapping()[lang][0]}</b>\n\n{opening}")
+    assert answer.text.startswith(f"{heading(catalog, 'privacy', lang)}\n\n{opening}")
     assert "/forget" in answer.text
     assert api.refusals == []
 
@@ -125,8 +126,7 @@ async def test_someone_elses_words_or_the_taxpayers_we_is_a_policy_question(bot,
     back or declines them."""
     sim, api = bot
     (asked,) = await sim.user(language_code="en").send(question)
-    legal = catalog.faq["legal-help"]
-    assert not asked.text.startswith(f"<b>{legal.questions.as_mapping()[lang][0]}</b>")
+    assert not asked.text.startswith(heading(catalog, 'legal-help', lang))
     assert button_data(SHOW, "legal-help", lang) not in [data for _, data in buttons(asked)]
     assert buttons(asked)[-1][1] == HOME
     assert api.refusals == []
@@ -145,8 +145,7 @@ async def test_who_runs_the_bot_is_answered_from_the_group_file(bot, catalog, la
     the group named from content/group.yaml, never typed into the entry."""
     sim, api = bot
     (answer,) = await sim.user(language_code="en").send(question)
-    entry = catalog.faq["about-this-bot"]
-    assert answer.text.startswith(f"<b>{entry.questions.as_mapping()[lang][0]}</b>\n\n{opening}")
+    assert answer.text.startswith(f"{heading(catalog, 'about-this-bot', lang)}\n\n{opening}")
     assert catalog.group.name.get(lang) in answer.text
     assert api.refusals == []
 
@@ -160,8 +159,7 @@ async def test_following_a_case_is_answered_with_how_to_follow_it(bot, catalog, 
     how-to-help's ways to act (round 3)."""
     sim, api = bot
     (answer,) = await sim.user(language_code="en").send(question)
-    entry = catalog.faq["case-news"]
-    assert answer.text.startswith(f"<b>{entry.questions.as_mapping()[lang][0]}</b>\n\n")
+    assert answer.text.startswith(f"{heading(catalog, 'case-news', lang)}\n\n")
     assert "/updates" in answer.text
     assert api.refusals == []
 
@@ -179,7 +177,7 @@ async def test_an_answer_resting_on_no_document_shows_no_empty_source_line_or_so
     assert "legal-help" in unsourced
     for entry_id, sourced in (("legal-help", False), ("non-refoulement", True)):
         (answer,) = await user.send(catalog.faq[entry_id].questions.as_mapping()[lang][0])
-        assert answer.text.startswith(f"<b>{catalog.faq[entry_id].questions.as_mapping()[lang][0]}</b>")
+        assert answer.text.startswith(heading(catalog, entry_id, lang))
         source_word = "Source" if lang == "en" else "Fuente"
         assert (f"\n\n{source_word}" in answer.text) is sourced, answer.text
         assert (button_data(SOURCES, entry_id, lang) in [data for _, data in buttons(answer)]) is sourced
