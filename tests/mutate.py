@@ -153,7 +153,7 @@ TARGETS = (
                                          "tests/appeals/test_letter_pdf.py")),
     Target("bot/appeals/supporter_input.py", SENDING),
     Target("bot/chat/take_action.py", SENDING,
-           ("_full_text", "_send_letter", "_send_email", "_send_call", "_send_tweet")),
+           ("_full_text", "_letter_parts", "_email_parts", "_call_parts", "_tweet_parts", "_with_translation", "_queue_pdf")),
     Target("bot/broadcasts/engine.py",
            ("tests/broadcasts/test_broadcast.py", "tests/chat/test_case_updates.py")),
     Target("bot/ask/faq_matcher.py", ("tests/ask/test_faq_matcher.py", "tests/chat/test_learn_ask.py"),

@@ -93,14 +93,23 @@ _shared_keyboard = functools.lru_cache(maxsize=1024)(_build_keyboard)
 
 async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None,
                 edit: bool = False) -> None:
-    """Answer in the chat: edit the pressed message when `edit`, else send anew.
+    """Answer in the chat: edit the pressed message when `edit` (unless it is a
+    document, see `captioned`), else send anew.
 
     Parse mode (HTML) and link previews (off) come from the application's Defaults.
     """
     query = update.callback_query
     if query is not None:
         await query.answer()
-        if edit and query.message is not None:
+        if edit and query.message is not None and not captioned(query.message):
             await query.edit_message_text(text, reply_markup=markup)
             return
     await update.effective_chat.send_message(text, reply_markup=markup)
+
+
+def captioned(message: object) -> bool:
+    """A document (the letter's PDF, which carries the report prompt): it has no
+    text to edit, and a menu does not belong in its caption, so what a button
+    under it leads to comes as a new message and the PDF stays as it is."""
+    return getattr(message, "text", None) is None and (
+        getattr(message, "caption", None) is not None or getattr(message, "document", None) is not None)

@@ -5,6 +5,9 @@ their Telegram language tag names (`paper_for_language`: "en-US" → US Letter,
 a bare "en" or "es" → A4, the paper most of the world uses), and a button
 under it gets the same letter on the other paper.
 
+The first PDF carries the report prompt as its caption, with its buttons
+(`bot/chat/prompt_message.py`): one message fewer for every letter.
+
 The letter holds what the supporter typed, which is never written to disk and
 leaves the flow once the appeal is delivered. So the button does not carry
 the letter, and nothing is persisted: the delivered text waits in this
@@ -20,10 +23,11 @@ import secrets
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from telegram import InputFile, Update
+from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.appeals.letter_pdf import PAPERS, Paper, letter_filename, render_letter_pdf
+from bot.catalog.i18n import Html
 from bot.chat.context import BotContext, keyboard
 
 OTHER_PAPER = "act:paper:"
@@ -90,22 +94,30 @@ def other_paper(paper: Paper) -> Paper:
     return next(p for p in PAPERS if p != paper)
 
 
+def caption(update: Update, context: BotContext, paper: Paper, prompt: str | None = None) -> Html:
+    """The PDF's caption: what it is, then the report prompt when it carries one."""
+    said = context.t(update, "act.letter_pdf", paper=context.t(update, f"act.paper.{paper}"))
+    return Html(said + "\n\n" + prompt) if prompt else said
+
+
 async def send_pdf(update: Update, context: BotContext, letter: DeliveredLetter, paper: Paper,
-                   offer_other: bool) -> None:
-    """The PDF on `paper`; with a button for the other paper when `offer_other`."""
+                   offer_other: bool, prompt: tuple[str, InlineKeyboardMarkup] | None = None) -> None:
+    """The PDF on `paper`; with a button for the other paper when `offer_other`;
+    carrying the report prompt (its text in the caption, its buttons first)
+    when `prompt` is given and the caller found it fits (`prompt_message`)."""
     pdf = await asyncio.to_thread(render_letter_pdf, letter.body, letter.title, paper)
     filename = letter_filename(letter.official_id, letter.lang, context.services.today())
-    markup = None
+    rows = list(prompt[1].inline_keyboard) if prompt else []
     if offer_other:
         token = recent_letters(context).keep(letter, context.services.clock())
         other = other_paper(paper)
         label = context.services.texts.plain(context.lang(update), "act.paper_other",
                                              paper=context.services.texts.plain(context.lang(update),
                                                                                 f"act.paper.{other}"))
-        markup = keyboard([[(label, f"{OTHER_PAPER}{other}:{token}")]])
+        rows += keyboard([[(label, f"{OTHER_PAPER}{other}:{token}")]]).inline_keyboard
     await update.effective_chat.send_document(
-        InputFile(pdf, filename=filename), reply_markup=markup,
-        caption=context.t(update, "act.letter_pdf", paper=context.t(update, f"act.paper.{paper}")))
+        InputFile(pdf, filename=filename), reply_markup=InlineKeyboardMarkup(rows) if rows else None,
+        caption=caption(update, context, paper, prompt[0] if prompt else None))
 
 
 async def pressed_other_paper(update: Update, context: BotContext) -> None:

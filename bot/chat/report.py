@@ -22,7 +22,7 @@ from telegram.ext import (
 
 from bot.catalog import LANGUAGES, offered_channels
 from bot.catalog.i18n import Texts
-from bot.chat import flows
+from bot.chat import flows, prompt_message
 from bot.chat.context import BotContext, answer_stale, keyboard, reply
 from bot.chat.feedback import PROBLEM, REPLY
 from bot.chat.flows import COUNT_KEY
@@ -68,9 +68,10 @@ def _parse(context: BotContext, data: str) -> dict | None:
 def prompt(update: Update, context: BotContext, campaign_id: str, official_id: str,
            channel: str, lang: str):
     """The report prompt's text and buttons, sent after the appeal (from the
-    chat's outbox, take_action.py). A message of its own, not the
-    appeal's: pressing a button edits it into the answer, and the appeal
-    must stay in the chat to be copied or sent later."""
+    chat's outbox, take_action.py): the caption of a letter's PDF, else a
+    message of its own, never the appeal's text: pressing a button edits the
+    prompt into the answer (`prompt_message.edit`), and the appeal must stay
+    in the chat to be copied or sent later."""
     label = context.services.texts.plain
     mine = context.lang(update)
     rows = [[(label(mine, f"report.done.{channel}"), _data(DONE, campaign_id, official_id, channel, lang))]]
@@ -160,8 +161,8 @@ async def _ask_if_again(update: Update, context: BotContext, report: dict) -> No
     rows = [[(label(mine, "report.again_yes"), _data(AGAIN, *parts))],
             [(label(mine, "report.again_no"), _data(SAME, *parts))]]
     name = context.services.catalog.officials[report["official"]].name
-    await reply(update, context.t(update, f"report.again.{report['channel']}", name=name), keyboard(rows),
-                edit=True)
+    await prompt_message.edit(update, context.t(update, f"report.again.{report['channel']}", name=name),
+                              keyboard(rows))
 
 
 async def pressed(update: Update, context: BotContext) -> None:
@@ -177,12 +178,12 @@ async def pressed(update: Update, context: BotContext) -> None:
         delay = await _schedule_reminder(update, context, report)
         hours = max(1, round(delay.total_seconds() / 3600))  # no time zone needed to say "in 20 hours"
         when = context.label(update, "report.remind_in", count=hours)
-        await reply(update, context.t(update, "report.will_remind", when=when),
-                    _after_markup(update, context, report["campaign"], sent=False), edit=True)
+        await prompt_message.edit(update, context.t(update, "report.will_remind", when=when),
+                                  _after_markup(update, context, report["campaign"], sent=False))
         return
     if report["code"] == SAME:
-        await reply(update, context.t(update, "report.same"),
-                    _after_markup(update, context, report["campaign"]), edit=True)
+        await prompt_message.edit(update, context.t(update, "report.same"),
+                                  _after_markup(update, context, report["campaign"]))
         return
     store = context.services.store
     key = _key(context, query.message)
@@ -199,8 +200,8 @@ async def pressed(update: Update, context: BotContext) -> None:
         await query.answer(context.services.texts.plain(context.lang(update), "report.already"))
         return
     await _cancel_reminder(update, context, report)
-    await reply(update, _thanks(update, context, report, result),
-                _after_markup(update, context, report["campaign"]), edit=True)
+    await prompt_message.edit(update, _thanks(update, context, report, result),
+                              _after_markup(update, context, report["campaign"]))
 
 
 async def ask_count(update: Update, context: BotContext) -> int:
@@ -213,7 +214,7 @@ async def ask_count(update: Update, context: BotContext) -> int:
         return ConversationHandler.END
     report["key"] = _key(context, query.message)
     flows.begin(context, PENDING_KEY, report)
-    await reply(update, context.t(update, "report.how_many", limit=MAX_COUNT), edit=True)
+    await prompt_message.edit(update, context.t(update, "report.how_many", limit=MAX_COUNT))
     return COUNT
 
 

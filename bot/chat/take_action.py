@@ -20,7 +20,7 @@ restarted.
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -46,9 +46,11 @@ from bot.catalog.i18n import Html
 from bot.chat import archive, flows, letter_paper, report, updates
 from bot.chat.case_screens import campaign_screen
 from bot.chat.context import BotContext, answer_stale, keyboard, reply, short_label
-from bot.chat.delivery import queue_long, send_later
+from bot.bot_api.transport import MAX_TEXT
+from bot.chat.delivery import SAME_CHAT_INTERVAL, queue_long, send_later
 from bot.chat.flows import APPEAL_KEY, PERSONAL_FIELDS
 from bot.chat.menu import ACT, HOME, PAST, main_menu
+from bot.chat.prompt_message import fits_caption
 from bot.chat.signup_offer import offer_row
 from bot.core.telegram_html import escape
 
@@ -392,18 +394,24 @@ async def deliver(update: Update, context: BotContext) -> int:
     appeal = render(campaign, official, channel, lang, details, today)
     if update.callback_query:
         await update.callback_query.answer()
-    # Queued, a second apart, and sent once this handler has returned (outbox.py).
-    SENDERS[channel](update, context, official, appeal, language_name(lang, mine))
+    parts = SENDERS[channel](update, context, official, appeal, language_name(lang, mine))
     if lang != mine:
         other = render(campaign, official, channel, mine, details, today)
         # "what you are signing" fits a letter or an email, not a call script or a tweet
         intro = {"call": "act.translation_call", "tweet": "act.translation_tweet"}.get(channel,
                                                                                      "act.translation")
-        queue_long(update, context, Html(context.t(update, intro) + "\n\n" + escape(_full_text(other))))
+        parts = _with_translation(parts, Html(context.t(update, intro) + "\n\n" + escape(_full_text(other))))
+    # Queued, the first at once, the others a second apart (Telegram's pace for one chat), and
+    # sent once this handler has returned (outbox.py): the fewer messages, the sooner it is all there.
+    for index, (text, markup) in enumerate(parts):
+        queue_long(update, context, text, markup, pause=0 if index == 0 else SAME_CHAT_INTERVAL)
+    prompt = report.prompt(update, context, campaign.id, official.id, channel, lang)
+    if channel == "letter":
+        _queue_pdf(update, context, official, appeal, prompt)
+    else:
+        send_later(update, context, _sending(update, *prompt))
     for personal in PERSONAL_FIELDS:
         flow.pop(personal, None)
-    text, markup = report.prompt(update, context, campaign.id, official.id, channel, lang)
-    send_later(update, context, _sending(update, text, markup))
     _end_flow(context)
     return ConversationHandler.END
 
@@ -416,47 +424,70 @@ def _sending(update: Update, text: str, markup=None):
     return lambda: update.effective_chat.send_message(text, reply_markup=markup)
 
 
-# The senders queue the appeal's messages, the first at once (pause 0).
+# An appeal's messages, each (HTML, keyboard or None); a text over Telegram's 4,096
+# characters goes in pieces (delivery.queue_long).
+Part = tuple[Html, InlineKeyboardMarkup | None]
 
-def _send_letter(update, context, official, appeal, language_name) -> None:
-    queue_long(update, context, Html(context.t(update, "act.letter_intro", name=official.name,
-                                               language=language_name)
-                                     + "\n\n" + escape(appeal.body)), pause=0)
+
+def _with_translation(parts: list[Part], translation: Html) -> list[Part]:
+    """The translation joins the appeal's last message when both fit in one, else follows it."""
+    *before, (last, markup) = parts
+    joined = Html(last.rstrip() + "\n\n" + translation)
+    if len(joined) <= MAX_TEXT:
+        return [*before, (joined, markup)]
+    return [*parts, (translation, None)]
+
+
+def _queue_pdf(update, context, official, appeal, prompt: tuple[Html, InlineKeyboardMarkup]) -> None:
+    """The letter's PDF, carrying the report prompt as its caption when it fits
+    (Telegram's 1,024 characters), else followed by the prompt on its own."""
     user = update.effective_user
     paper = letter_paper.paper_for_language(user.language_code if user else None)
     letter = letter_paper.DeliveredLetter(appeal.body, official.name, official.id, appeal.lang)
-    send_later(update, context,
-               lambda: letter_paper.send_pdf(update, context, letter, paper, offer_other=True))
+    carried = prompt if fits_caption(letter_paper.caption(update, context, paper, prompt[0])) else None
+    send_later(update, context, lambda: letter_paper.send_pdf(update, context, letter, paper,
+                                                              offer_other=True, prompt=carried))
+    if carried is None:
+        send_later(update, context, _sending(update, *prompt))
 
 
-def _send_email(update, context, official, appeal, language_name) -> None:
-    """The address and the subject in one message (each tap-to-copy), the text in
-    its own (copied whole), with the link that opens it ready to send."""
-    send_later(update, context, _sending(update, context.t(update, "act.email_to", email=official.email,
-                                                             subject=appeal.subject,
-                                                             language=language_name)), pause=0)
+def _letter_parts(update, context, official, appeal, language_name) -> list[Part]:
+    """The letter's text (the PDF, which follows, carries the report prompt)."""
+    return [(Html(context.t(update, "act.letter_intro", name=official.name, language=language_name)
+                  + "\n\n" + escape(appeal.body)), None)]
+
+
+def _email_parts(update, context, official, appeal, language_name) -> list[Part]:
+    """The address, the subject and the text in one message, each tap-to-copy
+    (the text in a block, copied whole), with the link that opens it ready to
+    send; the text in its own message when all of it would not fit in one."""
     link = email_compose_url(official.email, appeal.subject, appeal.body)
     markup = keyboard([[(_label(context, update, "act.open_gmail"), link)]])
-    queue_long(update, context, escape(appeal.body), markup)
+    values = {"email": official.email, "subject": appeal.subject, "language": language_name}
+    whole = Html(context.t(update, "act.email_whole", **values) + "\n<pre>" + escape(appeal.body.strip())
+                 + "</pre>")
+    if len(whole) <= MAX_TEXT:
+        return [(whole, markup)]
+    return [(context.t(update, "act.email_to", **values), None), (Html(escape(appeal.body)), markup)]
 
 
-def _send_call(update, context, official, appeal, language_name) -> None:
+def _call_parts(update, context, official, appeal, language_name) -> list[Part]:
     seconds = round(speaking_seconds(appeal.body) / 5) * 5 or 5
     # The number is the office's (an embassy's switchboard), not the official's own line.
     intro = context.t(update, "act.call_intro", name=official.name, phone=official.phone,
                       organisation=official.organisation.get(context.lang(update)),
                       seconds=seconds, language=language_name)
-    queue_long(update, context, Html(intro + "\n\n" + escape(appeal.body)), pause=0)
+    return [(Html(intro + "\n\n" + escape(appeal.body)), None)]
 
 
-def _send_tweet(update, context, official, appeal, language_name) -> None:
+def _tweet_parts(update, context, official, appeal, language_name) -> list[Part]:
     text = appeal.body.strip()
     intro = context.t(update, "act.tweet_intro", length=tweet_length(text), limit=TWEET_LIMIT)
     markup = keyboard([[(_label(context, update, "act.post_tweet"), tweet_intent_url(text))]])
-    send_later(update, context, _sending(update, Html(intro + "\n\n" + escape(text)), markup), pause=0)
+    return [(Html(intro + "\n\n" + escape(text)), markup)]
 
 
-SENDERS = {"letter": _send_letter, "email": _send_email, "call": _send_call, "tweet": _send_tweet}
+SENDERS = {"letter": _letter_parts, "email": _email_parts, "call": _call_parts, "tweet": _tweet_parts}
 
 
 # -- leaving -----------------------------------------------------------------

@@ -50,3 +50,16 @@ def check_html(text: str) -> None:
             raise HtmlRefused(f'unmatched end tag "{tag}"')
     if open_tags:
         raise HtmlRefused(f'no end tag for "{open_tags[-1]}"')
+
+
+_TAG = re.compile(r"<[^<>]*>")
+
+
+def visible_length(text: str) -> int:
+    """How long Telegram counts an HTML text against its limits (a caption's
+    1,024 characters): after entities parsing, so tags do not count and an
+    entity counts as the one character it stands for. Counted in UTF-16 code
+    units, as Telegram counts entity offsets: an emoji outside the Basic
+    Multilingual Plane counts two, which errs on the short side."""
+    plain = html.unescape(_TAG.sub("", text))
+    return len(plain.encode("utf-16-le")) // 2

@@ -148,16 +148,20 @@ async def test_english_supporter_writes_a_letter_in_spanish_to_the_foreign_minis
     calls = await user.press("Skip ⏭️")
     taps += 1
     assert taps <= 8
-    assert [c.method for c in calls] == ["answerCallbackQuery", "sendMessage", "sendDocument",
-                                         "sendMessage", "sendMessage"]
-    letter, document, translation, prompt = calls[1:]
+    # Two messages (issue 29): the letter with its translation, and the PDF carrying the report prompt.
+    assert [c.method for c in calls] == ["answerCallbackQuery", "sendMessage", "sendDocument"]
+    letter, document = calls[1:]
     assert letter.text.startswith("✉️ <b>Your letter to Luis Videgaray</b> (Spanish). Print it, sign it "
                                   "and post it to the address at the top:\n\n15 de septiembre de 2018\n\n"
                                   "Luis Videgaray\nSecretario de Relaciones Exteriores de México\n"
                                   "Plaza Juárez No. 20, Piso 22\nDelegación Cuauhtémoc\n"
                                   "06010 CDMX\nMéxico\n\nEstimado Señor Canciller:\n\n")
     assert "Estimado Señor Canciller:" in letter.text
-    assert letter.text.endswith("Atentamente,\nAna López\nTijuana")
+    spanish, translation = letter.text.split("\n\n<i>So you know what you are signing, here it is in "
+                                             "English:</i>\n\n")
+    assert spanish.endswith("Atentamente,\nAna López\nTijuana")
+    assert "Dear Foreign Minister," in translation and "Ana López" in translation
+    assert letter.buttons() == []
     filename, pdf, mime = document.files["document"]
     assert re.fullmatch(r"letter-luis-videgaray-es-2018-09-15-[0-9a-f]{6}\.pdf", filename), filename
     assert mime == "application/pdf"
@@ -165,17 +169,19 @@ async def test_english_supporter_writes_a_letter_in_spanish_to_the_foreign_minis
     assert "Plaza Juárez No. 20, Piso 22" in pdf_text
     assert "Estimado Señor Canciller:" in pdf_text
     assert "Ana López" in pdf_text
-    assert translation.text.startswith("<i>So you know what you are signing, here it is in English:</i>")
-    assert "Dear Foreign Minister," in translation.text
-    assert prompt.text == ("Did you post the letter? Let us know, so the Urgent Action network can count "
-                           "the actions on UA 150.18.")
-    assert prompt.button_texts() == ["✅ I posted the letter", "👥 We sent more than one",
-                                     "🕒 Not yet, remind me later"]
+    assert document.params["caption"] == (
+        "Your letter as a PDF, ready to print on A4 paper, with room to sign above your name.\n\n"
+        "Did you post the letter? Let us know, so the Urgent Action network can count the actions on "
+        "UA 150.18.")
+    assert document.button_texts() == ["✅ I posted the letter", "👥 We sent more than one",
+                                       "🕒 Not yet, remind me later", "📄 The same letter on US Letter paper"]
     # Nothing typed is left once the letter is delivered.
     assert FLOW_KEY not in sim.application.user_data[user.id]
-    assert services.sleep == [1.0, 1.0, 1.0]  # one message a second to the same chat
+    assert services.sleep == [1.0]  # one message a second to the same chat
 
     calls = await user.press("✅ I posted the letter")
+    assert [c.method for c in calls] == ["answerCallbackQuery", "editMessageCaption"]
+    assert calls[-1].params["message_id"] == document.result["message_id"]
     assert calls[-1].text == ("🙏 Thank you! Your action is counted. You are the first person to report "
                               "acting on UA 150.18 through this bot.")
     stats = await services.store.campaign_stats("ua-150-18", today=services.today())
@@ -211,26 +217,33 @@ async def test_every_channel_in_both_languages(bot, services, lang, official, ch
                            sentence="Please protect refugees.")
     off = services.catalog.officials[official]
     messages = [c.text for c in sent(calls)]
-    prompt = sent(calls)[-1]
+    prompt = calls[-1]  # the PDF's caption for a letter, else a message of its own (issue 29)
+    assert [c.method for c in calls] == (["sendMessage", "sendDocument"] if channel == "letter"
+                                             else ["sendMessage", "sendMessage"])
+    translation_intro = {"en": "\n\n<i>So you know", "es": "\n\n<i>Para que sepas"}[lang]
     if channel == "letter":
         (document,) = sent(calls, "sendDocument")
         pages = PdfReader(io.BytesIO(document.files["document"][1])).pages
         pdf_text = "".join(page.extract_text() for page in pages)
         assert off.address[2] in pdf_text and off.salutation.get("es") in pdf_text
+        assert prompt.text.split("\n\n")[0] == (
+            "Your letter as a PDF, ready to print on A4 paper, with room to sign above your name." if lang == "en"
+            else "Tu carta en PDF, lista para imprimir en papel A4, con espacio para firmar sobre tu nombre.")
     if channel == "email":
         assert off.email in messages[0]
         assert "\n<code>UA 150.18: " in messages[0]  # the subject, with the address
-        assert messages[1].startswith(off.salutation.get("es"))  # the text, in its own message
+        # the text in the same message, in a block (tap to copy)
+        assert messages[0].split("\n<pre>", 1)[1].startswith(off.salutation.get("es"))
         (button,) = [b for c in sent(calls) for b in c.buttons() if "url" in b]
         assert button["url"].startswith("https://mail.google.com/mail/?view=cm&fs=1&to=")
         assert not any(b.get("url", "").startswith("mailto:") for c in calls for b in c.buttons())
     if channel == "call":
         assert f"<code>{off.phone}</code>" in messages[0]
-        script = messages[0].split("\n\n", 1)[1]
+        script = messages[0].split(translation_intro)[0].split("\n\n", 1)[1]
         assert len(script.split()) / 150 * 60 < 45  # under 45 seconds spoken
     if channel == "tweet":
         (tweet,) = [c for c in sent(calls) if c.buttons() and "url" in c.buttons()[0]]
-        text = tweet.text.split("\n\n", 1)[1]
+        text = tweet.text.split(translation_intro)[0].split("\n\n", 1)[1]
         assert text.startswith(f"@{off.twitter} ")
         assert tweet_length(text) <= 280
         assert tweet.text.split("\n\n", 1)[0] == (
@@ -242,7 +255,7 @@ async def test_every_channel_in_both_languages(bot, services, lang, official, ch
              "email": ("Did you send the email?", "¿Enviaste el correo?"),
              "call": ("Did you make the call?", "¿Hiciste la llamada?"),
              "tweet": ("Did you post the tweet?", "¿Publicaste el tuit?")}[channel]
-    assert prompt.text.startswith(asked[lang == "es"])
+    assert prompt.text.split("\n\n")[-1].startswith(asked[lang == "es"])
     assert api.refusals == []
 
 
@@ -397,7 +410,8 @@ async def test_over_long_letters_are_split_on_paragraphs(bot, services, tmp_path
     sim, api = bot
     user = sim.user(language_code="es")
     calls = await complete(user, "luis-videgaray", "letter", "es")
-    letter_parts = [c.text for c in sent(calls)[:-1]]
+    letter_parts = [c.text for c in sent(calls)]  # the report prompt is the PDF's caption
+    assert [c.method for c in calls] == ["answerCallbackQuery", "sendMessage", "sendMessage", "sendDocument"]
     assert len(letter_parts) == 2
     assert all(len(part) <= 4096 for part in letter_parts)
     assert letter_parts[0].endswith("texto de relleno")  # cut between paragraphs
@@ -450,15 +464,17 @@ async def test_each_sender_says_exactly_what_it_sends_then_the_translation(bot, 
         channel, "<i>So you know what you are signing, here it is in English:</i>")
     translation = intro + "\n\n" + html.escape(
         f"{english.subject}\n\n{english.body}" if english.subject else english.body, quote=False).strip()
-    assert translation in messages
+    # One message, the translation after the appeal (it fits), then the report prompt (issue 29).
+    (appeal_message,) = messages[:-1] if channel != "letter" else messages
+    assert appeal_message.endswith("\n\n" + translation)
+    messages[0] = appeal_message.removesuffix("\n\n" + translation)
+    assert services.sleep == [1.0]  # the appeal, then its report prompt (or PDF) a second later
     if channel == "email":
         assert messages[0] == (f"📧 <b>Your email</b> (Spanish). Send it to:\n<code>{off.email}</code>\n\n"
                                f"Subject:\n<code>{html.escape(appeal.subject, quote=False)}</code>\n\n"
-                               "The text follows in its own message, to copy.")
-        assert messages[1] == html.escape(appeal.body, quote=False).strip()
+                               "Text, to copy:\n<pre>" + html.escape(appeal.body, quote=False).strip() + "</pre>")
         (button,) = [b for c in sent(calls) for b in c.buttons() if "url" in b]
         assert button["url"] == email_compose_url(off.email, appeal.subject, appeal.body)
-        assert services.sleep == [1.0, 1.0, 1.0]  # text, translation, report prompt: a second apart
     if channel == "call":
         seconds = round(speaking_seconds(appeal.body) / 5) * 5
         # the embassy's switchboard, not the ambassador's own line
