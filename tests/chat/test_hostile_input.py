@@ -80,7 +80,9 @@ async def test_hostile_strings_are_accepted_verbatim_or_refused(bot, field, prom
         cleaned = clean(value, limit)
         delivered = field == "sentence" and not isinstance(cleaned, Refused) and not (
             unsupported_characters(cleaned))
-        assert len(texts) == (2 if delivered else 1), (value, texts)  # the appeal, then the report prompt
+        assert len(texts) == 1, (value, texts)  # the appeal (the report prompt is its PDF's caption)
+        assert [c.method for c in calls if c.method.startswith("send")] == (
+            ["sendMessage", "sendDocument"] if delivered else ["sendMessage"]), (value, calls)
         if isinstance(cleaned, Refused):
             expected = ("That looks empty. Please type something, or press Skip."
                         if cleaned.reason == "input.empty" else
@@ -125,8 +127,10 @@ async def test_hostile_values_reach_the_appeal_as_plain_data(bot, services, valu
     await user.press("act:lang:es")
     calls = await user.send(value)  # the sentence, asked after the language
     texts = [c.text or "" for c in calls if c.method == "sendMessage"]
-    (translation,) = [t for t in texts if t.startswith(TRANSLATION_EN[channel])]
-    appeal = "\n".join(texts[:texts.index(translation)])  # what the channel's sender sent
+    # the translation follows the appeal in its message (issue 29)
+    (joined,) = [t for t in texts if "\n\n" + TRANSLATION_EN[channel] in t]
+    appeal, translation = joined.split("\n\n" + TRANSLATION_EN[channel])  # what the channel's sender sent
+    appeal = "\n".join([*texts[:texts.index(joined)], appeal])
     cleaned = clean(value, 80)
     assert escape(cleaned) in appeal and escape(cleaned) in translation, (channel, texts)
     if escape(cleaned) != cleaned:

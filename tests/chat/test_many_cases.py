@@ -83,9 +83,12 @@ async def test_a_new_case_runs_end_to_end_from_files_alone(bot, services):
     texts = texts_of(calls)
     assert "<code>minister@example.org</code>" in texts[0]
     assert "\n<code>UA 999.99 (fictional test case): release Sam Sample</code>\n" in texts[0]  # the subject
-    assert texts[1].startswith("Dear Minister,\n\nI am writing about the fictional journalist Sam Sample")
-    assert "I urge you to release Sam Sample at once." in texts[1]
-    assert texts[1].endswith("Sincerely,\nAna López")
+    # the text in the same message (issue 29), in a block to copy
+    body = texts[0].split("\n<pre>", 1)[1]
+    assert body.startswith("Dear Minister,\n\nI am writing about the fictional journalist Sam Sample")
+    assert "I urge you to release Sam Sample at once." in body
+    assert body.endswith("Sincerely,\nAna López</pre>")
+    assert texts[1].startswith("Did you send the email?") and len(texts) == 2
     assert "UA 150.18" not in "".join(texts)  # its own letter, not the first case's
 
     calls = await user.press("✅ I sent the email")

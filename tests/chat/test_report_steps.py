@@ -1,6 +1,7 @@
 """End-to-end: each step of "Did you send it?" as the supporter sees it.
 
-Which Bot API call each step makes (the prompt is edited in place; a typed
+Which Bot API call each step makes (the prompt is edited in place, the
+caption of a letter's PDF or a message of its own; a typed
 count is answered with a new message), the exact texts and the buttons that
 come next, in both languages; the boundaries of a typed count; a count typed
 for an action already counted; "I sent more" on a stale, forged or closed
@@ -30,6 +31,8 @@ THANKS_FIRST_EN = ("🙏 Thank you! Your action is counted. You are the first pe
 HOW_MANY_EN = "How many did you (or your group or class) send? Type a number from 1 to 500."
 ALREADY_EN = "This action was already counted. Thank you!"
 MENU_BUTTON_EN = "✍️ Take action"
+# Under a letter's PDF the other paper stays on offer whatever the prompt becomes.
+OTHER_PAPER_ES = "📄 La misma carta en papel tamaño carta"
 STALE_EN = "That button belongs to an older message. Please use the latest one."
 
 
@@ -39,11 +42,13 @@ def follow_data(message) -> str:
 
 
 async def press_on_the_prompt(user, label: str):
-    """Press a button of the report prompt; the one edit it makes, checked to be of that prompt."""
+    """Press a button of the report prompt; the one edit it makes, checked to be of that prompt
+    (its caption when the prompt is the letter's PDF, issue 29)."""
     prompt, _ = user.find_button(label)
     calls = await user.press(label)
     (edit,) = [c for c in calls if c.method != "answerCallbackQuery"]
-    assert (edit.method, edit.params["message_id"]) == ("editMessageText", prompt["message_id"])
+    method = "editMessageCaption" if "document" in prompt else "editMessageText"
+    assert (edit.method, edit.params["message_id"]) == (method, prompt["message_id"])
     return edit
 
 
@@ -72,7 +77,7 @@ async def test_sent_edits_the_prompt_into_thanks_then_more_is_already_counted(bo
     edit = await press_on_the_prompt(user, "✅ Envié la carta")
     assert edit.text == ("🙏 ¡Gracias! Tu acción quedó registrada. Eres la primera persona en reportar una "
                          "acción por la UA 150.18 a través de este bot.")
-    assert edit.button_texts() == AFTER_ES
+    assert edit.button_texts() == [*AFTER_ES, OTHER_PAPER_ES]
     assert follow_data(edit) == "upd:on:ua-150-18"
 
     # The same prompt's "we sent more" (an old screen, a second device): the same action.
@@ -307,4 +312,4 @@ async def test_the_repeat_question_in_spanish(bot):
         await complete(user, "luis-videgaray", "letter", "es")
         edit = await press_on_the_prompt(user, "✅ Envié la carta")
     assert edit.text == "Hoy ya reportaste una carta a Luis Videgaray. ¿Enviaste otra?"
-    assert edit.button_texts() == ["✅ Sí, cuéntalo otra vez", "↩️ No, era el mismo"]
+    assert edit.button_texts() == ["✅ Sí, cuéntalo otra vez", "↩️ No, era el mismo", OTHER_PAPER_ES]
