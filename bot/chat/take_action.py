@@ -39,6 +39,7 @@ from bot.appeals.render import (
     tweet_length,
 )
 from bot.appeals.supporter_input import CITY_MAX, NAME_MAX, SENTENCE_MAX, Refused, clean
+from bot.bot_api.transport import MAX_TEXT
 from bot.catalog import Campaign, Official, offered_channels
 from bot.catalog.cases import actionable_cases
 from bot.catalog.dates import language_name
@@ -46,7 +47,6 @@ from bot.catalog.i18n import Html
 from bot.chat import archive, flows, letter_paper, report, updates
 from bot.chat.case_screens import campaign_screen
 from bot.chat.context import BotContext, answer_stale, keyboard, reply, short_label
-from bot.bot_api.transport import MAX_TEXT
 from bot.chat.delivery import SAME_CHAT_INTERVAL, queue_long, send_later
 from bot.chat.flows import APPEAL_KEY, PERSONAL_FIELDS
 from bot.chat.menu import ACT, HOME, PAST, main_menu

@@ -121,7 +121,7 @@ async def test_twenty_deliveries_in_flight_hold_back_no_one_else(services):
             assert [c.method for c in own] == ["sendMessage"] * 3, shown
             assert own[0].text.startswith("📧 <b>Your email</b>"), shown
             assert "<pre>Estimado Señor Canciller:" in own[0].text, shown
-            assert own[1].text.startswith("Did you send the email?"), shown  # the report prompt ends the appeal
+            assert own[1].text.startswith("Did you send the email?"), shown  # the report prompt, last
         assert own[2].text.startswith("Hello, Ana!"), shown  # then their /start
         assert calls.index(own[1]) > answered  # no delivery finished before the other /start's reply
     assert gate.pauses == [1.0] * PEOPLE  # a second before the second message

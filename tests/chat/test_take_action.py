@@ -227,8 +227,9 @@ async def test_every_channel_in_both_languages(bot, services, lang, official, ch
         pdf_text = "".join(page.extract_text() for page in pages)
         assert off.address[2] in pdf_text and off.salutation.get("es") in pdf_text
         assert prompt.text.split("\n\n")[0] == (
-            "Your letter as a PDF, ready to print on A4 paper, with room to sign above your name." if lang == "en"
-            else "Tu carta en PDF, lista para imprimir en papel A4, con espacio para firmar sobre tu nombre.")
+            "Your letter as a PDF, ready to print on A4 paper, with room to sign above your name."
+            if lang == "en" else
+            "Tu carta en PDF, lista para imprimir en papel A4, con espacio para firmar sobre tu nombre.")
     if channel == "email":
         assert off.email in messages[0]
         assert "\n<code>UA 150.18: " in messages[0]  # the subject, with the address
@@ -472,7 +473,8 @@ async def test_each_sender_says_exactly_what_it_sends_then_the_translation(bot, 
     if channel == "email":
         assert messages[0] == (f"📧 <b>Your email</b> (Spanish). Send it to:\n<code>{off.email}</code>\n\n"
                                f"Subject:\n<code>{html.escape(appeal.subject, quote=False)}</code>\n\n"
-                               "Text, to copy:\n<pre>" + html.escape(appeal.body, quote=False).strip() + "</pre>")
+                               "Text, to copy:\n<pre>" + html.escape(appeal.body, quote=False).strip()
+                               + "</pre>")
         (button,) = [b for c in sent(calls) for b in c.buttons() if "url" in b]
         assert button["url"] == email_compose_url(off.email, appeal.subject, appeal.body)
     if channel == "call":
