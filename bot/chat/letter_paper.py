@@ -100,12 +100,20 @@ def caption(update: Update, context: BotContext, paper: Paper, prompt: str | Non
     return Html(said + "\n\n" + prompt) if prompt else said
 
 
+def start_rendering(letter: DeliveredLetter, paper: Paper) -> asyncio.Future[bytes]:
+    """The PDF, rendered in a thread from now on: the delivery starts it when it
+    queues the PDF, so that it is ready when the pause before it ends."""
+    return asyncio.ensure_future(asyncio.to_thread(render_letter_pdf, letter.body, letter.title, paper))
+
+
 async def send_pdf(update: Update, context: BotContext, letter: DeliveredLetter, paper: Paper,
-                   offer_other: bool, prompt: tuple[str, InlineKeyboardMarkup] | None = None) -> None:
-    """The PDF on `paper`; with a button for the other paper when `offer_other`;
-    carrying the report prompt (its text in the caption, its buttons first)
-    when `prompt` is given and the caller found it fits (`prompt_message`)."""
-    pdf = await asyncio.to_thread(render_letter_pdf, letter.body, letter.title, paper)
+                   offer_other: bool, prompt: tuple[str, InlineKeyboardMarkup] | None = None,
+                   rendering: asyncio.Future[bytes] | None = None) -> None:
+    """The PDF on `paper` (`rendering` when it was started already); with a
+    button for the other paper when `offer_other`; carrying the report prompt
+    (its text in the caption, its buttons first) when `prompt` is given and
+    the caller found it fits (`prompt_message`)."""
+    pdf = await (rendering or start_rendering(letter, paper))
     filename = letter_filename(letter.official_id, letter.lang, context.services.today())
     rows = list(prompt[1].inline_keyboard) if prompt else []
     if offer_other:

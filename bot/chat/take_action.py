@@ -445,8 +445,9 @@ def _queue_pdf(update, context, official, appeal, prompt: tuple[Html, InlineKeyb
     paper = letter_paper.paper_for_language(user.language_code if user else None)
     letter = letter_paper.DeliveredLetter(appeal.body, official.name, official.id, appeal.lang)
     carried = prompt if fits_caption(letter_paper.caption(update, context, paper, prompt[0])) else None
-    send_later(update, context, lambda: letter_paper.send_pdf(update, context, letter, paper,
-                                                              offer_other=True, prompt=carried))
+    rendering = letter_paper.start_rendering(letter, paper)  # during the pause before it is sent
+    send_later(update, context, lambda: letter_paper.send_pdf(
+        update, context, letter, paper, offer_other=True, prompt=carried, rendering=rendering))
     if carried is None:
         send_later(update, context, _sending(update, *prompt))
 

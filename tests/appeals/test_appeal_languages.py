@@ -178,15 +178,18 @@ async def test_a_letter_in_portuguese_with_its_translation(language_bot, mine, t
                            letter_lang=None)  # stops at the language choice
     assert calls[-1].button_texts()[:2] == buttons
     calls = await choose(user, "pt")
-    shown, document, translated = [c for c in calls if c.method in ("sendMessage", "sendDocument")][:3]
+    # Two messages (issue 29): the letter with its translation, the PDF carrying the report prompt.
+    joined, document = [c for c in calls if c.method in ("sendMessage", "sendDocument")]
+    assert document.method == "sendDocument"
+    shown_text, translated_text = joined.text.split("\n\n" + translation_intro + "\n\n")
     intro = {"en": "✉️ <b>Your letter to Rita Exemplo</b> (Portuguese). Print it, sign it and post it to the "
                    "address at the top:",
              "es": "✉️ <b>Tu carta a Rita Exemplo</b> (portugués). Imprímela, fírmala y envíala a la "
                    "dirección que aparece arriba:"}[mine]
-    assert shown.text == intro + "\n\n" + html.escape(LETTER_PT.rstrip("\n"), quote=False)
+    assert shown_text == intro + "\n\n" + html.escape(LETTER_PT.rstrip("\n"), quote=False)
     _, pdf, _ = document.files["document"]
     assert _pdf_text(pdf).split() == LETTER_PT.split()  # accents and all
-    assert translated.text == translation_intro + "\n\n" + html.escape(translation.rstrip("\n"), quote=False)
+    assert translated_text == html.escape(translation.rstrip("\n"), quote=False)
     assert api.refusals == []
     # The report records the appeal's language: Portuguese, which the store accepts.
     calls = await user.press({"en": "✅ I posted the letter", "es": calls[-1].button_texts()[0]}[mine])
@@ -201,13 +204,17 @@ async def test_a_french_email_for_an_english_reader(language_bot):
     await complete(user, "claude-exemple", "email", "en", name=None, city=None, letter_lang=None)
     calls = await choose(user, "fr")
     texts = [c.text for c in calls if c.method == "sendMessage"]
-    assert texts[0] == ("📧 <b>Your email</b> (French). Send it to:\n<code>ministre@example.org</code>\n\n"
-                        "Subject:\n<code>UA 555.27 (cas d'essai fictif)\u00a0: libération de Lia Teste</code>"
-                        "\n\nThe text follows in its own message, to copy.")
-    assert texts[1].startswith("Monsieur le Ministre,\n\n")
-    assert texts[1].endswith(f"{CLOSING_FR}\nUne personne qui soutient Amnesty International")
-    assert texts[2].startswith("<i>So you know what you are signing, here it is in English:</i>\n\n"
-                               "UA 555.27 (fictional test case): release Lia Teste\n\nDear Minister,")
+    # One message (issue 29): address, subject, the text in a block, then the translation.
+    head, rest = texts[0].split("\n<pre>")
+    body, translated = rest.split("</pre>\n\n")
+    assert head == ("📧 <b>Your email</b> (French). Send it to:\n<code>ministre@example.org</code>\n\n"
+                    "Subject:\n<code>UA 555.27 (cas d'essai fictif)\u00a0: libération de Lia Teste</code>"
+                    "\n\nText, to copy:")
+    assert body.startswith("Monsieur le Ministre,\n\n")
+    assert body.endswith(f"{CLOSING_FR}\nUne personne qui soutient Amnesty International")
+    assert translated.startswith("<i>So you know what you are signing, here it is in English:</i>\n\n"
+                                 "UA 555.27 (fictional test case): release Lia Teste\n\nDear Minister,")
+    assert texts[1].startswith("Did you send the email?") and len(texts) == 2
 
 
 async def test_a_language_not_offered_is_refused_at_the_choice(language_bot):
@@ -228,8 +235,10 @@ async def test_the_other_paper_is_one_button_away_and_sent_once(language_bot):
     calls = await choose(user, "pt")
     (first,) = [c for c in calls if c.method == "sendDocument"]
     assert first.text == ("Your letter as a PDF, ready to print on A4 paper, with room to sign above your "
-                          "name.")
-    assert first.button_texts() == ["📄 The same letter on US Letter paper"]
+                          "name.\n\nDid you post the letter? Let us know, so the Urgent Action network can "
+                          "count the actions on UA 555.27.")  # the report prompt, in the caption (issue 29)
+    assert first.button_texts() == ["✅ I posted the letter", "👥 We sent more than one",
+                                    "🕒 Not yet, remind me later", "📄 The same letter on US Letter paper"]
     first_pdf = first.files["document"][1]
     assert PdfReader(io.BytesIO(first_pdf)).pages[0].mediabox.height == pytest.approx(841.89)
     calls = await user.press("📄 The same letter on US Letter paper")
@@ -241,7 +250,7 @@ async def test_the_other_paper_is_one_button_away_and_sent_once(language_bot):
     assert PdfReader(io.BytesIO(pdf)).pages[0].mediabox.height == pytest.approx(792)
     assert _pdf_text(pdf).split() == LETTER_PT.split()
     # Sent once: the letter is not kept after that.
-    calls = await user.press_data(first.result, first.buttons()[0]["callback_data"])
+    calls = await user.press_data(first.result, first.buttons()[-1]["callback_data"])
     assert [c.text for c in calls if c.method == "sendMessage"] == [
         "That letter is no longer kept: I hold it for 30 minutes, in memory only, so you can get it on the "
         "other paper. Press Take action to make it again."]
@@ -427,9 +436,14 @@ async def test_every_channel_in_the_officials_language_through_the_bot(language_
     await complete(user, official, channel, "en", name="Ana Lima", city="Recife", letter_lang=None)
     calls = await choose(user, lang)
     texts = [c.text for c in calls if c.method == "sendMessage"]
-    assert shown in texts
     intro = {"call": "what you will say", "tweet": "what you will post"}.get(channel, "what you are signing")
-    assert texts[-2].startswith(f"<i>So you know {intro}, here it is in English:</i>\n\n")
+    # The translation follows the appeal in its message (issue 29); a letter's prompt is its PDF's caption.
+    appeal, _ = texts[0].split(f"\n\n<i>So you know {intro}, here it is in English:</i>\n\n")
+    if channel == "email":  # the text in a block, after the address and the subject
+        assert appeal.endswith("\n<pre>" + shown + "</pre>")
+    else:
+        assert appeal == shown
+    assert len(texts) == (1 if channel == "letter" else 2)
     assert api.refusals == []
 
 

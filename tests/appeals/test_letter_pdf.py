@@ -290,8 +290,10 @@ def _delivered(calls, caption: str | None = None) -> tuple[str, str, bytes]:
     (document,) = [c for c in calls if c.method == "sendDocument"]
     filename, pdf, mime = document.files["document"]
     assert mime == "application/pdf"
-    if caption is not None:
-        assert document.text == caption
+    if caption is not None:  # then the report prompt, which the PDF carries (issue 29)
+        said, prompt = document.text.split("\n\n")
+        assert said == caption
+        assert prompt.startswith(("Did you post the letter?", "¿Enviaste la carta?"))
     return html.unescape(shown.text.split("\n\n", 1)[1]), filename, pdf
 
 

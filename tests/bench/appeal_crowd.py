@@ -23,6 +23,7 @@ and on a copy of the bot before the outbox, one after the other, and
 compares. It uses only what both have.
 
     .venv/bin/python -m tests.bench.appeal_crowd --people 300
+    .venv/bin/python -m tests.bench.appeal_crowd --people 1 --channel letter
 """
 
 from __future__ import annotations
@@ -50,19 +51,19 @@ REPORT = "rep:d:"
 FOLLOW = f"upd:on:{CASE}"
 
 
-def steps(n: int, question: str) -> list[tuple[str, str]]:
+def steps(n: int, question: str, channel: str = "email") -> list[tuple[str, str]]:
     """(kind, text or button data): kind is "text", "press" or "appeal" (the press that delivers it)."""
     return [("text", "/start"), ("text", question), ("press", "menu:act"),
-            ("press", "act:off:luis-videgaray"), ("press", "act:ch:email"), ("text", f"Ana {n}"),
+            ("press", "act:off:luis-videgaray"), ("press", f"act:ch:{channel}"), ("text", f"Ana {n}"),
             ("text", "Tijuana"), ("press", "act:lang:es"), ("appeal", "act:skip"), ("press", REPORT),
             ("press", FOLLOW)]
 
 
-async def crowd(database: Path, people: int) -> dict:
+async def crowd(database: Path, people: int, channel: str = "email") -> dict:
     catalog = load_catalog(ROOT / "content", ROOT / "seeds")
     matcher = build_matcher(catalog)
     supply = questions()["en"]
-    scripts = [steps(n, next(supply)) for n in range(people)]
+    scripts = [steps(n, next(supply), channel) for n in range(people)]
     api = SlowBotAPI(API_LATENCY, clock=fixed_clock)
     taps: list[float] = []
     tap_steps: list[int] = []  # which step of the script each tap was (1 = the question)
@@ -145,10 +146,12 @@ async def crowd(database: Path, people: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=300)
+    parser.add_argument("--channel", choices=("email", "letter"), default="email",
+                        help="the appeal each person writes (a letter adds its PDF)")
     parser.add_argument("--out", type=Path, help="write the figures here as JSON (else print them)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        figures = asyncio.run(crowd(Path(tmp) / "crowd.sqlite3", args.people))
+        figures = asyncio.run(crowd(Path(tmp) / "crowd.sqlite3", args.people, args.channel))
     text = json.dumps(figures)
     if args.out:
         args.out.write_text(text)
