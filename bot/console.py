@@ -165,7 +165,8 @@ class ConsolePrinter:
             self._keyboard_changed(call)
         elif call.method == "deleteMessage":
             self._deleted(call)
-        elif call.method in {"sendMessage", "editMessageText", "sendDocument", "sendPhoto"}:
+        elif call.method in {"sendMessage", "editMessageText", "editMessageCaption", "sendDocument",
+                             "sendPhoto"}:
             self._message(call)
         self.out.flush()
 

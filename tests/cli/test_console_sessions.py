@@ -223,7 +223,24 @@ async def test_a_letters_pdf_is_owner_only_deleted_at_forget_and_none_is_left_at
     console = build_console(settings, AS_OF)
     console.api.listeners.append(
         lambda call: modes.extend(p.stat().st_mode & 0o777 for p in folder.glob("*")))
-    await run_console(console.application, console.api, stdin=io.StringIO("".join(f"{x}\n" for x in letter)),
+    # /start after the letter: an API call while its PDF is on disk (the PDF is the appeal's last message)
+    await run_console(console.application, console.api,
+                      stdin=io.StringIO("".join(f"{x}\n" for x in [*letter, "/start"])),
                       out=io.StringIO(), documents_dir=folder, message_ids=console.message_ids, as_of=AS_OF)
     assert modes and set(modes) == {0o600}
     assert list(folder.glob("*")) == []
+
+
+async def test_the_console_shows_the_pdfs_caption_edited_by_its_report_button(settings):
+    """A letter's report prompt is its PDF's caption (issue 29): "I posted the
+    letter" under it edits the caption, and the console prints the edit."""
+    letter = ["/start", "#3", "#1", "#1", "Ana", "Oaxaca", "#2", "#1"]
+    console = build_console(settings, AS_OF)
+    out = io.StringIO()
+    lines = io.StringIO("".join(f"{x}\n" for x in [*letter, "#1"]))
+    await run_console(console.application, console.api, stdin=lines, out=out,
+                      documents_dir=settings.data_dir / "console-documents", message_ids=console.message_ids,
+                      as_of=AS_OF)
+    printed = out.getvalue()
+    assert "Did you post the letter?" in printed
+    assert "🙏 Thank you! Your action is counted." in printed.split("Did you post the letter?")[-1]
