@@ -193,6 +193,11 @@ async def test_not_yet_on_the_pdf_edits_its_caption_and_keeps_the_other_paper(bo
     assert edit.button_texts() == [*after_buttons(lang, sent=False), WORDS[lang]["other_paper"]]
     assert "document" in api.messages[(user.id, pdf["message_id"])]  # still the PDF
 
+    # Follow takes its own button off the PDF (a keyboard edit works on any message).
+    calls = await user.press("🔔 Follow this case for updates" if lang == "en" else "🔔 Seguir este caso")
+    assert [c.method for c in calls] == ["answerCallbackQuery", "editMessageReplyMarkup"]
+    assert calls[-1].button_texts()[-1] == WORDS[lang]["other_paper"]
+
     # A button under the PDF that leads elsewhere answers in a new message; the PDF stays as it is.
     calls = await user.press("✍️ Take another action" if lang == "en" else "✍️ Otra acción")
     assert [c.method for c in calls] == ["answerCallbackQuery", "sendMessage"]
