@@ -383,3 +383,39 @@ async def test_a_translation_too_long_to_join_the_appeal_follows_it(bot, service
     assert texts[-2].startswith("<i>So you know what you are signing, here it is in English:</i>")
     assert all(len(t) <= 4096 for t in texts)
     assert api.refusals == []
+
+
+async def test_the_pdf_is_rendered_during_the_pause_before_it(services, monkeypatch):
+    """The letter's PDF is made while the outbox waits the second before it,
+    not after: the letter arrives a second after the tap, not a second plus
+    the rendering (0.6 s on a busy machine)."""
+    from telegram import Update
+
+    from bot.bot_api.simulator import Simulator
+    from bot.bot_api.transport import InMemoryBotAPI
+    from bot.chat import letter_paper
+    from bot.chat.app import build_application
+    from tests.chat.test_paced_delivery import Gate, at_the_sentence, press_payload, to_chat, until
+
+    rendered = []
+    real = letter_paper.render_letter_pdf
+    monkeypatch.setattr(letter_paper, "render_letter_pdf", lambda *args: rendered.append(args) or real(*args))
+    api = InMemoryBotAPI(clock=services.clock)
+    application = build_application(services, request=api)
+    sim = Simulator(application, api, clock=services.clock)
+    user = sim.user()
+    async with application:
+        await application.start()
+        await at_the_sentence(sim, user, "letter")
+        gate = Gate()
+        services.sleep = gate
+        delivering = Update.de_json(press_payload(sim, user, "act:skip"), application.bot)
+        application.update_queue.put_nowait(delivering)
+        await until(lambda: gate.pauses and rendered)  # the letter's text sent, the PDF made, the pause held
+        assert [c.method for c in to_chat(api, user.id)][-1] == "sendMessage"
+        assert not gate.opened.is_set()
+        gate.opened.set()
+        await application.update_queue.join()
+        await application.stop()
+    assert to_chat(api, user.id)[-1].method == "sendDocument"
+    assert len(rendered) == 1
