@@ -29,6 +29,7 @@ from telegram.ext import CallbackQueryHandler
 from bot.appeals.letter_pdf import PAPERS, Paper, letter_filename, render_letter_pdf
 from bot.catalog.i18n import Html
 from bot.chat.context import BotContext, keyboard
+from bot.chat.privacy import ERASERS_KEY
 
 OTHER_PAPER = "act:paper:"
 KEEP_AT_MOST = 1000  # letters held at once; the oldest goes first
@@ -41,6 +42,7 @@ class DeliveredLetter:
     title: str
     official_id: str
     lang: str
+    chat_id: int  # whose it is: /forget drops it (`RecentLetters.forget_chat`)
 
 
 class RecentLetters:
@@ -64,6 +66,11 @@ class RecentLetters:
         kept = self._letters.pop(token, None)
         return None if kept is None else kept[1]
 
+    def forget_chat(self, chat_id: int) -> None:
+        """/forget: the letters of this chat are dropped, not kept for their 30 minutes."""
+        for token in [t for t, (_, letter) in self._letters.items() if letter.chat_id == chat_id]:
+            del self._letters[token]
+
     def _expire(self, now: float) -> None:
         while self._letters and next(iter(self._letters.values()))[0] + self.keep_seconds < now:
             self._letters.popitem(last=False)
@@ -76,6 +83,9 @@ def recent_letters(context: BotContext) -> RecentLetters:
     extras = context.services.extras
     if _EXTRAS_KEY not in extras:
         extras[_EXTRAS_KEY] = RecentLetters(context.services.flow_timeout)
+        # the PDF's caption carries the report prompt, so the PDF stays in the chat after /forget:
+        # its other-paper button must not bring back what was typed
+        extras.setdefault(ERASERS_KEY, []).append(extras[_EXTRAS_KEY].forget_chat)
     return extras[_EXTRAS_KEY]
 
 

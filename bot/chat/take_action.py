@@ -443,7 +443,8 @@ def _queue_pdf(update, context, official, appeal, prompt: tuple[Html, InlineKeyb
     (Telegram's 1,024 characters), else followed by the prompt on its own."""
     user = update.effective_user
     paper = letter_paper.paper_for_language(user.language_code if user else None)
-    letter = letter_paper.DeliveredLetter(appeal.body, official.name, official.id, appeal.lang)
+    letter = letter_paper.DeliveredLetter(appeal.body, official.name, official.id, appeal.lang,
+                                          update.effective_chat.id)
     carried = prompt if fits_caption(letter_paper.caption(update, context, paper, prompt[0])) else None
     rendering = letter_paper.start_rendering(letter, paper)  # during the pause before it is sent
     send_later(update, context, lambda: letter_paper.send_pdf(

@@ -419,3 +419,14 @@ async def test_the_pdf_is_rendered_during_the_pause_before_it(services, monkeypa
         await application.stop()
     assert to_chat(api, user.id)[-1].method == "sendDocument"
     assert len(rendered) == 1
+
+
+async def test_forget_drops_the_letter_kept_for_the_other_paper(bot, services):
+    """The PDF stays in the chat after /forget (it carries the prompt): its
+    other-paper button must not bring back the letter with what was typed."""
+    user, api, pdf = await letter_delivered(bot, services)
+    await user.send("/forget")
+    await user.press("forget:yes")
+    calls = await user.press("📄 The same letter on US Letter paper")
+    assert [c.method for c in calls] == ["answerCallbackQuery", "sendMessage"]
+    assert calls[-1].text.startswith("That letter is no longer kept")
