@@ -3,7 +3,7 @@
     .venv/bin/python -m tests.ask_calibration
 
 Scores every setting of the fusion weight, the answer margin and the bars on
-the development sets only: faq_dev_test1.yaml and faq_dev_test2.yaml (test sets 1 and 2, tuned on since),
+the development sets only: faq_dev_test1.yaml, faq_dev_test2.yaml and faq_dev_test3.yaml (test sets 1 to 3, tuned on since),
 faq_eval_blind.yaml, faq_eval.yaml and faq_eval_fresh.yaml, and the noisy
 variants of all five (tests/ask/noisy_questions.py). A confident wrong
 answer costs more than a tap: each setting scores its right answers minus
@@ -24,7 +24,7 @@ from tests.ask.noisy_questions import variants
 from tests.ask.test_faq_matcher import load_eval
 from tests.ask_evaluation import DATA, build, labels
 
-SETS = ("faq_dev_test1.yaml", "faq_dev_test2.yaml", "faq_eval_blind.yaml", "faq_eval.yaml",
+SETS = ("faq_dev_test1.yaml", "faq_dev_test2.yaml", "faq_dev_test3.yaml", "faq_eval_blind.yaml", "faq_eval.yaml",
         "faq_eval_fresh.yaml")
 WEIGHTS = (0.1, 0.15, 0.2, 0.25)
 MARGINS = tuple(np.round(np.arange(0.04, 0.21, 0.02), 2))
