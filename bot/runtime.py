@@ -60,4 +60,12 @@ def reload_content(services: Services) -> Catalog:
 
 
 def build_matcher(catalog: Catalog) -> FaqMatcher:
-    return FaqMatcher.build((entry.id, entry.questions.as_mapping()) for entry in catalog.faq.values())
+    """The lexical FAQ index: every entry's phrasings, and its answer's
+    sentences (read only when the semantic tier is there too)."""
+    return FaqMatcher.build(((entry.id, entry.questions.as_mapping()) for entry in catalog.faq.values()),
+                            answers=faq_answers_of(catalog))
+
+
+def faq_answers_of(catalog: Catalog) -> dict[str, dict[str, str]]:
+    """{faq id: {"en": answer, "es": answer}}, as the matcher indexes them."""
+    return {entry.id: {"en": entry.answer.en, "es": entry.answer.es} for entry in catalog.faq.values()}

@@ -28,11 +28,23 @@ Scoring (all precomputed at build; a match looks up the question's words and
   from several phrasings of the right entry, while an off-topic question
   keeps its unknown subject ("capital", "DACA") whatever the entry. Adding
   this lifted held-out right answers from ~85% to ~91% at equal precision.
+
+Answers, too (issue 25, round 4): people ask about details an entry's
+*answer* mentions in passing (a name, a date, a place, a figure) that none
+of its phrasings holds. ``build(..., answers=...)`` also indexes each
+entry's answer, both languages, split into sentences (``answer_passages``),
+as a second index of the same kind (each sentence a "phrasing" of its
+entry). ``passage_scores`` reads a question against it. It is weaker
+evidence than a phrasing (a sentence of an answer is not a question people
+ask), so the matcher's own decision never uses it: the combined matcher
+adds it, lightly weighted, to the fused score and counts it as a third
+voice when the tiers agree (``bot.ask.combined_matcher``).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -42,7 +54,7 @@ import numpy as np
 from bot.ask.question_language import Vocabulary, detect_language, vocabulary_from
 from bot.ask.text_normalise import CANONICAL_TOKENS, LANGUAGES, Pipeline, char_ngrams
 
-__all__ = ["DEFAULT_MARGIN", "DEFAULT_THRESHOLD", "FaqMatcher", "Match"]
+__all__ = ["DEFAULT_MARGIN", "DEFAULT_THRESHOLD", "FaqMatcher", "Match", "answer_passages"]
 
 # Calibrated on the calibration half of tests/data/faq_eval.yaml (its
 # even-numbered items; the odd-numbered half was never used to choose
@@ -72,6 +84,16 @@ OTHER_LANGUAGE_FACTOR = 0.97  # phrasings in the language not given, when one is
 UNKNOWN_WORD_WEIGHT = 1.5  # an unseen word counts this share of the rarest idf
 NGRAM = 3
 ENTRY_COVER_WEIGHT = 0.5  # share of the question covered by *all* an entry's phrasings
+# An answer's sentences: split after . ! ? ; : and at line breaks; a piece
+# of fewer than PASSAGE_MIN_WORDS words ("Yes, whatever the day:") says too little.
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
+PASSAGE_MIN_WORDS = 4
+
+
+def answer_passages(text: str) -> list[str]:
+    """The sentences of an answer, as the passage index reads them."""
+    pieces = (piece.strip(" -*•\t") for piece in _SENTENCE_END.split(text or ""))
+    return [piece for piece in pieces if len(piece.split()) >= PASSAGE_MIN_WORDS]
 
 
 @dataclass(frozen=True)
@@ -176,8 +198,10 @@ class FaqMatcher:
         vocabulary: Vocabulary,
         threshold: float,
         margin: float,
+        passages: FaqMatcher | None = None,
     ) -> None:
         self._ids = ids
+        self._passages = passages
         self._vocabulary = vocabulary
         self._phrasings = phrasings
         self._word_postings = word_postings
@@ -214,8 +238,17 @@ class FaqMatcher:
         entries: Iterable[tuple[str, Mapping[str, Sequence[str]]]],
         threshold: float = DEFAULT_THRESHOLD,
         margin: float = DEFAULT_MARGIN,
+        answers: Mapping[str, Mapping[str, str]] | None = None,
     ) -> FaqMatcher:
-        """Index ``(faq id, {"en": [phrasings...], "es": [phrasings...]})``."""
+        """Index ``(faq id, {"en": [phrasings...], "es": [phrasings...]})``;
+        with ``answers`` ({faq id: {"en": answer, "es": answer}}) also each
+        answer's sentences, for ``passage_scores``."""
+        entries = list(entries)
+        passages = None
+        if answers is not None:
+            passages = cls.build(
+                [(entry_id, {lang: answer_passages((answers.get(entry_id) or {}).get(lang, ""))
+                             for lang in LANGUAGES}) for entry_id, _ in entries])
         pipeline = Pipeline()
         ids: list[str] = []
         phrasings: list[_Phrasing] = []
@@ -292,6 +325,7 @@ class FaqMatcher:
             vocabulary=vocabulary_from(texts),
             threshold=threshold,
             margin=margin,
+            passages=passages,
         )
 
     # ------------------------------------------------------------------ match
@@ -336,6 +370,14 @@ class FaqMatcher:
             return Match(self._ids[best], round(best_score, 4), runners_up)
         closest = tuple(self._ids[e] for e in ranked[:SUGGESTIONS])
         return Match(None, round(best_score, 4), closest)
+
+    def passage_scores(self, text: str, lang: str | None = None) -> np.ndarray | None:
+        """Each entry's score (build order) against the sentences of its
+        answer, read as phrasings are (0..1); None when the matcher was built
+        without answers or the text has no words."""
+        if self._passages is None:
+            return None
+        return self._passages._scores(text, lang)
 
     def entry_scores(self, text: str, lang: str | None = None) -> list[float]:
         """Each entry's score (its best phrasing's), in build order; [] if no words."""
