@@ -239,16 +239,20 @@ class FaqMatcher:
         threshold: float = DEFAULT_THRESHOLD,
         margin: float = DEFAULT_MARGIN,
         answers: Mapping[str, Mapping[str, str]] | None = None,
+        corrections: bool = True,
     ) -> FaqMatcher:
         """Index ``(faq id, {"en": [phrasings...], "es": [phrasings...]})``;
         with ``answers`` ({faq id: {"en": answer, "es": answer}}) also each
-        answer's sentences, for ``passage_scores``."""
+        answer's sentences, for ``passage_scores``. ``corrections=False``
+        corrects no typo (the passage index: its many long words would make
+        the typo index the most of its build time and memory, and a typo is
+        corrected against the phrasings already)."""
         entries = list(entries)
         passages = None
         if answers is not None:
             passages = cls.build(
                 [(entry_id, {lang: answer_passages((answers.get(entry_id) or {}).get(lang, ""))
-                             for lang in LANGUAGES}) for entry_id, _ in entries])
+                             for lang in LANGUAGES}) for entry_id, _ in entries], corrections=False)
         pipeline = Pipeline()
         ids: list[str] = []
         phrasings: list[_Phrasing] = []
@@ -306,7 +310,7 @@ class FaqMatcher:
                 gram_postings[gram].append((p, weight / length))
 
         deletion_index: dict[str, set[str]] = defaultdict(set)
-        for word in surface:
+        for word in surface if corrections else ():
             if _max_edits(word) and word not in CANONICAL_TOKENS:
                 for variant in _deletions(word, _max_edits(word)):
                     deletion_index[variant].add(word)
