@@ -198,10 +198,9 @@ class FaqMatcher:
         vocabulary: Vocabulary,
         threshold: float,
         margin: float,
-        passages: FaqMatcher | None = None,
     ) -> None:
         self._ids = ids
-        self._passages = passages
+        self._passages: FaqMatcher | None = None
         self._vocabulary = vocabulary
         self._phrasings = phrasings
         self._word_postings = word_postings
@@ -248,11 +247,6 @@ class FaqMatcher:
         the typo index the most of its build time and memory, and a typo is
         corrected against the phrasings already)."""
         entries = list(entries)
-        passages = None
-        if answers is not None:
-            passages = cls.build(
-                [(entry_id, {lang: answer_passages((answers.get(entry_id) or {}).get(lang, ""))
-                             for lang in LANGUAGES}) for entry_id, _ in entries], corrections=False)
         pipeline = Pipeline()
         ids: list[str] = []
         phrasings: list[_Phrasing] = []
@@ -315,7 +309,7 @@ class FaqMatcher:
                 for variant in _deletions(word, _max_edits(word)):
                     deletion_index[variant].add(word)
 
-        return cls(
+        matcher = cls(
             ids=tuple(ids),
             phrasings=tuple(phrasings),
             word_postings={k: _Postings(v) for k, v in word_postings.items()},
@@ -329,8 +323,10 @@ class FaqMatcher:
             vocabulary=vocabulary_from(texts),
             threshold=threshold,
             margin=margin,
-            passages=passages,
         )
+        if answers is not None:
+            matcher.index_answers(answers)
+        return matcher
 
     # ------------------------------------------------------------------ match
 
@@ -374,6 +370,22 @@ class FaqMatcher:
             return Match(self._ids[best], round(best_score, 4), runners_up)
         closest = tuple(self._ids[e] for e in ranked[:SUGGESTIONS])
         return Match(None, round(best_score, 4), closest)
+
+    def index_answers(self, answers: Mapping[str, Mapping[str, str]]) -> None:
+        """Index each entry's answer ({faq id: {"en": answer, "es": answer}})
+        for ``passage_scores``: the one thing added after build. The bot does
+        it beside the semantic tier's build, off the start path (the only
+        reader is the fused decision, which needs that tier anyway); until
+        then ``passage_scores`` is None. One reference assigned at the end,
+        so a reader sees no index or the whole one."""
+        self._passages = type(self).build(
+            [(entry_id, {lang: answer_passages((answers.get(entry_id) or {}).get(lang, ""))
+                         for lang in LANGUAGES}) for entry_id in self._ids], corrections=False)
+
+    @property
+    def answers_indexed(self) -> bool:
+        """Whether ``index_answers`` has run (``passage_scores`` can answer)."""
+        return self._passages is not None
 
     def passage_scores(self, text: str, lang: str | None = None) -> np.ndarray | None:
         """Each entry's score (build order) against the sentences of its

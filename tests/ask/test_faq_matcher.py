@@ -37,9 +37,9 @@ def load_faq_entries() -> Entries:
 
 def load_faq_answers() -> dict[str, dict[str, str]]:
     """{id: {"en": answer, "es": answer}} of every FAQ entry (the matcher's passage index)."""
-    from bot.runtime import faq_answers_of
+    from bot.ask.faq_answers import answer_texts
 
-    return faq_answers_of(load_catalog(ROOT / "content", ROOT / "seeds"))
+    return answer_texts(load_catalog(ROOT / "content", ROOT / "seeds"))
 
 
 def load_eval(path: Path = EVAL_FILE) -> list[dict]:
