@@ -48,11 +48,13 @@ when its best entry reaches ``LEXICAL_ASK_FLOOR``.
 
 Calibration (``python -m tests.ask_calibration``): a grid over the fusion
 weight, the margin and the four bars, on the development sets
-(tests/data/faq_dev_test1.yaml, faq_dev_test2.yaml, faq_eval_blind.yaml and the earlier two) and
+(tests/data/faq_dev_test1.yaml to faq_dev_test3.yaml, faq_eval_blind.yaml and the earlier two) and
 their noisy variants (tests/ask/noisy_questions.py), each setting scored by
 its right answers minus four times its wrong ones: a confident wrong answer
 costs more than a tap. The test set (tests/data/faq_test.yaml, written after
-this tuning) is never used; docs/ask-evaluation.md says so.
+this tuning) is never used; docs/ask-evaluation.md says so. Round 4 chose
+``PASSAGE_WEIGHT`` and the ``ALL_AGREE_*`` floors by the same score over the
+questions the development sets ask back (docs/ask-evaluation.md, round 4).
 
 A message of stop words alone ("hi", "gracias") never reaches the semantic
 tier: it is not a question, and the chat asks for one.
