@@ -187,8 +187,9 @@ def versus(record, key: str, after: list[float], before: list[float], unit: str,
     orientation = "after / before" if higher_is_better else "before / after"
     record(f"{key}_vs_before", round(ratio, 3), "ratio",
            f"{meaning}: after {a:,.{digits}f}{unit}, before {b:,.{digits}f}{unit} "
-           f"({label(before_root)}), medians of {len(after)} turns each in turns; {orientation} per turn, "
-           f"median (lowest {min(pairs):.2f}, highest {max(pairs):.2f})",
+           f"({label(before_root)}), " + (
+               f"medians of {len(after)} turns each in turns; {orientation} per turn, median "
+               f"(lowest {min(pairs):.2f}, highest {max(pairs):.2f})" if len(pairs) > 1 else orientation),
            target=f">= {MET_RATIO:.2f} of before", met=met,
            also={f"{key}_after": round(a, digits), f"{key}_before": round(b, digits),
                  f"{key}_vs_before_range": [round(min(pairs), 3), round(max(pairs), 3)]})
