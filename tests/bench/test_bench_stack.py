@@ -194,7 +194,7 @@ def test_bench_mix_with_api_latency(tmp_path, record):
 
 # -- against the bot before issue 29's outbox, in the same run ----------------------
 
-VS_SUPPORTERS = 500  # 10 rounds (each supporter's 10 steps) of 500 updates: about 30 s for the pair
+VS_SUPPORTERS = 1_000  # 10 rounds (each supporter's 10 steps) of 1,000 updates: about a minute for the pair
 
 
 def test_bench_mix_against_the_bot_before(before_tree, record):
