@@ -9,7 +9,9 @@ letter as PDF (which the bot renders off the event loop, in a thread) in
 Helvetica and with the embedded Unicode font, against the old renderer in
 the same run. The matcher alone is in test_bench_faq.py; the /stats figures
 on a million actions in test_bench_store.py. Times are information; targets
-are reported as met or not, never asserted.
+are reported as met or not, never asserted. /stats and "Sent" are also
+measured against the bot before issue 29's outbox, in turns
+(tests/bench/before.py).
 """
 
 from __future__ import annotations

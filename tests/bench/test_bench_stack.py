@@ -29,6 +29,10 @@ Target: the mix at >= 0.30 of the plain echo bot's throughput with the
 semantic tier (issue 25; reported, not asserted). The aim before the tier was
 0.5.
 
+Against the bot before issue 29's outbox (tests/bench/before.py): the mix
+through this bot and through a copy of that commit, each in its own process,
+round by round in turns, each also against an echo bot in its process.
+
 Second figure: the same mix when each Bot API call takes API_LATENCY (as an
 HTTPS round trip to Telegram does), with the bot's concurrency setting
 (PerSupporterUpdateProcessor) and with one update at a time, which is

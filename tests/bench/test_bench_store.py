@@ -5,7 +5,9 @@ the rollup tables replace.
 
 Targets: >= 1,000 reports/s; each `campaign_stats` call <= 50 ms median
 (reported as met or not, never asserted). The naive aggregate is the
-baseline in the same run (`stats_1m_naive_vs_rollup`).
+baseline in the same run (`stats_1m_naive_vs_rollup`). Both figures are also
+measured against the bot before issue 29's outbox, in turns
+(tests/bench/before.py).
 """
 
 from __future__ import annotations
