@@ -168,7 +168,7 @@ def test_bench_stats_chart_kept(tmp_path, record):
 
 
 VS_TURNS = 9
-VS_CALLS = 15
+VS_CALLS = 25
 
 
 def test_bench_chat_against_the_bot_before(before_tree, record):

@@ -202,8 +202,8 @@ def test_reporting_throughput_on_a_million_actions(million, record):
 
 
 VS_TURNS = 9
-VS_STATS_CALLS = 11
-VS_REPORTS = 1_000
+VS_STATS_CALLS = 25
+VS_REPORTS = 2_000
 
 
 def test_store_against_the_bot_before(million, before_tree, record, tmp_path):
