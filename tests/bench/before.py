@@ -136,14 +136,6 @@ class Worker:
         if self.process.wait(timeout=120) != 0:
             raise RuntimeError(f"the worker in {self.root} exited with {self.process.returncode}")
 
-    def __enter__(self) -> Worker:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if exc[0] is not None:
-            self.process.kill()
-        self.close()
-
 
 def workers(before: Path, *args: str, before_args: tuple[str, ...] | None = None) -> dict[str, Worker]:
     """{"before": ..., "after": ...}, both started with `args` (the bot before with
