@@ -201,9 +201,9 @@ def test_reporting_throughput_on_a_million_actions(million, record):
            target=">= 5,000/s", met=per_s >= 5_000)
 
 
-VS_TURNS = 9
+VS_TURNS = 11
 VS_STATS_CALLS = 25
-VS_REPORTS = 2_000
+VS_REPORTS = 3_000  # a few WAL checkpoints a turn: they, and the shared disk, are most of the noise
 
 
 def test_store_against_the_bot_before(million, before_tree, record, tmp_path):
