@@ -23,13 +23,12 @@ share:
 The met rule, defined once here: after is "not worse than before beyond the
 run's own noise" when the ratio, oriented so that above 1 is better (after /
 before for a throughput, before / after for a time), is at least MET_RATIO =
-0.90. Why 0.90: on the shared 2-core machine a ratio of two figures measured
-in turns in the same run moves by up to about ±10% from run to run (the
-mix's five ratios in one run spread 0.34-0.43 around 0.375; the same tree
-against itself in turns, docs/development.md, stayed within it), so a ratio
-below 0.90 is a slowdown the noise does not explain, and one above it is not
-evidence of one. Each row also shows the lowest and highest of the turns'
-own ratios, so a reader sees that run's spread.
+0.90. Why 0.90: this tree against itself through the same turns (A/A, load
+average 3-5) gave ratios of 0.92-1.11 on every figure but one report rate
+(1.18: its turns wait on the shared disk and SQLite's checkpoints), so a
+ratio below 0.90 is a slowdown the run's own noise rarely explains, and one
+above it is no evidence of one (docs/development.md, Performance). Each row
+also shows the lowest and highest of the turns' own ratios, so a reader sees that run's spread.
 """
 
 from __future__ import annotations
