@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from bot.appeals.render import AppealRenderer
+from bot.ask.faq_answers import answer_texts
 from bot.ask.faq_matcher import FaqMatcher
 from bot.catalog import Catalog, load_catalog
 from bot.catalog.i18n import Texts
@@ -28,7 +29,7 @@ def load_services(settings: Settings, clock: Clock = time.time) -> Services:
     up."""
     catalog = load_configured_catalog(settings)
     return Services(catalog=catalog, settings=settings, texts=Texts(catalog.strings), clock=clock,
-                    secret=settings.secret(), matcher=build_matcher(catalog),
+                    secret=settings.secret(), matcher=build_matcher(catalog, answers=False),
                     appeals=AppealRenderer(catalog), semantic_cache=semantic_cache(settings))
 
 
@@ -52,12 +53,19 @@ def reload_content(services: Services) -> Catalog:
     answers meanwhile). On any problem ContentError is raised and the running
     content stays as it was."""
     catalog = load_configured_catalog(services.settings)  # raises ContentError; nothing changed yet
-    matcher, appeals, texts = build_matcher(catalog), AppealRenderer(catalog), Texts(catalog.strings)
+    matcher = build_matcher(catalog, answers=False)  # its answers are indexed beside the semantic tier
+    appeals, texts = AppealRenderer(catalog), Texts(catalog.strings)
     services.catalog, services.matcher, services.appeals, services.texts = catalog, matcher, appeals, texts
     services.semantic = None
     services.start_semantic_tier()
     return catalog
 
 
-def build_matcher(catalog: Catalog) -> FaqMatcher:
-    return FaqMatcher.build((entry.id, entry.questions.as_mapping()) for entry in catalog.faq.values())
+def build_matcher(catalog: Catalog, answers: bool = True) -> FaqMatcher:
+    """The lexical FAQ index: every entry's phrasings and, with ``answers``,
+    its answer's sentences (read only when the semantic tier is there too).
+    The bot starts without them and `Services.start_semantic_tier` indexes
+    them beside the semantic tier, off the start path; the command line and
+    tests index them at once."""
+    phrasings = ((entry.id, entry.questions.as_mapping()) for entry in catalog.faq.values())
+    return FaqMatcher.build(phrasings, answers=answer_texts(catalog) if answers else None)

@@ -87,8 +87,9 @@ class Services:
             return
         entries = [(entry.id, entry.questions.as_mapping()) for entry in self.catalog.faq.values()]
         started = time.monotonic()
-        self.semantic = semantic_matcher.start_building(entries, cache_dir=self.semantic_cache)
-        self.semantic.add_done_callback(lambda built: _log_built(built, time.monotonic() - started))
+        building = semantic_matcher.start_building(entries, cache_dir=self.semantic_cache)
+        building.add_done_callback(lambda built: _log_built(built, time.monotonic() - started))
+        self.semantic = _with_answers_indexed(building, self.matcher, self.catalog)
 
     def semantic_tier(self) -> Ranker | None:
         """The semantic tier if it is built, else None (the lexical tier alone)."""
@@ -154,3 +155,28 @@ def _log_built(future: Future, seconds: float) -> None:
         log.info("FAQ: semantic tier ready after %.1f s", seconds)
     else:  # the lexical tier goes on answering alone
         log.warning("FAQ: semantic tier not built (%s: %s); lexical tier only", type(error).__name__, error)
+
+
+def _with_answers_indexed(building: Future, matcher: FaqMatcher | None, catalog: Catalog) -> Future:
+    """The semantic tier's future, done only once the lexical tier has also
+    indexed the FAQ's answers (``FaqMatcher.index_answers``, in the build's
+    thread, after the tier): the fused decision reads both, so it starts with
+    both, and neither is built on the start path."""
+    from bot.ask.faq_answers import answer_texts
+
+    ready: Future = Future()
+    ready.set_running_or_notify_cancel()
+
+    def index(built: Future) -> None:
+        if built.exception() is not None:
+            ready.set_exception(built.exception())
+            return
+        try:
+            if matcher is not None and not matcher.answers_indexed:
+                matcher.index_answers(answer_texts(catalog))
+        except Exception as error:  # noqa: BLE001 - the tier without the answers' passages still helps
+            log.warning("FAQ: answers not indexed (%s); the tiers decide without them", type(error).__name__)
+        ready.set_result(built.result())
+
+    building.add_done_callback(index)
+    return ready

@@ -3,10 +3,11 @@
     .venv/bin/python -m tests.ask_evaluation [SET ...] [--lexical] [--noisy] [--misses]
 
 SET is a file in tests/data/ (default: the development sets,
-faq_eval_blind.yaml, faq_dev_test1.yaml and faq_dev_test2.yaml, the first
-and second test sets since each was scored once). Each item has ``q``, ``lang`` and either ``id`` (one
-entry, or null for off-topic) or ``ids`` (every entry whose *answer* answers
-it; empty for off-topic); ``kind: personal`` marks a person's own legal
+faq_eval_blind.yaml, faq_dev_test1.yaml, faq_dev_test2.yaml and
+faq_dev_test3.yaml, the first three test sets since each was scored once).
+Each item has ``q``, ``lang`` and either ``id`` (one entry, or null for
+off-topic) or ``ids`` (every entry whose *answer* answers it; empty for
+off-topic); ``kind: personal`` marks a person's own legal
 situation. The four figures (docs/ask-evaluation.md):
 
 * right first: answered with an entry that answers it;
@@ -34,7 +35,7 @@ from pathlib import Path
 
 from bot.ask.combined_matcher import Asked, ask
 from bot.ask.faq_matcher import FaqMatcher
-from tests.ask.test_faq_matcher import EVAL_FILE, load_eval, load_faq_entries
+from tests.ask.test_faq_matcher import EVAL_FILE, load_eval, load_faq_answers, load_faq_entries
 
 DATA = EVAL_FILE.parent
 DEV_SET = DATA / "faq_eval_blind.yaml"
@@ -42,7 +43,9 @@ DEV_SET = DATA / "faq_eval_blind.yaml"
 DEV_TEST1 = DATA / "faq_dev_test1.yaml"
 # Test set 2, scored once at 28205aa; tuned on since round 3 (a development set).
 DEV_TEST2 = DATA / "faq_dev_test2.yaml"
-DEV_SETS = (DEV_SET, DEV_TEST1, DEV_TEST2)
+# Test set 3, scored once at eabe036; tuned on since round 4 (a development set).
+DEV_TEST3 = DATA / "faq_dev_test3.yaml"
+DEV_SETS = (DEV_SET, DEV_TEST1, DEV_TEST2, DEV_TEST3)
 # The current test set: scored once, when tuning is over; never tuned on.
 TEST_SET = DATA / "faq_test.yaml"
 PERSONAL_KINDS = {"personal", "personal_situation"}
@@ -145,7 +148,7 @@ def build(lexical_only: bool):
     from bot.ask.semantic_matcher import SemanticTier
 
     entries = load_faq_entries()
-    matcher = FaqMatcher.build(entries)
+    matcher = FaqMatcher.build(entries, answers=load_faq_answers())
     if lexical_only:
         return matcher, None
     cache = Path(tempfile.gettempdir()) / "advocacy-bot-eval-cache"

@@ -25,6 +25,12 @@ from bot.catalog.cases import CaseStatus, actionable_cases, latest_update, past_
 from bot.catalog.schema import CASE_GENERATORS
 
 
+def answer_texts(catalog: Catalog) -> dict[str, dict[str, str]]:
+    """{faq id: {"en": answer, "es": answer}}: what the lexical tier indexes
+    of the answers (``FaqMatcher.index_answers``)."""
+    return {entry.id: {"en": entry.answer.en, "es": entry.answer.es} for entry in catalog.faq.values()}
+
+
 @dataclass(frozen=True)
 class Style:
     """How an answer is written out."""

@@ -28,11 +28,23 @@ Scoring (all precomputed at build; a match looks up the question's words and
   from several phrasings of the right entry, while an off-topic question
   keeps its unknown subject ("capital", "DACA") whatever the entry. Adding
   this lifted held-out right answers from ~85% to ~91% at equal precision.
+
+Answers, too (issue 25, round 4): people ask about details an entry's
+*answer* mentions in passing (a name, a date, a place, a figure) that none
+of its phrasings holds. ``build(..., answers=...)`` also indexes each
+entry's answer, both languages, split into sentences (``answer_passages``),
+as a second index of the same kind (each sentence a "phrasing" of its
+entry). ``passage_scores`` reads a question against it. It is weaker
+evidence than a phrasing (a sentence of an answer is not a question people
+ask), so the matcher's own decision never uses it: the combined matcher
+adds it, lightly weighted, to the fused score and counts it as a third
+voice when the tiers agree (``bot.ask.combined_matcher``).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -42,7 +54,7 @@ import numpy as np
 from bot.ask.question_language import Vocabulary, detect_language, vocabulary_from
 from bot.ask.text_normalise import CANONICAL_TOKENS, LANGUAGES, Pipeline, char_ngrams
 
-__all__ = ["DEFAULT_MARGIN", "DEFAULT_THRESHOLD", "FaqMatcher", "Match"]
+__all__ = ["DEFAULT_MARGIN", "DEFAULT_THRESHOLD", "FaqMatcher", "Match", "answer_passages"]
 
 # Calibrated on the calibration half of tests/data/faq_eval.yaml (its
 # even-numbered items; the odd-numbered half was never used to choose
@@ -72,6 +84,16 @@ OTHER_LANGUAGE_FACTOR = 0.97  # phrasings in the language not given, when one is
 UNKNOWN_WORD_WEIGHT = 1.5  # an unseen word counts this share of the rarest idf
 NGRAM = 3
 ENTRY_COVER_WEIGHT = 0.5  # share of the question covered by *all* an entry's phrasings
+# An answer's sentences: split after . ! ? ; : and at line breaks; a piece
+# of fewer than PASSAGE_MIN_WORDS words ("Yes, whatever the day:") says too little.
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
+PASSAGE_MIN_WORDS = 4
+
+
+def answer_passages(text: str) -> list[str]:
+    """The sentences of an answer, as the passage index reads them."""
+    pieces = (piece.strip(" -*•\t") for piece in _SENTENCE_END.split(text or ""))
+    return [piece for piece in pieces if len(piece.split()) >= PASSAGE_MIN_WORDS]
 
 
 @dataclass(frozen=True)
@@ -178,6 +200,7 @@ class FaqMatcher:
         margin: float,
     ) -> None:
         self._ids = ids
+        self._passages: FaqMatcher | None = None
         self._vocabulary = vocabulary
         self._phrasings = phrasings
         self._word_postings = word_postings
@@ -214,8 +237,16 @@ class FaqMatcher:
         entries: Iterable[tuple[str, Mapping[str, Sequence[str]]]],
         threshold: float = DEFAULT_THRESHOLD,
         margin: float = DEFAULT_MARGIN,
+        answers: Mapping[str, Mapping[str, str]] | None = None,
+        corrections: bool = True,
     ) -> FaqMatcher:
-        """Index ``(faq id, {"en": [phrasings...], "es": [phrasings...]})``."""
+        """Index ``(faq id, {"en": [phrasings...], "es": [phrasings...]})``;
+        with ``answers`` ({faq id: {"en": answer, "es": answer}}) also each
+        answer's sentences, for ``passage_scores``. ``corrections=False``
+        corrects no typo (the passage index: its many long words would make
+        the typo index the most of its build time and memory, and a typo is
+        corrected against the phrasings already)."""
+        entries = list(entries)
         pipeline = Pipeline()
         ids: list[str] = []
         phrasings: list[_Phrasing] = []
@@ -273,12 +304,12 @@ class FaqMatcher:
                 gram_postings[gram].append((p, weight / length))
 
         deletion_index: dict[str, set[str]] = defaultdict(set)
-        for word in surface:
+        for word in surface if corrections else ():
             if _max_edits(word) and word not in CANONICAL_TOKENS:
                 for variant in _deletions(word, _max_edits(word)):
                     deletion_index[variant].add(word)
 
-        return cls(
+        matcher = cls(
             ids=tuple(ids),
             phrasings=tuple(phrasings),
             word_postings={k: _Postings(v) for k, v in word_postings.items()},
@@ -293,6 +324,9 @@ class FaqMatcher:
             threshold=threshold,
             margin=margin,
         )
+        if answers is not None:
+            matcher.index_answers(answers)
+        return matcher
 
     # ------------------------------------------------------------------ match
 
@@ -336,6 +370,30 @@ class FaqMatcher:
             return Match(self._ids[best], round(best_score, 4), runners_up)
         closest = tuple(self._ids[e] for e in ranked[:SUGGESTIONS])
         return Match(None, round(best_score, 4), closest)
+
+    def index_answers(self, answers: Mapping[str, Mapping[str, str]]) -> None:
+        """Index each entry's answer ({faq id: {"en": answer, "es": answer}})
+        for ``passage_scores``: the one thing added after build. The bot does
+        it beside the semantic tier's build, off the start path (the only
+        reader is the fused decision, which needs that tier anyway); until
+        then ``passage_scores`` is None. One reference assigned at the end,
+        so a reader sees no index or the whole one."""
+        self._passages = type(self).build(
+            [(entry_id, {lang: answer_passages((answers.get(entry_id) or {}).get(lang, ""))
+                         for lang in LANGUAGES}) for entry_id in self._ids], corrections=False)
+
+    @property
+    def answers_indexed(self) -> bool:
+        """Whether ``index_answers`` has run (``passage_scores`` can answer)."""
+        return self._passages is not None
+
+    def passage_scores(self, text: str, lang: str | None = None) -> np.ndarray | None:
+        """Each entry's score (build order) against the sentences of its
+        answer, read as phrasings are (0..1); None when the matcher was built
+        without answers or the text has no words."""
+        if self._passages is None:
+            return None
+        return self._passages._scores(text, lang)
 
     def entry_scores(self, text: str, lang: str | None = None) -> list[float]:
         """Each entry's score (its best phrasing's), in build order; [] if no words."""

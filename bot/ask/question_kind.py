@@ -64,7 +64,7 @@ _PERSON = re.compile(r"\b" + _words(
     # Spanish says the person in the verb: first person of the verbs people use for their own case.
     "tengo", "tenemos", "estoy", "estamos", "soy", "somos", "llevo", "llevamos", "pido", "pedi", "pedimos",
     "puedo", "podemos", "quiero", "queremos", "vivo", "vivimos", "vine", "vinimos", "venimos", "vengo",
-    "cruzamos", "llegue", "llegamos", "voy", "califico", "calificamos", "necesito",
+    "cruzamos", "llegue", "llegamos", "voy", "califico", "calificamos", "necesito", "me llego",
     "necesitamos", "hago", "hacemos", "sali", "salimos", "hui", "huimos", "entramos",
     rf"(?:my|our|mi|mis|nuestr[oa]s?|a mi|a mis)\s+(?:\w+\s+)?{_RELATIVE}",
 ) + r"\b")
@@ -100,6 +100,8 @@ _SITUATION = re.compile(r"\b" + _words(
     # asking what to do about it
     "options", "what should i say", "opciones", "q(?:ue)? hacemos", "apply(?:ing)?(?! to)", "picked up",
     "migracion", "waiting in", "what (?:can|should) (?:she|he|they) do",
+    # round 4: filing, sponsoring, giving up and trying again are the process too
+    "fil(?:e|ing)(?: for)?", "sponsor\\w*", "try again", "go back home", "volver a intentar",
 ) + r"\b")
 
 # Immigration matters outside asylum ("how do I renew my green card") are
@@ -159,7 +161,7 @@ _CHAT = re.compile(r"\b" + _words(
     "(?:por|si) (?:mandar|enviar|escribir|firmar|participar|tuitear|llamar|reportar)",
     # what is known about the person, handed on: "do you share data with the police?"
     "(?:share|give|pass|hand|send|sell)\\w* (?:\\w+ )?(?:data|information|info|details)",
-    "(?:comparten|pasan|dan|venden|entregan|mandan) (?:\\w+ )?(?:\\w+ )?(?:datos|informacion|info)",
+    "(?:comparten?|pasan?|dan?|venden?|entregan?|mandan?) (?:\\w+ )?(?:\\w+ )?(?:datos|informacion|info)",
     # "is this a trap?"
     "(?:this|esto|este bot|the bot|el bot) (?:is |es )?(?:a |una )?(?:trap|trampa|setup)",
     # telling the bot something about oneself: "if I tell you I'm undocumented, will you report me?"
@@ -185,7 +187,7 @@ _WORRY = re.compile(r"\b" + _words(
     "deport\\w*", "arrest\\w*", "problemas?", "peligro\\w*", "riesgo\\w*", "gobierno", "policia",
     "autoridades", "anonim\\w*", "encontrar", "confidencial", "hackea\\w*", "filtr\\w*", "miedo", "afraid",
     "scared", "worried", "trap", "trampa", "re{1,2}port\\w*", "reportar\\w*", "delat\\w*", "erase", "delete",
-    "borr\\w*", "remove", "wipe",
+    "borr\\w*", "remove", "wipe", "migracion",
 ) + r"\b")
 
 

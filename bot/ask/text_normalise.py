@@ -85,7 +85,7 @@ STOP_WORDS_ES = _wordset(
     algo alguien algun alguna alguno nada nadie todo toda todos todas
     otro otra otros otras mismo misma exactamente realmente incluso
     hola gracias placename
-    q qe qeu ke xq pq porfa
+    q qe qeu ke k xq xk pq porfa xfa
     """
 )
 STOP_WORDS = STOP_WORDS_EN | STOP_WORDS_ES

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.ask.faq_matcher import FaqMatcher, Match
+from bot.ask.faq_matcher import FaqMatcher, Match, answer_passages
 from bot.ask.text_normalise import analyse, char_ngrams, fold, tokenise
 from bot.catalog import load_catalog
 
@@ -33,6 +33,13 @@ def load_faq_entries() -> Entries:
     """(id, questions) of every FAQ entry, through the real content loader."""
     catalog = load_catalog(ROOT / "content", ROOT / "seeds")
     return [(entry.id, entry.questions.as_mapping()) for entry in catalog.faq.values()]
+
+
+def load_faq_answers() -> dict[str, dict[str, str]]:
+    """{id: {"en": answer, "es": answer}} of every FAQ entry (the matcher's passage index)."""
+    from bot.ask.faq_answers import answer_texts
+
+    return answer_texts(load_catalog(ROOT / "content", ROOT / "seeds"))
 
 
 def load_eval(path: Path = EVAL_FILE) -> list[dict]:
@@ -520,3 +527,40 @@ def test_the_numpy_sums_equal_a_plain_loop(matcher: FaqMatcher) -> None:
             assert shown == tuple(matcher.ids[e] for e in ranked[: len(shown)]), item["q"]
             checked += 1
     assert checked == 3 * len(items)
+
+
+# ------------------------------------------------------- the answers' sentences (round 4)
+
+TOY_ANSWERS = {
+    "mpp": {"en": "Under MPP, asylum seekers wait in Mexico for their US hearings. "
+                  "By 2019 about 60,000 people had been returned to Ciudad Juárez and Tijuana.",
+            "es": "Con el MPP, los solicitantes esperan en México sus audiencias en EE. UU. "
+                  "Para 2019 unas 60,000 personas habían sido devueltas a Ciudad Juárez y Tijuana."},
+    "refugee-numbers": {"en": "The Mexican refugee agency received more claims every year.",
+                        "es": "La agencia mexicana de refugiados recibió más solicitudes cada año."},
+}
+
+
+def test_an_answer_is_read_as_its_sentences() -> None:
+    # split after . ! ? ; : and at line breaks; pieces under four words say too little
+    assert answer_passages("Yes, it was:\n\n• Sign up for the next case; send /signup. "
+                           "Read how past cases ended!") == [
+        "Sign up for the next case;", "Read how past cases ended!"]
+    assert answer_passages("") == []
+
+
+@pytest.mark.parametrize(("question", "lang"), [
+    ("how many people were returned to Ciudad Juarez", "en"),
+    ("¿cuántas personas devolvieron a Ciudad Juárez?", "es"),
+])
+def test_a_detail_only_an_answer_holds_scores_that_entry_in_the_passage_index(question: str,
+                                                                              lang: str) -> None:
+    with_answers = FaqMatcher.build(TOY, answers=TOY_ANSWERS)
+    passages = with_answers.passage_scores(question, lang)
+    assert with_answers.ids[int(passages.argmax())] == "mpp"
+    assert passages[with_answers.ids.index("privacy")] == 0  # no answer, no passage
+    # the phrasings' own scores and decision are the same with or without the answers
+    alone = FaqMatcher.build(TOY)
+    assert with_answers.entry_scores(question, lang) == alone.entry_scores(question, lang)
+    assert with_answers.match(question, lang) == alone.match(question, lang)
+    assert alone.passage_scores(question, lang) is None

@@ -24,6 +24,8 @@ from bot.ask.combined_matcher import (
     AGREE_LEXICAL_BEHIND,
     AGREE_LEXICAL_MARGIN,
     AGREE_LEXICAL_SECOND,
+    ALL_AGREE_LEXICAL,
+    ALL_AGREE_PASSAGE,
     ANSWER_LEXICAL,
     ANSWER_MARGIN,
     ANSWER_SEMANTIC,
@@ -41,7 +43,7 @@ from bot.ask.faq_matcher import FaqMatcher, Match
 from bot.ask.semantic_matcher import CACHE_PREFIX, MISSING, SemanticTier
 from bot.ask.text_normalise import analyse
 from tests.ask.noisy_questions import variants
-from tests.ask.test_faq_matcher import EVAL_FILE, TOY, Entries, load_eval, load_faq_entries
+from tests.ask.test_faq_matcher import EVAL_FILE, TOY, Entries, load_eval, load_faq_answers, load_faq_entries
 from tests.ask_evaluation import score
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,7 +83,7 @@ def entries() -> Entries:
 
 @pytest.fixture(scope="module")
 def lexical(entries: Entries) -> FaqMatcher:
-    return FaqMatcher.build(entries)
+    return FaqMatcher.build(entries, answers=load_faq_answers())
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +112,9 @@ EPS = 1e-9
 
 class StubFaq:
     ids = IDS
+
+    def passage_scores(self, text: str, lang: str | None = None) -> None:
+        return None  # built without answers: the two tiers alone
 
 
 def flat(similarity: float) -> list[tuple[str, float]]:
@@ -188,6 +193,9 @@ def test_no_words_is_an_empty_decline() -> None:
 
 class KindFaq:
     ids = ("legal-help", "privacy", "sent-back-to-mexico", "is-mexico-safe")
+
+    def passage_scores(self, text: str, lang: str | None = None) -> None:
+        return None
 
 
 @pytest.mark.parametrize("with_tier", [True, False])
@@ -269,7 +277,7 @@ async def both_ways(lexical: FaqMatcher, tier, question, fallback: str | None = 
 async def test_the_ranking_runs_off_the_event_loop(lexical) -> None:
     ranker = ThreadRanker([(entry_id, 0.3) for entry_id in lexical.ids])
     asked = await ask_off_loop(lexical, ranker, "UA 150.18")
-    assert asked.tier == "both" and asked.offered[0] == "case-asks"  # both tiers read it
+    assert asked.tier == "both" and "case-asks" in asked.offered  # both tiers read it
     assert ranker.threads and threading.get_ident() not in ranker.threads  # a worker thread
 
 
@@ -392,12 +400,16 @@ def test_acceptance_on_the_earlier_sets(lexical: FaqMatcher, tier: SemanticTier,
 DEVELOPMENT = {
     ("faq_eval_blind.yaml", False): (0.89, 0.98, 0.01, 0.97, 1.0),
     ("faq_eval_blind.yaml", True): (0.84, 0.97, 0.01, 0.97, 0.98),
-    # round 3 asks back when the tiers disagree: fewer wrong, a little less right first
-    ("faq_dev_test1.yaml", False): (0.74, 0.90, 0.03, 0.97, 0.98),
-    ("faq_dev_test1.yaml", True): (0.69, 0.89, 0.025, 0.97, 0.97),
+    # round 3 asks back when the tiers disagree: fewer wrong, a little less right first;
+    # round 4 adds the answers' sentences (a third voice)
+    ("faq_dev_test1.yaml", False): (0.76, 0.92, 0.02, 0.97, 0.98),
+    ("faq_dev_test1.yaml", True): (0.72, 0.91, 0.025, 0.97, 0.97),
     # test set 2, scored once at 28205aa (60.7 / 78.1 / 7.4 wrong), tuned on from round 3
-    ("faq_dev_test2.yaml", False): (0.66, 0.85, 0.03, 0.97, 0.98),
-    ("faq_dev_test2.yaml", True): (0.63, 0.84, 0.03, 0.97, 0.97),
+    ("faq_dev_test2.yaml", False): (0.70, 0.87, 0.03, 0.97, 0.98),
+    ("faq_dev_test2.yaml", True): (0.66, 0.85, 0.03, 0.97, 0.97),
+    # test set 3, scored once at eabe036 (61.9 / 82.2 / 6.3 wrong), tuned on from round 4
+    ("faq_dev_test3.yaml", False): (0.65, 0.86, 0.05, 0.97, 0.95),
+    ("faq_dev_test3.yaml", True): (0.61, 0.84, 0.06, 0.97, 0.88),
 }
 
 
@@ -568,3 +580,37 @@ def test_start_building_hands_over_a_working_tier(tmp_path: Path) -> None:
     tier = future.result(timeout=120)
     assert tier.rank("borrar mis datos")[0][0] == "privacy"
     assert list(tmp_path.glob(f"{CACHE_PREFIX}*.npy"))
+
+
+class _ThreeEntries:
+    """What ``decide`` reads of the lexical matcher, with answers' scores of our choosing."""
+
+    ids = ("a", "b", "c")
+
+    def __init__(self, passages) -> None:
+        self.passages = None if passages is None else np.array(passages, dtype=float)
+
+    def passage_scores(self, text: str, lang: str | None = None):
+        return self.passages
+
+
+@pytest.mark.parametrize(("lexical", "passages", "outcome"), [
+    # a ahead of b by less than the margin: the words, the meaning and the answers all put a first
+    ((0.45, 0.40, 0.10), (0.25, 0.20, 0.0), "answered"),
+    # the answers put b first: asked back, as before round 4
+    ((0.45, 0.40, 0.10), (0.20, 0.25, 0.0), "asked_back"),
+    # no answers indexed
+    ((0.45, 0.40, 0.10), None, "asked_back"),
+    # every voice agrees, but the words are too weak
+    ((ALL_AGREE_LEXICAL - 0.01, 0.25, 0.10), (0.25, 0.20, 0.0), "asked_back"),
+    # or the answers' sentences are
+    ((0.45, 0.40, 0.10), (ALL_AGREE_PASSAGE - 0.01, 0.10, 0.0), "asked_back"),
+])
+def test_within_the_margin_three_voices_agreeing_answer(lexical, passages, outcome) -> None:
+    ranked = [("a", 0.60), ("b", 0.59), ("c", 0.20)]
+    asked = decide(_ThreeEntries(passages), "en", "words of a question", Match(None, 0.0, ()),
+                   np.array(lexical), ranked)
+    assert asked.outcome == outcome
+    assert (asked.match.id == "a") == (outcome == "answered")
+    if outcome == "asked_back":
+        assert asked.offered[0] == "a"

@@ -17,12 +17,19 @@ report prompt's call returning). Also the process's CPU time over the wall
 time, and the counts in the store afterwards (reports and follows: exactly
 one per person).
 
+Updates go straight into the application's update queue (as the Updater or
+the webhook puts them), or with `--polling` through the bot's own poller
+(bot/chat/polling.py, which confirms an update only once handled) over
+getUpdates answered by the in-memory Bot API (`PolledBotAPI`): a reply time
+then includes the wait for the poller's next getUpdates.
+
 Run as a module with the working directory at a checkout, so that `bot`
 is that checkout's: tests/bench/test_bench_load.py runs it on this tree
 and on a copy of the bot before the outbox, one after the other, and
-compares. It uses only what both have.
+compares. It uses only what both have (`--polling` only this tree's: the
+bot before used python-telegram-bot's Updater).
 
-    .venv/bin/python -m tests.bench.appeal_crowd --people 300
+    .venv/bin/python -m tests.bench.appeal_crowd --people 300 [--polling]
     .venv/bin/python -m tests.bench.appeal_crowd --people 1 --channel letter
 """
 
@@ -30,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import random
 import sqlite3
@@ -51,6 +59,35 @@ REPORT = "rep:d:"
 FOLLOW = f"upd:on:{CASE}"
 
 
+class PolledBotAPI(SlowBotAPI):
+    """The slow in-memory Bot API with getUpdates: the people's updates wait in
+    `pending` until a getUpdates from an offset past them (Telegram's rule); a
+    long poll returns as soon as one arrives."""
+
+    def __init__(self, latency: float, **kwargs):
+        super().__init__(latency, **kwargs)
+        self.pending: list[dict] = []
+        self.arrived = asyncio.Event()
+
+    def push(self, update: dict) -> None:
+        self.pending.append(update)
+        self.arrived.set()
+
+    async def do_request(self, url, method, request_data=None, **timeouts):
+        if not url.endswith("/getUpdates"):
+            return await super().do_request(url, method, request_data, **timeouts)
+        params = dict(request_data.parameters) if request_data else {}
+        await asyncio.sleep(self.latency)
+        offset = int(params.get("offset") or 0)
+        self.pending = [u for u in self.pending if u["update_id"] >= offset]
+        if not self.pending and float(params.get("timeout") or 0) > 0:
+            self.arrived.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.arrived.wait(), float(params["timeout"]))
+        batch = self.pending[:int(params.get("limit") or 100)]
+        return 200, json.dumps({"ok": True, "result": batch}).encode()
+
+
 def steps(n: int, question: str, channel: str = "email") -> list[tuple[str, str]]:
     """(kind, text or button data): kind is "text", "press" or "appeal" (the press that delivers it)."""
     return [("text", "/start"), ("text", question), ("press", "menu:act"),
@@ -59,12 +96,12 @@ def steps(n: int, question: str, channel: str = "email") -> list[tuple[str, str]
             ("press", FOLLOW)]
 
 
-async def crowd(database: Path, people: int, channel: str = "email") -> dict:
+async def crowd(database: Path, people: int, polling: bool = False, channel: str = "email") -> dict:
     catalog = load_catalog(ROOT / "content", ROOT / "seeds")
     matcher = build_matcher(catalog)
     supply = questions()["en"]
     scripts = [steps(n, next(supply), channel) for n in range(people)]
-    api = SlowBotAPI(API_LATENCY, clock=fixed_clock)
+    api = (PolledBotAPI if polling else SlowBotAPI)(API_LATENCY, clock=fixed_clock)
     taps: list[float] = []
     tap_steps: list[int] = []  # which step of the script each tap was (1 = the question)
     appeals: list[float] = []
@@ -92,7 +129,14 @@ async def crowd(database: Path, people: int, channel: str = "email") -> dict:
 
     api.listeners.append(seen)
     async with started_ours(database, catalog, matcher, supporters=1, api=api) as bot:
-        bot.application.bot_data[SERVICES_KEY].sleep = asyncio.sleep  # the real pauses between messages
+        services = bot.application.bot_data[SERVICES_KEY]
+        services.sleep = asyncio.sleep  # the real pauses between messages
+        poller = None
+        if polling:
+            from bot.chat.polling import ConfirmingPoller
+
+            poller = ConfirmingPoller(bot.application, services.store)
+            await poller.start()
         loop = asyncio.get_running_loop()
         queue, telegram_bot = bot.application.update_queue, bot.application.bot
         update_ids = iter(range(1, 10**9))
@@ -119,7 +163,10 @@ async def crowd(database: Path, people: int, channel: str = "email") -> dict:
                         "chat_instance": str(user_id), "data": data}}
                 future: asyncio.Future = loop.create_future()
                 waiting[user_id] = (time.perf_counter(), future, kind == "appeal")
-                queue.put_nowait(Update.de_json(payload, telegram_bot))
+                if poller is not None:
+                    api.push(payload)
+                else:
+                    queue.put_nowait(Update.de_json(payload, telegram_bot))
                 elapsed = await asyncio.wait_for(future, 900)
                 if kind == "appeal":
                     appeals.append(elapsed)
@@ -131,6 +178,12 @@ async def crowd(database: Path, people: int, channel: str = "email") -> dict:
         cpu0, wall0 = time.process_time(), time.perf_counter()
         await asyncio.gather(*(person(n, script) for n, script in enumerate(scripts)))
         await queue.join()
+        if poller is not None:  # every update handled (its outbox sent too), then confirmed
+            last = next(update_ids) - 1
+            while poller.window.handled != last or poller.window.in_hand:
+                await asyncio.sleep(0.05)
+            await poller.stop_fetching()
+            await poller.finish()
         cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
         refusals = len(api.refusals)
     with sqlite3.connect(database) as db:
@@ -146,12 +199,14 @@ async def crowd(database: Path, people: int, channel: str = "email") -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=300)
+    parser.add_argument("--polling", action="store_true", help="through the bot's poller (this tree only)")
     parser.add_argument("--channel", choices=("email", "letter"), default="email",
                         help="the appeal each person writes (a letter adds its PDF)")
     parser.add_argument("--out", type=Path, help="write the figures here as JSON (else print them)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        figures = asyncio.run(crowd(Path(tmp) / "crowd.sqlite3", args.people, args.channel))
+        figures = asyncio.run(crowd(Path(tmp) / "crowd.sqlite3", args.people, args.polling,
+                                     args.channel))
     text = json.dumps(figures)
     if args.out:
         args.out.write_text(text)

@@ -27,14 +27,24 @@ RESULTS: dict[str, dict] = {}
 
 @pytest.fixture(scope="session")
 def record():
-    """record(key, value, unit, meaning, target=None, met=None): one row of the
-    final table. `target` (e.g. "<= 20 ms") is shown with `met` (True/False)."""
+    """record(key, value, unit, meaning, target=None, met=None, also=None): one row
+    of the final table. `target` (e.g. "<= 20 ms") is shown with `met` (True/False);
+    `also` ({key: value}) goes to bench-results.json only (the row's meaning shows it)."""
 
     def _record(key: str, value, unit: str = "", meaning: str = "", target: str | None = None,
-                met: bool | None = None) -> None:
-        RESULTS[key] = {"value": value, "unit": unit, "meaning": meaning, "target": target, "met": met}
+                met: bool | None = None, also: dict | None = None) -> None:
+        RESULTS[key] = {"value": value, "unit": unit, "meaning": meaning, "target": target, "met": met,
+                        "also": also or {}}
 
     return _record
+
+
+@pytest.fixture(scope="session")
+def before_tree(tmp_path_factory) -> Path:
+    """The bot before issue 29's outbox (tests/bench/before.py), copied once per run."""
+    from tests.bench.before import bot_before_the_outbox
+
+    return bot_before_the_outbox(tmp_path_factory.mktemp("before") / "tree")
 
 
 def _shown(value) -> str:
@@ -66,5 +76,7 @@ def pytest_sessionfinish(session, exitstatus):
     print("\n".join(lines))
     out = Path(session.config.rootpath) / "bench-results.json"
     previous = json.loads(out.read_text()) if out.exists() else {}
-    previous.update({k: v["value"] for k, v in RESULTS.items()})
+    for key, row in RESULTS.items():
+        previous[key] = row["value"]
+        previous.update(row.get("also") or {})
     out.write_text(json.dumps(previous, indent=2, sort_keys=True) + "\n")

@@ -9,7 +9,9 @@ letter as PDF (which the bot renders off the event loop, in a thread) in
 Helvetica and with the embedded Unicode font, against the old renderer in
 the same run. The matcher alone is in test_bench_faq.py; the /stats figures
 on a million actions in test_bench_store.py. Times are information; targets
-are reported as met or not, never asserted.
+are reported as met or not, never asserted. /stats and "Sent" are also
+measured against the bot before issue 29's outbox, in turns
+(tests/bench/before.py).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from bot.bot_api.simulator import Simulator
 from bot.bot_api.transport import InMemoryBotAPI
 from bot.core.flood_gate import FloodGate
 from bot.store import ActionReport, open_store
+from tests.bench.before import close, in_turns, versus, workers
 from tests.bench.stack import REPORT_DATA, build_application, fixed_clock, questions, services_for
 
 QUESTIONS_PER_LANGUAGE = 300
@@ -162,6 +165,32 @@ def test_bench_stats_chart_kept(tmp_path, record):
     record("stats_first_ms", round(latencies["first"][0] * 1000, 1), "ms",
            "the first /stats of the process: matplotlib imported, then the picture drawn")
     record("stats_drawn_vs_cached", round(drawn / kept, 1), "x", "drawn / kept /stats, same run")
+
+
+VS_TURNS = 9
+VS_CALLS = 25
+
+
+def test_bench_chat_against_the_bot_before(before_tree, record):
+    """/stats with its picture kept and "Sent" on a report prompt, full stack, this
+    bot and the bot before the outbox, each in its own process, in turns
+    (tests/bench/before.py, tests/bench/turn_drivers.py `chat`)."""
+    pair = workers(before_tree, "chat")
+    try:
+        stats = in_turns(pair, VS_TURNS, lambda turn: {"kind": "stats", "calls": VS_CALLS})
+        reports = in_turns(pair, VS_TURNS, lambda turn: {"kind": "report", "calls": VS_CALLS})
+    finally:
+        close(pair)
+
+    def ms(answers: dict, side: str) -> list[float]:
+        return [t["median_s"] * 1000 for t in answers[side]]
+
+    versus(record, "stats_cached_ms", ms(stats, "after"), ms(stats, "before"), " ms",
+           f"/stats with the picture kept, full stack, {STATS_ACTIONS:,} actions, {VS_CALLS} a turn"
+           " (target <= 20 ms above)", False, before_tree)
+    versus(record, "report_ms", ms(reports, "after"), ms(reports, "before"), " ms",
+           f"\"Sent\" on a report prompt, full stack incl. the write, median of {VS_CALLS} a turn",
+           False, before_tree)
 
 
 def test_bench_letter_and_pdf(tmp_path, record):

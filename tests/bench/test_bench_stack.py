@@ -29,6 +29,10 @@ Target: the mix at >= 0.30 of the plain echo bot's throughput with the
 semantic tier (issue 25; reported, not asserted). The aim before the tier was
 0.5.
 
+Against the bot before issue 29's outbox (tests/bench/before.py): the mix
+through this bot and through a copy of that commit, each in its own process,
+round by round in turns, each also against an echo bot in its process.
+
 Second figure: the same mix when each Bot API call takes API_LATENCY (as an
 HTTPS round trip to Telegram does), with the bot's concurrency setting
 (PerSupporterUpdateProcessor) and with one update at a time, which is
@@ -46,6 +50,7 @@ from telegram.ext import SimpleUpdateProcessor
 from bot.catalog import load_catalog
 from bot.chat.ordering import PerSupporterUpdateProcessor
 from bot.runtime import build_matcher
+from tests.bench.before import close, in_turns, versus, workers
 from tests.bench.stack import (
     ROOT,
     SUPPORTERS,
@@ -189,3 +194,45 @@ def test_bench_mix_with_api_latency(tmp_path, record):
            "the same, one update at a time (python-telegram-bot's default)")
     record("mix_api_latency_ordered_vs_sequential", round(figures["ordered"] / figures["sequential"], 2),
            "ratio", "what the ordered concurrency buys at that latency, same run")
+
+
+# -- against the bot before issue 29's outbox, in the same run ----------------------
+
+VS_SUPPORTERS = 1_000  # 10 rounds (each supporter's 10 steps) of 1,000 updates: about a minute for the pair
+
+
+def test_bench_mix_against_the_bot_before(before_tree, record):
+    """The mix through this bot and through the bot before the outbox, each in its
+    own process (tests/bench/before.py), round by round in turns; each process
+    also feeds every round to a plain echo bot, so each bot's `mix_vs_baseline`
+    is taken within its own process. Smaller than the mix above (VS_SUPPORTERS
+    supporters, one run) to keep `make bench` short."""
+    pair = workers(before_tree, "mix", "--supporters", str(VS_SUPPORTERS))
+    try:
+        rounds = min(worker.wait_ready()["rounds"] for worker in pair.values())
+        answers = in_turns(pair, rounds, lambda turn: {"round": turn})
+    finally:
+        close(pair)
+    for side, turns in answers.items():
+        assert all(t["ours"]["errors"] == 0 and t["echo"]["errors"] == 0 for t in turns), side
+
+    def per_turn(side: str, figure) -> list[float]:
+        return [figure(t) for t in answers[side]]
+
+    def rate(t):
+        return t["ours"]["updates"] / t["ours"]["wall_s"]
+
+    def vs_echo(t):
+        return rate(t) / (t["echo"]["updates"] / t["echo"]["wall_s"])
+
+    def cpu_us(t):
+        return t["ours"]["cpu_s"] / t["ours"]["updates"] * 1e6
+
+    updates = sum(t["ours"]["updates"] for t in answers["after"])
+    what = f"the mix ({VS_SUPPORTERS} supporters, {updates:,} updates, a round a turn)"
+    versus(record, "mix_updates_per_s", per_turn("after", rate), per_turn("before", rate), " /s",
+           f"{what}: updates per second", True, before_tree, digits=1)
+    versus(record, "mix_vs_baseline", per_turn("after", vs_echo), per_turn("before", vs_echo), "",
+           f"{what}: each bot / the plain echo bot in its process (target >= 0.30 above)", True, before_tree)
+    versus(record, "cpu_us_per_update", per_turn("after", cpu_us), per_turn("before", cpu_us), " µs",
+           f"{what}: process CPU per update", False, before_tree, digits=0)

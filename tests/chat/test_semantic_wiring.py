@@ -155,8 +155,11 @@ async def test_the_bot_starts_without_waiting_and_builds_the_tier_in_the_backgro
             assert services.semantic is not None
             assert not services.semantic.done()  # the model alone takes over a second to load
             assert services.semantic_tier() is None  # meanwhile: lexical only
+            # round 4: the answers' sentences are indexed beside the tier, not on the start path
+            assert not services.matcher.answers_indexed
             tier = await asyncio.wrap_future(services.semantic)
             assert services.semantic_tier() is tier
+            assert services.matcher.answers_indexed  # the tier is handed out only with them
             assert list((settings.data_dir / "semantic-cache").glob(f"{CACHE_PREFIX}*.npy"))
             services.start_semantic_tier()  # once only
             assert services.semantic_tier() is tier
