@@ -85,6 +85,11 @@ class StorePersistence(BasePersistence[dict, dict, dict]):
         await self._load()
         return {tuple(states[name][0]): states[name][1] for states in self._states.values() if name in states}
 
+    def holds(self, user_id: int) -> bool:
+        """Whether anything of this supporter is kept here (to be written, or written)."""
+        return user_id in self._data or user_id in self._states or user_id in self._written or \
+            user_id in self._dirty
+
     # -- changes, collected ------------------------------------------------
 
     async def update_user_data(self, user_id: int, data: dict) -> None:
