@@ -170,6 +170,50 @@ class Routed(BaseHandler[Update, Any, Any]):
         return await handler.handle_update(update, application, check, context)
 
 
+class QuickConversation(ConversationHandler):
+    """A ConversationHandler that answers at once for a supporter who is not in
+    it and whom none of its entry points could accept.
+
+    python-telegram-bot asks every conversation about every update, before
+    the other handlers (about 3.5 µs each, a debug message formatted every
+    time). For a supporter not in the conversation it only asks its entry
+    points, so when each of those would certainly refuse (a button whose
+    data cannot match its pattern's fixed prefix, another command, no
+    button at all: the tests of `Routed`) the answer is None without asking.
+    Otherwise, and always for a supporter in the conversation, it is
+    python-telegram-bot's own check.
+    """
+
+    __slots__ = ("_entry_plan",)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._entry_plan = tuple(
+            (handler, literal_prefixes(handler.pattern) if type(handler) is CallbackQueryHandler
+             and handler.game_pattern is None else None) for handler in self.entry_points)
+
+    def check_update(self, update: object) -> Any:
+        if isinstance(update, Update) and self.per_chat and self.per_user and not self.per_message:
+            chat, user = update.effective_chat, update.effective_user
+            outside = chat is not None and user is not None and (chat.id, user.id) not in self._conversations
+            if outside and not any(_may_accept(h, prefixes, update) for h, prefixes in self._entry_plan):
+                return None
+        return super().check_update(update)
+
+
+def _may_accept(handler: BaseHandler, prefixes: tuple[str, ...] | None, update: Update) -> bool:
+    """False only when `handler` would certainly refuse `update`."""
+    if type(handler) is CallbackQueryHandler:
+        query = update.callback_query
+        if query is None:
+            return False
+        data = query.data
+        return prefixes is None or not (isinstance(data, str) and data) or data.startswith(prefixes)
+    if type(handler) is CommandHandler:
+        return _command_of(update) in handler.commands
+    return True
+
+
 def route_handlers(application: Application) -> None:
     """In every group, each run of two or more consecutive handlers that are
     not conversations (and block alike) becomes one `Routed` handler."""

@@ -7,10 +7,10 @@ import itertools
 import re
 
 from telegram import Update
-from telegram.ext import BaseHandler
+from telegram.ext import BaseHandler, ConversationHandler
 
 from bot.bot_api.transport import InMemoryBotAPI
-from bot.chat.routing import Routed, literal_prefixes
+from bot.chat.routing import QuickConversation, Routed, literal_prefixes
 from tests.bench.stack import fixed_clock, run_ours
 from tests.chat.test_lazy_answers import traffic
 from tests.conftest import start_bot, stop_bot
@@ -63,7 +63,13 @@ def cases(plain: list[BaseHandler], seen_data: set[str]) -> list[dict]:
         pattern = getattr(getattr(handler, "pattern", None), "pattern", None)
         if isinstance(pattern, str):
             data.add(re.sub(r"[\^$()|\\]", "", pattern))
-    commands = {c for h in plain for c in getattr(h, "commands", ())} | {"nope", "Start", "STATS"}
+    inner = [h for conversation in plain if isinstance(conversation, ConversationHandler)
+             for h in (*conversation.entry_points, *itertools.chain(*conversation.states.values()),
+                       *conversation.fallbacks)]
+    for handler in inner:
+        for prefix in literal_prefixes(getattr(handler, "pattern", None)) or ():
+            data |= {prefix, prefix + "x", prefix[:-1]}
+    commands = {c for h in (*plain, *inner) for c in getattr(h, "commands", ())} | {"nope", "Start", "STATS"}
     updates = [press(d) for d in sorted(data)]
     updates += [press(d, on=command("/start")) for d in ("menu:home", "nope", "")]  # a command's message
     updates += [press(None), press(None, game="game"), press("faq:x", game="game")]
@@ -112,6 +118,21 @@ async def test_every_update_goes_to_the_handler_the_plain_scan_finds(services, c
             matched.add(expected[0])
     assert len(matched) > 40  # nearly every handler was the one found for some update
     assert first_accepting(routed_groups[0], "not an update") == (None, None)
+    conversations = [h for h in routed_groups[0] if isinstance(h, ConversationHandler)]
+    assert len(conversations) == 3 and all(type(h) is QuickConversation for h in conversations)
+    outside = 0
+    for conversation in conversations:  # in no state, then in each of its states
+        for state in (None, *conversation.states):
+            if state is not None:
+                conversation._conversations[(4242, 4242)] = state
+            for payload in updates:
+                update = Update.de_json({"update_id": 1, **payload}, application.bot)
+                quick = conversation.check_update(update)
+                plain = ConversationHandler.check_update(conversation, update)
+                assert repr(quick) == repr(plain), (payload, state)
+                outside += state is None and quick is None
+            conversation._conversations.pop((4242, 4242), None)
+    assert outside > 600
     for routed in (h for h in routed_groups[0] if isinstance(h, Routed)):  # nothing typed is kept as a key
         assert {first for _, first, _ in routed._plans} <= routed._firsts | {""}
         assert {name for _, _, name in routed._plans} <= routed._commands | {""}
