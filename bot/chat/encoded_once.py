@@ -23,6 +23,7 @@ and is built, encoded and forgotten each time, as before.
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 from typing import Any
 
@@ -38,7 +39,8 @@ REMEMBERED = 4096
 def remember(obj: TelegramObject) -> TelegramObject:
     """Encode a frozen, shared `obj` once; returns it."""
     if len(_ENCODED) >= REMEMBERED:
-        del _ENCODED[next(iter(_ENCODED))]
+        with contextlib.suppress(StopIteration, RuntimeError, KeyError):  # another thread got there first
+            del _ENCODED[next(iter(_ENCODED))]
     _ENCODED[id(obj)] = (obj, marshal.dumps(obj.to_dict()))
     return obj
 

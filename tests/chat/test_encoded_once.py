@@ -67,3 +67,15 @@ def test_only_keyboards_without_links_are_remembered():
     assert encoded_once.encoded(typed) is typed
     assert not any(kept is typed or b"my+own+words" in encoding
                    for kept, encoding in encoded_once._ENCODED.values())
+
+
+def test_at_most_so_many_are_remembered_the_oldest_encoded_by_python_telegram_bot_again(monkeypatch):
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+    monkeypatch.setattr(encoded_once, "_ENCODED", {})
+    monkeypatch.setattr(encoded_once, "REMEMBERED", 3)
+    buttons = [InlineKeyboardButton(f"{n}", callback_data=f"{n}") for n in range(5)]
+    made = [encoded_once.remember(InlineKeyboardMarkup([[button]])) for button in buttons]
+    assert len(encoded_once._ENCODED) == 3
+    assert [encoded_once.encoded(m) is m for m in made] == [True, True, False, False, False]
+    assert [encoded_once.encoded(m) for m in made[2:]] == [m.to_dict() for m in made[2:]]
