@@ -10,9 +10,12 @@ import time
 
 from telegram import Update
 from telegram.ext import Application, ConversationHandler
+from telegram.ext._handlers.conversationhandler import PendingState
+from telegram.ext._utils.trackingdict import TrackingDict
 
 from bot.chat.context import SERVICES_KEY
 from bot.chat.outbox import OUTBOX_KEY
+from bot.chat.persistence import StorePersistence
 from bot.core.logs import current_handler, current_update
 
 log = logging.getLogger(__name__)
@@ -51,10 +54,62 @@ def name_handlers(handlers) -> None:
 
 class BotApplication(Application):
     async def update_persistence(self) -> None:
-        """python-telegram-bot's, then the collected changes written at once."""
-        await super().update_persistence()
-        if hasattr(self.persistence, "write_pending"):
-            await self.persistence.write_pending()
+        """What changed handed to the persistence, then written at once.
+
+        python-telegram-bot's own hand-over (kept for any other persistence)
+        deep-copies the user data of every supporter an update touched and
+        wraps each hand-over in a task of its own (`asyncio.gather`), after
+        every update, though most updates change nothing that is written.
+        `StorePersistence` keeps only user data and conversation states, and
+        its hand-overs never wait: they are made here one after another, and
+        the live user data is compared before it is copied
+        (`StorePersistence.note_user_data`). What is handed over, and when, is
+        python-telegram-bot's: the supporters marked during the update, and
+        every conversation state written since the last hand-over."""
+        persistence = self.persistence
+        if not isinstance(persistence, StorePersistence):
+            await super().update_persistence()
+            if hasattr(persistence, "write_pending"):
+                await persistence.write_pending()
+            return
+        for error in await self._hand_over(persistence):
+            await self.process_error(update=None, error=error)
+        await persistence.write_pending()
+
+    async def _hand_over(self, persistence: StorePersistence) -> list[Exception]:
+        """python-telegram-bot's `Application.__update_persistence` for our
+        persistence (user data and conversations only); the errors raised."""
+        errors: list[Exception] = []
+        updated = self._user_ids_to_be_updated_in_persistence
+        deleted = self._user_ids_to_be_deleted_in_persistence
+        self._user_ids_to_be_updated_in_persistence = set()
+        self._user_ids_to_be_deleted_in_persistence = set()
+        self._chat_ids_to_be_updated_in_persistence.clear()  # no chat data is kept
+        self._chat_ids_to_be_deleted_in_persistence.clear()
+        for user_id in updated - deleted:
+            try:
+                persistence.note_user_data(user_id, self.user_data[user_id])
+            except Exception as error:  # noqa: BLE001 - dispatched, as python-telegram-bot does
+                errors.append(error)
+        for user_id in deleted:
+            try:
+                await persistence.drop_user_data(user_id)
+            except Exception as error:  # noqa: BLE001
+                errors.append(error)
+        for name, states in self._conversation_handler_conversations.items():
+            for key, state in states.pop_accessed_write_items():
+                if isinstance(state, PendingState):  # a handler run with block=False (none of ours)
+                    if state.done():
+                        state = state.resolve()
+                    else:
+                        state = state.old_state
+                        states.mark_as_accessed(key)  # looked at again next time
+                try:
+                    await persistence.update_conversation(
+                        name=name, key=key, new_state=None if state is TrackingDict.DELETED else state)
+                except Exception as error:  # noqa: BLE001
+                    errors.append(error)
+        return errors
 
     async def process_update(self, update: object) -> None:
         token = current_update.set(getattr(update, "update_id", None))

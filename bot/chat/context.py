@@ -15,6 +15,7 @@ from telegram.ext import CallbackContext, ExtBot
 from bot.catalog import Campaign
 from bot.catalog.cases import CaseStatus, status_of, visible
 from bot.catalog.i18n import Html, language_for
+from bot.chat import encoded_once
 from bot.services import Services
 
 SERVICES_KEY = "services"
@@ -88,7 +89,10 @@ def _build_keyboard(rows: tuple[tuple[tuple[str, str], ...], ...]) -> InlineKeyb
     ])
 
 
-_shared_keyboard = functools.lru_cache(maxsize=1024)(_build_keyboard)
+@functools.lru_cache(maxsize=1024)
+def _shared_keyboard(rows: tuple[tuple[tuple[str, str], ...], ...]) -> InlineKeyboardMarkup:
+    """Built and encoded for the Bot API once (bot/chat/encoded_once.py)."""
+    return encoded_once.remember(_build_keyboard(rows))
 
 
 async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None,

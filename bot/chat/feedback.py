@@ -16,6 +16,7 @@ from bot.chat import flows
 from bot.chat.context import BotContext, answer_stale, keyboard, reply, short_label
 from bot.chat.flows import FEEDBACK_KEY
 from bot.chat.menu import HOME, main_menu
+from bot.chat.routing import QuickConversation
 from bot.store import ProblemReport, ReplyReport
 
 REPLY, PROBLEM = "fb:reply", "fb:problem"
@@ -165,7 +166,7 @@ async def cancel(update: Update, context: BotContext) -> int:
 
 
 def conversation(persistent: bool) -> ConversationHandler:
-    return ConversationHandler(
+    return QuickConversation(
         entry_points=[CallbackQueryHandler(start, pattern=f"^({REPLY}|{PROBLEM})$")],
         states={
             OFFICIAL: [CallbackQueryHandler(pick_official, pattern=f"^{PICK_OFFICIAL}")],

@@ -111,18 +111,33 @@ async def end_conversations(application: Application, chat_id: int, user_id: int
 
     key = (chat_id, user_id)
     user_data = application.user_data.get(user_id)
+    conversations = [handler for group in application.handlers.values() for handler in group
+                     if isinstance(handler, ConversationHandler)]
+    if _nothing_to_end(application, user_id, user_data, key, conversations):
+        return
     if user_data is not None:
         for data_key in (*FLOW_KEYS, TOUCHED_KEY):
             user_data.pop(data_key, None)
-    for group in application.handlers.values():
-        for handler in group:
-            if not isinstance(handler, ConversationHandler):
-                continue
-            # No public API ends another handler's conversation; its state map is the source of truth.
-            ended = handler._conversations.pop(key, None) is not None
-            if ended and handler.persistent and application.persistence is not None:
-                await application.persistence.update_conversation(handler.name, key, None)
+    for handler in conversations:
+        # No public API ends another handler's conversation; its state map is the source of truth.
+        ended = handler._conversations.pop(key, None) is not None
+        if ended and handler.persistent and application.persistence is not None:
+            await application.persistence.update_conversation(handler.name, key, None)
     if application.persistence is not None and user_data is not None:
         await application.persistence.update_user_data(user_id, user_data)
     if hasattr(application.persistence, "write_pending"):
         await application.persistence.write_pending()  # at once: this may run outside an update
+
+
+def _nothing_to_end(application: Application, user_id: int, user_data: dict | None, key: tuple,
+                    conversations: list) -> bool:
+    """True when the supporter is in no flow and the persistence holds nothing
+    of theirs: the usual case (every /start and main-menu button of someone
+    not writing anything), in which ending their flows would change nothing,
+    in memory or in the store. Other persistences are not asked: never true."""
+    if user_data is not None and (in_flow(user_data) or TOUCHED_KEY in user_data):
+        return False
+    if any(key in handler._conversations for handler in conversations):
+        return False
+    persistence = application.persistence
+    return persistence is None or (hasattr(persistence, "holds") and not persistence.holds(user_id))

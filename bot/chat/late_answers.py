@@ -22,6 +22,7 @@ from typing import Any
 from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
+from bot.chat.encoded_once import EncodedOnce
 from bot.chat.lazy_answers import LazyAnswerBot
 
 log = logging.getLogger(__name__)
@@ -45,5 +46,5 @@ class TelegramLazyAnswerBot(LateAnswersTolerated, LazyAnswerBot):
     __slots__ = ()
 
 
-class TelegramExtBot(LateAnswersTolerated, ExtBot):
+class TelegramExtBot(LateAnswersTolerated, EncodedOnce, ExtBot):
     __slots__ = ()

@@ -42,6 +42,8 @@ from typing import Any
 from telegram import Message
 from telegram.ext import ExtBot
 
+from bot.chat.encoded_once import EncodedOnce
+
 # During one send: a list the answer's JSON is put in; None outside a send.
 _answer_of_send: ContextVar[list[Any] | None] = ContextVar("answer_of_send", default=None)
 # Two threads reading one unparsed answer at once parse it once (the bot reads
@@ -84,8 +86,9 @@ def _parse_in_place(message: UnparsedMessage) -> None:
         object.__setattr__(message, "__class__", Message)
 
 
-class LazyAnswerBot(ExtBot):
-    """python-telegram-bot's ExtBot, returning sent and edited messages unparsed.
+class LazyAnswerBot(EncodedOnce, ExtBot):
+    """python-telegram-bot's ExtBot, returning sent and edited messages unparsed
+    (and sending shared keyboards encoded once, bot/chat/encoded_once.py).
 
     With arbitrary callback data on (not used by this bot) python-telegram-bot
     must rewrite the answer's buttons at once, so sends answer as before.
@@ -113,3 +116,10 @@ class LazyAnswerBot(ExtBot):
             held.append(result)
             return True  # passed through by Bot._send_message, unparsed
         return result
+
+
+class EagerAnswerBot(EncodedOnce, ExtBot):
+    """python-telegram-bot's ExtBot parsing every answer, as it comes (for
+    comparisons: the bot before lazy answers), with shared keyboards encoded once."""
+
+    __slots__ = ()

@@ -85,13 +85,28 @@ class StorePersistence(BasePersistence[dict, dict, dict]):
         await self._load()
         return {tuple(states[name][0]): states[name][1] for states in self._states.values() if name in states}
 
+    def holds(self, user_id: int) -> bool:
+        """Whether anything of this supporter is kept here (to be written, or written)."""
+        return user_id in self._data or user_id in self._states or user_id in self._written or \
+            user_id in self._dirty
+
     # -- changes, collected ------------------------------------------------
 
     async def update_user_data(self, user_id: int, data: dict) -> None:
+        self.note_user_data(user_id, data, copied=True)
+
+    def note_user_data(self, user_id: int, data: dict, copied: bool = False) -> None:
+        """Take in a supporter's user data if what may be written of it changed.
+
+        python-telegram-bot hands over a deep copy of every touched supporter's
+        data after every update (`copied`), though most updates change nothing
+        that is written; `BotApplication` hands over the live dict instead, and
+        it is copied here only when it changed, so that later changes to the
+        live dict are seen as changes."""
         kept = {k: v for k, v in for_disk(data).items() if k not in NOT_PERSISTED}
         if kept == self._data.get(user_id, {}):
             return
-        self._data[user_id] = kept  # already a deep copy, made by the Application
+        self._data[user_id] = kept if copied else copy.deepcopy(kept)
         self._dirty.add(user_id)
 
     async def drop_user_data(self, user_id: int) -> None:

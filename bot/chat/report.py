@@ -27,6 +27,7 @@ from bot.chat.context import BotContext, answer_stale, keyboard, reply
 from bot.chat.feedback import PROBLEM, REPLY
 from bot.chat.flows import COUNT_KEY
 from bot.chat.menu import ACT, HOME, LEARN, main_menu
+from bot.chat.routing import QuickConversation
 from bot.chat.signup_offer import offer_row
 from bot.chat.updates import follow_row
 from bot.store import ActionReport, RecordResult, ReminderRequest
@@ -280,7 +281,7 @@ def reminder_markup(texts: Texts, lang: str, campaign_id: str, official_id: str,
 
 
 def handlers(persistent: bool) -> list:
-    more = ConversationHandler(
+    more = QuickConversation(
         entry_points=[CallbackQueryHandler(ask_count, pattern=f"^{PREFIX}{MORE}:")],
         states={COUNT: [MessageHandler(filters.TEXT & ~filters.COMMAND, got_count)]},
         fallbacks=[CommandHandler("cancel", cancel_count)],

@@ -44,7 +44,7 @@ from bot.catalog import Campaign, Official, offered_channels
 from bot.catalog.cases import actionable_cases
 from bot.catalog.dates import language_name
 from bot.catalog.i18n import Html
-from bot.chat import archive, flows, letter_paper, report, updates
+from bot.chat import archive, flows, letter_paper, report, routing, updates
 from bot.chat.case_screens import campaign_screen
 from bot.chat.context import BotContext, answer_stale, keyboard, reply, short_label
 from bot.chat.delivery import SAME_CHAT_INTERVAL, queue_long, send_later
@@ -538,7 +538,7 @@ def conversation(persistent: bool) -> ConversationHandler:
     """The flow; it expires after silence through `flows.py`, not a timeout job."""
     typed = filters.TEXT & ~filters.COMMAND
     back_button = CallbackQueryHandler(back, pattern=f"^{BACK}$")
-    return ConversationHandler(
+    return routing.QuickConversation(
         entry_points=[CallbackQueryHandler(start, pattern=f"^{ACT}$"), CommandHandler("act", start)],
         states={
             CAMPAIGN: [CallbackQueryHandler(pick_campaign, pattern=f"^{PICK_CAMPAIGN}")],

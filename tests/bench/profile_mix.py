@@ -2,7 +2,7 @@
 mixed stream (stack.py, our bot only) and each sample is put in one
 category, by what it was doing. Prints a Markdown table for docs/development.md.
 
-    .venv/bin/python -m tests.bench.profile_mix [--runs 3] [--compare] [--eager]
+    .venv/bin/python -m tests.bench.profile_mix [--runs 3] [--compare] [--eager] [--gil]
 
 `--compare` profiles the bot as it runs and with python-telegram-bot's eager
 parsing of every Bot API answer (the bot before bot/chat/lazy_answers.py), in
@@ -152,11 +152,13 @@ def child(eager: bool) -> None:
                       "api_calls": run.api_calls}))
 
 
-def profiled(raw: Path, rate: int, eager: bool) -> dict:
-    """One profiled run of the mix in a child process; its figures."""
+def profiled(raw: Path, rate: int, eager: bool, gil: bool = False) -> dict:
+    """One profiled run of the mix in a child process; its figures. `gil`:
+    only samples of the thread holding the GIL (a thread waiting for it after
+    a SQLite call or a hand-off to another thread then no longer looks busy)."""
     spy = Path(sys.executable).with_name("py-spy")
     command = [str(spy), "record", "--nonblocking", "--threads", "-r", str(rate), "-f", "raw", "-o", str(raw),
-               "--", sys.executable, "-m", "tests.bench.profile_mix", "--child"]
+               *(["--gil"] if gil else []), "--", sys.executable, "-m", "tests.bench.profile_mix", "--child"]
     command += ["--eager"] if eager else []
     done = subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.PIPE, text=True)
     return json.loads(next(line for line in done.stdout.splitlines() if line.startswith("{")))
@@ -171,6 +173,7 @@ def main() -> None:  # pragma: no cover - a tool run by hand
     parser.add_argument("--compare", action="store_true",
                         help="eager and lazy answers in turns, one table with both")
     parser.add_argument("--keep", type=Path, help="a folder to keep py-spy's raw output in")
+    parser.add_argument("--gil", action="store_true", help="count only the thread holding the GIL")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--summarise", type=Path, help="only summarise an earlier raw file")
     parser.add_argument("--cpu-us", type=float, default=0.0, help="with --summarise")
@@ -190,7 +193,7 @@ def main() -> None:  # pragma: no cover - a tool run by hand
         for run in range(args.runs):
             for eager in modes:
                 raw = folder / f"mix-{'eager' if eager else 'lazy'}-{run}.txt"
-                figures = profiled(raw, args.rate, eager)
+                figures = profiled(raw, args.rate, eager, args.gil)
                 samples[eager] += summarise(raw)
                 cpu[eager].append(figures["cpu_us"])
                 mode = "eager" if eager else "lazy"

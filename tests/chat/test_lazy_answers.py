@@ -28,7 +28,7 @@ from telegram.ext import ExtBot
 
 from bot.bot_api.transport import BotApiRefusal, InMemoryBotAPI
 from bot.chat.app import BOT_DEFAULTS, build_application
-from bot.chat.lazy_answers import LazyAnswerBot, UnparsedMessage
+from bot.chat.lazy_answers import EagerAnswerBot, LazyAnswerBot, UnparsedMessage
 from tests.bench.stack import fixed_clock, run_ours
 
 TOKEN = "1000001:in-memory"
@@ -232,7 +232,7 @@ async def test_the_application_bot_answers_lazily_and_keeps_errors(services):
             else None
         retried = await chat.send_message("after the retries")  # RetryingRequest still retries
         assert retried.text == "after the retries"
-    assert type(build_application(services, request=api, lazy_answers=False).bot) is ExtBot
+    assert type(build_application(services, request=api, lazy_answers=False).bot) is EagerAnswerBot
 
 
 def traffic(calls) -> dict:

@@ -1,0 +1,81 @@
+"""Shared keyboards and the link-preview default are encoded for the Bot API
+once (bot/chat/encoded_once.py): the bot sends exactly what python-telegram-
+bot's own encoding sends, no call can change what a later one sends, and a
+keyboard that may hold something typed is never remembered."""
+
+from __future__ import annotations
+
+from bot.bot_api.transport import InMemoryBotAPI
+from bot.chat import encoded_once
+from bot.chat.context import keyboard
+from tests.bench.stack import fixed_clock, run_ours
+from tests.chat.test_lazy_answers import traffic
+
+
+async def test_the_mix_sends_what_python_telegram_bot_encodes(tmp_path, catalog, matcher, monkeypatch):
+    """The benchmark's mix of 35 supporters (menus, questions, the letter flow,
+    reports, both languages), with the remembered encodings and with python-
+    telegram-bot encoding every object itself: the very same calls."""
+    used = [0]
+    original = encoded_once.encoded
+
+    def counted(value):
+        found = original(value)
+        used[0] += found is not value
+        return found
+
+    seen = {}
+    for remembered in (False, True):
+        monkeypatch.setattr(encoded_once, "encoded", counted if remembered else (lambda value: value))
+        api = InMemoryBotAPI(clock=fixed_clock)
+        calls = []
+        api.listeners.append(calls.append)
+        run, _, _ = await run_ours(tmp_path / f"mix-{remembered}.sqlite3", catalog, matcher, supporters=35,
+                                   api=api)
+        assert run.errors == 0 and run.updates == 350
+        seen[remembered] = traffic(calls)
+    assert seen[True] == seen[False]
+    sends = sum(1 for c in seen[True].values() for method, *_ in c if method != "answerCallbackQuery")
+    assert used[0] >= sends  # every send has the link-preview default, most a shared keyboard too
+
+
+async def test_what_one_call_was_given_cannot_change_the_next(bot):
+    """The in-memory Bot API keeps the dicts it is sent: changing the menu one
+    /start got leaves the next /start's menu as python-telegram-bot encodes it."""
+    sim, api = bot
+    ana = sim.user(4242)
+    first = [c for c in await ana.send("/start") if c.params.get("reply_markup")][-1]
+    menu = first.params["reply_markup"]
+    expected = {"inline_keyboard": [[dict(button) for button in row] for row in menu["inline_keyboard"]]}
+    menu["inline_keyboard"][0][0]["text"] = "changed"
+    menu["inline_keyboard"].append([{"text": "added", "callback_data": "x"}])
+    first.params["link_preview_options"]["is_disabled"] = False
+    again = [c for c in await ana.send("/start") if c.params.get("reply_markup")][-1]
+    assert again.params["reply_markup"] == expected
+    assert again.params["link_preview_options"] == {"is_disabled": True}
+
+
+def test_only_keyboards_without_links_are_remembered():
+    """A link may carry what a supporter typed (a tweet, an email): such a
+    keyboard is built and encoded each time and never kept."""
+    shared = keyboard([[("Menu", "menu:home")], [("Learn", "menu:learn")]])
+    assert keyboard([[("Menu", "menu:home")], [("Learn", "menu:learn")]]) is shared
+    assert encoded_once.encoded(shared) == shared.to_dict()
+    assert encoded_once.encoded(shared) is not encoded_once.encoded(shared)
+    typed = keyboard([[("Tweet it", "https://twitter.com/intent/tweet?text=my+own+words")],
+                      [("Menu", "menu:home")]])
+    assert encoded_once.encoded(typed) is typed
+    assert not any(kept is typed or b"my+own+words" in encoding
+                   for kept, encoding in encoded_once._ENCODED.values())
+
+
+def test_at_most_so_many_are_remembered_the_oldest_encoded_by_python_telegram_bot_again(monkeypatch):
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+    monkeypatch.setattr(encoded_once, "_ENCODED", {})
+    monkeypatch.setattr(encoded_once, "REMEMBERED", 3)
+    buttons = [InlineKeyboardButton(f"{n}", callback_data=f"{n}") for n in range(5)]
+    made = [encoded_once.remember(InlineKeyboardMarkup([[button]])) for button in buttons]
+    assert len(encoded_once._ENCODED) == 3
+    assert [encoded_once.encoded(m) is m for m in made] == [True, True, False, False, False]
+    assert [encoded_once.encoded(m) for m in made[2:]] == [m.to_dict() for m in made[2:]]
