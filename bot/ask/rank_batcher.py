@@ -86,7 +86,7 @@ class RankBatcher(Generic[R]):
         try:
             return await asyncio.wait_for(asyncio.wrap_future(future), wait_s)
         except TimeoutError:
-            future.cancel()  # too late once its batch runs: the result is then dropped
+            future.cancel()  # (wrap_future passes it on too); once its batch runs, the result is dropped
             self.late += 1
             return None
 
