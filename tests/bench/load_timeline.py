@@ -2,7 +2,7 @@
 load benchmark's crowd (test_bench_load.py) with a timeline of each update
 and each question, printed as a Markdown table for docs/ask-evaluation.md.
 
-    .venv/bin/python -m tests.bench.load_timeline [--people 300] [--runs 3] [--variants batched unbounded]
+    .venv/bin/python -m tests.bench.load_timeline [--people 300] [--runs 3] [--variants batched before]
 
 For every question (not /start) it takes the time from the update entering
 the update queue to its handler taking one of the chat's places
@@ -160,7 +160,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=300)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--variants", nargs="+", default=["batched", "unbounded"],
+    parser.add_argument("--variants", nargs="+", default=["batched", "before"],
                         choices=load.VARIANTS)
     options = parser.parse_args()
     install()
