@@ -234,8 +234,9 @@ class SemanticTier:
 
     def rank_soon(self, question: str) -> Future[list[tuple[str, float]]]:
         """``rank(question)``, by the tier's one worker thread, in one batch
-        with every other question waiting (``bot.ask.rank_batcher``): what the
-        chat uses, so that many questions at once cost less CPU each."""
+        with every other question waiting (``bot.ask.rank_batcher``), so that
+        many questions at once cost less CPU each; the chat waits for it
+        through ``rank_in_time``."""
         return self._batcher.submit(question)
 
     async def rank_in_time(self, question: str) -> list[tuple[str, float]] | None:
