@@ -18,16 +18,6 @@ The ranking function decides what a batch returns; it must give each question
 the result it would give it alone (``SemanticTier.rank_many`` does, tested in
 tests/ask/test_rank_batcher.py).
 
-**Shorter GIL turns** (``SWITCH_INTERVAL_S``, set when the first worker
-starts, for the process): between numpy's calls the worker needs the GIL
-back, and while the event loop runs Python it gets it only when the loop
-gives it up or after ``sys.getswitchinterval()`` (5 ms by default). With 300
-people the loop is seldom idle, so a question's ~3 ms of encoding took 15 ms
-at the median and up to 100 ms (one encode in a thread beside a busy main
-thread, 100 of them: p50 / p99 15.4 / 106 ms at 5 ms, 7.6 / 48 ms at 1 ms;
-docs/ask-evaluation.md, "Speed and memory"). At 1 ms the loop gives way
-sooner; a switch costs microseconds, and only happens when a thread waits.
-
 **A wait with a limit** (``rank_within``): a question waits ``WAIT_S`` at
 most for its ranking, then the chat answers it with the lexical tier alone
 (as before the tier is built) and the ranking, if it has not started, is
@@ -48,14 +38,13 @@ from __future__ import annotations
 
 import asyncio
 import queue
-import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Generic, TypeVar
 
-__all__ = ["IDLE_S", "MAX_BATCH", "SWITCH_INTERVAL_S", "WAIT_S", "RankBatcher", "shorten_gil_turns"]
+__all__ = ["IDLE_S", "MAX_BATCH", "WAIT_S", "RankBatcher"]
 
 R = TypeVar("R")
 
@@ -66,16 +55,6 @@ IDLE_S = 30.0
 # ranked in ~3 ms; with 300 people at once on a busy machine the wait's p99
 # was 65-155 ms.
 WAIT_S = 0.25
-SWITCH_INTERVAL_S = 0.001  # the GIL's turn while a thread waits for it (Python's default: 5 ms)
-
-
-def shorten_gil_turns() -> None:
-    """Hand the GIL over after ``SWITCH_INTERVAL_S`` at most when another thread
-    waits for it (the module docstring says why); never lengthens a shorter
-    setting made by someone else."""
-    if sys.getswitchinterval() > SWITCH_INTERVAL_S:
-        sys.setswitchinterval(SWITCH_INTERVAL_S)
-
 
 class RankBatcher(Generic[R]):
     """``submit(question)`` returns a Future of ``rank_many([... question ...])``'s
@@ -98,7 +77,6 @@ class RankBatcher(Generic[R]):
         self._waiting.put((question, future))
         with self._lock:
             if self._worker is None:
-                shorten_gil_turns()
                 self._worker = threading.Thread(target=self._work, name=self._name, daemon=True)
                 self._worker.start()
         return future

@@ -10,7 +10,6 @@ of the development set.
 from __future__ import annotations
 
 import asyncio
-import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -21,7 +20,7 @@ import yaml
 
 from bot.ask.combined_matcher import _lexical, ask, ask_off_loop, decide
 from bot.ask.faq_matcher import FaqMatcher
-from bot.ask.rank_batcher import SWITCH_INTERVAL_S, RankBatcher
+from bot.ask.rank_batcher import RankBatcher
 from bot.ask.semantic_matcher import MISSING, SemanticTier
 from tests.ask.test_faq_matcher import Entries, load_faq_entries
 from tests.conftest import ROOT
@@ -96,26 +95,6 @@ def test_an_idle_worker_goes_away_and_the_next_question_starts_one() -> None:
         time.sleep(0.01)
     assert not any(t.name == "rank-idle-test" for t in threading.enumerate())
     assert batcher.submit("b").result(timeout=5) == "ranked b"
-
-
-@pytest.fixture
-def switch_interval():
-    """Python's GIL switch interval, put back after the test."""
-    before = sys.getswitchinterval()
-    yield
-    sys.setswitchinterval(before)
-
-
-def test_the_first_worker_shortens_the_gil_s_turns_for_the_process(switch_interval) -> None:
-    """A busy event loop kept the encoder waiting 5 ms for the GIL between
-    numpy's calls (docs/ask-evaluation.md, "Speed and memory")."""
-    sys.setswitchinterval(0.005)
-    batcher = RankBatcher(lambda questions: list(questions))
-    assert batcher.submit("a").result(timeout=5) == "a"
-    assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL_S) == pytest.approx(0.001)
-    sys.setswitchinterval(0.0002)  # someone chose shorter turns: kept
-    assert RankBatcher(lambda questions: list(questions)).submit("b").result(timeout=5) == "b"
-    assert sys.getswitchinterval() == pytest.approx(0.0002)
 
 
 # ------------------------------------------------ a wait with a budget (busy tier)

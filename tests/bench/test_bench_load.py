@@ -9,15 +9,13 @@ entering the update queue to the bot's first Bot API call to that chat
 returning. Every question is a new string (tests/bench/stack.py), so no cache
 flatters it, and about half of them reach the semantic tier.
 
-Five bots in the same run, one after another, on the same people and
+Four bots in the same run, one after another, on the same people and
 questions: the tier as the bot runs it (``rank_in_time``: one worker ranking
 every waiting question in one batch, each question waiting ``WAIT_S`` at most
-before the lexical tier answers it alone, the GIL's turns shortened to
-``SWITCH_INTERVAL_S``), the same without the wait's limit ("unbounded"), the
-bot before both ("before": no limit, Python's 5 ms turns), the tier ranked
-one question per call in the loop's executor (the bot before the batching),
-and the lexical tier alone (the last two with 5 ms turns too, as they ran).
-At 300 people the five take turns ``ROUNDS`` times and the figures are the
+before the lexical tier answers it alone), the bot before that limit
+("before": the wait unbounded), the tier ranked one question per call in the
+loop's executor (the bot before the batching), and the lexical tier alone.
+At 300 people the four take turns ``ROUNDS`` times and the figures are the
 medians (with the range), the machine's load moving every run.
 Issue 25's target: answer p99 <= 60 ms with the tier (reported, not asserted;
 2 shared cores).
@@ -45,8 +43,7 @@ from pathlib import Path
 
 from telegram import Update
 
-from bot.ask import rank_batcher
-from bot.ask.rank_batcher import SWITCH_INTERVAL_S, WAIT_S
+from bot.ask.rank_batcher import WAIT_S
 from bot.catalog import load_catalog
 from bot.chat.context import SERVICES_KEY
 from bot.runtime import build_matcher
@@ -59,8 +56,7 @@ PAUSE_S = (0.5, 1.0)
 
 
 ROUNDS = {300: 3, 1_000: 1}
-VARIANTS = ("batched", "unbounded", "before", "unbatched", "lexical")
-PYTHON_SWITCH_S = 0.005  # Python's own GIL switch interval
+VARIANTS = ("batched", "before", "unbatched", "lexical")
 
 
 class Unbatched:
@@ -91,13 +87,9 @@ async def crowd(tmp_path, catalog, matcher, people: list[tuple[str, list[str]]],
                             supporters=1, api=api) as bot:
         services = bot.application.bot_data[SERVICES_KEY]
         tier = services.semantic.result()
-        wait_s, late, switch = tier.wait_s, tier.late, sys.getswitchinterval()
-        if tier_as in ("unbounded", "before"):
+        wait_s, late = tier.wait_s, tier.late
+        if tier_as == "before":
             tier.wait_s = None  # put back below: the tier is shared by the runs
-        shortened = tier_as in ("batched", "unbounded")
-        sys.setswitchinterval(SWITCH_INTERVAL_S if shortened else PYTHON_SWITCH_S)
-        shorten = rank_batcher.shorten_gil_turns  # a worker started in a run keeps its setting
-        rank_batcher.shorten_gil_turns = shorten if shortened else (lambda: None)
         if tier_as == "unbatched":
             services.semantic = _done(Unbatched(tier))
         elif tier_as == "lexical":
@@ -141,11 +133,9 @@ async def crowd(tmp_path, catalog, matcher, people: list[tuple[str, list[str]]],
             await queue.join()
         finally:
             tier.wait_s = wait_s
-            rank_batcher.shorten_gil_turns = shorten
-            sys.setswitchinterval(switch)
         cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
         assert not api.refusals, "the Bot API refused a call"
-        batches = list(tier.batch_sizes) if tier_as in ("batched", "unbounded", "before") else []
+        batches = list(tier.batch_sizes) if tier_as in ("batched", "before") else []
     return {"starts": starts, "answers": answers, "cpu_share": cpu / wall, "batches": batches,
             "late": tier.late - late}
 
@@ -178,10 +168,8 @@ def test_bench_answers_with_hundreds_of_people_at_once(tmp_path, record):
             p50, p99 = statistics.median(p50s), statistics.median(p99s)
             key = f"load_{people}_{tier_as}"
             meaning = {"batched": "with the semantic tier as the bot runs it (batched, a wait of "
-                                  f"{WAIT_S * 1000:.0f} ms at most, then the lexical tier alone; GIL turns "
-                                  f"of {SWITCH_INTERVAL_S * 1000:g} ms)",
-                       "unbounded": "the tier batched, GIL turns shortened, its wait unbounded",
-                       "before": "the tier batched as before this change: wait unbounded, 5 ms GIL turns",
+                                  f"{WAIT_S * 1000:.0f} ms at most, then the lexical tier alone)",
+                       "before": "the tier batched, its wait unbounded (before the wait's limit)",
                        "unbatched": "the tier ranked one question per call (before the batching)",
                        "lexical": "the lexical tier alone"}[tier_as]
             runs_said = f"median of {len(figures)} runs" if len(figures) > 1 else "one run"
@@ -196,7 +184,7 @@ def test_bench_answers_with_hundreds_of_people_at_once(tmp_path, record):
                    "/start to its reply, 99th percentile")
             record(f"{key}_cpu_share", round(statistics.median(run["cpu_share"] for run in figures), 2),
                    "cores", "process CPU time / wall time while they ran (information)")
-            if tier_as in ("batched", "unbounded", "before"):
+            if tier_as in ("batched", "before"):
                 batches = [size for run in figures for size in run["batches"]]
                 record(f"{key}_batch_mean", round(statistics.mean(batches), 2), "",
                        f"questions per encoder batch (largest {max(batches)})")
