@@ -159,14 +159,20 @@ def ask(lexical: FaqMatcher, tier: Ranker | None, question: str, fallback: str |
 async def ask_off_loop(lexical: FaqMatcher, tier: Ranker | None, question: str,
                        fallback: str | None = None) -> Asked:
     """``ask``, with the semantic ranking in a worker thread: the tier's own
-    (``rank_soon``: one thread ranking every waiting question in one batch,
-    ``bot.ask.rank_batcher``) when it has one, else the loop's executor."""
+    (``rank_in_time``: one thread ranking every waiting question in one batch,
+    ``bot.ask.rank_batcher``, waited for ``WAIT_S`` at most, then the lexical
+    tier alone) when it has one, else the loop's executor."""
     lang, text, first, scores = _lexical(lexical, question, fallback)
     ranked = await _ranked_off_loop(tier, text) if _consults(tier, text, scores) else None
     return decide(lexical, lang, text, first, scores, ranked)
 
 
-async def _ranked_off_loop(tier: Ranker, text: str) -> Sequence[tuple[str, float]]:
+async def _ranked_off_loop(tier: Ranker, text: str) -> Sequence[tuple[str, float]] | None:
+    """The ranking, off the loop; None when the tier is too busy to give it
+    in time (``rank_in_time``): the lexical tier then decides alone."""
+    in_time = getattr(tier, "rank_in_time", None)
+    if in_time is not None:
+        return await in_time(text)
     soon = getattr(tier, "rank_soon", None)
     if soon is not None:
         return await asyncio.wrap_future(soon(text))

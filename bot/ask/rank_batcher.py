@@ -17,10 +17,26 @@ away with it) and is started again by the next question.
 The ranking function decides what a batch returns; it must give each question
 the result it would give it alone (``SemanticTier.rank_many`` does, tested in
 tests/ask/test_rank_batcher.py).
+
+**A wait with a limit** (``rank_within``): a question waits ``WAIT_S`` at
+most for its ranking, then the chat answers it with the lexical tier alone
+(as before the tier is built) and the ranking, if it has not started, is
+never done. Why: every update that waits holds one of the chat's 16 places
+(bot/chat/ordering.py), so a stalled or swamped tier would make *every*
+supporter wait, /start included. Why a quarter of a second and not the
+~30 ms a 60 ms answer p99 would want: a late question loses the
+meaning-based reading (on the development sets: wrong answers 2.6% -> 6.3%
+on one of them), and at 30 ms a third to a half of the questions reaching
+the tier were late with 300 people on the shared benchmark machine, for no
+gain in the answer's p99 there (docs/ask-evaluation.md, "Speed and
+memory"). Telegram's round trip is longer than a few tens of milliseconds;
+a confident wrong answer is the failure to avoid. So this is a safety net
+for overload, not the latency fix.
 """
 
 from __future__ import annotations
 
+import asyncio
 import queue
 import threading
 from collections import deque
@@ -28,13 +44,17 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Generic, TypeVar
 
-__all__ = ["IDLE_S", "MAX_BATCH", "RankBatcher"]
+__all__ = ["IDLE_S", "MAX_BATCH", "WAIT_S", "RankBatcher"]
 
 R = TypeVar("R")
 
 MAX_BATCH = 16  # as many as the chat handles at once (bot/chat/ordering.py)
 IDLE_S = 30.0
-
+# The longest a question waits for its ranking before the lexical tier answers
+# it alone (the module docstring says why not shorter). A question alone is
+# ranked in ~3 ms; with 300 people at once on a busy machine the wait's p99
+# was 65-155 ms.
+WAIT_S = 0.25
 
 class RankBatcher(Generic[R]):
     """``submit(question)`` returns a Future of ``rank_many([... question ...])``'s
@@ -50,6 +70,7 @@ class RankBatcher(Generic[R]):
         self._lock = threading.Lock()
         self._worker: threading.Thread | None = None
         self.batches: deque[int] = deque(maxlen=1024)  # the latest batches' sizes, for tests and benchmarks
+        self.late = 0  # questions whose wait ran out (``rank_within``), for benchmarks and logs
 
     def submit(self, question: str) -> Future[R]:
         future: Future[R] = Future()
@@ -59,6 +80,18 @@ class RankBatcher(Generic[R]):
                 self._worker = threading.Thread(target=self._work, name=self._name, daemon=True)
                 self._worker.start()
         return future
+
+    async def rank_within(self, question: str, wait_s: float | None) -> R | None:
+        """``submit(question)``'s result, or None once ``wait_s`` seconds have
+        passed without it (None: no limit). A question given up before its
+        batch started is left out of it (``_run`` skips cancelled futures)."""
+        future = self.submit(question)
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(future), wait_s)
+        except TimeoutError:
+            future.cancel()  # (wrap_future passes it on too); once its batch runs, the result is dropped
+            self.late += 1
+            return None
 
     def _work(self) -> None:
         while True:

@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import Protocol
 
 from bot.ask.faq_matcher import MAX_INPUT_CHARS
-from bot.ask.rank_batcher import RankBatcher
+from bot.ask.rank_batcher import WAIT_S, RankBatcher
 from bot.ask.text_normalise import LANGUAGES
 
 try:
@@ -178,6 +178,7 @@ class SemanticTier:
         self._encoder = encoder
         self.best_phrasing_weight = best_phrasing_weight
         self._batcher: RankBatcher[list[tuple[str, float]]] = RankBatcher(self.rank_many)
+        self.wait_s: float | None = WAIT_S  # the chat's wait for a ranking (None: as long as it takes)
 
     # ------------------------------------------------------------------ build
 
@@ -233,9 +234,22 @@ class SemanticTier:
 
     def rank_soon(self, question: str) -> Future[list[tuple[str, float]]]:
         """``rank(question)``, by the tier's one worker thread, in one batch
-        with every other question waiting (``bot.ask.rank_batcher``): what the
-        chat uses, so that many questions at once cost less CPU each."""
+        with every other question waiting (``bot.ask.rank_batcher``), so that
+        many questions at once cost less CPU each; the chat waits for it
+        through ``rank_in_time``."""
         return self._batcher.submit(question)
+
+    async def rank_in_time(self, question: str) -> list[tuple[str, float]] | None:
+        """``rank_soon(question)``'s ranking, or None when it is not there
+        within ``wait_s`` (the tier is busy): the chat then answers with the
+        lexical tier alone, as before the tier is built (``bot.ask.rank_batcher``
+        says why)."""
+        return await self._batcher.rank_within(question, self.wait_s)
+
+    @property
+    def late(self) -> int:
+        """How many questions ``rank_in_time`` gave up on (information)."""
+        return self._batcher.late
 
     @property
     def batch_sizes(self) -> tuple[int, ...]:

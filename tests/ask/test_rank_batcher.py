@@ -97,6 +97,64 @@ def test_an_idle_worker_goes_away_and_the_next_question_starts_one() -> None:
     assert batcher.submit("b").result(timeout=5) == "ranked b"
 
 
+# ------------------------------------------------ a wait with a budget (busy tier)
+
+
+async def test_a_question_waits_its_budget_at_most_then_goes_without_and_is_never_ranked() -> None:
+    gated = Gated()
+    batcher = RankBatcher(gated)
+    first = batcher.submit("q0")
+    assert gated.started.wait(5)  # the worker is busy with q0
+    try:
+        late = await asyncio.wait_for(batcher.rank_within("q1", 0.05), 5)
+    finally:
+        gated.release.set()
+    assert late is None and batcher.late == 1
+    assert first.result(timeout=5) == "ranked q0"
+    assert await asyncio.wait_for(batcher.rank_within("q2", None), 5) == "ranked q2"  # no limit: waits
+    assert await batcher.rank_within("q3", 5) == "ranked q3" and batcher.late == 1
+    assert gated.batches == [["q0"], ["q2"], ["q3"]]  # q1 given up before its batch: not ranked
+
+
+def diagonal_tier(encoder) -> SemanticTier:
+    """A SemanticTier of two entries on a two-dimensional 'model': how-to-help
+    along x, about-this-bot along y; ``encoder`` decides where questions go."""
+    vectors = np.eye(2, dtype=np.float32)
+    return SemanticTier(("how-to-help", "about-this-bot"), np.arange(2), vectors, encoder)
+
+
+class GatedEncoder:
+    """Every question on how-to-help's axis, once ``release`` is set."""
+
+    version = "gated-test-encoder"
+
+    def __init__(self) -> None:
+        self.started = threading.Event()
+        self.release = threading.Event()
+        self.texts: list[str] = []
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        self.texts += texts
+        self.started.set()
+        assert self.release.wait(5)
+        return np.tile(np.array([1.0, 0.0], dtype=np.float32), (len(texts), 1))
+
+
+async def test_the_tier_s_ranking_in_time_or_none_when_it_is_busy_and_it_counts_them() -> None:
+    encoder = GatedEncoder()
+    tier = diagonal_tier(encoder)
+    tier.wait_s = 0.05
+    busy = tier.rank_soon("first")
+    assert encoder.started.wait(5)
+    try:
+        assert await asyncio.wait_for(tier.rank_in_time("second"), 5) is None
+    finally:
+        encoder.release.set()
+    assert busy.result(timeout=5)[0][0] == "how-to-help"
+    assert (await tier.rank_in_time("third"))[0] == ("how-to-help", 1.0)
+    assert tier.late == 1 and encoder.texts == ["first", "third"]
+
+
 # ------------------------------------------------------- with the real model
 
 
@@ -137,8 +195,9 @@ def test_a_batch_gives_each_question_the_vector_and_the_answer_it_gets_alone(tie
 
 
 @needs_semantic
-async def test_the_chat_path_ranks_questions_asked_at_once_in_batches_off_the_loop(tier: SemanticTier,
-                                                                                   entries: Entries) -> None:
+async def test_the_chat_path_ranks_questions_asked_at_once_in_batches_off_the_loop(
+        tier: SemanticTier, entries: Entries, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tier, "wait_s", None)  # a busy test machine must not send one to the lexical tier
     lexical = FaqMatcher.build(entries)
     items = eval_items("faq_eval_blind.yaml")[:48]
     before = len(tier.batch_sizes)

@@ -104,6 +104,33 @@ async def test_the_chat_answers_lexically_until_the_tier_is_built_then_with_it(s
         await application.shutdown()
 
 
+async def test_a_busy_tier_leaves_the_question_to_the_lexical_tier_after_its_wait(bot, services) -> None:
+    """Many people at once: a question whose ranking is not there within the
+    tier's wait is answered as if the tier were not built (the lexical tier
+    alone), not after the batches ahead of it; the next question, the tier
+    free again, gets the meaning-based reading."""
+    from tests.ask.test_rank_batcher import GatedEncoder, diagonal_tier
+
+    sim, _ = bot
+    encoder = GatedEncoder()
+    tier = diagonal_tier(encoder)
+    tier.wait_s = 0.05
+    services.semantic = ready(tier)
+    user = sim.user()
+    busy = tier.rank_soon("someone else's question")  # the worker is taken
+    assert encoder.started.wait(5)
+    try:
+        (alone,) = await asyncio.wait_for(user.send(UNSURE), 5)
+    finally:
+        encoder.release.set()
+    assert alone.text.startswith("I don't have an answer to that")  # lexical alone: nothing near
+    assert tier.late == 1 and busy.result(timeout=5)
+    (read,) = await asyncio.wait_for(user.send(UNSURE), 5)
+    assert read.text.startswith("I'm not sure I understood")  # the tier: one entry near in meaning
+    assert read.buttons()[0]["callback_data"] == "faq:how-to-help:en"
+    assert encoder.texts == ["someone else's question", UNSURE] and tier.late == 1
+
+
 async def test_a_tier_that_failed_to_build_leaves_the_lexical_tier_answering(bot, services) -> None:
     sim, _ = bot
     failed: Future = Future()
