@@ -5,11 +5,9 @@ keyboard that may hold something typed is never remembered."""
 
 from __future__ import annotations
 
-from bot.bot_api.transport import InMemoryBotAPI
 from bot.chat import encoded_once
 from bot.chat.context import keyboard
-from tests.bench.stack import fixed_clock, run_ours
-from tests.chat.test_lazy_answers import traffic
+from tests.chat.test_lazy_answers import mix_traffic
 
 
 async def test_the_mix_sends_what_python_telegram_bot_encodes(tmp_path, catalog, matcher, monkeypatch):
@@ -27,13 +25,7 @@ async def test_the_mix_sends_what_python_telegram_bot_encodes(tmp_path, catalog,
     seen = {}
     for remembered in (False, True):
         monkeypatch.setattr(encoded_once, "encoded", counted if remembered else (lambda value: value))
-        api = InMemoryBotAPI(clock=fixed_clock)
-        calls = []
-        api.listeners.append(calls.append)
-        run, _, _ = await run_ours(tmp_path / f"mix-{remembered}.sqlite3", catalog, matcher, supporters=35,
-                                   api=api)
-        assert run.errors == 0 and run.updates == 350
-        seen[remembered] = traffic(calls)
+        seen[remembered] = await mix_traffic(tmp_path / f"mix-{remembered}.sqlite3", catalog, matcher)
     assert seen[True] == seen[False]
     sends = sum(1 for c in seen[True].values() for method, *_ in c if method != "answerCallbackQuery")
     assert used[0] >= sends  # every send has the link-preview default, most a shared keyboard too

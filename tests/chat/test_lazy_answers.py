@@ -249,6 +249,17 @@ def traffic(calls) -> dict:
     return dict(per_chat)
 
 
+async def mix_traffic(path, catalog, matcher) -> dict:
+    """The benchmark's mix of 35 supporters run once: its Bot API calls per
+    supporter (`traffic`), after checking every update was answered."""
+    api = InMemoryBotAPI(clock=fixed_clock)
+    calls = []
+    api.listeners.append(calls.append)
+    run, _, _ = await run_ours(path, catalog, matcher, supporters=35, api=api)
+    assert run.errors == 0 and run.updates == 350
+    return traffic(calls)
+
+
 async def test_the_mix_makes_the_same_bot_api_calls(tmp_path, catalog, matcher, parses):
     """The benchmark's mix of 35 supporters (every profile: writers, readers, both
     languages) with and without lazy answers: identical calls, answers and refusals."""

@@ -12,7 +12,7 @@ from telegram.ext import BaseHandler, ConversationHandler
 from bot.bot_api.transport import InMemoryBotAPI
 from bot.chat.routing import QuickConversation, Routed, literal_prefixes
 from tests.bench.stack import fixed_clock, run_ours
-from tests.chat.test_lazy_answers import traffic
+from tests.chat.test_lazy_answers import mix_traffic
 from tests.conftest import start_bot, stop_bot
 
 USER = {"id": 4242, "is_bot": False, "first_name": "Ana", "language_code": "en"}
@@ -148,13 +148,7 @@ async def test_the_mix_is_answered_the_same_routed_or_scanned(tmp_path, catalog,
     for routed in (False, True):
         if not routed:
             monkeypatch.setattr(app_module, "route_handlers", lambda application: None)
-        api = InMemoryBotAPI(clock=fixed_clock)
-        calls = []
-        api.listeners.append(calls.append)
-        run, _, _ = await run_ours(tmp_path / f"mix-{routed}.sqlite3", catalog, matcher, supporters=35,
-                                   api=api)
-        assert run.errors == 0 and run.updates == 350
-        seen[routed] = traffic(calls)
+        seen[routed] = await mix_traffic(tmp_path / f"mix-{routed}.sqlite3", catalog, matcher)
         monkeypatch.undo()
     assert seen[True] == seen[False]
 
