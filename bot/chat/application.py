@@ -52,6 +52,13 @@ def name_handlers(handlers) -> None:
             handler.callback = _named(handler.callback)
 
 
+# python-telegram-bot's own (private) bookkeeping `_hand_over` reads; should a
+# release rename any of it, its public hand-over is used instead (slower, same).
+_HAND_OVER_STATE = {"_user_ids_to_be_updated_in_persistence", "_user_ids_to_be_deleted_in_persistence",
+                    "_chat_ids_to_be_updated_in_persistence", "_chat_ids_to_be_deleted_in_persistence",
+                    "_conversation_handler_conversations"}
+
+
 class BotApplication(Application):
     async def update_persistence(self) -> None:
         """What changed handed to the persistence, then written at once.
@@ -67,7 +74,7 @@ class BotApplication(Application):
         python-telegram-bot's: the supporters marked during the update, and
         every conversation state written since the last hand-over."""
         persistence = self.persistence
-        if not isinstance(persistence, StorePersistence):
+        if not isinstance(persistence, StorePersistence) or not self.hands_over_itself():
             await super().update_persistence()
             if hasattr(persistence, "write_pending"):
                 await persistence.write_pending()
@@ -75,6 +82,10 @@ class BotApplication(Application):
         for error in await self._hand_over(persistence):
             await self.process_error(update=None, error=error)
         await persistence.write_pending()
+
+    def hands_over_itself(self) -> bool:
+        """Whether python-telegram-bot still has the bookkeeping `_hand_over` reads."""
+        return all(hasattr(self, name) for name in _HAND_OVER_STATE)
 
     async def _hand_over(self, persistence: StorePersistence) -> list[Exception]:
         """python-telegram-bot's `Application.__update_persistence` for our

@@ -84,3 +84,12 @@ async def test_a_change_inside_the_flow_alone_is_written(services):
     assert (await on_disk(services))[0][4242]["flow"]["official"] == "geronimo-gutierrez"
     assert await on_disk(services) == in_memory(application)
     await stop_bot(application)
+
+
+async def test_the_installed_python_telegram_bot_has_what_the_hand_over_reads(services):
+    """The quick hand-over reads python-telegram-bot's private bookkeeping; a
+    release that renames it makes the bot fall back to the slower public one,
+    and this test says so, before a benchmark would."""
+    application, _ = await start_bot(services)
+    assert application.hands_over_itself()
+    await stop_bot(application)
