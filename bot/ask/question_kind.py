@@ -30,7 +30,7 @@ from typing import Literal
 
 from bot.ask.text_normalise import fold
 
-__all__ = ["CHAT_FEAR", "ENTRY_FOR", "PERSONAL", "Kind", "kind_of"]
+__all__ = ["CHAT_FEAR", "ENTRY_FOR", "PERSONAL", "Kind", "kind_of", "weakly_personal"]
 
 Kind = Literal["personal", "chat_fear"]
 PERSONAL: Kind = "personal"
@@ -126,6 +126,15 @@ _NOT_THEIR_CASE = re.compile(r"\b" + _words(
     "tax\\w*", "impuestos", "homeless", "open borders", "fronteras abiertas",
     "(?:por ?que|xq|porque) (?:debemos|tenemos que|deberiamos|hay que)", "ni para nosotros",
     "que se (?:regresen|vayan|queden)",
+    # round 5: the rules in general, asked for a class, a citation or a source,
+    # or what the writer read or heard ("escuché que son 30 días"); and the
+    # nation's "our" ("what shows up at our border")
+    "i'?ve (?:heard|read|seen)", "(?:escuche|lei|oi|vi) (?:q|que)",
+    "citation", "cite", "(?:section|article|seccion|articulo) \\w+ of",
+    "(?:for|in) (?:my|our|a|the) (?:\\w+ )?(?:class|course|essay|paper|homework|assignment|thesis|seminar)",
+    "(?:para|en) (?:mi|la|una) (?:clase|tarea|tesis|ensayo|materia)", "mi (?:profe\\w*|maestr[oa])",
+    "(?:source|sources|fuente|fuentes) (?:of mine|mia|mias)", "(?:my|mis?) (?:source|sources|fuentes?)",
+    "(?:our|nuestra) (?:border|frontera|country|pais|government|gobierno)",
 ) + r"\b")
 
 _WEAK = {"visa", "visas", "green card", "permit", "work permit", "application", "status", "papers", "legally",
@@ -173,6 +182,13 @@ _CHAT = re.compile(r"\b" + _words(
     "(?:erase|delete|remove|wipe)\\w* "
     "(?:that|it|this|what i (?:wrote|typed|said|sent)|my (?:message|messages))",
     "borr\\w* (?:eso|esto|lo que|mi mensaje|mis mensajes)",
+    # round 5: "are you going to report me", "if I say I'm undocumented",
+    # "read what I write", "lo q escribo", "subpoena this conversation"
+    "(?:are|is) (?:you|u|the bot|this bot|it) (?:going to|gonna) (?:report|turn|tell on|snitch|give)\\w*",
+    "(?:if|when) (?:i|we) (?:say|write|type|put) (?:that |here )?(?:i'?m|i am|we'?re|i have|we have)",
+    "(?:read|see|log|keep|store)s? what (?:i|we) (?:write|type|say|send)",
+    "lo (?:q|que) (?:escribo|escriba|escribi|mando|pregunto|digo|pongo)",
+    "what (?:i|we) (?:write|type|say|send) here",
     # "will ICE see this?"
     "(?:ice|government|police|migra|anyone|someone|they|the cops) (?:\\w+ )?(?:see|read|track|watch)s? "
     "(?:this|these|it)",
@@ -187,7 +203,7 @@ _WORRY = re.compile(r"\b" + _words(
     "deport\\w*", "arrest\\w*", "problemas?", "peligro\\w*", "riesgo\\w*", "gobierno", "policia",
     "autoridades", "anonim\\w*", "encontrar", "confidencial", "hackea\\w*", "filtr\\w*", "miedo", "afraid",
     "scared", "worried", "trap", "trampa", "re{1,2}port\\w*", "reportar\\w*", "delat\\w*", "erase", "delete",
-    "borr\\w*", "remove", "wipe", "migracion",
+    "borr\\w*", "remove", "wipe", "migracion", "subpoena\\w*",
 ) + r"\b")
 
 
@@ -227,3 +243,21 @@ def _is_personal(folded: str) -> bool:
     weak = all(w in _WEAK for w in what)
     supposing = _SUPPOSING.match(folded) if weak else None
     return not (supposing and not _STATE.search(folded, supposing.end()))
+
+
+_SOMEONE_OF_THEIRS = re.compile(rf"\b(?:my|our|mi|mis|nuestr[oa]s?|a mi|a mis)\s+(?:\w+\s+)?{_RELATIVE}\b")
+
+
+def weakly_personal(text: str) -> bool:
+    """Whether a question read as ``PERSONAL`` rests on weak words alone
+    (``_WEAK``: "legal", "apply", "status", "visa"…), no process, no journey,
+    nothing done to anyone: "what are the legal conditions before a country
+    can be called safe", asked for oneself or for a class. The decision
+    asks such a question back, legal help beside the policy entry the tiers
+    agree on, rather than answering legal help (round 5)."""
+    if kind_of(text) != PERSONAL:
+        return False
+    folded = " ".join(fold(text).replace("’", "'").split())
+    if _SOMEONE_OF_THEIRS.search(folded) or _THEIRS_ES.search(folded):
+        return False  # "my cousin is waiting for his papers": someone's case
+    return all(m.group(0) in _WEAK for m in _SITUATION.finditer(folded))

@@ -105,7 +105,11 @@ def _is_personal(item: dict) -> bool:
 # reads 58 of its 61 as written (filing, sponsoring, trying again are the process
 # too) and 162 of 183 noisy: what it reaches, not the other sets' 96%. Its
 # fourth noisy misfire is a chat fear with a typo ("denunciiar") read as a case.
-KIND_FLOORS = {("faq_dev_test3.yaml", False): (0.95, 1), ("faq_dev_test3.yaml", True): (0.88, 4)}
+# Test set 4 (round 5) was scored at 93.3% read, and round 5 keeps it there: 56 of 60
+# as written, 165 of 180 noisy; its policy question read as a case is a parent's
+# worry about a son's journey (uncovered), and noisy typos hide chat fears.
+KIND_FLOORS = {("faq_dev_test3.yaml", False): (0.95, 1), ("faq_dev_test3.yaml", True): (0.88, 4),
+               ("faq_dev_test4.yaml", False): (0.93, 1), ("faq_dev_test4.yaml", True): (0.91, 7)}
 
 
 @pytest.mark.parametrize("name", SETS)
