@@ -210,10 +210,12 @@ def decide(lexical: FaqMatcher, lang: str, text: str, first: Match, scores: np.n
         order, fused, semantic = None, None, None
     kind = kind_of(text)
     if kind is not None and ENTRY_FOR[kind] in ids:
-        if kind == PERSONAL and order is not None and weakly_personal(text):
-            policy = _clear_policy(ids, order, fused, scores, semantic, passages, ENTRY_FOR[kind])
+        if kind == PERSONAL and weakly_personal(text):
+            policy = (_sure_lexically(ids, scores, ENTRY_FOR[kind]) if order is None else
+                      _clear_policy(ids, order, fused, scores, semantic, passages, ENTRY_FOR[kind]))
             if policy is not None:
-                return _personal_or_policy(lang, fused, ids, policy, ENTRY_FOR[kind])
+                return _personal_or_policy(lang, scores if fused is None else fused, ids, policy,
+                                           ENTRY_FOR[kind])
         return _by_kind(kind, lang, first, ids, order, scores)
     if order is None:
         return _lexical_alone(first, lang, scores)
@@ -252,6 +254,18 @@ def _clear_policy(ids: Sequence[str], order: Sequence[int], fused: np.ndarray, s
     if ids[best] == entry or int((semantic > semantic[best]).sum()) != 0:
         return None
     return best if _answers(order, fused, scores, semantic, passages) else None
+
+
+def _sure_lexically(ids: Sequence[str], scores: np.ndarray, entry: str) -> int | None:
+    """Without the meaning (a sure lexical best never asks for it; or the
+    tier not built), the policy entry the words alone are sure of: the
+    ``LEXICAL_SURE`` bar, ``LEXICAL_SURE_MARGIN`` ahead, not the kind's own."""
+    best = int(np.argmax(scores))
+    others = np.delete(np.asarray(scores, dtype=np.float64), best)
+    lead = scores[best] - (others.max() if others.size else 0.0)
+    if ids[best] == entry or scores[best] < LEXICAL_SURE or lead < LEXICAL_SURE_MARGIN:
+        return None
+    return best
 
 
 def _personal_or_policy(lang: str, fused: np.ndarray, ids: Sequence[str], policy: int, entry: str) -> Asked:
