@@ -219,7 +219,7 @@ def decide(lexical: FaqMatcher, lang: str, text: str, first: Match, scores: np.n
         return _by_kind(kind, lang, first, ids, order, scores)
     if order is None:
         return _lexical_alone(first, lang, scores)
-    best, second = order[0], order[1] if len(order) > 1 else order[0]
+    best = order[0]
     closest = tuple(ids[i] for i in order[:OFFERED])
     if _answers(order, fused, scores, semantic, passages):
         return Asked(Match(ids[best], round(float(fused[best]), 4), closest[1:]), lang, "both", "answered")

@@ -203,7 +203,7 @@ _WORRY = re.compile(r"\b" + _words(
     "deport\\w*", "arrest\\w*", "problemas?", "peligro\\w*", "riesgo\\w*", "gobierno", "policia",
     "autoridades", "anonim\\w*", "encontrar", "confidencial", "hackea\\w*", "filtr\\w*", "miedo", "afraid",
     "scared", "worried", "trap", "trampa", "re{1,2}port\\w*", "reportar\\w*", "delat\\w*", "erase", "delete",
-    "borr\\w*", "remove", "wipe", "migracion", "subpoena\\w*",
+    "borr\\w*", "remove", "wipe", "migracion", "subpoena\\w*", "turn\\w* (?:me|us) in",
 ) + r"\b")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.ask.question_kind import CHAT_FEAR, PERSONAL, kind_of
+from bot.ask.question_kind import CHAT_FEAR, PERSONAL, kind_of, weakly_personal
 from tests.ask.noisy_questions import variants
 from tests.ask.test_faq_matcher import load_eval
 from tests.ask_evaluation import DATA, PERSONAL_KINDS, labels
@@ -68,6 +68,14 @@ def test_a_person_s_own_situation_is_personal(question: str) -> None:
     "la amenaza de aranceles llevó a México a frenar a los migrantes",
     "why were migrants sent far from where they crossed",
     "how many asylum seekers were returned to Mexico",
+    # round 5: the rules in general, for a class, a citation, what one read or heard; the nation's "our"
+    ("for my law class: what are the legal conditions in US law "
+     "before a country can be called safe for asylum?"),
+    ("I need the citation: which section lets the attorney general "
+     "pick safe third countries for asylum seekers?"),
+    "I've seen that 60000 asylum seekers were sent back to Mexico, is that right?",
+    "¿cuánto tiempo tengo para pedir asilo en México? escuché que son 30 días",
+    "mexico only stops a few of the people who show up at our border, why trust them with asylum",
 ])
 def test_a_policy_question_is_not_personal(question: str) -> None:
     assert kind_of(question) != PERSONAL
@@ -83,6 +91,11 @@ def test_a_policy_question_is_not_personal(question: str) -> None:
     "si escribo aquí me pueden rastrear?",
     # round 4: handing one's data to migración
     "¿el bot le pasa mis datos a migración?",
+    # round 5: chat fear outranks the case: reporting, reading what one writes, a subpoena
+    "are you going to report me if I say I crossed the border?",
+    "if I say I'm undocumented are you going to turn me in",
+    "can a court subpoena this conversation? asking for a source of mine",
+    "no quiero que migración lea lo q escribo, tengo miedo",
 ])
 def test_fear_about_the_chat_or_taking_part_is_chat_fear(question: str) -> None:
     assert kind_of(question) == CHAT_FEAR
@@ -95,6 +108,24 @@ def test_fear_about_the_chat_or_taking_part_is_chat_fear(question: str) -> None:
 ])
 def test_the_government_as_owner_or_addressee_is_no_fear(question: str) -> None:
     assert kind_of(question) != CHAT_FEAR
+
+
+@pytest.mark.parametrize(("question", "weakly"), [
+    # the first person and weak words alone ("legal", "status"): the decision may ask back
+    ("I want to know the legal requirements before a country can be called a safe third country", True),
+    ("quiero saber los requisitos de la ley para que un pais sea tercer pais seguro, es legal?", True),
+    # someone of theirs, or a process: a case, answered with legal help
+    (("my brother wants to know the legal requirements "
+     "before a country can be called a safe third country"), False),
+    ("tengo audiencia con el juez en marzo y no tengo abogado", False),
+    ("I have my interview with the asylum officer next week, what do they ask", False),
+    # not personal at all
+    ("what are the legal requirements for a safe third country", False),
+])
+def test_a_personal_reading_on_weak_words_alone_is_weak(question: str, weakly: bool) -> None:
+    assert weakly_personal(question) is weakly
+    if weakly:
+        assert kind_of(question) == PERSONAL
 
 
 def _is_personal(item: dict) -> bool:

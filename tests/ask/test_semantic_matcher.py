@@ -210,6 +210,44 @@ def test_a_personal_situation_gets_legal_help_first_and_its_topics_beside(with_t
     assert asked.offered == ("sent-back-to-mexico", "is-mexico-safe")
 
 
+WEAKLY_PERSONAL = {
+    "en": "I want to know the legal requirements before a country can be called a safe third country",
+    "es": "quiero saber los requisitos de la ley para que un pais sea tercer pais seguro, es legal?",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("with_tier", [True, False])
+def test_a_weakly_personal_question_both_tiers_put_on_a_policy_entry_is_asked_back_with_legal_help(
+        lang: str, with_tier: bool) -> None:
+    """Round 5: the personal rule read on weak words alone, and the tiers
+    clearly and together on a policy entry (or the words alone, sure of it):
+    legal help and that entry offered, not legal help answered."""
+    scores = np.array([0.1, 0.0, 0.7, 0.3])
+    first = Match("sent-back-to-mexico", 0.7, ("is-mexico-safe",))
+    ranked = [("sent-back-to-mexico", 0.9), ("is-mexico-safe", 0.3), ("legal-help", 0.2), ("privacy", 0.1)]
+    text = WEAKLY_PERSONAL[lang]
+    asked = decide(KindFaq(), lang, text, first, scores, ranked if with_tier else None)  # type: ignore[arg-type]
+    assert (asked.outcome, asked.match.id, asked.tier, asked.kind, asked.offered) == (
+        "asked_back", None, "rule", "personal", ("legal-help", "sent-back-to-mexico"))
+    # the tiers split (the meaning elsewhere), or the words alone not sure: legal help answers, as before
+    split = [("is-mexico-safe", 0.9), ("sent-back-to-mexico", 0.3), ("legal-help", 0.2), ("privacy", 0.1)]
+    unsure = np.array([0.1, 0.0, 0.5, 0.4])
+    other = (decide(KindFaq(), lang, text, first, scores, split) if with_tier  # type: ignore[arg-type]
+             else decide(KindFaq(), lang, text, first, unsure, None))  # type: ignore[arg-type]
+    assert (other.outcome, other.match.id) == ("answered", "legal-help")
+
+
+def test_a_case_of_someone_of_theirs_is_answered_with_legal_help_whatever_the_tiers_say() -> None:
+    scores = np.array([0.1, 0.0, 0.7, 0.3])
+    first = Match("sent-back-to-mexico", 0.7, ())
+    ranked = [("sent-back-to-mexico", 0.9), ("is-mexico-safe", 0.3), ("legal-help", 0.2), ("privacy", 0.1)]
+    text = ("my brother wants to know the legal requirements "
+     "before a country can be called a safe third country")
+    asked = decide(KindFaq(), "en", text, first, scores, ranked)  # type: ignore[arg-type]
+    assert (asked.outcome, asked.match.id) == ("answered", "legal-help")
+
+
 def test_fear_about_the_chat_gets_the_privacy_answer_and_no_policy_beside() -> None:
     scores = np.array([0.1, 0.2, 0.6, 0.1])
     first = Match("sent-back-to-mexico", 0.6, ())
@@ -410,6 +448,9 @@ DEVELOPMENT = {
     # test set 3, scored once at eabe036 (61.9 / 82.2 / 6.3 wrong), tuned on from round 4
     ("faq_dev_test3.yaml", False): (0.65, 0.86, 0.05, 0.97, 0.95),
     ("faq_dev_test3.yaml", True): (0.61, 0.84, 0.06, 0.97, 0.88),
+    # test set 4, scored once at cc4b55e (64.8 / 81.1 / 10.0 wrong / 100 / 93.3), tuned on from round 5
+    ("faq_dev_test4.yaml", False): (0.66, 0.83, 0.07, 0.97, 0.93),
+    ("faq_dev_test4.yaml", True): (0.60, 0.82, 0.06, 0.97, 0.92),
 }
 
 

@@ -106,6 +106,11 @@ async def test_a_personal_situation_gets_legal_help_first_with_its_topic_beneath
      "In plain words: the questions you type here are not kept."),
     ("es", "escribí el nombre de mi hermano sin querer, ¿pueden borrar eso?",
      "En pocas palabras: las preguntas que escribes aquí no se guardan."),
+    # round 5: chat fear outranks the case
+    ("en", "if I say I'm undocumented are you going to turn me in",
+     "In plain words: the questions you type here are not kept."),
+    ("es", "no quiero que migración lea lo q escribo, tengo miedo",
+     "En pocas palabras: las preguntas que escribes aquí no se guardan."),
 ])
 async def test_fear_about_the_chat_gets_the_privacy_answer_in_plain_words(bot, catalog, lang, question,
                                                                            opening):
@@ -116,7 +121,34 @@ async def test_fear_about_the_chat_gets_the_privacy_answer_in_plain_words(bot, c
     assert api.refusals == []
 
 
+@pytest.mark.parametrize(("lang", "question", "menu"), [
+    ("en", ("I want to know the legal requirements "
+     "before a country can be called a safe third country"), "🏠 Menu"),
+    ("es", "quiero saber los requisitos de la ley para que un pais sea tercer pais seguro, es legal?",
+     "🏠 Menú"),
+])
+async def test_a_weakly_personal_question_on_a_clear_policy_entry_is_asked_back_with_legal_help_and_it(
+        bot, catalog, lang, question, menu):
+    """Round 5: read as the writer's own case on weak words alone ("legal"),
+    the words sure of a policy entry: a wrong legal-help answer is still
+    wrong, so the bot asks back with legal help and that entry (one tap)."""
+    sim, api = bot
+    user = sim.user(language_code="en")
+    (asked,) = await user.send(question)
+    assert asked.text == (ASKED_BACK_EN if lang == "en" else ASKED_BACK_ES)
+    offered = ("legal-help", "ina-requirements")
+    assert buttons(asked) == [*((label(catalog, i, lang), button_data(SHOW, i, lang)) for i in offered),
+                              (menu, HOME)]
+    calls = await user.press(button_data(SHOW, "ina-requirements", lang))
+    assert calls[-1].text.startswith(heading(catalog, "ina-requirements", lang))
+    assert api.refusals == []
+
+
 @pytest.mark.parametrize(("lang", "question"), [
+    # round 5: a class, a citation, what one heard: the rules in general, not one's case
+    ("en", ("I need the citation: which section lets the attorney general "
+     "pick safe third countries for asylum seekers?")),
+    ("es", "¿cuánto tiempo tengo para pedir asilo en México? escuché que son 30 días"),
     ("en", "my teacher said Mexico gives people only a month to ask for asylum, is that true?"),
     ("es", "¿por qué debemos pagarle a México con nuestros impuestos para deportar gente?"),
 ])
