@@ -8,7 +8,10 @@ as buttons) when two or three are close, and declines when nothing is:
 1. **Kinds first** (``bot.ask.question_kind``): a person's own legal
    situation is answered with the legal-help entry, the topic entries it
    touches offered beside it; fear about the chat itself with the privacy
-   entry. Whatever topic words they hold.
+   entry. Whatever topic words they hold, but one: a question read as
+   personal on weak words alone ("legal", "status") that the tiers clearly
+   and together put on a policy entry is asked back, legal help and that
+   entry offered (round 5: a wrong legal-help answer is still wrong).
 2. **A sure lexical answer stands**: scoring ``LEXICAL_SURE`` and ahead of
    the next entry by ``LEXICAL_SURE_MARGIN``, it does not wait for the
    semantic tier (half the questions; a few milliseconds of CPU each).
@@ -48,7 +51,7 @@ when its best entry reaches ``LEXICAL_ASK_FLOOR``.
 
 Calibration (``python -m tests.ask_calibration``): a grid over the fusion
 weight, the margin and the four bars, on the development sets
-(tests/data/faq_dev_test1.yaml to faq_dev_test3.yaml, faq_eval_blind.yaml and the earlier two) and
+(tests/data/faq_dev_test1.yaml to faq_dev_test4.yaml, faq_eval_blind.yaml and the earlier two) and
 their noisy variants (tests/ask/noisy_questions.py), each setting scored by
 its right answers minus four times its wrong ones: a confident wrong answer
 costs more than a tap. The test set (tests/data/faq_test.yaml, written after
