@@ -139,8 +139,12 @@ def _is_personal(item: dict) -> bool:
 # Test set 4 (round 5) was scored at 93.3% read, and round 5 keeps it there: 56 of 60
 # as written, 165 of 180 noisy; its policy question read as a case is a parent's
 # worry about a son's journey (uncovered), and noisy typos hide chat fears.
+# Test set 5 (round 6) was scored at 86.4% read (51 of 59); round 6 reads 55 of 59
+# (being separated at the port, MPP, what a coyote said, one's own appointment on
+# the app), 165 of 177 noisy, and no policy question more as written.
 KIND_FLOORS = {("faq_dev_test3.yaml", False): (0.95, 1), ("faq_dev_test3.yaml", True): (0.88, 4),
-               ("faq_dev_test4.yaml", False): (0.93, 1), ("faq_dev_test4.yaml", True): (0.91, 7)}
+               ("faq_dev_test4.yaml", False): (0.93, 1), ("faq_dev_test4.yaml", True): (0.91, 7),
+               ("faq_dev_test5.yaml", False): (0.93, 0), ("faq_dev_test5.yaml", True): (0.93, 1)}
 
 
 @pytest.mark.parametrize("name", SETS)
