@@ -105,7 +105,8 @@ _SITUATION = re.compile(r"\b" + _words(
     # round 6: being separated, presenting at the port, MPP, what a
     # smuggler promised, being let in or brought over
     "separat\\w* (?:us|me|them|him|her|my|our|the family|families|kids|children|parents)",
-    "(?:get|got|be|been|were|was|are|is) separated", "(?:nos|los|me|les|la|lo|te) separ\\w*", "port of entry", "puerto de entrada", "garita",
+    "(?:get|got|be|been|were|was|are|is) separated", "(?:nos|los|me|les|la|lo|te) separ\\w*",
+    "port of entry", "puerto de entrada", "garita",
     "present(?:ing)? (?:ourselves|myself|themselves|himself|herself|at)", "presentar(?:nos|me|se)",
     "mpp", "coyotes?", "polleros?", "smugglers?",
     "let (?:you|him|her|them|us|me) (?:in|cross|through)", "bring (?:him|her|them) (?:in|over|here|across)",
@@ -116,11 +117,12 @@ _SITUATION = re.compile(r"\b" + _words(
 # have an appointment on the app", "tengo cita"): their case, whatever someone
 # else said about it ("my friend says it's a trap") and whatever app it is on.
 _OWN_CASE = re.compile(r"\b" + _words(
-    "(?:i|we) (?:have|had|got|just got) (?:an?|my|our|the) (?:\\w+ )?(?:appointment|hearing|court date|interview|"
-    "cita)",
+    "(?:i|we) (?:have|had|got|just got) (?:an?|my|our|the) (?:\\w+ )?"
+    "(?:appointment|hearing|court date|interview|cita)",
     # what a smuggler told them is their journey, whoever repeats it
     "(?:coyote|pollero|smuggler)s? (?:\\w+ )?(?:told|said|says|promised|dijo|dice|prometio)",
-    "(?:tengo|tenemos|me dieron|nos dieron) (?:una |mi |la |nuestra )?(?:\\w+ )?(?:cita|audiencia|corte|entrevista)",
+    "(?:tengo|tenemos|me dieron|nos dieron) (?:una |mi |la |nuestra )?(?:\\w+ )?"
+    "(?:cita|audiencia|corte|entrevista)",
 ) + r"\b")
 # The border's appointment app (CBP One) is not this chat: "the app" with an appointment.
 _APPOINTMENT_APP = re.compile(r"\b(?:appointment|cita|cbp ?one)\b")

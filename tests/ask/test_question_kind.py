@@ -46,6 +46,15 @@ SETS = ("faq_eval.yaml", "faq_eval_fresh.yaml", "faq_eval_blind.yaml", "faq_dev_
     "my dad wants to go back home, could he try again next year?",
     "me llegó un aviso de la corte y no sé qué hacer",
     "mi tía se quiere regresar, ¿puede volver a intentar después?",
+    # round 6: being separated at the port, MPP, what a smuggler said, one's own appointment on the app
+    "we are four from guatemala in tijuana, if we present at the port of entry will they separate us",
+    "si nos presentamos en la garita con los niños nos van a separar?",
+    "my fiance is in juarez under MPP, can i bring him in if we marry",
+    "mi novio esta en el mpp en matamoros, que puede hacer",
+    "a coyote told my cousin that with a kid they let you in for sure, still true?",
+    "mi primo dice que el coyote le dijo que con un niño los dejan pasar",
+    "i have an appointment on the app for the border, my friend says its a trap and ICE will take me",
+    "tengo cita en la app cbp one, mi amiga dice que es una trampa de la migra",
 ])
 def test_a_person_s_own_situation_is_personal(question: str) -> None:
     assert kind_of(question) == PERSONAL
@@ -76,6 +85,11 @@ def test_a_person_s_own_situation_is_personal(question: str) -> None:
     "I've seen that 60000 asylum seekers were sent back to Mexico, is that right?",
     "¿cuánto tiempo tengo para pedir asilo en México? escuché que son 30 días",
     "mexico only stops a few of the people who show up at our border, why trust them with asylum",
+    # round 6: logging letters separately, what one read about smugglers, family separation in general
+    "i wrote to the embassy and called too, do i log those separately",
+    "I read that coyotes charge more since the crackdown, is that real",
+    "what was the family separation policy at the border",
+    "¿qué es el MPP?",
 ])
 def test_a_policy_question_is_not_personal(question: str) -> None:
     assert kind_of(question) != PERSONAL
@@ -96,6 +110,8 @@ def test_a_policy_question_is_not_personal(question: str) -> None:
     "if I say I'm undocumented are you going to turn me in",
     "can a court subpoena this conversation? asking for a source of mine",
     "no quiero que migración lea lo q escribo, tengo miedo",
+    # round 6: this app (no appointment in sight) is still the chat
+    "is this app safe, will ICE see what I write",
 ])
 def test_fear_about_the_chat_or_taking_part_is_chat_fear(question: str) -> None:
     assert kind_of(question) == CHAT_FEAR

@@ -34,6 +34,8 @@ from bot.ask.combined_matcher import (
     ASK_SEMANTIC,
     LEXICAL_ALONE_MARGIN,
     LEXICAL_ASK_FLOOR,
+    NEAR_MARGIN,
+    NEAR_SEMANTIC,
     Asked,
     ask,
     ask_off_loop,
@@ -184,6 +186,28 @@ def test_when_the_tiers_disagree_the_bot_asks_back() -> None:
     first = [("a", 0.9), ("b", 0.2), ("c", 0.2), ("d", 0.2), ("e", 0.2)]
     assert decided([0.50, 0.50 + AGREE_LEXICAL_BEHIND + 0.01, 0.1, 0.1, 0.1], first).outcome == "asked_back"
     assert decided([0.50, 0.50 + AGREE_LEXICAL_BEHIND - EPS, 0.1, 0.1, 0.1], first).match.id == "a"
+
+
+def near(top: float) -> list[tuple[str, float]]:
+    """The meaning puts "a" first at ``top``, "b" 0.25 behind, the rest 0.5 behind."""
+    return [("a", top), ("b", top - 0.25), ("c", top - 0.5), ("d", top - 0.5), ("e", top - 0.5)]
+
+
+def test_within_the_margin_the_meaning_first_and_the_words_second_both_sure_is_answered() -> None:
+    """Round 6 (``_near_agree``): "a" leads the fused scores by less than the
+    margin, the words put it second (0.07 behind, so the tiers do not agree
+    by ``_agree``), the meaning first: answered when the words are sure of it
+    (``ANSWER_LEXICAL``) and the meaning reaches ``NEAR_SEMANTIC``; asked back
+    below either bar, or with the words ranking it third."""
+    words = [ANSWER_LEXICAL + 0.05, ANSWER_LEXICAL + 0.12, 0.1, 0.1, 0.1]
+    asked = decided(words, near(NEAR_SEMANTIC))
+    assert (asked.outcome, asked.match.id, asked.tier) == ("answered", "a", "both")
+    assert NEAR_MARGIN <= asked.match.score - (words[1] + 0.15 * 0.5) < ANSWER_MARGIN  # within the margin
+    assert decided(words, near(NEAR_SEMANTIC - 0.01)).outcome == "asked_back"
+    unsure = [ANSWER_LEXICAL - EPS, ANSWER_LEXICAL + 0.07, 0.1, 0.1, 0.1]
+    assert decided(unsure, near(NEAR_SEMANTIC)).outcome == "asked_back"
+    third = [ANSWER_LEXICAL + 0.05, ANSWER_LEXICAL + 0.12, ANSWER_LEXICAL + 0.06, 0.1, 0.1]
+    assert decided(third, near(NEAR_SEMANTIC)).outcome == "asked_back"
 
 
 def test_no_words_is_an_empty_decline() -> None:

@@ -67,6 +67,13 @@ async def test_two_or_three_close_entries_are_asked_back_and_the_pressed_one_ans
     # round 3: being picked up, an interpreter at COMAR are the process too
     ("en", "my brother was picked up by migración in Tapachula, what can he do?", None),
     ("es", "mi prima no habla español, ¿le dan intérprete en la COMAR?", None),
+    # round 6: topic words that point at a policy entry (family separation, MPP, the app) in a case
+    ("en", "we are a family from guatemala in tijuana, if we present at the port of entry will they "
+     "separate us", None),
+    ("es", "si nos presentamos en la garita con los niños, ¿nos van a separar?", None),
+    ("en", "i have an appointment on the app for the border, my friend says its a trap and ICE will take me",
+     None),
+    ("es", "tengo cita en la app cbp one, mi amiga dice que es una trampa de la migra", None),
 ])
 async def test_a_personal_situation_gets_legal_help_first_with_its_topic_beneath(
         bot, catalog, lang, question, topic):
