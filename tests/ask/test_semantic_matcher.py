@@ -36,6 +36,8 @@ from bot.ask.combined_matcher import (
     LEXICAL_ASK_FLOOR,
     NEAR_MARGIN,
     NEAR_SEMANTIC,
+    PASSAGE_AGREE_PASSAGE,
+    PASSAGE_AGREE_SEMANTIC,
     Asked,
     ask,
     ask_off_loop,
@@ -208,6 +210,35 @@ def test_within_the_margin_the_meaning_first_and_the_words_second_both_sure_is_a
     assert decided(unsure, near(NEAR_SEMANTIC)).outcome == "asked_back"
     third = [ANSWER_LEXICAL + 0.05, ANSWER_LEXICAL + 0.12, ANSWER_LEXICAL + 0.06, 0.1, 0.1]
     assert decided(third, near(NEAR_SEMANTIC)).outcome == "asked_back"
+
+
+class PassageFaq(StubFaq):
+    """The stub FAQ with its answers' sentences scored: "a" first at ``top``."""
+
+    def __init__(self, top: float) -> None:
+        self.top = top
+
+    def passage_scores(self, text: str, lang: str | None = None) -> np.ndarray:
+        return np.array([self.top, 0.1, 0.1, 0.1, 0.1])
+
+
+def test_the_meaning_and_the_answers_first_and_the_words_second_is_answered() -> None:
+    """Round 6 (``_passage_agree``): no tier sure of "a", the words put it
+    second; the meaning (``PASSAGE_AGREE_SEMANTIC``) and its answer's
+    sentences (``PASSAGE_AGREE_PASSAGE``) first: answered. Below either bar,
+    or the words under ``ALL_AGREE_LEXICAL``: asked back."""
+    def asked(words, top_semantic, top_passage):
+        scores = np.array(words, dtype=float)
+        return decide(PassageFaq(top_passage), "en", "question", Match(None, float(scores.max()), ()),  # type: ignore[arg-type]
+                      scores, near(top_semantic))
+
+    words = [ALL_AGREE_LEXICAL, ALL_AGREE_LEXICAL + 0.05, 0.1, 0.1, 0.1]
+    answered = asked(words, PASSAGE_AGREE_SEMANTIC, PASSAGE_AGREE_PASSAGE)
+    assert (answered.outcome, answered.match.id, answered.tier) == ("answered", "a", "both")
+    assert asked(words, PASSAGE_AGREE_SEMANTIC - 0.01, PASSAGE_AGREE_PASSAGE).outcome == "asked_back"
+    assert asked(words, PASSAGE_AGREE_SEMANTIC, PASSAGE_AGREE_PASSAGE - 0.01).outcome == "asked_back"
+    fewer_words = [ALL_AGREE_LEXICAL - 0.01, ALL_AGREE_LEXICAL + 0.04, 0.1, 0.1, 0.1]
+    assert asked(fewer_words, PASSAGE_AGREE_SEMANTIC, PASSAGE_AGREE_PASSAGE).outcome == "asked_back"
 
 
 def test_no_words_is_an_empty_decline() -> None:
