@@ -119,6 +119,8 @@ _SITUATION = re.compile(r"\b" + _words(
 _OWN_CASE = re.compile(r"\b" + _words(
     "(?:i|we) (?:have|had|got|just got) (?:an?|my|our|the) (?:\\w+ )?"
     "(?:appointment|hearing|court date|interview|cita)",
+    # their own case, whoever speaks of it ("my lawyer says my case is pending")
+    "(?:my|our|mi|nuestro) (?:asylum )?(?:case|caso)(?! study)",
     # what a smuggler told them is their journey, whoever repeats it
     "(?:coyote|pollero|smuggler)s? (?:\\w+ )?(?:told|said|says|promised|dijo|dice|prometio)",
     "(?:tengo|tenemos|me dieron|nos dieron) (?:una |mi |la |nuestra )?(?:\\w+ )?"

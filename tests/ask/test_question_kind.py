@@ -55,6 +55,8 @@ SETS = ("faq_eval.yaml", "faq_eval_fresh.yaml", "faq_eval_blind.yaml", "faq_dev_
     "mi primo dice que el coyote le dijo que con un niño los dejan pasar",
     "i have an appointment on the app for the border, my friend says its a trap and ICE will take me",
     "tengo cita en la app cbp one, mi amiga dice que es una trampa de la migra",
+    "my lawyer says my case has been pending for two years, is that normal",
+    "mi abogada dice que mi caso sigue pendiente, que hago",
 ])
 def test_a_person_s_own_situation_is_personal(question: str) -> None:
     assert kind_of(question) == PERSONAL
@@ -155,12 +157,12 @@ def _is_personal(item: dict) -> bool:
 # Test set 4 (round 5) was scored at 93.3% read, and round 5 keeps it there: 56 of 60
 # as written, 165 of 180 noisy; its policy question read as a case is a parent's
 # worry about a son's journey (uncovered), and noisy typos hide chat fears.
-# Test set 5 (round 6) was scored at 86.4% read (51 of 59); round 6 reads 55 of 59
+# Test set 5 (round 6) was scored at 86.4% read (51 of 59); round 6 reads 56 of 59
 # (being separated at the port, MPP, what a coyote said, one's own appointment on
-# the app), 165 of 177 noisy, and no policy question more as written.
+# the app, "my lawyer says my case…"), 168 of 177 noisy, and no policy question more.
 KIND_FLOORS = {("faq_dev_test3.yaml", False): (0.95, 1), ("faq_dev_test3.yaml", True): (0.88, 4),
                ("faq_dev_test4.yaml", False): (0.93, 1), ("faq_dev_test4.yaml", True): (0.91, 7),
-               ("faq_dev_test5.yaml", False): (0.93, 0), ("faq_dev_test5.yaml", True): (0.93, 1)}
+               ("faq_dev_test5.yaml", False): (0.94, 0), ("faq_dev_test5.yaml", True): (0.94, 1)}
 
 
 @pytest.mark.parametrize("name", SETS)
