@@ -190,6 +190,21 @@ async def test_who_runs_the_bot_is_answered_from_the_group_file(bot, catalog, la
 
 
 @pytest.mark.parametrize(("lang", "question"), [
+    ("en", "how do I hear about the next case?"),
+    ("es", "¿cómo me entero del próximo caso?"),
+    ("es", "¿puedo inscribirme para recibir nuevas acciones urgentes?"),
+])
+async def test_hearing_about_the_next_case_is_answered_with_signing_up(bot, catalog, lang, question):
+    """The next case (not this one's news) is still-something-to-do, which says
+    /signup; round 6 gave its Spanish the phrasings its English had."""
+    sim, api = bot
+    (answer,) = await sim.user(language_code="en").send(question)
+    assert answer.text.startswith(heading(catalog, "still-something-to-do", lang))
+    assert "/signup" in answer.text
+    assert api.refusals == []
+
+
+@pytest.mark.parametrize(("lang", "question"), [
     ("en", "how can I follow this case?"),
     ("es", "¿cómo sigo este caso?"),
 ])
