@@ -185,9 +185,15 @@ def test_when_the_tiers_disagree_the_bot_asks_back() -> None:
     assert decided([0.80, 0.80 - AGREE_LEXICAL_SECOND - EPS, 0.1, 0.1, 0.1], second).match.id == "a"
     assert decided([0.80, 0.80 - AGREE_LEXICAL_SECOND + 0.01, 0.1, 0.1, 0.1], second).outcome == "asked_back"
     # the meaning's first, the words more than AGREE_LEXICAL_BEHIND behind: asked back; nearer: answered
-    first = [("a", 0.9), ("b", 0.2), ("c", 0.2), ("d", 0.2), ("e", 0.2)]
+    # (the meaning under NEAR_SEMANTIC: round 6 answers a meaning that sure, below)
+    first = [("a", NEAR_SEMANTIC - 0.01), ("b", 0.2), ("c", 0.2), ("d", 0.2), ("e", 0.2)]
     assert decided([0.50, 0.50 + AGREE_LEXICAL_BEHIND + 0.01, 0.1, 0.1, 0.1], first).outcome == "asked_back"
     assert decided([0.50, 0.50 + AGREE_LEXICAL_BEHIND - EPS, 0.1, 0.1, 0.1], first).match.id == "a"
+    # round 6 (_near_agree): the meaning sure of it, the words second and sure of it too: answered,
+    # unless the words put another entry more than AGREE_LEXICAL_MARGIN ahead
+    sure = [("a", 0.9), ("b", 0.2), ("c", 0.2), ("d", 0.2), ("e", 0.2)]
+    assert decided([0.50, 0.50 + AGREE_LEXICAL_BEHIND + 0.01, 0.1, 0.1, 0.1], sure).match.id == "a"
+    assert decided([0.45, 0.45 + AGREE_LEXICAL_MARGIN + 0.01, 0.1, 0.1, 0.1], sure).outcome == "asked_back"
 
 
 def near(top: float) -> list[tuple[str, float]]:
