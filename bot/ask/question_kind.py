@@ -111,6 +111,8 @@ _SITUATION = re.compile(r"\b" + _words(
     "mpp", "coyotes?", "polleros?", "smugglers?",
     "let (?:you|him|her|them|us|me) (?:in|cross|through)", "bring (?:him|her|them) (?:in|over|here|across)",
     "(?:dejan|dejaron|dejaran) (?:pasar|entrar|cruzar)",
+    # threats and persecution suffered ("people keep threatening me", "i was persecuted")
+    "threaten\\w* (?:me|us|him|her|them)", "persecut\\w*", "perseguid[oa]s?", "persigu\\w*",
 ) + r"\b")
 
 # Round 6: the speaker's own appointment, hearing or paper, said outright ("i
@@ -173,7 +175,9 @@ _TAKING_PART = re.compile(r"\b" + _words(
     "tweet\\w*",
     "sign(?:ing)? up", "signup", "petition", "write to", "call (?:the|an?) (?!consulate)",
     "take action", "taking action", "take part", "get involved", "support this",
-    "carta", "correo", "tuit\\w*", "escribir a", "llamar a", "participar", "apoyar",
+    # a letter *from* the court is the process, not taking part (round 6)
+    "carta(?! (?:de|del) (?:la )?(?:corte|juez|tribunal|inmigracion|migracion|uscis|ice))",
+    "correo", "tuit\\w*", "escribir a", "llamar a", "participar", "apoyar",
 ) + r"\b")
 
 _CHAT = re.compile(r"\b" + _words(

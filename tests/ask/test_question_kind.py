@@ -57,6 +57,11 @@ SETS = ("faq_eval.yaml", "faq_eval_fresh.yaml", "faq_eval_blind.yaml", "faq_dev_
     "tengo cita en la app cbp one, mi amiga dice que es una trampa de la migra",
     "my lawyer says my case has been pending for two years, is that normal",
     "mi abogada dice que mi caso sigue pendiente, que hago",
+    # round 6: threats and persecution suffered; a letter from the court is the process, not taking part
+    "I'm in mexico city and people keep threatening me, what can I do",
+    "how do I prove I was persecuted when I have no documents",
+    "me persiguen las pandillas en Tapachula, que hago",
+    "me llegó una carta de la corte de inmigración en inglés y no entiendo nada",
 ])
 def test_a_person_s_own_situation_is_personal(question: str) -> None:
     assert kind_of(question) == PERSONAL
@@ -92,6 +97,7 @@ def test_a_person_s_own_situation_is_personal(question: str) -> None:
     "I read that coyotes charge more since the crackdown, is that real",
     "what was the family separation policy at the border",
     "¿qué es el MPP?",
+    "can I send a carta to the minister in Spanish?",
 ])
 def test_a_policy_question_is_not_personal(question: str) -> None:
     assert kind_of(question) != PERSONAL

@@ -74,6 +74,8 @@ async def test_two_or_three_close_entries_are_asked_back_and_the_pressed_one_ans
     ("en", "i have an appointment on the app for the border, my friend says its a trap and ICE will take me",
      None),
     ("es", "tengo cita en la app cbp one, mi amiga dice que es una trampa de la migra", None),
+    ("en", "I'm in mexico city and people keep threatening me, what can I do", None),
+    ("es", "me llegó una carta de la corte de inmigración en inglés y no entiendo nada", None),
 ])
 async def test_a_personal_situation_gets_legal_help_first_with_its_topic_beneath(
         bot, catalog, lang, question, topic):
