@@ -163,6 +163,8 @@ def _is_personal(item: dict) -> bool:
 # Test set 4 (round 5) was scored at 93.3% read, and round 5 keeps it there: 56 of 60
 # as written, 165 of 180 noisy; its policy question read as a case is a parent's
 # worry about a son's journey (uncovered), and noisy typos hide chat fears.
+# Round 6 also reads threats and persecution suffered and a letter from the court:
+# test set 4 58 of 60 as written (170 of 180 noisy), test set 3 59 of 61 (166 of 183).
 # Test set 5 (round 6) was scored at 86.4% read (51 of 59); round 6 reads 56 of 59
 # (being separated at the port, MPP, what a coyote said, one's own appointment on
 # the app, "my lawyer says my case…"), 168 of 177 noisy, and no policy question more.
