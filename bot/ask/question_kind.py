@@ -102,7 +102,35 @@ _SITUATION = re.compile(r"\b" + _words(
     "migracion", "waiting in", "what (?:can|should) (?:she|he|they) do",
     # round 4: filing, sponsoring, giving up and trying again are the process too
     "fil(?:e|ing)(?: for)?", "sponsor\\w*", "try again", "go back home", "volver a intentar",
+    # round 6: being separated, presenting at the port, MPP, what a
+    # smuggler promised, being let in or brought over
+    "separat\\w* (?:us|me|them|him|her|my|our|the family|families|kids|children|parents)",
+    "(?:get|got|be|been|were|was|are|is) separated", "(?:nos|los|me|les|la|lo|te) separ\\w*",
+    "port of entry", "puerto de entrada", "garita",
+    "present(?:ing)? (?:ourselves|myself|themselves|himself|herself|at)", "presentar(?:nos|me|se)",
+    "mpp", "coyotes?", "polleros?", "smugglers?",
+    "let (?:you|him|her|them|us|me) (?:in|cross|through)", "bring (?:him|her|them) (?:in|over|here|across)",
+    "(?:dejan|dejaron|dejaran) (?:pasar|entrar|cruzar)",
+    # threats and persecution suffered ("people keep threatening me", "i was persecuted")
+    "threaten\\w* (?:me|us|him|her|them)", "persecut\\w*", "perseguid[oa]s?", "persigu\\w*",
 ) + r"\b")
+
+# Round 6: the speaker's own appointment, hearing or paper, said outright ("i
+# have an appointment on the app", "tengo cita"): their case, whatever someone
+# else said about it ("my friend says it's a trap") and whatever app it is on.
+_OWN_CASE = re.compile(r"\b" + _words(
+    "(?:i|we) (?:have|had|got|just got) (?:an?|my|our|the) (?:\\w+ )?"
+    "(?:appointment|hearing|court date|interview|cita)",
+    # their own case, whoever speaks of it ("my lawyer says my case is pending")
+    "(?:my|our|mi|nuestro) (?:asylum )?(?:case|caso)(?! study)",
+    # what a smuggler told them is their journey, whoever repeats it
+    "(?:coyote|pollero|smuggler)s? (?:\\w+ )?(?:told|said|says|promised|dijo|dice|prometio)",
+    "(?:tengo|tenemos|me dieron|nos dieron) (?:una |mi |la |nuestra )?(?:\\w+ )?"
+    "(?:cita|audiencia|corte|entrevista)",
+) + r"\b")
+# The border's appointment app (CBP One) is not this chat: "the app" with an appointment.
+_APPOINTMENT_APP = re.compile(r"\b(?:appointment|cita|cbp ?one)\b")
+_APP = re.compile(r"\b(?:this|the|your) app\b")
 
 # Immigration matters outside asylum ("how do I renew my green card") are
 # off-topic, not a situation to refer: only with a word of the process above.
@@ -147,7 +175,9 @@ _TAKING_PART = re.compile(r"\b" + _words(
     "tweet\\w*",
     "sign(?:ing)? up", "signup", "petition", "write to", "call (?:the|an?) (?!consulate)",
     "take action", "taking action", "take part", "get involved", "support this",
-    "carta", "correo", "tuit\\w*", "escribir a", "llamar a", "participar", "apoyar",
+    # a letter *from* the court is the process, not taking part (round 6)
+    "carta(?! (?:de|del) (?:la )?(?:corte|juez|tribunal|inmigracion|migracion|uscis|ice))",
+    "correo", "tuit\\w*", "escribir a", "llamar a", "participar", "apoyar",
 ) + r"\b")
 
 _CHAT = re.compile(r"\b" + _words(
@@ -221,7 +251,8 @@ def kind_of(text: str) -> Kind | None:
     if not isinstance(text, str) or not text.strip():
         return None
     folded = " ".join(fold(text).replace("’", "'").split())
-    if _CHAT.search(folded) and _WORRY.search(_OWNER.sub(" ", folded)):
+    chat = _CHAT.search(_APP.sub(" ", folded) if _APPOINTMENT_APP.search(folded) else folded)
+    if chat and _WORRY.search(_OWNER.sub(" ", folded)):
         return CHAT_FEAR
     if _is_personal(folded):
         return PERSONAL
@@ -236,7 +267,7 @@ def _is_personal(folded: str) -> bool:
     what = [m.group(0) for m in _SITUATION.finditer(folded)]
     if not who or not what:
         return False
-    if _TAKING_PART.search(folded) or _NOT_THEIR_CASE.search(folded):
+    if _TAKING_PART.search(folded) or (_NOT_THEIR_CASE.search(folded) and not _OWN_CASE.search(folded)):
         return False
     if _OTHER_MATTER.search(folded) and all(w in _WEAK for w in what):
         return False

@@ -17,7 +17,7 @@ from tests.ask.test_faq_matcher import load_eval
 from tests.ask_evaluation import DATA, PERSONAL_KINDS, labels
 
 SETS = ("faq_eval.yaml", "faq_eval_fresh.yaml", "faq_eval_blind.yaml", "faq_dev_test1.yaml",
-        "faq_dev_test2.yaml", "faq_dev_test3.yaml", "faq_dev_test4.yaml")
+        "faq_dev_test2.yaml", "faq_dev_test3.yaml", "faq_dev_test4.yaml", "faq_dev_test5.yaml")
 
 
 @pytest.mark.parametrize("question", [
@@ -46,6 +46,22 @@ SETS = ("faq_eval.yaml", "faq_eval_fresh.yaml", "faq_eval_blind.yaml", "faq_dev_
     "my dad wants to go back home, could he try again next year?",
     "me llegó un aviso de la corte y no sé qué hacer",
     "mi tía se quiere regresar, ¿puede volver a intentar después?",
+    # round 6: being separated at the port, MPP, what a smuggler said, one's own appointment on the app
+    "we are four from guatemala in tijuana, if we present at the port of entry will they separate us",
+    "si nos presentamos en la garita con los niños nos van a separar?",
+    "my fiance is in juarez under MPP, can i bring him in if we marry",
+    "mi novio esta en el mpp en matamoros, que puede hacer",
+    "a coyote told my cousin that with a kid they let you in for sure, still true?",
+    "mi primo dice que el coyote le dijo que con un niño los dejan pasar",
+    "i have an appointment on the app for the border, my friend says its a trap and ICE will take me",
+    "tengo cita en la app cbp one, mi amiga dice que es una trampa de la migra",
+    "my lawyer says my case has been pending for two years, is that normal",
+    "mi abogada dice que mi caso sigue pendiente, que hago",
+    # round 6: threats and persecution suffered; a letter from the court is the process, not taking part
+    "I'm in mexico city and people keep threatening me, what can I do",
+    "how do I prove I was persecuted when I have no documents",
+    "me persiguen las pandillas en Tapachula, que hago",
+    "me llegó una carta de la corte de inmigración en inglés y no entiendo nada",
 ])
 def test_a_person_s_own_situation_is_personal(question: str) -> None:
     assert kind_of(question) == PERSONAL
@@ -76,6 +92,12 @@ def test_a_person_s_own_situation_is_personal(question: str) -> None:
     "I've seen that 60000 asylum seekers were sent back to Mexico, is that right?",
     "¿cuánto tiempo tengo para pedir asilo en México? escuché que son 30 días",
     "mexico only stops a few of the people who show up at our border, why trust them with asylum",
+    # round 6: logging letters separately, what one read about smugglers, family separation in general
+    "i wrote to the embassy and called too, do i log those separately",
+    "I read that coyotes charge more since the crackdown, is that real",
+    "what was the family separation policy at the border",
+    "¿qué es el MPP?",
+    "can I send a carta to the minister in Spanish?",
 ])
 def test_a_policy_question_is_not_personal(question: str) -> None:
     assert kind_of(question) != PERSONAL
@@ -96,6 +118,8 @@ def test_a_policy_question_is_not_personal(question: str) -> None:
     "if I say I'm undocumented are you going to turn me in",
     "can a court subpoena this conversation? asking for a source of mine",
     "no quiero que migración lea lo q escribo, tengo miedo",
+    # round 6: this app (no appointment in sight) is still the chat
+    "is this app safe, will ICE see what I write",
 ])
 def test_fear_about_the_chat_or_taking_part_is_chat_fear(question: str) -> None:
     assert kind_of(question) == CHAT_FEAR
@@ -139,8 +163,14 @@ def _is_personal(item: dict) -> bool:
 # Test set 4 (round 5) was scored at 93.3% read, and round 5 keeps it there: 56 of 60
 # as written, 165 of 180 noisy; its policy question read as a case is a parent's
 # worry about a son's journey (uncovered), and noisy typos hide chat fears.
+# Round 6 also reads threats and persecution suffered and a letter from the court:
+# test set 4 58 of 60 as written (170 of 180 noisy), test set 3 59 of 61 (166 of 183).
+# Test set 5 (round 6) was scored at 86.4% read (51 of 59); round 6 reads 56 of 59
+# (being separated at the port, MPP, what a coyote said, one's own appointment on
+# the app, "my lawyer says my case…"), 168 of 177 noisy, and no policy question more.
 KIND_FLOORS = {("faq_dev_test3.yaml", False): (0.95, 1), ("faq_dev_test3.yaml", True): (0.88, 4),
-               ("faq_dev_test4.yaml", False): (0.93, 1), ("faq_dev_test4.yaml", True): (0.91, 7)}
+               ("faq_dev_test4.yaml", False): (0.93, 1), ("faq_dev_test4.yaml", True): (0.91, 7),
+               ("faq_dev_test5.yaml", False): (0.94, 0), ("faq_dev_test5.yaml", True): (0.94, 1)}
 
 
 @pytest.mark.parametrize("name", SETS)

@@ -67,6 +67,15 @@ async def test_two_or_three_close_entries_are_asked_back_and_the_pressed_one_ans
     # round 3: being picked up, an interpreter at COMAR are the process too
     ("en", "my brother was picked up by migración in Tapachula, what can he do?", None),
     ("es", "mi prima no habla español, ¿le dan intérprete en la COMAR?", None),
+    # round 6: topic words that point at a policy entry (family separation, MPP, the app) in a case
+    ("en", "we are a family from guatemala in tijuana, if we present at the port of entry will they "
+     "separate us", None),
+    ("es", "si nos presentamos en la garita con los niños, ¿nos van a separar?", None),
+    ("en", "i have an appointment on the app for the border, my friend says its a trap and ICE will take me",
+     None),
+    ("es", "tengo cita en la app cbp one, mi amiga dice que es una trampa de la migra", None),
+    ("en", "I'm in mexico city and people keep threatening me, what can I do", None),
+    ("es", "me llegó una carta de la corte de inmigración en inglés y no entiendo nada", None),
 ])
 async def test_a_personal_situation_gets_legal_help_first_with_its_topic_beneath(
         bot, catalog, lang, question, topic):
@@ -179,6 +188,21 @@ async def test_who_runs_the_bot_is_answered_from_the_group_file(bot, catalog, la
     (answer,) = await sim.user(language_code="en").send(question)
     assert answer.text.startswith(f"{heading(catalog, 'about-this-bot', lang)}\n\n{opening}")
     assert catalog.group.name.get(lang) in answer.text
+    assert api.refusals == []
+
+
+@pytest.mark.parametrize(("lang", "question"), [
+    ("en", "how do I hear about the next case?"),
+    ("es", "¿cómo me entero del próximo caso?"),
+    ("es", "¿puedo inscribirme para recibir nuevas acciones urgentes?"),
+])
+async def test_hearing_about_the_next_case_is_answered_with_signing_up(bot, catalog, lang, question):
+    """The next case (not this one's news) is still-something-to-do, which says
+    /signup; round 6 gave its Spanish the phrasings its English had."""
+    sim, api = bot
+    (answer,) = await sim.user(language_code="en").send(question)
+    assert answer.text.startswith(heading(catalog, "still-something-to-do", lang))
+    assert "/signup" in answer.text
     assert api.refusals == []
 
 
