@@ -58,9 +58,9 @@ from bot.chat.lazy_answers import EagerAnswerBot, LazyAnswerBot
 from bot.chat.leaving import leaving_flows
 from bot.chat.ordering import PerSupporterUpdateProcessor
 from bot.chat.outbox import OUTBOX_KEY, Outbox
-from bot.chat.send_budget import SendBudget
 from bot.chat.persistence import StorePersistence
 from bot.chat.routing import route_handlers
+from bot.chat.send_budget import SendBudget
 
 log = logging.getLogger(__name__)
 GET_UPDATES_POOL = 2  # the long poll, and the confirming getUpdates sent as it is cancelled
