@@ -97,7 +97,7 @@ def test_idle_chats_are_forgotten():
     assert len(budget) == 5_001  # not full again yet: kept (and swept at most every 3 s)
     clock.advance(1.0)
     budget.take(-2)
-    assert len(budget) == 1  # all full again, forgotten (the 5,000 and the one at 2 s); kept: the one just sent to
+    assert len(budget) == 1  # all full again and forgotten (the 5,000, the one at 2 s); kept: this one
     clock.advance(3.0)
     budget.take(-3)
     assert len(budget) == 1
