@@ -22,6 +22,14 @@ arrival time" of the generic cell rate algorithm), so a chat costs one
 float, and a chat whose budget is full again is forgotten: memory is bounded
 by the chats sent to in the last few seconds, not by everyone ever served.
 
+What it counts: the messages the outbox sends, and the first piece of a
+long text a handler sends itself (`Outbox.spent`, from delivery.send_long).
+A handler's one reply to a tap is not counted: it is answered at once, as
+before, and a supporter's taps are limited apart (20 in 10 seconds, the
+flood gate). Nor does a 429 empty the budget: the request layer sees it,
+waits, and sends again; a later message that meets another 429 waits
+again, and nothing is lost.
+
 Time is the services' clock, read once per message: after a wait, the
 message counts as sent when the wait ends (the clock may be a test's
 frozen one, or have been read before the sleep).
