@@ -18,9 +18,11 @@ Telegram tolerates. A 429 all the same is waited out below, in the request
 layer (bot/bot_api/retrying_request.py), as for every send.
 
 Kept as the moment each chat's budget is full again (the "theoretical
-arrival time" of the generic cell rate algorithm), so a chat costs one
-float, and a chat whose budget is full again is forgotten: memory is bounded
-by the chats sent to in the last few seconds, not by everyone ever served.
+arrival time" of the generic cell rate algorithm) and the moment of its last
+message, so a chat costs two floats, and a chat whose budget is full again
+is forgotten (swept at most every BURST * SAME_CHAT_INTERVAL seconds):
+memory is bounded by the chats sent to in the last few seconds, not by
+everyone ever served.
 
 What it counts: the messages the outbox sends, and the first piece of a
 long text a handler sends itself (`Outbox.spent`, from delivery.send_long).
