@@ -60,6 +60,7 @@ from bot.chat.ordering import PerSupporterUpdateProcessor
 from bot.chat.outbox import OUTBOX_KEY, Outbox
 from bot.chat.persistence import StorePersistence
 from bot.chat.routing import route_handlers
+from bot.chat.send_budget import SendBudget
 
 log = logging.getLogger(__name__)
 GET_UPDATES_POOL = 2  # the long poll, and the confirming getUpdates sent as it is cancelled
@@ -203,8 +204,10 @@ def build_application(services: Services, request: BaseRequest | None = None,
     # waits for the cancelled poll's connection to close, which over TLS can outlast
     # the pool timeout: an ERROR with a traceback at every stop. Two connections.
     updates_request = request or HTTPXRequest(connection_pool_size=GET_UPDATES_POOL)
-    # Paced messages to a chat are sent after the handler returns (outbox.py), on the services' sleep.
-    outbox = Outbox(sleep=lambda seconds: services.sleep(seconds))
+    # Paced messages to a chat are sent after the handler returns (outbox.py), within each chat's
+    # budget (send_budget.py), on the services' clock and sleep.
+    outbox = Outbox(sleep=lambda seconds: services.sleep(seconds),
+                    budget=SendBudget(lambda: services.clock()))
     if request is None:  # Telegram itself: a redelivered press answered too late is no error
         bot_class = TelegramLazyAnswerBot if lazy_answers else TelegramExtBot
     else:

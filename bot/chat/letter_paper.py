@@ -112,7 +112,7 @@ def caption(update: Update, context: BotContext, paper: Paper, prompt: str | Non
 
 def start_rendering(letter: DeliveredLetter, paper: Paper) -> asyncio.Future[bytes]:
     """The PDF, rendered in a thread from now on: the delivery starts it when it
-    queues the PDF, so that it is ready when the pause before it ends."""
+    queues the PDF, so that it renders while the messages before it are sent."""
     rendering = asyncio.ensure_future(asyncio.to_thread(render_letter_pdf, letter.body, letter.title, paper))
     # Not awaited when a send before it fails and the outbox drops the rest: its error, if any, is seen here.
     rendering.add_done_callback(lambda done: done.cancelled() or done.exception())

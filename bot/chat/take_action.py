@@ -47,7 +47,7 @@ from bot.catalog.i18n import Html
 from bot.chat import archive, flows, letter_paper, report, routing, updates
 from bot.chat.case_screens import campaign_screen
 from bot.chat.context import BotContext, answer_stale, keyboard, reply, short_label
-from bot.chat.delivery import SAME_CHAT_INTERVAL, queue_long, send_later
+from bot.chat.delivery import queue_long, send_later
 from bot.chat.flows import APPEAL_KEY, PERSONAL_FIELDS
 from bot.chat.menu import ACT, HOME, PAST, main_menu
 from bot.chat.prompt_message import fits_caption
@@ -401,10 +401,10 @@ async def deliver(update: Update, context: BotContext) -> int:
         intro = {"call": "act.translation_call", "tweet": "act.translation_tweet"}.get(channel,
                                                                                      "act.translation")
         parts = _with_translation(parts, Html(context.t(update, intro) + "\n\n" + escape(_full_text(other))))
-    # Queued, the first at once, the others a second apart (Telegram's pace for one chat), and
-    # sent once this handler has returned (outbox.py): the fewer messages, the sooner it is all there.
-    for index, (text, markup) in enumerate(parts):
-        queue_long(update, context, text, markup, pause=0 if index == 0 else SAME_CHAT_INTERVAL)
+    # Queued and sent once this handler has returned (outbox.py), back to back while the chat's
+    # budget lasts (send_budget.py: a few at once, then one a second): the fewer messages, the sooner.
+    for text, markup in parts:
+        queue_long(update, context, text, markup)
     prompt = report.prompt(update, context, campaign.id, official.id, channel, lang)
     if channel == "letter":
         _queue_pdf(update, context, official, appeal, prompt)
@@ -446,7 +446,7 @@ def _queue_pdf(update, context, official, appeal, prompt: tuple[Html, InlineKeyb
     letter = letter_paper.DeliveredLetter(appeal.body, official.name, official.id, appeal.lang,
                                           update.effective_chat.id)
     carried = prompt if fits_caption(letter_paper.caption(update, context, paper, prompt[0])) else None
-    rendering = letter_paper.start_rendering(letter, paper)  # during the pause before it is sent
+    rendering = letter_paper.start_rendering(letter, paper)  # while the messages before it are sent
     send_later(update, context, lambda: letter_paper.send_pdf(
         update, context, letter, paper, offer_other=True, prompt=carried, rendering=rendering))
     if carried is None:

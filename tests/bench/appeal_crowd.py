@@ -7,8 +7,8 @@ official's language, Skip the sentence: the appeal is delivered), then
 they pause 0.5–1 s (seeded), and they start spread over the first second.
 Every Bot API call takes API_LATENCY, as over HTTPS. The bot is the real
 `Application` with its update processor, on the in-memory Bot API, and the
-pauses between messages to one chat are real (asyncio.sleep), as in
-production.
+waits between messages to one chat (the per-chat budget's, when it is
+spent) are real (asyncio.sleep), as in production.
 
 Measured per person: for each tap that does not deliver an appeal, the
 first reply (the update entering the update queue to the first Bot API call

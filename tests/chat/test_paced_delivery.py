@@ -1,11 +1,12 @@
 """Pacing that holds no processing place (issue 29).
 
-An appeal is several messages a second apart (Telegram's limit per chat).
-The pauses are taken in the chat's outbox (bot/chat/outbox.py) after the
-handler returns, so the update processor's places (16) are free for other
-people while deliveries wait. Driven through the real Application's update
-queue and processor; the services' sleep is a gate held shut, so the
-deliveries stay in flight as long as the test wants.
+An appeal is two messages, paced by the chat's budget (bot/chat/send_budget.py:
+a few at once, then one a second, Telegram's limit per chat). Any wait is
+taken in the chat's outbox (bot/chat/outbox.py) after the handler returns,
+so the update processor's places (16) are free for other people while
+deliveries wait. Driven through the real Application's update queue and
+processor; the services' sleep is a gate held shut, so the deliveries whose
+budget is spent stay in flight as long as the test wants.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from telegram import Update
 from bot.bot_api.simulator import Simulator
 from bot.bot_api.transport import BotApiRefusal, InMemoryBotAPI
 from bot.chat.app import build_application
+from bot.chat.outbox import OUTBOX_KEY
 from tests.chat.test_take_action import walk_to_name
 
 PEOPLE = 20  # more deliveries than the processor's 16 places
@@ -71,10 +73,11 @@ async def at_the_sentence(sim: Simulator, user, channel: str) -> None:
 
 
 async def test_twenty_deliveries_in_flight_hold_back_no_one_else(services):
-    """20 appeals delivered at once, every one stopped in its pacing: another
+    """20 appeals delivered at once to people just sent two messages (their
+    budget: one more at once), every one stopped in its pacing: another
     person's /start is answered before any of them finishes (by the order of
     Bot API calls), the deliverers' own /start waits for their appeal, and each
-    person's messages arrive in order, a second apart."""
+    person's messages arrive in order, the second a second after the first."""
     api = InMemoryBotAPI(clock=services.clock)
     application = build_application(services, request=api)
     sim = Simulator(application, api, clock=services.clock)
@@ -86,6 +89,10 @@ async def test_twenty_deliveries_in_flight_hold_back_no_one_else(services):
         for person in people:  # one at a time, through process_update, with no pauses
             await at_the_sentence(sim, person, channel[person.id])
         api.take_calls()
+        outbox = application.bot_data[OUTBOX_KEY]
+        for person in people:  # two messages just sent to each: one left of the budget of three
+            outbox.spent(person.id)
+            outbox.spent(person.id)
         gate = Gate()
         services.sleep = gate
         queue, bot = application.update_queue, application.bot
@@ -124,7 +131,7 @@ async def test_twenty_deliveries_in_flight_hold_back_no_one_else(services):
             assert own[1].text.startswith("Did you send the email?"), shown  # the report prompt, last
         assert own[2].text.startswith("Hello, Ana!"), shown  # then their /start
         assert calls.index(own[1]) > answered  # no delivery finished before the other /start's reply
-    assert gate.pauses == [1.0] * PEOPLE  # a second before the second message
+    assert gate.pauses == [1.0] * PEOPLE  # the budget spent: a second before the second message
     assert api.refusals == []
 
 
@@ -153,7 +160,8 @@ async def test_a_send_that_fails_in_the_outbox_is_handled_as_from_the_handler(se
 
 
 async def test_the_outbox_keeps_each_chats_order_and_no_chat_waits_for_another(services):
-    """One chat's queue waits at its pause; another chat's goes out meanwhile."""
+    """One chat's queue waits once its budget (three at once) is spent;
+    another chat's goes out meanwhile."""
     api = InMemoryBotAPI(clock=services.clock)
     application = build_application(services, request=api)
     outbox = application.bot_data["outbox"]
@@ -167,11 +175,13 @@ async def test_the_outbox_keeps_each_chats_order_and_no_chat_waits_for_another(s
         raise AssertionError(error)
 
     outbox._sleep = gate
-    for label in ("a1", "a2", "a3"):
-        outbox.queue(1, lambda label=label: send(label), 1.0 if label != "a1" else 0, on_error)
-    outbox.queue(2, lambda: send("b1"), 0, on_error)
+    for label in ("a1", "a2", "a3", "a4", "a5"):
+        outbox.queue(1, lambda label=label: send(label), on_error)
+    outbox.queue(2, lambda: send("b1"), on_error)
     await outbox.sent(2)
     assert outbox.pending(1) and not outbox.pending(2)
+    assert sent == ["a1", "a2", "a3", "b1"]  # the burst, then chat 1 waits; chat 2 does not
     gate.opened.set()
     await outbox.sent(1)
-    assert sent == ["a1", "b1", "a2", "a3"]
+    assert sent == ["a1", "a2", "a3", "b1", "a4", "a5"]
+    assert gate.pauses == [1.0, 1.0]  # one a second once the budget is spent

@@ -165,3 +165,38 @@ async def test_an_update_is_confirmed_only_once_its_chats_outbox_is_sent():
     await asyncio.wait_for(_until(lambda: store.saved == [4] and bot.offsets[-1] == 5), 10)
     await poller.stop_fetching()
     await poller.finish()
+
+
+async def test_an_update_whose_chats_budget_is_spent_is_confirmed_once_its_last_message_is_sent():
+    """With the real outbox and its per-chat budget: an update that queued
+    four messages has three sent at once and the fourth waiting a second (the
+    budget spent); until that one is sent, the update is not confirmed."""
+    from bot.chat.outbox import Outbox
+    from bot.chat.send_budget import SendBudget
+    from tests.chat.test_paced_delivery import Gate
+    from tests.conftest import Clock
+
+    gate, sent = Gate(), []
+    outbox = Outbox(sleep=gate, budget=SendBudget(Clock()))
+
+    class Queueing(RecordingApplication):
+        async def process_update(self, update, coroutine=None):
+            if coroutine is not None:
+                return await coroutine
+            for n in range(4):
+                outbox.queue(7, lambda n=n: asyncio.sleep(0, sent.append(n)), on_error=None)
+            self.handled.append(update.update_id)
+
+    bot = ScriptedBot([[message(4)]])
+    application, store = Queueing(bot), KeptOffset()
+    application.bot_data[OUTBOX_KEY] = outbox
+    poller = ConfirmingPoller(application, store)
+    await poller.start()
+    await asyncio.wait_for(_until(lambda: gate.pauses and len(bot.offsets) > 3), 10)
+    assert sent == [0, 1, 2] and gate.pauses == [1.0]  # the burst; the fourth waits its second
+    assert store.saved == [] and set(bot.offsets) == {4}  # handled, a message still to send: not confirmed
+    gate.opened.set()
+    await asyncio.wait_for(_until(lambda: store.saved == [4] and bot.offsets[-1] == 5), 10)
+    assert sent == [0, 1, 2, 3]
+    await poller.stop_fetching()
+    await poller.finish()
