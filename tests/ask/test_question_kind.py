@@ -17,7 +17,8 @@ from tests.ask.test_faq_matcher import load_eval
 from tests.ask_evaluation import DATA, PERSONAL_KINDS, labels
 
 SETS = ("faq_eval.yaml", "faq_eval_fresh.yaml", "faq_eval_blind.yaml", "faq_dev_test1.yaml",
-        "faq_dev_test2.yaml", "faq_dev_test3.yaml", "faq_dev_test4.yaml", "faq_dev_test5.yaml")
+        "faq_dev_test2.yaml", "faq_dev_test3.yaml", "faq_dev_test4.yaml", "faq_dev_test5.yaml",
+        "faq_dev_test6.yaml")
 
 
 @pytest.mark.parametrize("question", [
