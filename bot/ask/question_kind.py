@@ -79,7 +79,8 @@ _STRONG_WORDS = (
     "(?:i'?m|i am|im|we'?re|we are|i feel|i was|estoy|estamos|tengo|tenemos) (?:so |very |really |muy )?"
     "(?:(?:scared|afraid|terrified|frightened|miedo|asustad[oa]s?) (?:to|of|for|that|de|a|que|por)|"
     "in danger|en peligro)",
-    "where (?:can|could|do|should) (?:i|we) (?:be|stay|go|feel) safe", "(?:am i|are we|i'?m not|i am not) safe",
+    "where (?:can|could|do|should) (?:i|we) (?:be|stay|go|feel) safe",
+    "(?:am i|are we|i'?m not|i am not) safe",
     "(?:donde|a donde) (?:puedo|podemos) (?:estar|ir|quedarme|quedarnos) (?:a salvo|segur[oa]s?)",
     "no (?:estoy|estamos) (?:a salvo|segur[oa]s?)",
     "(?:was|were|got|been|get|is being) (?:attacked|assaulted|beaten|raped|robbed|beat up|stabbed|shot)",
@@ -314,9 +315,11 @@ def _is_personal(folded: str) -> bool:
 # let them in"): the rule is asked, the case perhaps too. Unless a strong
 # word says the case (``_STRONG``, ``_OWN_CASE``), such a reading is weak.
 _GENERAL = re.compile(r"\b" + _words(
-    "is (?:mpp|it|this|that|the \\w+(?: \\w+)?) still (?:going on|on|happening|in place|in effect|a thing|active)",
+    "is (?:mpp|it|this|that|the \\w+(?: \\w+)?) still "
+    "(?:going on|on|happening|in place|in effect|a thing|active)",
     "(?:sigue|siguen|esta|todavia) (?:vigente|funcionando|en pie|activo)", "todavia existe",
-    "(?:es|sera) (?:verdad|cierto) (?:que|q)", "is it true", "(?:how|what) would (?:it|that|this) (?:work|mean)",
+    "(?:es|sera) (?:verdad|cierto) (?:que|q)", "is it true",
+    "(?:how|what) would (?:it|that|this) (?:work|mean)",
     "explain (?:it )?(?:like|as if) (?:i'?m|im|i am)", "eli5", "(?:we'?re|we are) supposed to",
     "(?:how|what) does (?:it|mpp|the \\w+) work", "como funciona",
 ) + r"\b")

@@ -162,7 +162,8 @@ async def test_a_weakly_personal_question_on_a_clear_policy_entry_is_asked_back_
 @pytest.mark.parametrize(("lang", "question", "policy", "menu"), [
     ("en", "is MPP still going on? my brother is in tijuana waiting for his appointment",
      "migrant-protection-protocols", "🏠 Menu"),
-    ("es", "sigue vigente el mpp? mi hermano esta en tijuana esperando su cita", "sent-back-to-mexico", "🏠 Menú"),
+    ("es", "sigue vigente el mpp? mi hermano esta en tijuana esperando su cita", "sent-back-to-mexico",
+     "🏠 Menú"),
 ])
 async def test_a_general_question_beside_personal_words_is_asked_back_with_legal_help_and_the_policy(
         bot, catalog, lang, question, policy, menu):
