@@ -58,7 +58,7 @@ when its best entry reaches ``LEXICAL_ASK_FLOOR``.
 
 Calibration (``python -m tests.ask_calibration``): a grid over the fusion
 weight, the margin and the four bars, on the development sets
-(tests/data/faq_dev_test1.yaml to faq_dev_test5.yaml, faq_eval_blind.yaml and the earlier two) and
+(tests/data/faq_dev_test1.yaml to faq_dev_test6.yaml, faq_eval_blind.yaml and the earlier two) and
 their noisy variants (tests/ask/noisy_questions.py), each setting scored by
 its right answers minus four times its wrong ones: a confident wrong answer
 costs more than a tap. The test set (tests/data/faq_test.yaml, written after
