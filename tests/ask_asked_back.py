@@ -11,11 +11,18 @@ second. A setting answers the questions it selects; it scores their right
 answers minus four times the wrong ones (an off-topic or uncovered question
 answered is wrong), summed over every set. It prints the best settings, and
 for the two kept, what they answer per set (right, wrong).
+
+Round 7 adds the cross-validation (``--held-out``): each blind-derived set
+(dev_test3 to dev_test6) held out in turn, the grid's best setting chosen on
+the other sets, and what it and the two kept rules answer on the held-out
+set: the honest estimate of what a rule does on questions it was not chosen
+on (docs/ask-evaluation.md, round 7).
 """
 
 from __future__ import annotations
 
 import itertools
+import sys
 from collections import defaultdict
 
 import numpy as np
@@ -26,7 +33,8 @@ from tests.ask.test_faq_matcher import load_eval
 from tests.ask_evaluation import DATA, build, labels
 
 SETS = ("faq_dev_test1.yaml", "faq_dev_test2.yaml", "faq_dev_test3.yaml", "faq_dev_test4.yaml",
-        "faq_dev_test5.yaml", "faq_eval_blind.yaml", "faq_eval.yaml", "faq_eval_fresh.yaml")
+        "faq_dev_test5.yaml", "faq_dev_test6.yaml", "faq_eval_blind.yaml", "faq_eval.yaml",
+        "faq_eval_fresh.yaml")
 WRONG_COST = 4
 
 
@@ -68,9 +76,56 @@ def tally(rows: list[dict]) -> tuple[int, int, int]:
     return right - WRONG_COST * (len(rows) - right), right, len(rows) - right
 
 
+HELD_OUT = ("faq_dev_test3.yaml", "faq_dev_test4.yaml", "faq_dev_test5.yaml", "faq_dev_test6.yaml")
+
+
+def grid(rows: list[dict]) -> list[tuple]:
+    """Every setting scored on ``rows``, best first."""
+    settings = []
+    for lexrank, semrank, pasrank in itertools.product((0, 1, 99), repeat=3):
+        for lex, sem, lead in itertools.product(np.arange(0.2, 0.6, 0.04), np.arange(0.4, 0.9, 0.03),
+                                                (0.0, 0.03, 0.06, 0.09)):
+            setting = (lexrank, semrank, pasrank, round(float(lex), 2), round(float(sem), 2), lead)
+            settings.append((tally(select(rows, setting)), *setting))
+    settings.sort(key=lambda g: g[0][0], reverse=True)
+    return settings
+
+
+def select(rows: list[dict], setting: tuple) -> list[dict]:
+    lexrank, semrank, pasrank, lex, sem, lead = setting
+    return [r for r in rows if r["lexrank"] <= lexrank and r["semrank"] <= semrank and r["pasrank"] <= pasrank
+            and r["lex"] >= lex and r["sem"] >= sem and r["lead"] >= lead]
+
+
+KEPT = {
+    "near_agree": lambda r: (r["semrank"] == 0 and r["lexrank"] <= 1 and r["lex"] >= cm.ANSWER_LEXICAL
+                             and r["sem"] >= cm.NEAR_SEMANTIC and r["lead"] >= cm.NEAR_MARGIN),
+    "passage_agree": lambda r: (r["semrank"] == 0 and r["pasrank"] == 0 and r["lexrank"] <= 1
+                                and r["lex"] >= cm.ALL_AGREE_LEXICAL
+                                and r["sem"] >= cm.PASSAGE_AGREE_SEMANTIC
+                                and r["pas"] >= cm.PASSAGE_AGREE_PASSAGE),
+}
+
+
+def cross_validate(rows: list[dict]) -> None:
+    """Each of ``HELD_OUT`` held out in turn: chosen on the others, checked on it."""
+    for held in HELD_OUT:
+        train = [r for r in rows if r["set"] != held]
+        test = [r for r in rows if r["set"] == held]
+        best = grid(train)[0]
+        print(held, "chosen", best[1:], "on the others", best[0], "held out (score, right, wrong)",
+              tally(select(test, best[1:])))
+        for name, rule in KEPT.items():
+            print("   ", name, "on the others", tally([r for r in train if rule(r)]),
+                  "held out", tally([r for r in test if rule(r)]))
+
+
 def main() -> None:
     matcher, tier = build(False)
     rows = asked_back(matcher, tier)
+    if "--held-out" in sys.argv[1:]:
+        cross_validate(rows)
+        return
     print(f"{len(rows)} asked back, {sum(r['right'] for r in rows)} with a right entry on top")
     grid = []
     for lexrank, semrank, pasrank in itertools.product((0, 1, 99), repeat=3):

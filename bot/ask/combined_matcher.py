@@ -11,7 +11,10 @@ as buttons) when two or three are close, and declines when nothing is:
    entry. Whatever topic words they hold, but one: a question read as
    personal on weak words alone ("legal", "status") that the tiers clearly
    and together put on a policy entry is asked back, legal help and that
-   entry offered (round 5: a wrong legal-help answer is still wrong).
+   entry offered (round 5: a wrong legal-help answer is still wrong); and
+   one that asks the rule in general beside the personal words ("is MPP
+   still going on? mi hermano está en Tijuana", ``generally_asked``) is asked
+   back, legal help and the nearest policy entry offered (round 7).
 2. **A sure lexical answer stands**: scoring ``LEXICAL_SURE`` and ahead of
    the next entry by ``LEXICAL_SURE_MARGIN``, it does not wait for the
    semantic tier (half the questions; a few milliseconds of CPU each).
@@ -55,7 +58,7 @@ when its best entry reaches ``LEXICAL_ASK_FLOOR``.
 
 Calibration (``python -m tests.ask_calibration``): a grid over the fusion
 weight, the margin and the four bars, on the development sets
-(tests/data/faq_dev_test1.yaml to faq_dev_test5.yaml, faq_eval_blind.yaml and the earlier two) and
+(tests/data/faq_dev_test1.yaml to faq_dev_test6.yaml, faq_eval_blind.yaml and the earlier two) and
 their noisy variants (tests/ask/noisy_questions.py), each setting scored by
 its right answers minus four times its wrong ones: a confident wrong answer
 costs more than a tap. The test set (tests/data/faq_test.yaml, written after
@@ -81,7 +84,7 @@ from typing import Literal, Protocol
 import numpy as np
 
 from bot.ask.faq_matcher import EMPTY, MAX_INPUT_CHARS, SUGGESTIONS, FaqMatcher, Match
-from bot.ask.question_kind import ENTRY_FOR, PERSONAL, Kind, kind_of, weakly_personal
+from bot.ask.question_kind import ENTRY_FOR, PERSONAL, Kind, generally_asked, kind_of, weakly_personal
 from bot.ask.text_normalise import STOP_WORDS, tokenise
 
 __all__ = ["AGREE_LEXICAL_BEHIND", "AGREE_LEXICAL_MARGIN", "AGREE_LEXICAL_SECOND", "ALL_AGREE_LEXICAL",
@@ -236,6 +239,11 @@ def decide(lexical: FaqMatcher, lang: str, text: str, first: Match, scores: np.n
             if policy is not None:
                 return _personal_or_policy(lang, scores if fused is None else fused, ids, policy,
                                            ENTRY_FOR[kind])
+        if kind == PERSONAL and generally_asked(text):
+            policy = _nearest_policy(ids, order, scores, semantic, ENTRY_FOR[kind])
+            if policy is not None:
+                return _personal_or_policy(lang, scores if fused is None else fused, ids, policy,
+                                           ENTRY_FOR[kind])
         return _by_kind(kind, lang, first, ids, order, scores)
     if order is None:
         return _lexical_alone(first, lang, scores)
@@ -305,6 +313,21 @@ def _clear_policy(ids: Sequence[str], order: Sequence[int], fused: np.ndarray, s
     if ids[best] == entry or int((semantic > semantic[best]).sum()) != 0:
         return None
     return best if _answers(order, fused, scores, semantic, passages) else None
+
+
+def _nearest_policy(ids: Sequence[str], order: Sequence[int] | None, scores: np.ndarray,
+                    semantic: np.ndarray | None, entry: str) -> int | None:
+    """For a personal reading that asks the rule in general
+    (``generally_asked``), the closest entry that is not the kind's own, in
+    fused order (the words' order without the meaning), when it is near
+    enough to be offered (``ASK_LEXICAL`` or ``ASK_SEMANTIC``). Round 7."""
+    candidates = order if order is not None else np.argsort(-np.asarray(scores), kind="stable").tolist()
+    for index in candidates:
+        if ids[index] == entry:
+            continue
+        near = scores[index] >= ASK_LEXICAL or (semantic is not None and semantic[index] >= ASK_SEMANTIC)
+        return index if near else None
+    return None
 
 
 def _sure_lexically(ids: Sequence[str], scores: np.ndarray, entry: str) -> int | None:

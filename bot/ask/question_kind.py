@@ -30,7 +30,7 @@ from typing import Literal
 
 from bot.ask.text_normalise import fold
 
-__all__ = ["CHAT_FEAR", "ENTRY_FOR", "PERSONAL", "Kind", "kind_of", "weakly_personal"]
+__all__ = ["CHAT_FEAR", "ENTRY_FOR", "PERSONAL", "Kind", "generally_asked", "kind_of", "weakly_personal"]
 
 Kind = Literal["personal", "chat_fear"]
 PERSONAL: Kind = "personal"
@@ -65,13 +65,30 @@ _PERSON = re.compile(r"\b" + _words(
     "tengo", "tenemos", "estoy", "estamos", "soy", "somos", "llevo", "llevamos", "pido", "pedi", "pedimos",
     "puedo", "podemos", "quiero", "queremos", "vivo", "vivimos", "vine", "vinimos", "venimos", "vengo",
     "cruzamos", "llegue", "llegamos", "voy", "califico", "calificamos", "necesito", "me llego",
-    "necesitamos", "hago", "hacemos", "sali", "salimos", "hui", "huimos", "entramos",
+    "necesitamos", "hago", "hacemos", "sali", "salimos", "hui", "huimos", "entramos", "me dieron",
     rf"(?:my|our|mi|mis|nuestr[oa]s?|a mi|a mis)\s+(?:\w+\s+)?{_RELATIVE}",
 ) + r"\b")
 # Someone of theirs that Spanish names only by a pronoun on the verb: "lo
 # secuestraron", "la detuvieron", "le negaron el asilo".
 _THEIRS_ES = re.compile(r"\b(?:lo|la|los|las|le|les)\s+(?:\w+\s+)?(?:secuestr|detuv|deport|agarr|arrest|"
                         r"regres|devolv|neg|rechaz|amenaz|par|encerr|llev)\w*(?:aron|ieron)\b")
+
+# Round 7: what makes a reading strong, whoever speaks: fear for one's own
+# safety, an attack on them or theirs, being sent to another country.
+_STRONG_WORDS = (
+    "(?:i'?m|i am|im|we'?re|we are|i feel|i was|estoy|estamos|tengo|tenemos) (?:so |very |really |muy )?"
+    "(?:(?:scared|afraid|terrified|frightened|miedo|asustad[oa]s?) (?:to|of|for|that|de|a|que|por)|"
+    "in danger|en peligro)",
+    "where (?:can|could|do|should) (?:i|we) (?:be|stay|go|feel) safe",
+    "(?:am i|are we|i'?m not|i am not) safe",
+    "(?:donde|a donde) (?:puedo|podemos) (?:estar|ir|quedarme|quedarnos) (?:a salvo|segur[oa]s?)",
+    "no (?:estoy|estamos) (?:a salvo|segur[oa]s?)",
+    "(?:was|were|got|been|get|is being) (?:attacked|assaulted|beaten|raped|robbed|beat up|stabbed|shot)",
+    "(?:me|nos|lo|la|los|las|le|les) (?:atacaron|golpearon|violaron|asaltaron|apunalaron|balearon)",
+    "(?:send|sent|deport\\w*) (?:me|us|him|her|them) to (?:another|a third|some other|a different) country",
+    "(?:me|nos|lo|la|los|las) (?:\\w+ )?(?:mandar|mandan|enviar|envian|deportar|deportan|mandaran|enviaran) "
+    "(?:a )?(?:otro|un tercer|un) pais",
+)
 
 # --- What: a legal process, or the journey, happening to that person. -----
 _SITUATION = re.compile(r"\b" + _words(
@@ -113,6 +130,12 @@ _SITUATION = re.compile(r"\b" + _words(
     "(?:dejan|dejaron|dejaran) (?:pasar|entrar|cruzar)",
     # threats and persecution suffered ("people keep threatening me", "i was persecuted")
     "threaten\\w* (?:me|us|him|her|them)", "persecut\\w*", "perseguid[oa]s?", "persigu\\w*",
+    # round 7: fear for one's own safety, an attack suffered, being sent to
+    # another country ("im scared to stay in mexico", "she was attacked",
+    # "me pueden mandar a otro pais")
+    *_STRONG_WORDS,
+    # and the papers of one's own case: a form, a letter from the agency
+    "i-?589", "uscis", "(?:humanitarian|humanitaria) visa", "visa humanitaria", "tarjeta de visitante",
 ) + r"\b")
 
 # Round 6: the speaker's own appointment, hearing or paper, said outright ("i
@@ -259,10 +282,20 @@ def kind_of(text: str) -> Kind | None:
     return None
 
 
+# Round 7: how long the asylum office takes to decide an application is asked
+# by the person waiting for it ("cuanto tarda la comar en resolver una
+# solicitud"), whoever is named.
+_WAITING_FOR_A_DECISION = re.compile(
+    r"\b(?:cuanto|how long) (?:\w+ ){0,2}(?:tarda|tardan|take|takes) (?:\w+ ){0,3}"
+    r"(?:resolver|decidir|contestar|responder|decide|answer|respond|process)\b")
+
+
 def _is_personal(folded: str) -> bool:
     """Who x what: a person of the first person (or theirs) and a legal
     process or the journey happening to them, and not a question about
     taking part in a case ("can I still send a letter to the judge?")."""
+    if _WAITING_FOR_A_DECISION.search(folded) and not _NOT_THEIR_CASE.search(folded):
+        return True
     who = _PERSON.search(folded) or _THEIRS_ES.search(folded)
     what = [m.group(0) for m in _SITUATION.finditer(folded)]
     if not who or not what:
@@ -274,6 +307,37 @@ def _is_personal(folded: str) -> bool:
     weak = all(w in _WEAK for w in what)
     supposing = _SUPPOSING.match(folded) if weak else None
     return not (supposing and not _STATE.search(folded, supposing.end()))
+
+
+# Round 7: a general question beside the personal words ("is MPP still going
+# on? mi hermano esta en tijuana", "es verdad que si paso por mexico ya no
+# puedo pedir asilo", "explain like im 5", the sceptic's "we're supposed to
+# let them in"): the rule is asked, the case perhaps too. Unless a strong
+# word says the case (``_STRONG``, ``_OWN_CASE``), such a reading is weak.
+_GENERAL = re.compile(r"\b" + _words(
+    "is (?:mpp|it|this|that|the \\w+(?: \\w+)?) still "
+    "(?:going on|on|happening|in place|in effect|a thing|active)",
+    "(?:sigue|siguen|esta|todavia) (?:vigente|funcionando|en pie|activo)", "todavia existe",
+    "(?:es|sera) (?:verdad|cierto) (?:que|q)", "is it true",
+    "(?:how|what) would (?:it|that|this) (?:work|mean)",
+    "explain (?:it )?(?:like|as if) (?:i'?m|im|i am)", "eli5", "(?:we'?re|we are) supposed to",
+    "(?:how|what) does (?:it|mpp|the \\w+) work", "como funciona",
+) + r"\b")
+_STRONG = re.compile(r"\b" + _words(*_STRONG_WORDS) + r"\b")
+
+
+def generally_asked(text: str) -> bool:
+    """Whether a question read as ``PERSONAL`` asks the rule in general
+    beside the personal words (``_GENERAL``) and no strong word says the
+    case (``_STRONG``: fear for one's safety, an attack, being sent to another
+    country; ``_OWN_CASE``: one's appointment, hearing or case). The decision
+    asks it back, legal help beside the policy entry the tiers point at,
+    rather than answering legal help (round 7: on test set 6 such questions
+    were four of the five legal-help answers labelled wrong)."""
+    if kind_of(text) != PERSONAL:
+        return False
+    folded = " ".join(fold(text).replace("’", "'").split())
+    return bool(_GENERAL.search(folded)) and not (_STRONG.search(folded) or _OWN_CASE.search(folded))
 
 
 _SOMEONE_OF_THEIRS = re.compile(rf"\b(?:my|our|mi|mis|nuestr[oa]s?|a mi|a mis)\s+(?:\w+\s+)?{_RELATIVE}\b")

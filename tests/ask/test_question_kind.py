@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import pytest
 
-from bot.ask.question_kind import CHAT_FEAR, PERSONAL, kind_of, weakly_personal
+from bot.ask.question_kind import CHAT_FEAR, PERSONAL, generally_asked, kind_of, weakly_personal
 from tests.ask.noisy_questions import variants
 from tests.ask.test_faq_matcher import load_eval
 from tests.ask_evaluation import DATA, PERSONAL_KINDS, labels
 
 SETS = ("faq_eval.yaml", "faq_eval_fresh.yaml", "faq_eval_blind.yaml", "faq_dev_test1.yaml",
-        "faq_dev_test2.yaml", "faq_dev_test3.yaml", "faq_dev_test4.yaml", "faq_dev_test5.yaml")
+        "faq_dev_test2.yaml", "faq_dev_test3.yaml", "faq_dev_test4.yaml", "faq_dev_test5.yaml",
+        "faq_dev_test6.yaml")
 
 
 @pytest.mark.parametrize("question", [
@@ -152,6 +153,48 @@ def test_a_personal_reading_on_weak_words_alone_is_weak(question: str, weakly: b
         assert kind_of(question) == PERSONAL
 
 
+@pytest.mark.parametrize(("question", "general"), [
+    # round 7: the rule asked in general beside the personal words: weak, asked back
+    ("is MPP still going on? my brother is in tijuana waiting for his appointment", True),
+    ("es verdad que si pase por mexico ya no puedo pedir asilo en estados unidos", True),
+    ("how would it work for a guatemalan guy who walks across mexico to the border, explain like im 5", True),
+    ("sigue vigente el mpp? mi hermano esta en tijuana esperando", True),
+    # a strong word says the case: fear for one's safety, an attack, being sent away, one's own case
+    ("is it true they deport you? i'm scared to go back to honduras", False),
+    ("es verdad que me pueden mandar a otro pais? soy de guatemala", False),
+    ("is MPP still going on? i have a hearing in san diego next month", False),
+    # no general question: a case
+    ("my brother is in tijuana waiting for his asylum hearing", False),
+])
+def test_a_general_question_beside_personal_words_is_generally_asked(question: str, general: bool) -> None:
+    assert kind_of(question) == PERSONAL
+    assert generally_asked(question) is general
+
+
+@pytest.mark.parametrize("question", [
+    # round 7: strong personal situations the topic words point elsewhere
+    "i am a gay man from el salvador and im scared to stay in mexico. where can i be safe",
+    "soy trans y tengo miedo de quedarme en tapachula, donde puedo estar segura",
+    "my cousin's a trans woman from honduras, she was attacked in mexico. is there any org that can help her",
+    "a mi prima la atacaron en chiapas, hay alguna organizacion que la ayude",
+    "soy guatemalteco, me pueden mandar a otro pais que no es el mio?",
+    "could they send me to another country that is not mine? i'm from guatemala",
+    "cuanto tarda la comar en resolver una solicitud",
+    "how long does comar take to decide an application",
+    "i got a letter from uscis i dont understand it. can you read it for me",
+    "pls help me llenar la forma I-589 no entiendo nada",
+])
+def test_fear_an_attack_being_sent_away_and_one_s_application_are_personal(question: str) -> None:
+    assert kind_of(question) == PERSONAL
+    assert not generally_asked(question) and not weakly_personal(question)
+
+
+def test_fear_alone_without_a_situation_is_not_a_case() -> None:
+    """"tengo miedo" beside a question about the chat is no case (test set 3)."""
+    assert kind_of("esto es privado? tengo miedo") != PERSONAL
+    assert kind_of("which migrants are most afraid in mexico") is None
+
+
 def _is_personal(item: dict) -> bool:
     return item.get("kind") in PERSONAL_KINDS or labels(item) == {"legal-help"}
 
@@ -168,9 +211,14 @@ def _is_personal(item: dict) -> bool:
 # Test set 5 (round 6) was scored at 86.4% read (51 of 59); round 6 reads 56 of 59
 # (being separated at the port, MPP, what a coyote said, one's own appointment on
 # the app, "my lawyer says my case…"), 168 of 177 noisy, and no policy question more.
+# Test set 6 (round 7) was scored at 85.0% (read 55 of 61); round 7 reads fear for one's
+# own safety, an attack on a relative, being sent to another country, a USCIS letter,
+# a form, a humanitarian visa and how long COMAR takes: 59 of 61, 173 of 183 noisy;
+# its four policy questions read as a case ask the rule in general and are asked back.
 KIND_FLOORS = {("faq_dev_test3.yaml", False): (0.95, 1), ("faq_dev_test3.yaml", True): (0.88, 4),
                ("faq_dev_test4.yaml", False): (0.93, 1), ("faq_dev_test4.yaml", True): (0.91, 7),
-               ("faq_dev_test5.yaml", False): (0.94, 0), ("faq_dev_test5.yaml", True): (0.94, 1)}
+               ("faq_dev_test5.yaml", False): (0.94, 0), ("faq_dev_test5.yaml", True): (0.94, 1),
+               ("faq_dev_test6.yaml", False): (0.96, 0), ("faq_dev_test6.yaml", True): (0.94, 1)}
 
 
 @pytest.mark.parametrize("name", SETS)
@@ -184,8 +232,9 @@ def test_the_rules_on_every_question_of_the_development_sets(name: str) -> None:
     for noisy, questions in ((False, items), (True, variants(items))):
         personal = [q for q in questions if _is_personal(q)]
         read = [q for q in personal if kind_of(q["q"]) == PERSONAL]
+        # a general question beside personal words is asked back, the policy entry offered (round 7)
         wrongly = [q["q"] for q in questions if not _is_personal(q) and "legal-help" not in labels(q)
-                   and kind_of(q["q"]) == PERSONAL]
+                   and kind_of(q["q"]) == PERSONAL and not generally_asked(q["q"])]
         floor, most_wrongly = KIND_FLOORS.get((name, noisy), (0.96, 3 if noisy else 1))
         if personal:
             assert len(read) / len(personal) >= floor, (name, noisy, len(read), len(personal))

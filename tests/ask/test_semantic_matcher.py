@@ -299,6 +299,55 @@ def test_a_weakly_personal_question_both_tiers_put_on_a_policy_entry_is_asked_ba
     assert (other.outcome, other.match.id) == ("answered", "legal-help")
 
 
+GENERALLY_ASKED = {
+    "en": "is MPP still going on? my brother is in tijuana waiting for his appointment",
+    "es": "sigue vigente el mpp? mi hermano esta en tijuana esperando su cita",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("with_tier", [True, False])
+def test_a_general_question_beside_personal_words_is_asked_back_with_legal_help_and_the_nearest_policy(
+        lang: str, with_tier: bool) -> None:
+    """Round 7: "is MPP still going on? my brother…": the rule asked in
+    general, someone's case perhaps too. Not legal help answered (four of
+    test set 6's wrongs): legal help and the nearest policy entry offered,
+    even when the tiers are not sure of it (the weak-words rule needs them
+    sure)."""
+    scores = np.array([0.1, 0.0, 0.45, 0.4])  # near, not sure, not agreed
+    first = Match("sent-back-to-mexico", 0.45, ("is-mexico-safe",))
+    ranked = [("is-mexico-safe", 0.6), ("sent-back-to-mexico", 0.55), ("legal-help", 0.2), ("privacy", 0.1)]
+    text = GENERALLY_ASKED[lang]
+    asked = decide(KindFaq(), lang, text, first, scores, ranked if with_tier else None)  # type: ignore[arg-type]
+    assert (asked.outcome, asked.match.id, asked.tier, asked.kind, asked.offered[0]) == (
+        "asked_back", None, "rule", "personal", "legal-help")
+    assert asked.offered[1] in ("sent-back-to-mexico", "is-mexico-safe") and len(asked.offered) == 2
+    # nothing near enough to offer: legal help answers, as before
+    far = np.array([0.1, 0.0, 0.1, 0.1])
+    low = [("is-mexico-safe", 0.3), ("sent-back-to-mexico", 0.2), ("legal-help", 0.2), ("privacy", 0.1)]
+    other = decide(KindFaq(), lang, text, first, far, low if with_tier else None)  # type: ignore[arg-type]
+    assert (other.outcome, other.match.id) == ("answered", "legal-help")
+
+
+STRONG_PERSONAL = {
+    "en": "my cousin is a trans woman from honduras, she was attacked in mexico. is there any org for her",
+    "es": "soy trans y tengo miedo de quedarme en mexico, donde puedo estar segura",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_strong_personal_situation_is_answered_with_legal_help_though_the_tiers_say_a_policy_entry(
+        lang: str) -> None:
+    """Round 7: fear for one's safety, an attack on a relative: legal help
+    first, whatever entry the topic words point at (groups at risk)."""
+    scores = np.array([0.1, 0.0, 0.2, 0.8])
+    first = Match("is-mexico-safe", 0.8, ())
+    ranked = [("is-mexico-safe", 0.9), ("sent-back-to-mexico", 0.3), ("legal-help", 0.2), ("privacy", 0.1)]
+    asked = decide(KindFaq(), lang, STRONG_PERSONAL[lang], first, scores, ranked)  # type: ignore[arg-type]
+    assert (asked.outcome, asked.match.id, asked.kind, asked.offered[0]) == (
+        "answered", "legal-help", "personal", "is-mexico-safe")
+
+
 def test_a_case_of_someone_of_theirs_is_answered_with_legal_help_whatever_the_tiers_say() -> None:
     scores = np.array([0.1, 0.0, 0.7, 0.3])
     first = Match("sent-back-to-mexico", 0.7, ())
@@ -515,6 +564,10 @@ DEVELOPMENT = {
     # test set 5, scored once at 16dbc23 (67.0 / 85.2 / 5.2 wrong / 100 / 86.4), tuned on from round 6
     ("faq_dev_test5.yaml", False): (0.69, 0.86, 0.05, 0.97, 0.94),
     ("faq_dev_test5.yaml", True): (0.65, 0.85, 0.055, 0.97, 0.94),
+    # test set 6, scored once at 8659f6f (68.9 / 82.6 / 7.4 wrong / 100 / 85.0), tuned on from round 7
+    # (round 7: 71.1 / 86.3 / 4.4 / 100 / 96.7; noisy 66.8 / 84.6 / 4.1 / 100 / 94.4)
+    ("faq_dev_test6.yaml", False): (0.71, 0.86, 0.045, 0.97, 0.96),
+    ("faq_dev_test6.yaml", True): (0.66, 0.84, 0.042, 0.97, 0.94),
 }
 
 

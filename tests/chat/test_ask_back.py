@@ -76,6 +76,12 @@ async def test_two_or_three_close_entries_are_asked_back_and_the_pressed_one_ans
     ("es", "tengo cita en la app cbp one, mi amiga dice que es una trampa de la migra", None),
     ("en", "I'm in mexico city and people keep threatening me, what can I do", None),
     ("es", "me llegó una carta de la corte de inmigración en inglés y no entiendo nada", None),
+    # round 7: fear for one's own safety, an attack on a relative, being sent to another country,
+    # though the topic words point at groups at risk
+    ("en", "i am a gay man from el salvador and im scared to stay in mexico. where can i be safe",
+     "groups-at-risk"),
+    ("es", "soy trans y tengo miedo de quedarme en tapachula, donde puedo estar segura", None),
+    ("es", "cuanto tarda la comar en resolver una solicitud", None),
 ])
 async def test_a_personal_situation_gets_legal_help_first_with_its_topic_beneath(
         bot, catalog, lang, question, topic):
@@ -150,6 +156,29 @@ async def test_a_weakly_personal_question_on_a_clear_policy_entry_is_asked_back_
                               (menu, HOME)]
     calls = await user.press(button_data(SHOW, "ina-requirements", lang))
     assert calls[-1].text.startswith(heading(catalog, "ina-requirements", lang))
+    assert api.refusals == []
+
+
+@pytest.mark.parametrize(("lang", "question", "policy", "menu"), [
+    ("en", "is MPP still going on? my brother is in tijuana waiting for his appointment",
+     "migrant-protection-protocols", "🏠 Menu"),
+    ("es", "sigue vigente el mpp? mi hermano esta en tijuana esperando su cita", "sent-back-to-mexico",
+     "🏠 Menú"),
+])
+async def test_a_general_question_beside_personal_words_is_asked_back_with_legal_help_and_the_policy(
+        bot, catalog, lang, question, policy, menu):
+    """Round 7: the rule asked in general ("is MPP still going on?") beside
+    a relative's case: legal help first and the policy entry beside it, one
+    tap each, not legal help answered."""
+    sim, api = bot
+    user = sim.user(language_code="en")
+    (asked,) = await user.send(question)
+    assert asked.text == (ASKED_BACK_EN if lang == "en" else ASKED_BACK_ES)
+    offered = ("legal-help", policy)
+    assert buttons(asked) == [*((label(catalog, i, lang), button_data(SHOW, i, lang)) for i in offered),
+                              (menu, HOME)]
+    calls = await user.press(button_data(SHOW, policy, lang))
+    assert calls[-1].text.startswith(heading(catalog, policy, lang))
     assert api.refusals == []
 
 
