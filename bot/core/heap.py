@@ -1,0 +1,50 @@
+"""The bot's long-lived heap, kept out of Python's garbage collector's scans.
+
+Why: CPython's cyclic collector scans every tracked object of the oldest
+generation in a full ("gen 2") collection, on the event loop, holding the GIL.
+Once the catalog, the matchers' indexes, python-telegram-bot's application
+and the semantic tier are loaded, that is a few hundred thousand objects
+that live as long as the process, and a full collection over them took
+35-90 ms on the 2-core benchmark machine: every update in flight waited for
+it (with 300 people asking at once, the slowest questions of the lexical
+tier alone were the ones a full collection fell on; docs/ask-evaluation.md,
+"Speed and memory").
+
+``freeze`` collects once, then moves every object alive into the permanent
+generation (``gc.freeze``), which no collection looks at again: later
+collections scan only what the bot made since. Objects frozen are still freed
+by reference counting when nothing points to them; only a *cycle* made
+entirely of frozen objects would stay until ``thaw``. The bot freezes once it
+is initialised (``BotApplication.initialize``) and again when the semantic
+tier has been built in the background (``Services.start_semantic_tier``), and
+thaws on shutdown, so that a process running many bots one after another (the
+tests) gives their memory back.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+
+__all__ = ["freeze", "frozen", "thaw"]
+
+_lock = threading.Lock()
+
+
+def freeze() -> int:
+    """Collect, then freeze everything alive; how many objects are frozen now."""
+    with _lock:  # the build thread and the event loop may both ask
+        gc.collect()
+        gc.freeze()
+        return gc.get_freeze_count()
+
+
+def thaw() -> None:
+    """Give the frozen objects back to the collector (the oldest generation)."""
+    with _lock:
+        gc.unfreeze()
+
+
+def frozen() -> int:
+    """How many objects the collector no longer scans."""
+    return gc.get_freeze_count()
