@@ -62,7 +62,7 @@ PAUSE_S = (0.5, 1.0)
 
 
 ROUNDS = {300: 3, 1_000: 1}
-VARIANTS = ("batched", "before", "unbatched", "lexical", "onloop")
+VARIANTS = ("batched", "before", "unbatched", "lexical")
 
 
 class Unbatched:
@@ -74,34 +74,6 @@ class Unbatched:
 
     def rank(self, question: str):
         return self._tier.rank(question)
-
-
-class OnLoop:
-    """EXPERIMENT: the tier ranked on the event loop itself, every question read
-    in the same loop iteration in one batch (no thread, no hand-over)."""
-
-    def __init__(self, tier) -> None:
-        self._tier = tier
-        self._pending: list[tuple[str, asyncio.Future]] = []
-        self.batches: list[int] = []
-
-    def rank(self, question: str):
-        return self._tier.rank(question)
-
-    async def rank_in_time(self, question: str):
-        loop = asyncio.get_running_loop()
-        future = loop.create_future()
-        if not self._pending:
-            loop.call_soon(self._flush)
-        self._pending.append((question, future))
-        return await future
-
-    def _flush(self) -> None:
-        pending, self._pending = self._pending, []
-        self.batches.append(len(pending))
-        for (_, future), ranked in zip(pending, self._tier.rank_many([q for q, _ in pending]), strict=True):
-            if not future.done():
-                future.set_result(ranked)
 
 
 def scripts(people: int) -> list[tuple[str, list[str]]]:
@@ -143,8 +115,6 @@ async def _crowd(tmp_path, catalog, matcher, people: list[tuple[str, list[str]]]
         late = tier.late
         if tier_as == "unbatched":
             services.semantic = _done(Unbatched(tier))
-        elif tier_as == "onloop":
-            services.semantic = _done(OnLoop(tier))
         elif tier_as == "lexical":
             services.semantic = None
         waiting: dict[int, tuple[float, asyncio.Future]] = {}
