@@ -163,15 +163,22 @@ def tracked(obj) -> bool:
 async def test_the_heap_loaded_at_start_is_frozen_while_the_bot_runs_and_thawed_after(services) -> None:
     application = build_application(services, request=InMemoryBotAPI(clock=services.clock))
     handlers = application.handlers  # a dict made at build: tracked by the collector
-    assert heap.frozen() == 0 and tracked(handlers)
-    async with application:
-        assert heap.frozen() > 0 and not tracked(handlers)
-        loaded = object.__new__(type("Loaded", (), {}))  # made after start: scanned as usual
-        assert tracked(loaded)
-    assert heap.frozen() == 0 and tracked(handlers)
+    threshold = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)  # Python's own, whatever ran before
+    try:
+        assert heap.frozen() == 0 and tracked(handlers)
+        async with application:
+            assert heap.frozen() > 0 and not tracked(handlers)
+            loaded = object.__new__(type("Loaded", (), {}))  # made after start: scanned as usual
+            assert tracked(loaded)
+            assert gc.get_threshold() == (heap.YOUNG, 10, 10)
+        assert heap.frozen() == 0 and tracked(handlers) and gc.get_threshold() == (700, 10, 10)
+    finally:
+        gc.set_threshold(*threshold)
 
 
-async def test_the_tier_built_in_the_background_is_frozen_once_built(services, tmp_path, monkeypatch) -> None:
+async def test_the_tier_built_in_the_background_is_frozen_once_built(services, tmp_path,
+                                                                    monkeypatch) -> None:
     """The model loads after start (``start_semantic_tier``): frozen too, once built."""
     building: Future = Future()
     built = diagonal_tier(GatedEncoder())
