@@ -94,7 +94,8 @@ async def test_a_supporter_s_next_update_still_waits_for_their_question(services
     async with application:
         await application.start()
         try:
-            application.update_queue.put_nowait(Update.de_json(text_update(1, asker, UNSURE), application.bot))
+            application.update_queue.put_nowait(Update.de_json(text_update(1, asker, UNSURE),
+                                                               application.bot))
             assert await until(encoder.started.is_set)
             application.update_queue.put_nowait(Update.de_json(text_update(2, asker, "/start"),
                                                                application.bot))
