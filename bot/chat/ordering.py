@@ -30,7 +30,14 @@ that have not started (``Places``: those coming back are served first, so
 a question's answer is not queued behind newcomers a second time). The
 supporter's own next update still waits for the whole update, so their
 updates stay in order; at most ``limit`` updates run (and call the Bot API)
-at a time.
+at a time. At most ``limit // 2`` places are lent at once (``Places.lend``):
+beyond that a waiting question keeps its place. Why: the tier ranks about
+16 questions a batch, and each question waits ``rank_batcher.WAIT_S`` at most
+before the lexical tier answers it alone; with every place lendable, a burst
+(the mix benchmark feeds a thousand updates at once) put hundreds of
+questions in the tier's queue and the last ones ran out of time, answered
+less well. With the cap, at most ``limit + limit // 2`` questions wait for
+the tier, as many as 16 did before places were lent.
 """
 
 from __future__ import annotations
@@ -70,17 +77,36 @@ class Places:
     after ``place_released``) is served before updates that have not started.
     Each queue is first come, first served."""
 
-    __slots__ = ("_back", "_free", "_limit", "_new")
+    __slots__ = ("_back", "_free", "_lend_max", "_lent", "_limit", "_new")
 
     def __init__(self, limit: int) -> None:
         self._limit = limit
         self._free = limit
         self._back: deque[asyncio.Future] = deque()
         self._new: deque[asyncio.Future] = deque()
+        self._lent = 0
+        self._lend_max = limit // 2
 
     @property
     def taken(self) -> int:
         return self._limit - self._free
+
+    @property
+    def lent(self) -> int:
+        """How many updates wait without their place now."""
+        return self._lent
+
+    def lend(self) -> bool:
+        """Give a place back for a wait, if fewer than ``limit // 2`` are lent
+        (the module docstring says why); ``returned()`` once the wait is over."""
+        if self._lent >= self._lend_max:
+            return False
+        self._lent += 1
+        self.give()
+        return True
+
+    def returned(self) -> None:
+        self._lent -= 1
 
     async def take(self, back: bool = False) -> None:
         if self._free > 0 and not self._back and (back or not self._new):
@@ -124,16 +150,17 @@ _holding: contextvars.ContextVar[_Held | None] = contextvars.ContextVar("orderin
 async def place_released() -> AsyncIterator[None]:
     """Inside, the running update holds no place (others may run in it); on the
     way out it takes one again, before updates that have not started. Outside
-    the update processor (the console, tests calling handlers), nothing."""
+    the update processor (the console, tests calling handlers), or with half
+    the places lent already, nothing."""
     held = _holding.get()
-    if held is None or not held.held:
-        yield
+    if held is None or not held.held or not held.places.lend():
+        yield  # outside the processor, or half the places lent already: the wait keeps its place
         return
     held.held = False
-    held.places.give()
     try:
         yield
     finally:
+        held.places.returned()
         await held.places.take(back=True)
         held.held = True
 

@@ -3,6 +3,7 @@ load benchmark's crowd (test_bench_load.py) with a timeline of each update
 and each question, printed as a Markdown table for docs/ask-evaluation.md.
 
     .venv/bin/python -m tests.bench.load_timeline [--people 300] [--runs 3] [--variants batched before]
+                                                  [--slowest 0.02]
 
 For every question (not /start) it takes the time from the update entering
 the update queue to its handler taking one of the chat's places
@@ -13,6 +14,19 @@ ranking (its worker thread, in batches), the decision. For the tier's worker,
 each batch's size, wall time and CPU time (wall over CPU: waiting for a
 core, or for the GIL the event loop holds). For the event loop, how late a
 1 ms sleep wakes (the loop busy), and how many of the 16 places are taken.
+The wait for a ranking is cut in three: until its batch starts (the worker
+busy with the batch before), its batch, and from the batch's end until the
+question runs again on the loop (the hand-over); then, since a waiting
+question gives its place back, the wait to take one again. Every garbage
+collection (``gc.callbacks``: generation and pause) and every store hop
+(aiosqlite's ``_execute``: to its thread and back) is noted too.
+
+Then the slowest ``--slowest`` share of the questions (2%) taken apart one by
+one: how long each waited to reach the update processor, behind its own
+chat's previous update, for a place, for its ranking (in its three parts)
+and for a place again, the store hops and the collections that fell within
+its time, and the event loop's worst lateness meanwhile (a median per part
+over the runs, its maximum, and its mean share of the answer).
 
 It wraps functions of the running bot from outside (the crowd, the update
 processor, ``ask_off_loop``'s steps, the batcher's ``_run``): nothing here

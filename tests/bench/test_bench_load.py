@@ -47,7 +47,7 @@ from pathlib import Path
 from telegram import Update
 
 import bot.chat.ask as chat_ask
-from bot.ask.rank_batcher import WAIT_S
+from bot.ask.rank_batcher import WAIT_S, RankBatcher
 from bot.catalog import load_catalog
 from bot.chat.context import SERVICES_KEY
 from bot.core import heap
@@ -93,17 +93,33 @@ async def crowd(tmp_path, catalog, matcher, people: list[tuple[str, list[str]]],
 
 
 @contextlib.contextmanager
-def as_before():
-    """The bot as it ran before: the wait for a ranking holds the question's
-    place (bot/chat/ordering.py ``place_released``), the heap is not frozen
-    (bot/core/heap.py)."""
-    released, freeze = chat_ask.place_released, heap.freeze
-    chat_ask.place_released = contextlib.nullcontext
-    heap.freeze = lambda: 0
+def as_before(release: bool = False, freeze: bool = False, hand_back: bool = False):
+    """The bot as it ran before (main at 083a516), but for what is named: the
+    wait for a ranking holds the question's place (bot/chat/ordering.py
+    ``place_released``), the heap is not frozen (bot/core/heap.py), and the
+    ranking comes back through ``asyncio.wait_for(wrap_future(...))``."""
+    saved = chat_ask.place_released, heap.freeze, RankBatcher.rank_within
+    if not release:
+        chat_ask.place_released = contextlib.nullcontext
+    if not freeze:
+        heap.freeze = lambda: 0
+    if not hand_back:
+        RankBatcher.rank_within = _rank_within_before
     try:
         yield
     finally:
-        chat_ask.place_released, heap.freeze = released, freeze
+        chat_ask.place_released, heap.freeze, RankBatcher.rank_within = saved
+
+
+async def _rank_within_before(self, question: str, wait_s: float | None):
+    """``RankBatcher.rank_within`` as it was at 083a516."""
+    future = self.submit(question)
+    try:
+        return await asyncio.wait_for(asyncio.wrap_future(future), wait_s)
+    except TimeoutError:
+        future.cancel()
+        self.late += 1
+        return None
 
 
 async def _crowd(tmp_path, catalog, matcher, people: list[tuple[str, list[str]]], tier_as: str) -> dict:

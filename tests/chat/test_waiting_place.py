@@ -48,9 +48,10 @@ def first_call_to(api: InMemoryBotAPI, chat: int) -> int:
 
 
 async def test_questions_waiting_for_their_ranking_leave_the_places_to_others(services) -> None:
-    """Sixteen people's questions wait for the tier (every place, before);
-    someone else's /start is answered meanwhile, before any of them; then each
-    question gets the tier's reading."""
+    """Sixteen people's questions wait for the tier (every place, before; half
+    of them now, the others lent: the cap below); someone else's /start is
+    answered meanwhile, before any of them; then each question gets the
+    tier's reading."""
     encoder = GatedEncoder()
     tier = diagonal_tier(encoder)
     tier.wait_s = None  # they wait as long as it takes
@@ -79,6 +80,40 @@ async def test_questions_waiting_for_their_ranking_leave_the_places_to_others(se
         (reply,) = [call for call in api.calls if call.chat_id == user]
         assert reply.text.startswith("I'm not sure I understood")
     assert application.update_processor.taken == 0
+
+
+async def test_half_the_places_at_most_are_lent_so_a_burst_does_not_swamp_the_tier(services) -> None:
+    """With more questions waiting than half the places, the rest wait in
+    their places: the tier's queue stays short (each question's wait for its
+    ranking is limited), so someone else's /start waits for a place now."""
+    encoder = GatedEncoder()
+    tier = diagonal_tier(encoder)
+    tier.wait_s = None
+    services.semantic = ready(tier)
+    api = InMemoryBotAPI(clock=services.clock)
+    application = build_application(services, request=api)
+    askers = range(7001, 7001 + DEFAULT_LIMIT + DEFAULT_LIMIT // 2)
+    ids = itertools.count(1)
+    async with application:
+        await application.start()
+        processor = application.update_processor
+        try:
+            for user in askers:
+                application.update_queue.put_nowait(Update.de_json(text_update(next(ids), user, UNSURE),
+                                                                   application.bot))
+            assert await until(lambda: processor.taken == DEFAULT_LIMIT and processor._slots.lent == 8)
+            application.update_queue.put_nowait(Update.de_json(text_update(next(ids), NEWCOMER, "/start"),
+                                                               application.bot))
+            assert not await until(lambda: any(call.chat_id == NEWCOMER for call in api.calls), 0.3)
+        finally:
+            encoder.release.set()
+        await application.update_queue.join()
+        await application.stop()
+    assert first_call_to(api, NEWCOMER) > min(first_call_to(api, user) for user in askers)
+    assert processor.taken == 0 and processor._slots.lent == 0
+    for user in askers:
+        (reply,) = [call for call in api.calls if call.chat_id == user]
+        assert reply.text.startswith("I'm not sure I understood")  # none ran out of time
 
 
 async def test_a_supporter_s_next_update_still_waits_for_their_question(services) -> None:
