@@ -205,8 +205,8 @@ def test_bench_answers_with_hundreds_of_people_at_once(tmp_path, record):
             key = f"load_{people}_{tier_as}"
             meaning = {"batched": "with the semantic tier as the bot runs it (batched, a wait of "
                                   f"{WAIT_S * 1000:.0f} ms at most, then the lexical tier alone)",
-                       "before": "the bot before: a question holds its place while it waits for its "
-                                 "ranking, the heap not frozen",
+                       "before": "main at 083a516: a question holds its place while it waits for its "
+                                 "ranking, the heap not frozen, the ranking handed back through wait_for",
                        "unbatched": "the tier ranked one question per call (before the batching)",
                        "lexical": "the lexical tier alone"}[tier_as]
             runs_said = f"median of {len(figures)} runs" if len(figures) > 1 else "one run"
