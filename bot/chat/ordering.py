@@ -24,25 +24,27 @@ question waiting for the semantic tier's ranking (its worker thread, tens of
 milliseconds under load) does no work and makes no Bot API call, yet held one
 of the 16 places, so with 300 people asking at once everyone else, /start
 included, queued behind the rankings (docs/ask-evaluation.md, "Speed and
-memory": 61% of the slowest answers' time was that queue). The handler gives
+memory": 61-71% of the slowest answers' time was that queue). The handler gives
 its place back for the wait and takes one again to reply, ahead of updates
 that have not started (``Places``: those coming back are served first, so
 a question's answer is not queued behind newcomers a second time). The
 supporter's own next update still waits for the whole update, so their
 updates stay in order; at most ``limit`` updates run (and call the Bot API)
-at a time. At most ``limit // 2`` places are lent at once (``Places.lend``):
-beyond that a waiting question keeps its place. Why: the tier ranks about
-16 questions a batch, and each question waits ``rank_batcher.WAIT_S`` at most
-before the lexical tier answers it alone; with every place lendable, a burst
-(the mix benchmark feeds a thousand updates at once) put hundreds of
-questions in the tier's queue and the last ones ran out of time, answered
-less well. With the cap, at most ``limit + limit // 2`` questions wait for
-the tier, as many as 16 did before places were lent.
+at a time. And at most ``limit`` updates wait at once (``Places.waits``), as
+many as could when every wait held a place: one more waits for its turn in
+its place. Why: the tier ranks up to 16 questions a batch, and each question
+waits ``rank_batcher.WAIT_S`` at most before the lexical tier answers it
+alone; with no such bound, a burst (the mix benchmark feeds a thousand
+updates at once) put hundreds of questions in the tier's queue and the last
+ones ran out of time, answered less well (the mix's two bots of ours then
+answered differently); with half the places lendable, 24 at once, it still
+happened on a busy machine.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import sys
 from collections import deque
@@ -77,7 +79,7 @@ class Places:
     after ``place_released``) is served before updates that have not started.
     Each queue is first come, first served."""
 
-    __slots__ = ("_back", "_free", "_lend_max", "_lent", "_limit", "_new")
+    __slots__ = ("_back", "_free", "_lent", "_limit", "_new", "waits")
 
     def __init__(self, limit: int) -> None:
         self._limit = limit
@@ -85,7 +87,7 @@ class Places:
         self._back: deque[asyncio.Future] = deque()
         self._new: deque[asyncio.Future] = deque()
         self._lent = 0
-        self._lend_max = limit // 2
+        self.waits = asyncio.Semaphore(limit)  # updates inside ``place_released`` at once
 
     @property
     def taken(self) -> int:
@@ -96,14 +98,10 @@ class Places:
         """How many updates wait without their place now."""
         return self._lent
 
-    def lend(self) -> bool:
-        """Give a place back for a wait, if fewer than ``limit // 2`` are lent
-        (the module docstring says why); ``returned()`` once the wait is over."""
-        if self._lent >= self._lend_max:
-            return False
+    def lend(self) -> None:
+        """Give a place back for a wait; ``returned()`` once the wait is over."""
         self._lent += 1
         self.give()
-        return True
 
     def returned(self) -> None:
         self._lent -= 1
@@ -120,7 +118,8 @@ class Places:
             if waiter.done() and not waiter.cancelled():  # handed a place, then cancelled: pass it on
                 self.give()
             else:
-                (self._back if back else self._new).remove(waiter)
+                with contextlib.suppress(ValueError):  # give() may have dropped it already
+                    (self._back if back else self._new).remove(waiter)
             raise
 
     def give(self) -> None:
@@ -149,18 +148,22 @@ _holding: contextvars.ContextVar[_Held | None] = contextvars.ContextVar("orderin
 @asynccontextmanager
 async def place_released() -> AsyncIterator[None]:
     """Inside, the running update holds no place (others may run in it); on the
-    way out it takes one again, before updates that have not started. Outside
-    the update processor (the console, tests calling handlers), or with half
-    the places lent already, nothing."""
+    way out it takes one again, before updates that have not started. At most
+    ``limit`` updates are inside at once: one more first waits for its turn,
+    in its place. Outside the update processor (the console, tests calling
+    handlers), nothing."""
     held = _holding.get()
-    if held is None or not held.held or not held.places.lend():
-        yield  # outside the processor, or half the places lent already: the wait keeps its place
+    if held is None or not held.held:
+        yield  # outside the processor
         return
+    await held.places.waits.acquire()  # at most `limit` at once; beyond, the turn is awaited in the place
+    held.places.lend()
     held.held = False
     try:
         yield
     finally:
         held.places.returned()
+        held.places.waits.release()  # first: the places may be held by updates waiting for this turn
         await held.places.take(back=True)
         held.held = True
 

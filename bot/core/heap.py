@@ -17,15 +17,17 @@ generation); with ``YOUNG`` = 10,000 it collects 4-5 times (10-13 ms in all,
 2.5-3 ms each). The garbage a cycle leaves waits a little longer; 10,000
 young objects are a few MB at most.
 
-``freeze`` collects once, then moves every object alive into the permanent
-generation (``gc.freeze``), which no collection looks at again: later
-collections scan only what the bot made since. Objects frozen are still freed
-by reference counting when nothing points to them; only a *cycle* made
-entirely of frozen objects would stay until ``thaw``. The bot freezes once it
-is initialised (``BotApplication.initialize``) and again when the semantic
-tier has been built in the background (``Services.start_semantic_tier``), and
-thaws on shutdown, so that a process running many bots one after another (the
-tests) gives their memory back.
+``freeze`` collects once (everything, what an earlier freeze kept included),
+then moves every object alive into the permanent generation (``gc.freeze``),
+which no collection looks at again: later collections scan only what the bot
+made since. Objects frozen are still freed by reference counting when
+nothing points to them; only a *cycle* made entirely of frozen objects stays
+until the next ``freeze`` or ``thaw``. The bot freezes once it is initialised
+(``BotApplication.initialize``) and again when the semantic tier has been
+built in the background (``Services.start_semantic_tier``, also after a
+/reload: the old content's cycles go then), each a single pause of one full
+collection, and thaws on shutdown, so that a process running many bots one
+after another (the tests) gives their memory back.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ def freeze() -> int:
     """Collect, then freeze everything alive, and collect the young rarer;
     how many objects are frozen now."""
     with _lock:  # the build thread and the event loop may both ask
+        gc.unfreeze()  # what an earlier freeze kept and is garbage now (content before a /reload) goes too
         gc.collect()
         gc.freeze()
         if not _threshold:

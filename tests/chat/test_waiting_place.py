@@ -48,10 +48,9 @@ def first_call_to(api: InMemoryBotAPI, chat: int) -> int:
 
 
 async def test_questions_waiting_for_their_ranking_leave_the_places_to_others(services) -> None:
-    """Sixteen people's questions wait for the tier (every place, before; half
-    of them now, the others lent: the cap below); someone else's /start is
-    answered meanwhile, before any of them; then each question gets the
-    tier's reading."""
+    """Sixteen people's questions wait for the tier (every place, before);
+    someone else's /start is answered meanwhile, before any of them; then
+    each question gets the tier's reading."""
     encoder = GatedEncoder()
     tier = diagonal_tier(encoder)
     tier.wait_s = None  # they wait as long as it takes
@@ -82,17 +81,18 @@ async def test_questions_waiting_for_their_ranking_leave_the_places_to_others(se
     assert application.update_processor.taken == 0
 
 
-async def test_half_the_places_at_most_are_lent_so_a_burst_does_not_swamp_the_tier(services) -> None:
-    """With more questions waiting than half the places, the rest wait in
-    their places: the tier's queue stays short (each question's wait for its
-    ranking is limited), so someone else's /start waits for a place now."""
+async def test_at_most_as_many_questions_wait_as_there_are_places(services) -> None:
+    """A burst: sixteen questions wait for the tier without their places, the
+    next sixteen wait for their turn in theirs, so the tier's queue stays as
+    short as when every wait held a place (each question's wait for its
+    ranking is limited), and someone else's /start waits for a place."""
     encoder = GatedEncoder()
     tier = diagonal_tier(encoder)
     tier.wait_s = None
     services.semantic = ready(tier)
     api = InMemoryBotAPI(clock=services.clock)
     application = build_application(services, request=api)
-    askers = range(7001, 7001 + DEFAULT_LIMIT + DEFAULT_LIMIT // 2)
+    askers = range(7001, 7001 + 2 * DEFAULT_LIMIT)
     ids = itertools.count(1)
     async with application:
         await application.start()
@@ -101,7 +101,9 @@ async def test_half_the_places_at_most_are_lent_so_a_burst_does_not_swamp_the_ti
             for user in askers:
                 application.update_queue.put_nowait(Update.de_json(text_update(next(ids), user, UNSURE),
                                                                    application.bot))
-            assert await until(lambda: processor.taken == DEFAULT_LIMIT and processor._slots.lent == 8)
+            assert await until(lambda: processor.taken == DEFAULT_LIMIT
+                               and processor._slots.lent == DEFAULT_LIMIT)
+            assert tier._batcher._waiting.qsize() == DEFAULT_LIMIT - 1  # the first is in the encoder
             application.update_queue.put_nowait(Update.de_json(text_update(next(ids), NEWCOMER, "/start"),
                                                                application.bot))
             assert not await until(lambda: any(call.chat_id == NEWCOMER for call in api.calls), 0.3)
