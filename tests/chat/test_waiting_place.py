@@ -70,7 +70,7 @@ async def test_questions_waiting_for_their_ranking_leave_the_places_to_others(se
             started = await until(lambda: any(call.chat_id == NEWCOMER for call in api.calls), 1.0)
         finally:
             encoder.release.set()
-        await application.update_queue.join()
+        await asyncio.wait_for(application.update_queue.join(), 10)  # a deadlock fails, not hangs
         await application.stop()
     assert started, "/start waited for the rankings"
     answers = [first_call_to(api, user) for user in ASKERS]
@@ -109,7 +109,7 @@ async def test_at_most_as_many_questions_wait_as_there_are_places(services) -> N
             assert not await until(lambda: any(call.chat_id == NEWCOMER for call in api.calls), 0.3)
         finally:
             encoder.release.set()
-        await application.update_queue.join()
+        await asyncio.wait_for(application.update_queue.join(), 10)  # a deadlock fails, not hangs
         await application.stop()
     assert first_call_to(api, NEWCOMER) > min(first_call_to(api, user) for user in askers)
     assert processor.taken == 0 and processor._slots.lent == 0
@@ -142,7 +142,7 @@ async def test_a_supporter_s_next_update_still_waits_for_their_question(services
             assert not any(call.chat_id == asker for call in api.calls)  # still waiting, both
         finally:
             encoder.release.set()
-        await application.update_queue.join()
+        await asyncio.wait_for(application.update_queue.join(), 10)  # a deadlock fails, not hangs
         await application.stop()
     own = [call.text for call in api.calls if call.chat_id == asker and call.method == "sendMessage"]
     assert own[0].startswith("I'm not sure I understood") and len(own) == 2
