@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.catalog import Catalog
 from bot.catalog.i18n import Texts
+from bot.core import heap
 from bot.core.clocks import day_of
 from bot.core.config import Settings
 from bot.core.flood_gate import FloodGate
@@ -90,6 +91,9 @@ class Services:
         building = semantic_matcher.start_building(entries, cache_dir=self.semantic_cache)
         building.add_done_callback(lambda built: _log_built(built, time.monotonic() - started))
         self.semantic = _with_answers_indexed(building, self.matcher, self.catalog)
+        # The model and the answers' index live as long as the bot: out of the collector's scans
+        # (bot/core/heap.py).
+        self.semantic.add_done_callback(lambda _: heap.freeze())
 
     def semantic_tier(self) -> Ranker | None:
         """The semantic tier if it is built, else None (the lexical tier alone)."""

@@ -77,7 +77,9 @@ do it; ``ask_off_loop`` is the same for an event loop, the semantic ranking
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -180,13 +182,19 @@ def ask(lexical: FaqMatcher, tier: Ranker | None, question: str, fallback: str |
 
 
 async def ask_off_loop(lexical: FaqMatcher, tier: Ranker | None, question: str,
-                       fallback: str | None = None) -> Asked:
+                       fallback: str | None = None,
+                       waiting: Callable[[], AbstractAsyncContextManager] | None = None) -> Asked:
     """``ask``, with the semantic ranking in a worker thread: the tier's own
     (``rank_in_time``: one thread ranking every waiting question in one batch,
     ``bot.ask.rank_batcher``, waited for ``WAIT_S`` at most, then the lexical
-    tier alone) when it has one, else the loop's executor."""
+    tier alone) when it has one, else the loop's executor. ``waiting()`` is
+    entered for the wait only, when there is one: the chat gives back its
+    processing place there (``bot.chat.ordering.place_released``)."""
     lang, text, first, scores = _lexical(lexical, question, fallback)
-    ranked = await _ranked_off_loop(tier, text) if _consults(tier, text, scores) else None
+    ranked = None
+    if _consults(tier, text, scores):
+        async with (waiting or contextlib.nullcontext)():
+            ranked = await _ranked_off_loop(tier, text)
     return decide(lexical, lang, text, first, scores, ranked)
 
 

@@ -1,6 +1,8 @@
 """The Application subclass every mode runs: after each update it writes the
 persistence (not once a minute), counts the update for /metrics, and tags
-log records with the update id."""
+log records with the update id. Once initialised it freezes the heap it
+loaded (bot/core/heap.py: no full garbage collection rescans it while
+supporters wait), and thaws it on shutdown."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from telegram.ext._utils.trackingdict import TrackingDict
 from bot.chat.context import SERVICES_KEY
 from bot.chat.outbox import OUTBOX_KEY
 from bot.chat.persistence import StorePersistence
+from bot.core import heap
 from bot.core.logs import current_handler, current_update
 
 log = logging.getLogger(__name__)
@@ -60,6 +63,16 @@ _HAND_OVER_STATE = {"_user_ids_to_be_updated_in_persistence", "_user_ids_to_be_d
 
 
 class BotApplication(Application):
+    async def initialize(self) -> None:
+        await super().initialize()
+        heap.freeze()  # the catalog, matchers, handlers, store: loaded for good (bot/core/heap.py)
+
+    async def shutdown(self) -> None:
+        try:
+            await super().shutdown()
+        finally:
+            heap.thaw()
+
     async def update_persistence(self) -> None:
         """What changed handed to the persistence, then written at once.
 

@@ -30,6 +30,7 @@ from bot.catalog.sources import as_of_note, source_line, sources_view
 from bot.chat.context import BotContext, keyboard, reply, short_label
 from bot.chat.delivery import send_long
 from bot.chat.menu import ACT, HOME, LEARN, PAST
+from bot.chat.ordering import place_released
 from bot.core.telegram_html import escape
 
 SHOW = "faq:"
@@ -105,8 +106,10 @@ async def free_text(update: Update, context: BotContext) -> None:
     """Any text outside a conversation is a question for the FAQ, answered in
     its own language (the supporter's when it does not tell)."""
     services = context.services
+    # The wait for the semantic ranking holds no processing place (bot/chat/ordering.py).
     asked = await ask_off_loop(services.matcher, services.semantic_tier(),
-                               update.effective_message.text or "", context.lang(update))
+                               update.effective_message.text or "", context.lang(update),
+                               waiting=place_released)
     match, lang = asked.match, asked.lang
     home = [(services.texts.plain(lang, "menu.home"), HOME)]
     if asked.outcome == "answered":
