@@ -14,8 +14,8 @@ one after another, in the order they arrived. The key is the Telegram user
 (the same key conversations and `user_data` use in a private chat); an
 update with no user (a channel post) is keyed by its chat.
 
-Messages a handler queued in its chat's outbox (bot/chat/outbox.py: the
-pauses Telegram asks between messages to one chat) are sent after the
+Messages a handler queued in its chat's outbox (bot/chat/outbox.py: spaced by
+the chat's send budget, bot/chat/send_budget.py) are sent after the
 update's place is given back; the supporter's next update waits for them,
 so what it sends comes after them, but no other supporter does.
 
