@@ -18,7 +18,7 @@ from tests.ask_evaluation import DATA, PERSONAL_KINDS, labels
 
 SETS = ("faq_eval.yaml", "faq_eval_fresh.yaml", "faq_eval_blind.yaml", "faq_dev_test1.yaml",
         "faq_dev_test2.yaml", "faq_dev_test3.yaml", "faq_dev_test4.yaml", "faq_dev_test5.yaml",
-        "faq_dev_test6.yaml")
+        "faq_dev_test6.yaml", "faq_dev_test7.yaml")
 
 
 @pytest.mark.parametrize("question", [
@@ -218,7 +218,8 @@ def _is_personal(item: dict) -> bool:
 KIND_FLOORS = {("faq_dev_test3.yaml", False): (0.95, 1), ("faq_dev_test3.yaml", True): (0.88, 4),
                ("faq_dev_test4.yaml", False): (0.93, 1), ("faq_dev_test4.yaml", True): (0.91, 7),
                ("faq_dev_test5.yaml", False): (0.94, 0), ("faq_dev_test5.yaml", True): (0.94, 1),
-               ("faq_dev_test6.yaml", False): (0.96, 0), ("faq_dev_test6.yaml", True): (0.94, 1)}
+               ("faq_dev_test6.yaml", False): (0.96, 0), ("faq_dev_test6.yaml", True): (0.94, 1),
+               ("faq_dev_test7.yaml", False): (0.91, 2), ("faq_dev_test7.yaml", True): (0.88, 4)}
 
 
 @pytest.mark.parametrize("name", SETS)
