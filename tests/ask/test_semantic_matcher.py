@@ -562,7 +562,9 @@ DEVELOPMENT = {
     ("faq_dev_test3.yaml", True): (0.61, 0.84, 0.06, 0.97, 0.88),
     # test set 4, scored once at cc4b55e (64.8 / 81.1 / 10.0 wrong / 100 / 93.3), tuned on from round 5
     ("faq_dev_test4.yaml", False): (0.66, 0.83, 0.07, 0.97, 0.93),
-    ("faq_dev_test4.yaml", True): (0.60, 0.82, 0.06, 0.97, 0.92),
+    # (round 8: its phone, email and Twitter questions labelled uncovered again once past-case-contacts
+    # stopped repeating the 2018 contacts; their typo variants answered with who-to-write-to)
+    ("faq_dev_test4.yaml", True): (0.60, 0.82, 0.065, 0.97, 0.92),
     # test set 5, scored once at 16dbc23 (67.0 / 85.2 / 5.2 wrong / 100 / 86.4), tuned on from round 6
     ("faq_dev_test5.yaml", False): (0.69, 0.86, 0.05, 0.97, 0.94),
     ("faq_dev_test5.yaml", True): (0.65, 0.85, 0.055, 0.97, 0.94),
