@@ -245,6 +245,17 @@ _CHAT = re.compile(r"\b" + _words(
     # "will ICE see this?"
     "(?:ice|government|police|migra|anyone|someone|they|the cops) (?:\\w+ )?(?:see|read|track|watch)s? "
     "(?:this|these|it)",
+    # round 8 (test set 7): being reported, saved or handed on *by this chat*, whatever one tells it:
+    # "si te digo donde vivo le avisas a migracion?", "is it safe to put my real name here",
+    # "is this encrypted end to end", "poner mi nombre real aqui"
+    # (the bot is "tú": "si le digo al juez…" is a case, not the chat)
+    "si te (?:digo|cuento|doy|paso|escribo|pongo)", "(?:le |les )?(?:avisas|avisarias|vas a avisar)",
+    "(?:put|use|give|write|type|share) (?:my |our )?(?:real |full |actual |true )?"
+    "(?:name|address|location)s? (?:here|in (?:this|the) (?:chat|bot))",
+    "(?:poner|dar|escribir|usar|pongo|doy|escribo) (?:mi|mis|nuestro) (?:nombre|direccion|ubicacion)\\w* "
+    "(?:real |verdadero |completo )?(?:aqui|aca|en (?:este|el) (?:chat|bot))",
+    "(?:is|are) (?:this|it|the chat|the bot|my messages?|this chat) (?:\\w+ )?(?:encrypted|end to end)",
+    "(?:esta|estan|es) (?:\\w+ )?(?:cifrad|encriptad)\\w*", "end to end", "de extremo a extremo",
 ) + r"\b")
 _WORRY = re.compile(r"\b" + _words(
     "private", "privacy", "safe", "secure", "see", "read", "know", "track\\w*", "trace\\w*", "watch\\w*",
@@ -257,6 +268,9 @@ _WORRY = re.compile(r"\b" + _words(
     "autoridades", "anonim\\w*", "encontrar", "confidencial", "hackea\\w*", "filtr\\w*", "miedo", "afraid",
     "scared", "worried", "trap", "trampa", "re{1,2}port\\w*", "reportar\\w*", "delat\\w*", "erase", "delete",
     "borr\\w*", "remove", "wipe", "migracion", "subpoena\\w*", "turn\\w* (?:me|us) in",
+    # round 8: what is told kept or handed on ("does that get saved somewhere", "le avisas a migracion")
+    "saved", "stored", "(?:lo |la )?guard(?:as|an|aras|arian|ado|ada)", "encrypt\\w*", "cifrad\\w*",
+    "encriptad\\w*", "avis\\w*", "real name", "nombre real", "name here",
 ) + r"\b")
 
 

@@ -18,7 +18,7 @@ from tests.ask_evaluation import DATA, PERSONAL_KINDS, labels
 
 SETS = ("faq_eval.yaml", "faq_eval_fresh.yaml", "faq_eval_blind.yaml", "faq_dev_test1.yaml",
         "faq_dev_test2.yaml", "faq_dev_test3.yaml", "faq_dev_test4.yaml", "faq_dev_test5.yaml",
-        "faq_dev_test6.yaml")
+        "faq_dev_test6.yaml", "faq_dev_test7.yaml")
 
 
 @pytest.mark.parametrize("question", [
@@ -121,6 +121,15 @@ def test_a_policy_question_is_not_personal(question: str) -> None:
     "no quiero que migración lea lo q escribo, tengo miedo",
     # round 6: this app (no appointment in sight) is still the chat
     "is this app safe, will ICE see what I write",
+    # round 8 (test set 7): being reported, saved or handed on by this chat, in either language,
+    # before the personal rule reads "donde vivo", "mi status", "my brother" as a case
+    "si te digo donde vivo le avisas a migracion?",
+    "si te cuento donde esta mi hermano, lo guardas en algun lado?",
+    "is it safe to put my real name here o mejor no? mi status no esta arreglado",
+    "es seguro poner mi nombre real aqui? no tengo papeles",
+    "if i tell you my brothers name and where he is, does that get saved somewhere",
+    "is this encrypted end to end or no",
+    "este chat esta cifrado de extremo a extremo?",
 ])
 def test_fear_about_the_chat_or_taking_part_is_chat_fear(question: str) -> None:
     assert kind_of(question) == CHAT_FEAR
@@ -130,6 +139,10 @@ def test_fear_about_the_chat_or_taking_part_is_chat_fear(question: str) -> None:
     "is this bot from the government?",  # who runs it: about-this-bot
     "any tips for writing an effective appeal to a government official?",
     "what does the government of Mexico say about the deal",
+    # round 8: told to someone else, or kept by the authorities, is not this chat
+    "si le digo al juez que tengo miedo, me deportan?",
+    "le avisan a la familia cuando los deportan?",
+    "do they keep my fingerprints if i ask for asylum at the border",
 ])
 def test_the_government_as_owner_or_addressee_is_no_fear(question: str) -> None:
     assert kind_of(question) != CHAT_FEAR
@@ -215,10 +228,14 @@ def _is_personal(item: dict) -> bool:
 # own safety, an attack on a relative, being sent to another country, a USCIS letter,
 # a form, a humanitarian visa and how long COMAR takes: 59 of 61, 173 of 183 noisy;
 # its four policy questions read as a case ask the rule in general and are asked back.
+# Test set 7 (round 8) was scored at 91.7% (read 55 of 60), 158 of 180 noisy; round 8 reads its
+# chat fears in Spanish and mixed words (being reported, saved, one's real name, encryption) as
+# the chat, not a case: policy or privacy questions read as a case 4 -> 2 (noisy 12 -> 6).
 KIND_FLOORS = {("faq_dev_test3.yaml", False): (0.95, 1), ("faq_dev_test3.yaml", True): (0.88, 4),
                ("faq_dev_test4.yaml", False): (0.93, 1), ("faq_dev_test4.yaml", True): (0.91, 7),
                ("faq_dev_test5.yaml", False): (0.94, 0), ("faq_dev_test5.yaml", True): (0.94, 1),
-               ("faq_dev_test6.yaml", False): (0.96, 0), ("faq_dev_test6.yaml", True): (0.94, 1)}
+               ("faq_dev_test6.yaml", False): (0.96, 0), ("faq_dev_test6.yaml", True): (0.94, 1),
+               ("faq_dev_test7.yaml", False): (0.91, 2), ("faq_dev_test7.yaml", True): (0.87, 6)}
 
 
 @pytest.mark.parametrize("name", SETS)

@@ -550,8 +550,10 @@ DEVELOPMENT = {
     ("faq_eval_blind.yaml", True): (0.84, 0.97, 0.01, 0.97, 0.98),
     # round 3 asks back when the tiers disagree: fewer wrong, a little less right first;
     # round 4 adds the answers' sentences (a third voice)
-    ("faq_dev_test1.yaml", False): (0.76, 0.92, 0.02, 0.97, 0.98),
-    ("faq_dev_test1.yaml", True): (0.72, 0.91, 0.025, 0.97, 0.97),
+    # round 8's entries answer questions labelled with another entry that merely mentions the subject
+    # (labels are not edited but for `uncovered`): the NGOs' alternative, the northern triangle's countries
+    ("faq_dev_test1.yaml", False): (0.76, 0.92, 0.028, 0.97, 0.98),
+    ("faq_dev_test1.yaml", True): (0.72, 0.91, 0.031, 0.97, 0.97),
     # test set 2, scored once at 28205aa (60.7 / 78.1 / 7.4 wrong), tuned on from round 3
     ("faq_dev_test2.yaml", False): (0.70, 0.87, 0.03, 0.97, 0.98),
     ("faq_dev_test2.yaml", True): (0.66, 0.85, 0.03, 0.97, 0.97),
@@ -560,14 +562,21 @@ DEVELOPMENT = {
     ("faq_dev_test3.yaml", True): (0.61, 0.84, 0.06, 0.97, 0.88),
     # test set 4, scored once at cc4b55e (64.8 / 81.1 / 10.0 wrong / 100 / 93.3), tuned on from round 5
     ("faq_dev_test4.yaml", False): (0.66, 0.83, 0.07, 0.97, 0.93),
-    ("faq_dev_test4.yaml", True): (0.60, 0.82, 0.06, 0.97, 0.92),
+    # (round 8: its phone, email and Twitter questions labelled uncovered again once past-case-contacts
+    # stopped repeating the 2018 contacts; their typo variants answered with who-to-write-to)
+    ("faq_dev_test4.yaml", True): (0.60, 0.82, 0.065, 0.97, 0.92),
     # test set 5, scored once at 16dbc23 (67.0 / 85.2 / 5.2 wrong / 100 / 86.4), tuned on from round 6
     ("faq_dev_test5.yaml", False): (0.69, 0.86, 0.05, 0.97, 0.94),
     ("faq_dev_test5.yaml", True): (0.65, 0.85, 0.055, 0.97, 0.94),
     # test set 6, scored once at 8659f6f (68.9 / 82.6 / 7.4 wrong / 100 / 85.0), tuned on from round 7
     # (round 7: 71.1 / 86.3 / 4.4 / 100 / 96.7; noisy 66.8 / 84.6 / 4.1 / 100 / 94.4)
-    ("faq_dev_test6.yaml", False): (0.71, 0.86, 0.045, 0.97, 0.96),
-    ("faq_dev_test6.yaml", True): (0.66, 0.84, 0.042, 0.97, 0.94),
+    # (round 8: 73.0 / 88.9 / 4.8; KIND's and WOLA's signing labelled unaccompanied-children, now
+    # answered by ngo-letter-signatories; the call script for the embassy answered by past-case-contacts)
+    ("faq_dev_test6.yaml", False): (0.71, 0.86, 0.049, 0.97, 0.96),
+    ("faq_dev_test6.yaml", True): (0.66, 0.84, 0.047, 0.97, 0.94),
+    # test set 7, scored once at 9a35513 (64.7 / 85.7 / 6.2 wrong / 100 / 91.7), tuned on from round 8
+    ("faq_dev_test7.yaml", False): (0.64, 0.85, 0.063, 0.97, 0.91),
+    ("faq_dev_test7.yaml", True): (0.60, 0.82, 0.07, 0.97, 0.88),
 }
 
 

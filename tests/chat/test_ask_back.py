@@ -34,7 +34,7 @@ def heading(catalog, entry_id: str, lang: str) -> str:
 
 @pytest.mark.parametrize(("lang", "question", "offered", "menu"), [
     ("en", "tell me about mexico",
-     ("us-mexico-agreement-status", "merida-initiative", "mexican-groups-oppose"), "🏠 Menu"),
+     ("us-mexico-agreement-status", "mexican-groups-oppose", "merida-initiative"), "🏠 Menu"),
     ("es", "méxico y el asilo", ("asylum-claims-mexico", "mexico-asylum-system", "is-mexico-safe"),
      "🏠 Menú"),
 ])
@@ -126,6 +126,13 @@ async def test_a_personal_situation_gets_legal_help_first_with_its_topic_beneath
      "In plain words: the questions you type here are not kept."),
     ("es", "no quiero que migración lea lo q escribo, tengo miedo",
      "En pocas palabras: las preguntas que escribes aquí no se guardan."),
+    # round 8: being reported or saved by this chat, in Spanish and mixed words, not a legal case
+    ("es", "si te digo donde vivo le avisas a migracion?",
+     "En pocas palabras: las preguntas que escribes aquí no se guardan."),
+    ("en", "if i tell you my brothers name and where he is, does that get saved somewhere",
+     "In plain words: the questions you type here are not kept."),
+    ("en", "is it safe to put my real name here o mejor no? mi status no esta arreglado",
+     "In plain words: the questions you type here are not kept."),
 ])
 async def test_fear_about_the_chat_gets_the_privacy_answer_in_plain_words(bot, catalog, lang, question,
                                                                            opening):
