@@ -141,15 +141,7 @@ def main() -> None:
           "lexical >=, semantic >=, fused lead >=")
     for setting in grid[:10]:
         print(setting)
-    kept = {
-        "near_agree": lambda r: (r["semrank"] == 0 and r["lexrank"] <= 1 and r["lex"] >= cm.ANSWER_LEXICAL
-                                 and r["sem"] >= cm.NEAR_SEMANTIC and r["lead"] >= cm.NEAR_MARGIN),
-        "passage_agree": lambda r: (r["semrank"] == 0 and r["pasrank"] == 0 and r["lexrank"] <= 1
-                                    and r["lex"] >= cm.ALL_AGREE_LEXICAL
-                                    and r["sem"] >= cm.PASSAGE_AGREE_SEMANTIC
-                                    and r["pas"] >= cm.PASSAGE_AGREE_PASSAGE),
-    }
-    for name, rule in kept.items():
+    for name, rule in KEPT.items():
         per_set: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for row in rows:
             if rule(row):

@@ -47,16 +47,22 @@ def first_call_to(api: InMemoryBotAPI, chat: int) -> int:
     return next(i for i, call in enumerate(api.calls) if call.chat_id == chat)
 
 
+def gated_bot(services):
+    """The application with a semantic tier whose encoder waits for the test
+    (``encoder.release``), each question waiting as long as it takes."""
+    encoder = GatedEncoder()
+    tier = diagonal_tier(encoder)
+    tier.wait_s = None
+    services.semantic = ready(tier)
+    api = InMemoryBotAPI(clock=services.clock)
+    return encoder, api, build_application(services, request=api)
+
+
 async def test_questions_waiting_for_their_ranking_leave_the_places_to_others(services) -> None:
     """Sixteen people's questions wait for the tier (every place, before);
     someone else's /start is answered meanwhile, before any of them; then
     each question gets the tier's reading."""
-    encoder = GatedEncoder()
-    tier = diagonal_tier(encoder)
-    tier.wait_s = None  # they wait as long as it takes
-    services.semantic = ready(tier)
-    api = InMemoryBotAPI(clock=services.clock)
-    application = build_application(services, request=api)
+    encoder, api, application = gated_bot(services)
     ids = itertools.count(1)
     async with application:
         await application.start()
@@ -86,12 +92,7 @@ async def test_at_most_as_many_questions_wait_as_there_are_places(services) -> N
     next sixteen wait for their turn in theirs, so the tier's queue stays as
     short as when every wait held a place (each question's wait for its
     ranking is limited), and someone else's /start waits for a place."""
-    encoder = GatedEncoder()
-    tier = diagonal_tier(encoder)
-    tier.wait_s = None
-    services.semantic = ready(tier)
-    api = InMemoryBotAPI(clock=services.clock)
-    application = build_application(services, request=api)
+    encoder, api, application = gated_bot(services)
     askers = range(7001, 7001 + 2 * DEFAULT_LIMIT)
     ids = itertools.count(1)
     async with application:
@@ -103,7 +104,8 @@ async def test_at_most_as_many_questions_wait_as_there_are_places(services) -> N
                                                                    application.bot))
             assert await until(lambda: processor.taken == DEFAULT_LIMIT
                                and processor._slots.lent == DEFAULT_LIMIT)
-            assert tier._batcher._waiting.qsize() == DEFAULT_LIMIT - 1  # the first is in the encoder
+            waiting = services.semantic.result()._batcher._waiting
+            assert waiting.qsize() == DEFAULT_LIMIT - 1  # the first is in the encoder
             application.update_queue.put_nowait(Update.de_json(text_update(next(ids), NEWCOMER, "/start"),
                                                                application.bot))
             assert not await until(lambda: any(call.chat_id == NEWCOMER for call in api.calls), 0.3)
@@ -121,12 +123,7 @@ async def test_at_most_as_many_questions_wait_as_there_are_places(services) -> N
 async def test_a_supporter_s_next_update_still_waits_for_their_question(services) -> None:
     """The place is given back, the order is not: the asker's own /start,
     sent while the question waits, is answered after the question."""
-    encoder = GatedEncoder()
-    tier = diagonal_tier(encoder)
-    tier.wait_s = None
-    services.semantic = ready(tier)
-    api = InMemoryBotAPI(clock=services.clock)
-    application = build_application(services, request=api)
+    encoder, api, application = gated_bot(services)
     asker = ASKERS[0]
     async with application:
         await application.start()
