@@ -223,27 +223,24 @@ class InMemoryBotAPI(BaseRequest):
         return self._new_message(int(params["chat_id"]), text=text, reply_markup=params.get("reply_markup"))
 
     def _api_editMessageText(self, params, files):
-        message = self._stored(params)
-        if "text" not in message:  # a document's caption is edited with editMessageCaption
-            raise BotApiRefusal(400, "Bad Request: there is no text in the message to edit")
-        text = self._checked_text(params)
-        _check_markup(params.get("reply_markup"))
-        if text == message.get("text") and params.get("reply_markup") == message.get("reply_markup"):
-            raise BotApiRefusal(400, "Bad Request: message is not modified")
-        message["text"] = text
-        message["reply_markup"] = params.get("reply_markup")
-        message["edit_date"] = int(self.clock())
-        return {k: v for k, v in message.items() if v is not None}
+        return self._edited(params, "text", MAX_TEXT)
 
     def _api_editMessageCaption(self, params, files):
+        return self._edited(params, "caption", MAX_CAPTION)
+
+    def _edited(self, params, field: str, limit: int) -> dict:
+        """editMessageText / editMessageCaption: the message's `field` and
+        keyboard replaced, refused as Telegram refuses it (a document's
+        caption is edited with editMessageCaption, a text with
+        editMessageText; nothing changed)."""
         message = self._stored(params)
-        if "text" in message:
-            raise BotApiRefusal(400, "Bad Request: there is no caption in the message to edit")
-        caption = self._checked_text(params, "caption", MAX_CAPTION)
+        if ("text" in message) != (field == "text"):  # a text message has no caption, a document no text
+            raise BotApiRefusal(400, f"Bad Request: there is no {field} in the message to edit")
+        value = self._checked_text(params, field, limit)
         _check_markup(params.get("reply_markup"))
-        if caption == message.get("caption") and params.get("reply_markup") == message.get("reply_markup"):
+        if value == message.get(field) and params.get("reply_markup") == message.get("reply_markup"):
             raise BotApiRefusal(400, "Bad Request: message is not modified")
-        message["caption"] = caption
+        message[field] = value
         message["reply_markup"] = params.get("reply_markup")
         message["edit_date"] = int(self.clock())
         return {k: v for k, v in message.items() if v is not None}

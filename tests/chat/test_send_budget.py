@@ -36,6 +36,15 @@ class MovingSleep(list):
         self.clock.advance(seconds)
 
 
+def spent_budget(chat: int) -> tuple[Clock, SendBudget]:
+    """A budget on a test clock whose burst `chat` has just used up."""
+    clock = Clock()
+    budget = SendBudget(clock)
+    for _ in range(BURST):
+        budget.take(chat)
+    return clock, budget
+
+
 def test_the_budget_is_three_at_once_then_one_a_second():
     assert (BURST, SAME_CHAT_INTERVAL) == (3, 1.0)
     clock = Clock()
@@ -46,10 +55,7 @@ def test_the_budget_is_three_at_once_then_one_a_second():
 
 
 def test_the_budget_refills_one_message_a_second_never_past_three():
-    clock = Clock()
-    budget = SendBudget(clock)
-    for _ in range(3):
-        budget.take(1)
+    clock, budget = spent_budget(1)
     clock.advance(1.0)
     assert budget.take(1) == 0  # one more after a second
     assert budget.take(1) == 1.0  # and only one
@@ -58,10 +64,7 @@ def test_the_budget_refills_one_message_a_second_never_past_three():
 
 
 def test_half_a_second_refills_half_a_message():
-    clock = Clock()
-    budget = SendBudget(clock)
-    for _ in range(3):
-        budget.take(1)
+    clock, budget = spent_budget(1)
     clock.advance(0.5)
     assert budget.take(1) == 0.5
 
@@ -104,10 +107,7 @@ def test_idle_chats_are_forgotten():
 
 
 def test_a_forgotten_chat_has_a_full_budget():
-    clock = Clock()
-    budget = SendBudget(clock)
-    for _ in range(3):
-        budget.take(1)
+    clock, budget = spent_budget(1)
     clock.advance(3.0)
     budget.take(2)  # sweeps chat 1, full again
     assert [budget.take(1) for _ in range(4)] == [0, 0, 0, 1.0]
