@@ -30,7 +30,8 @@ from typing import Literal
 
 from bot.ask.text_normalise import fold
 
-__all__ = ["CHAT_FEAR", "ENTRY_FOR", "PERSONAL", "Kind", "generally_asked", "kind_of", "weakly_personal"]
+__all__ = ["CHAT_FEAR", "ENTRY_FOR", "PERSONAL", "Kind", "asks_detail", "generally_asked", "kind_of",
+           "weakly_personal"]
 
 Kind = Literal["personal", "chat_fear"]
 PERSONAL: Kind = "personal"
@@ -370,3 +371,34 @@ def weakly_personal(text: str) -> bool:
     if _SOMEONE_OF_THEIRS.search(folded) or _THEIRS_ES.search(folded):
         return False  # "my cousin is waiting for his papers": someone's case
     return all(m.group(0) in _WEAK for m in _SITUATION.finditer(folded))
+
+
+# Round 9: a question that asks for one detail, a name, a number, a date, an
+# address ("who was the mexican ambassador in 2018", "how many were deported",
+# "cuál era la fecha límite", "what was that money for"). An entry on the
+# subject can lead by its phrasings and still not hold the detail; the
+# decision checks its answer's sentences (``combined_matcher._detail_unsupported``).
+_DETAIL = re.compile(r"\b" + _words(
+    "who (?:was|were|wrote|signed|said|made|is the|are the|was the)", "whose", "how many", "how much",
+    "what (?:percent|percentage|year|date|day|number)", "when (?:was|were|did|is|does)",
+    "which (?:law|section|year|countr(?:y|ies)|organi[sz]ations?|groups?|ngos?|migrants|people|one|minister|"
+    "official)",
+    "what (?:was|were) (?:the|that|his|her|their|it)",
+    "(?:what'?s|what is|whats) (?:the|his|her|their) (?:postal |email |mailing |phone |street )?"
+    "(?:address|number|phone|email|twitter|handle|name|fax|figure)",
+    "quien(?:es)? (?:era|eran|fue|fueron|escribio|firmo|firmaron|dijo|es el|es la|son los)",
+    "cuant[oa]s?", "que (?:porcentaje|ano|fecha|dia|numero)", "en que (?:ano|fecha|mes)",
+    "cuando (?:fue|fueron|se|era|paso|firmo)",
+    "cual (?:era|fue|es|eran|son) (?:el|la|los|las|su|sus) "
+    "(?:correo|telefono|direccion|nombre|fecha|twitter|numero|cifra)",
+) + r"\b")
+
+
+def asks_detail(text: str) -> bool:
+    """Whether a question asks for one detail: who, how many or how much,
+    which law or year, when, what was the…, an address or a number; the same
+    in Spanish (quién era, cuántos, qué año, cuál era la fecha…), accents
+    folded. Round 9: on the development sets, such questions answered with
+    an entry whose answer's sentences do not hold their words were wrong
+    43 times in 60 (tests/ask_wrong_guard.py)."""
+    return bool(_DETAIL.search(" ".join(fold(text).replace("’", "'").split())))
