@@ -86,8 +86,15 @@ from typing import Literal, Protocol
 import numpy as np
 
 from bot.ask.faq_matcher import EMPTY, MAX_INPUT_CHARS, SUGGESTIONS, FaqMatcher, Match
-from bot.ask.question_kind import (ENTRY_FOR, PERSONAL, Kind, asks_detail, generally_asked, kind_of,
-                                   weakly_personal)
+from bot.ask.question_kind import (
+    ENTRY_FOR,
+    PERSONAL,
+    Kind,
+    asks_detail,
+    generally_asked,
+    kind_of,
+    weakly_personal,
+)
 from bot.ask.text_normalise import STOP_WORDS, tokenise
 
 __all__ = ["AGREE_LEXICAL_BEHIND", "AGREE_LEXICAL_MARGIN", "AGREE_LEXICAL_SECOND", "ALL_AGREE_LEXICAL",

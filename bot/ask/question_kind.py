@@ -208,7 +208,9 @@ _CHAT = re.compile(r"\b" + _words(
     "(?:this|the|your) (?:chat|bot|conversation|app|telegram)", "chatting", "chat", "telegram",
     "(?:what|anything|things|stuff) (?:i|we) (?:write|type|say|send|said|wrote|tell you|ask)",
     "my (?:messages|chats|questions|data|name|answers)", "(?:if|when|because) (?:i|we) "
-    "(?:write|type|message|text|use (?:this|the bot)|talk|ask|send|use it)",
+    # round 9: "if i ask for asylum" is the process, not the chat
+    "(?:write|type|message|text|use (?:this|the bot)|talk|ask(?! for (?:asylum|refuge|protection))|send|"
+    "use it)",
     "writing (?:here|to you|this|to the bot)", "write here", "type here", "talk to (?:you|this bot)",
     "(?:este|el|tu) (?:chat|bot)", "esta conversacion", "la conversacion",
     "lo que (?:escribo|escriba|escribi|mando|pregunto|digo|pongo)",
