@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.ask.question_kind import CHAT_FEAR, PERSONAL, generally_asked, kind_of, weakly_personal
+from bot.ask.question_kind import CHAT_FEAR, PERSONAL, asks_detail, generally_asked, kind_of, weakly_personal
 from tests.ask.noisy_questions import variants
 from tests.ask.test_faq_matcher import load_eval
 from tests.ask_evaluation import DATA, PERSONAL_KINDS, labels
@@ -206,6 +206,42 @@ def test_fear_alone_without_a_situation_is_not_a_case() -> None:
     """"tengo miedo" beside a question about the chat is no case (test set 3)."""
     assert kind_of("esto es privado? tengo miedo") != PERSONAL
     assert kind_of("which migrants are most afraid in mexico") is None
+
+
+@pytest.mark.parametrize(("question", "detail"), [
+    ("who was the interior minister back then", True),
+    ("how many people were returned last year", True),
+    ("how much money did the US offer", True),
+    ("what's the email of the consulate", True),
+    ("the report gives a figure. what was the source of it", True),
+    ("which organisations signed it", True),
+    ("¿Quién firmó la carta?", True),
+    ("cual era la fecha de la audiencia publica", True),
+    ("cuántas personas cruzaron en marzo", True),
+    ("en qué año empezó el programa", True),
+    # a reason, a definition, an opinion, taking part: no one detail asked
+    ("why do the groups oppose the plan, briefly", False),
+    ("what is a safe third country", False),
+    ("can my friends join the action too", False),
+    ("¿por qué se oponen las organizaciones?", False),
+    ("quiero saber más del caso", False),
+    ("¿qué significa refugio?", False),
+])
+def test_a_question_asking_for_one_detail_is_read(question: str, detail: bool) -> None:
+    """Round 9: who, how many, when, which law, an address; in Spanish
+    quién era, cuántos, qué año, cuál fue la fecha (accents folded)."""
+    assert asks_detail(question) is detail
+
+
+@pytest.mark.parametrize("question", [
+    "i have no papers in texas, if i ask for asylum will they arrest me",
+    "if we ask for protection at the border will they send us back",
+])
+def test_asking_for_asylum_is_a_case_not_the_chat(question: str) -> None:
+    """Round 9: "if I ask" is the chat ("if I ask here, will ICE see it"),
+    but asking *for asylum* or protection is the process: a case."""
+    assert kind_of(question) == PERSONAL
+    assert kind_of("if i ask you this, will the government see it") == CHAT_FEAR
 
 
 def _is_personal(item: dict) -> bool:

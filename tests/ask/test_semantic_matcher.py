@@ -32,6 +32,9 @@ from bot.ask.combined_matcher import (
     ANSWER_SEMANTIC_LEXICAL,
     ASK_LEXICAL,
     ASK_SEMANTIC,
+    DETAIL_LEXICAL,
+    DETAIL_PASSAGE_RANK,
+    DETAIL_SEMANTIC_LEAD,
     LEXICAL_ALONE_MARGIN,
     LEXICAL_ASK_FLOOR,
     NEAR_MARGIN,
@@ -245,6 +248,47 @@ def test_the_meaning_and_the_answers_first_and_the_words_second_is_answered() ->
     assert asked(words, PASSAGE_AGREE_SEMANTIC, PASSAGE_AGREE_PASSAGE - 0.01).outcome == "asked_back"
     fewer_words = [ALL_AGREE_LEXICAL - 0.01, ALL_AGREE_LEXICAL + 0.04, 0.1, 0.1, 0.1]
     assert asked(fewer_words, PASSAGE_AGREE_SEMANTIC, PASSAGE_AGREE_PASSAGE).outcome == "asked_back"
+
+
+class DetailFaq(StubFaq):
+    """The stub FAQ whose answers' sentences rank "a" ``rank``-th (0-based):
+    ``rank`` other answers hold the question's words better."""
+
+    def __init__(self, rank: int) -> None:
+        self.rank = rank
+
+    def passage_scores(self, text: str, lang: str | None = None) -> np.ndarray:
+        return np.array([0.1] + [0.5] * self.rank + [0.0] * (len(IDS) - 1 - self.rank))
+
+
+@pytest.mark.parametrize(("detail", "lang"), [
+    ("who was the mexican ambassador in 2018", "en"),
+    ("how many people did mexico deport in 2019", "en"),
+    ("¿quién era el embajador de México en 2018?", "es"),
+    ("cuantos migrantes deporto mexico en 2019", "es"),
+])
+def test_a_detail_the_answer_does_not_hold_is_asked_back(detail: str, lang: str) -> None:
+    """Round 9 (``_detail_unsupported``): the words and the meaning put "a"
+    clearly first, so the tiers would answer it; but the question asks for
+    a detail (a name, a number), the answers' sentences rank "a"
+    ``DETAIL_PASSAGE_RANK``-th and the meaning is less than
+    ``DETAIL_SEMANTIC_LEAD`` ahead: asked back, "a" offered first. The
+    same subject asked without a detail, the answer's sentences nearer, the
+    meaning clearly ahead or the words sure (``DETAIL_LEXICAL``): answered."""
+    def asked(text, words=0.5, rank=DETAIL_PASSAGE_RANK, lead=DETAIL_SEMANTIC_LEAD - 0.01):
+        scores = np.array([words, 0.1, 0.1, 0.1, 0.1])
+        ranked = [("a", 0.6), ("b", 0.6 - lead), ("c", 0.3), ("d", 0.3), ("e", 0.3)]
+        return decide(DetailFaq(rank), lang, text, Match(None, float(scores.max()), ()),  # type: ignore[arg-type]
+                      scores, ranked)
+
+    guarded = asked(detail)
+    assert (guarded.outcome, guarded.match.id, guarded.tier, guarded.offered[0]) == ("asked_back", None,
+                                                                                      "both", "a")
+    subject = "tell me about the ambassador" if lang == "en" else "háblame del embajador"
+    assert asked(subject).match.id == "a"
+    assert asked(detail, rank=DETAIL_PASSAGE_RANK - 1).match.id == "a"
+    assert asked(detail, lead=DETAIL_SEMANTIC_LEAD + 0.01).match.id == "a"
+    assert asked(detail, words=DETAIL_LEXICAL).match.id == "a"
 
 
 def test_no_words_is_an_empty_decline() -> None:
