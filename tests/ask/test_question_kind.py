@@ -268,13 +268,14 @@ def _is_personal(item: dict) -> bool:
 # chat fears in Spanish and mixed words (being reported, saved, one's real name, encryption) as
 # the chat, not a case: policy or privacy questions read as a case 4 -> 2 (noisy 12 -> 6).
 # Test set 8 (round 9) was scored at 91.7% (read 55 of 60), 161 of 180 noisy; one policy question
-# ("necesito el dato exacto") read as a case, three noisy.
+# ("necesito el dato exacto") read as a case, three noisy. Round 9 reads "if i ask for asylum" as the
+# process, not the chat: 56 of 60 as written (floor 0.91 -> 0.93), 163 of 180 noisy (0.89 -> 0.90).
 KIND_FLOORS = {("faq_dev_test3.yaml", False): (0.95, 1), ("faq_dev_test3.yaml", True): (0.88, 4),
                ("faq_dev_test4.yaml", False): (0.93, 1), ("faq_dev_test4.yaml", True): (0.91, 7),
                ("faq_dev_test5.yaml", False): (0.94, 0), ("faq_dev_test5.yaml", True): (0.94, 1),
                ("faq_dev_test6.yaml", False): (0.96, 0), ("faq_dev_test6.yaml", True): (0.94, 1),
                ("faq_dev_test7.yaml", False): (0.91, 2), ("faq_dev_test7.yaml", True): (0.87, 6),
-               ("faq_dev_test8.yaml", False): (0.91, 1), ("faq_dev_test8.yaml", True): (0.89, 3)}
+               ("faq_dev_test8.yaml", False): (0.93, 1), ("faq_dev_test8.yaml", True): (0.90, 3)}
 
 
 @pytest.mark.parametrize("name", SETS)
