@@ -45,7 +45,11 @@ as buttons) when two or three are close, and declines when nothing is:
    first or second, both sure of it (``_near_agree``, round 6: the asked-back
    questions whose first offered entry is right, chosen by a grid), or the
    meaning and the answer's sentences rank it first and the words second
-   (``_passage_agree``).
+   (``_passage_agree``). But a question that asks for one detail (who was,
+   how many, when: ``asks_detail``) is asked back rather than answered when
+   its answer's sentences rank the fused best low and the meaning puts it
+   only a little ahead (``_detail_unsupported``, round 9: the entry on the
+   subject, without the detail asked).
 5. **Ask back** with the ``OFFERED`` closest entries, in fused order, when the
    best entry is near enough to be a candidate (lexical ``ASK_LEXICAL`` or
    semantic ``ASK_SEMANTIC``); otherwise **decline** (nothing offered; the

@@ -599,19 +599,22 @@ DEVELOPMENT = {
     ("faq_dev_test1.yaml", False): (0.76, 0.92, 0.028, 0.97, 0.98),
     ("faq_dev_test1.yaml", True): (0.72, 0.91, 0.031, 0.97, 0.97),
     # test set 2, scored once at 28205aa (60.7 / 78.1 / 7.4 wrong), tuned on from round 3
-    ("faq_dev_test2.yaml", False): (0.70, 0.87, 0.03, 0.97, 0.98),
-    ("faq_dev_test2.yaml", True): (0.66, 0.85, 0.03, 0.97, 0.97),
+    # (round 9, the detail guard: wrong 3.0 -> 1.9, noisy 2.7 -> 1.7; ceilings 0.03 -> 0.023 and 0.021)
+    ("faq_dev_test2.yaml", False): (0.70, 0.87, 0.023, 0.97, 0.98),
+    ("faq_dev_test2.yaml", True): (0.66, 0.85, 0.021, 0.97, 0.97),
     # test set 3, scored once at eabe036 (61.9 / 82.2 / 6.3 wrong), tuned on from round 4
     ("faq_dev_test3.yaml", False): (0.65, 0.86, 0.05, 0.97, 0.95),
     ("faq_dev_test3.yaml", True): (0.61, 0.84, 0.06, 0.97, 0.88),
     # test set 4, scored once at cc4b55e (64.8 / 81.1 / 10.0 wrong / 100 / 93.3), tuned on from round 5
-    ("faq_dev_test4.yaml", False): (0.66, 0.83, 0.07, 0.97, 0.93),
+    # (round 9, the detail guard: wrong 6.7 -> 5.9, noisy 6.3 -> 5.8; ceilings 0.07 -> 0.063, 0.065 -> 0.062)
+    ("faq_dev_test4.yaml", False): (0.66, 0.83, 0.063, 0.97, 0.93),
     # (round 8: its phone, email and Twitter questions labelled uncovered again once past-case-contacts
     # stopped repeating the 2018 contacts; their typo variants answered with who-to-write-to)
-    ("faq_dev_test4.yaml", True): (0.60, 0.82, 0.065, 0.97, 0.92),
+    ("faq_dev_test4.yaml", True): (0.60, 0.82, 0.062, 0.97, 0.92),
     # test set 5, scored once at 16dbc23 (67.0 / 85.2 / 5.2 wrong / 100 / 86.4), tuned on from round 6
-    ("faq_dev_test5.yaml", False): (0.69, 0.86, 0.05, 0.97, 0.94),
-    ("faq_dev_test5.yaml", True): (0.65, 0.85, 0.055, 0.97, 0.94),
+    # (round 9, the detail guard: wrong 4.8 -> 3.7, noisy 4.9 -> 3.8; ceilings 0.05 -> 0.041, 0.055 -> 0.042)
+    ("faq_dev_test5.yaml", False): (0.69, 0.86, 0.041, 0.97, 0.94),
+    ("faq_dev_test5.yaml", True): (0.65, 0.85, 0.042, 0.97, 0.94),
     # test set 6, scored once at 8659f6f (68.9 / 82.6 / 7.4 wrong / 100 / 85.0), tuned on from round 7
     # (round 7: 71.1 / 86.3 / 4.4 / 100 / 96.7; noisy 66.8 / 84.6 / 4.1 / 100 / 94.4)
     # (round 8: 73.0 / 88.9 / 4.8; KIND's and WOLA's signing labelled unaccompanied-children, now
@@ -619,12 +622,16 @@ DEVELOPMENT = {
     ("faq_dev_test6.yaml", False): (0.71, 0.86, 0.049, 0.97, 0.96),
     ("faq_dev_test6.yaml", True): (0.66, 0.84, 0.047, 0.97, 0.94),
     # test set 7, scored once at 9a35513 (64.7 / 85.7 / 6.2 wrong / 100 / 91.7), tuned on from round 8
-    ("faq_dev_test7.yaml", False): (0.64, 0.85, 0.063, 0.97, 0.91),
-    ("faq_dev_test7.yaml", True): (0.60, 0.82, 0.07, 0.97, 0.88),
+    # (round 9, the detail guard: wrong 4.0 -> 3.3, noisy 3.1 -> 2.7; ceilings 0.063 -> 0.037, 0.07 -> 0.031)
+    ("faq_dev_test7.yaml", False): (0.64, 0.85, 0.037, 0.97, 0.91),
+    ("faq_dev_test7.yaml", True): (0.60, 0.82, 0.031, 0.97, 0.88),
     # test set 8, scored once at ae7238c (69.6 / 87.0 / 6.3 wrong / 100 / 91.7), tuned on from round 9
     # (noisy 65.7 / 86.9 / 5.9 / 100 / 89.4)
-    ("faq_dev_test8.yaml", False): (0.69, 0.86, 0.064, 0.97, 0.91),
-    ("faq_dev_test8.yaml", True): (0.65, 0.86, 0.06, 0.97, 0.89),
+    # (round 9, the detail guard and "if i ask for asylum" read as a case: 70.0 / 88.1 / 5.2 / 100 / 93.3,
+    # noisy 65.7 / 87.5 / 5.1 / 100 / 90.6; wrong ceilings 0.064 -> 0.056, 0.06 -> 0.055, personal
+    # floors 0.91 -> 0.93, 0.89 -> 0.90)
+    ("faq_dev_test8.yaml", False): (0.69, 0.86, 0.056, 0.97, 0.93),
+    ("faq_dev_test8.yaml", True): (0.65, 0.86, 0.055, 0.97, 0.90),
 }
 
 
