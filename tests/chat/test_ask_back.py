@@ -82,6 +82,9 @@ async def test_two_or_three_close_entries_are_asked_back_and_the_pressed_one_ans
      "groups-at-risk"),
     ("es", "soy trans y tengo miedo de quedarme en tapachula, donde puedo estar segura", None),
     ("es", "cuanto tarda la comar en resolver una solicitud", None),
+    # round 9: asking *for asylum* is the process, not the chat ("if i ask…" alone is the chat)
+    ("en", "i have no papers in california, if i ask for asylum now will they deport me", None),
+    ("es", "no tengo papeles en california, si pido asilo ahora me deportan?", None),
 ])
 async def test_a_personal_situation_gets_legal_help_first_with_its_topic_beneath(
         bot, catalog, lang, question, topic):
