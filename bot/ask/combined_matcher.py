@@ -314,7 +314,7 @@ def _detail_unsupported(text: str, best: int, scores: np.ndarray, semantic: np.n
     under ``DETAIL_SEMANTIC_LEAD`` (round 9: "who was the mexican ambassador
     in 2018" answered with ``who-to-write-to``, "how many did mexico deport
     in 2019" with ``mexico-enforcement``; on the development sets 43 wrong
-    answers asked back for 17 right ones, tests/ask_wrong_guard.py)."""
+    answers asked back for 18 right ones, tests/ask_wrong_guard.py)."""
     if passages is None or scores[best] >= DETAIL_LEXICAL or not asks_detail(text):
         return False
     others = np.delete(np.asarray(semantic, dtype=np.float64), best)
