@@ -554,15 +554,15 @@ DEVELOPMENT = {
     # (labels are not edited but for `uncovered`): the NGOs' alternative, the northern triangle's countries
     ("faq_dev_test1.yaml", False): (0.76, 0.92, 0.028, 0.97, 0.98),
     # round 9: the Spanish "no more updates" phrasing of case-news also takes typed variants of asking
-    # for news of new cases (labelled still-something-to-do): noisy wrong 2.9 -> 3.5
+    # for news of new cases (labelled still-something-to-do): noisy wrong 2.9 -> 3.4
     ("faq_dev_test1.yaml", True): (0.72, 0.91, 0.036, 0.97, 0.97),
     # test set 2, scored once at 28205aa (60.7 / 78.1 / 7.4 wrong), tuned on from round 3
     # round 9: non-refoulement now says what the sources hold on the Refugee Convention (Mexico a State
     # Party; nothing on what it says or on the US), so "que es la convencion de 1951" (uncovered) is
     # answered with it; border-numbers now quotes AMLO on why people leave, which takes a question
-    # labelled mexico-is-the-wall only: wrong 3.0 -> 4.1 (noisy 2.7 -> 3.6), right first 74.1 -> 75.6
-    ("faq_dev_test2.yaml", False): (0.70, 0.87, 0.042, 0.97, 0.98),
-    ("faq_dev_test2.yaml", True): (0.66, 0.85, 0.037, 0.97, 0.97),
+    # labelled mexico-is-the-wall only: wrong 3.0 -> 3.7 (noisy 2.7 -> 3.2), right first 74.1 -> 75.9
+    ("faq_dev_test2.yaml", False): (0.70, 0.87, 0.04, 0.97, 0.98),
+    ("faq_dev_test2.yaml", True): (0.66, 0.85, 0.035, 0.97, 0.97),
     # test set 3, scored once at eabe036 (61.9 / 82.2 / 6.3 wrong), tuned on from round 4
     # round 9: "what does the 1951 refugee convention say about safe third countries" (uncovered) answered
     # with non-refoulement, which says the sources do not describe it: wrong 4.8 -> 5.2 (noisy 5.9 -> 6.2)
