@@ -166,6 +166,12 @@ TARGETS = (
     Target("bot/catalog/cases.py", ("tests/catalog/test_cases.py", "tests/chat/test_take_action.py",
                                     "tests/chat/test_who_to_write_to.py", "tests/chat/test_many_cases.py",
                                     "tests/chat/test_case_updates.py")),
+    Target("bot/chat/send_budget.py", ("tests/chat/test_send_budget.py",)),
+    # Places: a waiting question's place given back, and taken again before newcomers (the
+    # processor around it reaches every flow test; its ordering is tests/chat/test_update_ordering.py's).
+    Target("bot/chat/ordering.py", ("tests/chat/test_waiting_place.py", "tests/chat/test_update_ordering.py"),
+           ("Places.__init__", "Places.lend", "Places.returned", "Places.take", "Places.give")),
+    Target("bot/core/heap.py", ("tests/chat/test_waiting_place.py",)),
 )
 
 
