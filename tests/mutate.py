@@ -172,6 +172,9 @@ TARGETS = (
     Target("bot/chat/ordering.py", ("tests/chat/test_waiting_place.py", "tests/chat/test_update_ordering.py"),
            ("Places.__init__", "Places.lend", "Places.returned", "Places.take", "Places.give")),
     Target("bot/core/heap.py", ("tests/chat/test_waiting_place.py",)),
+    Target("bot/chat/prompt_message.py", ("tests/chat/test_appeal_messages.py", "tests/chat/test_report_steps.py")),
+    Target("bot/chat/routing.py", ("tests/chat/test_routing.py",)),
+    Target("bot/chat/encoded_once.py", ("tests/chat/test_encoded_once.py",)),
 )
 
 
