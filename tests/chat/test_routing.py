@@ -7,7 +7,7 @@ import itertools
 import re
 
 from telegram import Update
-from telegram.ext import Application, BaseHandler, CommandHandler, ConversationHandler
+from telegram.ext import Application, BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
 
 from bot.bot_api.transport import InMemoryBotAPI
 from bot.chat.routing import QuickConversation, Routed, literal_prefixes, route_handlers
@@ -180,3 +180,18 @@ def test_a_run_of_handlers_that_do_not_block_stays_not_blocking():
     first, routed = application.handlers[0]
     assert first is blocking and type(routed) is Routed
     assert routed.handlers == tuple(free) and routed.block is False
+
+
+def test_a_press_without_data_goes_where_the_plain_scan_sends_it():
+    """python-telegram-bot lets a button handler with a pattern take a press that
+    carries no data (nor a game): the first such handler of the run, as scanned."""
+    async def callback(update, context) -> None:  # pragma: no cover
+        return None
+
+    handlers = [CallbackQueryHandler(callback, pattern="^faq:"),
+                CallbackQueryHandler(callback, pattern="^menu:")]
+    routed = Routed(handlers)
+    for data in (None, ""):
+        update = Update.de_json({"update_id": 1, **press(data)}, None)
+        assert first_accepting(handlers, update) == (handlers[0], True)
+        assert routed.check_update(update) == (handlers[0], True), data
