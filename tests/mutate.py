@@ -166,6 +166,20 @@ TARGETS = (
     Target("bot/catalog/cases.py", ("tests/catalog/test_cases.py", "tests/chat/test_take_action.py",
                                     "tests/chat/test_who_to_write_to.py", "tests/chat/test_many_cases.py",
                                     "tests/chat/test_case_updates.py")),
+    Target("bot/chat/send_budget.py", ("tests/chat/test_send_budget.py",)),
+    # Places: a waiting question's place given back, and taken again before newcomers (the
+    # processor around it reaches every flow test; its ordering is tests/chat/test_update_ordering.py's).
+    Target("bot/chat/ordering.py", ("tests/chat/test_waiting_place.py", "tests/chat/test_update_ordering.py"),
+           ("Places.__init__", "Places.lend", "Places.returned", "Places.take", "Places.give")),
+    Target("bot/core/heap.py", ("tests/chat/test_waiting_place.py",)),
+    Target("bot/chat/prompt_message.py",
+           ("tests/chat/test_appeal_messages.py", "tests/chat/test_report_steps.py")),
+    # Not `Routed._never_called`: an assertion that no test can reach (Routed runs the handler it found).
+    Target("bot/chat/routing.py", ("tests/chat/test_routing.py",),
+           ("_literal_start", "literal_prefixes", "_command_of", "Routed.__init__", "Routed._plan",
+            "Routed.check_update", "Routed.handle_update", "QuickConversation.__init__",
+            "QuickConversation.check_update", "_may_accept", "route_handlers")),
+    Target("bot/chat/encoded_once.py", ("tests/chat/test_encoded_once.py",)),
 )
 
 

@@ -5,7 +5,11 @@ keyboard that may hold something typed is never remembered."""
 
 from __future__ import annotations
 
+import pytest
+
+from bot.bot_api.transport import InMemoryBotAPI
 from bot.chat import encoded_once
+from bot.chat.app import build_application
 from bot.chat.context import keyboard
 from tests.chat.test_lazy_answers import mix_traffic
 
@@ -71,3 +75,56 @@ def test_at_most_so_many_are_remembered_the_oldest_encoded_by_python_telegram_bo
     assert len(encoded_once._ENCODED) == 3
     assert [encoded_once.encoded(m) is m for m in made] == [True, True, False, False, False]
     assert [encoded_once.encoded(m) for m in made[2:]] == [m.to_dict() for m in made[2:]]
+
+
+class TimedBotAPI(InMemoryBotAPI):
+    """The in-memory Bot API, noting the timeouts each request came with."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.timeouts: list[tuple[str, dict]] = []
+
+    async def do_request(self, url, method, request_data=None, **timeouts):
+        self.timeouts.append((url.rsplit("/", 1)[-1], timeouts))
+        return await super().do_request(url, method, request_data, **timeouts)
+
+
+async def test_a_calls_own_timeouts_still_reach_the_request(services):
+    """The bot hands a call's timeouts on with its parameters: polling's long
+    getUpdates waits its read timeout (bot/chat/polling.py), not the request's
+    five seconds."""
+    api = TimedBotAPI(clock=services.clock)
+    application = build_application(services, request=api)
+    async with application:
+        await application.bot.get_me(read_timeout=42, write_timeout=43)
+    (timeouts,) = [timeouts for method, timeouts in api.timeouts if method == "getMe"][-1:]
+    assert (timeouts["read_timeout"], timeouts["write_timeout"]) == (42, 43)
+
+
+@pytest.mark.parametrize("race", [StopIteration, RuntimeError, KeyError])
+def test_a_thread_dropping_the_oldest_first_does_not_stop_another_remembering(monkeypatch, race):
+    """Two threads may remember at once when the store is full: the other one
+    emptied it (StopIteration), changed it while this one looked for the oldest
+    (RuntimeError), or dropped the oldest itself (KeyError). Each time, this one
+    still remembers its object."""
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+    class Raced(dict):
+        """Full by its size; what the other thread did shows when the oldest is looked for or dropped."""
+
+        def __len__(self) -> int:
+            return encoded_once.REMEMBERED
+
+        def __iter__(self):
+            if race is RuntimeError:
+                raise RuntimeError("dictionary changed size during iteration")
+            return iter(() if race is StopIteration else list(self.keys()))
+
+        def __delitem__(self, key) -> None:
+            raise KeyError(key)
+
+    raced = Raced({0: (None, b"")})
+    monkeypatch.setattr(encoded_once, "_ENCODED", raced)
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton("Menu", callback_data="menu:home")]])
+    assert encoded_once.remember(markup) is markup
+    assert encoded_once.encoded(markup) == markup.to_dict()

@@ -7,10 +7,10 @@ import itertools
 import re
 
 from telegram import Update
-from telegram.ext import BaseHandler, ConversationHandler
+from telegram.ext import Application, BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
 
 from bot.bot_api.transport import InMemoryBotAPI
-from bot.chat.routing import QuickConversation, Routed, literal_prefixes
+from bot.chat.routing import QuickConversation, Routed, literal_prefixes, route_handlers
 from tests.bench.stack import fixed_clock, run_ours
 from tests.chat.test_lazy_answers import mix_traffic
 from tests.conftest import start_bot, stop_bot
@@ -163,3 +163,35 @@ def test_prefixes_are_only_read_where_they_are_certain():
         assert literal_prefixes(re.compile(pattern)) == prefixes, pattern
     assert literal_prefixes(re.compile("^faq:", re.IGNORECASE)) is None
     assert literal_prefixes("^faq:") is None and literal_prefixes(None) is None
+
+
+def test_a_run_of_handlers_that_do_not_block_stays_not_blocking():
+    """python-telegram-bot awaits a handler or runs it as a task by its `block`:
+    a run is made only of handlers that block alike, and the `Routed` handler
+    that stands for it blocks as they do (none of ours is non-blocking)."""
+    async def callback(update, context) -> None:  # pragma: no cover
+        return None
+
+    application = Application.builder().token("1:test").build()
+    blocking = CommandHandler("a", callback)
+    free = [CommandHandler("b", callback, block=False), CommandHandler("c", callback, block=False)]
+    application.add_handlers([blocking, *free])
+    route_handlers(application)
+    first, routed = application.handlers[0]
+    assert first is blocking and type(routed) is Routed
+    assert routed.handlers == tuple(free) and routed.block is False
+
+
+def test_a_press_without_data_goes_where_the_plain_scan_sends_it():
+    """python-telegram-bot lets a button handler with a pattern take a press that
+    carries no data (nor a game): the first such handler of the run, as scanned."""
+    async def callback(update, context) -> None:  # pragma: no cover
+        return None
+
+    handlers = [CallbackQueryHandler(callback, pattern="^faq:"),
+                CallbackQueryHandler(callback, pattern="^menu:")]
+    routed = Routed(handlers)
+    for data in (None, ""):
+        update = Update.de_json({"update_id": 1, **press(data)}, None)
+        assert first_accepting(handlers, update) == (handlers[0], True)
+        assert routed.check_update(update) == (handlers[0], True), data

@@ -106,6 +106,25 @@ def test_idle_chats_are_forgotten():
     assert len(budget) == 1
 
 
+def test_another_interval_paces_and_forgets_at_its_own_rate():
+    """Two a second (interval 0.5): the burst of three, then half a second each;
+    a chat is forgotten once its budget is full again, swept every 1.5 s (a whole
+    budget's refill), not every 3 s or every 6."""
+    clock = Clock()
+    budget = SendBudget(clock, interval=0.5)
+    assert [budget.take(1) for _ in range(5)] == [0, 0, 0, 0.5, 0.5]
+    budget.take(2)  # one message: full again half a second later
+    clock.advance(1.5)
+    budget.take(3)  # a whole refill since the last sweep: sweeps
+    assert len(budget) == 2  # chat 2 forgotten; chat 1 (owed until 2.5 s) and chat 3 kept
+    clock.advance(1.0)
+    budget.take(4)  # only a second since the sweep: none
+    assert len(budget) == 3
+    clock.advance(0.5)
+    budget.take(5)  # 1.5 s since: chats 1, 3 and 4, full again, go
+    assert len(budget) == 1
+
+
 def test_a_forgotten_chat_has_a_full_budget():
     clock, budget = spent_budget(1)
     clock.advance(3.0)

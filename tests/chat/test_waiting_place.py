@@ -153,7 +153,7 @@ async def test_an_update_coming_back_to_a_place_goes_before_those_not_started() 
     order: list[str] = []
 
     async def take(name: str, back: bool = False) -> None:
-        await places.take(back=back)
+        await (places.take(back=True) if back else places.take())  # a newcomer takes as the processor does
         order.append(name)
 
     await places.take()  # the question, reading
@@ -185,6 +185,27 @@ async def test_a_place_handed_to_a_cancelled_waiter_is_passed_on() -> None:
     await asyncio.sleep(0)
     await asyncio.wait_for(second, 1)
     assert first.cancelled() and places.taken == 1
+
+
+async def test_a_waiter_cancelled_before_its_turn_gives_no_place_and_leaves_no_trace() -> None:
+    """Shutdown cancels updates waiting for a place: one cancelled while it waits
+    was handed nothing, so it passes nothing on; one cancelled just as its place
+    was given elsewhere (the place went past it) ends cancelled all the same."""
+    places = Places(1)
+    await places.take()
+    first = asyncio.create_task(places.take())
+    second = asyncio.create_task(places.take())
+    await asyncio.sleep(0)
+    first.cancel()
+    await asyncio.wait((first,))
+    await asyncio.sleep(0)
+    assert first.cancelled() and not second.done()  # no place to pass on: `second` still waits
+    second.cancel()
+    places.give()  # before `second` has seen its cancellation: it is passed over, the place is free
+    await asyncio.wait((second,))
+    assert second.cancelled() and places.taken == 0
+    await asyncio.wait_for(places.take(), 1)  # free: taken at once
+    assert places.taken == 1
 
 
 # -------------------------------------------------------------------- heap
