@@ -52,7 +52,7 @@ def freeze() -> int:
         gc.freeze()
         if not _threshold:
             _threshold.append(gc.get_threshold())
-            gc.set_threshold(YOUNG, *_threshold[0][1:])
+            gc.set_threshold(YOUNG)  # the older generations' thresholds stay as they are
         return gc.get_freeze_count()
 
 
