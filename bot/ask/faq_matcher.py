@@ -569,6 +569,11 @@ class FaqMatcher:
 @functools.lru_cache(maxsize=64)
 def _gram_counts(words: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
     """Each 3-gram of ``words`` and how often it occurs, in order of first occurrence."""
+    return _count_grams(words)
+
+
+def _count_grams(words: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+    """``_gram_counts`` itself, uncached."""
     counts: dict[str, int] = defaultdict(int)
     for word in words:
         for gram in _word_grams(word):
