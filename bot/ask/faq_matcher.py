@@ -43,6 +43,7 @@ voice when the tiers agree (``bot.ask.combined_matcher``).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import defaultdict
@@ -112,6 +113,7 @@ class Match:
 
 
 EMPTY = Match(None, 0.0, ())
+_UNREAD = object()  # not looked up yet (None is an answer: no exact index word)
 
 
 @dataclass(frozen=True)
@@ -213,10 +215,15 @@ class FaqMatcher:
         self._gram_idf = gram_idf
         self._unknown_word_idf = UNKNOWN_WORD_WEIGHT * _idf(0, len(ids))
         self._unknown_gram_idf = _idf(0, len(ids))
+        # A question's 3-gram is looked up once: its idf and its postings
+        # together (every gram with an idf has postings, and the reverse).
+        self._gram_table = {gram: (gram_idf[gram], found.phrasings, found.weights, len(found.phrasings))
+                            for gram, found in gram_postings.items()}
         self.threshold = threshold
         self.margin = margin
         self._pipeline = Pipeline()
         self._corrections: dict[str, tuple[str, int] | None] = {}
+        self._exact: dict[tuple[str, str], object] = {}  # _exact_other's answers
         # Phrasings come in entry order: an entry's best phrasing is one
         # np.maximum.reduceat over its slice (entries without a phrasing score 0).
         owners = np.fromiter((p.entry for p in phrasings), dtype=np.intp, count=len(phrasings))
@@ -483,12 +490,14 @@ class FaqMatcher:
         """The index stem a question word stands for, and the edits it took."""
         if stem in self._word_idf:
             return stem, 0
-        other = "es" if lang == "en" else "en"
-        other_stem = self._pipeline.stem(word, other)
-        if other_stem in self._word_idf:
-            return other_stem, 0
-        if word in self._word_of_surface:
-            return self._word_of_surface[word][0], 0
+        exact = self._exact.get((word, lang), _UNREAD)
+        if exact is _UNREAD:
+            exact = self._exact_other(word, lang)
+            if len(self._exact) > 8192:
+                self._exact.clear()
+            self._exact[word, lang] = exact
+        if exact is not None:
+            return exact
         if not may_correct:
             return None
         if word not in self._corrections:
@@ -496,6 +505,17 @@ class FaqMatcher:
                 self._corrections.clear()
             self._corrections[word] = self._correct(word)
         return self._corrections[word]
+
+    def _exact_other(self, word: str, lang: str) -> tuple[str, int] | None:
+        """Without correcting: the word's stem in the other language, or the
+        index stem its very surface form has. Pure: kept per (word, lang)."""
+        other = "es" if lang == "en" else "en"
+        other_stem = self._pipeline.stem(word, other)
+        if other_stem in self._word_idf:
+            return other_stem, 0
+        if word in self._word_of_surface:
+            return self._word_of_surface[word][0], 0
+        return None
 
     def _correct(self, word: str) -> tuple[str, int] | None:
         """Nearest index word within the edit bound: fewest edits, then the
@@ -521,25 +541,50 @@ class FaqMatcher:
 
     def _gram_scores(self, words: tuple[str, ...]) -> np.ndarray:
         """Tf-idf cosine of character 3-grams against every phrasing."""
-        counts: dict[str, int] = defaultdict(int)
-        for gram in char_ngrams(words, NGRAM):
-            counts[gram] += 1
-        postings, weights = [], []
+        where, products, weights, lengths = [], [], [], []
         norm_sq = 0.0
-        for gram, tf in counts.items():
-            weight = tf * self._gram_idf.get(gram, self._unknown_gram_idf)
+        table, unknown = self._gram_table, self._unknown_gram_idf
+        for gram, tf in _gram_counts(words):
+            found = table.get(gram)
+            if found is None:
+                weight = tf * unknown
+                norm_sq += weight * weight
+                continue
+            weight = tf * found[0]
             norm_sq += weight * weight
-            found = self._gram_postings.get(gram)
-            if found is not None:
-                postings.append(found)
-                weights.append(weight)
+            where.append(found[1])
+            products.append(found[2])
+            weights.append(weight)
+            lengths.append(found[3])
         n_phrasings = len(self._phrasings)
-        if norm_sq <= 0 or not postings:
+        if norm_sq <= 0 or not where:
             return np.zeros(n_phrasings)
-        products = np.repeat(weights, [len(p.phrasings) for p in postings]) * np.concatenate(
-            [p.weights for p in postings])
-        scores = np.bincount(np.concatenate([p.phrasings for p in postings]), products, n_phrasings)
+        products = np.array(weights).repeat(lengths) * np.concatenate(products)
+        scores = np.bincount(np.concatenate(where), products, n_phrasings)
         return scores / math.sqrt(norm_sq)
+
+
+# A question's words are the same for both indexes (phrasings and answers:
+# only stemming needs the language), so are its 3-grams: counted once.
+@functools.lru_cache(maxsize=64)
+def _gram_counts(words: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+    """Each 3-gram of ``words`` and how often it occurs, in order of first occurrence."""
+    return _count_grams(words)
+
+
+def _count_grams(words: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+    """``_gram_counts`` itself, uncached."""
+    counts: dict[str, int] = defaultdict(int)
+    for word in words:
+        for gram in _word_grams(word):
+            counts[gram] += 1
+    return tuple(counts.items())
+
+
+@functools.lru_cache(maxsize=16384)
+def _word_grams(word: str) -> tuple[str, ...]:
+    """One word's 3-grams (``char_ngrams``), kept for the words seen most."""
+    return tuple(char_ngrams((word,), NGRAM))
 
 
 def _idf(entries_with_term: int, n_entries: int) -> float:

@@ -28,8 +28,10 @@ Pure functions over constant data: safe from any thread, no Telegram here.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
+from typing import NamedTuple
 
 from bot.ask.text_normalise import LANGUAGES, NAMES, fold
 
@@ -107,7 +109,39 @@ def detect_language(text: str, fallback: str = "en", vocabulary: Vocabulary | No
     fallback = fallback if fallback in LANGUAGES else "en"
     if not isinstance(text, str):
         return fallback
-    text = text[:MAX_CHARS]
+    evidence = _evidence(text[:MAX_CHARS])
+    if evidence.strong is not None:
+        return evidence.strong
+    weak = dict(evidence.weak)
+    if vocabulary is not None:
+        for word in evidence.words:
+            if word in vocabulary:
+                weak[vocabulary[word]] += 1
+    if weak["en"] != weak["es"]:
+        return "en" if weak["en"] > weak["es"] else "es"
+    return fallback
+
+
+class _Evidence(NamedTuple):
+    """What a text says of its language before any FAQ vocabulary: the
+    language its strong evidence gives (None: a tie), else the words outside
+    names and the weak evidence's counts without the vocabulary."""
+
+    strong: str | None
+    words: tuple[str, ...]
+    weak: tuple[tuple[str, int], ...]
+
+
+# One question is read by both FAQ indexes (phrasings and answers), each with
+# its own vocabulary: the evidence that needs none is kept for the last texts
+# and read once. Bounded and thread-safe (``lru_cache`` locks); immutable.
+@functools.lru_cache(maxsize=64)
+def _evidence(text: str) -> _Evidence:
+    return _read(text)
+
+
+def _read(text: str) -> _Evidence:
+    """``_evidence`` itself, uncached."""
     raw = _RAW_WORD.findall(text)
     words, names = _set_names_apart([fold(word) for word in raw])
     # An accented word counts as strong evidence, unless capitalised inside a
@@ -122,23 +156,19 @@ def detect_language(text: str, fallback: str = "en", vocabulary: Vocabulary | No
         if lang:
             strong[lang] += 1
     if strong["en"] != strong["es"]:
-        return "en" if strong["en"] > strong["es"] else "es"
+        return _Evidence("en" if strong["en"] > strong["es"] else "es", (), ())
     weak = {"en": 0, "es": 0}
     for word in words:
         for lang in LANGUAGES:
             if len(word) > 4 and word.endswith(_ENDINGS[lang]):
                 weak[lang] += 1
-        if vocabulary is not None and word in vocabulary:
-            weak[vocabulary[word]] += 1
         if word in accented_names:
             weak["es"] += 1
     for word in names:
         lang = _cue(word) or ("es" if word in accented or word in accented_names else None)
         if lang:
             weak[lang] += 1
-    if weak["en"] != weak["es"]:
-        return "en" if weak["en"] > weak["es"] else "es"
-    return fallback
+    return _Evidence(None, tuple(words), tuple(weak.items()))
 
 
 def _cue(word: str) -> str | None:

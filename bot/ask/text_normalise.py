@@ -18,8 +18,9 @@ tokens, so both go through exactly this pipeline:
    caller: the FAQ's phrasings have theirs, a question's is read by
    ``bot.ask.question_language``). Synonym tokens are never stemmed.
 
-Everything here is pure data plus pure functions (one bounded, thread-safe
-``functools.lru_cache`` of typed-name look-ups aside), so the matcher can
+Everything here is pure data plus pure functions (bounded, thread-safe
+``functools.lru_cache``s aside: typed-name look-ups, and the last texts'
+tokens, since one question is read by several parts), so the matcher can
 call it from any thread.
 """
 
@@ -38,6 +39,7 @@ __all__ = [
     "STOP_WORDS",
     "analyse",
     "char_ngrams",
+    "content_words",
     "Pipeline",
     "fold",
     "tokenise",
@@ -301,10 +303,12 @@ def _name_word(word: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def _fuzzy_name(raw: list[str], i: int) -> tuple[str, int] | None:
-    """A multi-word name at ``raw[i:]`` with one typed slip: (token, words used)."""
+def _fuzzy_name(raw: list[str], i: int, slips_of: list[str | None]) -> tuple[str, int] | None:
+    """A multi-word name at ``raw[i:]`` with one typed slip: (token, words used).
+    ``slips_of[k]`` is ``_name_word(raw[k])``, read once per text (not once
+    per window that holds the word)."""
     longest = min(_LONGEST_SYNONYM, len(raw) - i)
-    slips = [_name_word(w) for w in raw[i : i + longest]]
+    slips = slips_of[i : i + longest]
     if not any(slips):  # the common case: no word near a name word, nothing to try
         return None
     for size in range(longest, 1, -1):
@@ -353,15 +357,41 @@ def fold(text: str) -> str:
 
 def tokenise(text: str) -> list[str]:
     """Folded words with synonyms collapsed; stop words still present."""
+    return list(_tokens(text))
+
+
+# One question is read by several parts on the event loop (the phrasings'
+# index, the answers' index, the combined matcher's "only stop words?"): the
+# pipeline is pure, so the last texts' readings are kept and each question is
+# tokenised once. Bounded, and safe from any thread (``lru_cache`` locks);
+# tuples, so no caller can change what another is given.
+_READINGS_KEPT = 64
+
+
+@functools.lru_cache(maxsize=_READINGS_KEPT)
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(_tokenise(text))
+
+
+@functools.lru_cache(maxsize=_READINGS_KEPT)
+def content_words(text: str, max_tokens: int = 80) -> tuple[str, ...]:
+    """The words of ``text`` the matcher reads: tokens without stop words,
+    at most ``max_tokens``. Needs no language (only stemming does)."""
+    return tuple(t for t in _tokens(text) if t not in STOP_WORDS)[:max_tokens]
+
+
+def _tokenise(text: str) -> list[str]:
+    """``tokenise`` itself, uncached."""
     for pattern, replacement in _CAPITALS:
         text = pattern.sub(replacement, text)
     text = _THOUSANDS.sub("", text)
     raw = _WORD.findall(fold(text))
+    slips = [_name_word(w) for w in raw]
     out: list[str] = []
     i = 0
     while i < len(raw):
         if raw[i] not in _SYNONYM_STARTS:
-            fuzzy = _fuzzy_name(raw, i) if len(raw) - i > 1 else None
+            fuzzy = _fuzzy_name(raw, i, slips) if len(raw) - i > 1 else None
             if fuzzy is not None:
                 out.append(fuzzy[0])
                 i += fuzzy[1]
@@ -374,14 +404,14 @@ def tokenise(text: str) -> list[str]:
             if canonical is not None:
                 # A longer name with one slip beats a shorter exact one
                 # ("tercer pais segro" is the whole name, not "tercer pais").
-                fuzzy = _fuzzy_name(raw, i) if size < _LONGEST_SYNONYM else None
+                fuzzy = _fuzzy_name(raw, i, slips) if size < _LONGEST_SYNONYM else None
                 if fuzzy is not None and fuzzy[1] > size:
                     canonical, size = fuzzy
                 out.append(canonical)
                 i += size
                 break
         else:
-            fuzzy = _fuzzy_name(raw, i)
+            fuzzy = _fuzzy_name(raw, i, slips)
             if fuzzy is not None:
                 out.append(fuzzy[0])
                 i += fuzzy[1]
@@ -428,7 +458,7 @@ class Pipeline:
         """Run the whole pipeline, stemming in ``lang`` (English if it is
         neither language); at most ``max_tokens`` words kept."""
         lang = lang if lang in LANGUAGES else "en"
-        words = tuple(t for t in tokenise(text) if t not in STOP_WORDS)[:max_tokens]
+        words = content_words(text, max_tokens)
         return Analysed(words, tuple(self.stem(w, lang) for w in words), lang)
 
 
