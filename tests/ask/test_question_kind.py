@@ -18,7 +18,8 @@ from tests.ask_evaluation import DATA, PERSONAL_KINDS, labels
 
 SETS = ("faq_eval.yaml", "faq_eval_fresh.yaml", "faq_eval_blind.yaml", "faq_dev_test1.yaml",
         "faq_dev_test2.yaml", "faq_dev_test3.yaml", "faq_dev_test4.yaml", "faq_dev_test5.yaml",
-        "faq_dev_test6.yaml", "faq_dev_test7.yaml", "faq_dev_test8.yaml")
+        "faq_dev_test6.yaml", "faq_dev_test7.yaml", "faq_dev_test8.yaml",
+        "faq_dev_test9.yaml")
 
 
 @pytest.mark.parametrize("question", [
@@ -270,12 +271,15 @@ def _is_personal(item: dict) -> bool:
 # Test set 8 (round 9) was scored at 91.7% (read 55 of 60), 161 of 180 noisy; one policy question
 # ("necesito el dato exacto") read as a case, three noisy. Round 9 reads "if i ask for asylum" as the
 # process, not the chat: 56 of 60 as written (floor 0.91 -> 0.93), 163 of 180 noisy (0.89 -> 0.90).
+# Test set 9 (round 10) was scored at 88.3% (read 53 of 60), 158 of 180 noisy; one policy question
+# ("i need the breakdown by country") read as a case.
 KIND_FLOORS = {("faq_dev_test3.yaml", False): (0.95, 1), ("faq_dev_test3.yaml", True): (0.88, 4),
                ("faq_dev_test4.yaml", False): (0.93, 1), ("faq_dev_test4.yaml", True): (0.91, 7),
                ("faq_dev_test5.yaml", False): (0.94, 0), ("faq_dev_test5.yaml", True): (0.94, 1),
                ("faq_dev_test6.yaml", False): (0.96, 0), ("faq_dev_test6.yaml", True): (0.94, 1),
                ("faq_dev_test7.yaml", False): (0.91, 2), ("faq_dev_test7.yaml", True): (0.87, 6),
-               ("faq_dev_test8.yaml", False): (0.93, 1), ("faq_dev_test8.yaml", True): (0.90, 3)}
+               ("faq_dev_test8.yaml", False): (0.93, 1), ("faq_dev_test8.yaml", True): (0.90, 3),
+               ("faq_dev_test9.yaml", False): (0.88, 1), ("faq_dev_test9.yaml", True): (0.87, 3)}
 
 
 @pytest.mark.parametrize("name", SETS)
