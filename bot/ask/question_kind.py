@@ -261,8 +261,18 @@ _CHAT = re.compile(r"\b" + _words(
     # what is known about the person, handed on: "do you share data with the police?"
     "(?:share|give|pass|hand|send|sell)\\w* (?:\\w+ )?(?:data|information|info|details)",
     "(?:comparten?|pasan?|dan?|venden?|entregan?|mandan?) (?:\\w+ )?(?:\\w+ )?(?:datos|informacion|info)",
+    # round 10: the list of who took part handed on ("do you share the list of people who sent letters")
+    "(?:share|give|pass|hand|send|sell)\\w* (?:\\w+ ){0,2}(?:list|lists|names|lista|listas|nombres) of "
+    "(?:people|users|supporters|names|everyone|who)",
+    "(?:comparten?|pasan?|dan?|venden?|entregan?|mandan?) (?:\\w+ ){0,2}(?:lista|listas|nombres) de "
+    "(?:la gente|las personas|quienes|los que|usuarios|todos)",
     # "is this a trap?"
     "(?:this|esto|este bot|the bot|el bot) (?:is |es )?(?:a |una )?(?:trap|trampa|setup)",
+    # round 10: "esto es de verdad de amnistia o es una trampa": real, or a trap?
+    "(?:this|esto|este bot|the bot|el bot|this bot|is this|is this bot|es esto) (?:is |es )?"
+    "(?:really|real|legit|actually|genuine|de verdad|real|realmente|verdad) (?:\\w+ ){0,4}"
+    "(?:or|o) (?:is |es )?(?:it )?"
+    "(?:a |una )?(?:trap|trampa|setup)",
     # telling the bot something about oneself: "if I tell you I'm undocumented, will you report me?"
     "(?:if|when) (?:i|we) (?:tell|told) (?:you|u|the bot)",
     "si (?:te |les |le )?(?:digo|cuento|decimos|escribo) que",

@@ -351,3 +351,19 @@ def test_a_request_for_data_or_the_rule_in_general_is_not_personal(question: str
     """Round 10: "i need the breakdown by country" was read as a case
     (test set 9): "I need" + a figure asks for data."""
     assert kind_of(question) != PERSONAL
+
+
+@pytest.mark.parametrize("question", [
+    # the list of who took part, handed on
+    "do you give the list of people who signed to the police",
+    "le pasan la lista de quienes firmaron al gobierno?",
+    # is this genuine, or a trap?
+    "is this really amnesty or is it a trap by ICE",
+    "esto es de verdad de amnistía o es una trampa?",
+])
+def test_the_list_of_who_took_part_and_real_or_a_trap_are_chat_fear(question: str) -> None:
+    """Round 10 (test set 9): handing on the list of who took part, and
+    whether the chat is genuine or a trap, are fears about the chat; a deal
+    called a trap is not."""
+    assert kind_of(question) == CHAT_FEAR
+    assert kind_of("is this deal good or is it a trap for migrants") != CHAT_FEAR
