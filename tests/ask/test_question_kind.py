@@ -311,6 +311,7 @@ def test_the_rules_on_every_question_of_the_development_sets(name: str) -> None:
 @pytest.mark.parametrize("question", [
     # one's rights where one is, being kept from leaving
     "im from cuba and stuck in tapachula, what are my rights here",
+    "soy de venezuela y estoy en monterrey, cuales son mis derechos aqui?",
     "soy hondureña en tabasco y no nos dejan salir del estado, que derechos tenemos",
     "they wont let us leave the shelter in tijuana, is that legal",
     # one's children if one is detained
