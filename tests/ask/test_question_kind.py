@@ -272,13 +272,13 @@ def _is_personal(item: dict) -> bool:
 # ("necesito el dato exacto") read as a case, three noisy. Round 9 reads "if i ask for asylum" as the
 # process, not the chat: 56 of 60 as written (floor 0.91 -> 0.93), 163 of 180 noisy (0.89 -> 0.90).
 # Test set 9 (round 10) was scored at 88.3% (read 53 of 60), 158 of 180 noisy; one policy question
-# ("i need the breakdown by country") read as a case.
+# ("i need the breakdown by country") read as a case, five noisy.
 # Round 10 reads one's rights where one is, one's children if detained, a notice received, being
 # scared and where to go, crossing now with one's children, and "i need" + a figure as data:
 # test set 9 60 of 60 (floor 0.88 -> 0.98), 177 of 180 noisy (0.87 -> 0.97), policy read as a case
-# 1 -> 0 (noisy 2); test set 8 58 of 60 (0.93 -> 0.96), 168 of 180 noisy (0.90 -> 0.93), "necesito el
-# dato exacto" no more a case (1 -> 0, noisy 3 -> 0); test set 7 58 of 60 (0.91 -> 0.96), 166 of 180
-# noisy (0.87 -> 0.92).
+# 1 -> 0 (noisy 5 -> 2); test set 8 58 of 60 (0.93 -> 0.96), 168 of 180 noisy (0.90 -> 0.93),
+# "necesito el dato exacto" no more a case (1 -> 0, noisy 3 -> 0); test set 7 58 of 60 (55 before;
+# 0.91 -> 0.96), 166 of 180 noisy (0.87 -> 0.92).
 KIND_FLOORS = {("faq_dev_test3.yaml", False): (0.95, 1), ("faq_dev_test3.yaml", True): (0.88, 4),
                ("faq_dev_test4.yaml", False): (0.93, 1), ("faq_dev_test4.yaml", True): (0.91, 7),
                ("faq_dev_test5.yaml", False): (0.94, 0), ("faq_dev_test5.yaml", True): (0.94, 1),
