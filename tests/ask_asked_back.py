@@ -13,7 +13,7 @@ answered is wrong), summed over every set. It prints the best settings, and
 for the two kept, what they answer per set (right, wrong).
 
 Round 7 adds the cross-validation (``--held-out``): each blind-derived set
-(dev_test3 to dev_test8) held out in turn, the grid's best setting chosen on
+(dev_test3 to dev_test9) held out in turn, the grid's best setting chosen on
 the other sets, and what it and the two kept rules answer on the held-out
 set: the honest estimate of what a rule does on questions it was not chosen
 on (docs/ask-evaluation.md, round 7).
@@ -34,7 +34,7 @@ from tests.ask_evaluation import DATA, build, labels
 
 SETS = ("faq_dev_test1.yaml", "faq_dev_test2.yaml", "faq_dev_test3.yaml", "faq_dev_test4.yaml",
         "faq_dev_test5.yaml", "faq_dev_test6.yaml", "faq_dev_test7.yaml", "faq_dev_test8.yaml",
-        "faq_eval_blind.yaml", "faq_eval.yaml", "faq_eval_fresh.yaml")
+        "faq_dev_test9.yaml", "faq_eval_blind.yaml", "faq_eval.yaml", "faq_eval_fresh.yaml")
 WRONG_COST = 4
 
 
@@ -77,7 +77,7 @@ def tally(rows: list[dict]) -> tuple[int, int, int]:
 
 
 HELD_OUT = ("faq_dev_test3.yaml", "faq_dev_test4.yaml", "faq_dev_test5.yaml", "faq_dev_test6.yaml",
-            "faq_dev_test7.yaml", "faq_dev_test8.yaml")
+            "faq_dev_test7.yaml", "faq_dev_test8.yaml", "faq_dev_test9.yaml")
 
 
 def grid(rows: list[dict]) -> list[tuple]:

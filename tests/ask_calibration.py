@@ -27,7 +27,7 @@ from tests.ask_evaluation import DATA, build, labels
 
 SETS = ("faq_dev_test1.yaml", "faq_dev_test2.yaml", "faq_dev_test3.yaml", "faq_dev_test4.yaml",
         "faq_dev_test5.yaml", "faq_dev_test6.yaml", "faq_dev_test7.yaml", "faq_dev_test8.yaml",
-        "faq_eval_blind.yaml", "faq_eval.yaml", "faq_eval_fresh.yaml")
+        "faq_dev_test9.yaml", "faq_eval_blind.yaml", "faq_eval.yaml", "faq_eval_fresh.yaml")
 WEIGHTS = (0.1, 0.15, 0.2, 0.25)
 MARGINS = tuple(np.round(np.arange(0.04, 0.21, 0.02), 2))
 WRONG_COST = 4  # a wrong answer costs as much as four right ones (round 3; it was three)

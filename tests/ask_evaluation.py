@@ -5,8 +5,8 @@
 SET is a file in tests/data/ (default: the development sets,
 faq_eval_blind.yaml, faq_dev_test1.yaml, faq_dev_test2.yaml,
 faq_dev_test3.yaml, faq_dev_test4.yaml, faq_dev_test5.yaml,
-faq_dev_test6.yaml, faq_dev_test7.yaml and faq_dev_test8.yaml, the first
-eight test sets since each was scored once).
+faq_dev_test6.yaml, faq_dev_test7.yaml, faq_dev_test8.yaml and
+faq_dev_test9.yaml, the first nine test sets since each was scored once).
 Each item has ``q``, ``lang`` and either ``id`` (one entry, or null for
 off-topic) or ``ids`` (every entry whose *answer* answers it; empty for
 off-topic); ``kind: personal`` marks a person's own legal
@@ -57,8 +57,10 @@ DEV_TEST6 = DATA / "faq_dev_test6.yaml"
 DEV_TEST7 = DATA / "faq_dev_test7.yaml"
 # Test set 8, scored once at ae7238c; tuned on since round 9 (a development set).
 DEV_TEST8 = DATA / "faq_dev_test8.yaml"
+# Test set 9, scored once at b982815; tuned on since round 10 (a development set).
+DEV_TEST9 = DATA / "faq_dev_test9.yaml"
 DEV_SETS = (DEV_SET, DEV_TEST1, DEV_TEST2, DEV_TEST3, DEV_TEST4, DEV_TEST5, DEV_TEST6, DEV_TEST7,
-            DEV_TEST8)
+            DEV_TEST8, DEV_TEST9)
 # The current test set: scored once, when tuning is over; never tuned on.
 TEST_SET = DATA / "faq_test.yaml"
 PERSONAL_KINDS = {"personal", "personal_situation"}

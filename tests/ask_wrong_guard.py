@@ -14,7 +14,7 @@ summed over every set. It prints the best settings, with the question kind
 required and without it (the rule for every answered question, dropped in
 round 9: docs/ask-evaluation.md).
 
-``--held-out``: each blind-derived set (dev_test3 to dev_test8) held out in
+``--held-out``: each blind-derived set (dev_test3 to dev_test9) held out in
 turn, the grid's best setting chosen on the other sets, and what it does on
 the held-out set, as written and noisy: the honest estimate. The grid with
 the question kind and the grid without it are cross-validated apart.

@@ -67,7 +67,13 @@ _PERSON = re.compile(r"\b" + _words(
     "puedo", "podemos", "quiero", "queremos", "vivo", "vivimos", "vine", "vinimos", "venimos", "vengo",
     "cruzamos", "llegue", "llegamos", "voy", "califico", "calificamos", "necesito", "me llego",
     "necesitamos", "hago", "hacemos", "sali", "salimos", "hui", "huimos", "entramos", "me dieron",
-    rf"(?:my|our|mi|mis|nuestr[oa]s?|a mi|a mis)\s+(?:\w+\s+)?{_RELATIVE}",
+    rf"(?:my|our|mi|mis|nuestr[oa]s?|a mi|a mis)\s+(?:\w+\s+){{0,2}}{_RELATIVE}",
+    # round 10: the journey made with one's children ("cruzar ahorita con los ninos"), what happens
+    # to the speaker said by the verb ("eso me perjudica", "yo pase por mexico")
+    "(?:con|with) (?:los|las|mis|nuestr[oa]s|the|my|our) (?:ninos|ninas|hij[oa]s|bebes?|kids|children|"
+    "baby|babies|family|familia)",
+    "pase", "pasamos", "(?:me|nos) (?:afecta|afectaria|perjudica|perjudicaria)",
+    "(?:won'?t|wont|don'?t|dont|do not|will not) let us",
 ) + r"\b")
 # Someone of theirs that Spanish names only by a pronoun on the verb: "lo
 # secuestraron", "la detuvieron", "le negaron el asilo".
@@ -80,9 +86,14 @@ _STRONG_WORDS = (
     "(?:i'?m|i am|im|we'?re|we are|i feel|i was|estoy|estamos|tengo|tenemos) (?:so |very |really |muy )?"
     "(?:(?:scared|afraid|terrified|frightened|miedo|asustad[oa]s?) (?:to|of|for|that|de|a|que|por)|"
     "in danger|en peligro)",
-    "where (?:can|could|do|should) (?:i|we) (?:be|stay|go|feel) safe",
+    "where (?:can|could|do|should) (?:i|we) (?:be|stay|go|feel|hide)(?: to (?:be|stay|feel))? safe",
+    # round 10: "I'm in Chiapas and scared", "is it safe for me to stay", "seguro para mis hijos"
+    "(?:i'?m|i am|im|we'?re|we are) (?:\\w+ ){1,3}and (?:so |very |really )?(?:scared|afraid|terrified)",
+    "(?:safe|dangerous) for (?:me|us|my \\w+|our \\w+)",
+    "(?:segur[oa]|peligroso) para (?:mi|nosotr[oa]s|mis \\w+)",
     "(?:am i|are we|i'?m not|i am not) safe",
-    "(?:donde|a donde) (?:puedo|podemos) (?:estar|ir|quedarme|quedarnos) (?:a salvo|segur[oa]s?)",
+    "(?:donde|a donde|adonde) (?:puedo|podemos) (?:estar|ir|irme|irnos|quedarme|quedarnos|esconderme)"
+    " (?:para (?:estar )?)?(?:a salvo|segur[oa]s?)",
     "no (?:estoy|estamos) (?:a salvo|segur[oa]s?)",
     "(?:was|were|got|been|get|is being) (?:attacked|assaulted|beaten|raped|robbed|beat up|stabbed|shot)",
     "(?:me|nos|lo|la|los|las|le|les) (?:atacaron|golpearon|violaron|asaltaron|apunalaron|balearon)",
@@ -135,6 +146,17 @@ _SITUATION = re.compile(r"\b" + _words(
     # another country ("im scared to stay in mexico", "she was attacked",
     # "me pueden mandar a otro pais")
     *_STRONG_WORDS,
+    # round 10: one's rights where one is, being kept from leaving, being detained (Spanish), one's
+    # children taken if detained, a notice received, a deadline missed
+    "(?:my|our) rights", "(?:mis|nuestros) derechos", "(?:tengo|tenemos) derecho",
+    "(?:won'?t|wont|don'?t|dont|do not|will not) let (?:me|us) (?:leave|go|move|out)",
+    "no (?:me|nos) (?:dejan|dejaron|quieren dejar) (?:salir|ir|moverme|movernos|seguir|avanzar)",
+    "(?:me|nos|lo|la|los|las|le|les) detien\\w*", "(?:me|nos|lo|la|los|las|le|les) deteng\\w*",
+    "quitar(?:me|nos|le|les)? (?:a )?(?:mis|nuestr[oa]s|los|sus) (?:hij|nin)\\w*",
+    "take (?:away )?(?:my|our) (?:kids|children|son|daughter|baby)", "custody", "custodia",
+    "notice to appear", "notificacion de comparecencia", "citatorio",
+    "missed (?:the|my|our|his|her) (?:\\w+ ){0,3}(?:deadline|hearing|court date|appointment)",
+    "(?:se me paso|se nos paso|perdi|perdimos) (?:el|la|mi) (?:plazo|audiencia|cita|fecha)",
     # and the papers of one's own case: a form, a letter from the agency
     "i-?589", "uscis", "(?:humanitarian|humanitaria) visa", "visa humanitaria", "tarjeta de visitante",
 ) + r"\b")
@@ -151,6 +173,13 @@ _OWN_CASE = re.compile(r"\b" + _words(
     "(?:coyote|pollero|smuggler)s? (?:\\w+ )?(?:told|said|says|promised|dijo|dice|prometio)",
     "(?:tengo|tenemos|me dieron|nos dieron) (?:una |mi |la |nuestra )?(?:\\w+ )?"
     "(?:cita|audiencia|corte|entrevista)",
+    # round 10: a paper received is one's case, even when it is a letter ("no me llego la carta",
+    # "my mom got a notice to appear"), and a relative's case ("for my mom's case")
+    "(?:me|nos|le|les) (?:llego|llegaron|mandaron|enviaron|dieron) (?:la|una|el|un|mi|su) "
+    "(?:carta|notificacion|aviso|papel|documento|citatorio)",
+    "(?:got|received|get|gets|receive) (?:a|an|the|my|our|this) (?:\\w+ )?(?:letter|notice|document|summons)",
+    "notice to appear",
+    "(?:my|our) \\w+'?s (?:asylum )?case",
 ) + r"\b")
 # The border's appointment app (CBP One) is not this chat: "the app" with an appointment.
 _APPOINTMENT_APP = re.compile(r"\b(?:appointment|cita|cbp ?one)\b")
@@ -187,6 +216,11 @@ _NOT_THEIR_CASE = re.compile(r"\b" + _words(
     "(?:para|en) (?:mi|la|una) (?:clase|tarea|tesis|ensayo|materia)", "mi (?:profe\\w*|maestr[oa])",
     "(?:source|sources|fuente|fuentes) (?:of mine|mia|mias)", "(?:my|mis?) (?:source|sources|fuentes?)",
     "(?:our|nuestra) (?:border|frontera|country|pais|government|gobierno)",
+    # round 10: "i need the breakdown by country", "necesito el dato exacto": a request for data
+    "(?:i|we) (?:need|want|would like|neede?) (?:the|a|some|that|those|these|exact|more) (?:\\w+ )?"
+    "(?:breakdown|figures?|numbers?|stats?|statistics|data|percentages?|totals?|counts?|sources?|citation)",
+    "(?:necesito|necesitamos|quiero|queremos) (?:el|la|los|las|un|una|unos|mas) (?:\\w+ )?"
+    "(?:dato|datos|cifras?|numeros?|estadisticas?|desglose|fuentes?|porcentajes?|totales?)",
 ) + r"\b")
 
 _WEAK = {"visa", "visas", "green card", "permit", "work permit", "application", "status", "papers", "legally",
@@ -227,8 +261,18 @@ _CHAT = re.compile(r"\b" + _words(
     # what is known about the person, handed on: "do you share data with the police?"
     "(?:share|give|pass|hand|send|sell)\\w* (?:\\w+ )?(?:data|information|info|details)",
     "(?:comparten?|pasan?|dan?|venden?|entregan?|mandan?) (?:\\w+ )?(?:\\w+ )?(?:datos|informacion|info)",
+    # round 10: the list of who took part handed on ("do you share the list of people who sent letters")
+    "(?:share|give|pass|hand|send|sell)\\w* (?:\\w+ ){0,2}(?:list|lists|names|lista|listas|nombres) of "
+    "(?:people|users|supporters|names|everyone|who)",
+    "(?:comparten?|pasan?|dan?|venden?|entregan?|mandan?) (?:\\w+ ){0,2}(?:lista|listas|nombres) de "
+    "(?:la gente|las personas|quienes|los que|usuarios|todos)",
     # "is this a trap?"
     "(?:this|esto|este bot|the bot|el bot) (?:is |es )?(?:a |una )?(?:trap|trampa|setup)",
+    # round 10: "esto es de verdad de amnistia o es una trampa": real, or a trap?
+    "(?:this|esto|este bot|the bot|el bot|this bot|is this|is this bot|es esto) (?:is |es )?"
+    "(?:really|real|legit|actually|genuine|de verdad|real|realmente|verdad) (?:\\w+ ){0,4}"
+    "(?:or|o) (?:is |es )?(?:it )?"
+    "(?:a |una )?(?:trap|trampa|setup)",
     # telling the bot something about oneself: "if I tell you I'm undocumented, will you report me?"
     "(?:if|when) (?:i|we) (?:tell|told) (?:you|u|the bot)",
     "si (?:te |les |le )?(?:digo|cuento|decimos|escribo) que",
@@ -317,7 +361,8 @@ def _is_personal(folded: str) -> bool:
     what = [m.group(0) for m in _SITUATION.finditer(folded)]
     if not who or not what:
         return False
-    if _TAKING_PART.search(folded) or (_NOT_THEIR_CASE.search(folded) and not _OWN_CASE.search(folded)):
+    own = _OWN_CASE.search(folded)
+    if (_TAKING_PART.search(folded) or _NOT_THEIR_CASE.search(folded)) and not own:
         return False
     if _OTHER_MATTER.search(folded) and all(w in _WEAK for w in what):
         return False

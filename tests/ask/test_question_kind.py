@@ -18,7 +18,8 @@ from tests.ask_evaluation import DATA, PERSONAL_KINDS, labels
 
 SETS = ("faq_eval.yaml", "faq_eval_fresh.yaml", "faq_eval_blind.yaml", "faq_dev_test1.yaml",
         "faq_dev_test2.yaml", "faq_dev_test3.yaml", "faq_dev_test4.yaml", "faq_dev_test5.yaml",
-        "faq_dev_test6.yaml", "faq_dev_test7.yaml", "faq_dev_test8.yaml")
+        "faq_dev_test6.yaml", "faq_dev_test7.yaml", "faq_dev_test8.yaml",
+        "faq_dev_test9.yaml")
 
 
 @pytest.mark.parametrize("question", [
@@ -270,12 +271,21 @@ def _is_personal(item: dict) -> bool:
 # Test set 8 (round 9) was scored at 91.7% (read 55 of 60), 161 of 180 noisy; one policy question
 # ("necesito el dato exacto") read as a case, three noisy. Round 9 reads "if i ask for asylum" as the
 # process, not the chat: 56 of 60 as written (floor 0.91 -> 0.93), 163 of 180 noisy (0.89 -> 0.90).
+# Test set 9 (round 10) was scored at 88.3% (read 53 of 60), 158 of 180 noisy; one policy question
+# ("i need the breakdown by country") read as a case, five noisy.
+# Round 10 reads one's rights where one is, one's children if detained, a notice received, being
+# scared and where to go, crossing now with one's children, and "i need" + a figure as data:
+# test set 9 60 of 60 (floor 0.88 -> 0.98), 177 of 180 noisy (0.87 -> 0.97), policy read as a case
+# 1 -> 0 (noisy 5 -> 2); test set 8 58 of 60 (0.93 -> 0.96), 168 of 180 noisy (0.90 -> 0.93),
+# "necesito el dato exacto" no more a case (1 -> 0, noisy 3 -> 0); test set 7 58 of 60 (55 before;
+# 0.91 -> 0.96), 166 of 180 noisy (0.87 -> 0.92).
 KIND_FLOORS = {("faq_dev_test3.yaml", False): (0.95, 1), ("faq_dev_test3.yaml", True): (0.88, 4),
                ("faq_dev_test4.yaml", False): (0.93, 1), ("faq_dev_test4.yaml", True): (0.91, 7),
                ("faq_dev_test5.yaml", False): (0.94, 0), ("faq_dev_test5.yaml", True): (0.94, 1),
                ("faq_dev_test6.yaml", False): (0.96, 0), ("faq_dev_test6.yaml", True): (0.94, 1),
-               ("faq_dev_test7.yaml", False): (0.91, 2), ("faq_dev_test7.yaml", True): (0.87, 6),
-               ("faq_dev_test8.yaml", False): (0.93, 1), ("faq_dev_test8.yaml", True): (0.90, 3)}
+               ("faq_dev_test7.yaml", False): (0.96, 2), ("faq_dev_test7.yaml", True): (0.92, 6),
+               ("faq_dev_test8.yaml", False): (0.96, 0), ("faq_dev_test8.yaml", True): (0.93, 0),
+               ("faq_dev_test9.yaml", False): (0.98, 0), ("faq_dev_test9.yaml", True): (0.97, 2)}
 
 
 @pytest.mark.parametrize("name", SETS)
@@ -296,3 +306,65 @@ def test_the_rules_on_every_question_of_the_development_sets(name: str) -> None:
         if personal:
             assert len(read) / len(personal) >= floor, (name, noisy, len(read), len(personal))
         assert len(wrongly) <= most_wrongly, (name, noisy, wrongly)
+
+
+@pytest.mark.parametrize("question", [
+    # one's rights where one is, being kept from leaving
+    "im from cuba and stuck in tapachula, what are my rights here",
+    "soy de venezuela y estoy en monterrey, cuales son mis derechos aqui?",
+    "soy hondureña en tabasco y no nos dejan salir del estado, que derechos tenemos",
+    "they wont let us leave the shelter in tijuana, is that legal",
+    # one's children if one is detained
+    "if ice detains me can they take my kids? they are us citizens",
+    "si me detienen en la garita, me pueden quitar a mis hijos?",
+    # a document one received
+    "my brother got a notice to appear and we dont understand it, what now",
+    "a mi esposo le llegó una carta de migración y no sabemos qué significa",
+    # scared, and where to go
+    "I'm trans, I'm in Tapachula and scared. Where can I go to be safe?",
+    "estoy en Reynosa con mi hija, a donde podemos ir para estar a salvo",
+    "is mexico city safe for my family or should we keep going north",
+    # crossing now with one's children
+    "is it safe to cross at el paso right now with my kids",
+    "se puede cruzar por tijuana ahorita con los niños o es peligroso",
+    # a deadline one missed; how it affects oneself
+    "i missed my court date because i never got the letter, what happens now",
+    "pasamos por guatemala sin pedir asilo, eso nos afecta aqui?",
+])
+def test_one_s_rights_children_papers_fear_and_crossing_are_personal(question: str) -> None:
+    """Round 10 (test sets 6 to 9): one's rights where one is, one's children
+    if detained, a paper one received, being scared and where to go, crossing
+    now with one's family, in either language and in chat spelling."""
+    assert kind_of(question) == PERSONAL
+
+
+@pytest.mark.parametrize("question", [
+    # "i need" + a figure asks for data, not a case
+    "how many asylum claims did mexico get in 2017? i need the breakdown by country",
+    "necesito las cifras exactas de asilo en mexico por pais",
+    "we need the numbers on asylum seekers returned under MPP for a story",
+    # children, rights and safety in general
+    "what rights do asylum seekers have in mexico",
+    "what happens to children at the border under this policy",
+    "¿es seguro méxico para los migrantes centroamericanos?",
+])
+def test_a_request_for_data_or_the_rule_in_general_is_not_personal(question: str) -> None:
+    """Round 10: "i need the breakdown by country" was read as a case
+    (test set 9): "I need" + a figure asks for data."""
+    assert kind_of(question) != PERSONAL
+
+
+@pytest.mark.parametrize("question", [
+    # the list of who took part, handed on
+    "do you give the list of people who signed to the police",
+    "le pasan la lista de quienes firmaron al gobierno?",
+    # is this genuine, or a trap?
+    "is this really amnesty or is it a trap by ICE",
+    "esto es de verdad de amnistía o es una trampa?",
+])
+def test_the_list_of_who_took_part_and_real_or_a_trap_are_chat_fear(question: str) -> None:
+    """Round 10 (test set 9): handing on the list of who took part, and
+    whether the chat is genuine or a trap, are fears about the chat; a deal
+    called a trap is not."""
+    assert kind_of(question) == CHAT_FEAR
+    assert kind_of("is this deal good or is it a trap for migrants") != CHAT_FEAR

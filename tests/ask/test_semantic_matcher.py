@@ -633,15 +633,28 @@ DEVELOPMENT = {
     ("faq_dev_test6.yaml", True): (0.66, 0.84, 0.047, 0.97, 0.94),
     # test set 7, scored once at 9a35513 (64.7 / 85.7 / 6.2 wrong / 100 / 91.7), tuned on from round 8
     # (round 9, the detail guard: wrong 4.0 -> 3.3, noisy 3.1 -> 2.7; ceilings 0.063 -> 0.037, 0.07 -> 0.031)
-    ("faq_dev_test7.yaml", False): (0.64, 0.85, 0.037, 0.97, 0.91),
-    ("faq_dev_test7.yaml", True): (0.60, 0.82, 0.031, 0.97, 0.88),
+    # (round 10, personal situations read: personal 93.3 -> 98.3, noisy 88.3 -> 92.8; floors 0.91 -> 0.96,
+    # 0.88 -> 0.92)
+    ("faq_dev_test7.yaml", False): (0.64, 0.85, 0.037, 0.97, 0.96),
+    ("faq_dev_test7.yaml", True): (0.60, 0.82, 0.031, 0.97, 0.92),
     # test set 8, scored once at ae7238c (69.6 / 87.0 / 6.3 wrong / 100 / 91.7), tuned on from round 9
     # (noisy 65.7 / 86.9 / 5.9 / 100 / 89.4)
     # (round 9, the detail guard and "if i ask for asylum" read as a case: 70.0 / 88.1 / 5.2 / 100 / 93.3,
     # noisy 65.7 / 87.5 / 5.1 / 100 / 90.6; wrong ceilings 0.064 -> 0.056, 0.06 -> 0.055, personal
     # floors 0.91 -> 0.93, 0.89 -> 0.90)
-    ("faq_dev_test8.yaml", False): (0.69, 0.86, 0.056, 0.97, 0.93),
-    ("faq_dev_test8.yaml", True): (0.65, 0.86, 0.055, 0.97, 0.90),
+    # (round 10, personal situations read and the deadline questions labelled deadline-passed too:
+    # 76.3 / 93.7 / 3.0 / 100 / 96.7, noisy 71.6 / 92.3 / 3.2 / 100 / 93.3; wrong ceilings 0.056 -> 0.04,
+    # 0.055 -> 0.04, personal floors 0.93 -> 0.96, 0.90 -> 0.93)
+    ("faq_dev_test8.yaml", False): (0.69, 0.86, 0.04, 0.97, 0.96),
+    ("faq_dev_test8.yaml", True): (0.65, 0.86, 0.04, 0.97, 0.93),
+    # test set 9, scored once at b982815 (73.8 / 89.3 / 3.0 wrong / 100 / 88.3), tuned on from round 10
+    # (noisy 70.8 / 88.4 / 2.7 / 100 / 87.8)
+    # (round 10, personal situations read, the list of who took part and "real or a trap" read as the
+    # chat, the deadline questions labelled deadline-passed too: 78.2 / 93.0 / 1.8 / 100 / 100, noisy
+    # 74.7 / 91.6 / 1.8 / 100 / 98.3; floors and ceilings to (0.78, 0.92, 0.02, 0.97, 0.98) and
+    # (0.74, 0.91, 0.02, 0.97, 0.97))
+    ("faq_dev_test9.yaml", False): (0.78, 0.92, 0.02, 0.97, 0.98),
+    ("faq_dev_test9.yaml", True): (0.74, 0.91, 0.02, 0.97, 0.97),
 }
 
 

@@ -85,6 +85,14 @@ async def test_two_or_three_close_entries_are_asked_back_and_the_pressed_one_ans
     # round 9: asking *for asylum* is the process, not the chat ("if i ask…" alone is the chat)
     ("en", "i have no papers in california, if i ask for asylum now will they deport me", None),
     ("es", "no tengo papeles en california, si pido asilo ahora me deportan?", None),
+    # round 10: one's rights where one is, one's children if detained, a notice received, scared and
+    # where to go, crossing now with one's children
+    ("en", "im from cuba and living in monterrey, what are my rights here", None),
+    ("es", "nos pueden quitar a nuestros hijos si nos detienen en el camino?", None),
+    ("es", "soy de venezuela y estoy en monterrey, cuales son mis derechos aqui?", None),
+    ("en", "my brother got a notice to appear and we dont understand it, what now", None),
+    ("en", "I'm trans, I'm in Tapachula and scared. Where can I go to be safe?", None),
+    ("es", "se puede cruzar por tijuana ahorita con los niños o es peligroso", None),
 ])
 async def test_a_personal_situation_gets_legal_help_first_with_its_topic_beneath(
         bot, catalog, lang, question, topic):
@@ -136,6 +144,11 @@ async def test_a_personal_situation_gets_legal_help_first_with_its_topic_beneath
      "In plain words: the questions you type here are not kept."),
     ("en", "is it safe to put my real name here o mejor no? mi status no esta arreglado",
      "In plain words: the questions you type here are not kept."),
+    # round 10: the list of who took part handed on; real, or a trap?
+    ("en", "do you share the list of people who signed with the police",
+     "In plain words: the questions you type here are not kept."),
+    ("es", "esto es de verdad de amnistía o es una trampa?",
+     "En pocas palabras: las preguntas que escribes aquí no se guardan."),
 ])
 async def test_fear_about_the_chat_gets_the_privacy_answer_in_plain_words(bot, catalog, lang, question,
                                                                            opening):
