@@ -19,6 +19,9 @@ turns with the bot as it runs, on the load benchmark's crowd
 - ``free``: a ranking that costs the bot nothing: a 1 ms sleep per batch and
   each question's ranking computed before the rounds (the same rankings), so
   what is left is the chat's waiting for a ranking with no encoding anywhere;
+- ``gather`` / ``gather10``: the worker, once a question arrives, waits 5 / 10 ms
+  for others before it encodes, so batches are larger and each question
+  costs less of the encoder's CPU (the bot never waits for a batch to fill);
 - ``lexical``: the lexical tier alone (the floor).
 
 The CPU share is the bot process's CPU time over the run's wall time; with
@@ -38,6 +41,7 @@ import argparse
 import asyncio
 import multiprocessing
 import os
+import queue
 import statistics
 import sys
 import tempfile
@@ -45,8 +49,11 @@ import threading
 import time
 from pathlib import Path
 
+from bot.ask.rank_batcher import RankBatcher
+
 SWITCH = {"thread": None, "switch1": 0.001, "switch05": 0.0005, "process": None, "free": None,
-          "lexical": None}
+          "gather": None, "gather10": None, "lexical": None}
+GATHER_S = {"gather": 0.005, "gather10": 0.010}
 CACHE = Path(tempfile.gettempdir()) / "advocacy-bot-bench-semantic"  # as tests/bench/stack.py
 
 
@@ -74,6 +81,31 @@ def rss_mb(pid: int) -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
+
+
+class Gathering(RankBatcher):
+    """The batcher, but its worker waits ``gather_s`` after a batch's first question."""
+
+    gather_s = 0.005
+
+    def _work(self) -> None:
+        while True:
+            try:
+                first = self._waiting.get(timeout=self._idle_s)
+            except queue.Empty:
+                with self._lock:
+                    if self._waiting.empty():
+                        self._worker = None
+                        return
+                continue
+            time.sleep(self.gather_s)
+            batch = [first]
+            while len(batch) < self._max_batch:
+                try:
+                    batch.append(self._waiting.get_nowait())
+                except queue.Empty:
+                    break
+            self._run(batch)
 
 
 def cpu_s(pid: int) -> float:
@@ -137,6 +169,10 @@ def main(argv: list[str] | None = None) -> None:
     runs: dict[str, list[tuple[float, float, float, float]]] = {variant: [] for variant in args.variants}
     for round_ in range(args.rounds):
         for variant in args.variants:  # in turns, so a busy moment slows every variant
+            shipped = tier._batcher
+            if variant in GATHER_S:  # its own worker; the shipped batcher's idles out (IDLE_S)
+                tier._batcher = Gathering(in_thread)
+                tier._batcher.gather_s = GATHER_S[variant]
             tier._batcher._rank_many = {"process": remote, "free": free}.get(variant, in_thread)
             if SWITCH[variant] is not None:
                 sys.setswitchinterval(SWITCH[variant])
@@ -148,6 +184,7 @@ def main(argv: list[str] | None = None) -> None:
                                                  "lexical" if variant == "lexical" else "batched"))
             finally:
                 sys.setswitchinterval(0.005)
+                tier._batcher = shipped
                 tier._batcher._rank_many = in_thread
             child_share = (cpu_s(process.pid) - child_cpu) / (time.perf_counter() - wall) if remote else 0.0
             p50, p99 = load._ms(run["answers"])
@@ -155,6 +192,7 @@ def main(argv: list[str] | None = None) -> None:
             runs[variant].append((p50, p99, start_p99, run["cpu_share"]))
             print(f"round {round_} {variant}: answer p50 / p99 {p50} / {p99} ms, /start p99 {start_p99} ms, "
                   f"CPU {run['cpu_share']:.2f} (child {child_share:.2f}), late {run['late']}, "
+                  f"batch mean {statistics.mean(run['batches'] or [0]):.2f}, "
                   f"load {os.getloadavg()[0]:.2f}",
                   flush=True)
     print("\n| variant | answer p50 / p99 (medians) | p99 each run | /start p99 | CPU share |")
