@@ -5,8 +5,19 @@ question costs about 2 ms of CPU and sixteen together about 15 ms, not 34
 (tests/bench/test_bench_semantic.py prints both). Under load many questions
 wait at once (the chat runs up to 16 updates side by side), so a single
 worker that takes *all* that are waiting and encodes them in one call pays
-that cost once per batch. It never waits for a batch to fill: a question
-asked alone is ranked at once, as before.
+that cost once per batch.
+
+**A 5 ms gathering window** (``GATHER_S``): once a question arrives, the
+worker waits up to 5 ms for others before it encodes (at once when the batch
+is full). Why: under load the tail is the encoding's CPU, wherever it runs
+(with a ranking that costs nothing the answer's p99 fell from ~390 to ~70 ms
+in the same turns; the encoder in a child process or shorter GIL turns won
+nothing), and taking whatever is waiting at the instant gave 1.8 questions a
+batch with 300 people at once. Gathering 5 ms made it ~3 and, in turns with
+the bot without it (11 rounds, load 1.8-3.3), the answer's p99 81 -> 63 ms,
+p50 24 -> 17 ms, /start's p99 152 -> 49 ms, the mix not lower (0.231 ->
+0.242). A question alone waits those 5 ms more (docs/ask-evaluation.md,
+"Speed and memory").
 
 The worker is one thread, not the event loop's executor: numpy releases the
 GIL in its matrix products, so the encoding runs on the second core while the
@@ -40,17 +51,19 @@ import asyncio
 import contextlib
 import queue
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Generic, TypeVar
 
-__all__ = ["IDLE_S", "MAX_BATCH", "WAIT_S", "RankBatcher"]
+__all__ = ["GATHER_S", "IDLE_S", "MAX_BATCH", "WAIT_S", "RankBatcher"]
 
 R = TypeVar("R")
 
 MAX_BATCH = 16  # as many as the chat handles at once (bot/chat/ordering.py)
 IDLE_S = 30.0
+GATHER_S = 0.005  # how long a batch's first question waits for others (the module docstring says why)
 # The longest a question waits for its ranking before the lexical tier answers
 # it alone (the module docstring says why not shorter). A question alone is
 # ranked in ~3 ms; with 300 people at once on a busy machine the wait's p99
@@ -85,10 +98,11 @@ class RankBatcher(Generic[R]):
     result for it; questions submitted while a batch runs go in the next one."""
 
     def __init__(self, rank_many: Callable[[Sequence[str]], Sequence[R]], *, max_batch: int = MAX_BATCH,
-                 idle_s: float = IDLE_S, name: str = "semantic-rank") -> None:
+                 idle_s: float = IDLE_S, gather_s: float = GATHER_S, name: str = "semantic-rank") -> None:
         self._rank_many = rank_many
         self._max_batch = max_batch
         self._idle_s = idle_s
+        self._gather_s = gather_s
         self._name = name
         self._waiting: queue.SimpleQueue[tuple[str, Future[R]]] = queue.SimpleQueue()
         self._lock = threading.Lock()
@@ -139,9 +153,11 @@ class RankBatcher(Generic[R]):
                         return
                 continue
             batch = [first]
-            while len(batch) < self._max_batch:
+            until = time.monotonic() + self._gather_s
+            while len(batch) < self._max_batch:  # a full batch is encoded at once
+                left = until - time.monotonic()
                 try:
-                    batch.append(self._waiting.get_nowait())
+                    batch.append(self._waiting.get(timeout=left) if left > 0 else self._waiting.get_nowait())
                 except queue.Empty:
                     break
             self._run(batch)

@@ -7,7 +7,7 @@ turns with the bot as it runs, on the load benchmark's crowd
                                                    [--variants thread switch1 switch05 process lexical]
 
 - ``thread``: as the bot runs (bot/ask/rank_batcher.py: one worker thread
-  beside the loop, Python's switch interval, 5 ms);
+  beside the loop, gathering a batch for 5 ms, Python's switch interval, 5 ms);
 - ``switch1`` / ``switch05``: the same with ``sys.setswitchinterval`` 1 ms /
   0.5 ms while the crowd runs, so a thread waiting for the GIL gets it sooner
   (the encoder between numpy's products, or the loop);
@@ -19,7 +19,9 @@ turns with the bot as it runs, on the load benchmark's crowd
 - ``free``: a ranking that costs the bot nothing: a 1 ms sleep per batch and
   each question's ranking computed before the rounds (the same rankings), so
   what is left is the chat's waiting for a ranking with no encoding anywhere;
-- ``gather`` / ``gather10``: the worker, once a question arrives, waits 5 / 10 ms
+- ``nogather`` / ``gather10``: the batcher's gathering window (``GATHER_S``,
+  5 ms as shipped) set to 0 (main before it: whatever is waiting at the
+  instant) / 10 ms: once a question arrives the worker waits that long
   for others before it encodes, so batches are larger and each question
   costs less of the encoder's CPU (the bot never waits for a batch to fill);
 - ``lexical``: the lexical tier alone (the floor).
@@ -41,7 +43,6 @@ import argparse
 import asyncio
 import multiprocessing
 import os
-import queue
 import statistics
 import sys
 import tempfile
@@ -52,8 +53,8 @@ from pathlib import Path
 from bot.ask.rank_batcher import RankBatcher
 
 SWITCH = {"thread": None, "switch1": 0.001, "switch05": 0.0005, "process": None, "free": None,
-          "gather": None, "gather10": None, "lexical": None}
-GATHER_S = {"gather": 0.005, "gather10": 0.010}
+          "nogather": None, "gather10": None, "lexical": None}
+GATHER_S = {"nogather": 0.0, "gather10": 0.010}
 CACHE = Path(tempfile.gettempdir()) / "advocacy-bot-bench-semantic"  # as tests/bench/stack.py
 
 
@@ -81,31 +82,6 @@ def rss_mb(pid: int) -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
-
-
-class Gathering(RankBatcher):
-    """The batcher, but its worker waits ``gather_s`` after a batch's first question."""
-
-    gather_s = 0.005
-
-    def _work(self) -> None:
-        while True:
-            try:
-                first = self._waiting.get(timeout=self._idle_s)
-            except queue.Empty:
-                with self._lock:
-                    if self._waiting.empty():
-                        self._worker = None
-                        return
-                continue
-            time.sleep(self.gather_s)
-            batch = [first]
-            while len(batch) < self._max_batch:
-                try:
-                    batch.append(self._waiting.get_nowait())
-                except queue.Empty:
-                    break
-            self._run(batch)
 
 
 def cpu_s(pid: int) -> float:
@@ -171,8 +147,7 @@ def main(argv: list[str] | None = None) -> None:
         for variant in args.variants:  # in turns, so a busy moment slows every variant
             shipped = tier._batcher
             if variant in GATHER_S:  # its own worker; the shipped batcher's idles out (IDLE_S)
-                tier._batcher = Gathering(in_thread)
-                tier._batcher.gather_s = GATHER_S[variant]
+                tier._batcher = RankBatcher(in_thread, gather_s=GATHER_S[variant])
             tier._batcher._rank_many = {"process": remote, "free": free}.get(variant, in_thread)
             if SWITCH[variant] is not None:
                 sys.setswitchinterval(SWITCH[variant])
