@@ -5,19 +5,19 @@ question costs about 2 ms of CPU and sixteen together about 15 ms, not 34
 (tests/bench/test_bench_semantic.py prints both). Under load many questions
 wait at once (the chat runs up to 16 updates side by side), so a single
 worker that takes *all* that are waiting and encodes them in one call pays
-that cost once per batch.
+that cost once per batch. It never waits for a batch to fill: a question
+asked alone is ranked at once, as before.
 
-**A 5 ms gathering window** (``GATHER_S``): once a question arrives, the
-worker waits up to 5 ms for others before it encodes (at once when the batch
-is full). Why: under load the tail is the encoding's CPU, wherever it runs
-(with a ranking that costs nothing the answer's p99 fell from ~390 to ~70 ms
-in the same turns; the encoder in a child process or shorter GIL turns won
-nothing), and taking whatever is waiting at the instant gave 1.8 questions a
-batch with 300 people at once. Gathering 5 ms made it ~3 and, in turns with
-the bot without it (11 rounds, load 1.8-3.3), the answer's p99 81 -> 63 ms,
-p50 24 -> 17 ms, /start's p99 152 -> 49 ms, the mix not lower (0.231 ->
-0.242). A question alone waits those 5 ms more (docs/ask-evaluation.md,
-"Speed and memory").
+**A gathering window, off** (``GATHER_S`` = 0): ``gather_s`` > 0 makes the
+worker, once a question arrives, wait that long for others before it encodes
+(at once when the batch is full): fewer encodes under load, as the tail with
+the tier is the encoding's CPU wherever it runs. Measured at 5 ms in turns
+with 0 on 300 people at once (23 pairs of rounds): batches 1.8 -> 3, /start's
+p99 and the answer's p50 lower under load, the mix not lower, but the
+answer's p99 lower in only 12 of the 23 pairs (and in none of the last four,
+at load ~2): not the measured p99 gain it would need to be on, so it stays
+off; the knob and its tests stay for the next measurement
+(docs/ask-evaluation.md, "Speed and memory"; tests/bench/rank_elsewhere.py).
 
 The worker is one thread, not the event loop's executor: numpy releases the
 GIL in its matrix products, so the encoding runs on the second core while the
@@ -63,7 +63,7 @@ R = TypeVar("R")
 
 MAX_BATCH = 16  # as many as the chat handles at once (bot/chat/ordering.py)
 IDLE_S = 30.0
-GATHER_S = 0.005  # how long a batch's first question waits for others (the module docstring says why)
+GATHER_S = 0.0  # how long a batch's first question waits for others: off (the module docstring says why)
 # The longest a question waits for its ranking before the lexical tier answers
 # it alone (the module docstring says why not shorter). A question alone is
 # ranked in ~3 ms; with 300 people at once on a busy machine the wait's p99

@@ -7,7 +7,7 @@ turns with the bot as it runs, on the load benchmark's crowd
                                                    [--variants thread switch1 switch05 process lexical]
 
 - ``thread``: as the bot runs (bot/ask/rank_batcher.py: one worker thread
-  beside the loop, gathering a batch for 5 ms, Python's switch interval, 5 ms);
+  beside the loop, no gathering window, Python's switch interval, 5 ms);
 - ``switch1`` / ``switch05``: the same with ``sys.setswitchinterval`` 1 ms /
   0.5 ms while the crowd runs, so a thread waiting for the GIL gets it sooner
   (the encoder between numpy's products, or the loop);
@@ -19,9 +19,9 @@ turns with the bot as it runs, on the load benchmark's crowd
 - ``free``: a ranking that costs the bot nothing: a 1 ms sleep per batch and
   each question's ranking computed before the rounds (the same rankings), so
   what is left is the chat's waiting for a ranking with no encoding anywhere;
-- ``nogather`` / ``gather10``: the batcher's gathering window (``GATHER_S``,
-  5 ms as shipped) set to 0 (main before it: whatever is waiting at the
-  instant) / 10 ms: once a question arrives the worker waits that long
+- ``gather`` / ``gather10``: the batcher's gathering window (``GATHER_S``,
+  off as shipped: whatever is waiting at the instant) set to 5 / 10 ms:
+  once a question arrives the worker waits that long
   for others before it encodes, so batches are larger and each question
   costs less of the encoder's CPU (the bot never waits for a batch to fill);
 - ``lexical``: the lexical tier alone (the floor).
@@ -53,8 +53,8 @@ from pathlib import Path
 from bot.ask.rank_batcher import RankBatcher
 
 SWITCH = {"thread": None, "switch1": 0.001, "switch05": 0.0005, "process": None, "free": None,
-          "nogather": None, "gather10": None, "lexical": None}
-GATHER_S = {"nogather": 0.0, "gather10": 0.010}
+          "gather": None, "gather10": None, "lexical": None}
+GATHER_S = {"gather": 0.005, "gather10": 0.010}
 CACHE = Path(tempfile.gettempdir()) / "advocacy-bot-bench-semantic"  # as tests/bench/stack.py
 
 
