@@ -97,6 +97,27 @@ def test_an_idle_worker_goes_away_and_the_next_question_starts_one() -> None:
     assert batcher.submit("b").result(timeout=5) == "ranked b"
 
 
+
+def test_a_question_arriving_within_the_gathering_window_joins_its_batch() -> None:
+    gated = Gated()
+    gated.release.set()
+    batcher = RankBatcher(gated, gather_s=30, max_batch=2)
+    first = batcher.submit("q0")
+    time.sleep(0.2)  # the worker has taken q0 long before (ordering, not a measure): it gathers
+    second = batcher.submit("q1")
+    assert (first.result(timeout=10), second.result(timeout=10)) == ("ranked q0", "ranked q1")
+    assert gated.batches == [["q0", "q1"]] and list(batcher.batches) == [2]
+
+
+def test_a_full_batch_is_ranked_at_once_without_waiting_out_the_window() -> None:
+    gated = Gated()
+    gated.release.set()
+    batcher = RankBatcher(gated, gather_s=60, max_batch=2)
+    futures = [batcher.submit(f"q{n}") for n in range(2)]
+    assert [f.result(timeout=10) for f in futures] == ["ranked q0", "ranked q1"]  # not after 60 s
+    assert gated.batches == [["q0", "q1"]]
+
+
 # ------------------------------------------------ a wait with a budget (busy tier)
 
 
