@@ -24,6 +24,8 @@ from __future__ import annotations
 import itertools
 import sys
 from collections import defaultdict
+from collections.abc import Iterator
+from typing import NamedTuple
 
 import numpy as np
 
@@ -42,30 +44,52 @@ def rank(voice: np.ndarray, best: int) -> int:
     return int((voice > voice[best]).sum())
 
 
+class Decided(NamedTuple):
+    """A development question both tiers decided, and what each voice said."""
+
+    set: str
+    noisy: bool
+    item: dict
+    asked: cm.Asked
+    text: str
+    scores: np.ndarray  # the words'
+    passages: np.ndarray  # the answers' sentences'
+    order: np.ndarray  # the fused ranking
+    fused: np.ndarray
+    semantic: np.ndarray  # the meaning's
+
+
+def each_decided(matcher, tier, outcome: str) -> Iterator[Decided]:
+    """Every question of the development sets (as written and noisy) that
+    both tiers decide with ``outcome``, with the three voices' scores."""
+    for name in SETS:
+        items = load_eval(DATA / name)
+        for noisy, questions in ((False, items), (True, variants(items))):
+            for item in questions:
+                fallback = item.get("lang") if item.get("lang") in ("en", "es") else None
+                asked = cm.ask(matcher, tier, item["q"], fallback)
+                if asked.outcome != outcome or asked.tier != "both":
+                    continue
+                lang, text, _, scores = cm._lexical(matcher, item["q"], fallback)
+                passages = matcher.passage_scores(text, lang)
+                order, fused, semantic = cm._fused(matcher.ids, scores, tier.rank(text), passages)
+                yield Decided(name, noisy, item, asked, text, scores, passages, order, fused, semantic)
+
+
 def asked_back(matcher, tier) -> list[dict]:
     """The signals of every question asked back by both tiers, round 6's rules off."""
     rows = []
     near, passage = cm._near_agree, cm._passage_agree
     cm._near_agree = cm._passage_agree = lambda *args: False
     try:
-        for name in SETS:
-            items = load_eval(DATA / name)
-            for noisy, questions in ((False, items), (True, variants(items))):
-                for item in questions:
-                    fallback = item.get("lang") if item.get("lang") in ("en", "es") else None
-                    asked = cm.ask(matcher, tier, item["q"], fallback)
-                    if asked.outcome != "asked_back" or asked.tier != "both":
-                        continue
-                    lang, text, _, scores = cm._lexical(matcher, item["q"], fallback)
-                    passages = matcher.passage_scores(text, lang)
-                    order, fused, semantic = cm._fused(matcher.ids, scores, tier.rank(text), passages)
-                    best = order[0]
-                    rows.append({
-                        "set": name, "noisy": noisy, "right": matcher.ids[best] in labels(item),
-                        "lex": scores[best], "sem": semantic[best], "pas": passages[best],
-                        "lexrank": rank(scores, best), "semrank": rank(semantic, best),
-                        "pasrank": rank(passages, best), "lead": fused[best] - fused[order[1]],
-                    })
+        for d in each_decided(matcher, tier, "asked_back"):
+            best = d.order[0]
+            rows.append({
+                "set": d.set, "noisy": d.noisy, "right": matcher.ids[best] in labels(d.item),
+                "lex": d.scores[best], "sem": d.semantic[best], "pas": d.passages[best],
+                "lexrank": rank(d.scores, best), "semrank": rank(d.semantic, best),
+                "pasrank": rank(d.passages, best), "lead": d.fused[best] - d.fused[d.order[1]],
+            })
     finally:
         cm._near_agree, cm._passage_agree = near, passage
     return rows

@@ -29,10 +29,8 @@ import numpy as np
 
 from bot.ask import combined_matcher as cm
 from bot.ask.question_kind import asks_detail
-from tests.ask.noisy_questions import variants
-from tests.ask.test_faq_matcher import load_eval
-from tests.ask_asked_back import HELD_OUT, SETS, WRONG_COST
-from tests.ask_evaluation import DATA, build, labels
+from tests.ask_asked_back import HELD_OUT, WRONG_COST, each_decided
+from tests.ask_evaluation import build, labels
 
 
 def answered(matcher, tier) -> list[dict]:
@@ -41,25 +39,15 @@ def answered(matcher, tier) -> list[dict]:
     guard = cm._detail_unsupported
     cm._detail_unsupported = lambda *args: False
     try:
-        for name in SETS:
-            items = load_eval(DATA / name)
-            for noisy, questions in ((False, items), (True, variants(items))):
-                for item in questions:
-                    fallback = item.get("lang") if item.get("lang") in ("en", "es") else None
-                    asked = cm.ask(matcher, tier, item["q"], fallback)
-                    if asked.outcome != "answered" or asked.tier != "both":
-                        continue
-                    lang, text, _, scores = cm._lexical(matcher, item["q"], fallback)
-                    passages = matcher.passage_scores(text, lang)
-                    _, _, semantic = cm._fused(matcher.ids, scores, tier.rank(text), passages)
-                    best = matcher.ids.index(asked.match.id)
-                    others = np.delete(semantic, best)
-                    rows.append({
-                        "set": name, "noisy": noisy, "q": item["q"],
-                        "right": asked.match.id in labels(item) and not item.get("uncovered"),
-                        "detail": asks_detail(text), "pasrank": int((passages > passages[best]).sum()),
-                        "lex": float(scores[best]), "semlead": float(semantic[best] - others.max()),
-                    })
+        for d in each_decided(matcher, tier, "answered"):
+            best = matcher.ids.index(d.asked.match.id)
+            others = np.delete(d.semantic, best)
+            rows.append({
+                "set": d.set, "noisy": d.noisy, "q": d.item["q"],
+                "right": d.asked.match.id in labels(d.item) and not d.item.get("uncovered"),
+                "detail": asks_detail(d.text), "pasrank": int((d.passages > d.passages[best]).sum()),
+                "lex": float(d.scores[best]), "semlead": float(d.semantic[best] - others.max()),
+            })
     finally:
         cm._detail_unsupported = guard
     return rows
